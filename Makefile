@@ -1,0 +1,60 @@
+# gtb_telemetry.h
+#   make test    every test binary under ASan+UBSan, a TSan run of the concurrency tests, the
+#                compile matrix and the fuzz corpora; closing line "N passed, N failed"
+#   make demo    the opt-in / opt-out story of examples/mytool in a temporary home
+#   make bench   speed and size figures (tests/bench)
+#   make fuzz    libFuzzer on the parsers for FUZZ_SECONDS each (clang)
+#   make check   make test, then valgrind on the tests and the exported-symbol check
+CC      ?= cc
+CLANG   ?= clang
+WARN    := -Wall -Wextra -Wpedantic -Werror
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+BUILD   := build
+LIBS    := -lbearssl -lpthread
+FUZZ_SECONDS ?= 20
+
+TESTS      := core redact consent collector cli multiproc net backends
+TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
+EXAMPLES   := hello mytool http otlp datadog posthog
+EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
+TOOLS      := $(BUILD)/gtbt-sink
+
+.PHONY: all test demo bench fuzz check clean examples tools
+all: tools examples
+tools: $(TOOLS)
+examples: $(EXAMPLE_BINS)
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+$(BUILD)/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/support.h | $(BUILD)
+	$(CC) -std=c99 $(WARN) $(SAN) -g -O1 -I. $< -o $@ $(LIBS)
+
+# the concurrency tests again under ThreadSanitizer
+$(BUILD)/tsan_collector: tests/test_collector.c gtb_telemetry.h tests/harness.h tests/support.h | $(BUILD)
+	$(CC) -std=c99 $(WARN) -fsanitize=thread -g -O1 -I. $< -o $@ $(LIBS)
+
+$(BUILD)/gtbt-sink: tools/gtbt-sink.c | $(BUILD)
+	$(CC) -std=c99 $(WARN) -O2 $< -o $@ $(LIBS)
+
+$(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
+	$(CC) -std=c99 $(WARN) -O2 -I. $< -o $@ $(LIBS)
+
+test: $(TEST_BINS) $(BUILD)/tsan_collector $(TOOLS) $(EXAMPLE_BINS)
+	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh $(TEST_BINS) "$(BUILD)/tsan_collector thread" \
+	    "sh tests/compile/matrix.sh" "sh tests/examples.sh"
+
+demo: $(BUILD)/mytool $(BUILD)/hello $(TOOLS)
+	@sh examples/demo.sh $(BUILD)
+
+bench: | $(BUILD)
+	@sh tests/bench/run.sh $(BUILD)
+
+fuzz: | $(BUILD)
+	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
+
+check: test
+	@sh tests/valgrind.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

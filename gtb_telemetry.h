@@ -1,0 +1,3253 @@
+#if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && !defined(_WIN32)
+  #ifndef _POSIX_C_SOURCE
+    #define _POSIX_C_SOURCE 200809L
+  #endif
+  #ifndef _DEFAULT_SOURCE
+    #define _DEFAULT_SOURCE 1
+  #endif
+#endif
+/* ==============================================================================================
+   Declarations
+   ============================================================================================== */
+#ifndef GTB_TELEMETRY_H_INCLUDED
+#define GTB_TELEMETRY_H_INCLUDED
+
+#define GTB_TELEMETRY_VERSION_MAJOR 0
+#define GTB_TELEMETRY_VERSION_MINOR 1
+#define GTB_TELEMETRY_VERSION_PATCH 0
+#define GTB_TELEMETRY_VERSION_STRING "0.1.0"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#ifndef GTB_TELEMETRY_API
+  #if defined(GTB_TELEMETRY_STATIC) && (defined(__GNUC__) || defined(__clang__))
+    #define GTB_TELEMETRY_API static __attribute__((unused))
+  #elif defined(GTB_TELEMETRY_STATIC)
+    #define GTB_TELEMETRY_API static
+  #elif defined(_WIN32) && defined(GTB_TELEMETRY_DLL) && defined(GTB_TELEMETRY_IMPLEMENTATION)
+    #define GTB_TELEMETRY_API __declspec(dllexport)
+  #elif defined(_WIN32) && defined(GTB_TELEMETRY_DLL)
+    #define GTB_TELEMETRY_API __declspec(dllimport)
+  #else
+    #define GTB_TELEMETRY_API extern
+  #endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- results -------------------------------------------------------------------------------
+   Every function that can fail returns 0 (GTBT_OK) or one of these negative values.
+   GTBT_RESULT_LIST is the single list both the enum and gtbt_strerror() are made from. */
+#define GTBT_RESULT_LIST(X)                                                             \
+    X(GTBT_OK,             0,   "ok")                                                   \
+    X(GTBT_E_INVALID,     -1,   "invalid argument or configuration")                    \
+    X(GTBT_E_NOMEM,       -2,   "out of memory")                                        \
+    X(GTBT_E_IO,          -3,   "file system error")                                    \
+    X(GTBT_E_NETWORK,     -4,   "network error")                                        \
+    X(GTBT_E_TIMEOUT,     -5,   "deadline passed")                                      \
+    X(GTBT_E_TLS,         -6,   "TLS error (certificate or handshake)")                 \
+    X(GTBT_E_HTTP_RETRY,  -7,   "server unavailable or throttling (will retry)")        \
+    X(GTBT_E_HTTP_REJECT, -8,   "server rejected the events permanently")               \
+    X(GTBT_E_UNSUPPORTED, -9,   "not supported by this build")                          \
+    X(GTBT_E_DISABLED,    -10,  "telemetry is disabled")
+
+#define GTBT__RESULT_ENUM(name, value, text) name = value,
+typedef enum gtbt_result { GTBT_RESULT_LIST(GTBT__RESULT_ENUM) GTBT__RESULT_END } gtbt_result;
+#undef GTBT__RESULT_ENUM
+
+/* gtbt_strerror
+   Parameters:   result - a value returned by any gtbt_ function.
+   Return value: a static English description; never NULL ("unknown result" for other values).
+   Thread safety: safe. */
+GTB_TELEMETRY_API const char *gtbt_strerror(int result);
+
+/* ---- events -------------------------------------------------------------------------------- */
+typedef enum gtbt_event_type {
+    GTBT_EVENT_COMMAND_INVOCATION = 0,   /* "command.invocation" */
+    GTBT_EVENT_COMMAND_ERROR,            /* "command.error" */
+    GTBT_EVENT_FEATURE_USED,             /* "feature.used" */
+    GTBT_EVENT_UPDATE_CHECK,             /* "update.check" */
+    GTBT_EVENT_UPDATE_APPLIED,           /* "update.applied" */
+    GTBT_EVENT_DELETION_REQUEST          /* "data.deletion_request" */
+} gtbt_event_type;
+
+/* gtbt_event_type_name
+   Return value: the wire value of t ("command.invocation", ...); "" for a value outside the enum. */
+GTB_TELEMETRY_API const char *gtbt_event_type_name(gtbt_event_type t);
+
+/* A key/value pair of strings (metadata, extra fields, HTTP headers). */
+typedef struct gtbt_kv { const char *key; const char *value; } gtbt_kv;
+
+/* What backends receive. All strings are UTF-8 (not validated: serialisers replace invalid bytes),
+   NUL-terminated and never NULL. The memory belongs to the library and is valid only during the
+   call that hands the event over. */
+typedef struct gtbt_event {
+    int64_t            time_unix_ns;     /* wall clock when recorded */
+    const char        *uuid;             /* random v4, lowercase; kept across retries */
+    const char        *type;             /* wire value, see gtbt_event_type_name */
+    const char        *name;
+    const char        *machine_id, *tool_name, *version;
+    const char        *os, *arch, *os_version, *runtime_version;
+    int64_t            duration_ms;
+    int                exit_code;
+    const char *const *args;  size_t n_args;    /* only with extended collection */
+    const char        *error;                   /* "" unless extended collection */
+    const gtbt_kv     *metadata; size_t n_metadata;   /* sorted by key, values redacted */
+} gtbt_event;
+
+/* ---- logging ------------------------------------------------------------------------------- */
+typedef enum gtbt_log_level { GTBT_LOG_DEBUG = 0, GTBT_LOG_INFO, GTBT_LOG_WARN, GTBT_LOG_ERROR } gtbt_log_level;
+/* message is one line without a trailing newline, valid only during the call. */
+typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *message);
+
+/* ---- backends ------------------------------------------------------------------------------
+   A backend delivers batches of events. Built-in or your own: fill in send (and destroy if it
+   owns memory) and hand it to gtbt_desc.backend.
+   send(): return 0 when the batch was accepted; GTBT_E_HTTP_REJECT when it was refused for good
+   (the collector drops it); any other result means "try again later" (the collector keeps the
+   events on disk under at-least-once). It must respect deadline_ms (monotonic ms as from
+   gtbt_now_ms(); 0 = none), must not print, and may set retry_after_ms when the server asked to
+   wait. The collector never calls send() of one backend from two threads at once. */
+typedef struct gtbt_backend gtbt_backend;
+struct gtbt_backend {
+    int  (*send)(gtbt_backend *self, const gtbt_event *events, size_t n, int64_t deadline_ms);
+    void (*destroy)(gtbt_backend *self);   /* may be NULL */
+    const char *info;                      /* e.g. "http (https://…)"; may be NULL ("custom") */
+    int64_t retry_after_ms;                /* set by send(): server asked to wait this long */
+    int64_t max_event_age_ms;              /* older events are dropped at replay; 0 = no limit */
+    void *user;
+};
+
+/* gtbt_noop_backend: accepts and discards everything. Returns NULL only when out of memory. */
+GTB_TELEMETRY_API gtbt_backend *gtbt_noop_backend(void);
+/* gtbt_stdout_backend: writes each batch to out (stdout when NULL) as a pretty JSON array with a
+   2-space indent and a final newline. out is borrowed: it must outlive the backend. */
+GTB_TELEMETRY_API gtbt_backend *gtbt_stdout_backend(FILE *out);
+/* gtbt_file_backend: appends each event as one JSON line (NDJSON) to path, created 0600, never
+   following a symbolic link. path is copied. NULL when path is NULL/empty or out of memory. */
+GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path);
+/* gtbt_backend_destroy: calls destroy(); NULL is a no-op. */
+GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b);
+
+/* ---- network backends ----------------------------------------------------------------------
+   Shared by every network backend and by the HTTP deletion requestor. Zero means default. */
+typedef struct gtbt_net_desc {
+    int            timeout_ms;        /* per request, default 5000; always capped by the flush deadline */
+    const char    *ca_file;           /* PEM bundle; default: $SSL_CERT_FILE, then the system bundle */
+    const char    *proxy;             /* NULL: $HTTPS_PROXY/$HTTP_PROXY/$NO_PROXY; "" = none; else http://host:port */
+    const gtbt_kv *headers; size_t n_headers;   /* extra request headers (values never logged) */
+    const void    *trust_anchors;     /* compiled-in BearSSL anchors (const br_x509_trust_anchor *), see tools/gtbt-ta */
+    size_t         n_trust_anchors;   /*   used instead of any PEM bundle when n_trust_anchors > 0 */
+    gtbt_log_fn    log; void *log_user; gtbt_log_level log_level;   /* where the backend logs; default silent */
+} gtbt_net_desc;
+
+/* Generic HTTP: POST the event JSON array (the gtbt_events_json format) to endpoint. */
+typedef struct gtbt_http_desc { const char *endpoint; gtbt_net_desc net; } gtbt_http_desc;
+
+/* OpenTelemetry logs over OTLP/HTTP JSON, POSTed to <endpoint>/v1/logs. */
+typedef struct gtbt_otlp_desc {
+    const char   *endpoint;           /* base URL; "/v1/logs" appended (trailing '/' trimmed) */
+    bool          insecure;           /* allow http:// (an http:// URL implies it, as in the Go original) */
+    const char   *service_name, *service_version;   /* default: the events' tool name and version */
+    gtbt_net_desc net;                /* net.headers = OTLP headers, e.g. Authorization */
+} gtbt_otlp_desc;
+
+typedef enum gtbt_datadog_region {
+    GTBT_DD_US1 = 0, GTBT_DD_US3, GTBT_DD_US5, GTBT_DD_EU1, GTBT_DD_AP1, GTBT_DD_AP2, GTBT_DD_GOV
+} gtbt_datadog_region;
+/* "us1" ... "gov" (case-insensitive); NULL or unknown -> GTBT_DD_US1. */
+GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *name);
+
+/* Datadog HTTP logs intake (v1/input), one log entry per event. */
+typedef struct gtbt_datadog_desc {
+    const char         *api_key;      /* required (sent as DD-API-KEY, never logged) */
+    gtbt_datadog_region region;
+    const char         *source;       /* ddsource, default "gtb" */
+    const char         *endpoint;     /* overrides region */
+    gtbt_net_desc       net;
+} gtbt_datadog_desc;
+
+typedef enum gtbt_posthog_instance { GTBT_POSTHOG_US = 0, GTBT_POSTHOG_EU } gtbt_posthog_instance;
+/* "us" or "eu" (case-insensitive); NULL or unknown -> GTBT_POSTHOG_US. */
+GTB_TELEMETRY_API gtbt_posthog_instance gtbt_posthog_instance_from_name(const char *name);
+
+/* PostHog capture API, batch form, one PostHog event per event. */
+typedef struct gtbt_posthog_desc {
+    const char           *project_key;   /* required, "phc_…" */
+    gtbt_posthog_instance instance;
+    const char           *endpoint;      /* self-hosted capture URL; overrides instance */
+    gtbt_net_desc         net;
+} gtbt_posthog_desc;
+
+/* Constructors: return NULL on an invalid desc (bad URL, missing key: the reason goes to
+   desc->net.log) or when out of memory. Every string in the desc is copied. https:// endpoints need
+   TLS: a GTB_TELEMETRY_NO_TLS build refuses them (NULL) rather than sending in plain text. */
+GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc);
+GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc);
+GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *desc);
+GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *desc);
+
+/* ---- deletion requests (GDPR) --------------------------------------------------------------
+   request(): ask the backend's owner to delete everything recorded under machine_id.
+   Returns 0 when the request was delivered (or handed to the user's mail program). */
+typedef struct gtbt_deletion gtbt_deletion;
+struct gtbt_deletion {
+    int  (*request)(gtbt_deletion *self, const char *machine_id, int64_t deadline_ms);
+    void (*destroy)(gtbt_deletion *self);   /* may be NULL */
+    const char *info;                       /* e.g. "http (https://…)", "email (privacy@…)" */
+    void *user;
+};
+/* POST {"machine_id":"<id>"} to endpoint. net may be NULL. NULL on a bad URL or out of memory. */
+GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *endpoint, const gtbt_net_desc *net);
+/* Open the user's mail program on a pre-filled message (gtbt_mailto_url) with xdg-open/open. */
+GTB_TELEMETRY_API gtbt_deletion *gtbt_email_deletion(const char *address, const char *tool_name);
+/* Send one "data.deletion_request" event through backend, which is borrowed (not destroyed). */
+GTB_TELEMETRY_API gtbt_deletion *gtbt_event_deletion(gtbt_backend *backend);
+/* gtbt_deletion_destroy: calls destroy(); NULL is a no-op. */
+GTB_TELEMETRY_API void gtbt_deletion_destroy(gtbt_deletion *d);
+/* gtbt_mailto_url: writes the URL the email requestor opens:
+   mailto:<address>?subject=Data+Deletion+Request+%E2%80%94+<tool>&body=Please+delete+...<id>
+   with every part query-escaped (no header injection through any argument).
+   Return value: 0, GTBT_E_INVALID (NULL or an address that is not a plain addr-spec), or
+   GTBT_E_NOMEM when cap is too small (out is then ""). */
+GTB_TELEMETRY_API int gtbt_mailto_url(const char *address, const char *tool_name, const char *machine_id,
+                                      char *out, size_t cap);
+
+/* ---- the collector ------------------------------------------------------------------------- */
+typedef enum gtbt_delivery { GTBT_AT_LEAST_ONCE = 0, GTBT_AT_MOST_ONCE } gtbt_delivery;
+
+typedef struct gtbt_desc {            /* zero = default everywhere; copied by gtbt_new */
+    const char    *tool_name;         /* required: [A-Za-z0-9._-], names the dirs and env vars */
+    const char    *version;
+    gtbt_backend  *backend;           /* custom or vendor backend; the collector takes ownership */
+    const char    *otel_endpoint;     /* OTLP/HTTP base URL (used when no backend is given) */
+    const gtbt_kv *otel_headers; size_t n_otel_headers;
+    bool           otel_insecure;
+    const char    *endpoint;          /* HTTP JSON endpoint (used when no backend/otel) */
+    gtbt_net_desc  net;               /* CA file, proxy, timeout for the backends built from
+                                         endpoint/otel_endpoint and the HTTP deletion requestor */
+    bool           force_enabled;     /* organisation policy: always on, no prompt */
+    bool           extended_collection;   /* include redacted args and error text */
+    gtbt_delivery  delivery;
+    const gtbt_kv *metadata; size_t n_metadata;   /* added to every event (values redacted) */
+    int            flush_timeout_ms;  /* total budget of a flush/close, default 2000 */
+    const char    *config_dir;        /* default: $XDG_CONFIG_HOME/<tool> or ~/.config/<tool> */
+    const char    *data_dir;          /* default: $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> */
+    gtbt_deletion *deletion;          /* default: see gtbt_cli "reset" */
+    const char    *support_message;   /* printed when a deletion request fails */
+    gtbt_log_fn    log; void *log_user; gtbt_log_level log_level;   /* default: silent */
+    int            max_buffer;        /* events kept in memory before a spill; default and
+                                         maximum GTB_TELEMETRY_MAX_BUFFER */
+} gtbt_desc;
+
+/* The collector is opaque. Every function below accepts NULL as a no-op. */
+typedef struct gtbt_collector gtbt_collector;
+
+/* gtbt_new
+   Resolves consent (gtbt_consent_resolve) and selects the backend: local-only file, else
+   desc->backend, else OTLP at otel_endpoint, else HTTP at endpoint, else noop. A disabled
+   collector is inert: no machine id computed, no file touched, nothing sent.
+   Ownership: takes desc->backend and desc->deletion in every case (also when disabled, when
+   local-only replaces the backend, or when NULL is returned) and destroys each exactly once.
+   Return value: the collector; NULL only when out of memory (or desc is NULL).
+   Thread safety: safe (touches only its own state). */
+GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc);
+/* true when events are being recorded (consent given and not withdrawn since). */
+GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c);
+/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ... */
+GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c);
+/* The pseudonymous id sent with events: gtbt_machine_id(tool_name); "" when disabled. */
+GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c);
+
+/* gtbt_track / gtbt_track_command / gtbt_track_command_ext
+   Record one event. Strings are copied (UTF-8; longer than the limits = truncated on a character
+   boundary); extra pairs override the collector's metadata; every metadata value is redacted.
+   gtbt_track_command records a "command.invocation". gtbt_track_command_ext also records argv
+   (argv[0..argc-1] are the command's arguments, not the program name) and error, both redacted,
+   only when extended_collection is on. Never blocks on the network; writes a spill file when the
+   buffer is full. Thread safety: safe. */
+GTB_TELEMETRY_API void gtbt_track(gtbt_collector *c, gtbt_event_type type, const char *name,
+                                  const gtbt_kv *extra, size_t n_extra);
+GTB_TELEMETRY_API void gtbt_track_command(gtbt_collector *c, const char *name, int64_t duration_ms,
+                                          int exit_code, const gtbt_kv *extra, size_t n_extra);
+GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *name, int argc,
+                                              const char *const *argv, int64_t duration_ms, int exit_code,
+                                              const char *error, const gtbt_kv *extra, size_t n_extra);
+
+/* gtbt_flush: send spill files, then the buffer, all within flush_timeout_ms. What was not
+   acknowledged is spilled (at-least-once) or dropped (at-most-once).
+   Return value: 0 when every due event was acknowledged or dropped by policy, else the first
+   failure's result (the events are then on disk). Thread safety: safe; flushes are serialised. */
+GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c);
+/* gtbt_drop: discard the buffer and this tool's spill files; sends nothing. */
+GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c);
+/* gtbt_close: flush within the budget, destroy the backend and requestor, free everything.
+   Returns what gtbt_flush returned; always frees. Not concurrent with other calls on c. */
+GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c);
+
+/* ---- consent and the end user's commands ---------------------------------------------------- */
+typedef struct gtbt_consent {
+    bool enabled, local_only;
+    bool debug;                       /* <TOOL>_TELEMETRY_DEBUG / TELEMETRY_DEBUG: events to stderr only */
+    bool is_set;                      /* the consent file holds a valid "enabled" (whatever decided) */
+    bool file_malformed;              /* the consent file exists but could not be understood */
+    char decided_by[64];              /* "force_enabled", "DO_NOT_TRACK", "MYTOOL_TELEMETRY_ENABLED",
+                                         "TELEMETRY_ENABLED", "config", "default" */
+} gtbt_consent;
+/* gtbt_consent_resolve: apply the rules (force_enabled, DO_NOT_TRACK, <TOOL>_TELEMETRY_ENABLED,
+   TELEMETRY_ENABLED, the consent file, default off). Reads the environment and the consent file,
+   writes nothing. Returns 0 or GTBT_E_INVALID (no/invalid tool_name; *out is then "disabled"). */
+GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *out);
+/* gtbt_consent_set: write enabled = true|false to <config_dir>/telemetry.conf atomically,
+   keeping comments and other keys. Returns 0, GTBT_E_INVALID or GTBT_E_IO. */
+GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled);
+/* gtbt_cli: the "telemetry" command group. argv[0] is the subcommand: "enable", "disable",
+   "status", "reset" or "help" (argc 0 = help). Prints to out (stdout when NULL).
+   Return value: a process exit code: 0 ok, 1 failure, 2 usage error. */
+GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *argv, FILE *out);
+/* gtbt_prompt: the first-run consent question, called before gtbt_new. Asks only when in and out
+   are terminals, CI is not set, and no rule has decided yet; the default answer is No.
+   Return value: 1 = yes (saved), 0 = no (saved) or not asked. */
+GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out);
+
+/* ---- building blocks (for custom backends and tests) --------------------------------------- */
+/* gtbt_machine_id: 16 lowercase hex chars + NUL: the first 8 bytes of a SHA-256 over the OS machine
+   id, first non-loopback MAC, host name and user name; salted with tool_name (HMAC) unless it is
+   NULL, which gives the Go original's unsalted id. Returns 0 (always writes an id) or GTBT_E_INVALID. */
+GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]);
+/* gtbt_events_json: the events as a compact JSON array (the HTTP/file wire format).
+   Return value: NUL-terminated text to free with gtbt_free (*len, when len is not NULL, excludes
+   the NUL); NULL when out of memory. */
+GTB_TELEMETRY_API char *gtbt_events_json(const gtbt_event *ev, size_t n, size_t *len);
+/* gtbt_redact: the redaction rules (credentials in URLs, query strings, headers, JWTs, provider
+   tokens, long opaque tokens). Like snprintf: writes at most cap-1 bytes + NUL, returns the full
+   length without the NUL; out may be NULL when cap is 0. */
+GTB_TELEMETRY_API size_t gtbt_redact(const char *in, char *out, size_t cap);
+/* gtbt_now_ms: monotonic milliseconds (the clock of every deadline_ms). */
+GTB_TELEMETRY_API int64_t gtbt_now_ms(void);
+/* gtbt_free: frees memory returned by the library (gtbt_events_json). */
+GTB_TELEMETRY_API void gtbt_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GTB_TELEMETRY_H_INCLUDED */
+
+/* ==============================================================================================
+   Implementation
+   ============================================================================================== */
+#if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED)
+#define GTB_TELEMETRY_IMPLEMENTATION_INCLUDED
+
+// >>options ------------------------------------------------------------------------------------
+#if defined(GTB_TELEMETRY_MALLOC) || defined(GTB_TELEMETRY_REALLOC) || defined(GTB_TELEMETRY_FREE)
+  #if !defined(GTB_TELEMETRY_MALLOC) || !defined(GTB_TELEMETRY_REALLOC) || !defined(GTB_TELEMETRY_FREE)
+    #error "gtb_telemetry.h: define all of GTB_TELEMETRY_MALLOC, GTB_TELEMETRY_REALLOC and GTB_TELEMETRY_FREE, or none"
+  #endif
+#else
+  #define GTB_TELEMETRY_MALLOC(sz)     malloc(sz)
+  #define GTB_TELEMETRY_REALLOC(p, sz) realloc(p, sz)
+  #define GTB_TELEMETRY_FREE(p)        free(p)
+#endif
+#ifndef GTB_TELEMETRY_MAX_BUFFER
+  #define GTB_TELEMETRY_MAX_BUFFER 1000
+#endif
+#if GTB_TELEMETRY_MAX_BUFFER < 1 || GTB_TELEMETRY_MAX_BUFFER > 1000000
+  #error "gtb_telemetry.h: GTB_TELEMETRY_MAX_BUFFER must be between 1 and 1000000"
+#endif
+
+/* Hard limits. Input longer than a limit is truncated on a UTF-8 boundary, never rejected. */
+#define GTBT__MAX_NAME          256       /* event name, bytes */
+#define GTBT__MAX_KEY           128       /* metadata key */
+#define GTBT__MAX_VALUE         4096      /* metadata value, one argument, the error text */
+#define GTBT__MAX_PAIRS         64        /* metadata pairs per event */
+#define GTBT__MAX_ARGS          64        /* arguments per event */
+#define GTBT__MAX_TOOL_NAME     40        /* + "_TELEMETRY_ENABLED" fits gtbt_consent.decided_by */
+#define GTBT__MAX_PATH          4096
+#define GTBT__SPILL_FILE_MAX    (1024 * 1024)      /* bytes per spill file we write */
+#define GTBT__SPILL_READ_MAX    (4 * 1024 * 1024)  /* larger spill files are corrupt */
+#define GTBT__SPILL_FILES_MAX   10
+#define GTBT__SPILL_LIST_MAX    1024      /* directory entries looked at per flush */
+#define GTBT__CLAIM_STALE_MS    (60 * 60 * 1000)   /* a claim older than this is abandoned */
+#define GTBT__CONF_MAX          (64 * 1024)        /* consent file size limit */
+#define GTBT__FLUSH_TIMEOUT_MS  2000
+#define GTBT__RESET_TIMEOUT_MS  10000
+#define GTBT__BACKOFF_BASE_MS   (30 * 1000)
+#define GTBT__BACKOFF_MAX_MS    (60 * 60 * 1000)
+#define GTBT__RETRY_AFTER_MAX_MS (24 * 60 * 60 * 1000)
+
+#define gtbt__def(v, d) ((v) ? (v) : (d))
+#define gtbt__min(a, b) ((a) < (b) ? (a) : (b))
+
+// >>platform detection --------------------------------------------------------------------------
+#if defined(_WIN32)
+  #error "gtb_telemetry.h: Windows is not supported yet (POSIX: Linux, macOS, the BSDs)"
+#else
+  #define GTBT__POSIX 1
+#endif
+#if defined(__APPLE__)
+  #define GTBT__MACOS 1
+#else
+  #define GTBT__MACOS 0
+#endif
+#if defined(__linux__)
+  #define GTBT__LINUX 1
+#else
+  #define GTBT__LINUX 0
+#endif
+#if defined(GTB_TELEMETRY_NO_THREADS)
+  #define GTBT__THREADS 0
+#else
+  #define GTBT__THREADS 1
+#endif
+#if defined(GTB_TELEMETRY_NO_TLS)
+  #define GTBT__TLS 0
+#else
+  #define GTBT__TLS 1
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+  #define GTBT__UNUSED __attribute__((unused))
+  #define GTBT__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+  #define GTBT__UNUSED
+  #define GTBT__PRINTF(f, a)
+#endif
+
+/* Go's names for the operating system and architecture. */
+#if defined(__linux__)
+  #define GTBT__OS "linux"
+#elif defined(__APPLE__)
+  #define GTBT__OS "darwin"
+#elif defined(__FreeBSD__)
+  #define GTBT__OS "freebsd"
+#elif defined(__OpenBSD__)
+  #define GTBT__OS "openbsd"
+#elif defined(__NetBSD__)
+  #define GTBT__OS "netbsd"
+#else
+  #define GTBT__OS "unknown"
+#endif
+#if defined(__x86_64__) || defined(_M_X64)
+  #define GTBT__ARCH "amd64"
+#elif defined(__aarch64__) || defined(_M_ARM64)
+  #define GTBT__ARCH "arm64"
+#elif defined(__i386__) || defined(_M_IX86)
+  #define GTBT__ARCH "386"
+#elif defined(__arm__) || defined(_M_ARM)
+  #define GTBT__ARCH "arm"
+#elif defined(__riscv) && __riscv_xlen == 64
+  #define GTBT__ARCH "riscv64"
+#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
+  #define GTBT__ARCH "ppc64le"
+#elif defined(__s390x__)
+  #define GTBT__ARCH "s390x"
+#else
+  #define GTBT__ARCH "unknown"
+#endif
+/* The compiler that built the host tool: "clang 14.0.6", "gcc 12.2.0", "msvc 19.38". */
+#define GTBT__STR2(x) #x
+#define GTBT__STR(x) GTBT__STR2(x)
+#if defined(__clang__)
+  #define GTBT__RUNTIME "clang " GTBT__STR(__clang_major__) "." GTBT__STR(__clang_minor__) "." GTBT__STR(__clang_patchlevel__)
+#elif defined(__GNUC__)
+  #define GTBT__RUNTIME "gcc " GTBT__STR(__GNUC__) "." GTBT__STR(__GNUC_MINOR__) "." GTBT__STR(__GNUC_PATCHLEVEL__)
+#elif defined(_MSC_VER)
+  #define GTBT__RUNTIME "msvc " GTBT__STR(_MSC_VER)
+#else
+  #define GTBT__RUNTIME "unknown"
+#endif
+
+// >>includes ------------------------------------------------------------------------------------
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <time.h>
+#include <limits.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <poll.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#if GTBT__LINUX
+  #include <netpacket/packet.h>
+#else
+  #include <net/if_dl.h>
+#endif
+#if GTBT__THREADS
+  #include <pthread.h>
+#endif
+#if GTBT__TLS
+  #include <bearssl.h>
+#endif
+
+// >>memory --------------------------------------------------------------------------------------
+static void *gtbt__malloc(size_t n) { return GTB_TELEMETRY_MALLOC(n ? n : 1); }
+static void *gtbt__realloc(void *p, size_t n) { return GTB_TELEMETRY_REALLOC(p, n ? n : 1); }
+static void gtbt__free(void *p) { if (p) GTB_TELEMETRY_FREE(p); }
+
+static void *gtbt__calloc(size_t n, size_t size) {
+    void *p;
+    if (size && n > SIZE_MAX / size) return NULL;
+    p = gtbt__malloc(n * size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+
+static char *gtbt__strndup(const char *s, size_t n) {
+    char *d;
+    if (!s) return NULL;
+    d = (char *)gtbt__malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+static char *gtbt__strdup(const char *s) { return s ? gtbt__strndup(s, strlen(s)) : NULL; }
+
+/* Copies of key/value arrays (desc metadata, headers). */
+static GTBT__UNUSED void gtbt__kvs_free(gtbt_kv *kv, size_t n) {
+    size_t i;
+    for (i = 0; kv && i < n; i++) { gtbt__free((void *)(uintptr_t)kv[i].key); gtbt__free((void *)(uintptr_t)kv[i].value); }
+    gtbt__free(kv);
+}
+
+static GTBT__UNUSED gtbt_kv *gtbt__kvs_copy(const gtbt_kv *kv, size_t n, int *nomem) {
+    gtbt_kv *d;
+    size_t i;
+    if (!kv || !n) return NULL;
+    if (!(d = (gtbt_kv *)gtbt__calloc(n, sizeof *d))) { *nomem = 1; return NULL; }
+    for (i = 0; i < n; i++) {
+        d[i].key = gtbt__strdup(kv[i].key ? kv[i].key : "");
+        d[i].value = gtbt__strdup(kv[i].value ? kv[i].value : "");
+        if (!d[i].key || !d[i].value) *nomem = 1;
+    }
+    return d;
+}
+
+/* A growable byte string. Out of memory is sticky: later appends do nothing and oom stays set,
+   so callers check once at the end. p is NUL-terminated after any append. */
+typedef struct gtbt__buf { char *p; size_t len, cap; int oom; } gtbt__buf;
+
+static int gtbt__buf_reserve(gtbt__buf *b, size_t extra) {
+    size_t need, cap;
+    char *p;
+    if (b->oom) return 0;
+    if (extra > SIZE_MAX - b->len - 1) { b->oom = 1; return 0; }
+    need = b->len + extra + 1;
+    if (need <= b->cap) return 1;
+    cap = b->cap ? b->cap : 256;
+    while (cap < need) cap = (cap > SIZE_MAX / 2) ? need : cap * 2;
+    p = (char *)gtbt__realloc(b->p, cap);
+    if (!p) { b->oom = 1; return 0; }
+    b->p = p;
+    b->cap = cap;
+    return 1;
+}
+
+static void gtbt__buf_put(gtbt__buf *b, const void *s, size_t n) {
+    if (!gtbt__buf_reserve(b, n)) return;
+    if (n) memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+static void gtbt__buf_puts(gtbt__buf *b, const char *s) { gtbt__buf_put(b, s, strlen(s)); }
+static void gtbt__buf_putc(gtbt__buf *b, char c) {
+    if (b->len + 1 < b->cap && !b->oom) { b->p[b->len++] = c; b->p[b->len] = 0; return; }
+    gtbt__buf_put(b, &c, 1);
+}
+static void gtbt__buf_vprintf(gtbt__buf *b, const char *fmt, va_list ap) {
+    va_list aq;
+    int n;
+    va_copy(aq, ap);
+    n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    if (n < 0) { b->oom = 1; return; }
+    if (!gtbt__buf_reserve(b, (size_t)n)) return;
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+static GTBT__PRINTF(2, 3) void gtbt__buf_printf(gtbt__buf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    gtbt__buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+static void gtbt__buf_free(gtbt__buf *b) { gtbt__free(b->p); memset(b, 0, sizeof *b); }
+/* Hands the string over to the caller (never NULL unless out of memory). */
+static char *gtbt__buf_take(gtbt__buf *b, size_t *len) {
+    char *p;
+    if (!b->oom) gtbt__buf_reserve(b, 0);
+    if (b->oom) { gtbt__buf_free(b); return NULL; }
+    p = b->p;
+    if (len) *len = b->len;
+    memset(b, 0, sizeof *b);
+    return p;
+}
+
+// >>errors --------------------------------------------------------------------------------------
+typedef struct gtbt__log { gtbt_log_fn fn; void *user; gtbt_log_level level; } gtbt__log;
+
+/* Formats one line and hands it to the tool's log callback; nothing when no callback is set. */
+static GTBT__PRINTF(3, 4) void gtbt__logf(const gtbt__log *lg, gtbt_log_level lvl, const char *fmt, ...) {
+    char line[1024];
+    va_list ap;
+    if (!lg || !lg->fn || lvl < lg->level) return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    lg->fn(lg->user, lvl, line);
+}
+
+static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
+    gtbt__log lg;
+    memset(&lg, 0, sizeof lg);
+    if (net) { lg.fn = net->log; lg.user = net->log_user; lg.level = net->log_level; }
+    return lg;
+}
+
+// >>platform ------------------------------------------------------------------------------------
+/* Time, environment, files, identity, mutex, entropy and processes. POSIX implementations. */
+
+GTB_TELEMETRY_API int64_t gtbt_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t gtbt__realtime_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void gtbt__sleep_ms(int ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+static const char *gtbt__getenv(const char *name) { return getenv(name); }
+
+static int gtbt__ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        int x = gtbt__ascii_lower((unsigned char)a[i]), y = gtbt__ascii_lower((unsigned char)b[i]);
+        if (x != y || !x) return x - y;
+    }
+    return 0;
+}
+static int gtbt__ascii_casecmp(const char *a, const char *b) { return gtbt__ascii_ncasecmp(a, b, (size_t)-1); }
+
+/* ---- mutex: a real one, or nothing under GTB_TELEMETRY_NO_THREADS ---- */
+#if GTBT__THREADS
+typedef struct gtbt__mutex { pthread_mutex_t m; } gtbt__mutex;
+static void gtbt__mutex_init(gtbt__mutex *m) { pthread_mutex_init(&m->m, NULL); }
+static void gtbt__mutex_destroy(gtbt__mutex *m) { pthread_mutex_destroy(&m->m); }
+static void gtbt__mutex_lock(gtbt__mutex *m) { pthread_mutex_lock(&m->m); }
+static void gtbt__mutex_unlock(gtbt__mutex *m) { pthread_mutex_unlock(&m->m); }
+static pthread_mutex_t gtbt__global_mutex = PTHREAD_MUTEX_INITIALIZER;
+static GTBT__UNUSED void gtbt__global_lock(void) { pthread_mutex_lock(&gtbt__global_mutex); }
+static GTBT__UNUSED void gtbt__global_unlock(void) { pthread_mutex_unlock(&gtbt__global_mutex); }
+#else
+typedef struct gtbt__mutex { int unused; } gtbt__mutex;
+static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
+static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_lock(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_unlock(gtbt__mutex *m) { (void)m; }
+static GTBT__UNUSED void gtbt__global_lock(void) {}
+static GTBT__UNUSED void gtbt__global_unlock(void) {}
+#endif
+
+/* ---- entropy: the OS source, for uuids and nothing else ---- */
+static int gtbt__os_entropy(void *out, size_t n) {
+    unsigned char *p = (unsigned char *)out;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return GTBT_E_IO;
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) { close(fd); return GTBT_E_IO; }
+        p += r;
+        n -= (size_t)r;
+    }
+    close(fd);
+    return GTBT_OK;
+}
+
+/* ---- files ---- */
+/* Reads a whole regular file (not following a final symlink) of at most max bytes into a
+   NUL-terminated buffer. GTBT_E_IO when missing/unreadable, GTBT_E_INVALID when too large. */
+static int gtbt__read_file(const char *path, size_t max, char **out, size_t *len) {
+    struct stat st;
+    gtbt__buf b;
+    char chunk[4096];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+    *out = NULL;
+    *len = 0;
+    if (fd < 0) return GTBT_E_IO;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { close(fd); return GTBT_E_IO; }
+    if ((uint64_t)st.st_size > (uint64_t)max) { close(fd); return GTBT_E_INVALID; }
+    memset(&b, 0, sizeof b);
+    gtbt__buf_reserve(&b, (size_t)st.st_size);
+    for (;;) {
+        ssize_t r = read(fd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { close(fd); gtbt__buf_free(&b); return GTBT_E_IO; }
+        if (r == 0) break;
+        if (b.len + (size_t)r > max) { close(fd); gtbt__buf_free(&b); return GTBT_E_INVALID; }
+        gtbt__buf_put(&b, chunk, (size_t)r);
+    }
+    close(fd);
+    *out = gtbt__buf_take(&b, len);
+    return *out ? GTBT_OK : GTBT_E_NOMEM;
+}
+
+/* Writes all of p to fd, continuing short writes and retrying EINTR. */
+static int gtbt__write_all(int fd, const void *p, size_t n) {
+    const char *s = (const char *)p;
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return GTBT_E_IO;
+        s += w;
+        n -= (size_t)w;
+    }
+    return GTBT_OK;
+}
+
+/* The fault injector of the tests: when set, the n-th file write from now fails (full disk). */
+static int gtbt__test_fail_write_after = -1;
+
+/* Creates path atomically with content: a new temp file beside it (O_EXCL, O_NOFOLLOW, 0600),
+   written, synced and renamed over path. A crash leaves either the old file or the new one. */
+static int gtbt__write_file_atomic(const char *path, const char *tmp, const void *data, size_t n) {
+    int fd, rc;
+    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0) return GTBT_E_IO;
+    rc = gtbt__write_all(fd, data, n);
+    if (rc == GTBT_OK && fsync(fd) != 0) rc = GTBT_E_IO;
+    if (close(fd) != 0) rc = GTBT_E_IO;
+    if (rc == GTBT_OK && rename(tmp, path) != 0) rc = GTBT_E_IO;
+    if (rc != GTBT_OK) unlink(tmp);
+    return rc;
+}
+
+/* Creates dir and its missing parents; the last component gets mode 0700. A directory that
+   exists must be ours and not writable by others. */
+static int gtbt__mkdir_private(const char *dir) {
+    char path[GTBT__MAX_PATH];
+    size_t i, n = strlen(dir);
+    struct stat st;
+    if (n == 0 || n >= sizeof path) return GTBT_E_INVALID;
+    memcpy(path, dir, n + 1);
+    while (n > 1 && path[n - 1] == '/') path[--n] = 0;
+    for (i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != 0) continue;
+        path[i] = 0;
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) return GTBT_E_IO;
+        if (i < n) path[i] = '/';
+    }
+    if (lstat(path, &st) != 0) return GTBT_E_IO;
+    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) return GTBT_E_IO;
+    if (!S_ISDIR(st.st_mode)) return GTBT_E_IO;
+    if (st.st_uid != geteuid() || (st.st_mode & 0022)) return GTBT_E_IO;
+    if (access(path, W_OK | X_OK) != 0) return GTBT_E_IO;
+    return GTBT_OK;
+}
+
+static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
+    int n = snprintf(out, cap, "%s/%s", a, b);
+    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+}
+
+/* ---- places: config and data directories (DESIGN 5.3) ---- */
+static const char *gtbt__home(void) {
+    const char *h = gtbt__getenv("HOME");
+    struct passwd *pw;
+    if (h && h[0] == '/') return h;
+    pw = getpwuid(getuid());
+    return (pw && pw->pw_dir && pw->pw_dir[0] == '/') ? pw->pw_dir : NULL;
+}
+
+#if GTBT__MACOS
+static int gtbt__default_config_dir(const char *tool, char *out, size_t cap) {
+    const char *home = gtbt__home();
+    int n;
+    if (!home) return GTBT_E_INVALID;
+    n = snprintf(out, cap, "%s/Library/Application Support/%s", home, tool);
+    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+}
+static int gtbt__default_data_dir(const char *tool, char *out, size_t cap) {
+    return gtbt__default_config_dir(tool, out, cap);
+}
+#else
+/* $XDG_<var> when it is an absolute path, else ~/<fallback>, then /<tool>. */
+static int gtbt__xdg_dir(const char *var, const char *fallback, const char *tool, char *out, size_t cap) {
+    const char *x = gtbt__getenv(var), *home;
+    int n;
+    if (x && x[0] == '/') {
+        n = snprintf(out, cap, "%s/%s", x, tool);
+    } else {
+        home = gtbt__home();
+        if (!home) return GTBT_E_INVALID;
+        n = snprintf(out, cap, "%s/%s/%s", home, fallback, tool);
+    }
+    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+}
+static int gtbt__default_config_dir(const char *tool, char *out, size_t cap) {
+    return gtbt__xdg_dir("XDG_CONFIG_HOME", ".config", tool, out, cap);
+}
+static int gtbt__default_data_dir(const char *tool, char *out, size_t cap) {
+    return gtbt__xdg_dir("XDG_STATE_HOME", ".local/state", tool, out, cap);
+}
+#endif
+
+/* ---- identity signals for the machine id (DESIGN 3, reference 3) ---- */
+static void gtbt__trim(char *s) {
+    size_t n = strlen(s), i = 0;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') i++;
+    if (i) memmove(s, s + i, n - i + 1);
+}
+
+#if GTBT__LINUX
+static void gtbt__os_machine_id(char *out, size_t cap) {
+    char *text;
+    size_t len;
+    out[0] = 0;
+    if (gtbt__read_file("/etc/machine-id", 4096, &text, &len) != GTBT_OK) return;
+    gtbt__trim(text);
+    snprintf(out, cap, "%s", text);
+    gtbt__free(text);
+}
+/* The first interface (kernel order) that is not loopback and has a hardware address. */
+static void gtbt__first_mac(char *out, size_t cap) {
+    struct ifaddrs *ifs, *i;
+    out[0] = 0;
+    if (getifaddrs(&ifs) != 0) return;
+    for (i = ifs; i; i = i->ifa_next) {
+        const struct sockaddr_ll *ll;
+        const unsigned char *a;
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_PACKET || (i->ifa_flags & IFF_LOOPBACK)) continue;
+        ll = (const struct sockaddr_ll *)(const void *)i->ifa_addr;
+        if (ll->sll_halen != 6) continue;
+        a = ll->sll_addr;
+        if (!(a[0] | a[1] | a[2] | a[3] | a[4] | a[5])) continue;
+        snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
+    }
+    freeifaddrs(ifs);
+}
+/* 3rd field of /proc/version ("Linux version 6.8.0-106-generic ..."); "linux" when unreadable. */
+static void gtbt__os_version(char *out, size_t cap) {
+    char *text, *p, *f[3];
+    size_t len;
+    int k = 0;
+    snprintf(out, cap, "linux");
+    if (gtbt__read_file("/proc/version", 64 * 1024, &text, &len) != GTBT_OK) return;
+    gtbt__trim(text);
+    p = text;
+    while (*p && k < 3) {
+        while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+        if (!*p) break;
+        f[k++] = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n') p++;
+        if (*p) *p++ = 0;
+    }
+    if (k == 3) snprintf(out, cap, "%s", f[2]);
+    else if (text[0]) snprintf(out, cap, "%s", text);
+    gtbt__free(text);
+}
+#else
+/* macOS and the BSDs: no file to read without running a program; uname's host id is not stable,
+   so the OS part of the machine id is empty there and the other signals carry it. */
+static void gtbt__os_machine_id(char *out, size_t cap) { (void)cap; out[0] = 0; }
+static void gtbt__first_mac(char *out, size_t cap) {
+    struct ifaddrs *ifs, *i;
+    out[0] = 0;
+    if (getifaddrs(&ifs) != 0) return;
+    for (i = ifs; i; i = i->ifa_next) {
+        const struct sockaddr_dl *dl;
+        const unsigned char *a;
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_LINK || (i->ifa_flags & IFF_LOOPBACK)) continue;
+        dl = (const struct sockaddr_dl *)(const void *)i->ifa_addr;
+        if (dl->sdl_alen != 6) continue;
+        a = (const unsigned char *)LLADDR(dl);
+        snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+        break;
+    }
+    freeifaddrs(ifs);
+}
+static void gtbt__os_version(char *out, size_t cap) {
+    struct utsname u;
+    if (uname(&u) == 0) snprintf(out, cap, "%s", u.release);
+    else snprintf(out, cap, "%s", GTBT__OS);
+}
+#endif
+
+static void gtbt__hostname(char *out, size_t cap) {
+    if (gethostname(out, cap) != 0) out[0] = 0;
+    out[cap - 1] = 0;
+}
+static void gtbt__username(char *out, size_t cap) {
+    struct passwd pw, *res = NULL;
+    char tmp[4096];
+    out[0] = 0;
+    if (getpwuid_r(getuid(), &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name)
+        snprintf(out, cap, "%s", res->pw_name);
+}
+
+/* ---- processes ---- */
+static int gtbt__pid(void) { return (int)getpid(); }
+/* 1 when a process with that id exists (or we cannot tell), 0 when it certainly does not. */
+static int gtbt__pid_alive(int pid) {
+    if (pid <= 0) return 0;
+    return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+}
+static int gtbt__is_tty(FILE *f) { return f && isatty(fileno(f)); }
+
+/* Runs argv[0] (searched in PATH) with argv, no shell, waits up to timeout_ms; 0 on exit status 0. */
+static int gtbt__run(const char *const *argv, int timeout_ms) {
+    pid_t pid = fork();
+    int64_t end = gtbt_now_ms() + timeout_ms;
+    int status;
+    if (pid < 0) return GTBT_E_IO;
+    if (pid == 0) {
+        int fd = open("/dev/null", O_RDWR);
+        if (fd >= 0) { dup2(fd, 0); dup2(fd, 1); dup2(fd, 2); }
+        execvp(argv[0], (char *const *)(void *)argv);
+        _exit(127);
+    }
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) return (WIFEXITED(status) && WEXITSTATUS(status) == 0) ? GTBT_OK : GTBT_E_IO;
+        if (r < 0 && errno != EINTR) return GTBT_E_IO;
+        if (gtbt_now_ms() >= end) { kill(pid, SIGKILL); waitpid(pid, &status, 0); return GTBT_E_TIMEOUT; }
+        gtbt__sleep_ms(10);
+    }
+}
+#if GTBT__MACOS
+static const char *gtbt__url_opener(void) { return "open"; }
+#else
+static const char *gtbt__url_opener(void) { return "xdg-open"; }
+#endif
+
+// >>sha256 --------------------------------------------------------------------------------------
+/* FIPS 180-4 SHA-256 and RFC 2104 HMAC: for the machine id only (BearSSL is not needed for it, so
+   NO_TLS builds hash the same way). */
+typedef struct gtbt__sha256 { uint32_t h[8]; unsigned char block[64]; uint64_t total; size_t fill; } gtbt__sha256;
+
+static const uint32_t gtbt__sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+#define GTBT__ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
+    uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+    int i;
+    for (i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    for (i = 16; i < 64; i++) {
+        uint32_t s0 = GTBT__ROR(w[i - 15], 7) ^ GTBT__ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = GTBT__ROR(w[i - 2], 17) ^ GTBT__ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3]; e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
+    for (i = 0; i < 64; i++) {
+        t1 = h + (GTBT__ROR(e, 6) ^ GTBT__ROR(e, 11) ^ GTBT__ROR(e, 25)) + ((e & f) ^ (~e & g)) + gtbt__sha256_k[i] + w[i];
+        t2 = (GTBT__ROR(a, 2) ^ GTBT__ROR(a, 13) ^ GTBT__ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+    }
+    s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d; s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+}
+
+static void gtbt__sha256_init(gtbt__sha256 *s) {
+    static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    memcpy(s->h, iv, sizeof iv);
+    s->total = 0;
+    s->fill = 0;
+}
+
+static void gtbt__sha256_update(gtbt__sha256 *s, const void *data, size_t n) {
+    const unsigned char *p = (const unsigned char *)data;
+    s->total += n;
+    while (n > 0) {
+        size_t k = 64 - s->fill;
+        if (k > n) k = n;
+        memcpy(s->block + s->fill, p, k);
+        s->fill += k; p += k; n -= k;
+        if (s->fill == 64) { gtbt__sha256_block(s, s->block); s->fill = 0; }
+    }
+}
+
+static void gtbt__sha256_final(gtbt__sha256 *s, unsigned char out[32]) {
+    uint64_t bits = s->total * 8;
+    unsigned char pad = 0x80, len[8];
+    int i;
+    gtbt__sha256_update(s, &pad, 1);
+    pad = 0;
+    while (s->fill != 56) gtbt__sha256_update(s, &pad, 1);
+    for (i = 0; i < 8; i++) len[i] = (unsigned char)(bits >> (56 - 8 * i));
+    gtbt__sha256_update(s, len, 8);
+    for (i = 0; i < 8; i++) {
+        out[4 * i] = (unsigned char)(s->h[i] >> 24); out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
+        out[4 * i + 2] = (unsigned char)(s->h[i] >> 8); out[4 * i + 3] = (unsigned char)s->h[i];
+    }
+}
+
+static void gtbt__hmac_sha256(const void *key, size_t klen, const void *msg, size_t n, unsigned char out[32]) {
+    unsigned char k[64], pad[64], inner[32];
+    gtbt__sha256 s;
+    int i;
+    memset(k, 0, sizeof k);
+    if (klen > 64) { gtbt__sha256_init(&s); gtbt__sha256_update(&s, key, klen); gtbt__sha256_final(&s, k); }
+    else if (klen) memcpy(k, key, klen);
+    for (i = 0; i < 64; i++) pad[i] = (unsigned char)(k[i] ^ 0x36);
+    gtbt__sha256_init(&s); gtbt__sha256_update(&s, pad, 64); gtbt__sha256_update(&s, msg, n); gtbt__sha256_final(&s, inner);
+    for (i = 0; i < 64; i++) pad[i] = (unsigned char)(k[i] ^ 0x5c);
+    gtbt__sha256_init(&s); gtbt__sha256_update(&s, pad, 64); gtbt__sha256_update(&s, inner, 32); gtbt__sha256_final(&s, out);
+}
+
+static void gtbt__hex(const unsigned char *p, size_t n, char *out) {
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n; i++) { out[2 * i] = digits[p[i] >> 4]; out[2 * i + 1] = digits[p[i] & 15]; }
+    out[2 * n] = 0;
+}
+
+// >>uuid ----------------------------------------------------------------------------------------
+/* Version 4 uuids from a ChaCha20 keystream keyed once from the OS entropy source: no system call
+   per event. The generator belongs to one collector and is used under its lock. */
+typedef struct gtbt__rng { uint32_t key[8]; uint32_t counter; unsigned char out[64]; int used; } gtbt__rng;
+
+#define GTBT__ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+#define GTBT__QR(a, b, c, d) \
+    a += b; d ^= a; d = GTBT__ROL(d, 16); c += d; b ^= c; b = GTBT__ROL(b, 12); \
+    a += b; d ^= a; d = GTBT__ROL(d, 8);  c += d; b ^= c; b = GTBT__ROL(b, 7)
+
+static void gtbt__chacha20_block(const uint32_t key[8], uint32_t counter, unsigned char out[64]) {
+    uint32_t x[16], s[16];
+    int i;
+    s[0] = 0x61707865; s[1] = 0x3320646e; s[2] = 0x79622d32; s[3] = 0x6b206574;
+    for (i = 0; i < 8; i++) s[4 + i] = key[i];
+    s[12] = counter; s[13] = 0; s[14] = 0; s[15] = 0;
+    memcpy(x, s, sizeof x);
+    for (i = 0; i < 10; i++) {
+        GTBT__QR(x[0], x[4], x[8], x[12]); GTBT__QR(x[1], x[5], x[9], x[13]);
+        GTBT__QR(x[2], x[6], x[10], x[14]); GTBT__QR(x[3], x[7], x[11], x[15]);
+        GTBT__QR(x[0], x[5], x[10], x[15]); GTBT__QR(x[1], x[6], x[11], x[12]);
+        GTBT__QR(x[2], x[7], x[8], x[13]); GTBT__QR(x[3], x[4], x[9], x[14]);
+    }
+    for (i = 0; i < 16; i++) {
+        uint32_t v = x[i] + s[i];
+        out[4 * i] = (unsigned char)v; out[4 * i + 1] = (unsigned char)(v >> 8);
+        out[4 * i + 2] = (unsigned char)(v >> 16); out[4 * i + 3] = (unsigned char)(v >> 24);
+    }
+}
+
+static int gtbt__rng_seed(gtbt__rng *r) {
+    int rc = gtbt__os_entropy(r->key, sizeof r->key);
+    if (rc != GTBT_OK) {
+        /* no entropy device: still unique per process and time, though not unpredictable */
+        int64_t t = gtbt__realtime_ns(), m = gtbt_now_ms();
+        int pid = gtbt__pid();
+        gtbt__sha256 s;
+        unsigned char d[32];
+        gtbt__sha256_init(&s);
+        gtbt__sha256_update(&s, &t, sizeof t); gtbt__sha256_update(&s, &m, sizeof m);
+        gtbt__sha256_update(&s, &pid, sizeof pid); gtbt__sha256_update(&s, &r, sizeof r);
+        gtbt__sha256_final(&s, d);
+        memcpy(r->key, d, sizeof r->key);
+    }
+    r->counter = 0;
+    r->used = 64;
+    return rc;
+}
+
+/* Formats 16 bytes as a lowercase version 4 uuid "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx". */
+static void gtbt__uuid_format(unsigned char b[16], char out[37]) {
+    static const char digits[] = "0123456789abcdef";
+    int i, j;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    for (i = 0, j = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[j++] = '-';
+        out[j++] = digits[b[i] >> 4];
+        out[j++] = digits[b[i] & 15];
+    }
+    out[36] = 0;
+}
+
+static void gtbt__uuid4(gtbt__rng *r, char out[37]) {
+    unsigned char b[16];
+    if (r->used > 64 - 16) {
+        gtbt__chacha20_block(r->key, r->counter++, r->out);
+        if (r->counter == 0) gtbt__rng_seed(r);   /* 2^32 blocks: rekey */
+        r->used = 0;
+    }
+    memcpy(b, r->out + r->used, 16);
+    memset(r->out + r->used, 0, 16);   /* each keystream byte is used once */
+    r->used += 16;
+    gtbt__uuid_format(b, out);
+}
+
+// >>json ----------------------------------------------------------------------------------------
+/* RFC 3339 UTC with the nanoseconds' trailing zeros trimmed, as Go's time.RFC3339Nano:
+   "2026-03-30T10:00:00Z", "2026-03-30T10:00:00.5Z". Returns the length (out needs 36 bytes). */
+static int gtbt__rfc3339(int64_t unix_ns, char out[40]) {
+    int64_t secs = unix_ns / 1000000000, days, rem, z, era, doe, yoe, y, doy, mp, d, m;
+    int ns = (int)(unix_ns % 1000000000), n, digits = 9;
+    if (ns < 0) { ns += 1000000000; secs -= 1; }
+    days = secs / 86400;
+    rem = secs % 86400;
+    if (rem < 0) { rem += 86400; days -= 1; }
+    /* civil_from_days (H. Hinnant) */
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2) y++;
+    n = snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d", (int)y, (int)m, (int)d,
+                 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+    if (ns) {
+        while (ns % 10 == 0) { ns /= 10; digits--; }
+        n += snprintf(out + n, (size_t)(40 - n), ".%0*d", digits, ns);
+    }
+    out[n++] = 'Z';
+    out[n] = 0;
+    return n;
+}
+
+/* Inverse of gtbt__rfc3339 for spill files: accepts "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm)".
+   Returns 0 and *ns, or -1. */
+static int gtbt__parse_rfc3339(const char *s, int64_t *unix_ns) {
+    int v[6], i, k = 0;
+    int64_t y, m, d, days, era, yoe, doy, doe, frac = 0, scale = 100000000, off = 0;
+    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
+    static const int width[6] = {4, 2, 2, 2, 2, 2};
+    for (i = 0; i < 6; i++) {
+        int w;
+        v[i] = 0;
+        for (w = 0; w < width[i]; w++, k++) {
+            if (s[k] < '0' || s[k] > '9') return -1;
+            v[i] = v[i] * 10 + (s[k] - '0');
+        }
+        if (i < 5) { if (s[k] != sep[i] && !(i == 2 && (s[k] == 't' || s[k] == ' '))) return -1; k++; }
+    }
+    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60) return -1;
+    if (s[k] == '.') {
+        k++;
+        if (s[k] < '0' || s[k] > '9') return -1;
+        for (; s[k] >= '0' && s[k] <= '9'; k++) { frac += (s[k] - '0') * scale; scale /= 10; }
+    }
+    if (s[k] == 'Z' || s[k] == 'z') k++;
+    else if ((s[k] == '+' || s[k] == '-') && s[k + 1] >= '0' && s[k + 1] <= '9' && s[k + 2] >= '0' && s[k + 2] <= '9' &&
+             s[k + 3] == ':' && s[k + 4] >= '0' && s[k + 4] <= '9' && s[k + 5] >= '0' && s[k + 5] <= '9') {
+        off = ((s[k + 1] - '0') * 10 + (s[k + 2] - '0')) * 3600 + ((s[k + 4] - '0') * 10 + (s[k + 5] - '0')) * 60;
+        if (s[k] == '-') off = -off;
+        k += 6;
+    } else return -1;
+    if (s[k]) return -1;
+    /* days_from_civil (H. Hinnant) */
+    y = v[0]; m = v[1]; d = v[2];
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    days = era * 146097 + doe - 719468;
+    *unix_ns = ((days * 86400 + v[3] * 3600 + v[4] * 60 + v[5]) - off) * 1000000000 + frac;
+    return 0;
+}
+
+/* Length of the longest prefix of s[0..n) of at most max bytes that does not split a UTF-8
+   sequence (continuation bytes at the cut are dropped). */
+static size_t gtbt__utf8_cut(const char *s, size_t n, size_t max) {
+    size_t k;
+    if (n <= max) return n;
+    k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80 && max - k < 3) k--;
+    return k;
+}
+
+/* Bytes that cannot be copied as they are inside a JSON string: controls, '"', '\\', '<', '>',
+   '&' (escaped like Go's encoding/json) and every byte >= 0x80 (checked as UTF-8). */
+static const unsigned char gtbt__json_special[256] = {
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    0,0,1,0,0,0,1,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,1,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1};
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid. */
+static int gtbt__utf8_len(const unsigned char *s, const unsigned char *end) {
+    unsigned c = s[0];
+    size_t avail = (size_t)(end - s);
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return (avail >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if (c == 0xE0 && s[1] < 0xA0) return 0;          /* overlong */
+        if (c == 0xED && s[1] >= 0xA0) return 0;         /* surrogate */
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if (c == 0xF0 && s[1] < 0x90) return 0;          /* overlong */
+        if (c == 0xF4 && s[1] >= 0x90) return 0;         /* > U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+/* Appends s[0..n) as a quoted JSON string: always valid UTF-8 (invalid bytes become U+FFFD). */
+static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str, *end = s + n, *run;
+    if (!gtbt__buf_reserve(b, n + 2)) return;
+    b->p[b->len++] = '"';
+    while (s < end) {
+        run = s;
+        while (s < end && !gtbt__json_special[*s]) s++;
+        if (s > run) gtbt__buf_put(b, run, (size_t)(s - run));
+        if (s >= end) break;
+        if (*s >= 0x80) {
+            int k = gtbt__utf8_len(s, end);
+            if (k == 0) { gtbt__buf_put(b, "\xEF\xBF\xBD", 3); s++; continue; }
+            if (k == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9)) {
+                gtbt__buf_puts(b, s[2] == 0xA8 ? "\\u2028" : "\\u2029");
+            } else {
+                gtbt__buf_put(b, s, (size_t)k);
+            }
+            s += k;
+            continue;
+        }
+        switch (*s) {
+        case '"':  gtbt__buf_put(b, "\\\"", 2); break;
+        case '\\': gtbt__buf_put(b, "\\\\", 2); break;
+        case '\n': gtbt__buf_put(b, "\\n", 2); break;
+        case '\r': gtbt__buf_put(b, "\\r", 2); break;
+        case '\t': gtbt__buf_put(b, "\\t", 2); break;
+        default: {
+            char e[6];
+            e[0] = '\\'; e[1] = 'u'; e[2] = '0'; e[3] = '0'; e[4] = hex[*s >> 4]; e[5] = hex[*s & 15];
+            gtbt__buf_put(b, e, 6);
+        }
+        }
+        s++;
+    }
+    gtbt__buf_putc(b, '"');
+}
+static void gtbt__json_str(gtbt__buf *b, const char *s) { gtbt__json_strn(b, s ? s : "", s ? strlen(s) : 0); }
+
+/* A tiny writer for objects and arrays, compact or pretty (Go's two-space MarshalIndent). */
+typedef struct gtbt__jw { gtbt__buf *b; int pretty, depth, first; } gtbt__jw;
+
+static void gtbt__jw_newline(gtbt__jw *w) {
+    int i;
+    if (!w->pretty) return;
+    gtbt__buf_putc(w->b, '\n');
+    for (i = 0; i < w->depth; i++) gtbt__buf_put(w->b, "  ", 2);
+}
+static void gtbt__jw_open(gtbt__jw *w, char c) { gtbt__buf_putc(w->b, c); w->depth++; w->first = 1; }
+static void gtbt__jw_close(gtbt__jw *w, char c) {
+    w->depth--;
+    if (!w->first) gtbt__jw_newline(w);
+    gtbt__buf_putc(w->b, c);
+    w->first = 0;
+}
+static void gtbt__jw_item(gtbt__jw *w) {
+    if (!w->first) gtbt__buf_putc(w->b, ',');
+    gtbt__jw_newline(w);
+    w->first = 0;
+}
+static void gtbt__jw_key(gtbt__jw *w, const char *k) {
+    gtbt__jw_item(w);
+    gtbt__json_str(w->b, k);
+    gtbt__buf_put(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+}
+static void gtbt__jw_str(gtbt__jw *w, const char *k, const char *v) { gtbt__jw_key(w, k); gtbt__json_str(w->b, v); }
+static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
+    char num[24];
+    int n = snprintf(num, sizeof num, "%lld", (long long)v);
+    gtbt__jw_key(w, k);
+    gtbt__buf_put(w->b, num, (size_t)n);
+}
+
+/* One event in the generic format (DESIGN 4): fixed field order, empty optionals omitted. */
+static void gtbt__json_event(gtbt__jw *w, const gtbt_event *e) {
+    char ts[40];
+    size_t i;
+    gtbt__rfc3339(e->time_unix_ns, ts);
+    gtbt__jw_open(w, '{');
+    gtbt__jw_str(w, "timestamp", ts);
+    gtbt__jw_str(w, "uuid", e->uuid);
+    gtbt__jw_str(w, "type", e->type);
+    gtbt__jw_str(w, "name", e->name);
+    gtbt__jw_str(w, "machine_id", e->machine_id);
+    gtbt__jw_str(w, "tool_name", e->tool_name);
+    gtbt__jw_str(w, "version", e->version);
+    gtbt__jw_str(w, "os", e->os);
+    gtbt__jw_str(w, "arch", e->arch);
+    gtbt__jw_str(w, "runtime_version", e->runtime_version);
+    gtbt__jw_str(w, "os_version", e->os_version);
+    if (e->duration_ms) gtbt__jw_int(w, "duration_ms", e->duration_ms);
+    if (e->exit_code) gtbt__jw_int(w, "exit_code", e->exit_code);
+    if (e->n_args) {
+        gtbt__jw_key(w, "args");
+        gtbt__jw_open(w, '[');
+        for (i = 0; i < e->n_args; i++) { gtbt__jw_item(w); gtbt__json_str(w->b, e->args[i]); }
+        gtbt__jw_close(w, ']');
+    }
+    if (e->error && e->error[0]) gtbt__jw_str(w, "error", e->error);
+    if (e->n_metadata) {
+        gtbt__jw_key(w, "metadata");
+        gtbt__jw_open(w, '{');
+        for (i = 0; i < e->n_metadata; i++) gtbt__jw_str(w, e->metadata[i].key, e->metadata[i].value);
+        gtbt__jw_close(w, '}');
+    }
+    gtbt__jw_close(w, '}');
+}
+
+/* The events as a JSON array (pretty: Go's encoder with a two-space indent). */
+static void gtbt__json_events(gtbt__buf *b, const gtbt_event *ev, size_t n, int pretty) {
+    gtbt__jw w;
+    size_t i;
+    w.b = b; w.pretty = pretty; w.depth = 0; w.first = 1;
+    gtbt__jw_open(&w, '[');
+    for (i = 0; i < n; i++) { gtbt__jw_item(&w); gtbt__json_event(&w, &ev[i]); }
+    gtbt__jw_close(&w, ']');
+}
+
+/* ---- reading: a small in-place parser for the events of spill files ----
+   Strings are decoded where they stand (the decoded form is never longer) and NUL-terminated, so
+   parsed events point into the file's own buffer. Untrusted input: depth and sizes bounded. */
+#define GTBT__JSON_MAX_DEPTH 16
+typedef struct gtbt__jp { char *p, *end; int depth; } gtbt__jp;
+
+static void gtbt__jp_ws(gtbt__jp *j) {
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+}
+static int gtbt__jp_lit(gtbt__jp *j, char c) {
+    gtbt__jp_ws(j);
+    if (j->p < j->end && *j->p == c) { j->p++; return 1; }
+    return 0;
+}
+static int gtbt__hexval(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = gtbt__ascii_lower(c);
+    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+static int gtbt__jp_hex4(const char *p, const char *end, unsigned *out) {
+    int i;
+    *out = 0;
+    if (end - p < 4) return 0;
+    for (i = 0; i < 4; i++) {
+        int h = gtbt__hexval((unsigned char)p[i]);
+        if (h < 0) return 0;
+        *out = *out * 16 + (unsigned)h;
+    }
+    return 1;
+}
+static char *gtbt__utf8_put(char *o, unsigned cp) {
+    if (cp < 0x80) *o++ = (char)cp;
+    else if (cp < 0x800) { *o++ = (char)(0xC0 | cp >> 6); *o++ = (char)(0x80 | (cp & 0x3F)); }
+    else if (cp < 0x10000) { *o++ = (char)(0xE0 | cp >> 12); *o++ = (char)(0x80 | ((cp >> 6) & 0x3F)); *o++ = (char)(0x80 | (cp & 0x3F)); }
+    else { *o++ = (char)(0xF0 | cp >> 18); *o++ = (char)(0x80 | ((cp >> 12) & 0x3F)); *o++ = (char)(0x80 | ((cp >> 6) & 0x3F)); *o++ = (char)(0x80 | (cp & 0x3F)); }
+    return o;
+}
+/* Parses a string, decodes it in place; returns its start (NUL-terminated) or NULL. */
+static char *gtbt__jp_str(gtbt__jp *j) {
+    char *out, *start;
+    gtbt__jp_ws(j);
+    if (j->p >= j->end || *j->p != '"') return NULL;
+    start = out = ++j->p;
+    while (j->p < j->end) {
+        unsigned char c = (unsigned char)*j->p;
+        if (c == '"') { j->p++; *out = 0; return start; }
+        if (c < 0x20) return NULL;
+        if (c != '\\') { *out++ = (char)c; j->p++; continue; }
+        if (++j->p >= j->end) return NULL;
+        switch (*j->p++) {
+        case '"': *out++ = '"'; break;
+        case '\\': *out++ = '\\'; break;
+        case '/': *out++ = '/'; break;
+        case 'b': *out++ = '\b'; break;
+        case 'f': *out++ = '\f'; break;
+        case 'n': *out++ = '\n'; break;
+        case 'r': *out++ = '\r'; break;
+        case 't': *out++ = '\t'; break;
+        case 'u': {
+            unsigned cp, lo;
+            if (!gtbt__jp_hex4(j->p, j->end, &cp)) return NULL;
+            j->p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF && j->end - j->p >= 6 && j->p[0] == '\\' && j->p[1] == 'u' &&
+                gtbt__jp_hex4(j->p + 2, j->end, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                j->p += 6;
+            } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+                cp = 0xFFFD;
+            }
+            out = gtbt__utf8_put(out, cp);   /* at most 4 bytes for 6 (or 12) read */
+            break;
+        }
+        default: return NULL;
+        }
+    }
+    return NULL;
+}
+static int gtbt__jp_int(gtbt__jp *j, int64_t *v) {
+    int neg = 0, digits = 0;
+    uint64_t acc = 0;
+    gtbt__jp_ws(j);
+    if (j->p < j->end && *j->p == '-') { neg = 1; j->p++; }
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
+        if (acc > (uint64_t)INT64_MAX / 10) return 0;
+        acc = acc * 10 + (uint64_t)(*j->p++ - '0');
+        digits++;
+    }
+    if (!digits || acc > (uint64_t)INT64_MAX) return 0;
+    if (j->p < j->end && (*j->p == '.' || *j->p == 'e' || *j->p == 'E')) return 0;
+    *v = neg ? -(int64_t)acc : (int64_t)acc;
+    return 1;
+}
+/* Skips any value (unknown fields), bounded by depth. */
+static int gtbt__jp_skip(gtbt__jp *j) {
+    gtbt__jp_ws(j);
+    if (j->p >= j->end) return 0;
+    if (*j->p == '"') return gtbt__jp_str(j) != NULL;
+    if (*j->p == '{' || *j->p == '[') {
+        char close = *j->p == '{' ? '}' : ']';
+        int obj = close == '}';
+        if (++j->depth > GTBT__JSON_MAX_DEPTH) return 0;
+        j->p++;
+        if (gtbt__jp_lit(j, close)) { j->depth--; return 1; }
+        do {
+            if (obj && (!gtbt__jp_str(j) || !gtbt__jp_lit(j, ':'))) return 0;
+            if (!gtbt__jp_skip(j)) return 0;
+        } while (gtbt__jp_lit(j, ','));
+        j->depth--;
+        return gtbt__jp_lit(j, close);
+    }
+    if (j->end - j->p >= 4 && (!memcmp(j->p, "true", 4) || !memcmp(j->p, "null", 4))) { j->p += 4; return 1; }
+    if (j->end - j->p >= 5 && !memcmp(j->p, "false", 5)) { j->p += 5; return 1; }
+    {
+        char *start = j->p;
+        while (j->p < j->end && *j->p && (strchr("+-.eE", *j->p) || (*j->p >= '0' && *j->p <= '9'))) j->p++;
+        return j->p > start;
+    }
+}
+// >>redact (stub)
+static int gtbt__redact_needed(const char *in, size_t n) { (void)in; (void)n; return 0; }
+static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out) { gtbt__buf_put(out, in, n); return n; }
+// >>net (stub)
+GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc) { (void)desc; return NULL; }
+GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) { (void)desc; return NULL; }
+GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *desc) { (void)desc; return NULL; }
+GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *desc) { (void)desc; return NULL; }
+GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *e, const gtbt_net_desc *n) { (void)e; (void)n; return NULL; }
+GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *name) { (void)name; return GTBT_DD_US1; }
+GTB_TELEMETRY_API gtbt_posthog_instance gtbt_posthog_instance_from_name(const char *name) { (void)name; return GTBT_POSTHOG_US; }
+
+/* ---- spill lines back into events ---- */
+/* Cuts s in place to at most max bytes on a UTF-8 boundary. */
+static void gtbt__cut_in_place(char *s, size_t max) {
+    size_t n = strlen(s);
+    if (n > max) s[gtbt__utf8_cut(s, n, max)] = 0;
+}
+
+/* Growable arrays for the pairs and arguments of the events of one spill file. */
+typedef struct gtbt__batch {
+    gtbt_event *ev; size_t n, cap;
+    gtbt_kv *kv; size_t nkv, capkv;
+    const char **args; size_t nargs, capargs;
+    struct gtbt__line { size_t kv_at, args_at; char uuid[37]; } *line; size_t capline;
+    char *text;                     /* the file: every string points into it */
+} gtbt__batch;
+
+static int gtbt__grow(void **p, size_t *cap, size_t need, size_t size) {
+    size_t ncap;
+    void *q;
+    if (need <= *cap) return 1;
+    ncap = *cap ? *cap * 2 : 16;
+    if (ncap < need) ncap = need;
+    if (ncap > SIZE_MAX / size) return 0;
+    q = gtbt__realloc(*p, ncap * size);
+    if (!q) return 0;
+    *p = q;
+    *cap = ncap;
+    return 1;
+}
+
+static void gtbt__batch_free(gtbt__batch *b) {
+    gtbt__free(b->ev); gtbt__free(b->kv); gtbt__free((void *)b->args);
+    gtbt__free(b->line); gtbt__free(b->text);
+    memset(b, 0, sizeof *b);
+}
+
+/* Parses one line {…} into event e (strings in place). 1 on success, 0 for a corrupt line. */
+static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
+    static const char *const str_keys[] = {"uuid", "type", "name", "machine_id", "tool_name", "version",
+                                           "os", "arch", "runtime_version", "os_version", "error", "go_version"};
+    const char **str_fields[12];
+    int have_time = 0, i;
+    memset(e, 0, sizeof *e);
+    str_fields[0] = &e->uuid; str_fields[1] = &e->type; str_fields[2] = &e->name; str_fields[3] = &e->machine_id;
+    str_fields[4] = &e->tool_name; str_fields[5] = &e->version; str_fields[6] = &e->os; str_fields[7] = &e->arch;
+    str_fields[8] = &e->runtime_version; str_fields[9] = &e->os_version; str_fields[10] = &e->error;
+    str_fields[11] = &e->runtime_version;   /* the Go original's go_version */
+    if (!gtbt__jp_lit(j, '{')) return 0;
+    if (gtbt__jp_lit(j, '}')) return 0;
+    do {
+        char *key = gtbt__jp_str(j);
+        int done = 0;
+        if (!key || !gtbt__jp_lit(j, ':')) return 0;
+        for (i = 0; i < 12 && !done; i++) {
+            char *v;
+            if (strcmp(key, str_keys[i]) != 0) continue;
+            if (!(v = gtbt__jp_str(j))) return 0;
+            if (i != 11 || !e->runtime_version) *str_fields[i] = v;
+            done = 1;
+        }
+        if (done) continue;
+        if (!strcmp(key, "timestamp")) {
+            char *v = gtbt__jp_str(j);
+            if (!v || gtbt__parse_rfc3339(v, &e->time_unix_ns) != 0) return 0;
+            have_time = 1;
+        } else if (!strcmp(key, "duration_ms")) {
+            if (!gtbt__jp_int(j, &e->duration_ms)) return 0;
+        } else if (!strcmp(key, "exit_code")) {
+            int64_t v;
+            if (!gtbt__jp_int(j, &v) || v < INT_MIN || v > INT_MAX) return 0;
+            e->exit_code = (int)v;
+        } else if (!strcmp(key, "args")) {
+            if (!gtbt__jp_lit(j, '[')) return 0;
+            if (!gtbt__jp_lit(j, ']')) {
+                do {
+                    char *v = gtbt__jp_str(j);
+                    if (!v) return 0;
+                    if (e->n_args >= GTBT__MAX_ARGS) continue;
+                    if (!gtbt__grow((void **)&b->args, &b->capargs, b->nargs + 1, sizeof *b->args)) return 0;
+                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
+                    b->args[b->nargs++] = v;
+                    e->n_args++;
+                } while (gtbt__jp_lit(j, ','));
+                if (!gtbt__jp_lit(j, ']')) return 0;
+            }
+        } else if (!strcmp(key, "metadata")) {
+            if (!gtbt__jp_lit(j, '{')) return 0;
+            if (!gtbt__jp_lit(j, '}')) {
+                do {
+                    char *k = gtbt__jp_str(j), *v;
+                    if (!k || !gtbt__jp_lit(j, ':') || !(v = gtbt__jp_str(j))) return 0;
+                    if (e->n_metadata >= GTBT__MAX_PAIRS) continue;
+                    if (!gtbt__grow((void **)&b->kv, &b->capkv, b->nkv + 1, sizeof *b->kv)) return 0;
+                    gtbt__cut_in_place(k, GTBT__MAX_KEY);
+                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
+                    b->kv[b->nkv].key = k;
+                    b->kv[b->nkv++].value = v;
+                    e->n_metadata++;
+                } while (gtbt__jp_lit(j, ','));
+                if (!gtbt__jp_lit(j, '}')) return 0;
+            }
+        } else if (!gtbt__jp_skip(j)) {
+            return 0;
+        }
+    } while (gtbt__jp_lit(j, ','));
+    if (!gtbt__jp_lit(j, '}')) return 0;
+    gtbt__jp_ws(j);
+    if (j->p != j->end || !have_time || !e->type || !e->name) return 0;
+    *has_uuid = e->uuid && e->uuid[0];
+    for (i = 0; i < 11; i++) if (!*str_fields[i]) *str_fields[i] = "";
+    gtbt__cut_in_place((char *)(uintptr_t)e->name, GTBT__MAX_NAME);
+    return 1;
+}
+
+/* Parses NDJSON text (taken over by b) into events; returns the number of corrupt lines. */
+static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *nomem) {
+    char *line = text, *end = text + len;
+    size_t corrupt = 0, i;
+    b->text = text;
+    *nomem = 0;
+    while (line < end) {
+        char *nl = (char *)memchr(line, '\n', (size_t)(end - line));
+        char *stop = nl ? nl : end;
+        gtbt__jp j;
+        gtbt_event e;
+        size_t kv0 = b->nkv, args0 = b->nargs;
+        int has_uuid = 0;
+        j.p = line; j.end = stop; j.depth = 0;
+        gtbt__jp_ws(&j);
+        if (j.p == stop) { line = stop + 1; continue; }   /* blank line */
+        if (!gtbt__parse_event(b, &j, &e, &has_uuid)) {
+            b->nkv = kv0; b->nargs = args0;
+            corrupt++;
+            line = stop + 1;
+            continue;
+        }
+        if (!gtbt__grow((void **)&b->ev, &b->cap, b->n + 1, sizeof *b->ev) ||
+            !gtbt__grow((void **)&b->line, &b->capline, b->n + 1, sizeof *b->line)) {
+            *nomem = 1;
+            break;
+        }
+        b->line[b->n].kv_at = kv0;
+        b->line[b->n].args_at = args0;
+        b->line[b->n].uuid[0] = 0;
+        if (!has_uuid) {
+            /* a line without a uuid gets one derived from its text: the same on every retry */
+            unsigned char d[32];
+            gtbt__sha256 s;
+            gtbt__sha256_init(&s);
+            gtbt__sha256_update(&s, line, (size_t)(stop - line));
+            gtbt__sha256_final(&s, d);
+            gtbt__uuid_format(d, b->line[b->n].uuid);
+        }
+        b->ev[b->n++] = e;
+        line = stop + 1;
+    }
+    for (i = 0; i < b->n; i++) {
+        b->ev[i].metadata = b->ev[i].n_metadata ? b->kv + b->line[i].kv_at : NULL;
+        b->ev[i].args = b->ev[i].n_args ? b->args + b->line[i].args_at : NULL;
+        if (b->line[i].uuid[0]) b->ev[i].uuid = b->line[i].uuid;
+    }
+    return corrupt;
+}
+
+// >>backends ------------------------------------------------------------------------------------
+/* The local backends (noop, stdout, file) and the deletion requestors that need no network.
+   The network backends follow the HTTP client below. */
+typedef struct gtbt__local_backend { gtbt_backend base; FILE *out; char *path; char info[GTBT__MAX_PATH + 16]; } gtbt__local_backend;
+
+static void gtbt__local_destroy(gtbt_backend *b) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)b;
+    gtbt__free(lb->path);
+    gtbt__free(lb);
+}
+
+static gtbt__local_backend *gtbt__local_new(int (*send)(gtbt_backend *, const gtbt_event *, size_t, int64_t)) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)gtbt__calloc(1, sizeof *lb);
+    if (!lb) return NULL;
+    lb->base.send = send;
+    lb->base.destroy = gtbt__local_destroy;
+    lb->base.info = lb->info;
+    return lb;
+}
+
+static int gtbt__noop_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    (void)b; (void)ev; (void)n; (void)deadline_ms;
+    return GTBT_OK;
+}
+
+static int gtbt__stdout_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)b;
+    gtbt__buf out;
+    int rc = GTBT_OK;
+    (void)deadline_ms;
+    memset(&out, 0, sizeof out);
+    gtbt__json_events(&out, ev, n, 1);
+    gtbt__buf_putc(&out, '\n');
+    if (out.oom) rc = GTBT_E_NOMEM;
+    else if (fwrite(out.p, 1, out.len, lb->out) != out.len || fflush(lb->out) != 0) rc = GTBT_E_IO;
+    gtbt__buf_free(&out);
+    return rc;
+}
+
+static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)b;
+    gtbt__buf out;
+    gtbt__jw w;
+    size_t i;
+    int fd, rc;
+    (void)deadline_ms;
+    memset(&out, 0, sizeof out);
+    w.b = &out; w.pretty = 0;
+    for (i = 0; i < n; i++) {
+        w.depth = 0; w.first = 1;
+        gtbt__json_event(&w, &ev[i]);
+        gtbt__buf_putc(&out, '\n');
+    }
+    if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
+    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
+    fd = open(lb->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
+    rc = gtbt__write_all(fd, out.p, out.len);
+    if (close(fd) != 0) rc = GTBT_E_IO;
+    gtbt__buf_free(&out);
+    return rc;
+}
+
+GTB_TELEMETRY_API gtbt_backend *gtbt_noop_backend(void) {
+    gtbt__local_backend *lb = gtbt__local_new(gtbt__noop_send);
+    if (lb) snprintf(lb->info, sizeof lb->info, "noop");
+    return lb ? &lb->base : NULL;
+}
+
+GTB_TELEMETRY_API gtbt_backend *gtbt_stdout_backend(FILE *out) {
+    gtbt__local_backend *lb = gtbt__local_new(gtbt__stdout_send);
+    if (!lb) return NULL;
+    lb->out = out ? out : stdout;
+    snprintf(lb->info, sizeof lb->info, "stdout");
+    return &lb->base;
+}
+
+GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path) {
+    gtbt__local_backend *lb;
+    if (!path || !path[0] || strlen(path) >= GTBT__MAX_PATH) return NULL;
+    lb = gtbt__local_new(gtbt__file_send);
+    if (!lb) return NULL;
+    if (!(lb->path = gtbt__strdup(path))) { gtbt__free(lb); return NULL; }
+    snprintf(lb->info, sizeof lb->info, "file (%s)", path);
+    return &lb->base;
+}
+
+GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b) {
+    if (b && b->destroy) b->destroy(b);
+}
+
+/* ---- deletion requestors: email (mailto:) and event ---- */
+/* Go's url.QueryEscape: unreserved bytes kept, space as '+', everything else %XX. */
+static void gtbt__query_escape(gtbt__buf *b, const char *s) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
+            gtbt__buf_putc(b, (char)c);
+        } else if (c == ' ') {
+            gtbt__buf_putc(b, '+');
+        } else {
+            char e[3];
+            e[0] = '%'; e[1] = hex[c >> 4]; e[2] = hex[c & 15];
+            gtbt__buf_put(b, e, 3);
+        }
+    }
+}
+
+/* A plain addr-spec "local@domain": nothing that could start a query, a header or a fragment. */
+static int gtbt__valid_email(const char *a) {
+    const char *at = a ? strchr(a, '@') : NULL, *p;
+    if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254) return 0;
+    for (p = a; p < at; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(".!$'*+/=^_`{|}~-", *p))) return 0;
+    for (p = at + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')) return 0;
+    return 1;
+}
+
+GTB_TELEMETRY_API int gtbt_mailto_url(const char *address, const char *tool_name, const char *machine_id,
+                                      char *out, size_t cap) {
+    gtbt__buf b;
+    int rc = GTBT_OK;
+    if (out && cap) out[0] = 0;
+    if (!out || !cap || !gtbt__valid_email(address)) return GTBT_E_INVALID;
+    memset(&b, 0, sizeof b);
+    gtbt__buf_printf(&b, "mailto:%s?subject=", address);
+    gtbt__query_escape(&b, "Data Deletion Request \xE2\x80\x94 ");
+    gtbt__query_escape(&b, tool_name ? tool_name : "");
+    gtbt__buf_puts(&b, "&body=");
+    gtbt__query_escape(&b, "Please delete all telemetry data associated with machine ID: ");
+    gtbt__query_escape(&b, machine_id ? machine_id : "");
+    if (b.oom || b.len >= cap) rc = GTBT_E_NOMEM;
+    else memcpy(out, b.p, b.len + 1);
+    gtbt__buf_free(&b);
+    return rc;
+}
+
+typedef struct gtbt__email_deletion { gtbt_deletion base; char *address, *tool; char info[300]; } gtbt__email_deletion;
+
+static int gtbt__email_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
+    gtbt__email_deletion *e = (gtbt__email_deletion *)d;
+    char url[2048];
+    const char *argv[3];
+    int64_t left = deadline_ms ? deadline_ms - gtbt_now_ms() : 10000;
+    int rc = gtbt_mailto_url(e->address, e->tool, machine_id, url, sizeof url);
+    if (rc != GTBT_OK) return rc;
+    if (left <= 0) return GTBT_E_TIMEOUT;
+    argv[0] = gtbt__url_opener(); argv[1] = url; argv[2] = NULL;
+    return gtbt__run(argv, (int)gtbt__min(left, 10000));
+}
+
+static void gtbt__email_destroy(gtbt_deletion *d) {
+    gtbt__email_deletion *e = (gtbt__email_deletion *)d;
+    gtbt__free(e->address); gtbt__free(e->tool); gtbt__free(e);
+}
+
+GTB_TELEMETRY_API gtbt_deletion *gtbt_email_deletion(const char *address, const char *tool_name) {
+    gtbt__email_deletion *e;
+    if (!gtbt__valid_email(address)) return NULL;
+    e = (gtbt__email_deletion *)gtbt__calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->address = gtbt__strdup(address);
+    e->tool = gtbt__strdup(tool_name ? tool_name : "");
+    if (!e->address || !e->tool) { gtbt__email_destroy(&e->base); return NULL; }
+    e->base.request = gtbt__email_request;
+    e->base.destroy = gtbt__email_destroy;
+    snprintf(e->info, sizeof e->info, "email (%s)", address);
+    e->base.info = e->info;
+    return &e->base;
+}
+
+typedef struct gtbt__event_deletion { gtbt_deletion base; gtbt_backend *backend; char info[300]; } gtbt__event_deletion;
+
+static int gtbt__event_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
+    gtbt__event_deletion *ed = (gtbt__event_deletion *)d;
+    gtbt_event e;
+    char uuid[37];
+    gtbt__rng r;
+    memset(&e, 0, sizeof e);
+    gtbt__rng_seed(&r);
+    gtbt__uuid4(&r, uuid);
+    e.time_unix_ns = gtbt__realtime_ns();
+    e.uuid = uuid;
+    e.type = "data.deletion_request";
+    e.name = "deletion_request";
+    e.machine_id = machine_id ? machine_id : "";
+    e.tool_name = e.version = e.os = e.arch = e.os_version = e.runtime_version = e.error = "";
+    if (!ed->backend || !ed->backend->send) return GTBT_E_INVALID;
+    ed->backend->retry_after_ms = 0;
+    return ed->backend->send(ed->backend, &e, 1, deadline_ms);
+}
+
+static void gtbt__event_destroy(gtbt_deletion *d) { gtbt__free(d); }
+
+GTB_TELEMETRY_API gtbt_deletion *gtbt_event_deletion(gtbt_backend *backend) {
+    gtbt__event_deletion *d;
+    if (!backend || !backend->send) return NULL;
+    d = (gtbt__event_deletion *)gtbt__calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->backend = backend;
+    d->base.request = gtbt__event_request;
+    d->base.destroy = gtbt__event_destroy;
+    snprintf(d->info, sizeof d->info, "event via %s", backend->info ? backend->info : "custom");
+    d->base.info = d->info;
+    return &d->base;
+}
+
+GTB_TELEMETRY_API void gtbt_deletion_destroy(gtbt_deletion *d) {
+    if (d && d->destroy) d->destroy(d);
+}
+
+// >>collector -----------------------------------------------------------------------------------
+struct gtbt_collector {
+    gtbt__mutex     mu;             /* guards the buffer, rng, withdrawn, spill sequence */
+    gtbt__mutex     flush_mu;       /* one flush at a time; a backend never sends concurrently */
+    int             active;         /* consent was given at gtbt_new; fixed for life */
+    int             withdrawn;      /* disable/reset ran: inert from then on (under mu) */
+    gtbt__log       log;
+    gtbt_consent    consent;
+    char           *tool_name, *version, *endpoint, *otel_endpoint, *support_message;
+    char            config_dir[GTBT__MAX_PATH], data_dir[GTBT__MAX_PATH];
+    int             spill_ok;       /* data_dir is a private directory we may write spill files to */
+    int             force_enabled, extended;
+    gtbt_delivery   delivery;
+    int             flush_timeout_ms;
+    size_t          max_buffer;
+    gtbt_net_desc   net;            /* deep copy: ca_file, proxy, headers */
+    gtbt_kv        *otel_headers; size_t n_otel_headers;
+    int             otel_insecure;
+    gtbt_backend   *backend;        /* where events go; never NULL once built */
+    gtbt_backend   *network;        /* the network backend (may equal backend), for reset */
+    gtbt_deletion  *deletion;       /* desc->deletion, owned */
+    char            info[GTBT__MAX_PATH + 64];
+    char            machine_id[17], os_version[128];
+    gtbt_kv        *metadata; size_t n_metadata;     /* redacted, truncated, sorted; owned */
+    size_t         *meta_klen, *meta_vlen;
+    gtbt_event     *ev; void **mem; size_t n;        /* the buffer: events and their blocks */
+    gtbt__rng       rng;
+    uint64_t        spill_seq;
+    int64_t         bo_until_unix_ms; int bo_failures; /* back-off of this backend (DESIGN 6.8) */
+    uint64_t        dropped;        /* events dropped because memory and disk were full */
+};
+
+static void gtbt__spill_locked(gtbt_collector *c);
+
+static const char *const gtbt__event_type_names[] = {
+    "command.invocation", "command.error", "feature.used", "update.check", "update.applied", "data.deletion_request"};
+
+/* A borrowed byte string. */
+typedef struct gtbt__str { const char *p; size_t n; } gtbt__str;
+
+/* Length of s, looking at no more than max bytes (hostile megabyte strings cost nothing). */
+static size_t gtbt__strnlen(const char *s, size_t max) {
+    const char *z = (const char *)memchr(s, 0, max);
+    return z ? (size_t)(z - s) : max;
+}
+
+/* Redaction input is capped: a value is cut to this before redaction, and to its limit after. */
+#define GTBT__REDACT_INPUT_MAX (64 * 1024)
+
+/* A metadata value, argument or error as it will be recorded: redacted, then cut to max bytes on
+   a UTF-8 boundary. tmp holds the redacted copy when one was needed (caller frees). */
+static gtbt__str gtbt__clean(const char *v, size_t max, gtbt__buf *tmp) {
+    gtbt__str s;
+    s.p = v ? v : "";
+    s.n = gtbt__strnlen(s.p, GTBT__REDACT_INPUT_MAX);
+    if (gtbt__redact_needed(s.p, s.n)) {
+        gtbt__redact_impl(s.p, s.n, tmp);
+        if (tmp->oom) { s.p = ""; s.n = 0; return s; }   /* never record what could not be redacted */
+        s.p = tmp->p;
+        s.n = tmp->len;
+    }
+    s.n = gtbt__utf8_cut(s.p, s.n, max);
+    return s;
+}
+
+static gtbt__str gtbt__cut(const char *v, size_t max) {
+    gtbt__str s;
+    s.p = v ? v : "";
+    s.n = gtbt__strnlen(s.p, max + 4);
+    s.n = gtbt__utf8_cut(s.p, s.n, max);
+    return s;
+}
+
+/* Pairs being merged: keys and values as borrowed strings. */
+typedef struct gtbt__pairs {
+    gtbt__str key[GTBT__MAX_PAIRS], value[GTBT__MAX_PAIRS];
+    size_t n, dropped;
+    gtbt__buf tmp[GTBT__MAX_PAIRS];   /* redacted copies; only the first ntmp are initialised */
+    size_t ntmp;
+} gtbt__pairs;
+
+/* Adds or overrides (same key: the later pair wins) one pair; the value is redacted. */
+static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value) {
+    gtbt__str k = gtbt__cut(key, GTBT__MAX_KEY), v;
+    gtbt__buf *tmp;
+    size_t i;
+    if (!k.n) return;
+    for (i = 0; i < ps->n; i++)
+        if (ps->key[i].n == k.n && !memcmp(ps->key[i].p, k.p, k.n)) break;
+    if (i == ps->n && ps->n == GTBT__MAX_PAIRS) { ps->dropped++; return; }
+    tmp = &ps->tmp[ps->ntmp];
+    memset(tmp, 0, sizeof *tmp);
+    v = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
+    if (tmp->p) ps->ntmp++;
+    ps->key[i] = k;
+    ps->value[i] = v;
+    if (i == ps->n) ps->n++;
+}
+
+static void gtbt__pairs_free(gtbt__pairs *ps) {
+    size_t i;
+    for (i = 0; i < ps->ntmp; i++) gtbt__buf_free(&ps->tmp[i]);
+    ps->ntmp = 0;
+}
+
+/* Sorts pairs by key in byte order (Go's map order), insertion sort: n is small. */
+static void gtbt__kv_sort(gtbt_kv *kv, size_t n) {
+    size_t i, j;
+    for (i = 1; i < n; i++) {
+        gtbt_kv x = kv[i];
+        for (j = i; j > 0 && strcmp(kv[j - 1].key, x.key) > 0; j--) kv[j] = kv[j - 1];
+        kv[j] = x;
+    }
+}
+
+/* Everything gtbt_track* hand over. */
+typedef struct gtbt__rec {
+    const char *type, *name, *error;
+    int64_t duration_ms;
+    int exit_code, argc;
+    const char *const *argv;
+    const gtbt_kv *extra; size_t n_extra;
+} gtbt__rec;
+
+/* Stores one event: one allocation holds its pairs, argument pointers and every string. */
+static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
+    gtbt__pairs ps;
+    gtbt__str name, err, args[GTBT__MAX_ARGS];
+    gtbt__buf argtmp[GTBT__MAX_ARGS + 1];
+    size_t nargs = 0, nargtmp = 0, i, total;
+    char *block, *p;
+    gtbt_kv *kv;
+    const char **argp;
+    gtbt_event e;
+    if (!c || !c->active) return;
+    ps.n = ps.dropped = ps.ntmp = 0;
+    for (i = 0; i < c->n_metadata; i++) {
+        ps.key[i].p = c->metadata[i].key;   ps.key[i].n = c->meta_klen[i];
+        ps.value[i].p = c->metadata[i].value; ps.value[i].n = c->meta_vlen[i];
+    }
+    ps.n = c->n_metadata;
+    for (i = 0; r->extra && i < r->n_extra; i++)
+        if (r->extra[i].key) gtbt__pairs_add(&ps, r->extra[i].key, r->extra[i].value);
+    name = gtbt__cut(r->name, GTBT__MAX_NAME);
+    err.p = ""; err.n = 0;
+    if (c->extended) {
+        for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
+            memset(&argtmp[nargtmp], 0, sizeof argtmp[0]);
+            args[nargs++] = gtbt__clean(r->argv[i], GTBT__MAX_VALUE, &argtmp[nargtmp]);
+            if (argtmp[nargtmp].p) nargtmp++;
+        }
+        memset(&argtmp[nargtmp], 0, sizeof argtmp[0]);
+        err = gtbt__clean(r->error, GTBT__MAX_VALUE, &argtmp[nargtmp]);
+        if (argtmp[nargtmp].p) nargtmp++;
+    }
+    total = ps.n * sizeof(gtbt_kv) + nargs * sizeof(char *) + 37 + name.n + 1 + err.n + 1;
+    for (i = 0; i < ps.n; i++) total += ps.key[i].n + ps.value[i].n + 2;
+    for (i = 0; i < nargs; i++) total += args[i].n + 1;
+    block = (char *)gtbt__malloc(total);
+    if (!block) {
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: out of memory; event \"%.*s\" not recorded", (int)name.n, name.p);
+        goto out;
+    }
+    kv = (gtbt_kv *)(void *)block;
+    argp = (const char **)(void *)(block + ps.n * sizeof(gtbt_kv));
+    p = block + ps.n * sizeof(gtbt_kv) + nargs * sizeof(char *);
+    memset(&e, 0, sizeof e);
+    e.uuid = p; p += 37;
+#define GTBT__PUT(dst, s) do { memcpy(p, (s).p, (s).n); p[(s).n] = 0; (dst) = p; p += (s).n + 1; } while (0)
+    GTBT__PUT(e.name, name);
+    GTBT__PUT(e.error, err);
+    for (i = 0; i < ps.n; i++) { GTBT__PUT(kv[i].key, ps.key[i]); GTBT__PUT(kv[i].value, ps.value[i]); }
+    for (i = 0; i < nargs; i++) GTBT__PUT(argp[i], args[i]);
+#undef GTBT__PUT
+    gtbt__kv_sort(kv, ps.n);
+    e.type = r->type;
+    e.machine_id = c->machine_id;
+    e.tool_name = c->tool_name;
+    e.version = c->version;
+    e.os = GTBT__OS;
+    e.arch = GTBT__ARCH;
+    e.os_version = c->os_version;
+    e.runtime_version = GTBT__RUNTIME;
+    e.duration_ms = r->duration_ms;
+    e.exit_code = r->exit_code;
+    e.args = nargs ? argp : NULL;
+    e.n_args = nargs;
+    e.metadata = ps.n ? kv : NULL;
+    e.n_metadata = ps.n;
+    e.time_unix_ns = gtbt__realtime_ns();
+    gtbt__mutex_lock(&c->mu);
+    if (c->withdrawn) {
+        gtbt__mutex_unlock(&c->mu);
+        gtbt__free(block);
+        goto out;
+    }
+    gtbt__uuid4(&c->rng, (char *)(uintptr_t)e.uuid);
+    c->ev[c->n] = e;
+    c->mem[c->n] = block;
+    if (++c->n >= c->max_buffer) gtbt__spill_locked(c);
+    gtbt__mutex_unlock(&c->mu);
+out:
+    if (ps.dropped) gtbt__logf(&c->log, GTBT_LOG_DEBUG, "telemetry: more than %d metadata pairs; %zu dropped", GTBT__MAX_PAIRS, ps.dropped);
+    gtbt__pairs_free(&ps);
+    for (i = 0; i < nargtmp; i++) gtbt__buf_free(&argtmp[i]);
+}
+
+/* ---- spill files (DESIGN 6.4, 6.5) ----
+   Ready:   telemetry-spill-<unix_ns>-<pid>-<n>.ndjson        (names sort oldest first)
+   Claimed: telemetry-spill-<…>.ndjson.sending-<pid>         (being sent by that process)
+   Writing: .telemetry-spill-<…>.ndjson.tmp                   (renamed when complete) */
+#define GTBT__SPILL_PREFIX  "telemetry-spill-"
+#define GTBT__SPILL_SUFFIX  ".ndjson"
+#define GTBT__CLAIM_MARK    ".ndjson.sending-"
+
+static int gtbt__ends_with(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !memcmp(s + a - b, suffix, b);
+}
+
+/* The pid in "…-<pid>-<n>.ndjson…" of a spill name, or 0. */
+static int gtbt__spill_name_pid(const char *name) {
+    const char *p = name + strlen(GTBT__SPILL_PREFIX), *dash;
+    long pid;
+    if (strncmp(name, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) != 0) return 0;
+    dash = strchr(p, '-');
+    if (!dash) return 0;
+    pid = strtol(dash + 1, NULL, 10);
+    return (pid > 0 && pid < INT_MAX) ? (int)pid : 0;
+}
+
+typedef struct gtbt__names { char **v; size_t n, cap; } gtbt__names;
+
+static void gtbt__names_free(gtbt__names *ns) {
+    size_t i;
+    for (i = 0; i < ns->n; i++) gtbt__free(ns->v[i]);
+    gtbt__free(ns->v);
+    memset(ns, 0, sizeof *ns);
+}
+static int gtbt__names_add(gtbt__names *ns, const char *name) {
+    char *d;
+    if (!gtbt__grow((void **)&ns->v, &ns->cap, ns->n + 1, sizeof *ns->v)) return 0;
+    if (!(d = gtbt__strdup(name))) return 0;
+    ns->v[ns->n++] = d;
+    return 1;
+}
+static int gtbt__names_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Lists the ready spill files, oldest first. With recover, claims of dead processes (or claims
+   older than an hour) are renamed back to ready, and temp files of dead processes are removed.
+   With all, claims and temp files are listed too (for gtbt_drop). */
+static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, int all) {
+    DIR *d;
+    struct dirent *de;
+    size_t seen = 0;
+    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH];
+    memset(ready, 0, sizeof *ready);
+    if (!c->data_dir[0] || !(d = opendir(c->data_dir))) return GTBT_E_IO;
+    while ((de = readdir(d)) != NULL && seen++ < GTBT__SPILL_LIST_MAX) {
+        const char *name = de->d_name, *mark;
+        int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
+        if (is_temp) {
+            if (all || (recover && !gtbt__pid_alive(gtbt__spill_name_pid(name + 1)))) {
+                if (all) { gtbt__names_add(ready, name); continue; }
+                if (gtbt__path_join(path, sizeof path, c->data_dir, name) == GTBT_OK) unlink(path);
+            }
+            continue;
+        }
+        if (strncmp(name, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) != 0) continue;
+        if (gtbt__ends_with(name, GTBT__SPILL_SUFFIX)) { gtbt__names_add(ready, name); continue; }
+        mark = strstr(name, GTBT__CLAIM_MARK);
+        if (!mark) continue;
+        if (all) { gtbt__names_add(ready, name); continue; }
+        if (recover) {
+            struct stat st;
+            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK));
+            size_t base = (size_t)(mark - name) + strlen(GTBT__SPILL_SUFFIX);
+            if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || lstat(path, &st) != 0) continue;
+            if (gtbt__pid_alive(pid) && (int64_t)st.st_mtime * 1000 > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
+            if (snprintf(back, sizeof back, "%s/%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
+            if (rename(path, back) == 0) {
+                gtbt__logf(&c->log, GTBT_LOG_INFO, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
+                gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
+            }
+        }
+    }
+    closedir(d);
+    if (ready->n > 1) qsort(ready->v, ready->n, sizeof *ready->v, gtbt__names_cmp);
+    return GTBT_OK;
+}
+
+/* Makes room for one more spill file: at most GTBT__SPILL_FILES_MAX ready files are kept. */
+static void gtbt__spill_prune(gtbt_collector *c) {
+    gtbt__names ns;
+    char path[GTBT__MAX_PATH];
+    size_t i, excess;
+    if (gtbt__spill_list(c, &ns, 0, 0) != GTBT_OK) return;
+    if (ns.n >= GTBT__SPILL_FILES_MAX) {
+        excess = ns.n - GTBT__SPILL_FILES_MAX + 1;
+        for (i = 0; i < excess; i++)
+            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK) unlink(path);
+        gtbt__logf(&c->log, GTBT_LOG_WARN,
+                   "telemetry: spill cap reached (%d files); discarded %zu oldest un-sent spill file(s)",
+                   GTBT__SPILL_FILES_MAX, excess);
+    }
+    gtbt__names_free(&ns);
+}
+
+/* Writes one ready spill file atomically. Called with c->mu held (the sequence number). */
+static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
+    char name[128], path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH];
+    int rc;
+    gtbt__spill_prune(c);
+    snprintf(name, sizeof name, GTBT__SPILL_PREFIX "%020lld-%d-%llu" GTBT__SPILL_SUFFIX,
+             (long long)gtbt__realtime_ns(), gtbt__pid(), (unsigned long long)c->spill_seq++);
+    if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
+        snprintf(tmp, sizeof tmp, "%s/.%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
+    rc = gtbt__write_file_atomic(path, tmp, data, len);
+    if (rc != GTBT_OK)
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: cannot write spill file in %s: %s (is the disk full?)",
+                   c->data_dir, strerror(errno));
+    return rc;
+}
+
+/* Writes events to spill files of at most GTBT__SPILL_FILE_MAX bytes (an event larger than that
+   gets a file of its own). Returns how many events, from the first, are safely on disk. */
+static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t n) {
+    gtbt__buf chunk;
+    gtbt__jw w;
+    size_t i, written = 0;
+    if (!c->spill_ok || !n) return 0;
+    memset(&chunk, 0, sizeof chunk);
+    w.b = &chunk; w.pretty = 0;
+    for (i = 0; i < n; i++) {
+        size_t mark = chunk.len;
+        w.depth = 0; w.first = 1;
+        gtbt__json_event(&w, &ev[i]);
+        gtbt__buf_putc(&chunk, '\n');
+        if (chunk.oom) goto done;
+        if (chunk.len > GTBT__SPILL_FILE_MAX && mark > 0) {
+            if (gtbt__spill_file(c, chunk.p, mark) != GTBT_OK) goto done;
+            written = i;
+            memmove(chunk.p, chunk.p + mark, chunk.len - mark);
+            chunk.len -= mark;
+        }
+    }
+    if (chunk.len && gtbt__spill_file(c, chunk.p, chunk.len) == GTBT_OK) written = n;
+done:
+    gtbt__buf_free(&chunk);
+    return written;
+}
+
+/* Frees the first k buffered events and closes the gap. Called with c->mu held. */
+static void gtbt__buffer_remove_front(gtbt_collector *c, size_t k) {
+    size_t i;
+    for (i = 0; i < k; i++) gtbt__free(c->mem[i]);
+    memmove(c->ev, c->ev + k, (c->n - k) * sizeof *c->ev);
+    memmove(c->mem, c->mem + k, (c->n - k) * sizeof *c->mem);
+    c->n -= k;
+}
+
+/* The buffer is full: move it to disk; without a usable disk, drop the oldest (bounded). */
+static void gtbt__spill_locked(gtbt_collector *c) {
+    size_t done = gtbt__spill_write(c, c->ev, c->n);
+    gtbt__buffer_remove_front(c, done);
+    if (c->n >= c->max_buffer) {
+        size_t k = c->n - c->max_buffer + 1;
+        if (c->dropped == 0)
+            gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: buffer full and %s; dropping the oldest events",
+                       c->spill_ok ? "spill files cannot be written" : "no data directory to spill to");
+        c->dropped += k;
+        gtbt__buffer_remove_front(c, k);
+    }
+}
+
+/* Puts events that could not be delivered back: to disk, else to the front of the buffer
+   (bounded: the oldest beyond the cap are dropped). Takes ownership of ev/mem. */
+static void gtbt__keep(gtbt_collector *c, gtbt_event *ev, void **mem, size_t n) {
+    size_t done, i, room, keep;
+    gtbt__mutex_lock(&c->mu);
+    done = gtbt__spill_write(c, ev, n);
+    for (i = 0; i < done; i++) gtbt__free(mem[i]);
+    n -= done;
+    room = c->max_buffer - 1 > c->n ? c->max_buffer - 1 - c->n : 0;
+    keep = gtbt__min(n, room);
+    for (i = 0; i < n - keep; i++) gtbt__free(mem[done + i]);
+    if (n - keep) {
+        c->dropped += n - keep;
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu undelivered event(s) dropped: no room in memory or on disk", n - keep);
+    }
+    memmove(c->ev + keep, c->ev, c->n * sizeof *c->ev);
+    memmove(c->mem + keep, c->mem, c->n * sizeof *c->mem);
+    memcpy(c->ev, ev + done + (n - keep), keep * sizeof *ev);
+    memcpy(c->mem, mem + done + (n - keep), keep * sizeof *mem);
+    c->n += keep;
+    gtbt__mutex_unlock(&c->mu);
+    gtbt__free(ev);
+    gtbt__free(mem);
+}
+
+/* ---- back-off (DESIGN 6.8), kept in the data dir per backend so later runs honour it ---- */
+static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
+    unsigned char d[32];
+    char hex[17];
+    gtbt__sha256 s;
+    const char *info = c->backend && c->backend->info ? c->backend->info : "custom";
+    gtbt__sha256_init(&s);
+    gtbt__sha256_update(&s, info, strlen(info));
+    gtbt__sha256_final(&s, d);
+    gtbt__hex(d, 8, hex);
+    return snprintf(out, cap, "%s/telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
+}
+
+static int64_t gtbt__unix_ms(void) { return gtbt__realtime_ns() / 1000000; }
+
+static void gtbt__backoff_load(gtbt_collector *c) {
+    char path[GTBT__MAX_PATH], *text;
+    size_t len;
+    long long until = 0;
+    int failures = 0;
+    if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
+    if (gtbt__read_file(path, 1024, &text, &len) != GTBT_OK) return;
+    if (sscanf(text, "until=%lld failures=%d", &until, &failures) == 2 && failures >= 0 && failures < 1000 &&
+        until < gtbt__unix_ms() + GTBT__RETRY_AFTER_MAX_MS + 60000) {
+        c->bo_until_unix_ms = until;
+        c->bo_failures = failures;
+    }
+    gtbt__free(text);
+}
+
+static void gtbt__backoff_save(gtbt_collector *c) {
+    char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], text[96];
+    int n;
+    if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
+    if (!c->bo_failures && !c->bo_until_unix_ms) { unlink(path); return; }
+    n = snprintf(text, sizeof text, "until=%lld failures=%d\n", (long long)c->bo_until_unix_ms, c->bo_failures);
+    snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
+    gtbt__write_file_atomic(path, tmp, text, (size_t)n);
+}
+
+static int gtbt__retryable(int rc) {
+    return rc == GTBT_E_HTTP_RETRY || rc == GTBT_E_NETWORK || rc == GTBT_E_TIMEOUT || rc == GTBT_E_TLS;
+}
+
+/* Records the outcome of one send in the back-off state. */
+static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms) {
+    int64_t now = gtbt__unix_ms(), wait = 0;
+    if (!gtbt__retryable(rc)) {
+        if (c->bo_failures || c->bo_until_unix_ms) { c->bo_failures = 0; c->bo_until_unix_ms = 0; gtbt__backoff_save(c); }
+        return;
+    }
+    if (c->bo_failures < 1000) c->bo_failures++;
+    if (retry_after_ms > 0) wait = gtbt__min(retry_after_ms, (int64_t)GTBT__RETRY_AFTER_MAX_MS);
+    else if (c->bo_failures >= 2)
+        wait = c->bo_failures - 2 >= 7 ? GTBT__BACKOFF_MAX_MS
+                                       : gtbt__min((int64_t)GTBT__BACKOFF_BASE_MS << (c->bo_failures - 2), (int64_t)GTBT__BACKOFF_MAX_MS);
+    if (wait) {
+        c->bo_until_unix_ms = now + wait;
+        gtbt__logf(&c->log, GTBT_LOG_INFO, "telemetry: backend %s unavailable; not contacting it for %lld s",
+                   c->backend->info ? c->backend->info : "custom", (long long)(wait / 1000));
+    }
+    gtbt__backoff_save(c);
+}
+
+/* Sends one batch, honouring the deadline and the back-off. */
+static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, size_t n, int64_t deadline) {
+    int rc;
+    if (c->bo_until_unix_ms > gtbt__unix_ms()) return GTBT_E_HTTP_RETRY;
+    if (deadline && gtbt_now_ms() >= deadline) return GTBT_E_TIMEOUT;
+    c->backend->retry_after_ms = 0;
+    rc = c->backend->send(c->backend, ev, n, deadline);
+    if (rc > 0) rc = GTBT_E_INVALID;   /* a custom backend returned nonsense */
+    gtbt__backoff_note(c, rc, c->backend->retry_after_ms);
+    if (rc != GTBT_OK)
+        gtbt__logf(&c->log, rc == GTBT_E_HTTP_REJECT ? GTBT_LOG_WARN : GTBT_LOG_DEBUG,
+                   "telemetry: sending %zu event(s) to %s failed: %s%s", n,
+                   c->backend->info ? c->backend->info : "custom", gtbt_strerror(rc),
+                   rc == GTBT_E_HTTP_REJECT ? " (dropped, not retried)" : "");
+    return rc;
+}
+
+/* Drops events older than the backend accepts; returns how many remain (in place). */
+static size_t gtbt__drop_too_old(gtbt_collector *c, gtbt_event *ev, size_t n) {
+    int64_t max = c->backend->max_event_age_ms, oldest = gtbt__realtime_ns() - max * 1000000;
+    size_t i, k = 0;
+    if (max <= 0) return n;
+    for (i = 0; i < n; i++)
+        if (ev[i].time_unix_ns >= oldest) ev[k++] = ev[i];
+    if (k < n)
+        gtbt__logf(&c->log, GTBT_LOG_INFO, "telemetry: dropped %zu spilled event(s) older than %s accepts (%lld h)",
+                   n - k, c->backend->info ? c->backend->info : "the backend", (long long)(max / 3600000));
+    return k;
+}
+
+/* Sends the spill files, oldest first; each file is claimed by renaming it, so processes sharing
+   the data dir never send the same file. Sets *stop after a retryable failure. */
+static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
+    gtbt__names ready;
+    char path[GTBT__MAX_PATH], claim[GTBT__MAX_PATH];
+    size_t i;
+    int first = GTBT_OK;
+    if (gtbt__spill_list(c, &ready, 1, 0) != GTBT_OK) return GTBT_OK;
+    for (i = 0; i < ready.n && !*stop; i++) {
+        gtbt__batch b;
+        char *text;
+        size_t len, corrupt, n;
+        int rc, nomem;
+        if (c->bo_until_unix_ms > gtbt__unix_ms()) { first = GTBT_E_HTTP_RETRY; *stop = 1; break; }
+        if (gtbt_now_ms() >= deadline) { first = GTBT_E_TIMEOUT; *stop = 1; break; }
+        if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
+            snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
+        if (rename(path, claim) != 0) continue;           /* another process claimed it */
+        utimes(claim, NULL);                              /* the claim's age starts now */
+        rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, &text, &len);
+        if (rc != GTBT_OK) {
+            if (rc == GTBT_E_INVALID) {
+                gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: spill file %s is larger than %d bytes; removed as corrupt",
+                           ready.v[i], GTBT__SPILL_READ_MAX);
+                unlink(claim);
+            } else {
+                rename(claim, path);
+            }
+            continue;
+        }
+        memset(&b, 0, sizeof b);
+        corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
+        if (nomem) { rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
+        if (corrupt)
+            gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
+        n = gtbt__drop_too_old(c, b.ev, b.n);
+        if (c->delivery == GTBT_AT_MOST_ONCE) unlink(claim);
+        rc = n ? gtbt__send(c, b.ev, n, deadline) : GTBT_OK;
+        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT) {
+            unlink(claim);
+        } else if (c->delivery == GTBT_AT_LEAST_ONCE) {
+            rename(claim, path);                          /* same file, same uuids, next time */
+            if (first == GTBT_OK) first = rc;
+            *stop = 1;
+        } else {
+            gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu spilled event(s) dropped (at-most-once delivery)", n);
+            *stop = 1;
+        }
+        gtbt__batch_free(&b);
+    }
+    gtbt__names_free(&ready);
+    return first;
+}
+
+/* Spill files, then the buffer, within one deadline (DESIGN 6.6). */
+static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
+    gtbt_event *ev = NULL;
+    void **mem = NULL;
+    size_t n, i;
+    int first = GTBT_OK, stop = 0, rc;
+    if (!c || !c->active) return GTBT_OK;
+    gtbt__mutex_lock(&c->flush_mu);
+    gtbt__mutex_lock(&c->mu);
+    if (c->withdrawn) { gtbt__mutex_unlock(&c->mu); gtbt__mutex_unlock(&c->flush_mu); return GTBT_OK; }
+    gtbt__mutex_unlock(&c->mu);
+    if (c->spill_ok) first = gtbt__replay(c, deadline, &stop);
+    gtbt__mutex_lock(&c->mu);
+    n = c->n;
+    if (n) {
+        ev = (gtbt_event *)gtbt__malloc(n * sizeof *ev);
+        mem = (void **)gtbt__malloc(n * sizeof *mem);
+        if (ev && mem) {
+            memcpy(ev, c->ev, n * sizeof *ev);
+            memcpy(mem, c->mem, n * sizeof *mem);
+            c->n = 0;
+        } else {
+            n = 0;
+            if (first == GTBT_OK) first = GTBT_E_NOMEM;
+        }
+    }
+    gtbt__mutex_unlock(&c->mu);
+    if (n) {
+        rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, n, deadline);
+        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || c->delivery == GTBT_AT_MOST_ONCE) {
+            if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
+                gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
+            for (i = 0; i < n; i++) gtbt__free(mem[i]);
+            gtbt__free(ev);
+            gtbt__free(mem);
+            ev = NULL; mem = NULL;
+        } else {
+            gtbt__keep(c, ev, mem, n);
+            ev = NULL; mem = NULL;
+            if (first == GTBT_OK) first = rc;
+        }
+    }
+    gtbt__free(ev);
+    gtbt__free(mem);
+    gtbt__mutex_unlock(&c->flush_mu);
+    if (c->delivery == GTBT_AT_MOST_ONCE && first != GTBT_E_NOMEM) first = GTBT_OK;
+    return first;
+}
+
+/* Discards the buffer and every spill file of this data dir (consent withdrawal). */
+static void gtbt__discard(gtbt_collector *c) {
+    gtbt__names all;
+    char path[GTBT__MAX_PATH];
+    size_t i;
+    gtbt__mutex_lock(&c->mu);
+    gtbt__buffer_remove_front(c, c->n);
+    gtbt__mutex_unlock(&c->mu);
+    if (gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
+    for (i = 0; i < all.n; i++)
+        if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) unlink(path);
+    gtbt__names_free(&all);
+}
+
+/* Counts the events waiting on disk (lines of ready and claimed spill files). */
+static size_t gtbt__pending_on_disk(gtbt_collector *c, size_t *files) {
+    gtbt__names all;
+    char path[GTBT__MAX_PATH], *text;
+    size_t i, len, lines = 0, k;
+    *files = 0;
+    if (gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return 0;
+    for (i = 0; i < all.n; i++) {
+        if (all.v[i][0] == '.') continue;   /* still being written */
+        if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) != GTBT_OK) continue;
+        if (gtbt__read_file(path, GTBT__SPILL_READ_MAX, &text, &len) != GTBT_OK) continue;
+        (*files)++;
+        for (k = 0; k < len; k++) lines += text[k] == '\n';
+        gtbt__free(text);
+    }
+    gtbt__names_free(&all);
+    return lines;
+}
+
+// >>consent -------------------------------------------------------------------------------------
+/* 1 for 1 t true yes on, 0 for 0 f false no off (ASCII case-insensitive), -1 for anything else. */
+static int gtbt__parse_bool(const char *v) {
+    static const char *const yes[] = {"1", "t", "true", "yes", "on"}, *const no[] = {"0", "f", "false", "no", "off"};
+    int i;
+    if (!v) return -1;
+    for (i = 0; i < 5; i++) {
+        if (!gtbt__ascii_casecmp(v, yes[i])) return 1;
+        if (!gtbt__ascii_casecmp(v, no[i])) return 0;
+    }
+    return -1;
+}
+
+/* 1..64 bytes of [A-Za-z0-9._-], not starting with '.': safe as a directory name. */
+static int gtbt__valid_tool_name(const char *t) {
+    size_t i, n = t ? strlen(t) : 0;
+    if (n == 0 || n > GTBT__MAX_TOOL_NAME || t[0] == '.') return 0;
+    for (i = 0; i < n; i++) {
+        char ch = t[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')) return 0;
+    }
+    return 1;
+}
+
+/* "<TOOL>_<suffix>": the tool name upper-cased, other characters as '_'. */
+static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size_t cap) {
+    size_t i = 0;
+    for (; tool[i] && i + 1 < cap; i++) {
+        char ch = tool[i];
+        out[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) ? ch : '_';
+    }
+    out[i] = 0;
+    snprintf(out + i, cap - i, "_%s", suffix);
+}
+
+static int gtbt__config_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    if (desc->config_dir && desc->config_dir[0]) {
+        if (strlen(desc->config_dir) >= cap) return GTBT_E_INVALID;
+        strcpy(out, desc->config_dir);
+        return GTBT_OK;
+    }
+    return gtbt__default_config_dir(desc->tool_name, out, cap);
+}
+
+static int gtbt__data_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    if (desc->data_dir && desc->data_dir[0]) {
+        if (strlen(desc->data_dir) >= cap) return GTBT_E_INVALID;
+        strcpy(out, desc->data_dir);
+        return GTBT_OK;
+    }
+    return gtbt__default_data_dir(desc->tool_name, out, cap);
+}
+
+/* The consent file, parsed: "key = value" lines, '#' comments, blank lines. */
+typedef struct gtbt__conf {
+    int exists, malformed, malformed_line;
+    int enabled, local_only;        /* -1 unset, 0, 1 */
+    char *text; size_t len;         /* the file, for rewriting */
+} gtbt__conf;
+
+/* Splits a line into key and value (both trimmed, in place). 1 when it is "key = value". */
+static int gtbt__conf_split(char *line, char **key, char **value) {
+    char *eq = strchr(line, '='), *k = line, *end;
+    if (!eq) return 0;
+    *eq = 0;
+    gtbt__trim(k);
+    if (!*k) return 0;
+    for (end = k; *end; end++)
+        if (!((*end >= 'a' && *end <= 'z') || (*end >= 'A' && *end <= 'Z') || (*end >= '0' && *end <= '9') || *end == '_' || *end == '.' || *end == '-')) return 0;
+    *key = k;
+    *value = eq + 1;
+    gtbt__trim(*value);
+    end = *value + strlen(*value);
+    if (end - *value >= 2 && (**value == '"' || **value == '\'') && end[-1] == **value) { end[-1] = 0; (*value)++; }
+    return 1;
+}
+
+static int gtbt__conf_blank_or_comment(const char *line) {
+    while (*line == ' ' || *line == '\t' || *line == '\r') line++;
+    return *line == 0 || *line == '#';
+}
+
+static void gtbt__conf_read(const char *config_dir, gtbt__conf *cf) {
+    char path[GTBT__MAX_PATH], *copy, *line, *next;
+    int rc, lineno = 0;
+    memset(cf, 0, sizeof *cf);
+    cf->enabled = cf->local_only = -1;
+    if (gtbt__path_join(path, sizeof path, config_dir, "telemetry.conf") != GTBT_OK) return;
+    rc = gtbt__read_file(path, GTBT__CONF_MAX, &cf->text, &cf->len);
+    if (rc == GTBT_E_IO && errno == ENOENT) return;
+    cf->exists = 1;
+    if (rc != GTBT_OK) { cf->malformed = 1; return; }
+    if (memchr(cf->text, 0, cf->len)) { cf->malformed = 1; cf->malformed_line = 1; return; }
+    if (!(copy = gtbt__strndup(cf->text, cf->len))) { cf->malformed = 1; return; }
+    for (line = copy; line; line = next) {
+        char *key, *value;
+        int v;
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        lineno++;
+        if (gtbt__conf_blank_or_comment(line)) continue;
+        if (!gtbt__conf_split(line, &key, &value)) {
+            if (!cf->malformed) cf->malformed_line = lineno;
+            cf->malformed = 1;
+            continue;
+        }
+        v = gtbt__parse_bool(value);
+        if (!strcmp(key, "enabled")) {
+            if (v < 0) { if (!cf->malformed) cf->malformed_line = lineno; cf->malformed = 1; }
+            else cf->enabled = v;
+        } else if (!strcmp(key, "local_only")) {
+            cf->local_only = v > 0;
+        }
+    }
+    gtbt__free(copy);
+    if (cf->malformed) cf->enabled = -1;   /* a file we do not understand is "not set" */
+}
+
+static void gtbt__conf_free(gtbt__conf *cf) { gtbt__free(cf->text); cf->text = NULL; }
+
+/* Environment boolean: 1/0 when the variable is present (anything unparsable = 0), -1 absent. */
+static int gtbt__env_bool(const char *name) {
+    const char *v = gtbt__getenv(name);
+    return v ? gtbt__parse_bool(v) == 1 : -1;
+}
+
+GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *out) {
+    char var[GTBT__MAX_TOOL_NAME + 24], dir[GTBT__MAX_PATH];
+    gtbt__conf cf;
+    int v, tool_v;
+    if (!out) return GTBT_E_INVALID;
+    memset(out, 0, sizeof *out);
+    snprintf(out->decided_by, sizeof out->decided_by, "default");
+    if (!desc || !gtbt__valid_tool_name(desc->tool_name)) return GTBT_E_INVALID;
+    if (gtbt__config_dir(desc, dir, sizeof dir) == GTBT_OK) gtbt__conf_read(dir, &cf);
+    else { memset(&cf, 0, sizeof cf); cf.enabled = cf.local_only = -1; }
+    out->is_set = cf.enabled >= 0;
+    out->file_malformed = cf.malformed != 0;
+    gtbt__conf_free(&cf);
+    gtbt__tool_env(desc->tool_name, "TELEMETRY_ENABLED", var, sizeof var);
+    tool_v = gtbt__env_bool(var);
+    if (desc->force_enabled) {
+        out->enabled = true;
+        snprintf(out->decided_by, sizeof out->decided_by, "force_enabled");
+    } else if (gtbt__env_bool("DO_NOT_TRACK") == 1) {
+        snprintf(out->decided_by, sizeof out->decided_by, "DO_NOT_TRACK");
+    } else if (tool_v >= 0) {
+        out->enabled = tool_v == 1;
+        snprintf(out->decided_by, sizeof out->decided_by, "%s", var);
+    } else if ((v = gtbt__env_bool("TELEMETRY_ENABLED")) >= 0) {
+        out->enabled = v == 1;
+        snprintf(out->decided_by, sizeof out->decided_by, "TELEMETRY_ENABLED");
+    } else if (out->is_set) {
+        out->enabled = cf.enabled == 1;
+        snprintf(out->decided_by, sizeof out->decided_by, "config");
+    }
+    gtbt__tool_env(desc->tool_name, "TELEMETRY_LOCAL", var, sizeof var);
+    if ((v = gtbt__env_bool(var)) >= 0 || (v = gtbt__env_bool("TELEMETRY_LOCAL")) >= 0) out->local_only = v == 1;
+    else out->local_only = cf.local_only == 1;
+    gtbt__tool_env(desc->tool_name, "TELEMETRY_DEBUG", var, sizeof var);
+    out->debug = out->enabled && (gtbt__env_bool(var) == 1 || gtbt__env_bool("TELEMETRY_DEBUG") == 1);
+    return GTBT_OK;
+}
+
+GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
+    char dir[GTBT__MAX_PATH], path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32];
+    gtbt__conf cf;
+    gtbt__buf out;
+    char *copy = NULL, *line, *next;
+    int rc, written = 0;
+    if (!desc || !gtbt__valid_tool_name(desc->tool_name)) return GTBT_E_INVALID;
+    if (gtbt__config_dir(desc, dir, sizeof dir) != GTBT_OK ||
+        gtbt__path_join(path, sizeof path, dir, "telemetry.conf") != GTBT_OK) return GTBT_E_INVALID;
+    if ((rc = gtbt__mkdir_private(dir)) != GTBT_OK) return rc;
+    gtbt__conf_read(dir, &cf);
+    memset(&out, 0, sizeof out);
+    if (cf.text && !(copy = gtbt__strndup(cf.text, cf.len))) { gtbt__conf_free(&cf); return GTBT_E_NOMEM; }
+    if (!copy) gtbt__buf_puts(&out, "# Usage telemetry consent. Change it with the tool's \"telemetry enable|disable\".\n");
+    for (line = copy; line; line = next) {
+        char *key, *value, *dup;
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        else if (!*line) break;   /* the text ended with a newline */
+        if (gtbt__conf_blank_or_comment(line)) { gtbt__buf_puts(&out, line); gtbt__buf_putc(&out, '\n'); continue; }
+        dup = gtbt__strdup(line);
+        if (dup && gtbt__conf_split(dup, &key, &value)) {
+            if (!strcmp(key, "enabled")) {
+                if (!written) gtbt__buf_printf(&out, "enabled = %s\n", enabled ? "true" : "false");
+                written = 1;
+            } else {
+                gtbt__buf_puts(&out, line); gtbt__buf_putc(&out, '\n');
+            }
+        } else {
+            /* keep what we could not read, as a comment, so the file becomes valid again */
+            gtbt__buf_printf(&out, "# (invalid line kept as a comment) %s\n", line);
+        }
+        gtbt__free(dup);
+    }
+    if (!written) gtbt__buf_printf(&out, "enabled = %s\n", enabled ? "true" : "false");
+    gtbt__free(copy);
+    gtbt__conf_free(&cf);
+    if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
+    snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
+    rc = gtbt__write_file_atomic(path, tmp, out.p, out.len);
+    gtbt__buf_free(&out);
+    return rc;
+}
+
+// >>public --------------------------------------------------------------------------------------
+GTB_TELEMETRY_API const char *gtbt_strerror(int result) {
+#define GTBT__RESULT_TEXT(name, value, text) case value: return text;
+    switch (result) { GTBT_RESULT_LIST(GTBT__RESULT_TEXT) default: return "unknown result"; }
+#undef GTBT__RESULT_TEXT
+}
+
+GTB_TELEMETRY_API const char *gtbt_event_type_name(gtbt_event_type t) {
+    return ((unsigned)t < sizeof gtbt__event_type_names / sizeof gtbt__event_type_names[0]) ? gtbt__event_type_names[t] : "";
+}
+
+GTB_TELEMETRY_API void gtbt_free(void *p) { gtbt__free(p); }
+
+GTB_TELEMETRY_API char *gtbt_events_json(const gtbt_event *ev, size_t n, size_t *len) {
+    gtbt__buf b;
+    if (len) *len = 0;
+    if (!ev && n) return NULL;
+    memset(&b, 0, sizeof b);
+    gtbt__json_events(&b, ev, n, 0);
+    return gtbt__buf_take(&b, len);
+}
+
+GTB_TELEMETRY_API size_t gtbt_redact(const char *in, char *out, size_t cap) {
+    gtbt__buf b;
+    size_t n, len;
+    if (out && cap) out[0] = 0;
+    if (!in) return 0;
+    n = strlen(in);
+    memset(&b, 0, sizeof b);
+    if (!gtbt__redact_needed(in, n)) { b.p = (char *)(uintptr_t)in; b.len = n; }
+    else gtbt__redact_impl(in, n, &b);
+    if (b.oom) { gtbt__buf_free(&b); return 0; }   /* nothing unredacted ever leaves */
+    len = b.len;
+    if (out && cap) {
+        size_t k = gtbt__min(len, cap - 1);
+        memcpy(out, b.p, k);
+        out[k] = 0;
+    }
+    if (b.p != in) gtbt__buf_free(&b);
+    return len;
+}
+
+GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
+    char part[4][256];
+    unsigned char d[32];
+    gtbt__buf raw;
+    int i, nparts = 4;
+    if (!out) return GTBT_E_INVALID;
+    gtbt__os_machine_id(part[0], sizeof part[0]);
+    gtbt__first_mac(part[1], sizeof part[1]);
+    gtbt__hostname(part[2], sizeof part[2]);
+    gtbt__username(part[3], sizeof part[3]);
+    if (!part[3][0]) nparts = 3;   /* the Go original appends the user only when it is known */
+    memset(&raw, 0, sizeof raw);
+    for (i = 0; i < nparts; i++) {
+        if (i) gtbt__buf_putc(&raw, ':');
+        gtbt__buf_puts(&raw, part[i]);
+    }
+    if (raw.oom) { gtbt__buf_free(&raw); memset(out, '0', 16); out[16] = 0; return GTBT_E_NOMEM; }
+    if (tool_name) {
+        gtbt__hmac_sha256(tool_name, strlen(tool_name), raw.p, raw.len, d);
+    } else {
+        gtbt__sha256 s;
+        gtbt__sha256_init(&s);
+        gtbt__sha256_update(&s, raw.p, raw.len);
+        gtbt__sha256_final(&s, d);
+    }
+    gtbt__buf_free(&raw);
+    gtbt__hex(d, 8, out);
+    return GTBT_OK;
+}
+
+/* ---- gtbt_new and friends ---- */
+static void gtbt__collector_free(gtbt_collector *c) {
+    size_t i;
+    for (i = 0; i < c->n; i++) gtbt__free(c->mem[i]);
+    if (c->network && c->network != c->backend) gtbt_backend_destroy(c->network);
+    gtbt_backend_destroy(c->backend);
+    gtbt_deletion_destroy(c->deletion);
+    gtbt__free(c->ev); gtbt__free(c->mem);
+    gtbt__kvs_free(c->metadata, c->n_metadata);
+    gtbt__free(c->meta_klen); gtbt__free(c->meta_vlen);
+    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->net.headers, c->net.n_headers);
+    gtbt__kvs_free(c->otel_headers, c->n_otel_headers);
+    gtbt__free((void *)(uintptr_t)c->net.ca_file); gtbt__free((void *)(uintptr_t)c->net.proxy);
+    gtbt__free(c->tool_name); gtbt__free(c->version); gtbt__free(c->endpoint);
+    gtbt__free(c->otel_endpoint); gtbt__free(c->support_message);
+    gtbt__mutex_destroy(&c->mu);
+    gtbt__mutex_destroy(&c->flush_mu);
+    gtbt__free(c);
+}
+
+/* Copies everything the collector keeps from desc. 0 when out of memory. */
+static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
+    int nomem = 0;
+    c->log.fn = d->log; c->log.user = d->log_user; c->log.level = d->log_level;
+    c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
+    c->version = gtbt__strdup(d->version ? d->version : "");
+    c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
+    c->otel_endpoint = gtbt__strdup(d->otel_endpoint ? d->otel_endpoint : "");
+    c->support_message = gtbt__strdup(d->support_message ? d->support_message : "");
+    c->net = d->net;
+    c->net.ca_file = gtbt__strdup(d->net.ca_file);
+    c->net.proxy = gtbt__strdup(d->net.proxy);
+    c->net.headers = gtbt__kvs_copy(d->net.headers, d->net.n_headers, &nomem);
+    if (!c->net.headers) c->net.n_headers = 0;
+    if (!c->net.log) { c->net.log = d->log; c->net.log_user = d->log_user; c->net.log_level = d->log_level; }
+    c->otel_headers = gtbt__kvs_copy(d->otel_headers, d->n_otel_headers, &nomem);
+    c->n_otel_headers = c->otel_headers ? d->n_otel_headers : 0;
+    c->otel_insecure = d->otel_insecure;
+    c->force_enabled = d->force_enabled;
+    c->extended = d->extended_collection;
+    c->delivery = d->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
+    c->flush_timeout_ms = d->flush_timeout_ms > 0 ? d->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
+    c->max_buffer = (d->max_buffer > 0 && d->max_buffer < GTB_TELEMETRY_MAX_BUFFER) ? (size_t)d->max_buffer : GTB_TELEMETRY_MAX_BUFFER;
+    if ((d->net.ca_file && !c->net.ca_file) || (d->net.proxy && !c->net.proxy)) nomem = 1;
+    return !nomem && c->tool_name && c->version && c->endpoint && c->otel_endpoint && c->support_message;
+}
+
+/* The collector's metadata: redacted, cut to the limits, sorted, at most GTBT__MAX_PAIRS. */
+static int gtbt__collector_metadata(gtbt_collector *c, const gtbt_kv *kv, size_t n) {
+    gtbt__pairs *ps = (gtbt__pairs *)gtbt__malloc(sizeof *ps);
+    size_t i;
+    int ok = 1;
+    if (!ps) return 0;
+    ps->n = ps->dropped = ps->ntmp = 0;
+    for (i = 0; kv && i < n; i++) if (kv[i].key) gtbt__pairs_add(ps, kv[i].key, kv[i].value);
+    if (ps->n) {
+        c->metadata = (gtbt_kv *)gtbt__calloc(ps->n, sizeof *c->metadata);
+        c->meta_klen = (size_t *)gtbt__calloc(ps->n, sizeof(size_t));
+        c->meta_vlen = (size_t *)gtbt__calloc(ps->n, sizeof(size_t));
+        ok = c->metadata && c->meta_klen && c->meta_vlen;
+        for (i = 0; ok && i < ps->n; i++) {
+            c->metadata[i].key = gtbt__strndup(ps->key[i].p, ps->key[i].n);
+            c->metadata[i].value = gtbt__strndup(ps->value[i].p, ps->value[i].n);
+            c->n_metadata = i + 1;
+            if (!c->metadata[i].key || !c->metadata[i].value) ok = 0;
+        }
+        if (ok) {
+            gtbt__kv_sort(c->metadata, c->n_metadata);
+            for (i = 0; i < c->n_metadata; i++) {
+                c->meta_klen[i] = strlen(c->metadata[i].key);
+                c->meta_vlen[i] = strlen(c->metadata[i].value);
+            }
+        }
+    }
+    gtbt__pairs_free(ps);
+    gtbt__free(ps);
+    return ok;
+}
+
+/* The network backend the desc describes: OTLP, else HTTP, else none. */
+static gtbt_backend *gtbt__network_from_desc(gtbt_collector *c, const char **why) {
+    gtbt_backend *b = NULL;
+    *why = NULL;
+    if (c->otel_endpoint[0]) {
+        gtbt_otlp_desc od;
+        memset(&od, 0, sizeof od);
+        od.endpoint = c->otel_endpoint;
+        od.insecure = c->otel_insecure != 0;
+        od.service_name = c->tool_name;
+        od.service_version = c->version;
+        od.net = c->net;
+        od.net.headers = c->otel_headers;
+        od.net.n_headers = c->n_otel_headers;
+        if (!(b = gtbt_otlp_backend(&od))) *why = "noop (invalid OTLP endpoint)";
+    } else if (c->endpoint[0]) {
+        gtbt_http_desc hd;
+        memset(&hd, 0, sizeof hd);
+        hd.endpoint = c->endpoint;
+        hd.net = c->net;
+        if (!(b = gtbt_http_backend(&hd))) *why = "noop (invalid endpoint)";
+    }
+    return b;
+}
+
+/* Chooses where events go (DESIGN 6.2); the user's local-only choice beats everything. */
+static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
+    const char *why = NULL;
+    char path[GTBT__MAX_PATH];
+    c->network = custom ? custom : gtbt__network_from_desc(c, &why);
+    if (why) gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %s; check gtbt_desc.%s", why, c->otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    if (c->consent.debug) {
+        c->backend = gtbt_stdout_backend(stderr);
+        snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
+    } else if (c->consent.local_only) {
+        if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) {
+            c->backend = gtbt_file_backend(path);
+            snprintf(c->info, sizeof c->info, "file (%s)", path);
+        } else {
+            c->backend = gtbt_noop_backend();
+            snprintf(c->info, sizeof c->info, "noop (local-only, but no usable data directory)");
+        }
+    } else if (c->network) {
+        c->backend = c->network;
+        snprintf(c->info, sizeof c->info, "%s", custom && !custom->info ? "custom" : c->network->info);
+    } else {
+        c->backend = gtbt_noop_backend();
+        snprintf(c->info, sizeof c->info, "%s", why ? why : "noop (no endpoint configured)");
+    }
+    if (c->backend && c->backend != c->network) c->backend->info = c->info;
+    return c->backend != NULL;
+}
+
+GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
+    gtbt_collector *c;
+    gtbt_backend *custom = desc ? desc->backend : NULL;
+    if (!desc) return NULL;
+    c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
+    if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
+    gtbt__mutex_init(&c->mu);
+    gtbt__mutex_init(&c->flush_mu);
+    c->deletion = desc->deletion;
+    c->network = custom;
+    if (!gtbt__collector_copy(c, desc)) goto nomem;
+    if (!gtbt__valid_tool_name(desc->tool_name))
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
+    gtbt_consent_resolve(desc, &c->consent);
+    if (c->tool_name[0]) {
+        gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
+        gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
+    }
+    if (!c->consent.enabled) {
+        snprintf(c->info, sizeof c->info, "noop (disabled)");
+        return c;   /* inert: nothing computed, no file touched */
+    }
+    c->active = 1;
+    if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
+    else
+        c->spill_ok = 1;
+    gtbt_machine_id(c->tool_name, c->machine_id);
+    gtbt__os_version(c->os_version, sizeof c->os_version);
+    gtbt__rng_seed(&c->rng);
+    c->ev = (gtbt_event *)gtbt__calloc(c->max_buffer, sizeof *c->ev);
+    c->mem = (void **)gtbt__calloc(c->max_buffer, sizeof *c->mem);
+    if (!c->ev || !c->mem || !gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;
+    c->network = NULL;
+    if (!gtbt__select_backend(c, custom)) { custom = NULL; goto nomem; }
+    gtbt__backoff_load(c);
+    return c;
+nomem:
+    gtbt__logf(&c->log, GTBT_LOG_ERROR, "telemetry: out of memory creating the collector");
+    if (c->network == NULL && custom) c->network = custom;
+    gtbt__collector_free(c);
+    return NULL;
+}
+
+GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c) {
+    int on;
+    if (!c || !c->active) return false;
+    gtbt__mutex_lock((gtbt__mutex *)(uintptr_t)&c->mu);
+    on = !c->withdrawn;
+    gtbt__mutex_unlock((gtbt__mutex *)(uintptr_t)&c->mu);
+    return on != 0;
+}
+
+GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c) { return c ? c->info : "noop (disabled)"; }
+
+GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c) {
+    return (c && c->active) ? c->machine_id : "";
+}
+
+GTB_TELEMETRY_API void gtbt_track(gtbt_collector *c, gtbt_event_type type, const char *name,
+                                  const gtbt_kv *extra, size_t n_extra) {
+    gtbt__rec r;
+    if (!c || !c->active) return;
+    memset(&r, 0, sizeof r);
+    r.type = gtbt_event_type_name(type);
+    if (!r.type[0]) r.type = gtbt__event_type_names[GTBT_EVENT_FEATURE_USED];
+    r.name = name; r.extra = extra; r.n_extra = n_extra;
+    gtbt__record(c, &r);
+}
+
+GTB_TELEMETRY_API void gtbt_track_command(gtbt_collector *c, const char *name, int64_t duration_ms,
+                                          int exit_code, const gtbt_kv *extra, size_t n_extra) {
+    gtbt_track_command_ext(c, name, 0, NULL, duration_ms, exit_code, NULL, extra, n_extra);
+}
+
+GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *name, int argc,
+                                              const char *const *argv, int64_t duration_ms, int exit_code,
+                                              const char *error, const gtbt_kv *extra, size_t n_extra) {
+    gtbt__rec r;
+    if (!c || !c->active) return;
+    memset(&r, 0, sizeof r);
+    r.type = gtbt__event_type_names[GTBT_EVENT_COMMAND_INVOCATION];
+    r.name = name; r.duration_ms = duration_ms; r.exit_code = exit_code;
+    r.argc = argc; r.argv = argv; r.error = error;
+    r.extra = extra; r.n_extra = n_extra;
+    gtbt__record(c, &r);
+}
+
+GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c) {
+    if (!c) return GTBT_OK;
+    return gtbt__flush(c, gtbt_now_ms() + c->flush_timeout_ms);
+}
+
+GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
+    if (!c) return GTBT_OK;
+    gtbt__mutex_lock(&c->flush_mu);
+    gtbt__discard(c);
+    gtbt__mutex_unlock(&c->flush_mu);
+    return GTBT_OK;
+}
+
+GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
+    int rc;
+    if (!c) return GTBT_OK;
+    rc = gtbt_flush(c);
+    gtbt__collector_free(c);
+    return rc;
+}
+
+// >>cli -----------------------------------------------------------------------------------------
+/* The end user's "telemetry" commands (DESIGN 8). Texts are the Go original's, with its fixes. */
+static void gtbt__cli_usage(const gtbt_collector *c, FILE *out) {
+    fprintf(out,
+            "Manage opt-in pseudonymous usage analytics for this tool.\n"
+            "\n"
+            "Telemetry is off unless you opt in. Use the enable, disable, status, and reset\n"
+            "subcommands to turn collection on or off, inspect the current state, and clear\n"
+            "local data while requesting remote deletion.\n"
+            "\n"
+            "Usage:\n"
+            "  %s telemetry <command>\n"
+            "\n"
+            "Available Commands:\n"
+            "  enable      Enable pseudonymous usage telemetry\n"
+            "  disable     Disable usage telemetry\n"
+            "  status      Show current telemetry status\n"
+            "  reset       Clear local telemetry data and request remote deletion\n",
+            c->tool_name[0] ? c->tool_name : "<tool>");
+}
+
+/* A desc with what consent needs: the tool name, the config dir, the policy. */
+static gtbt_desc gtbt__cli_desc(const gtbt_collector *c) {
+    gtbt_desc d;
+    memset(&d, 0, sizeof d);
+    d.tool_name = c->tool_name;
+    d.config_dir = c->config_dir;
+    d.force_enabled = c->force_enabled != 0;
+    return d;
+}
+
+/* Stops all recording and sending at once and discards what is pending (consent withdrawn). */
+static void gtbt__withdraw(gtbt_collector *c) {
+    gtbt__mutex_lock(&c->mu);
+    c->withdrawn = 1;
+    gtbt__mutex_unlock(&c->mu);
+    gtbt_drop(c);
+}
+
+static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
+    if (!strcmp(k->decided_by, "force_enabled")) snprintf(out, cap, "organisation policy (always on)");
+    else if (!strcmp(k->decided_by, "config")) snprintf(out, cap, "your choice in %s/telemetry.conf", c->config_dir);
+    else if (!strcmp(k->decided_by, "default")) snprintf(out, cap, "default (off until you opt in)");
+    else snprintf(out, cap, "the %s environment variable", k->decided_by);
+}
+
+static int gtbt__cli_enable(gtbt_collector *c, FILE *out) {
+    gtbt_desc d = gtbt__cli_desc(c);
+    gtbt_consent k;
+    char why[GTBT__MAX_PATH + 64];
+    int rc = gtbt_consent_set(&d, true);
+    if (rc != GTBT_OK) {
+        fprintf(out, "Telemetry could not be enabled: cannot write %s/telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
+        return 1;
+    }
+    fprintf(out, "Telemetry enabled. Thank you for helping improve %s!\n", c->tool_name);
+    fprintf(out, "No personally identifiable information is collected.\n");
+    gtbt_consent_resolve(&d, &k);
+    if (!k.enabled) {
+        gtbt__explain(c, &k, why, sizeof why);
+        fprintf(out, "Note: telemetry stays off while %s says so.\n", why);
+    }
+    return 0;
+}
+
+static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
+    gtbt_desc d = gtbt__cli_desc(c);
+    gtbt_consent k;
+    char why[GTBT__MAX_PATH + 64];
+    int rc;
+    if (c->force_enabled) {
+        fprintf(out, "Telemetry is enforced by your organisation and cannot be disabled.\n");
+        return 0;
+    }
+    gtbt__withdraw(c);
+    rc = gtbt_consent_set(&d, false);
+    if (rc != GTBT_OK) {
+        fprintf(out, "Telemetry is off for this run, but the choice could not be saved in %s/telemetry.conf (%s).\n",
+                c->config_dir, gtbt_strerror(rc));
+        fprintf(out, "All pending events have been discarded.\n");
+        return 1;
+    }
+    fprintf(out, "Telemetry disabled.\n");
+    fprintf(out, "All pending events have been discarded.\n");
+    gtbt_consent_resolve(&d, &k);
+    if (k.enabled) {
+        gtbt__explain(c, &k, why, sizeof why);
+        fprintf(out, "Note: %s still turns telemetry on for later runs; unset it to opt out fully.\n", why);
+    }
+    return 0;
+}
+
+static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
+    gtbt_desc d = gtbt__cli_desc(c);
+    gtbt_consent k;
+    gtbt__conf cf;
+    char why[GTBT__MAX_PATH + 64], id[17];
+    size_t files = 0, pending;
+    int withdrawn;
+    gtbt_consent_resolve(&d, &k);
+    gtbt__mutex_lock(&c->mu);
+    withdrawn = c->withdrawn;
+    gtbt__mutex_unlock(&c->mu);
+    if (withdrawn && !c->force_enabled) k.enabled = false;
+    fprintf(out, "Telemetry: %s\n", !k.enabled ? "disabled" : k.local_only ? "enabled (local-only)" : "enabled");
+    gtbt__explain(c, &k, why, sizeof why);
+    fprintf(out, "Decided by: %s\n", why);
+    if (k.debug) fprintf(out, "Debug: events are printed to stderr and nothing is sent\n");
+    gtbt_machine_id(c->tool_name, id);
+    fprintf(out, "Machine ID: %s\n", id);
+    fprintf(out, "Backend: %s\n", c->info);
+    gtbt__conf_read(c->config_dir, &cf);
+    if (!cf.exists) fprintf(out, "Config file: %s/telemetry.conf (not created yet)\n", c->config_dir);
+    else if (cf.malformed && cf.malformed_line) fprintf(out, "Config file: %s/telemetry.conf (malformed at line %d: treated as not set)\n", c->config_dir, cf.malformed_line);
+    else if (cf.malformed) fprintf(out, "Config file: %s/telemetry.conf (unreadable: treated as not set)\n", c->config_dir);
+    else fprintf(out, "Config file: %s/telemetry.conf\n", c->config_dir);
+    gtbt__conf_free(&cf);
+    fprintf(out, "Data dir: %s\n", c->data_dir[0] ? c->data_dir : "(none)");
+    pending = gtbt__pending_on_disk(c, &files);
+    fprintf(out, "Pending events: %zu on disk (%zu spill file%s), %zu in memory\n", pending, files, files == 1 ? "" : "s", c->n);
+    if (c->bo_until_unix_ms > gtbt__unix_ms()) {
+        char ts[40];
+        gtbt__rfc3339(c->bo_until_unix_ms * 1000000, ts);
+        fprintf(out, "Back-off: not contacting the backend until %s (%d consecutive failure%s)\n", ts, c->bo_failures, c->bo_failures == 1 ? "" : "s");
+    } else if (c->bo_failures) {
+        fprintf(out, "Back-off: none (%d recent failure%s)\n", c->bo_failures, c->bo_failures == 1 ? "" : "s");
+    } else {
+        fprintf(out, "Back-off: none\n");
+    }
+    return 0;
+}
+
+/* The deletion requestor of reset (DESIGN 7): the tool's own, else HTTP at the endpoint, else an
+   event through the network backend. What is built here is returned in tmp_d and tmp_b, to destroy. */
+static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp_d, gtbt_backend **tmp_b) {
+    const char *why;
+    *tmp_d = NULL;
+    *tmp_b = NULL;
+    if (c->deletion) return c->deletion;
+    if (c->endpoint[0]) return *tmp_d = gtbt_http_deletion(c->endpoint, &c->net);
+    if (!c->network) c->network = *tmp_b = gtbt__network_from_desc(c, &why);
+    if (c->network) return *tmp_d = gtbt_event_deletion(c->network);
+    return NULL;
+}
+
+static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
+    gtbt_desc d = gtbt__cli_desc(c);
+    gtbt_deletion *req, *tmp_d;
+    gtbt_backend *tmp_b;
+    char id[17], path[GTBT__MAX_PATH];
+    int rc, status = 0;
+    gtbt_machine_id(c->tool_name, id);
+    if (!c->force_enabled) gtbt__withdraw(c);
+    else gtbt_drop(c);
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) unlink(path);
+    req = gtbt__cli_requestor(c, &tmp_d, &tmp_b);
+    if (!req) {
+        fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->tool_name);
+        if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+    } else {
+        rc = req->request(req, id, gtbt_now_ms() + GTBT__RESET_TIMEOUT_MS);
+        if (rc == GTBT_OK) {
+            fprintf(out, "Deletion request sent for machine ID: %s\n", id);
+        } else {
+            fprintf(out, "Deletion request could not be sent: %s\n", gtbt_strerror(rc));
+            if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+        }
+    }
+    gtbt_deletion_destroy(tmp_d);
+    if (tmp_b) { c->network = NULL; gtbt_backend_destroy(tmp_b); }
+    if (c->force_enabled) {
+        fprintf(out, "Local telemetry data cleared. Telemetry remains enabled per organisation policy.\n");
+    } else if ((rc = gtbt_consent_set(&d, false)) != GTBT_OK) {
+        fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved in %s/telemetry.conf (%s).\n",
+                c->config_dir, gtbt_strerror(rc));
+        status = 1;
+    } else {
+        fprintf(out, "Local telemetry data cleared. Telemetry disabled.\n");
+    }
+    return status;
+}
+
+/* Prints s with anything but printable ASCII replaced, at most 64 bytes. */
+static void gtbt__print_safe(FILE *out, const char *s) {
+    int i;
+    for (i = 0; s[i] && i < 64; i++) fputc((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?', out);
+}
+
+GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *argv, FILE *out) {
+    const char *sub = (argc > 0 && argv && argv[0]) ? argv[0] : "help";
+    if (!out) out = stdout;
+    if (!c) { fprintf(out, "Telemetry is not available.\n"); return 1; }
+    if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) { gtbt__cli_usage(c, out); return 0; }
+    if (!c->tool_name[0]) { fprintf(out, "Telemetry is not available: the tool has no valid name.\n"); return 1; }
+    if (!strcmp(sub, "enable")) return gtbt__cli_enable(c, out);
+    if (!strcmp(sub, "disable")) return gtbt__cli_disable(c, out);
+    if (!strcmp(sub, "status")) return gtbt__cli_status(c, out);
+    if (!strcmp(sub, "reset")) return gtbt__cli_reset(c, out);
+    fprintf(out, "Error: unknown telemetry command \"");
+    gtbt__print_safe(out, sub);
+    fprintf(out, "\"\n\n");
+    gtbt__cli_usage(c, out);
+    return 2;
+}
+
+GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
+    gtbt__log lg;
+    gtbt_consent k;
+    const char *ci = gtbt__getenv("CI");
+    char answer[64];
+    int yes, rc;
+    if (!desc || !in || !out) return 0;
+    lg.fn = desc->log; lg.user = desc->log_user; lg.level = desc->log_level;
+    if (gtbt_consent_resolve(desc, &k) != GTBT_OK || strcmp(k.decided_by, "default") != 0 || k.is_set) return 0;
+    if (ci && gtbt__parse_bool(ci) != 0) { gtbt__logf(&lg, GTBT_LOG_DEBUG, "telemetry consent deferred: CI environment"); return 0; }
+    if (!gtbt__is_tty(in) || !gtbt__is_tty(out)) { gtbt__logf(&lg, GTBT_LOG_DEBUG, "telemetry consent deferred: non-interactive"); return 0; }
+    fprintf(out,
+            "Usage telemetry\n"
+            "Help improve %s by sending pseudonymous usage statistics.\n"
+            "No personally identifiable information is collected.\n"
+            "You can change this at any time with `%s telemetry enable/disable`.\n"
+            "Enable telemetry? [y/N]: ", desc->tool_name, desc->tool_name);
+    fflush(out);
+    if (!fgets(answer, sizeof answer, in)) answer[0] = 0;
+    gtbt__trim(answer);
+    yes = !gtbt__ascii_casecmp(answer, "y") || !gtbt__ascii_casecmp(answer, "yes");
+    rc = gtbt_consent_set(desc, yes != 0);
+    if (rc != GTBT_OK) {
+        fprintf(out, "Your answer could not be saved (%s); telemetry stays off.\n", gtbt_strerror(rc));
+        return 0;
+    }
+    return yes;
+}
+
+#endif /* GTB_TELEMETRY_IMPLEMENTATION */

@@ -1,0 +1,96 @@
+/* support.h - test doubles shared by the test binaries: a recording backend whose answers are
+   scripted, a recording logger, and an environment reset. Include after gtb_telemetry.h. */
+#ifndef GT_SUPPORT_H
+#define GT_SUPPORT_H
+
+/* ---- a backend that records what it is sent and answers from a script ---- */
+#define REC_MAX_SENDS 64
+typedef struct rec_backend {
+    gtbt_backend base;
+    int sends;                     /* calls of send() */
+    size_t events;                 /* events received in successful sends */
+    char *json[REC_MAX_SENDS];     /* each batch as gtbt_events_json */
+    size_t batch[REC_MAX_SENDS];
+    int script[REC_MAX_SENDS];     /* result of the i-th send (0 beyond the script) */
+    int nscript;
+    int64_t retry_after_ms;        /* set on a scripted GTBT_E_HTTP_RETRY */
+    int destroyed;                 /* incremented by destroy() */
+    int *destroyed_out;            /* survives the backend: destroy() increments it too */
+    int64_t last_deadline;
+} rec_backend;
+
+static GT_UNUSED int rec_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    rec_backend *r = (rec_backend *)b;
+    int i = r->sends++, rc = i < r->nscript ? r->script[i] : 0;
+    r->last_deadline = deadline_ms;
+    if (i < REC_MAX_SENDS) { r->json[i] = gtbt_events_json(ev, n, NULL); r->batch[i] = n; }
+    if (rc == 0) r->events += n;
+    if (rc == GTBT_E_HTTP_RETRY) b->retry_after_ms = r->retry_after_ms;
+    return rc;
+}
+
+static GT_UNUSED void rec_free_json(rec_backend *r) {
+    int i;
+    for (i = 0; i < REC_MAX_SENDS; i++) { gtbt_free(r->json[i]); r->json[i] = NULL; }
+}
+
+static GT_UNUSED void rec_destroy(gtbt_backend *b) {
+    rec_backend *r = (rec_backend *)b;
+    r->destroyed++;
+    if (r->destroyed_out) (*r->destroyed_out)++;
+}
+
+static GT_UNUSED void rec_init(rec_backend *r, const char *info) {
+    memset(r, 0, sizeof *r);
+    r->base.send = rec_send;
+    r->base.destroy = rec_destroy;
+    r->base.info = info;
+}
+
+/* All JSON the recorder saw, concatenated (malloc'd). */
+static GT_UNUSED char *rec_all(const rec_backend *r) {
+    size_t total = 1, i;
+    char *s;
+    for (i = 0; i < REC_MAX_SENDS; i++) if (r->json[i]) total += strlen(r->json[i]) + 1;
+    s = (char *)malloc(total);
+    s[0] = 0;
+    for (i = 0; i < REC_MAX_SENDS; i++) if (r->json[i]) { strcat(s, r->json[i]); strcat(s, "\n"); }
+    return s;
+}
+
+/* ---- a logger that keeps every line ---- */
+typedef struct rec_log { char text[65536]; int warns, errors, lines; } rec_log;
+static GT_UNUSED void rec_log_fn(void *user, gtbt_log_level level, const char *message) {
+    rec_log *l = (rec_log *)user;
+    size_t n = strlen(l->text);
+    static const char *names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+    l->lines++;
+    if (level == GTBT_LOG_WARN) l->warns++;
+    if (level == GTBT_LOG_ERROR) l->errors++;
+    if (n + strlen(message) + 16 < sizeof l->text) sprintf(l->text + n, "%s %s\n", names[level], message);
+}
+
+/* ---- environment: every variable the library reads, cleared ---- */
+static GT_UNUSED void env_clear(void) {
+    static const char *vars[] = {"DO_NOT_TRACK", "TELEMETRY_ENABLED", "TELEMETRY_LOCAL", "TELEMETRY_DEBUG",
+        "MYTOOL_TELEMETRY_ENABLED", "MYTOOL_TELEMETRY_LOCAL", "MYTOOL_TELEMETRY_DEBUG", "CI",
+        "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE"};
+    size_t i;
+    for (i = 0; i < sizeof vars / sizeof vars[0]; i++) unsetenv(vars[i]);
+}
+
+/* A desc for tool "mytool" with config and data dirs under dir, consent given by force unless
+   the test changes it. */
+static GT_UNUSED gtbt_desc desc_in(const char *dir, char *cfg, char *data, size_t cap) {
+    gtbt_desc d;
+    memset(&d, 0, sizeof d);
+    snprintf(cfg, cap, "%s/config", dir);
+    snprintf(data, cap, "%s/data", dir);
+    d.tool_name = "mytool";
+    d.version = "1.2.3";
+    d.config_dir = cfg;
+    d.data_dir = data;
+    d.force_enabled = true;
+    return d;
+}
+#endif
