@@ -1,3 +1,199 @@
+/* gtb_telemetry.h - v0.1.0 - opt-in, privacy-first usage telemetry for command-line tools in C.
+   No warranty implied; use at your own risk. MIT license at the end of this file.
+
+   Do this:
+       #define GTB_TELEMETRY_IMPLEMENTATION
+   before you include this file in *one* C or C++ file, as the FIRST include of that file (the
+   implementation selects POSIX features with _POSIX_C_SOURCE, which must precede every system
+   header). Every other file includes it without the define. Link with BearSSL and threads:
+       cc -std=c99 mytool.c -lbearssl -lpthread
+   or define GTB_TELEMETRY_NO_TLS (no https://, no BearSSL) and GTB_TELEMETRY_NO_THREADS.
+
+   QUICK START
+   ===========
+       #define GTB_TELEMETRY_IMPLEMENTATION
+       #include "gtb_telemetry.h"
+
+       int main(int argc, char **argv) {
+           gtbt_desc desc = {0};
+           gtbt_collector *t;
+           int64_t start = gtbt_now_ms();
+           int rc = 0;
+           desc.tool_name = "mytool";
+           desc.version = "1.2.3";
+           desc.endpoint = "https://telemetry.example.com/events";
+           if (argc > 1 && !strcmp(argv[1], "telemetry")) {     // mytool telemetry enable|...
+               t = gtbt_new(&desc);
+               rc = gtbt_cli(t, argc - 2, (const char *const *)argv + 2, stdout);
+               gtbt_close(t);
+               return rc;
+           }
+           gtbt_prompt(&desc, stdin, stdout);     // first run, on a terminal: ask (default No)
+           t = gtbt_new(&desc);                   // inert unless the user said yes
+           // ... the command's work ...
+           gtbt_track_command(t, argc > 1 ? argv[1] : "help", gtbt_now_ms() - start, rc, NULL, 0);
+           gtbt_close(t);                         // at most 2 s, whatever the network does
+           return rc;
+       }
+
+   TABLE OF CONTENTS
+   =================
+       Configuration macros           Backends and wire formats
+       Concepts                       HTTP, TLS and proxies
+       Consent and the end user       Memory
+       Events and privacy             Errors and logging
+       Delivery: buffer, spill,       Thread safety
+         flush, back-off              Platform notes
+       Files the library writes       Limits
+
+   CONFIGURATION MACROS
+   ====================
+       GTB_TELEMETRY_IMPLEMENTATION   compile the implementation in this file
+       GTB_TELEMETRY_STATIC           make every function static (private to one file)
+       GTB_TELEMETRY_NO_TLS           no BearSSL: https:// endpoints are refused (GTBT_E_UNSUPPORTED
+                                      at construction), never downgraded to http://
+       GTB_TELEMETRY_NO_THREADS       no mutex (single-threaded tools); the DNS look-up is then
+                                      bounded only by the system resolver's own timeouts
+       GTB_TELEMETRY_MALLOC(sz)       allocator: define all three or none
+       GTB_TELEMETRY_REALLOC(p, sz)     (default malloc/realloc/free)
+       GTB_TELEMETRY_FREE(p)
+       GTB_TELEMETRY_MAX_BUFFER       events kept in memory before a spill to disk (default 1000)
+       GTB_TELEMETRY_API              decoration of every public function (default extern)
+
+   CONCEPTS
+   ========
+   A *collector* (gtbt_new) records *events* for one tool run and hands them in batches to one
+   *backend*: a local file, stdout, your own code, or a network backend (your HTTP endpoint, an
+   OpenTelemetry collector over OTLP/HTTP, Datadog, PostHog). Nothing is recorded unless the end
+   user opted in. Events wait in a bounded buffer; gtbt_close (or gtbt_flush) delivers them inside
+   one deadline (flush_timeout_ms, default 2000 ms) that covers DNS, connect, TLS, write and read.
+   What is not delivered in time is kept on disk ("spilled") and sent by a later run.
+
+   CONSENT AND THE END USER
+   ========================
+   The first rule that decides wins (gtbt_consent.decided_by names it):
+       1. gtbt_desc.force_enabled                 on (organisation policy; "disable" refuses)
+       2. DO_NOT_TRACK=<true>                      off
+       3. <TOOL>_TELEMETRY_ENABLED=<bool>          TOOL = tool name upper-cased, others as '_'
+       4. TELEMETRY_ENABLED=<bool>                 the Go original's variable
+       5. "enabled" in <config_dir>/telemetry.conf the user's choice (enable/disable/prompt)
+       6. default                                  off
+   Booleans: 1 t true yes on / 0 f false no off, any case; any other value of a variable that is
+   present means false. <TOOL>_TELEMETRY_LOCAL / TELEMETRY_LOCAL / "local_only" in the file keep
+   events in <data_dir>/telemetry.log instead of sending them (this beats every backend, custom
+   ones too). <TOOL>_TELEMETRY_DEBUG / TELEMETRY_DEBUG print events to stderr and send nothing.
+
+   gtbt_cli implements "mytool telemetry enable|disable|status|reset|help":
+       enable   saves enabled = true
+       disable  saves enabled = false, discards the buffer and spill files at once; nothing is
+                sent after it, not even the disable itself
+       status   the resolved state and the rule that decided it, machine id, backend, config
+                file, data dir, pending events, back-off
+       reset    discards local data, sends a deletion request (gtbt_desc.deletion; else HTTP
+                POST {"machine_id":…} to gtbt_desc.endpoint; else a "data.deletion_request"
+                event through the network backend) and reports its real outcome, then disables
+   gtbt_prompt asks the first-run question only on a terminal, never when CI is set (to anything
+   but a false value), never when a rule already decided; the default answer is No.
+
+   EVENTS AND PRIVACY
+   ==================
+   Each event carries: time, a random uuid (kept across retries, for de-duplication), type,
+   name, the machine id, tool name and version, OS and architecture (Go's names), OS version,
+   compiler and version, duration and exit code, and the metadata you pass. With
+   extended_collection, also the command's arguments and error text.
+   The machine id is the first 8 bytes of HMAC-SHA-256(tool name, "<OS machine id>:<first MAC>:
+   <host name>:<user name>"), in hex: stable for a user on a machine, different per tool, and it
+   reveals none of its inputs. gtbt_machine_id(NULL, …) gives the Go original's unsalted id.
+   Never collected: IP addresses (the library sends none; PostHog is told $geoip_disable),
+   file contents, environment variables, arguments unless extended_collection is on.
+   Every metadata value, argument and error text is redacted before it is stored: credentials
+   in URLs, key=value secrets, Authorization headers, AWS secrets, JSON secrets, JWTs, provider
+   tokens (sk-, ghp_, github_pat_, glpat-, xox?-, AIza, AKIA, …) and opaque tokens of 41+
+   characters (gtbt_redact shows the result).
+
+   DELIVERY: BUFFER, SPILL, FLUSH, BACK-OFF
+   ========================================
+   gtbt_track* copy the event into the buffer and return; they never touch the network. When the
+   buffer holds GTB_TELEMETRY_MAX_BUFFER events they are written to a spill file (at most 1 MiB
+   each, written to a temporary name and renamed, so a crash never leaves half a file). At most
+   10 spill files are kept; older ones are discarded with a WARN. Without a usable data dir the
+   oldest events are dropped instead (the buffer stays bounded).
+   gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A process claims a
+   spill file by renaming it before sending it, so tools running at once never send a file twice;
+   claims of processes that died are recovered. Delivery is at-least-once by default: an event
+   leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
+   4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
+   Retryable: network errors, timeouts, TLS failures, 408 429 500 502 503 504 (OTLP: 429 502 503
+   504). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
+   kept in the data dir: later runs do not contact that backend until it ends.
+
+   FILES THE LIBRARY WRITES (all 0600, directories 0700, never following a symbolic link)
+   ==========================
+       <config_dir>/telemetry.conf                 enabled = true|false (comments, keys kept)
+       <data_dir>/telemetry-spill-*.ndjson         events waiting to be sent
+       <data_dir>/telemetry-backoff-<id>           back-off of one backend
+       <data_dir>/telemetry.log                    local-only mode: the events, one per line
+   config_dir: $XDG_CONFIG_HOME/<tool> or ~/.config/<tool> (macOS: ~/Library/Application
+   Support/<tool>). data_dir: $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as
+   config_dir). Never a shared temporary directory. A disabled collector touches no file.
+
+   BACKENDS AND WIRE FORMATS
+   =========================
+       gtbt_http_backend     POST the JSON array of gtbt_events_json to your endpoint
+       gtbt_otlp_backend     POST OTLP/HTTP JSON logs to <endpoint>/v1/logs (one log record an
+                             event; attributes event.name, event.type, event.id, tool.name, …)
+       gtbt_datadog_backend  POST to the region's logs intake with DD-API-KEY, ≤ 1000 entries and
+                             5 MB a request; spilled events older than 18 h are dropped
+       gtbt_posthog_backend  POST a batch to PostHog's capture endpoint (US, EU or self-hosted)
+       gtbt_file_backend     append NDJSON to a file
+       gtbt_stdout_backend   a pretty JSON array per batch
+       gtbt_noop_backend     accept and discard
+   Your own: fill a gtbt_backend with send() (see its declaration) and pass it as
+   gtbt_desc.backend. send() returns 0, GTBT_E_HTTP_REJECT (drop), or another result (retry).
+
+   HTTP, TLS AND PROXIES
+   =====================
+   An own HTTP/1.1 client over the platform's sockets: the system resolver (bounded by the
+   deadline), IPv4 and IPv6, "Connection: close", Content-Length or chunked answers of which at
+   most 1 MiB is read, no redirects (a 3xx is a permanent rejection). https:// uses BearSSL with
+   certificate and host name verification always on; trust anchors from net.ca_file, else
+   $SSL_CERT_FILE, else the first system bundle found, parsed once per process (or compiled in:
+   net.trust_anchors). A verification failure is GTBT_E_TLS and nothing is sent. Proxies:
+   net.proxy, else HTTPS_PROXY/HTTP_PROXY with NO_PROXY (loopback is never proxied from the
+   environment), always through CONNECT. Only the configured endpoint is ever contacted.
+
+   MEMORY
+   ======
+   About 1 KiB per buffered event with small metadata; at most GTB_TELEMETRY_MAX_BUFFER events
+   in memory. Strings you pass are copied; the library keeps no pointer into your memory except
+   the FILE * of gtbt_stdout_backend and the backend borrowed by gtbt_event_deletion. gtbt_desc is
+   copied by gtbt_new (a temporary is fine).
+
+   ERRORS AND LOGGING
+   ==================
+   Functions return GTBT_OK (0) or a negative gtbt_result; gtbt_strerror describes it. Tracking
+   never fails visibly. Diagnostics go to gtbt_desc.log (silent by default), each naming what to
+   change; the library prints only through the FILE * you give gtbt_cli and gtbt_prompt.
+
+   THREAD SAFETY
+   =============
+   gtbt_track*, gtbt_flush and gtbt_drop may be called from any thread. gtbt_close and gtbt_cli
+   must not run concurrently with other calls on the same collector. Flushes are serialised, so
+   a backend's send() is never called twice at once by one collector.
+
+   PLATFORM NOTES
+   ==============
+   Linux, the BSDs and macOS (POSIX sockets). The OS machine id is /etc/machine-id on Linux.
+   Windows is not supported yet. Writes use MSG_NOSIGNAL, so a server that resets the connection
+   never raises SIGPIPE in your tool.
+
+   LIMITS
+   ======
+   Event name 256 bytes, metadata key 128, value 4096, 64 pairs, 64 arguments of 4096 bytes,
+   error 4096: longer input is cut on a UTF-8 boundary. Tool name 1-40 characters of
+   [A-Za-z0-9._-]. Spill file 1 MiB written, 4 MiB read; 10 spill files. HTTP response headers
+   16 KiB, body 1 MiB. Retry-After at most 24 h. Consent file 64 KiB.
+*/
 #if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && !defined(_WIN32)
   #ifndef _POSIX_C_SOURCE
     #define _POSIX_C_SOURCE 200809L
@@ -1476,17 +1672,360 @@ static int gtbt__jp_skip(gtbt__jp *j) {
         return j->p > start;
     }
 }
-// >>redact (stub)
-static int gtbt__redact_needed(const char *in, size_t n) { (void)in; (void)n; return 0; }
-static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out) { gtbt__buf_put(out, in, n); return n; }
-// >>net (stub)
-GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc) { (void)desc; return NULL; }
-GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) { (void)desc; return NULL; }
-GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *desc) { (void)desc; return NULL; }
-GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *desc) { (void)desc; return NULL; }
-GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *e, const gtbt_net_desc *n) { (void)e; (void)n; return NULL; }
-GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *name) { (void)name; return GTBT_DD_US1; }
-GTB_TELEMETRY_API gtbt_posthog_instance gtbt_posthog_instance_from_name(const char *name) { (void)name; return GTBT_POSTHOG_US; }
+/* ---- redaction: byte-level port of go/redact String (no regex engine) ----
+ *
+ * Each rule below is one RE2 pattern of the Go original, applied in order, each over the output of
+ * the previous one, with ReplaceAll semantics (leftmost-first, non-overlapping). All patterns are
+ * ASCII-only: (?i) folds ASCII letters only, \b is an ASCII word boundary ([A-Za-z0-9_]),
+ * \s = [\t\n\f\r ]. Input is treated as bytes (NUL and invalid UTF-8 are ordinary non-word bytes).
+ * Every rule is a single forward scan; any look-ahead done at a position either succeeds (and the
+ * scan jumps past the match) or is bounded so that the total work stays linear in the input. */
+
+static int gtbt__rx_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+static int gtbt__rx_alpha(unsigned char c) { return (unsigned)((c | 32) - 'a') < 26u; }
+static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_alpha(c) || (unsigned)(c - '0') < 10u; }
+static int gtbt__rx_word(unsigned char c) { return gtbt__rx_alnum(c) || c == '_'; }      /* \w */
+static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_word(c) || c == '-'; }        /* [A-Za-z0-9_\-] */
+static unsigned char gtbt__rx_lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
+
+/* length of the lowercase literal lit if it matches s[i..) ignoring ASCII case, else 0 */
+static size_t gtbt__rx_ci(const unsigned char *s, size_t n, size_t i, const char *lit)
+{
+    size_t k;
+    for (k = 0; lit[k]; k++)
+        if (i + k >= n || gtbt__rx_lower(s[i + k]) != (unsigned char)lit[k]) return 0;
+    return k;
+}
+
+static size_t gtbt__rx_skip_ws(const unsigned char *s, size_t n, size_t i)
+{
+    while (i < n && gtbt__rx_ws(s[i])) i++;
+    return i;
+}
+
+/* One ReplaceAll pass of one rule over s[0..n). out receives the rewritten text from the first match
+   on; changed records whether any match was replaced by different bytes (the rules can re-match their
+   own output, e.g. "key=***", and such a pass is dropped without copying the rest). */
+typedef struct gtbt__rx { const unsigned char *s; size_t n, done; gtbt__buf *out; int changed; } gtbt__rx;
+
+/* copy s[done..upto), append rep in place of s[upto..resume), continue copying from resume */
+static void gtbt__rx_emit(gtbt__rx *r, size_t upto, const char *rep, size_t resume)
+{
+    size_t len = strlen(rep);
+    if (resume - upto != len || memcmp(r->s + upto, rep, len) != 0) r->changed = 1;
+    gtbt__buf_put(r->out, r->s + r->done, upto - r->done);
+    gtbt__buf_put(r->out, rep, len);
+    r->done = resume;
+}
+
+/* 1. ([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@  ->  ${1}<redacted>@
+   The scheme class has no ':', so a "://" can start a match iff the run of scheme characters just
+   before it contains a letter; user and password runs are maximal and must end at ':' and '@'. */
+static void gtbt__redact_userinfo(gtbt__rx *r)
+{
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, u, p;
+    int alpha = 0;                          /* the scheme-character run ending here has a letter */
+    for (i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c == ':' && alpha && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/') {
+            for (u = i + 3; u < n && !gtbt__rx_ws(s[u]) && s[u] != '/' && s[u] != ':' && s[u] != '@'; u++) {}
+            if (u > i + 3 && u < n && s[u] == ':') {
+                for (p = u + 1; p < n && !gtbt__rx_ws(s[p]) && s[p] != '/' && s[p] != '@'; p++) {}
+                if (p > u + 1 && p < n && s[p] == '@') {
+                    gtbt__rx_emit(r, i + 3, "<redacted>@", p + 1);
+                    i = p;
+                    alpha = 0;
+                    continue;
+                }
+            }
+        }
+        if (gtbt__rx_alnum(c) || c == '+' || c == '.' || c == '-') alpha |= gtbt__rx_alpha(c);
+        else alpha = 0;
+    }
+}
+
+/* 2. (?i)\b(apikey|api_key|key|access_token|refresh_token|token|secret|password|auth|authorization
+   |signature)=([^&\s]+)  ->  $1=***
+   Since every alternative must be followed by '=', at most one alternative fits at a position. */
+static void gtbt__redact_query(gtbt__rx *r)
+{
+    static const char *const keys[] = { "apikey", "api_key", "key", "access_token", "refresh_token", "token",
+                                        "secret", "password", "auth", "authorization", "signature", NULL };
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, k, e, len;
+    for (i = 0; i < n; i++) {
+        if (!gtbt__rx_alpha(s[i]) || (i > 0 && gtbt__rx_word(s[i - 1]))) continue;   /* \b then a letter */
+        for (k = 0; keys[k]; k++)
+            if ((len = gtbt__rx_ci(s, n, i, keys[k])) != 0 && i + len < n && s[i + len] == '=') break;
+        if (!keys[k]) continue;
+        e = i + len + 1;
+        while (e < n && s[e] != '&' && !gtbt__rx_ws(s[e])) e++;
+        if (e == i + len + 1) continue;
+        gtbt__rx_emit(r, i + len + 1, "***", e);
+        i = e - 1;
+    }
+}
+
+/* 3. (?i)(authorization:\s*)(bearer|basic|digest|apikey)\s+([A-Za-z0-9._~\-+/=]+)  ->  ${1}$2 ***
+   Both \s runs are followed by non-space, so they are maximal; the scheme words share no prefix. */
+static void gtbt__redact_authz(gtbt__rx *r)
+{
+    static const char *const schemes[] = { "bearer", "basic", "digest", "apikey", NULL };
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, j, k, t, e, len = 0;
+    for (i = 0; i < n; i++) {
+        if ((s[i] | 32) != 'a' || !gtbt__rx_ci(s, n, i, "authorization:")) continue;
+        j = gtbt__rx_skip_ws(s, n, i + 14);
+        for (k = 0; schemes[k]; k++)
+            if ((len = gtbt__rx_ci(s, n, j, schemes[k])) != 0) break;
+        if (!schemes[k]) continue;
+        t = gtbt__rx_skip_ws(s, n, j + len);
+        if (t == j + len) continue;                                   /* \s+ */
+        for (e = t; e < n && (gtbt__rx_alnum(s[e]) || (s[e] && strchr("._~-+/=", s[e]))); e++) {}
+        if (e == t) continue;
+        gtbt__rx_emit(r, j + len, " ***", e);
+        i = e - 1;
+    }
+}
+
+/* 4. (?i)(aws_secret_access_key|secret_access_key)(\s*[=:]\s*)\S+  ->  ${1}${2}*** */
+static void gtbt__redact_aws(gtbt__rx *r)
+{
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, j, v, e, len;
+    for (i = 0; i < n; i++) {
+        if ((s[i] | 32) != 'a' && (s[i] | 32) != 's') continue;
+        if ((len = gtbt__rx_ci(s, n, i, "aws_secret_access_key")) == 0 &&
+            (len = gtbt__rx_ci(s, n, i, "secret_access_key")) == 0) continue;
+        j = gtbt__rx_skip_ws(s, n, i + len);
+        if (j >= n || (s[j] != '=' && s[j] != ':')) continue;
+        v = gtbt__rx_skip_ws(s, n, j + 1);
+        for (e = v; e < n && !gtbt__rx_ws(s[e]); e++) {}
+        if (e == v) continue;
+        gtbt__rx_emit(r, v, "***", e);
+        i = e - 1;
+    }
+}
+
+/* 5. (?i)("(?:apikey|api_?key|access_token|refresh_token|token|secret|password|auth|authorization
+   |signature)"\s*:\s*")([^"]+)"  ->  $1***" */
+static void gtbt__redact_json(gtbt__rx *r)
+{
+    static const char *const keys[] = { "apikey", "api_key", "access_token", "refresh_token", "token", "secret",
+                                        "password", "auth", "authorization", "signature", NULL };
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, j, k, e, len = 0;
+    const unsigned char *q;
+    for (i = 0; i < n; i++) {
+        if ((q = (const unsigned char *)memchr(s + i, '"', n - i)) == NULL) break;
+        i = (size_t)(q - s);
+        for (k = 0; keys[k]; k++)
+            if ((len = gtbt__rx_ci(s, n, i + 1, keys[k])) != 0 && i + 1 + len < n && s[i + 1 + len] == '"') break;
+        if (!keys[k]) continue;
+        j = gtbt__rx_skip_ws(s, n, i + len + 2);
+        if (j >= n || s[j] != ':') continue;
+        j = gtbt__rx_skip_ws(s, n, j + 1);
+        if (j >= n || s[j] != '"') continue;
+        for (e = j + 1; e < n && s[e] != '"'; e++) {}
+        if (e == j + 1 || e == n) continue;
+        gtbt__rx_emit(r, j + 1, "***\"", e + 1);
+        i = e;
+    }
+}
+
+/* 6. eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+  ->  <redacted-token>
+   Every "eyJ" inside one token run shares the same (maximal) first segment and tail, so only the
+   first "eyJ" of a run is tried; a failed run is skipped as a whole. */
+static void gtbt__redact_jwt(gtbt__rx *r)
+{
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, a, e, e2, e3;
+    while (i < n) {
+        if (!gtbt__rx_tok(s[i])) { i++; continue; }
+        for (e = i; e < n && gtbt__rx_tok(s[e]); e++) {}
+        for (a = i; a + 3 < e && !(s[a] == 'e' && s[a + 1] == 'y' && s[a + 2] == 'J'); a++) {}
+        if (a + 3 < e && e < n && s[e] == '.') {
+            for (e2 = e + 1; e2 < n && gtbt__rx_tok(s[e2]); e2++) {}
+            if (e2 > e + 1 && e2 < n && s[e2] == '.') {
+                for (e3 = e2 + 1; e3 < n && gtbt__rx_tok(s[e3]); e3++) {}
+                if (e3 > e2 + 1) {
+                    gtbt__rx_emit(r, a, "<redacted-token>", e3);
+                    i = e3;
+                    continue;
+                }
+            }
+        }
+        i = e;
+    }
+}
+
+/* 7. provider prefixes, one pass per row in this order; the match keeps its literal prefix and
+   gets "***" appended. '?' in pre stands for one byte of alt. Body classes: */
+enum { GTBT__RX_TOK, GTBT__RX_ALNUM, GTBT__RX_WORD, GTBT__RX_ALNUMDASH, GTBT__RX_UPNUM };
+typedef struct gtbt__rx_provider { const char *pre, *alt; int cls; size_t min; int exact; } gtbt__rx_provider;
+static const gtbt__rx_provider gtbt__rx_providers[] = {
+    { "sk-", "", GTBT__RX_TOK, 16, 0 },                 /* sk-[A-Za-z0-9_\-]{16,}        keep 3 */
+    { "gh?_", "pos", GTBT__RX_ALNUM, 30, 0 },           /* gh[pos]_[A-Za-z0-9]{30,}      keep 4 */
+    { "github_pat_", "", GTBT__RX_WORD, 30, 0 },        /* github_pat_[A-Za-z0-9_]{30,}  keep 11 */
+    { "glpat-", "", GTBT__RX_TOK, 16, 0 },              /* glpat-[A-Za-z0-9_\-]{16,}     keep 6 */
+    { "gl?t-", "rd", GTBT__RX_TOK, 16, 0 },             /* gl(rt|dt)-[A-Za-z0-9_\-]{16,} keep 5 */
+    { "xox?-", "baprs", GTBT__RX_ALNUMDASH, 10, 0 },    /* xox[baprs]-[A-Za-z0-9-]{10,}  keep 5 */
+    { "AIza", "", GTBT__RX_TOK, 30, 0 },                /* AIza[A-Za-z0-9_\-]{30,}       keep 4 */
+    { "AKIA", "", GTBT__RX_UPNUM, 16, 1 }               /* AKIA[A-Z0-9]{16}              keep 4 */
+};
+
+static int gtbt__rx_in(int cls, unsigned char c)
+{
+    switch (cls) {
+    case GTBT__RX_TOK: return gtbt__rx_tok(c);
+    case GTBT__RX_ALNUM: return gtbt__rx_alnum(c);
+    case GTBT__RX_WORD: return gtbt__rx_word(c);
+    case GTBT__RX_ALNUMDASH: return gtbt__rx_alnum(c) || c == '-';
+    default: return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+}
+
+static void gtbt__redact_provider(gtbt__rx *r, const gtbt__rx_provider *pv)
+{
+    const unsigned char *s = r->s;
+    const unsigned char *hit;
+    size_t n = r->n, i, k, e, plen = strlen(pv->pre);
+    for (i = 0; i + plen < n; i++) {
+        if ((hit = (const unsigned char *)memchr(s + i, pv->pre[0], n - plen - i)) == NULL) break;
+        i = (size_t)(hit - s);
+        for (k = 1; k < plen; k++)
+            if (pv->pre[k] == '?' ? (s[i + k] == 0 || !strchr(pv->alt, s[i + k])) : s[i + k] != (unsigned char)pv->pre[k]) break;
+        if (k < plen) continue;
+        for (e = i + plen; e < n && gtbt__rx_in(pv->cls, s[e]) && !(pv->exact && e - i - plen == pv->min); e++) {}
+        if (e - i - plen < pv->min) continue;     /* a failed body scan is shorter than min: O(1) */
+        gtbt__rx_emit(r, i + plen, "***", e);
+        i = e - 1;
+    }
+}
+
+/* 8. \b[A-Za-z0-9_\-]{41,}\b  ->  <redacted-token>
+   Inside a maximal token run the \b positions are: before its first word character, after its
+   last one, and at word/'-' transitions. The leftmost start is the first boundary and greedy
+   {41,} then takes the last one, so a run matches at most once: from its first to its last word
+   character (leading/trailing '-' stay), when that span is at least 41 bytes. */
+static void gtbt__redact_long(gtbt__rx *r)
+{
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, a, b;
+    while (i < n) {
+        if (!gtbt__rx_word(s[i])) { i++; continue; }    /* a run's first word byte */
+        for (b = a = i; i < n && gtbt__rx_tok(s[i]); i++)
+            if (s[i] != '-') b = i + 1;
+        if (b - a >= 41) gtbt__rx_emit(r, a, "<redacted-token>", b);
+    }
+}
+
+/* One cheap pass that finds which rules can possibly match s[0..n) (a necessary condition for
+   each; 0 means the text is left as is). With any != 0 it stops at the first candidate. Checked:
+   "://" followed later by '@' (1); '=' right after a byte that can end a keyword of rule 2:
+   y n t d h e (2); ':' right after 'n' (3); '=' or ':' after 'y' plus blanks (4); ':' after '"' plus
+   blanks (5); "eyJ" (6); a run of >= 15 [A-Za-z0-9_\-] bytes, the shortest provider match being
+   "xoxb-" plus 10 (7); a run of >= 41 (8). */
+enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_M_AWS = 8,
+       GTBT__RX_M_JSON = 16, GTBT__RX_M_JWT = 32, GTBT__RX_M_PROV = 64, GTBT__RX_M_LONG = 128 };
+
+static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any)
+{
+    size_t i, run = 0;
+    unsigned m = 0;
+    unsigned char prev = 0, last = 0;       /* previous byte, last non-blank byte; lowercased */
+    int url = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = gtbt__rx_lower(s[i]);
+        if (gtbt__rx_tok(c)) {
+            if (++run >= 15) m |= run >= 41 ? GTBT__RX_M_PROV | GTBT__RX_M_LONG : GTBT__RX_M_PROV;
+            if (s[i] == 'J' && run >= 3 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT;
+        } else {
+            run = 0;
+            if (c == '=') {
+                if (prev == 'y' || prev == 'n' || prev == 't' || prev == 'd' || prev == 'h' || prev == 'e') m |= GTBT__RX_M_QUERY;
+                if (last == 'y') m |= GTBT__RX_M_AWS;
+            } else if (c == ':') {
+                if (prev == 'n') m |= GTBT__RX_M_AUTHZ;
+                if (last == 'y') m |= GTBT__RX_M_AWS;
+                if (last == '"') m |= GTBT__RX_M_JSON;
+                if (n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/') url = 1;
+            } else if (c == '@' && url) {
+                m |= GTBT__RX_M_URL;
+            }
+        }
+        if (m && any) return m;
+        prev = c;
+        if (!gtbt__rx_ws(c)) last = c;
+    }
+    return m;
+}
+
+/* Fast pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
+GTBT__UNUSED static int gtbt__redact_needed(const char *in, size_t n)
+{
+    return gtbt__redact_scan((const unsigned char *)in, n, 1) != 0;
+}
+
+/* The Go function is not quite idempotent: a later rule can unblock an earlier one, e.g.
+   "x://u:AKIA<16 upper>key=/&@h" takes three applications to settle (AKIA[A-Z0-9]{16} leaves a
+   \b before "key", whose redaction removes the '/' that blocked the userinfo rule). We therefore
+   repeat the whole rule list until it changes nothing. This differs from Go only on inputs where Go
+   itself is not idempotent. By analysis (only AKIA's fixed length creates a new \b; rules 2-5 can
+   unblock rule 1; rule 1 enables nothing earlier) and by fuzzing, at most 3 passes change anything;
+   the cap keeps the cost linear regardless. Set to 1 for byte-exact Go output. */
+#ifndef GTBT__REDACT_MAX_PASSES
+#define GTBT__REDACT_MAX_PASSES 4
+#endif
+
+/* Appends the redacted form of in[0..n) to out; returns the number of bytes appended. On
+   out-of-memory nothing is appended (never a partly redacted value) and out->oom is set. Rules
+   whose necessary condition (gtbt__redact_scan) is absent from the current text are skipped; the
+   scan is redone after every rule that changed the text, so it always describes what the next
+   rule sees. */
+GTBT__UNUSED static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out)
+{
+    enum { NPROV = sizeof gtbt__rx_providers / sizeof gtbt__rx_providers[0], NRULES = 7 + NPROV };
+    gtbt__buf tmp[2];
+    gtbt__rx r;
+    const unsigned char *cur = (const unsigned char *)in;
+    size_t curn = n, before = out->len, rule;
+    unsigned mask, need;
+    int which = 0, pass, changed = 1;
+    if (out->oom) return 0;
+    memset(tmp, 0, sizeof tmp);
+    mask = gtbt__redact_scan(cur, curn, 0);
+    for (pass = 0; mask && changed && !out->oom && pass < GTBT__REDACT_MAX_PASSES; pass++) {
+        changed = 0;
+        for (rule = 0; rule < NRULES; rule++) {
+            need = rule < 6 ? 1u << rule : rule < NRULES - 1 ? (unsigned)GTBT__RX_M_PROV : (unsigned)GTBT__RX_M_LONG;
+            if (!(mask & need)) continue;
+            r.s = cur; r.n = curn; r.done = 0; r.out = &tmp[which]; r.changed = 0;
+            tmp[which].len = 0;                        /* never the buffer cur points into */
+            if (rule == 0) gtbt__redact_userinfo(&r);
+            else if (rule == 1) gtbt__redact_query(&r);
+            else if (rule == 2) gtbt__redact_authz(&r);
+            else if (rule == 3) gtbt__redact_aws(&r);
+            else if (rule == 4) gtbt__redact_json(&r);
+            else if (rule == 5) gtbt__redact_jwt(&r);
+            else if (rule < NRULES - 1) gtbt__redact_provider(&r, &gtbt__rx_providers[rule - 6]);
+            else gtbt__redact_long(&r);
+            if (!r.changed) continue;
+            gtbt__buf_put(r.out, cur + r.done, curn - r.done);
+            if (r.out->oom) { out->oom = 1; break; }
+            cur = (const unsigned char *)r.out->p;
+            curn = r.out->len;
+            which ^= 1;
+            changed = 1;
+            mask = gtbt__redact_scan(cur, curn, 0);
+        }
+    }
+    if (!out->oom) gtbt__buf_put(out, curn ? (const void *)cur : (const void *)"", curn);
+    gtbt__buf_free(&tmp[0]);
+    gtbt__buf_free(&tmp[1]);
+    return out->oom ? 0 : out->len - before;
+}
 
 /* ---- spill lines back into events ---- */
 /* Cuts s in place to at most max bytes on a UTF-8 boundary. */
@@ -1864,6 +2403,14 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_event_deletion(gtbt_backend *backend) {
 GTB_TELEMETRY_API void gtbt_deletion_destroy(gtbt_deletion *d) {
     if (d && d->destroy) d->destroy(d);
 }
+// >>net (stub)
+GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc) { (void)desc; return NULL; }
+GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) { (void)desc; return NULL; }
+GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *desc) { (void)desc; return NULL; }
+GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *desc) { (void)desc; return NULL; }
+GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *e, const gtbt_net_desc *n) { (void)e; (void)n; return NULL; }
+GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *name) { (void)name; return GTBT_DD_US1; }
+GTB_TELEMETRY_API gtbt_posthog_instance gtbt_posthog_instance_from_name(const char *name) { (void)name; return GTBT_POSTHOG_US; }
 
 // >>collector -----------------------------------------------------------------------------------
 struct gtbt_collector {
@@ -3251,3 +3798,30 @@ GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
 }
 
 #endif /* GTB_TELEMETRY_IMPLEMENTATION */
+
+/*
+   REVISION HISTORY
+       0.1.0  (2026-11-21)  first release: consent, collector, spill, local and network backends
+                            (HTTP, OTLP, Datadog, PostHog), HTTP/1.1 client over BearSSL
+
+   LICENSE
+
+   MIT License
+
+   Copyright (c) 2026 The gtb_telemetry.h authors
+
+   Permission is hereby granted, free of charge, to any person obtaining a copy of this software
+   and associated documentation files (the "Software"), to deal in the Software without
+   restriction, including without limitation the rights to use, copy, modify, merge, publish,
+   distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the
+   Software is furnished to do so, subject to the following conditions:
+
+   The above copyright notice and this permission notice shall be included in all copies or
+   substantial portions of the Software.
+
+   THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING
+   BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
+   NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+   DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+   OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+*/

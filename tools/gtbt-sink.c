@@ -217,6 +217,18 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Makes a message printable: control characters and bytes that are not UTF-8 become '?'. */
+static void sanitize(char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c >= 0x80 ? utf8_len((const unsigned char *)s + i, n - i) : 1;
+        if (!len || c < 0x20 || c == 0x7F) { s[i++] = '?'; continue; }
+        i += len;
+    }
+}
+
 /* Appends s[0..n) as a JSON string; bytes that are not UTF-8 become U+FFFD. */
 static void sb_json_str(sbuf *b, const char *s, size_t n)
 {
@@ -245,15 +257,22 @@ static void sb_json_str(sbuf *b, const char *s, size_t n)
     sb_putc(b, '"');
 }
 
-/* Appends s for a summary line: at most ~96 bytes, control characters as '?', "-" for none. */
+/* Appends s for a summary line: at most ~96 bytes, control characters and bytes that are not
+ * UTF-8 as '?', "-" for none. */
 static void sb_clean(sbuf *b, const char *s)
 {
-    size_t n = 0;
+    size_t n, i = 0;
     if (!s) { sb_putc(b, '-'); return; }
     if (!*s) { sb_puts(b, "\"\""); return; }
-    for (; *s && (n < 96 || ((unsigned char)*s & 0xC0) == 0x80); s++, n++)
-        sb_putc(b, (unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s);
-    if (*s) sb_puts(b, "...");
+    n = strlen(s);
+    while (i < n && i < 96) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c >= 0x80 ? utf8_len((const unsigned char *)s + i, n - i) : 1;
+        if (!len || c < 0x20 || c == 0x7F) { sb_putc(b, '?'); i++; continue; }
+        sb_put(b, s + i, len);
+        i += len;
+    }
+    if (i < n) sb_puts(b, "...");
 }
 
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
@@ -608,6 +627,7 @@ typedef struct verdict {
     const char *format;         /* http otlp datadog posthog deletion connect none bad */
     int valid;
     char why[256];
+    char at[128];               /* where in the payload a check is, e.g. "event 3: " */
     int status;                 /* the normal answer: 200, 202, 400, …  */
     const char *reply;          /* the normal answer's body when valid */
     sbuf lines;                 /* one summary line per event */
@@ -616,15 +636,25 @@ typedef struct verdict {
     int upstream;               /* CONNECT: the socket connected to the target, or -1 */
 } verdict;
 
-static int PRINTF_LIKE(2, 3) invalid(verdict *v, const char *fmt, ...)
+/* Sets where the check is, which invalid() names before its reason. */
+static void PRINTF_LIKE(2, 3) at(verdict *v, const char *fmt, ...)
 {
-    char *p;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(v->why, sizeof v->why, fmt, ap);
+    vsnprintf(v->at, sizeof v->at, fmt, ap);
     va_end(ap);
-    for (p = v->why; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = '?';
+}
+
+/* Marks the payload invalid with a reason; returns 0 so checks can "return invalid(…)". */
+static int PRINTF_LIKE(2, 3) invalid(verdict *v, const char *fmt, ...)
+{
+    size_t n = strlen(v->at);
+    va_list ap;
+    memcpy(v->why, v->at, n);
+    va_start(ap, fmt);
+    vsnprintf(v->why + n, sizeof v->why - n, fmt, ap);
+    va_end(ap);
+    sanitize(v->why);
     v->valid = 0;
     if (v->status < 400) v->status = 400;
     return 0;
@@ -691,7 +721,8 @@ static const char *const k_event_keys[] = {
     "runtime_version", "os_version"
 };
 
-/* (a) the generic HTTP format: a JSON array of gtb_telemetry events (DESIGN.md section 4) */
+/* (a) the generic HTTP format: a JSON array of gtb_telemetry events (DESIGN.md section 4);
+ * the optional members are omitted when zero or empty. */
 static int check_http(verdict *v, const jv *root)
 {
     const jv *e, *x;
@@ -700,77 +731,65 @@ static int check_http(verdict *v, const jv *root)
     if (!root->n) return invalid(v, "empty batch");
     for (e = root->child; e; e = e->next, i++) {
         const char *dup = j_dup_key(e), *ts, *id;
-        if (e->type != J_OBJ) return invalid(v, "event %lu: not an object", (unsigned long)i);
-        if (dup) return invalid(v, "event %lu: duplicate key \"%.40s\"", (unsigned long)i, dup);
+        at(v, "event %lu: ", (unsigned long)i);
+        if (e->type != J_OBJ) return invalid(v, "not an object");
+        if (dup) return invalid(v, "duplicate key \"%.40s\"", dup);
         for (k = 0; k < sizeof k_event_keys / sizeof *k_event_keys; k++)
-            if (!jstr(e, k_event_keys[k]))
-                return invalid(v, "event %lu: \"%s\" missing or not a string", (unsigned long)i, k_event_keys[k]);
+            if (!jstr(e, k_event_keys[k])) return invalid(v, "\"%s\" missing or not a string", k_event_keys[k]);
         ts = jstr(e, "timestamp");
         id = jstr(e, "uuid");
         if (!is_timestamp(ts, 1))
-            return invalid(v, "event %lu: timestamp \"%.40s\" is not RFC 3339 UTC with trailing zeros trimmed",
-                           (unsigned long)i, ts);
-        if (!is_uuid(id)) return invalid(v, "event %lu: uuid \"%.40s\" is not a lowercase UUID", (unsigned long)i, id);
+            return invalid(v, "timestamp \"%.40s\" is not RFC 3339 UTC with trailing zeros trimmed", ts);
+        if (!is_uuid(id)) return invalid(v, "uuid \"%.40s\" is not a lowercase UUID", id);
         if ((x = jget(e, "duration_ms")) && (!j_is_int(x) || j_is_zero(x)))
-            return invalid(v, "event %lu: duration_ms: want a non-zero integer (0 is omitted)", (unsigned long)i);
+            return invalid(v, "duration_ms: want a non-zero integer (0 is omitted)");
         if ((x = jget(e, "exit_code")) && (!j_is_int(x) || j_is_zero(x)))
-            return invalid(v, "event %lu: exit_code: want a non-zero integer (0 is omitted)", (unsigned long)i);
+            return invalid(v, "exit_code: want a non-zero integer (0 is omitted)");
         if ((x = jget(e, "error")) && (x->type != J_STR || !x->len))
-            return invalid(v, "event %lu: error: want a non-empty string (\"\" is omitted)", (unsigned long)i);
+            return invalid(v, "error: want a non-empty string (\"\" is omitted)");
         if ((x = jget(e, "args"))) {
-            const jv *a;
-            if (x->type != J_ARR || !x->n)
-                return invalid(v, "event %lu: args: want a non-empty array (empty is omitted)", (unsigned long)i);
-            for (a = x->child; a; a = a->next)
-                if (a->type != J_STR) return invalid(v, "event %lu: args: want strings only", (unsigned long)i);
+            if (x->type != J_ARR || !x->n) return invalid(v, "args: want a non-empty array (empty is omitted)");
+            for (x = x->child; x; x = x->next)
+                if (x->type != J_STR) return invalid(v, "args: want strings only");
         }
         if ((x = jget(e, "metadata"))) {
-            const jv *m;
-            if (x->type != J_OBJ || !x->n)
-                return invalid(v, "event %lu: metadata: want a non-empty object (empty is omitted)", (unsigned long)i);
-            if ((dup = j_dup_key(x)))
-                return invalid(v, "event %lu: metadata: duplicate key \"%.40s\"", (unsigned long)i, dup);
-            for (m = x->child; m; m = m->next)
-                if (m->type != J_STR)
-                    return invalid(v, "event %lu: metadata \"%.40s\": want a string value", (unsigned long)i, m->key);
+            if (x->type != J_OBJ || !x->n) return invalid(v, "metadata: want a non-empty object (empty is omitted)");
+            if ((dup = j_dup_key(x))) return invalid(v, "metadata: duplicate key \"%.40s\"", dup);
+            for (x = x->child; x; x = x->next)
+                if (x->type != J_STR) return invalid(v, "metadata \"%.40s\": want a string value", x->key);
         }
         summary(v, jstr(e, "type"), jstr(e, "name"), jstr(e, "machine_id"), id);
     }
     return 1;
 }
 
+static int is_int_text(const char *s) { return is_decimal(s[0] == '-' ? s + 1 : s); }
+
 /* OTLP attributes: [{"key":"…","value":{"stringValue"|"intValue"|…:…}}], keys unique. */
-static int check_attrs(verdict *v, const jv *attrs, const char *where)
+static int check_attrs(verdict *v, const jv *attrs)
 {
     static const char *const kinds[] = {
         "stringValue", "intValue", "doubleValue", "boolValue", "arrayValue", "kvlistValue", "bytesValue"
     };
     const jv *a, *b;
     size_t i = 0, k;
-    if (!attrs || attrs->type != J_ARR) return invalid(v, "%s.attributes: want an array", where);
+    if (!attrs || attrs->type != J_ARR) return invalid(v, "attributes: want an array");
     for (a = attrs->child; a; a = a->next, i++) {
         const char *key = jstr(a, "key");
-        const jv *val = jget(a, "value");
-        int known = 0;
-        if (!key || !*key) return invalid(v, "%s.attributes[%lu]: \"key\" missing", where, (unsigned long)i);
+        const jv *val = jget(a, "value"), *x;
+        if (!key || !*key) return invalid(v, "attributes[%lu]: \"key\" missing", (unsigned long)i);
         if (!val || val->type != J_OBJ || val->n != 1)
-            return invalid(v, "%s.attributes[%lu] (%.40s): want a value object with one member", where,
-                           (unsigned long)i, key);
-        for (k = 0; k < sizeof kinds / sizeof *kinds; k++)
-            if (strcmp(val->child->key, kinds[k]) == 0) known = 1;
-        if (!known)
-            return invalid(v, "%s.attributes[%lu] (%.40s): unknown value kind \"%.40s\"", where,
-                           (unsigned long)i, key, val->child->key);
-        if (strcmp(val->child->key, "intValue") == 0 && !j_is_int(val->child)
-            && !(val->child->type == J_STR && (is_decimal(val->child->s)
-                 || (val->child->s[0] == '-' && is_decimal(val->child->s + 1)))))
-            return invalid(v, "%s.attributes[%lu] (%.40s): intValue: want an integer", where, (unsigned long)i, key);
-        if (strcmp(val->child->key, "stringValue") == 0 && val->child->type != J_STR)
-            return invalid(v, "%s.attributes[%lu] (%.40s): stringValue: want a string", where, (unsigned long)i, key);
-        if (i < 512)
-            for (b = attrs->child; b != a; b = b->next)
-                if (strcmp(jstr(b, "key"), key) == 0)
-                    return invalid(v, "%s.attributes: duplicate key \"%.40s\"", where, key);
+            return invalid(v, "attributes[%lu] (%.40s): want a value object with one member", (unsigned long)i, key);
+        x = val->child;
+        for (k = 0; k < sizeof kinds / sizeof *kinds && strcmp(x->key, kinds[k]) != 0; k++) {}
+        if (k == sizeof kinds / sizeof *kinds)
+            return invalid(v, "attributes[%lu] (%.40s): unknown kind \"%.40s\"", (unsigned long)i, key, x->key);
+        if (k == 0 && x->type != J_STR)
+            return invalid(v, "attributes[%lu] (%.40s): stringValue: want a string", (unsigned long)i, key);
+        if (k == 1 && !j_is_int(x) && !(x->type == J_STR && is_int_text(x->s)))
+            return invalid(v, "attributes[%lu] (%.40s): intValue: want an integer", (unsigned long)i, key);
+        for (b = attrs->child; i < 512 && b != a; b = b->next)
+            if (strcmp(jstr(b, "key"), key) == 0) return invalid(v, "attributes: duplicate key \"%.40s\"", key);
     }
     return 1;
 }
@@ -785,46 +804,46 @@ static const char *attr_str(const jv *attrs, const char *key)
     return NULL;
 }
 
-/* (b) OTLP/HTTP JSON logs */
+/* (b) OTLP/HTTP JSON logs: resourceLogs[].resource, scopeLogs[].scope, logRecords[] */
 static int check_otlp(verdict *v, const jv *root)
 {
     const jv *rls = jget(root, "resourceLogs"), *rl, *sl, *lr;
-    size_t i = 0, j, k, total = 0;
-    char where[128];
+    unsigned long i = 0, j, k, total = 0;
     if (!rls || rls->type != J_ARR || !rls->n) return invalid(v, "want {\"resourceLogs\":[…]}, not empty");
     for (rl = rls->child; rl; rl = rl->next, i++) {
         const jv *res = jget(rl, "resource"), *sls = jget(rl, "scopeLogs");
-        snprintf(where, sizeof where, "resourceLogs[%lu].resource", (unsigned long)i);
-        if (!res || res->type != J_OBJ) return invalid(v, "%s: missing", where);
-        if (!check_attrs(v, jget(res, "attributes"), where)) return 0;
-        if (!attr_str(jget(res, "attributes"), "service.name"))
-            return invalid(v, "%s: no service.name string attribute", where);
-        if (!sls || sls->type != J_ARR) return invalid(v, "resourceLogs[%lu].scopeLogs: want an array", (unsigned long)i);
+        at(v, "resourceLogs[%lu].", i);
+        if (!res || res->type != J_OBJ) return invalid(v, "resource: missing");
+        at(v, "resourceLogs[%lu].resource.", i);
+        if (!check_attrs(v, jget(res, "attributes"))) return 0;
+        if (!attr_str(jget(res, "attributes"), "service.name")) return invalid(v, "no service.name string attribute");
+        at(v, "resourceLogs[%lu].", i);
+        if (!sls || sls->type != J_ARR) return invalid(v, "scopeLogs: want an array");
         for (sl = sls->child, j = 0; sl; sl = sl->next, j++) {
             const jv *lrs = jget(sl, "logRecords");
-            if (!jstr(jget(sl, "scope"), "name"))
-                return invalid(v, "resourceLogs[%lu].scopeLogs[%lu].scope.name: missing", (unsigned long)i, (unsigned long)j);
-            if (!lrs || lrs->type != J_ARR)
-                return invalid(v, "resourceLogs[%lu].scopeLogs[%lu].logRecords: want an array", (unsigned long)i, (unsigned long)j);
+            at(v, "resourceLogs[%lu].scopeLogs[%lu].", i, j);
+            if (!jstr(jget(sl, "scope"), "name")) return invalid(v, "scope.name: missing");
+            if (!lrs || lrs->type != J_ARR) return invalid(v, "logRecords: want an array");
             for (lr = lrs->child, k = 0; lr; lr = lr->next, k++, total++) {
                 const char *t = jstr(lr, "timeUnixNano"), *name = jstr(jget(lr, "body"), "stringValue");
                 const jv *attrs = jget(lr, "attributes"), *x;
-                snprintf(where, sizeof where, "resourceLogs[%lu].scopeLogs[%lu].logRecords[%lu]",
-                         (unsigned long)i, (unsigned long)j, (unsigned long)k);
-                if (!t || !is_decimal(t)) return invalid(v, "%s.timeUnixNano: want a decimal string", where);
+                at(v, "resourceLogs[%lu].scopeLogs[%lu].logRecords[%lu].", i, j, k);
+                if (!t || !is_decimal(t)) return invalid(v, "timeUnixNano: want a decimal string");
                 if ((x = jget(lr, "observedTimeUnixNano")) && (x->type != J_STR || !is_decimal(x->s)))
-                    return invalid(v, "%s.observedTimeUnixNano: want a decimal string", where);
-                if (!j_is_int(jget(lr, "severityNumber"))) return invalid(v, "%s.severityNumber: want an integer", where);
-                if (!name) return invalid(v, "%s.body.stringValue: missing", where);
-                if (!check_attrs(v, attrs, where)) return 0;
-                summary(v, attr_str(attrs, "event.type"), name, attr_str(attrs, "machine.id"), attr_str(attrs, "event.id"));
+                    return invalid(v, "observedTimeUnixNano: want a decimal string");
+                if (!j_is_int(jget(lr, "severityNumber"))) return invalid(v, "severityNumber: want an integer");
+                if (!name) return invalid(v, "body.stringValue: missing");
+                if (!check_attrs(v, attrs)) return 0;
+                summary(v, attr_str(attrs, "event.type"), name, attr_str(attrs, "machine.id"),
+                        attr_str(attrs, "event.id"));
             }
         }
     }
+    v->at[0] = '\0';
     return total ? 1 : invalid(v, "no logRecords");
 }
 
-/* (c) Datadog logs intake: a JSON array of entries, DD-API-KEY header */
+/* (c) Datadog logs intake: a JSON array of entries, and a DD-API-KEY header */
 static int check_datadog(verdict *v, const request *rq, const jv *root)
 {
     static const char *const keys[] = { "message", "ddsource", "ddtags", "hostname", "service" };
@@ -835,23 +854,22 @@ static int check_datadog(verdict *v, const request *rq, const jv *root)
     if (root->type != J_ARR) return invalid(v, "want a JSON array of log entries");
     if (!root->n) return invalid(v, "empty batch");
     for (e = root->child; e; e = e->next, i++) {
-        const char *dup = j_dup_key(e), *msg, *tags, *tag, *name;
+        const char *dup = j_dup_key(e), *msg, *tag, *name;
         char type[128] = "";
         size_t tl;
-        if (e->type != J_OBJ) return invalid(v, "entry %lu: not an object", (unsigned long)i);
-        if (dup) return invalid(v, "entry %lu: duplicate key \"%.40s\"", (unsigned long)i, dup);
+        at(v, "entry %lu: ", (unsigned long)i);
+        if (e->type != J_OBJ) return invalid(v, "not an object");
+        if (dup) return invalid(v, "duplicate key \"%.40s\"", dup);
         for (k = 0; k < sizeof keys / sizeof *keys; k++)
-            if (!jstr(e, keys[k]))
-                return invalid(v, "entry %lu: \"%s\" missing or not a string", (unsigned long)i, keys[k]);
-        /* the event type is in ddtags ("event_type:…,…"), the name follows "<type>: " in message */
+            if (!jstr(e, keys[k])) return invalid(v, "\"%s\" missing or not a string", keys[k]);
+        /* the event type is the ddtags "event_type:…" tag; the name follows "<type>: " in message */
+        for (tag = jstr(e, "ddtags"); tag; tag = strchr(tag, ',') ? strchr(tag, ',') + 1 : NULL)
+            if (strncmp(tag, "event_type:", 11) == 0) {
+                tl = strcspn(tag + 11, ",");
+                snprintf(type, sizeof type, "%.*s", (int)(tl < sizeof type ? tl : sizeof type - 1), tag + 11);
+                break;
+            }
         msg = name = jstr(e, "message");
-        tags = jstr(e, "ddtags");
-        for (tag = tags; tag; tag = strchr(tag, ',') ? strchr(tag, ',') + 1 : NULL) {
-            if (strncmp(tag, "event_type:", 11) != 0) continue;
-            tl = strcspn(tag + 11, ",");
-            snprintf(type, sizeof type, "%.*s", (int)(tl < sizeof type ? tl : sizeof type - 1), tag + 11);
-            break;
-        }
         tl = strlen(type);
         if (tl && strncmp(msg, type, tl) == 0 && strncmp(msg + tl, ": ", 2) == 0) name = msg + tl + 2;
         summary(v, tl ? type : NULL, name, jstr(e, "hostname"), jstr(e, "event_id"));
@@ -873,18 +891,16 @@ static int check_posthog(verdict *v, const jv *root)
     for (e = batch->child; e; e = e->next, i++) {
         const char *dup = j_dup_key(e);
         const jv *props = jget(e, "properties");
-        if (e->type != J_OBJ) return invalid(v, "batch[%lu]: not an object", (unsigned long)i);
-        if (dup) return invalid(v, "batch[%lu]: duplicate key \"%.40s\"", (unsigned long)i, dup);
+        at(v, "batch[%lu]: ", (unsigned long)i);
+        if (e->type != J_OBJ) return invalid(v, "not an object");
+        if (dup) return invalid(v, "duplicate key \"%.40s\"", dup);
         for (k = 0; k < sizeof keys / sizeof *keys; k++)
-            if (!jstr(e, keys[k]))
-                return invalid(v, "batch[%lu]: \"%s\" missing or not a string", (unsigned long)i, keys[k]);
+            if (!jstr(e, keys[k])) return invalid(v, "\"%s\" missing or not a string", keys[k]);
         if (!is_timestamp(jstr(e, "timestamp"), 0))
-            return invalid(v, "batch[%lu]: timestamp \"%.40s\" is not RFC 3339 UTC", (unsigned long)i, jstr(e, "timestamp"));
-        if (!is_uuid(jstr(e, "uuid")))
-            return invalid(v, "batch[%lu]: uuid \"%.40s\" is not a lowercase UUID", (unsigned long)i, jstr(e, "uuid"));
-        if (!props || props->type != J_OBJ) return invalid(v, "batch[%lu]: properties: want an object", (unsigned long)i);
-        if ((dup = j_dup_key(props)))
-            return invalid(v, "batch[%lu]: properties: duplicate key \"%.40s\"", (unsigned long)i, dup);
+            return invalid(v, "timestamp \"%.40s\" is not RFC 3339 UTC", jstr(e, "timestamp"));
+        if (!is_uuid(jstr(e, "uuid"))) return invalid(v, "uuid \"%.40s\" is not a lowercase UUID", jstr(e, "uuid"));
+        if (!props || props->type != J_OBJ) return invalid(v, "properties: want an object");
+        if ((dup = j_dup_key(props))) return invalid(v, "properties: duplicate key \"%.40s\"", dup);
         summary(v, jstr(e, "event"), jstr(props, "event_name"), jstr(e, "distinct_id"), jstr(e, "uuid"));
     }
     return 1;
@@ -978,7 +994,7 @@ typedef struct conn {
     int fd;
     int64_t deadline;               /* of the current read or write */
     size_t raw_in, app_in;          /* bytes received from the socket / from the HTTP stream */
-    int eof, timed_out;             /* what ended the last failed socket read */
+    int eof, timed_out, stopped;    /* what ended the last failed socket read */
     int rst;                        /* close with a RST */
     char peer[64];
     br_ssl_server_context *sc;      /* NULL for plain HTTP */
@@ -1040,7 +1056,8 @@ static int sock_recv(conn *c, void *buf, size_t n)
         int w = wait_fd(c->fd, POLLIN, c->deadline);
         ssize_t r;
         if (w != 1) {
-            if (w == IO_TIMEOUT) c->timed_out = 1;
+            c->timed_out = w == IO_TIMEOUT;
+            c->stopped = w == IO_STOP;
             return w;
         }
         r = recv(c->fd, buf, n > 65536 ? 65536 : n, 0);
@@ -1073,7 +1090,7 @@ static int conn_fill(conn *c)
         r = sock_recv(c, c->rb + c->rlen, sizeof c->rb - c->rlen);
     } else if ((r = br_sslio_read(&c->io, c->rb + c->rlen, sizeof c->rb - c->rlen)) < 0) {
         int err = br_ssl_engine_last_error(&c->sc->eng);
-        if (g_stop) r = IO_STOP;
+        if (c->stopped) r = IO_STOP;
         else if (c->timed_out) r = IO_TIMEOUT;
         else if (err == BR_ERR_OK || (err == BR_ERR_IO && c->eof && (c->raw_in == 0 || c->app_in > 0))) r = IO_EOF;
         else r = IO_TLS;
@@ -1389,13 +1406,11 @@ enum { RQ_OK, RQ_NONE, RQ_BAD };
 
 static int PRINTF_LIKE(3, 4) bad(request *rq, int status, const char *fmt, ...)
 {
-    char *p;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(rq->why, sizeof rq->why, fmt, ap);
     va_end(ap);
-    for (p = rq->why; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = '?';
+    sanitize(rq->why);
     rq->bad_status = status;
     return RQ_BAD;
 }

@@ -289,7 +289,7 @@ static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any)
 }
 
 /* Fast pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
-static int gtbt__redact_needed(const char *in, size_t n)
+GTBT__UNUSED static int gtbt__redact_needed(const char *in, size_t n)
 {
     return gtbt__redact_scan((const unsigned char *)in, n, 1) != 0;
 }
@@ -297,9 +297,10 @@ static int gtbt__redact_needed(const char *in, size_t n)
 /* The Go function is not quite idempotent: a later rule can unblock an earlier one, e.g.
    "x://u:AKIA<16 upper>key=/&@h" takes three applications to settle (AKIA[A-Z0-9]{16} leaves a
    \b before "key", whose redaction removes the '/' that blocked the userinfo rule). We therefore
-   repeat the whole rule list until it changes nothing. Only AKIA->query->userinfo creates work for
-   a later pass, so the fixed point is reached after at most 3 changing passes; the cap keeps the
-   cost linear regardless. Set to 1 for byte-exact Go output (then not always idempotent). */
+   repeat the whole rule list until it changes nothing. This differs from Go only on inputs where Go
+   itself is not idempotent. By analysis (only AKIA's fixed length creates a new \b; rules 2-5 can
+   unblock rule 1; rule 1 enables nothing earlier) and by fuzzing, at most 3 passes change anything;
+   the cap keeps the cost linear regardless. Set to 1 for byte-exact Go output. */
 #ifndef GTBT__REDACT_MAX_PASSES
 #define GTBT__REDACT_MAX_PASSES 4
 #endif
@@ -309,7 +310,7 @@ static int gtbt__redact_needed(const char *in, size_t n)
    whose necessary condition (gtbt__redact_scan) is absent from the current text are skipped; the
    scan is redone after every rule that changed the text, so it always describes what the next
    rule sees. */
-static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out)
+GTBT__UNUSED static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out)
 {
     enum { NPROV = sizeof gtbt__rx_providers / sizeof gtbt__rx_providers[0], NRULES = 7 + NPROV };
     gtbt__buf tmp[2];
@@ -321,7 +322,7 @@ static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out)
     if (out->oom) return 0;
     memset(tmp, 0, sizeof tmp);
     mask = gtbt__redact_scan(cur, curn, 0);
-    for (pass = 0; mask && changed && pass < GTBT__REDACT_MAX_PASSES; pass++) {
+    for (pass = 0; mask && changed && !out->oom && pass < GTBT__REDACT_MAX_PASSES; pass++) {
         changed = 0;
         for (rule = 0; rule < NRULES; rule++) {
             need = rule < 6 ? 1u << rule : rule < NRULES - 1 ? (unsigned)GTBT__RX_M_PROV : (unsigned)GTBT__RX_M_LONG;
@@ -338,7 +339,7 @@ static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out)
             else gtbt__redact_long(&r);
             if (!r.changed) continue;
             gtbt__buf_put(r.out, cur + r.done, curn - r.done);
-            if (r.out->oom) { out->oom = 1; goto done; }
+            if (r.out->oom) { out->oom = 1; break; }
             cur = (const unsigned char *)r.out->p;
             curn = r.out->len;
             which ^= 1;
@@ -346,8 +347,7 @@ static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out)
             mask = gtbt__redact_scan(cur, curn, 0);
         }
     }
-    gtbt__buf_put(out, cur, curn);
-done:
+    if (!out->oom) gtbt__buf_put(out, curn ? (const void *)cur : (const void *)"", curn);
     gtbt__buf_free(&tmp[0]);
     gtbt__buf_free(&tmp[1]);
     return out->oom ? 0 : out->len - before;

@@ -1,0 +1,408 @@
+/* test_redact.c - the redaction rules (gtbt__redact_impl, gtbt__redact_needed): every rule with
+   positive and negative cases, word boundaries, case-insensitivity, rule order, idempotence, the
+   Go original's examples, binary input, allocation failures and hostile 4 MiB inputs. */
+#include <stddef.h>
+/* Allocation failures on demand: >= 0 fails the allocation after this many succeed. */
+static long test_alloc_countdown = -1;
+static void *test_realloc(void *p, size_t n);
+#define GTB_TELEMETRY_MALLOC(n) test_realloc(NULL, n)
+#define GTB_TELEMETRY_REALLOC(p, n) test_realloc(p, n)
+#define GTB_TELEMETRY_FREE(p) free(p)
+#define GTB_TELEMETRY_IMPLEMENTATION
+#include "gtb_telemetry.h"
+static void *test_realloc(void *p, size_t n) {
+    if (test_alloc_countdown == 0) return NULL;
+    if (test_alloc_countdown > 0) test_alloc_countdown--;
+    return realloc(p, n);
+}
+
+/* ---- harness ---- */
+static int passed, failed;
+
+static void show(const char *s, size_t n)
+{
+    size_t i;
+    putchar('"');
+    for (i = 0; i < n && i < 200; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 32 && c < 127 && c != '"' && c != '\\') putchar(c);
+        else printf("\\x%02x", c);
+    }
+    if (n > 200) printf("...(%lu bytes)", (unsigned long)n);
+    putchar('"');
+}
+
+static void fail_msg(const char *what, const char *in, size_t n)
+{
+    failed++;
+    printf("FAIL %s: input ", what);
+    show(in, n);
+    putchar('\n');
+}
+
+/* redact in[0..n) into a fresh buffer (checking append semantics and the return value) */
+static char *redact_to(const char *in, size_t n, size_t *outn)
+{
+    gtbt__buf b;
+    size_t r;
+    char *res;
+    memset(&b, 0, sizeof b);
+    gtbt__buf_puts(&b, "PFX");
+    r = gtbt__redact_impl(in, n, &b);
+    if (b.oom || r != b.len - 3 || memcmp(b.p, "PFX", 3) != 0) fail_msg("append/return value", in, n);
+    *outn = b.len - 3;
+    res = (char *)malloc(*outn + 1);
+    if (!res) { printf("test malloc failed\n"); exit(2); }
+    memcpy(res, b.p + 3, *outn);
+    res[*outn] = 0;
+    gtbt__buf_free(&b);
+    return res;
+}
+
+/* expect redact(in) == want; also idempotence and that the pre-check flags every change */
+static void check_n(const char *in, size_t n, const char *want, size_t wantn)
+{
+    size_t on, on2;
+    char *o = redact_to(in, n, &on), *o2;
+    int ok = 1;
+    if (on != wantn || memcmp(o, want, on) != 0) {
+        fail_msg("output", in, n);
+        printf("     want ");
+        show(want, wantn);
+        printf("\n     got  ");
+        show(o, on);
+        putchar('\n');
+        ok = 0;
+    }
+    o2 = redact_to(o, on, &on2);
+    if (on2 != on || memcmp(o, o2, on) != 0) { fail_msg("idempotence", in, n); ok = 0; }
+    if ((on != n || memcmp(o, in, n) != 0) && !gtbt__redact_needed(in, n)) { fail_msg("redact_needed returned 0", in, n); ok = 0; }
+    if ((on != on2 || memcmp(o, o2, on) != 0) && !gtbt__redact_needed(o, on)) { fail_msg("redact_needed(out)", in, n); ok = 0; }
+    if (ok) passed++;
+    free(o);
+    free(o2);
+}
+static void check(const char *in, const char *want) { check_n(in, strlen(in), want, strlen(want)); }
+static void same(const char *in) { check(in, in); }
+
+static void expect(int cond, const char *what)
+{
+    if (cond) passed++;
+    else { failed++; printf("FAIL %s\n", what); }
+}
+
+static char *repeat(const char *unit, size_t total, size_t *n)
+{
+    size_t u = strlen(unit), i;
+    char *s = (char *)malloc(total + 1);
+    if (!s) { printf("test malloc failed\n"); exit(2); }
+    for (i = 0; i < total; i++) s[i] = unit[i % u];
+    s[total] = 0;
+    *n = total;
+    return s;
+}
+
+/* hostile 4 MiB inputs: every rule is linear by construction; this must simply finish, and the
+   output must be a fixed point. want (optional) is the exact expected output. */
+static void check_big(const char *prefix, const char *unit, const char *suffix, const char *want)
+{
+    size_t n, pn = strlen(prefix), sn = strlen(suffix), on, on2;
+    char *body = repeat(unit, (size_t)4 << 20, &n), *s = (char *)malloc(pn + n + sn + 1), *o, *o2;
+    if (!s) { printf("test malloc failed\n"); exit(2); }
+    memcpy(s, prefix, pn);
+    memcpy(s + pn, body, n);
+    memcpy(s + pn + n, suffix, sn);
+    n += pn + sn;
+    o = redact_to(s, n, &on);
+    o2 = redact_to(o, on, &on2);
+    if (want && (on != strlen(want) || memcmp(o, want, on) != 0)) {
+        fail_msg("4 MiB output", s, n);
+        printf("     got  ");
+        show(o, on);
+        putchar('\n');
+    } else if (on != on2 || memcmp(o, o2, on) != 0) {
+        fail_msg("4 MiB idempotence", s, n);
+    } else {
+        passed++;
+    }
+    free(body);
+    free(s);
+    free(o);
+    free(o2);
+}
+
+#define A10 "aaaaaaaaaa"
+#define A40 A10 A10 A10 A10
+#define Z16 "ZZZZZZZZZZZZZZZZ"
+
+int main(void)
+{
+    /* -- pass-through -- */
+    same("");
+    same("no credentials here");
+    same("connection refused while dialing 10.0.0.5");
+    same("rebased onto 9e4f359");
+    same("at commit 7a5c45f3b8a9e7d2a1c6b4e3d9f8a7c5b2d4e6f1");          /* SHA-1 (40) */
+    same("d41d8cd98f00b204e9800998ecf8427e");                           /* MD5 (32) */
+    same("id=11111111-1111-4111-8111-111111111111");                    /* UUID (36) */
+    same("at " A40);
+
+    /* -- 1. URL userinfo, widened scheme -- */
+    check("https://user:hunter2@host/x", "https://<redacted>@host/x");
+    check("postgres://u:p@h", "postgres://<redacted>@h");
+    check("GET https://user:sekret@api.example.co/v1/ failed", "GET https://<redacted>@api.example.co/v1/ failed");
+    check("dial http://admin:hunter2@localhost:9000/ failed", "dial http://<redacted>@localhost:9000/ failed");
+    check("git+ssh://git:tok@gitlab.com/x.git", "git+ssh://<redacted>@gitlab.com/x.git");
+    check("1+a.b-c://u:p@h", "1+a.b-c://<redacted>@h");            /* the scheme starts at the first letter */
+    check("HTTPS://U:P@H", "HTTPS://<redacted>@H");
+    check("https://u:p:q@host", "https://<redacted>@host");          /* ':' allowed in the password */
+    check("https://u:p@q@host", "https://<redacted>@q@host");        /* ends at the first '@' */
+    check("a://u:p@b://v:q@c", "a://<redacted>@b://<redacted>@c");
+    check("x\"y://u\"1:p\"2@h", "x\"y://<redacted>@h");
+    same("123://u:p@h");                                              /* scheme needs a letter */
+    same("://u:p@h");
+    same("https://user@host");
+    same("https://:p@host");
+    same("https://u:@host");
+    same("https://u:p/x@host");
+    same("https://u p:x@host");
+    same("https://u:p x@host");
+    same("https:/u:p@host");
+    same("https://host/path?q=1");
+    same("https://<redacted>@host");
+
+    /* -- 2. query credentials -- */
+    check("--api-token=sk-proj-abc123def456ghi789jkl012mno345", "--api-token=***");
+    check("POST /v1?apikey=sk-abc123def456ghi789jkl012mno345pqr678: 401", "POST /v1?apikey=*** 401");
+    check("login?user=bob&password=hunter2&redirect=/home", "login?user=bob&password=***&redirect=/home");
+    check("APIKEY=foo", "APIKEY=***");
+    check("Api_Key=x", "Api_Key=***");
+    check("my-key=abc", "my-key=***");
+    check("token=a&secret=b c", "token=***&secret=*** c");
+    check("key=key=key=x", "key=***");
+    check("authorization=Bearer", "authorization=***");
+    check("auth=x", "auth=***");
+    check("signature=abc\tnext", "signature=***\tnext");
+    check("access_token=eyJhbGciOiJIUzI1NiJ9.payload.sig", "access_token=***");
+    check("callback?refresh_token=r1", "callback?refresh_token=***");
+    check("PassWord=x;y", "PassWord=***");
+    check("\xc3\xa9key=x", "\xc3\xa9key=***");                        /* a non-ASCII byte is not a word char */
+    check("a.token=x", "a.token=***");
+    same("mykey=abc");                                                 /* \b: 'y' before "key" */
+    same("my_key=abc");                                                /* '_' is a word char */
+    same("x_token=1");
+    same("monkey=x");
+    same("author=x");
+    same("keys=x");
+    same("key =x");
+    same("key=");
+    same("key=&x");
+    same("key= x");
+    same("passwd=x");
+    same("token=***");
+
+    /* -- 3. authorization headers -- */
+    check("request rejected with Authorization: Bearer abc123def456ghi789", "request rejected with Authorization: Bearer ***");
+    check("failed to auth: Authorization: Basic dXNlcjpwYXNz", "failed to auth: Authorization: Basic ***");
+    check("authorization:bearer   tok/+=~._-x rest", "authorization:bearer *** rest");
+    check("AUTHORIZATION:  DIGEST a", "AUTHORIZATION:  DIGEST ***");
+    check("Authorization: ApiKey k,next", "Authorization: ApiKey ***,next");
+    check("Proxy-Authorization: Bearer xyz", "Proxy-Authorization: Bearer ***");
+    check("Authorization:\n\tBearer\n x", "Authorization:\n\tBearer ***");
+    check("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NUV4cCJ9.SflKxwRJSMeKKF2QT4fabc", "Authorization: Bearer ***");
+    same("Authorization: Token abc");
+    same("Authorization: Bearer");
+    same("Authorization: Bearer ");
+    same("Authorization: Bearerabc");
+    same("Authorization: Bearer ***");
+    same("Authorization: Bearer ,x");
+    same("Authorization : Bearer x");
+    same("Authorization: Bearer\vx");                                  /* \v is not \s in RE2 */
+
+    /* -- 4. AWS secrets -- */
+    check("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY", "aws_secret_access_key=***");
+    check("AWS_SECRET_ACCESS_KEY : abc def", "AWS_SECRET_ACCESS_KEY : *** def");
+    check("secret_access_key:\tv", "secret_access_key:\t***");
+    check("my_secret_access_key=abc", "my_secret_access_key=***");     /* no \b in this rule */
+    check("aws_secret_access_key=a=b&c d", "aws_secret_access_key=*** d");
+    same("SECRET_ACCESS_KEY=");
+    same("secret_access_key =  ");
+    same("aws_secret_access_key x");
+
+    /* -- 5. JSON -- */
+    check("{\"token\": \"abc\"}", "{\"token\": \"***\"}");
+    check("{\"api_key\" : \"x y\"}", "{\"api_key\" : \"***\"}");
+    check("{\"apiKey\":\"x\"}", "{\"apiKey\":\"***\"}");
+    check("{\"Authorization\":\"Bearer xyz\"}", "{\"Authorization\":\"***\"}");
+    check("{\"secret\":\"a\nb\"}", "{\"secret\":\"***\"}");
+    check("\"token\":\"a\",\"SIGNATURE\":\t\"b\"", "\"token\":\"***\",\"SIGNATURE\":\t\"***\"");
+    check("{\"access_token\":\"eyJa.b.c\"}", "{\"access_token\":\"***\"}");
+    same("{\"password\":\"\"}");
+    same("{\"password\":\"abc");
+    same("{\"key\":\"abc\"}");                                      /* "key" alone is not in the JSON list */
+    same("{\"my_token\":\"abc\"}");
+    same("{\"token\":123}");
+    same("{\"token\":\"***\"}");
+
+    /* -- 6. JWT -- */
+    check("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NUV4cCJ9.SflKxwRJSMeKKF2QT4fabc end", "jwt <redacted-token> end");
+    check("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NUV4cCJ9.SflKxwRJSMeKKF2QT4fabc", "Bearer <redacted-token>");
+    check("xeyJa.b.c", "x<redacted-token>");
+    check("aeyJeyJb.c.d", "a<redacted-token>");
+    check("eyJa.b.c.d", "<redacted-token>.d");
+    check("eyJa.b eyJc.d.e", "eyJa.b <redacted-token>");
+    check("eyJa.b.c-_x,eyJd.e.f", "<redacted-token>,<redacted-token>");
+    same("eyJa.b");
+    same("eyJ.a.b");
+    same("eyJa..b");
+    same("eyJa.b.");
+    same("EYJa.b.c");
+
+    /* -- 7. provider prefixes (first keep chars + "***") -- */
+    check("failed: sk-proj-abc123def456ghi789jkl012mno345", "failed: sk-***");
+    check("sk-aaaaaaaaaaaaaaaa", "sk-***");
+    same("sk-aaaaaaaaaaaaaaa");                                       /* 15 < 16 */
+    check("token ghp_abcdefghijklmnopqrstuvwxyz012345 rejected", "token ghp_*** rejected");
+    check("gho_abcdefghijklmnopqrstuvwxyz0123", "gho_***");
+    check("ghs_abcdefghijklmnopqrstuvwxyz0123_x", "ghs_***_x");
+    same("ghx_abcdefghijklmnopqrstuvwxyz0123");
+    same("ghp_abcdefghijklmnopqrstuvwxyz012");                       /* 29 < 30 */
+    check("token github_pat_11ABCDEF1234567890abcdef12345678 rejected", "token github_pat_*** rejected");
+    check("slack response 401 for xoxb-1234567890-abcdefghij", "slack response 401 for xoxb-***");
+    check("xoxp-1234567890", "xoxp-***");
+    same("xoxc-1234567890");
+    same("xoxb-123456789");
+    check("403 for AIzaSyA-abcDEFghijKLMNopqRSTuvWxYz0123456", "403 for AIza***");
+    check("AKIAIOSFODNN7EXAMPLE attempted access", "AKIA*** attempted access");
+    check("AKIAIOSFODNN7EXAMPLEX", "AKIA***X");                     /* exactly 16 */
+    same("akiaIOSFODNN7EXAMPLE");
+    same("AKIAiosfodnn7example");
+    same("AKIAIOSFODNN7EXAMPL");
+    check("using glpat-abcdef1234567890abcdef", "using glpat-***");
+    check("runner glrt-ABCdef1234567890ABCdef", "runner glrt-***");
+    check("deploy gldt-ABCdef1234567890ABCdef", "deploy gldt-***");
+    same("glxt-ABCdef1234567890ABCdef");
+    check("key sk-live_DEADBEEFCAFE_secretbodypart_tail xyz", "key sk-*** xyz");
+    check("glpat-sk-aaaaaaaaaaaaaaaaaaaa", "glpat-sk-***");          /* rows run in table order */
+    check("token=ghp_abcdefghijklmnopqrstuvwxyz012345", "token=***");
+
+    /* -- 8. long opaque token -- */
+    check("leaked value is " A40 "a", "leaked value is <redacted-token>");
+    check("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "<redacted-token>");   /* SHA-256 */
+    check("--" A40 "aaaaa", "--<redacted-token>");
+    check(A40 "aaaaa--", "<redacted-token>--");
+    check("--" A40 "a--x", "--<redacted-token>");                     /* run ends with 'x' */
+    check(A10 A10 "-" A10 A10, "<redacted-token>");                   /* 41 with one dash */
+    check(A10 A10 "--" A10 "aaaaaaaaa", "<redacted-token>");          /* 41 with two dashes */
+    check("_________________________________________", "<redacted-token>");
+    check("\xc3\xa9" A40 "a", "\xc3\xa9<redacted-token>");
+    check(A40 "a." A40 "b", "<redacted-token>.<redacted-token>");
+    check("x" A40 "-" A40, "<redacted-token>");
+    same("x----------------------------------------------------");  /* dashes: no \b inside */
+    check("--" A10 A10 "--" A10 A10 "--", "--<redacted-token>--");    /* span 42 incl. inner dashes */
+    check("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-a", "<redacted-token>");   /* 39 + '-' + 1 */
+    same("--" A10 A10 "-" A10 "aaaaaaaaa--");                         /* span 40 */
+    same("-" A40 "-");
+
+    /* -- ordering interactions and composite messages -- */
+    check("token=" A40 "a", "token=***");
+    check("failed POST https://admin:secret@api.example.co/v1?apikey=sk-abc123def456ghi789: 401",
+          "failed POST https://<redacted>@api.example.co/v1?apikey=*** 401");
+    check("failed GET https://user:pass@api.example.co/v1?apikey=sk-abc123def456ghi789",
+          "failed GET https://<redacted>@api.example.co/v1?apikey=***");
+    check("mixed: https://u:p@h/?token=x " A40 "b", "mixed: https://<redacted>@h/?token=*** <redacted-token>");
+    check("log: dialed https://admin:hunter2@api.example.co/v1?apikey=sk-abc123def456ghi789 with Authorization: Bearer ghp_abcdefghijklmnopqrstuvwxyz012345\n",
+          "log: dialed https://<redacted>@api.example.co/v1?apikey=*** with Authorization: Bearer ***\n");
+    check("https://u:p@h/?x=" A40 "aa", "https://<redacted>@h/?x=<redacted-token>");
+    /* inputs where one application of the Go rules is not a fixed point; we iterate */
+    check("x://u:key=/&@h", "x://<redacted>@h");
+    check("x://u:AKIA" Z16 "key=/&@h", "x://<redacted>@h");
+    check("AKIA" Z16 "auth=x", "AKIA***auth=***");
+    check("AKIA" Z16 "token=-xoxb-\nghp_", "AKIA***token=***\nghp_");
+
+    /* -- binary input -- */
+    check_n("key=a\0b c", 9, "key=*** c", 9);
+    check_n("\0https://u:p@h\0", 15, "\0https://<redacted>@h\0", 22);
+    check_n("a\0" A40 "a\0", 44, "a\0<redacted-token>\0", 19);
+    check("\xff\xfekey=x", "\xff\xfekey=***");
+    check("token=\xc3\x28", "token=***");
+    same("\x01\x02 control bytes");
+    same("\xc3\x28 \xf0\x9f\x98\x80 \xed\xa0\x80");
+    {
+        size_t i;
+        char all[256];
+        for (i = 0; i < 256; i++) all[i] = (char)i;
+        check_n(all, 256, all, 256);
+    }
+
+    /* -- the pre-check -- */
+    expect(!gtbt__redact_needed("", 0), "needed(\"\")");
+    expect(!gtbt__redact_needed("hello world", 11), "needed(hello world)");
+    expect(!gtbt__redact_needed("12:30", 5), "needed(12:30)");
+    expect(!gtbt__redact_needed("x=1", 3), "needed(x=1)");
+    expect(!gtbt__redact_needed("bob@example.com", 15), "needed(email)");
+    expect(!gtbt__redact_needed("https://host/path", 17), "needed(url without userinfo)");
+    expect(!gtbt__redact_needed("linux/amd64", 11), "needed(linux/amd64)");
+    expect(!gtbt__redact_needed("en_US.UTF-8", 11), "needed(en_US.UTF-8)");
+    expect(!gtbt__redact_needed("aaaaaaaaaaaaaa", 14), "needed(14 token chars)");
+    expect(gtbt__redact_needed("aaaaaaaaaaaaaaa", 15), "needed(15 token chars)");
+    expect(gtbt__redact_needed("a://u:p@h", 9), "needed(userinfo)");
+    expect(gtbt__redact_needed("eyJa.b.c", 8), "needed(jwt)");
+    expect(gtbt__redact_needed("xoxb-1234567890", 15), "needed(xoxb)");
+    expect(gtbt__redact_needed("Key =x", 6), "needed(key =)");
+
+    /* -- out of memory: never a partial or unredacted value, no leak -- */
+    {
+        long k;
+        const char *in = "x://u:AKIA" Z16 "key=/&@h token=abc " A40 "aa";
+        for (k = 0; k < 40; k++) {
+            gtbt__buf b;
+            size_t r;
+            memset(&b, 0, sizeof b);
+            gtbt__buf_puts(&b, "PFX");
+            test_alloc_countdown = k;
+            r = gtbt__redact_impl(in, strlen(in), &b);
+            test_alloc_countdown = -1;
+            if (b.oom) expect(r == 0 && b.len == 3, "oom leaves out unchanged");
+            else expect(strcmp(b.p, "PFXx://<redacted>@h token=*** <redacted-token>") == 0 && r == b.len - 3, "oom sweep output");
+            gtbt__buf_free(&b);
+        }
+        {
+            gtbt__buf b;
+            memset(&b, 0, sizeof b);
+            b.oom = 1;
+            expect(gtbt__redact_impl("key=x", 5, &b) == 0 && b.p == NULL, "already-oom buffer");
+        }
+    }
+
+    /* -- hostile 4 MiB inputs (linear time by construction; these must just finish) -- */
+    check_big("", "a", "", "<redacted-token>");
+    check_big("", "key=", "", "key=***");
+    check_big("", "key=key&", "", NULL);
+    check_big("", "a://", "", NULL);
+    check_big("", "a://u:", "@", NULL);
+    check_big("a://u:", "p", "", NULL);
+    check_big("", "eyJ", "", "<redacted-token>");
+    check_big("", "eyJa.", "", NULL);
+    check_big("", "eyJ.", "", NULL);
+    check_big("", "\"token\":\"", "", NULL);
+    check_big("\"token\":\"", "x", "", NULL);
+    check_big("authorization:", " ", "x", NULL);
+    check_big("", "authorization: bearer ", "", NULL);
+    check_big("aws_secret_access_key", " ", "", NULL);
+    check_big("", "secret_access_key", "", NULL);
+    check_big("", "sk-", "", "sk-***");
+    check_big("", "ghp_", "", NULL);
+    check_big("", "AKIA", "", NULL);
+    check_big("", "-", "", NULL);
+    check_big("", "a-", "", "<redacted-token>-");
+    check_big("", "-a", "", "-<redacted-token>");
+    check_big("", ":", "", NULL);
+    check_big("", "=", "", NULL);
+    check_big("", "@", "", NULL);
+    check_big("", "x://u:AKIAZZZZZZZZZZZZZZZZkey=/&@h ", "", NULL);
+    check_big("", "\xff", "", NULL);
+
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
