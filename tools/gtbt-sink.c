@@ -1004,21 +1004,23 @@ typedef struct conn {
     size_t rpos, rlen;
 } conn;
 
-/* Waits for events on fd: 1 when ready, or IO_TIMEOUT, IO_STOP, IO_ERR. */
+/* Waits for events on fd: 1 when ready, or IO_TIMEOUT, IO_STOP, IO_ERR. Once the sink is
+ * stopping it no longer waits, but still reports what is ready (a request that has arrived is
+ * still logged and answered). */
 static int wait_fd(int fd, short events, int64_t deadline)
 {
     for (;;) {
         int64_t left = deadline - now_ms();
         struct pollfd p;
         int r;
-        if (g_stop) return IO_STOP;
         if (left <= 0) return IO_TIMEOUT;
         p.fd = fd;
         p.events = events;
         p.revents = 0;
-        r = poll(&p, 1, (int)(left < SLICE_MS ? left : SLICE_MS));
+        r = poll(&p, 1, g_stop ? 0 : (int)(left < SLICE_MS ? left : SLICE_MS));
         if (r > 0) return 1;
         if (r < 0 && errno != EINTR) return IO_ERR;
+        if (g_stop) return IO_STOP;
     }
 }
 
@@ -1815,7 +1817,7 @@ static void answer_huge(conn *c, const request *rq)
     char chunk[16384];
     memset(chunk, 'x', sizeof chunk);
     if (send_head(c, 200, "application/octet-stream", left, NULL) != IO_OK || strcmp(rq->method, "HEAD") == 0) return;
-    while (left) {
+    while (left && !g_stop) {
         size_t n = left < sizeof chunk ? (size_t)left : sizeof chunk;
         if (emit(c, chunk, n) != IO_OK) return;
         left -= n;

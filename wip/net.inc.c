@@ -18,14 +18,14 @@ typedef struct gtbt__url {
     char path[GTBT__URL_MAX]; /* path + query, "/" when empty; never contains the fragment */
 } gtbt__url;
 
-static int gtbt__is_digit(int c) { return c >= '0' && c <= '9'; }
-static int gtbt__is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int gtbt__lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+static int gtbt__url_isdigit(int c) { return c >= '0' && c <= '9'; }
+static int gtbt__url_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int gtbt__url_lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
-static int gtbt__hexval(int c)
+static int gtbt__url_hexval(int c)
 {
-    if (gtbt__is_digit(c)) return c - '0';
-    c = gtbt__lower(c);
+    if (gtbt__url_isdigit(c)) return c - '0';
+    c = gtbt__url_lower(c);
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -37,16 +37,16 @@ static int gtbt__ip_parse(const char *s, unsigned char *out)
     return 0;
 }
 
-/* Port digits [s, s+n): 1..65535; an empty port (as in "http://h:/") means the default. */
+/* Port digits [s, s+n): 1..65535 (leading zeros allowed); an empty port (as in "http://h:/") means the default. */
 static int gtbt__url_port(const char *s, size_t n, int def, int *port)
 {
     size_t i;
     long v = 0;
     if (n == 0) { *port = def; return GTBT_OK; }
-    if (n > 5) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
-        if (!gtbt__is_digit((unsigned char)s[i])) return GTBT_E_INVALID;
+        if (!gtbt__url_isdigit((unsigned char)s[i])) return GTBT_E_INVALID;
         v = v * 10 + (s[i] - '0');
+        if (v > 65535) return GTBT_E_INVALID;
     }
     if (v < 1 || v > 65535) return GTBT_E_INVALID;
     *port = (int)v;
@@ -61,13 +61,13 @@ static int gtbt__url_host(const char *s, size_t n, gtbt__url *u)
     for (i = 0; i < n; i++) {
         int c = (unsigned char)s[i];
         if (c == '%') {
-            if (i + 2 >= n || gtbt__hexval(s[i + 1]) < 0 || gtbt__hexval(s[i + 2]) < 0) return GTBT_E_INVALID;
-            c = gtbt__hexval(s[i + 1]) * 16 + gtbt__hexval(s[i + 2]);
+            if (i + 2 >= n || gtbt__url_hexval(s[i + 1]) < 0 || gtbt__url_hexval(s[i + 2]) < 0) return GTBT_E_INVALID;
+            c = gtbt__url_hexval(s[i + 1]) * 16 + gtbt__url_hexval(s[i + 2]);
             i += 2;
         }
-        if (!(gtbt__is_alpha(c) || gtbt__is_digit(c) || c == '-' || c == '.' || c == '_')) return GTBT_E_INVALID;
+        if (!(gtbt__url_isalpha(c) || gtbt__url_isdigit(c) || c == '-' || c == '.' || c == '_')) return GTBT_E_INVALID;
         if (o + 1 >= sizeof u->host) return GTBT_E_INVALID;
-        u->host[o++] = (char)gtbt__lower(c);
+        u->host[o++] = (char)gtbt__url_lower(c);
     }
     if (o == 0) return GTBT_E_INVALID;
     u->host[o] = '\0';
@@ -81,7 +81,7 @@ static int gtbt__url_host6(const char *s, size_t n, gtbt__url *u)
     unsigned char ip[16];
     size_t i;
     if (n == 0 || n >= 46) return GTBT_E_INVALID;
-    for (i = 0; i < n; i++) u->host[i] = (char)gtbt__lower((unsigned char)s[i]);
+    for (i = 0; i < n; i++) u->host[i] = (char)gtbt__url_lower((unsigned char)s[i]);
     u->host[n] = '\0';
     if (gtbt__ip_parse(u->host, ip) != 16) return GTBT_E_INVALID;
     u->host_is_ip = 1;
@@ -122,7 +122,7 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u)
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c == 0x7F) return GTBT_E_INVALID;
-        if (c == '%' && (i + 2 >= n || gtbt__hexval(s[i + 1]) < 0 || gtbt__hexval(s[i + 2]) < 0))
+        if (c == '%' && (i + 2 >= n || gtbt__url_hexval(s[i + 1]) < 0 || gtbt__url_hexval(s[i + 2]) < 0))
             return GTBT_E_INVALID;
     }
     if (gtbt__ascii_ncasecmp(s, "https://", 8) == 0) { u->tls = 1; auth = s + 8; }
@@ -488,6 +488,12 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got)
 #define GTBT__TLS_CACHE_SLOTS 8                 /* distinct bundle paths cached per process */
 #define GTBT__TLS_EOF         1                 /* internal: the peer closed (close_notify or TCP EOF) */
 
+#ifdef O_CLOEXEC
+#define GTBT__O_CLOEXEC O_CLOEXEC
+#else
+#define GTBT__O_CLOEXEC 0
+#endif
+
 /* --- trust anchors: PEM bundles parsed once per process per path --- */
 
 typedef struct gtbt__ta_list {
@@ -517,7 +523,7 @@ static void gtbt__ta_list_free(gtbt__ta_list *l)
     memset(l, 0, sizeof *l);
 }
 
-static void gtbt__buf_sink(void *ctx, const void *p, size_t n) { gtbt__buf_put((gtbt__buf *)ctx, p, n); }
+static void gtbt__pem_sink(void *ctx, const void *p, size_t n) { gtbt__buf_put((gtbt__buf *)ctx, p, n); }
 
 static br_x509_trust_anchor *gtbt__ta_slot_new(gtbt__ta_list *l)
 {
@@ -542,7 +548,7 @@ static void gtbt__ta_add(gtbt__ta_list *l, const unsigned char *der, size_t len)
     unsigned char *blk;
     size_t k1, k2;
     memset(&dn, 0, sizeof dn);
-    br_x509_decoder_init(&dc, gtbt__buf_sink, &dn);
+    br_x509_decoder_init(&dc, gtbt__pem_sink, &dn);
     br_x509_decoder_push(&dc, der, len);
     pk = br_x509_decoder_get_pkey(&dc);
     if (dn.oom) l->oom = 1;
@@ -608,7 +614,7 @@ static int gtbt__pem_walk(const unsigned char *pem, size_t n, gtbt__pem_fn fn, v
             name[sizeof name - 1] = '\0';
             der.len = 0;
             in_obj = 1;
-            br_pem_decoder_setdest(&pc, gtbt__buf_sink, &der);
+            br_pem_decoder_setdest(&pc, gtbt__pem_sink, &der);
             break;
         case BR_PEM_END_OBJ:
             if (der.oom) rc = GTBT_E_NOMEM;
@@ -635,12 +641,12 @@ static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der
 
 /* Read a whole regular file of at most max bytes (NUL-terminated copy). GTBT_E_IO when unreadable,
    GTBT_E_INVALID when not a regular file or too large. */
-static int gtbt__read_file(const char *path, size_t max, unsigned char **data, size_t *len)
+static int gtbt__ta_read_file(const char *path, size_t max, unsigned char **data, size_t *len)
 {
     struct stat st;
     unsigned char *p;
     size_t n = 0, size;
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | GTBT__O_CLOEXEC);
     *data = NULL;
     *len = 0;
     if (fd < 0) return GTBT_E_IO;
@@ -671,7 +677,7 @@ static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg
     size_t n;
     int rc;
     memset(l, 0, sizeof *l);
-    rc = gtbt__read_file(path, GTBT__TLS_MAX_BUNDLE, &data, &n);
+    rc = gtbt__ta_read_file(path, GTBT__TLS_MAX_BUNDLE, &data, &n);
     if (rc == GTBT_E_NOMEM) return rc;
     if (rc != GTBT_OK) {
         gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: cannot read CA bundle %s (%s)", path,
@@ -752,7 +758,7 @@ static GTBT__UNUSED void gtbt__ta_cache_clear(void)
 /* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the first readable system bundle. */
 static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg)
 {
-    const char *path = NULL;
+    const char *path = NULL, *env = gtbt__getenv("SSL_CERT_FILE");
     size_t i;
     memset(view, 0, sizeof *view);
     if (net && net->trust_anchors && net->n_trust_anchors) {
@@ -761,7 +767,7 @@ static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__
         return GTBT_OK;
     }
     if (net && net->ca_file && *net->ca_file) path = net->ca_file;
-    else if (gtbt__getenv("SSL_CERT_FILE") && *gtbt__getenv("SSL_CERT_FILE")) path = gtbt__getenv("SSL_CERT_FILE");
+    else if (env && *env) path = env;
     for (i = 0; !path && i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
         if (access(gtbt__ca_bundles[i], R_OK) == 0) path = gtbt__ca_bundles[i];
     if (!path) {
@@ -943,7 +949,7 @@ static const char *gtbt__tls_strerror(int err)
     case BR_ERR_X509_TIME_UNKNOWN: return "current time unknown";
     case BR_ERR_X509_UNSUPPORTED: return "unsupported certificate algorithm";
     case BR_ERR_X509_LIMIT_EXCEEDED: return "certificate too large";
-    case BR_ERR_UNSUPPORTED_VERSION: case BR_ERR_BAD_VERSION: return "protocol version refused (TLS 1.2 is the minimum)";
+    case BR_ERR_UNSUPPORTED_VERSION: case BR_ERR_BAD_VERSION: return "unsupported protocol version, or not a TLS server (TLS 1.2 is the minimum)";
     case BR_ERR_BAD_CIPHER_SUITE: return "no common cipher suite";
     case BR_ERR_BAD_SIGNATURE: return "bad handshake signature";
     case BR_ERR_WRONG_KEY_USAGE: return "server key usage does not allow the cipher suite";
@@ -1134,7 +1140,9 @@ static void gtbt__tls_free(gtbt__tls *t) { (void)t; }
 #define GTBT__HTTP_MAX_CHUNK_LINE   1024           /* chunk-size line, extensions included */
 #define GTBT__HTTP_IO_CHUNK         (16 * 1024)    /* read size */
 #define GTBT__HTTP_DEFAULT_TIMEOUT  5000           /* ms, when net->timeout_ms is 0 */
-#define GTBT__RETRY_AFTER_MAX_MS    ((int64_t)24 * 3600 * 1000)
+#ifndef GTBT__RETRY_AFTER_MAX_MS                   /* may already be defined by the collector (same value) */
+#define GTBT__RETRY_AFTER_MAX_MS    (24 * 60 * 60 * 1000)
+#endif
 #define GTBT__NO_PROXY_MAX          (64 * 1024)    /* bytes of NO_PROXY considered */
 
 typedef struct gtbt__http_request {
@@ -1178,7 +1186,7 @@ static void gtbt__conn_close(gtbt__conn *c)
 
 /* --- Retry-After and classification --- */
 
-static int64_t gtbt__days_from_civil(int64_t y, int m, int d) /* days since 1970-01-01 (proleptic Gregorian) */
+static int64_t gtbt__http_days_from_civil(int64_t y, int m, int d) /* days since 1970-01-01 (proleptic Gregorian) */
 {
     int64_t era, yoe, doy;
     y -= m <= 2;
@@ -1189,13 +1197,13 @@ static int64_t gtbt__days_from_civil(int64_t y, int m, int d) /* days since 1970
 }
 
 /* Digits only, length in [lo, hi]: the value, else -1. */
-static int gtbt__digits(const char *s, size_t lo, size_t hi)
+static int gtbt__http_digits(const char *s, size_t lo, size_t hi)
 {
     size_t n = strlen(s), i;
     int v = 0;
     if (n < lo || n > hi) return -1;
     for (i = 0; i < n; i++) {
-        if (!gtbt__is_digit((unsigned char)s[i])) return -1;
+        if (!gtbt__url_isdigit((unsigned char)s[i])) return -1;
         v = v * 10 + (s[i] - '0');
     }
     return v;
@@ -1223,21 +1231,21 @@ static int64_t gtbt__parse_http_date(const char *s, size_t n)
     if (nt == 6 && strcmp(tok[5], "GMT") == 0) { d = tok[1]; m = tok[2]; y = tok[3]; tm = tok[4]; }
     else if (nt == 5) { m = tok[1]; d = tok[2]; tm = tok[3]; y = tok[4]; }
     else return -1;
-    for (i = 0; tok[0][i]; i++) if (!gtbt__is_alpha((unsigned char)tok[0][i])) return -1; /* day name */
+    for (i = 0; tok[0][i]; i++) if (!gtbt__url_isalpha((unsigned char)tok[0][i])) return -1; /* day name */
     hit = strlen(m) == 3 ? strstr(months, m) : NULL;
     if (!hit || (hit - months) % 3) return -1;
     mon = (int)((hit - months) / 3) + 1;
-    day = gtbt__digits(d, 1, 2);
-    year = strlen(y) == 2 ? gtbt__digits(y, 2, 2) : gtbt__digits(y, 4, 4);
+    day = gtbt__http_digits(d, 1, 2);
+    year = strlen(y) == 2 ? gtbt__http_digits(y, 2, 2) : gtbt__http_digits(y, 4, 4);
     if (year >= 0 && strlen(y) == 2) year += year < 70 ? 2000 : 1900;
     if (strlen(tm) != 8 || tm[2] != ':' || tm[5] != ':') return -1;
     hh = (tm[0] - '0') * 10 + (tm[1] - '0');
     mi = (tm[3] - '0') * 10 + (tm[4] - '0');
     ss = (tm[6] - '0') * 10 + (tm[7] - '0');
-    for (i = 0; i < 8; i++) if (i != 2 && i != 5 && !gtbt__is_digit((unsigned char)tm[i])) return -1;
+    for (i = 0; i < 8; i++) if (i != 2 && i != 5 && !gtbt__url_isdigit((unsigned char)tm[i])) return -1;
     if (year < 0 || day < 1 || day > mdays[mon - 1] || hh > 23 || mi > 59 || ss > 60) return -1;
     if (mon == 2 && day == 29 && (year % 4 != 0 || (year % 100 == 0 && year % 400 != 0))) return -1;
-    return (gtbt__days_from_civil(year, mon, day) * 86400 + hh * 3600 + mi * 60 + ss) * 1000;
+    return (gtbt__http_days_from_civil(year, mon, day) * 86400 + hh * 3600 + mi * 60 + ss) * 1000;
 }
 
 /* Retry-After value: delta seconds or an HTTP-date, as ms from now, clamped to [0, 24 h]; -1 when invalid. */
@@ -1249,9 +1257,9 @@ static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_u
     for (s = v; *s == ' ' || *s == '\t'; s++) {}
     for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t'); e--) {}
     if (s == e) return -1;
-    if (gtbt__is_digit((unsigned char)*s)) {
+    if (gtbt__url_isdigit((unsigned char)*s)) {
         for (; s < e; s++) {
-            if (!gtbt__is_digit((unsigned char)*s)) return -1;
+            if (!gtbt__url_isdigit((unsigned char)*s)) return -1;
             if (t <= GTBT__RETRY_AFTER_MAX_MS / 1000) t = t * 10 + (*s - '0'); /* stops growing past the cap */
         }
         t *= 1000;
@@ -1280,7 +1288,7 @@ static GTBT__UNUSED int gtbt__http_classify(int status, int otlp)
 
 static int gtbt__http_tchar(int c)
 {
-    return gtbt__is_alpha(c) || gtbt__is_digit(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    return gtbt__url_isalpha(c) || gtbt__url_isdigit(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 static int gtbt__http_is_token(const char *s, size_t n)
@@ -1308,9 +1316,9 @@ static int gtbt__http_next_line(const char *p, size_t n, size_t *pos, const char
 /* "HTTP/1.x NNN[ reason]" */
 static int gtbt__http_status_line(const char *s, size_t n, int *status)
 {
-    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !gtbt__is_digit((unsigned char)s[7]) || s[8] != ' ') return -1;
-    if (!gtbt__is_digit((unsigned char)s[9]) || !gtbt__is_digit((unsigned char)s[10]) ||
-        !gtbt__is_digit((unsigned char)s[11]) || (n > 12 && s[12] != ' '))
+    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !gtbt__url_isdigit((unsigned char)s[7]) || s[8] != ' ') return -1;
+    if (!gtbt__url_isdigit((unsigned char)s[9]) || !gtbt__url_isdigit((unsigned char)s[10]) ||
+        !gtbt__url_isdigit((unsigned char)s[11]) || (n > 12 && s[12] != ' '))
         return -1;
     *status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
     return *status >= 100 ? 0 : -1;
@@ -1328,7 +1336,7 @@ static int gtbt__http_content_length(const char *v, size_t n, int64_t *clen)
     size_t i;
     if (n == 0 || n > 18) return -1;
     for (i = 0; i < n; i++) {
-        if (!gtbt__is_digit((unsigned char)v[i])) return -1;
+        if (!gtbt__url_isdigit((unsigned char)v[i])) return -1;
         x = x * 10 + (v[i] - '0');
     }
     if (*clen >= 0 && *clen != x) return -1;
@@ -1420,7 +1428,7 @@ typedef struct gtbt__chunked {
 /* One byte of a chunk-size line "HEX [ws] [; ext]": 0 or -1 when malformed. */
 static int gtbt__chunked_size_byte(gtbt__chunked *c, int ch)
 {
-    int h = gtbt__hexval(ch);
+    int h = gtbt__url_hexval(ch);
     if (++c->line > GTBT__HTTP_MAX_CHUNK_LINE) return -1;
     if (c->ext) return ch >= 0x20 || ch == '\t' ? 0 : -1;
     if (h >= 0 && !c->ws) {
@@ -1891,7 +1899,8 @@ static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http
     rc = gtbt__http_prepare(rq, &target, &req, lg);
     if (rc == GTBT_OK) gtbt__url_authority(&target, c.where, sizeof c.where);
     if (rc == GTBT_OK) rc = gtbt__proxy_select(&target, rq->net, &proxy, &use_proxy, lg);
-    if (rc == GTBT_OK && target.tls && !GTBT__TLS) rc = gtbt__tls_open(&c, &target, rq->net); /* logs, refuses */
+    if (rc == GTBT_OK && target.tls && !GTBT__TLS) /* TLS compiled out: refuse https before connecting */
+        rc = gtbt__tls_open(&c, &target, rq->net);     /* the stub logs and returns GTBT_E_UNSUPPORTED */
     if (rc == GTBT_OK) {
         c.deadline = gtbt__http_deadline(rq);
         rc = gtbt__http_open(&c, &target, use_proxy ? &proxy : NULL, rq->net);
