@@ -4864,9 +4864,11 @@ static gtbt__str gtbt__cut(const char *v, size_t max) {
     return s;
 }
 
-/* Pairs being merged: keys and values as borrowed strings. */
+/* Pairs being merged: keys and values as borrowed strings. A slot whose value had to be redacted
+   owns one of the tmp buffers (tmp_of[slot]; -1 for none), reused when the key comes again. */
 typedef struct gtbt__pairs {
     gtbt__str key[GTBT__MAX_PAIRS], value[GTBT__MAX_PAIRS];
+    int tmp_of[GTBT__MAX_PAIRS];
     size_t n, dropped;
     gtbt__buf tmp[GTBT__MAX_PAIRS];   /* redacted copies; only the first ntmp are initialised */
     size_t ntmp;
@@ -4874,20 +4876,25 @@ typedef struct gtbt__pairs {
 
 /* Adds or overrides (same key: the later pair wins) one pair; the value is redacted. */
 static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value) {
-    gtbt__str k = gtbt__cut(key, GTBT__MAX_KEY), v;
+    gtbt__str k = gtbt__cut(key, GTBT__MAX_KEY);
     gtbt__buf *tmp;
     size_t i;
+    int t;
     if (!k.n) return;
     for (i = 0; i < ps->n; i++)
         if (ps->key[i].n == k.n && !memcmp(ps->key[i].p, k.p, k.n)) break;
-    if (i == ps->n && ps->n == GTBT__MAX_PAIRS) { ps->dropped++; return; }
-    tmp = &ps->tmp[ps->ntmp];
-    memset(tmp, 0, sizeof *tmp);
-    v = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
-    if (tmp->p) ps->ntmp++;
-    ps->key[i] = k;
-    ps->value[i] = v;
-    if (i == ps->n) ps->n++;
+    if (i == ps->n) {
+        if (ps->n == GTBT__MAX_PAIRS) { ps->dropped++; return; }
+        ps->tmp_of[i] = -1;
+        ps->key[i] = k;
+        ps->n++;
+    }
+    t = ps->tmp_of[i] >= 0 ? ps->tmp_of[i] : (int)ps->ntmp;
+    tmp = &ps->tmp[t];
+    if (ps->tmp_of[i] >= 0) { tmp->len = 0; tmp->oom = 0; }
+    else memset(tmp, 0, sizeof *tmp);
+    ps->value[i] = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
+    if (tmp->p && ps->tmp_of[i] < 0) { ps->tmp_of[i] = t; ps->ntmp++; }
 }
 
 static void gtbt__pairs_free(gtbt__pairs *ps) {
@@ -4928,6 +4935,7 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
     if (!c || !c->active) return;
     ps.n = ps.dropped = ps.ntmp = 0;
     for (i = 0; i < c->n_metadata; i++) {
+        ps.tmp_of[i] = -1;
         ps.key[i].p = c->metadata[i].key;   ps.key[i].n = c->meta_klen[i];
         ps.value[i].p = c->metadata[i].value; ps.value[i].n = c->meta_vlen[i];
     }
@@ -5147,8 +5155,10 @@ done:
 static void gtbt__buffer_remove_front(gtbt_collector *c, size_t k) {
     size_t i;
     for (i = 0; i < k; i++) gtbt__free(c->mem[i]);
-    memmove(c->ev, c->ev + k, (c->n - k) * sizeof *c->ev);
-    memmove(c->mem, c->mem + k, (c->n - k) * sizeof *c->mem);
+    if (c->n > k) {
+        memmove(c->ev, c->ev + k, (c->n - k) * sizeof *c->ev);
+        memmove(c->mem, c->mem + k, (c->n - k) * sizeof *c->mem);
+    }
     c->n -= k;
 }
 
@@ -5368,7 +5378,8 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__mutex_unlock(&c->mu);
     if (n) {
         rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, n, deadline);
-        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || c->delivery == GTBT_AT_MOST_ONCE) {
+        /* under at-most-once only events that were attempted are dropped; the rest wait */
+        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->delivery == GTBT_AT_MOST_ONCE && !stop)) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
                 gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
             for (i = 0; i < n; i++) gtbt__free(mem[i]);
@@ -5396,7 +5407,7 @@ static void gtbt__discard(gtbt_collector *c) {
     gtbt__mutex_lock(&c->mu);
     gtbt__buffer_remove_front(c, c->n);
     gtbt__mutex_unlock(&c->mu);
-    if (gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
+    if (!c->data_dir[0] || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
     for (i = 0; i < all.n; i++)
         if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) unlink(path);
     gtbt__names_free(&all);
@@ -5927,7 +5938,7 @@ GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c) {
 }
 
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
-    if (!c) return GTBT_OK;
+    if (!c || !c->active) return GTBT_OK;   /* a disabled collector touches no file */
     gtbt__mutex_lock(&c->flush_mu);
     gtbt__discard(c);
     gtbt__mutex_unlock(&c->flush_mu);
@@ -5978,7 +5989,9 @@ static void gtbt__withdraw(gtbt_collector *c) {
     gtbt__mutex_lock(&c->mu);
     c->withdrawn = 1;
     gtbt__mutex_unlock(&c->mu);
-    gtbt_drop(c);
+    gtbt__mutex_lock(&c->flush_mu);   /* waits for a flush under way, then nothing is sent */
+    gtbt__discard(c);                 /* also the files of earlier runs, when disabled now */
+    gtbt__mutex_unlock(&c->flush_mu);
 }
 
 static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {

@@ -92,6 +92,26 @@ static void plant_spill(int n) {
     gt_write(path, b.p);
     gtbt__buf_free(&b);
 }
+/* A spill file claimed by another process (being sent), of n lines. */
+static void plant_claim(int n) {
+    char path[1000], from[900], suffix[64];
+    int before = spill_seq;
+    DIR *d;
+    struct dirent *de;
+    plant_spill(n);
+    snprintf(suffix, sizeof suffix, "-%d-%d.ndjson", (int)getpid(), before);
+    d = opendir(F.data);
+    while (d && (de = readdir(d)) != NULL) {
+        size_t a = strlen(de->d_name), b = strlen(suffix);
+        if (a > b && !strcmp(de->d_name + a - b, suffix)) {
+            snprintf(from, sizeof from, "%s/%s", F.data, de->d_name);
+            snprintf(path, sizeof path, "%s.sending-%d", from, (int)getpid());
+            CHECK_INT(rename(from, path), 0);
+            break;
+        }
+    }
+    if (d) closedir(d);
+}
 static int spill_files(void) {
     int n = gt_count(F.data, "telemetry-spill-", NULL);
     return n < 0 ? 0 : n;
@@ -122,6 +142,12 @@ static const char *line_value(const char *text, const char *label) {
     memcpy(v, p, n);
     v[n] = 0;
     return v;
+}
+/* N of "Pending events: N on disk…", or -1. */
+static int pending_on_disk(const char *text) {
+    const char *v = line_value(text, "Pending events");
+    if (!v || !strstr(v, " on disk") || v[0] < '0' || v[0] > '9') return -1;
+    return atoi(v);
 }
 static int is_hex16(const char *s) {
     int i;
@@ -281,7 +307,8 @@ static void test_disable(void) {
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "before-2", NULL, 0);
     gtbt_track_command(c, "before-3", 10, 0, NULL, 0);
     plant_spill(3);
-    CHECK_INT(spill_files(), 1);
+    plant_claim(2);
+    CHECK_INT(spill_files(), 2);
     CHECK_INT(cli(c, "disable", &out), 0);
     CHECK_CONTAINS(out, "Telemetry disabled.\n");
     CHECK_CONTAINS(out, "All pending events have been discarded.\n");
@@ -329,6 +356,34 @@ static void body_disable_when_disabled(void) {
 static void test_disable_when_disabled(void) {
     fx_init();
     run_isolated(body_disable_when_disabled, __LINE__);
+    fx_done();
+}
+
+/* enable/disable when the choice cannot be saved (a config dir others may write to) */
+static void test_enable_disable_unsaved(void) {
+    gtbt_collector *c;
+    char *out;
+    fx_init();
+    mkdir(F.cfg, 0700);
+    chmod(F.cfg, 0777);
+    c = gtbt_new(&F.d);
+    CHECK_INT(cli(c, "enable", &out), 1);
+    CHECK_NOT_CONTAINS(out, "Telemetry enabled.");
+    CHECK(!file_exists(F.conf));
+    gtbt_close(c);
+    setenv("TELEMETRY_ENABLED", "1", 1);
+    rec_reset();
+    c = gtbt_new(&F.d);
+    CHECK(gtbt_enabled(c));
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "x", NULL, 0);
+    CHECK_INT(cli(c, "disable", &out), 1);
+    CHECK_NOT_CONTAINS(out, "Telemetry disabled.");
+    CHECK_CONTAINS(out, "All pending events have been discarded.");
+    CHECK(!gtbt_enabled(c));                          /* off for this run all the same */
+    CHECK(!file_exists(F.conf));
+    gtbt_close(c);
+    CHECK_INT(F.rb.sends, 0);
+    chmod(F.cfg, 0700);
     fx_done();
 }
 
@@ -388,7 +443,7 @@ static void test_status_default(void) {
     CHECK_CONTAINS(line_value(out, "Config file"), F.conf);
     CHECK_NOT_CONTAINS(out, "malformed");
     CHECK_STR(line_value(out, "Data dir"), F.data);
-    CHECK_CONTAINS(line_value(out, "Pending events"), "0 on disk");
+    CHECK_INT(pending_on_disk(out), 0);
     CHECK_STR(line_value(out, "Back-off"), "none");
     CHECK(!file_exists(F.conf));                    /* status writes nothing */
     CHECK(!file_exists(F.data));
@@ -434,8 +489,16 @@ static void test_status_enabled(void) {
     CHECK_STR(line_value(out, "Back-off"), "none");
     gtbt_close(c);
     CHECK_INT(F.rb.sends, 0);
-    /* forced */
     unsetenv("MYTOOL_TELEMETRY_ENABLED");
+    setenv("TELEMETRY_ENABLED", "yes", 1);
+    rec_reset();
+    c = gtbt_new(&F.d);
+    CHECK_INT(cli(c, "status", &out), 0);
+    CHECK_STR(line_value(out, "Telemetry"), "enabled");
+    CHECK_STR(line_value(out, "Decided by"), "the TELEMETRY_ENABLED environment variable");
+    gtbt_close(c);
+    unsetenv("TELEMETRY_ENABLED");
+    /* forced */
     setenv("DO_NOT_TRACK", "1", 1);
     F.d.force_enabled = true;
     rec_reset();
@@ -518,7 +581,7 @@ static void test_status_pending(void) {
     }
     c = gtbt_new(&F.d);                               /* disabled: status still reports the disk */
     CHECK_INT(cli(c, "status", &out), 0);
-    CHECK_CONTAINS(line_value(out, "Pending events"), "6 on disk");
+    CHECK_INT(pending_on_disk(out), 6);
     CHECK_STR(line_value(out, "Back-off"), "none");
     gtbt_close(c);
     CHECK_INT(spill_files(), 3);                      /* a disabled collector touches nothing */
@@ -527,14 +590,14 @@ static void test_status_pending(void) {
     c = gtbt_new(&F.d);
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "mem", NULL, 0);
     CHECK_INT(cli(c, "status", &out), 0);
-    CHECK_CONTAINS(line_value(out, "Pending events"), "6 on disk");
+    CHECK_INT(pending_on_disk(out), 6);
     CHECK_INT(gtbt_close(c), 0);
     CHECK_INT(F.rb.events, 7);
     CHECK_INT(spill_files(), 0);
     rec_reset();
     c = gtbt_new(&F.d);
     CHECK_INT(cli(c, "status", &out), 0);
-    CHECK_CONTAINS(line_value(out, "Pending events"), "0 on disk");
+    CHECK_INT(pending_on_disk(out), 0);
     gtbt_close(c);
     fx_done();
 }
@@ -554,6 +617,7 @@ static void test_reset_custom_deletion(void) {
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "buffered-1", NULL, 0);
     gtbt_track_command(c, "buffered-2", 3, 0, NULL, 0);
     plant_spill(2);
+    plant_claim(1);
     snprintf(logpath, sizeof logpath, "%s/telemetry.log", F.data);
     gt_write(logpath, "{\"old\":\"local log\"}\n");
     CHECK_INT(cli(c, "reset", &out), 0);
@@ -777,6 +841,7 @@ static const gt_test tests[] = {
     {"enable", test_enable},
     {"disable", test_disable},
     {"disable_when_disabled", test_disable_when_disabled},
+    {"enable_disable_unsaved", test_enable_disable_unsaved},
     {"disable_env_still_on", test_disable_env_still_on},
     {"disable_forced", test_disable_forced},
     {"status_default", test_status_default},

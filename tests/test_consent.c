@@ -456,6 +456,23 @@ static void test_set_is_atomic(void) {
     fx_done();
 }
 
+/* a temp file left by a crashed writer (same pid: pid 1 in every container run) must not block */
+static void test_set_stale_temp_file(void) {
+    char tmp[700], *text;
+    gtbt_consent k;
+    fx_init();
+    write_conf("enabled = false\n");
+    snprintf(tmp, sizeof tmp, "%s.tmp-%d", F.conf, (int)getpid());
+    gt_write(tmp, "enabled = tru");
+    CHECK_INT(gtbt_consent_set(&F.d, true), GTBT_OK);
+    text = gt_read(F.conf);
+    CHECK_CONTAINS(text, "enabled = true\n");
+    free(text);
+    k = resolve(&F.d);
+    CHECK(k.enabled);
+    fx_done();
+}
+
 static void test_set_refuses_symlink(void) {
     char target[700], *text;
     struct stat st;
@@ -855,6 +872,28 @@ static void test_prompt_pty_yes(void) {
     fx_done();
 }
 
+/* one FILE opened "r+" on the terminal, passed as both in and out */
+static void test_prompt_pty_same_file(void) {
+    pty p;
+    FILE *both;
+    char *out, *conf;
+    fx_init();
+    if (pty_open(&p) != 0) { CHECK(!"cannot open a pseudo-terminal"); pty_close(&p); fx_done(); return; }
+    both = fdopen(dup(p.slave), "r+");
+    CHECK(both != NULL);
+    pty_type(&p, "yes\n");
+    CHECK_INT(gtbt_prompt(&F.d, both, both), 1);
+    out = pty_output(&p, 2000);
+    CHECK_CONTAINS(out, "mytool");
+    CHECK_CONTAINS(out, "[y/N]");
+    fclose(both);
+    pty_close(&p);
+    conf = gt_read(F.conf);
+    CHECK_CONTAINS(conf, "enabled = true\n");
+    free(conf);
+    fx_done();
+}
+
 static void test_prompt_pty_no(void) {
     static const char *const no[] = {"\n", "n\n", "no\n", "N\n", "yess\n", "sure\n", "1\n", "oui\n", "y es\n"};
     size_t i;
@@ -1069,6 +1108,7 @@ static const gt_test tests[] = {
     {"set_creates_private_file", test_set_creates_private_file},
     {"set_preserves_other_lines", test_set_preserves_other_lines},
     {"set_is_atomic", test_set_is_atomic},
+    {"set_stale_temp_file", test_set_stale_temp_file},
     {"set_refuses_symlink", test_set_refuses_symlink},
     {"set_unsafe_dir", test_set_unsafe_dir},
     {"set_read_only_dir", test_set_read_only_dir},
@@ -1076,6 +1116,7 @@ static const gt_test tests[] = {
     {"quoted_values", test_quoted_values},
     {"default_dirs", test_default_dirs},
     {"prompt_pty_yes", test_prompt_pty_yes},
+    {"prompt_pty_same_file", test_prompt_pty_same_file},
     {"prompt_pty_no", test_prompt_pty_no},
     {"prompt_not_asked_when_decided", test_prompt_not_asked_when_decided},
     {"prompt_ci", test_prompt_ci},

@@ -926,6 +926,23 @@ static void test_redact_snprintf(void) {
     CHECK_INT(gtbt_redact(NULL, NULL, 0), 0);
     CHECK_INT(gtbt_redact("", out, sizeof out), 0);
     CHECK_STR(out, "");
+    /* with something to redact: every truncation is a prefix of the full result, same length */
+    {
+        const char *secret = "curl https://admin:hunter2secret@example.com/x?token=abcdef123456";
+        char full[256], part[256];
+        size_t total = gtbt_redact(secret, full, sizeof full), cap;
+        CHECK(total < sizeof full);
+        CHECK_INT(strlen(full), total);
+        CHECK_INT(gtbt_redact(secret, NULL, 0), total);
+        for (cap = 1; cap <= total + 1; cap++) {
+            memset(part, 'X', sizeof part);
+            if (gtbt_redact(secret, part, cap) != total || strlen(part) != cap - 1 || memcmp(part, full, cap - 1) != 0 ||
+                part[cap] != 'X') {
+                gt_fail(__FILE__, __LINE__, "cap %d: \"%s\" is not the prefix of \"%s\"", (int)cap, part, full);
+                break;
+            }
+        }
+    }
 }
 
 /* ---- mailto: URL ---- */

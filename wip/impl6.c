@@ -297,7 +297,7 @@ GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c) {
 }
 
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
-    if (!c) return GTBT_OK;
+    if (!c || !c->active) return GTBT_OK;   /* a disabled collector touches no file */
     gtbt__mutex_lock(&c->flush_mu);
     gtbt__discard(c);
     gtbt__mutex_unlock(&c->flush_mu);

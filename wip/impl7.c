@@ -35,7 +35,9 @@ static void gtbt__withdraw(gtbt_collector *c) {
     gtbt__mutex_lock(&c->mu);
     c->withdrawn = 1;
     gtbt__mutex_unlock(&c->mu);
-    gtbt_drop(c);
+    gtbt__mutex_lock(&c->flush_mu);   /* waits for a flush under way, then nothing is sent */
+    gtbt__discard(c);                 /* also the files of earlier runs, when disabled now */
+    gtbt__mutex_unlock(&c->flush_mu);
 }
 
 static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
