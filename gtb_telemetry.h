@@ -942,6 +942,8 @@ static int gtbt__write_file_atomic(const char *path, const char *tmp, const void
     int fd, rc;
     if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)   /* left by a crash (our private dir) */
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0) return GTBT_E_IO;
     rc = gtbt__write_all(fd, data, n);
     if (rc == GTBT_OK && fsync(fd) != 0) rc = GTBT_E_IO;
@@ -1408,7 +1410,7 @@ static const unsigned char gtbt__json_special[256] = {
     1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
     0,0,1,0,0,0,1,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,1,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
-    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
     1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
     1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
@@ -5426,6 +5428,7 @@ static size_t gtbt__pending_on_disk(gtbt_collector *c, size_t *files) {
         if (gtbt__read_file(path, GTBT__SPILL_READ_MAX, &text, &len) != GTBT_OK) continue;
         (*files)++;
         for (k = 0; k < len; k++) lines += text[k] == '\n';
+        if (len && text[len - 1] != '\n') lines++;   /* a last line without its newline */
         gtbt__free(text);
     }
     gtbt__names_free(&all);
@@ -6110,8 +6113,10 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     if (!c->force_enabled) gtbt__withdraw(c);
     else gtbt_drop(c);
     if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) unlink(path);
-    req = gtbt__cli_requestor(c, &tmp_d, &tmp_b);
-    if (!req) {
+    req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
+    if (c->consent.debug) {
+        fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
+    } else if (!req) {
         fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->tool_name);
         if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
     } else {

@@ -7,6 +7,7 @@
 #include "gtb_telemetry.h"
 #include "tests/harness.h"
 #include "tests/support.h"
+#include <sys/wait.h>
 
 /* ---- fixture ---- */
 typedef struct fx {
@@ -158,7 +159,6 @@ static int is_hex16(const char *s) {
 
 /* Runs body in a child process, so that a crash (a sanitizer abort, a signal) fails the calling test
    instead of ending the whole binary. The fixture is set up before and removed after, here. */
-#include <sys/wait.h>
 static int g_enabled;   /* a parameter for the bodies below */
 static void run_isolated(void (*body)(void), int line) {
     pid_t pid;

@@ -37,16 +37,20 @@
  *   [posthog] command.invocation generate machine=4a3f8c1d9e2b6f70 uuid=0b9e…
  *   !! invalid otlp: resourceLogs[0].scopeLogs[0].logRecords[1].timeUnixNano: want a decimal string
  *
- * Formats, recognised by path (query ignored), else by body shape:
+ * Formats, recognised by path (query ignored), else by body shape (resourceLogs: otlp; api_key or
+ * batch: posthog; an array of objects with ddsource: datadog):
  *   otlp     path ending /v1/logs; OTLP/HTTP JSON logs (resourceLogs/scopeLogs/logRecords)
  *   datadog  path ending /v1/input or /api/v2/logs; DD-API-KEY header; JSON array of log entries
  *   posthog  path ending /capture/, /batch/ or /i/v0/e/; {"api_key":…,"batch":[…]}
  *   deletion any path; exactly {"machine_id":"…"}
- *   http     any other path; the generic JSON array of gtb_telemetry events (DESIGN.md section 4)
+ *   http     any other path; the generic JSON array of gtb_telemetry events (DESIGN.md section 4:
+ *            RFC 3339 UTC timestamps with trailing zeros trimmed, lowercase uuids, the optional
+ *            members omitted when zero or empty)
  *   none     a request without a body that is not a POST (e.g. GET /health): answered 200
  *   connect  a CONNECT request (see --connect-proxy);  bad: a malformed HTTP request
- * Every format needs Content-Type application/json and no Content-Encoding. A valid payload is
- * answered 200 (202 for /api/v2/logs), an invalid one 400 with {"error":"<why>"}.
+ * Every format needs one Content-Type application/json and no Content-Encoding. A valid payload
+ * is answered 200 (202 for /api/v2/logs), an invalid one 400 with {"error":"<why>"}, a malformed
+ * request 400, 408, 413, 431, 501 or 505 whatever the fault mode.
  *
  * --log line, one per request, in this field order:
  *   {"n":1,"method":"POST","path":"/v1/logs","format":"otlp","valid":true,
@@ -410,9 +414,15 @@ static int j_string(jdoc *d, const char **out, size_t *len)
             if (!j_hex4(d, &cp)) { j_err(d, "bad \\u escape"); return 0; }
             if (cp >= 0xDC00 && cp <= 0xDFFF) { j_err(d, "lone low surrogate"); return 0; }
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (d->end - d->p < 6 || d->p[0] != '\\' || d->p[1] != 'u') { j_err(d, "lone high surrogate"); return 0; }
+                if (d->end - d->p < 6 || d->p[0] != '\\' || d->p[1] != 'u') {
+                    j_err(d, "lone high surrogate");
+                    return 0;
+                }
                 d->p += 2;
-                if (!j_hex4(d, &lo) || lo < 0xDC00 || lo > 0xDFFF) { j_err(d, "bad surrogate pair"); return 0; }
+                if (!j_hex4(d, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
+                    j_err(d, "bad surrogate pair");
+                    return 0;
+                }
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
             o = utf8_put(o, cp);
@@ -735,7 +745,8 @@ static int check_http(verdict *v, const jv *root)
         if (e->type != J_OBJ) return invalid(v, "not an object");
         if (dup) return invalid(v, "duplicate key \"%.40s\"", dup);
         for (k = 0; k < sizeof k_event_keys / sizeof *k_event_keys; k++)
-            if (!jstr(e, k_event_keys[k])) return invalid(v, "\"%s\" missing or not a string", k_event_keys[k]);
+            if (!jstr(e, k_event_keys[k]))
+                return invalid(v, "\"%s\" missing or not a string", k_event_keys[k]);
         ts = jstr(e, "timestamp");
         id = jstr(e, "uuid");
         if (!is_timestamp(ts, 1))
@@ -748,12 +759,14 @@ static int check_http(verdict *v, const jv *root)
         if ((x = jget(e, "error")) && (x->type != J_STR || !x->len))
             return invalid(v, "error: want a non-empty string (\"\" is omitted)");
         if ((x = jget(e, "args"))) {
-            if (x->type != J_ARR || !x->n) return invalid(v, "args: want a non-empty array (empty is omitted)");
+            if (x->type != J_ARR || !x->n)
+                return invalid(v, "args: want a non-empty array (empty is omitted)");
             for (x = x->child; x; x = x->next)
                 if (x->type != J_STR) return invalid(v, "args: want strings only");
         }
         if ((x = jget(e, "metadata"))) {
-            if (x->type != J_OBJ || !x->n) return invalid(v, "metadata: want a non-empty object (empty is omitted)");
+            if (x->type != J_OBJ || !x->n)
+                return invalid(v, "metadata: want a non-empty object (empty is omitted)");
             if ((dup = j_dup_key(x))) return invalid(v, "metadata: duplicate key \"%.40s\"", dup);
             for (x = x->child; x; x = x->next)
                 if (x->type != J_STR) return invalid(v, "metadata \"%.40s\": want a string value", x->key);
@@ -772,24 +785,26 @@ static int check_attrs(verdict *v, const jv *attrs)
         "stringValue", "intValue", "doubleValue", "boolValue", "arrayValue", "kvlistValue", "bytesValue"
     };
     const jv *a, *b;
-    size_t i = 0, k;
+    unsigned long i = 0;
+    size_t k;
     if (!attrs || attrs->type != J_ARR) return invalid(v, "attributes: want an array");
     for (a = attrs->child; a; a = a->next, i++) {
         const char *key = jstr(a, "key");
         const jv *val = jget(a, "value"), *x;
-        if (!key || !*key) return invalid(v, "attributes[%lu]: \"key\" missing", (unsigned long)i);
+        if (!key || !*key) return invalid(v, "attributes[%lu]: \"key\" missing", i);
         if (!val || val->type != J_OBJ || val->n != 1)
-            return invalid(v, "attributes[%lu] (%.40s): want a value object with one member", (unsigned long)i, key);
+            return invalid(v, "attributes[%lu] (%.40s): want a value object with one member", i, key);
         x = val->child;
         for (k = 0; k < sizeof kinds / sizeof *kinds && strcmp(x->key, kinds[k]) != 0; k++) {}
         if (k == sizeof kinds / sizeof *kinds)
-            return invalid(v, "attributes[%lu] (%.40s): unknown kind \"%.40s\"", (unsigned long)i, key, x->key);
+            return invalid(v, "attributes[%lu] (%.40s): unknown kind \"%.40s\"", i, key, x->key);
         if (k == 0 && x->type != J_STR)
-            return invalid(v, "attributes[%lu] (%.40s): stringValue: want a string", (unsigned long)i, key);
+            return invalid(v, "attributes[%lu] (%.40s): stringValue: want a string", i, key);
         if (k == 1 && !j_is_int(x) && !(x->type == J_STR && is_int_text(x->s)))
-            return invalid(v, "attributes[%lu] (%.40s): intValue: want an integer", (unsigned long)i, key);
+            return invalid(v, "attributes[%lu] (%.40s): intValue: want an integer", i, key);
         for (b = attrs->child; i < 512 && b != a; b = b->next)
-            if (strcmp(jstr(b, "key"), key) == 0) return invalid(v, "attributes: duplicate key \"%.40s\"", key);
+            if (strcmp(jstr(b, "key"), key) == 0)
+                return invalid(v, "attributes: duplicate key \"%.40s\"", key);
     }
     return 1;
 }
@@ -816,7 +831,8 @@ static int check_otlp(verdict *v, const jv *root)
         if (!res || res->type != J_OBJ) return invalid(v, "resource: missing");
         at(v, "resourceLogs[%lu].resource.", i);
         if (!check_attrs(v, jget(res, "attributes"))) return 0;
-        if (!attr_str(jget(res, "attributes"), "service.name")) return invalid(v, "no service.name string attribute");
+        if (!attr_str(jget(res, "attributes"), "service.name"))
+            return invalid(v, "no service.name string attribute");
         at(v, "resourceLogs[%lu].", i);
         if (!sls || sls->type != J_ARR) return invalid(v, "scopeLogs: want an array");
         for (sl = sls->child, j = 0; sl; sl = sl->next, j++) {
@@ -831,7 +847,8 @@ static int check_otlp(verdict *v, const jv *root)
                 if (!t || !is_decimal(t)) return invalid(v, "timeUnixNano: want a decimal string");
                 if ((x = jget(lr, "observedTimeUnixNano")) && (x->type != J_STR || !is_decimal(x->s)))
                     return invalid(v, "observedTimeUnixNano: want a decimal string");
-                if (!j_is_int(jget(lr, "severityNumber"))) return invalid(v, "severityNumber: want an integer");
+                if (!j_is_int(jget(lr, "severityNumber")))
+                    return invalid(v, "severityNumber: want an integer");
                 if (!name) return invalid(v, "body.stringValue: missing");
                 if (!check_attrs(v, attrs)) return 0;
                 summary(v, attr_str(attrs, "event.type"), name, attr_str(attrs, "machine.id"),
@@ -898,7 +915,8 @@ static int check_posthog(verdict *v, const jv *root)
             if (!jstr(e, keys[k])) return invalid(v, "\"%s\" missing or not a string", keys[k]);
         if (!is_timestamp(jstr(e, "timestamp"), 0))
             return invalid(v, "timestamp \"%.40s\" is not RFC 3339 UTC", jstr(e, "timestamp"));
-        if (!is_uuid(jstr(e, "uuid"))) return invalid(v, "uuid \"%.40s\" is not a lowercase UUID", jstr(e, "uuid"));
+        if (!is_uuid(jstr(e, "uuid")))
+            return invalid(v, "uuid \"%.40s\" is not a lowercase UUID", jstr(e, "uuid"));
         if (!props || props->type != J_OBJ) return invalid(v, "properties: want an object");
         if ((dup = j_dup_key(props))) return invalid(v, "properties: duplicate key \"%.40s\"", dup);
         summary(v, jstr(e, "event"), jstr(props, "event_name"), jstr(e, "distinct_id"), jstr(e, "uuid"));
@@ -915,7 +933,8 @@ static const char *format_by_path(const char *path)
 {
     if (ends_with(path, "/v1/logs")) return "otlp";
     if (ends_with(path, "/v1/input") || ends_with(path, "/api/v2/logs")) return "datadog";
-    if (ends_with(path, "/capture/") || ends_with(path, "/batch/") || ends_with(path, "/i/v0/e/")) return "posthog";
+    if (ends_with(path, "/capture/") || ends_with(path, "/batch/") || ends_with(path, "/i/v0/e/"))
+        return "posthog";
     return NULL;
 }
 
@@ -1094,7 +1113,8 @@ static int conn_fill(conn *c)
         int err = br_ssl_engine_last_error(&c->sc->eng);
         if (c->stopped) r = IO_STOP;
         else if (c->timed_out) r = IO_TIMEOUT;
-        else if (err == BR_ERR_OK || (err == BR_ERR_IO && c->eof && (c->raw_in == 0 || c->app_in > 0))) r = IO_EOF;
+        else if (err == BR_ERR_OK || (err == BR_ERR_IO && c->eof && (c->raw_in == 0 || c->app_in > 0)))
+            r = IO_EOF;                 /* close_notify, or a plain close outside a handshake */
         else r = IO_TLS;
     }
     if (r > 0) {
@@ -1209,7 +1229,9 @@ static struct {
 static void pem_append(void *ctx, const void *data, size_t len) { sb_put(ctx, data, len); }
 
 /* Calls fn for each PEM object in a file; -1 if the file cannot be read or is not valid PEM. */
-static int pem_each(const char *path, void (*fn)(void *, const char *, const unsigned char *, size_t), void *ctx)
+typedef void (*pem_fn)(void *ctx, const char *name, const unsigned char *der, size_t len);
+
+static int pem_each(const char *path, pem_fn fn, void *ctx)
 {
     sbuf file = { 0 }, obj = { 0 };
     char buf[4096], name[128] = "";
@@ -1316,7 +1338,8 @@ static int load_tls(void)
         return -1;
     }
     if (ks.err) {
-        fprintf(stderr, "gtbt-sink: --key %s: cannot decode the private key (BearSSL error %d)\n", opt.key, ks.err);
+        fprintf(stderr, "gtbt-sink: --key %s: cannot decode the private key (BearSSL error %d)\n",
+                opt.key, ks.err);
         return -1;
     }
     g_tls.key_type = br_skey_decoder_key_type(&g_tls.key);
@@ -1329,7 +1352,8 @@ static int load_tls(void)
         return -1;
     }
     if (pk->key_type != g_tls.key_type || !key_matches(pk)) {
-        fprintf(stderr, "gtbt-sink: --key %s does not belong to the first certificate of --cert %s\n", opt.key, opt.cert);
+        fprintf(stderr, "gtbt-sink: --key %s does not belong to the first certificate of --cert %s\n",
+                opt.key, opt.cert);
         return -1;
     }
     g_tls.issuer_key_type = (unsigned)br_x509_decoder_get_signer_key_type(&dc);
@@ -1392,7 +1416,8 @@ static void tls_report(const conn *c)
         snprintf(what, sizeof what, "the client closed the connection during the handshake");
     else
         snprintf(what, sizeof what, "BearSSL error %d%s", err,
-                 err == BR_ERR_UNSUPPORTED_VERSION || err == BR_ERR_BAD_VERSION ? " (not TLS 1.2; plain HTTP?)" : "");
+                 err == BR_ERR_UNSUPPORTED_VERSION || err == BR_ERR_BAD_VERSION
+                     ? " (not TLS 1.2; plain HTTP?)" : "");
     if (opt.quiet) return;
     pthread_mutex_lock(&g_lock);
     printf("!! tls: handshake with %s failed: %s\n", c->peer, what);
@@ -1436,7 +1461,8 @@ static int is_blank(const char *line, size_t n)
 
 static int is_tchar(int c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c)
+        || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 /* The path of a request target: no scheme://authority, no query or fragment; or, given whole,
@@ -1507,13 +1533,16 @@ static int parse_head(request *rq)
         rq->nh++;
     }
     if (!rq->method) return bad(rq, 400, "no request line");
-    rq->path = strcmp(rq->method, "CONNECT") == 0 ? target_path("", rq->target) : target_path(rq->target, NULL);
+    if (strcmp(rq->method, "CONNECT") == 0) rq->path = target_path("", rq->target);
+    else rq->path = target_path(rq->target, NULL);
     return rq->path ? RQ_OK : bad(rq, 413, "out of memory");
 }
 
 static int hexval(int c)
 {
-    return is_digit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    if (is_digit(c)) return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 static int read_chunked(conn *c, request *rq)
@@ -1530,7 +1559,7 @@ static int read_chunked(conn *c, request *rq)
             break;
         }
         for (p = line.p; hexval(*p) >= 0 && size <= MAX_BODY; p++) size = size * 16 + (size_t)hexval(*p);
-        if (p == line.p || (*p != ';' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && size <= MAX_BODY)) {
+        if (p == line.p || (size <= MAX_BODY && !(*p && strchr("; \t\r\n", *p)))) {
             ret = bad(rq, 400, "bad chunk size");
             break;
         }
@@ -1542,7 +1571,8 @@ static int read_chunked(conn *c, request *rq)
         if ((r = conn_read_n(c, &rq->body, size)) != IO_OK) { ret = read_failed(c, rq, r); break; }
         line.len = 0;
         if ((r = conn_getline(c, &line, 2)) != IO_OK || !is_blank(line.p, line.len)) {
-            ret = r == IO_OK || r == IO_TOOBIG ? bad(rq, 400, "chunk data not followed by CRLF") : read_failed(c, rq, r);
+            ret = r == IO_OK || r == IO_TOOBIG ? bad(rq, 400, "chunk data not followed by CRLF")
+                                               : read_failed(c, rq, r);
             break;
         }
     }
@@ -1581,7 +1611,8 @@ static int read_request(conn *c, request *rq)
 
     te = header_get(rq, "transfer-encoding");
     cl = header_get(rq, "content-length");
-    if (te && strcasecmp(te, "chunked") != 0) return bad(rq, 501, "Transfer-Encoding \"%.40s\" not supported", te);
+    if (te && strcasecmp(te, "chunked") != 0)
+        return bad(rq, 501, "Transfer-Encoding \"%.40s\" not supported", te);
     if (!te && cl) {
         char *end;
         if (!is_digit(*cl) || strlen(cl) > 19) return bad(rq, 400, "bad Content-Length");
@@ -1590,10 +1621,12 @@ static int read_request(conn *c, request *rq)
         for (i = 0; i < rq->nh; i++)
             if (strcmp(rq->h[i].name, "content-length") == 0 && strcmp(rq->h[i].value, cl) != 0)
                 return bad(rq, 400, "conflicting Content-Length headers");
-        if (len > MAX_BODY) return bad(rq, 413, "body of %llu bytes is over the %u MiB limit", len, MAX_BODY >> 20);
+        if (len > MAX_BODY)
+            return bad(rq, 413, "body of %llu bytes is over the %u MiB limit", len, MAX_BODY >> 20);
     }
     expect = header_get(rq, "expect");
-    if (expect && strcasecmp(expect, "100-continue") == 0 && strcmp(rq->version, "HTTP/1.1") == 0 && !opt.blackhole) {
+    if (expect && strcasecmp(expect, "100-continue") == 0 && strcmp(rq->version, "HTTP/1.1") == 0
+        && !opt.blackhole) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
         conn_write(c, cont, sizeof cont - 1);
         c->deadline = now_ms() + REQUEST_TIMEOUT_MS;
@@ -1657,7 +1690,11 @@ static void check_connect(const request *rq, verdict *v)
     v->format = "connect";
     v->valid = 1;
     v->status = 200;
-    if (!opt.connect_proxy) { v->status = 405; invalid(v, "not a proxy (start the sink with --connect-proxy)"); return; }
+    if (!opt.connect_proxy) {
+        v->status = 405;
+        invalid(v, "not a proxy (start the sink with --connect-proxy)");
+        return;
+    }
     if (*t == '[') {                        /* [v6]:port or host:port */
         colon = strchr(t, ']');
         colon = colon && colon[1] == ':' ? colon + 1 : NULL;
@@ -1794,7 +1831,8 @@ static int send_head(conn *c, int status, const char *ctype, unsigned long long 
 {
     sbuf h = { 0 };
     int r;
-    sb_printf(&h, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %llu\r\n", status, reason(status), ctype, len);
+    sb_printf(&h, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %llu\r\n",
+              status, reason(status), ctype, len);
     if (opt.retry_after) sb_printf(&h, "Retry-After: %s\r\n", opt.retry_after);
     if (location) sb_printf(&h, "Location: %s\r\n", location);
     sb_puts(&h, "Server: gtbt-sink\r\nConnection: close\r\n\r\n");
@@ -1816,7 +1854,8 @@ static void answer_huge(conn *c, const request *rq)
     unsigned long long left = (unsigned long long)opt.huge_mb << 20;
     char chunk[16384];
     memset(chunk, 'x', sizeof chunk);
-    if (send_head(c, 200, "application/octet-stream", left, NULL) != IO_OK || strcmp(rq->method, "HEAD") == 0) return;
+    if (send_head(c, 200, "application/octet-stream", left, NULL) != IO_OK || strcmp(rq->method, "HEAD") == 0)
+        return;
     while (left && !g_stop) {
         size_t n = left < sizeof chunk ? (size_t)left : sizeof chunk;
         if (emit(c, chunk, n) != IO_OK) return;
@@ -1836,7 +1875,8 @@ static void hold(conn *c)
 
 static void act(conn *c, const request *rq, const verdict *v, int action, int status)
 {
-    static const char garbage[] = "SPDY/9.9 \xff\xfe\x00\x01 <<this is not HTTP>> \x1b[0m\r\n\x7f\x80garbage\r\n\r\n";
+    static const char garbage[] =
+        "SPDY/9.9 \xff\xfe\x00\x01 <<this is not HTTP>> \x1b[0m\r\n\x7f\x80garbage\r\n\r\n";
     static const char established[] = "HTTP/1.1 200 Connection established\r\n\r\n";
     sbuf body = { 0 };
     switch (action) {
@@ -2050,7 +2090,8 @@ static const char usage_text[] =
     "  --port N               port, 0 = ephemeral (default)\n"
     "  --tls --cert F --key F HTTPS with a PEM certificate chain and PEM key (RSA or EC)\n"
     "  --log FILE             append one JSON line per request:\n"
-    "                         {\"n\",\"method\",\"path\",\"format\",\"valid\",\"headers\",\"body\",\"status\"[,\"error\"]}\n"
+    "                         {\"n\",\"method\",\"path\",\"format\",\"valid\",\"headers\",\"body\",\"status\"\n"
+    "                         [,\"error\"]}\n"
     "  --max-requests N       exit once N requests have been handled\n"
     "  --exit-after-ms N      exit after N milliseconds\n"
     "  --quiet                print only the \"listening on\" line\n"
@@ -2137,7 +2178,8 @@ static void parse_options(int argc, char **argv)
         if (!val && i + 1 >= argc) usage_error("%s needs a value", d->name);
         if (!val) val = argv[++i];
         if (d->kind == 's') {
-            if (!*val || has_control(val)) usage_error("%s: want a non-empty value without control characters", d->name);
+            if (!*val || has_control(val))
+                usage_error("%s: want a non-empty value without control characters", d->name);
             *(const char **)d->dst = val;
         } else {
             char *end;

@@ -407,6 +407,8 @@ static int gtbt__write_file_atomic(const char *path, const char *tmp, const void
     int fd, rc;
     if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)   /* left by a crash (our private dir) */
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0) return GTBT_E_IO;
     rc = gtbt__write_all(fd, data, n);
     if (rc == GTBT_OK && fsync(fd) != 0) rc = GTBT_E_IO;

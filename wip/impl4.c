@@ -634,6 +634,7 @@ static size_t gtbt__pending_on_disk(gtbt_collector *c, size_t *files) {
         if (gtbt__read_file(path, GTBT__SPILL_READ_MAX, &text, &len) != GTBT_OK) continue;
         (*files)++;
         for (k = 0; k < len; k++) lines += text[k] == '\n';
+        if (len && text[len - 1] != '\n') lines++;   /* a last line without its newline */
         gtbt__free(text);
     }
     gtbt__names_free(&all);

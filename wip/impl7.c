@@ -156,8 +156,10 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     if (!c->force_enabled) gtbt__withdraw(c);
     else gtbt_drop(c);
     if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) unlink(path);
-    req = gtbt__cli_requestor(c, &tmp_d, &tmp_b);
-    if (!req) {
+    req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
+    if (c->consent.debug) {
+        fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
+    } else if (!req) {
         fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->tool_name);
         if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
     } else {
