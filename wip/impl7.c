@@ -148,8 +148,8 @@ static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp
 
 static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     gtbt_desc d = gtbt__cli_desc(c);
-    gtbt_deletion *req, *tmp_d;
-    gtbt_backend *tmp_b;
+    gtbt_deletion *req, *tmp_d = NULL;
+    gtbt_backend *tmp_b = NULL;
     char id[17], path[GTBT__MAX_PATH];
     int rc, status = 0;
     gtbt_machine_id(c->tool_name, id);

@@ -26,6 +26,7 @@ for cc in gcc clang; do
     run "$cc -std=$std NO_TLS NO_THREADS" sh -c "$cc -std=$std $W -I. -DGTB_TELEMETRY_NO_TLS -DGTB_TELEMETRY_NO_THREADS $T/single.c -o $out/a.out && $out/a.out"
     run "$cc -std=$std STATIC" sh -c "$cc -std=$std $W -I. -DGTB_TELEMETRY_STATIC $T/single.c -o $out/a.out -lbearssl -lpthread && $out/a.out"
   done
+  run "$cc -O2 (optimiser warnings)" sh -c "$cc -std=c99 -O2 $W -I. -c $T/impl.c -o $out/impl.o && $cc -std=c99 -O2 $W -I. -DGTB_TELEMETRY_NO_TLS -DGTB_TELEMETRY_NO_THREADS -c $T/impl.c -o $out/impl2.o"
   run "$cc custom allocator" sh -c "$cc -std=c99 $W -I. $T/alloc.c -o $out/a.out -lbearssl -lpthread && $out/a.out"
   must_fail "$cc partial allocator" $cc -std=c99 $W -I. -c $T/partial_alloc.c -o $out/x.o
 done

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Runs the examples against build/gtbt-sink on loopback, and compiles every C snippet of the
+# README and the quick start of the header's manual (documentation that compiles is documentation
+# that is true). Prints one line per check and "N passed, N failed".
+cd "$(dirname "$0")/.." || exit 2
+B=${BUILD:-build}
+T=$(mktemp -d)
+SINK_PID=
+pass=0 fail=0
+cleanup() { [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT INT TERM
+ok() { pass=$((pass+1)); echo "ok   example: $1"; }
+no() { fail=$((fail+1)); echo "FAIL example: $1"; [ -f "$T/out" ] && sed 's/^/    /' "$T/out" | head -20; }
+check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else no "$name"; fi; }
+
+export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state" CI=true
+unset DO_NOT_TRACK TELEMETRY_ENABLED TELEMETRY_LOCAL TELEMETRY_DEBUG HTTPS_PROXY HTTP_PROXY https_proxy http_proxy
+mkdir -p "$HOME"
+
+start_sink() {
+    "$B/gtbt-sink" --quiet --log "$T/sink.log" "$@" > "$T/sink.out" 2>&1 &
+    SINK_PID=$!
+    i=0; while [ $i -lt 200 ] && ! grep -q '^listening on' "$T/sink.out"; do sleep 0.02; i=$((i+1)); done
+    PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/sink.out" | head -n 1)
+}
+stop_sink() { kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=; }
+sink_has() { grep -q "\"format\":\"$1\",\"valid\":true" "$T/sink.log"; }
+
+# without consent nothing is recorded and nothing is written
+check "hello runs without consent and touches no file" sh -c "$B/hello | grep -q 'hello, world' && ! test -e '$T/state/hello'"
+check "mytool usage error exits 2" sh -c "$B/mytool nosuch; test \$? = 2"
+check "mytool telemetry status says disabled" sh -c "$B/mytool telemetry status | grep -q '^Telemetry: disabled'"
+
+start_sink
+check "hello delivers with TELEMETRY_ENABLED=1" env TELEMETRY_ENABLED=1 HELLO_ENDPOINT="http://127.0.0.1:$PORT/events" "$B/hello"
+check "  ... the sink got a valid http payload" sink_has http
+: > "$T/sink.log"
+check "http example" env TELEMETRY_ENABLED=1 HTTP_ENDPOINT="http://127.0.0.1:$PORT/events" "$B/http"
+check "  ... valid http payload" sink_has http
+: > "$T/sink.log"
+check "otlp example" env TELEMETRY_ENABLED=1 OTEL_ENDPOINT="http://127.0.0.1:$PORT" OTEL_AUTHORIZATION="Basic dGVzdDp0ZXN0" "$B/otlp"
+check "  ... valid otlp payload with the Authorization header" sh -c "grep -q '\"format\":\"otlp\",\"valid\":true' '$T/sink.log' && grep -q 'Basic dGVzdDp0ZXN0' '$T/sink.log'"
+: > "$T/sink.log"
+check "datadog example" env TELEMETRY_ENABLED=1 DD_API_KEY=dd_test_key DD_ENDPOINT="http://127.0.0.1:$PORT/v1/input" "$B/datadog"
+check "  ... valid datadog payload with DD-API-KEY" sh -c "grep -q '\"format\":\"datadog\",\"valid\":true' '$T/sink.log' && grep -q '\"dd-api-key\":\"dd_test_key\"' '$T/sink.log'"
+: > "$T/sink.log"
+check "posthog example" env TELEMETRY_ENABLED=1 POSTHOG_PROJECT_KEY=phc_test POSTHOG_ENDPOINT="http://127.0.0.1:$PORT/capture/" "$B/posthog"
+check "  ... valid posthog payload" sink_has posthog
+stop_sink
+check "datadog example without a key falls back to noop" sh -c "env TELEMETRY_ENABLED=1 DD_API_KEY= $B/datadog | grep -q 'backend: noop'"
+
+# every ```c block of the README and the header's quick start compile as they are
+i=0
+for f in README.md; do
+    [ -f "$f" ] || continue
+    awk -v dir="$T" 'BEGIN{n=0} /^```c$/{on=1; n++; file=sprintf("%s/readme%d.c", dir, n); next} /^```$/{on=0; next} on{print > file}' "$f"
+done
+for s in "$T"/readme*.c; do
+    [ -f "$s" ] || continue
+    i=$((i+1))
+    if grep -q 'GTB_TELEMETRY_IMPLEMENTATION' "$s"; then src=$s; else { printf '#define GTB_TELEMETRY_IMPLEMENTATION\n#include "gtb_telemetry.h"\n'; cat "$s"; } > "$s.full.c"; src="$s.full.c"; fi
+    if grep -q 'int main' "$src"; then link="-o $T/snippet"; else link="-c -o $T/snippet.o"; fi
+    check "README snippet $i compiles" sh -c "cc -std=c99 -Wall -Wextra -Werror -I. $src $link -lbearssl -lpthread"
+done
+sed -n '/^   QUICK START$/,/^   TABLE OF CONTENTS$/p' gtb_telemetry.h | sed '1,2d;$d' | sed 's/^       //' > "$T/quick.c"
+check "the manual's quick start compiles" sh -c "cc -std=c99 -Wall -Wextra -Werror -I. -x c '$T/quick.c' -o '$T/quick' -lbearssl -lpthread"
+check "  ... and runs (no consent: exits 0, nothing written)" sh -c "'$T/quick' && ! test -e '$T/state/mytool'"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
