@@ -91,8 +91,9 @@ static void gtbt__hex(const unsigned char *p, size_t n, char *out) {
 }
 
 // >>uuid ----------------------------------------------------------------------------------------
-/* Version 4 uuids from a ChaCha20 keystream keyed once from the OS entropy source: no system call
-   per event. The generator belongs to one collector and is used under its lock. */
+/* Version 4 uuids from a ChaCha12 keystream (the reduced-round ChaCha that random generators such
+   as Rust's StdRng use) keyed once from the OS entropy source: no system call per event. The
+   generator belongs to one collector and is used under its lock. */
 typedef struct gtbt__rng { uint32_t key[8]; uint32_t counter; unsigned char out[64]; int used; } gtbt__rng;
 
 #define GTBT__ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
@@ -100,14 +101,14 @@ typedef struct gtbt__rng { uint32_t key[8]; uint32_t counter; unsigned char out[
     a += b; d ^= a; d = GTBT__ROL(d, 16); c += d; b ^= c; b = GTBT__ROL(b, 12); \
     a += b; d ^= a; d = GTBT__ROL(d, 8);  c += d; b ^= c; b = GTBT__ROL(b, 7)
 
-static void gtbt__chacha20_block(const uint32_t key[8], uint32_t counter, unsigned char out[64]) {
+static void gtbt__chacha_block(const uint32_t key[8], uint32_t counter, unsigned char out[64]) {
     uint32_t x[16], s[16];
     int i;
     s[0] = 0x61707865; s[1] = 0x3320646e; s[2] = 0x79622d32; s[3] = 0x6b206574;
     for (i = 0; i < 8; i++) s[4 + i] = key[i];
     s[12] = counter; s[13] = 0; s[14] = 0; s[15] = 0;
     memcpy(x, s, sizeof x);
-    for (i = 0; i < 10; i++) {
+    for (i = 0; i < 6; i++) {   /* 12 rounds */
         GTBT__QR(x[0], x[4], x[8], x[12]); GTBT__QR(x[1], x[5], x[9], x[13]);
         GTBT__QR(x[2], x[6], x[10], x[14]); GTBT__QR(x[3], x[7], x[11], x[15]);
         GTBT__QR(x[0], x[5], x[10], x[15]); GTBT__QR(x[1], x[6], x[11], x[12]);
@@ -141,22 +142,28 @@ static int gtbt__rng_seed(gtbt__rng *r) {
 
 /* Formats 16 bytes as a lowercase version 4 uuid "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx". */
 static void gtbt__uuid_format(unsigned char b[16], char out[37]) {
-    static const char digits[] = "0123456789abcdef";
-    int i, j;
+    static const char pairs[513] =   /* "00" "01" ... "ff" */
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+        "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+        "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+        "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+        "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+        "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    static const unsigned char at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+    int i;
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    for (i = 0, j = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out[j++] = '-';
-        out[j++] = digits[b[i] >> 4];
-        out[j++] = digits[b[i] & 15];
-    }
+    for (i = 0; i < 16; i++) memcpy(out + at[i], pairs + 2 * b[i], 2);
+    out[8] = out[13] = out[18] = out[23] = '-';
     out[36] = 0;
 }
 
 static void gtbt__uuid4(gtbt__rng *r, char out[37]) {
     unsigned char b[16];
     if (r->used > 64 - 16) {
-        gtbt__chacha20_block(r->key, r->counter++, r->out);
+        gtbt__chacha_block(r->key, r->counter++, r->out);
         if (r->counter == 0) gtbt__rng_seed(r);   /* 2^32 blocks: rekey */
         r->used = 0;
     }

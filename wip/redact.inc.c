@@ -291,7 +291,22 @@ static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any)
 /* Fast pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
 GTBT__UNUSED static int gtbt__redact_needed(const char *in, size_t n)
 {
-    return gtbt__redact_scan((const unsigned char *)in, n, 1) != 0;
+    /* the common case (short plain values) in one cheap pass: every rule needs one of = : @ J
+       or a run of 15 token characters; anything else cannot match */
+    static const char cls[257] =   /* t: [A-Za-z0-9_-] but J, s: = : @ J, .: anything else */
+        ".............................................t..tttttttttts..s.."
+        "stttttttttstttttttttttttttt....t.tttttttttttttttttttttttttt....."
+        "................................................................"
+        "................................................................";
+    const unsigned char *s = (const unsigned char *)in;
+    size_t i, run = 0;
+    for (i = 0; i < n; i++) {
+        char k = cls[s[i]];
+        if (k == 't') { if (++run >= 15) return 1; continue; }
+        if (k == 's') return gtbt__redact_scan(s, n, 1) != 0;
+        run = 0;
+    }
+    return 0;
 }
 
 /* The Go function is not quite idempotent: a later rule can unblock an earlier one, e.g.

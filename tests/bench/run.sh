@@ -1,0 +1,119 @@
+#!/bin/sh
+# make bench: speed and size figures, printed as tables; nothing is asserted (machines are noisy).
+# Needs the sink (built here); the libcurl comparison needs libcurl4-openssl-dev and is skipped
+# with a note without it.
+cd "$(dirname "$0")/../.." || exit 2
+B=${1:-build}
+O=$B/bench
+mkdir -p "$O"
+T=$(mktemp -d)
+SINK_PID=
+cleanup() { [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT INT TERM
+CFLAGS="-std=c99 -O2 -Wall -Wextra -Werror -I."
+CERTS=tests/certs
+
+cc $CFLAGS -o "$B/gtbt-sink" tools/gtbt-sink.c -lbearssl -lpthread || exit 1
+cc $CFLAGS -o "$O/bench" tests/bench/bench.c -lbearssl -lpthread || exit 1
+cc $CFLAGS -o "$O/gtbt_post" tests/bench/gtbt_post.c -lbearssl -lpthread || exit 1
+HAVE_CURL=0
+if cc $CFLAGS -o "$O/curl_post" tests/bench/curl_post.c -lcurl 2>/dev/null; then HAVE_CURL=1; fi
+
+start_sink() {
+    "$B/gtbt-sink" --quiet "$@" > "$T/sink.out" 2>&1 &
+    SINK_PID=$!
+    i=0; while [ $i -lt 200 ] && ! grep -q '^listening on' "$T/sink.out"; do sleep 0.02; i=$((i+1)); done
+    PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/sink.out" | head -n 1)
+}
+stop_sink() { kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=; }
+# median wall time in ms of N runs of a command
+median_ms() {
+    n=$1; shift
+    i=0
+    : > "$T/times"
+    while [ $i -lt "$n" ]; do
+        s=$(date +%s%N); "$@" > /dev/null 2>&1; e=$(date +%s%N)
+        echo $(( (e - s) / 1000 )) >> "$T/times"
+        i=$((i+1))
+    done
+    sort -n "$T/times" | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+}
+instr() {   # instructions executed by one run (callgrind: repeatable, unlike seconds)
+    valgrind --tool=callgrind --callgrind-out-file="$T/cg.out" "$@" > /dev/null 2>"$T/cg.err" || true
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$T/cg.err" | head -n 1
+}
+
+echo "## gtb_telemetry.h: local figures"
+echo
+echo "| what                                   | measured                | target            |"
+echo "|----------------------------------------|-------------------------|-------------------|"
+"$O/bench" local
+
+echo
+echo "## gtbt_close wall time (one process, loopback sink; median of 5)"
+echo
+echo "| case                                  | ms      | result |"
+echo "|---------------------------------------|---------|--------|"
+start_sink
+for n in 1 1000; do
+    set -- $("$O/bench" close "http://127.0.0.1:$PORT/events" $n)
+    printf "| HTTP, %4d event(s)                    | %7s | %s |\n" $n "$1" "$2"
+done
+stop_sink
+start_sink --tls --cert $CERTS/localhost-rsa-chain.pem --key $CERTS/localhost-rsa.key
+for n in 1 1000; do
+    set -- $("$O/bench" close "https://127.0.0.1:$PORT/events" $n $CERTS/ca-rsa.pem)
+    printf "| HTTPS (RSA 2048), %4d event(s)        | %7s | %s |\n" $n "$1" "$2"
+done
+stop_sink
+start_sink --blackhole
+set -- $("$O/bench" close "http://127.0.0.1:$PORT/events" 1)
+printf "| blackhole, budget 2000 ms             | %7s | %s (target: budget + 20 ms) |\n" "$1" "$2"
+stop_sink
+
+echo
+echo "## code size added to examples/hello (static, stripped, -Os)"
+echo
+printf '#include <stdio.h>\nint main(void) { puts("hello, world"); return 0; }\n' > "$T/base.c"
+cc -std=c99 -Os -static -s "$T/base.c" -o "$O/hello-base" 2>/dev/null
+cc -std=c99 -Os -static -s -I. -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$O/hello-notls" -lpthread 2>/dev/null
+cc -std=c99 -Os -static -s -I. examples/hello.c -o "$O/hello-tls" -lbearssl -lpthread 2>/dev/null
+base=$(stat -c %s "$O/hello-base"); notls=$(stat -c %s "$O/hello-notls"); tls=$(stat -c %s "$O/hello-tls")
+echo "| binary                      | bytes    | added    | target   |"
+echo "|-----------------------------|----------|----------|----------|"
+printf "| plain hello (baseline)      | %8d |          |          |\n" "$base"
+printf "| hello + gtb_telemetry NO_TLS | %8d | %8d | <= 65536 |\n" "$notls" $((notls - base))
+printf "| hello + gtb_telemetry + BearSSL | %8d | %8d | <= 204800 |\n" "$tls" $((tls - base))
+
+echo
+echo "## side by side with a plain libcurl program posting the same JSON (one process each)"
+if [ "$HAVE_CURL" = 0 ]; then
+    echo "(skipped: libcurl4-openssl-dev is not installed; apt-get install libcurl4-openssl-dev)"
+    exit 0
+fi
+echo
+echo "| case                 | gtb ms | curl ms | gtb instructions | curl instructions |"
+echo "|----------------------|--------|---------|------------------|-------------------|"
+start_sink
+for n in 1 1000; do
+    url="http://127.0.0.1:$PORT/events"
+    g=$(median_ms 11 "$O/gtbt_post" "$url" $n); c=$(median_ms 11 "$O/curl_post" "$url" $n)
+    gi=$(instr "$O/gtbt_post" "$url" $n); ci=$(instr "$O/curl_post" "$url" $n)
+    printf "| HTTP, %4d event(s)   | %6s | %7s | %16s | %17s |\n" $n "$g" "$c" "$gi" "$ci"
+done
+stop_sink
+start_sink --tls --cert $CERTS/localhost-rsa-chain.pem --key $CERTS/localhost-rsa.key
+for n in 1 1000; do
+    url="https://localhost:$PORT/events"
+    g=$(median_ms 11 "$O/gtbt_post" "$url" $n $CERTS/ca-rsa.pem); c=$(median_ms 11 "$O/curl_post" "$url" $n $CERTS/ca-rsa.pem)
+    gi=$(instr "$O/gtbt_post" "$url" $n $CERTS/ca-rsa.pem); ci=$(instr "$O/curl_post" "$url" $n $CERTS/ca-rsa.pem)
+    printf "| HTTPS, %4d event(s)  | %6s | %7s | %16s | %17s |\n" $n "$g" "$c" "$gi" "$ci"
+done
+stop_sink
+libsize() {  # the binary plus every shared library it loads
+    total=$(stat -c %s "$1")
+    for lib in $(ldd "$1" | awk '/=>/ {print $3}'); do total=$((total + $(stat -L -c %s "$lib"))); done
+    echo "$total"
+}
+echo
+printf "| binary + shared libraries | gtb_post: %d bytes | curl_post: %d bytes |\n" "$(libsize "$O/gtbt_post")" "$(libsize "$O/curl_post")"
