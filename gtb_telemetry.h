@@ -4363,9 +4363,15 @@ enum { GTBT__NB_HTTP, GTBT__NB_OTLP, GTBT__NB_DATADOG, GTBT__NB_POSTHOG };
 #define GTBT__DD_MAX_BYTES     (5 * 1000 * 1000)
 #define GTBT__DD_MAX_AGE_MS    ((int64_t)18 * 60 * 60 * 1000)
 
-typedef struct gtbt__net_backend {
+typedef struct gtbt__net_backend gtbt__net_backend;
+/* Appends the request body for events[0..n) and returns how many of them it holds. */
+typedef size_t (*gtbt__body_fn)(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n);
+
+struct gtbt__net_backend {
     gtbt_backend  base;
     int           kind;
+    gtbt__body_fn body;             /* the wire format: a pointer, so unused formats can be left out by the linker */
+    const char   *key_header;       /* "DD-API-KEY" or NULL */
     char         *url;              /* the request URL */
     char         *api_key;          /* Datadog DD-API-KEY or PostHog project key */
     char         *source;           /* Datadog ddsource */
@@ -4373,7 +4379,9 @@ typedef struct gtbt__net_backend {
     gtbt_net_desc net;              /* deep copy (headers, ca_file, proxy) */
     gtbt__log     log;
     char          info[GTBT__URL_MAX + 32];
-} gtbt__net_backend;
+};
+
+static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, int64_t deadline_ms);
 
 static void gtbt__net_backend_destroy(gtbt_backend *b) {
     gtbt__net_backend *nb = (gtbt__net_backend *)b;
@@ -4399,13 +4407,14 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
     return GTBT_OK;
 }
 
-static gtbt__net_backend *gtbt__net_backend_new(int kind, const char *url, const gtbt_net_desc *net, const char *what) {
+static gtbt__net_backend *gtbt__net_backend_new(int kind, gtbt__body_fn body, const char *url, const gtbt_net_desc *net, const char *what) {
     gtbt__net_backend *nb;
     gtbt__log lg = gtbt__log_of_net(net);
     int nomem = 0;
     if (gtbt__check_url(url, &lg, what) != GTBT_OK) return NULL;
     if (!(nb = (gtbt__net_backend *)gtbt__calloc(1, sizeof *nb))) return NULL;
     nb->kind = kind;
+    nb->body = body;
     nb->log = lg;
     if (net) {
         nb->net = *net;
@@ -4417,6 +4426,7 @@ static gtbt__net_backend *gtbt__net_backend_new(int kind, const char *url, const
     }
     nb->url = gtbt__strdup(url);
     if (nomem || !nb->url) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    nb->base.send = gtbt__net_send;
     nb->base.destroy = gtbt__net_backend_destroy;
     nb->base.info = nb->info;
     return nb;
@@ -4447,7 +4457,7 @@ static int gtbt__is_builtin(const char *key, const char *const *list, size_t n) 
 }
 
 /* OTLP/HTTP JSON logs: one resource, one scope "gtb-telemetry", a log record per event. */
-static void gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n) {
+static size_t gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n) {
     gtbt__jw w;
     size_t i, k;
     char now[24];
@@ -4493,6 +4503,7 @@ static void gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_even
         gtbt__buf_puts(b, "]}");
     }
     gtbt__buf_puts(b, "]}]}]}");
+    return n;
 }
 
 /* Datadog tag values may not contain ','. */
@@ -4547,7 +4558,7 @@ static const char *const gtbt__posthog_builtin[] = {
     "runtime_version", "$lib", "$lib_version", "$process_person_profile", "$geoip_disable"};
 
 /* PostHog batch capture: {"api_key","batch":[{event,distinct_id,timestamp,uuid,properties}],"sent_at"}. */
-static void gtbt__posthog_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n) {
+static size_t gtbt__posthog_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n) {
     gtbt__jw w;
     size_t i, k;
     char ts[40];
@@ -4590,6 +4601,32 @@ static void gtbt__posthog_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_e
     gtbt__rfc3339(gtbt__realtime_ns(), ts);
     gtbt__jw_str(&w, "sent_at", ts);
     gtbt__jw_close(&w, '}');
+    return n;
+}
+
+/* Datadog: a JSON array of at most 1000 entries and 5 MB; returns how many events it holds. */
+static size_t gtbt__dd_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n) {
+    gtbt__jw w;
+    size_t count = 0;
+    w.b = b; w.pretty = 0; w.depth = 0; w.first = 1;
+    gtbt__jw_open(&w, '[');
+    while (count < n && count < GTBT__DD_MAX_ENTRIES) {
+        size_t mark = b->len;
+        int first = w.first;
+        gtbt__jw_item(&w);
+        gtbt__dd_entry(nb, &w, &ev[count]);
+        if (b->len + 1 > GTBT__DD_MAX_BYTES && count > 0) { b->len = mark; w.first = first; break; }
+        count++;
+    }
+    gtbt__jw_close(&w, ']');
+    return count;
+}
+
+/* The generic format: the JSON array of gtbt_events_json. */
+static size_t gtbt__http_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n) {
+    (void)nb;
+    gtbt__json_events(b, ev, n, 0);
+    return n;
 }
 
 /* POSTs body and classifies the answer; sets retry_after_ms when the server asked to wait. */
@@ -4628,7 +4665,6 @@ static int gtbt__net_post(gtbt__net_backend *nb, const char *ua, const gtbt_kv *
 static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
     gtbt__net_backend *nb = (gtbt__net_backend *)self;
     gtbt__buf body, ua;
-    gtbt__jw w;
     gtbt_kv key;
     size_t i = 0;
     int rc = GTBT_OK;
@@ -4636,32 +4672,12 @@ static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, in
     memset(&body, 0, sizeof body);
     memset(&ua, 0, sizeof ua);
     gtbt__buf_printf(&ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING " (%s/%s)", ev[0].tool_name, ev[0].version);
-    if (ua.oom) return GTBT_E_NOMEM;
-    if (nb->kind == GTBT__NB_DATADOG) {
-        key.key = "DD-API-KEY";
-        key.value = nb->api_key;
-        while (i < n && rc == GTBT_OK) {   /* at most 1000 entries and 5 MB a request */
-            size_t count = 0;
-            body.len = 0;
-            w.b = &body; w.pretty = 0; w.depth = 0; w.first = 1;
-            gtbt__jw_open(&w, '[');
-            while (i < n && count < GTBT__DD_MAX_ENTRIES) {
-                size_t mark = body.len;
-                int first = w.first;
-                gtbt__jw_item(&w);
-                gtbt__dd_entry(nb, &w, &ev[i]);
-                if (body.len + 1 > GTBT__DD_MAX_BYTES && count > 0) { body.len = mark; w.first = first; break; }
-                i++; count++;
-            }
-            w.depth = 1;
-            gtbt__jw_close(&w, ']');
-            rc = gtbt__net_post(nb, ua.p, &key, 1, &body, deadline_ms);
-        }
-    } else {
-        if (nb->kind == GTBT__NB_OTLP) gtbt__otlp_body(nb, &body, ev, n);
-        else if (nb->kind == GTBT__NB_POSTHOG) gtbt__posthog_body(nb, &body, ev, n);
-        else gtbt__json_events(&body, ev, n, 0);
-        rc = gtbt__net_post(nb, ua.p, NULL, 0, &body, deadline_ms);
+    key.key = nb->key_header;
+    key.value = nb->api_key;
+    while (i < n && rc == GTBT_OK) {   /* one request, or several where the format has a size cap */
+        body.len = 0;
+        i += nb->body(nb, &body, ev + i, n - i);
+        rc = ua.oom ? GTBT_E_NOMEM : gtbt__net_post(nb, ua.p, &key, nb->key_header ? 1 : 0, &body, deadline_ms);
     }
     gtbt__buf_free(&body);
     gtbt__buf_free(&ua);
@@ -4671,8 +4687,7 @@ static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, in
 GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc) {
     gtbt__net_backend *nb;
     if (!desc) return NULL;
-    if (!(nb = gtbt__net_backend_new(GTBT__NB_HTTP, desc->endpoint, &desc->net, "HTTP endpoint"))) return NULL;
-    nb->base.send = gtbt__net_send;
+    if (!(nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, desc->endpoint, &desc->net, "HTTP endpoint"))) return NULL;
     snprintf(nb->info, sizeof nb->info, "http (%s)", desc->endpoint);
     return &nb->base;
 }
@@ -4702,10 +4717,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
                 gtbt__logf(&lg, GTBT_LOG_DEBUG, "OTel header %s appears to carry credentials; ensure the exporter uses TLS", k);
         }
     }
-    nb = gtbt__net_backend_new(GTBT__NB_OTLP, url.p, &desc->net, "OTLP endpoint");
+    nb = gtbt__net_backend_new(GTBT__NB_OTLP, gtbt__otlp_body, url.p, &desc->net, "OTLP endpoint");
     gtbt__buf_free(&url);
     if (!nb) return NULL;
-    nb->base.send = gtbt__net_send;
     nb->service_name = gtbt__strdup(desc->service_name);
     nb->service_version = gtbt__strdup(desc->service_version);
     if ((desc->service_name && !nb->service_name) || (desc->service_version && !nb->service_version)) {
@@ -4744,8 +4758,8 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
         : gtbt__dd_regions[(unsigned)desc->region < 7 ? (unsigned)desc->region : 0][1];
-    if (!(nb = gtbt__net_backend_new(GTBT__NB_DATADOG, url, &desc->net, "Datadog endpoint"))) return NULL;
-    nb->base.send = gtbt__net_send;
+    if (!(nb = gtbt__net_backend_new(GTBT__NB_DATADOG, gtbt__dd_body, url, &desc->net, "Datadog endpoint"))) return NULL;
+    nb->key_header = "DD-API-KEY";
     nb->base.max_event_age_ms = GTBT__DD_MAX_AGE_MS;
     nb->api_key = gtbt__strdup(desc->api_key);
     nb->source = gtbt__strdup(desc->source && desc->source[0] ? desc->source : "gtb");
@@ -4770,8 +4784,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
         : desc->instance == GTBT_POSTHOG_EU ? "https://eu.i.posthog.com/capture/" : "https://us.i.posthog.com/capture/";
-    if (!(nb = gtbt__net_backend_new(GTBT__NB_POSTHOG, url, &desc->net, "PostHog endpoint"))) return NULL;
-    nb->base.send = gtbt__net_send;
+    if (!(nb = gtbt__net_backend_new(GTBT__NB_POSTHOG, gtbt__posthog_body, url, &desc->net, "PostHog endpoint"))) return NULL;
     if (!(nb->api_key = gtbt__strdup(desc->project_key))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
     snprintf(nb->info, sizeof nb->info, "posthog (%s)", url);
     return &nb->base;
@@ -4804,7 +4817,7 @@ static void gtbt__http_deletion_destroy(gtbt_deletion *d) {
 
 GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *endpoint, const gtbt_net_desc *net) {
     gtbt__http_deletion *hd;
-    gtbt__net_backend *nb = gtbt__net_backend_new(GTBT__NB_HTTP, endpoint, net, "deletion endpoint");
+    gtbt__net_backend *nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, endpoint, net, "deletion endpoint");
     if (!nb) return NULL;
     if (!(hd = (gtbt__http_deletion *)gtbt__calloc(1, sizeof *hd))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
     snprintf(nb->info, sizeof nb->info, "http (%s)", endpoint);
@@ -5243,12 +5256,16 @@ static int64_t gtbt__unix_ms(void) { return gtbt__realtime_ns() / 1000000; }
 static void gtbt__backoff_load(gtbt_collector *c) {
     char path[GTBT__MAX_PATH], *text;
     size_t len;
-    long long until = 0;
-    int failures = 0;
+    long long until = -1;
+    int failures = -1;
     if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
     if (gtbt__read_file(path, 1024, &text, &len) != GTBT_OK) return;
-    if (sscanf(text, "until=%lld failures=%d", &until, &failures) == 2 && failures >= 0 && failures < 1000 &&
-        until < gtbt__unix_ms() + GTBT__RETRY_AFTER_MAX_MS + 60000) {
+    if (!strncmp(text, "until=", 6)) {
+        char *p = text + 6, *end;
+        until = strtoll(p, &end, 10);
+        if (end != p && !strncmp(end, " failures=", 10)) failures = (int)strtol(end + 10, &p, 10); else failures = -1;
+    }
+    if (failures >= 0 && failures < 1000 && until >= 0 && until < gtbt__unix_ms() + GTBT__RETRY_AFTER_MAX_MS + 60000) {
         c->bo_until_unix_ms = until;
         c->bo_failures = failures;
     }

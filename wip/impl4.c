@@ -427,12 +427,16 @@ static int64_t gtbt__unix_ms(void) { return gtbt__realtime_ns() / 1000000; }
 static void gtbt__backoff_load(gtbt_collector *c) {
     char path[GTBT__MAX_PATH], *text;
     size_t len;
-    long long until = 0;
-    int failures = 0;
+    long long until = -1;
+    int failures = -1;
     if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
     if (gtbt__read_file(path, 1024, &text, &len) != GTBT_OK) return;
-    if (sscanf(text, "until=%lld failures=%d", &until, &failures) == 2 && failures >= 0 && failures < 1000 &&
-        until < gtbt__unix_ms() + GTBT__RETRY_AFTER_MAX_MS + 60000) {
+    if (!strncmp(text, "until=", 6)) {
+        char *p = text + 6, *end;
+        until = strtoll(p, &end, 10);
+        if (end != p && !strncmp(end, " failures=", 10)) failures = (int)strtol(end + 10, &p, 10); else failures = -1;
+    }
+    if (failures >= 0 && failures < 1000 && until >= 0 && until < gtbt__unix_ms() + GTBT__RETRY_AFTER_MAX_MS + 60000) {
         c->bo_until_unix_ms = until;
         c->bo_failures = failures;
     }

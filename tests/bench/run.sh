@@ -72,18 +72,27 @@ printf "| blackhole, budget 2000 ms             | %7s | %s (target: budget + 20 
 stop_sink
 
 echo
-echo "## code size added to examples/hello (static, stripped, -Os)"
+echo "## code size added to examples/hello (stripped, -Os, gc-sections; libc shared, BearSSL static)"
 echo
 printf '#include <stdio.h>\nint main(void) { puts("hello, world"); return 0; }\n' > "$T/base.c"
-cc -std=c99 -Os -static -s "$T/base.c" -o "$O/hello-base" 2>/dev/null
-cc -std=c99 -Os -static -s -I. -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$O/hello-notls" -lpthread 2>/dev/null
-cc -std=c99 -Os -static -s -I. examples/hello.c -o "$O/hello-tls" -lbearssl -lpthread 2>/dev/null
-base=$(stat -c %s "$O/hello-base"); notls=$(stat -c %s "$O/hello-notls"); tls=$(stat -c %s "$O/hello-tls")
-echo "| binary                      | bytes    | added    | target   |"
-echo "|-----------------------------|----------|----------|----------|"
-printf "| plain hello (baseline)      | %8d |          |          |\n" "$base"
-printf "| hello + gtb_telemetry NO_TLS | %8d | %8d | <= 65536 |\n" "$notls" $((notls - base))
-printf "| hello + gtb_telemetry + BearSSL | %8d | %8d | <= 204800 |\n" "$tls" $((tls - base))
+size_row() {  # label, extra cflags
+    F="-std=c99 -Os -s -ffunction-sections -fdata-sections -Wl,--gc-sections $2"
+    cc $F "$T/base.c" -o "$O/hello-base" 2>/dev/null
+    cc $F -I. -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$O/hello-notls" -lpthread 2>/dev/null
+    cc $F -I. examples/hello.c -o "$O/hello-tls" -Wl,-Bstatic -lbearssl -Wl,-Bdynamic -lpthread 2>/dev/null
+    base=$(stat -c %s "$O/hello-base"); notls=$(stat -c %s "$O/hello-notls"); tls=$(stat -c %s "$O/hello-tls")
+    printf "| %-44s | %7d | %7d | %7d |\n" "$1" "$base" $((notls - base)) $((tls - base))
+}
+echo "| build                                        | hello   | +NO_TLS | +TLS    |"
+echo "|----------------------------------------------|---------|---------|---------|"
+size_row "default unwind tables" ""
+size_row "-fno-asynchronous-unwind-tables" "-fno-asynchronous-unwind-tables"
+echo "(targets: added <= 65536 bytes without TLS, <= 204800 bytes with BearSSL linked)"
+if command -v musl-gcc > /dev/null 2>&1; then
+    F="-std=c99 -Os -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections"
+    musl-gcc $F "$T/base.c" -o "$O/hello-musl-base" && musl-gcc $F -I. -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$O/hello-musl"
+    echo "| fully static with musl, NO_TLS (libc resolver, threads, stdio included) | +$(( $(stat -c %s "$O/hello-musl") - $(stat -c %s "$O/hello-musl-base") )) bytes |"
+fi
 
 echo
 echo "## side by side with a plain libcurl program posting the same JSON (one process each)"
