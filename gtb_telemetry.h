@@ -1328,6 +1328,23 @@ static void gtbt__uuid4(gtbt__rng *r, char out[37]) {
 }
 
 // >>json ----------------------------------------------------------------------------------------
+/* Writes v as exactly width decimal digits (zero-padded). */
+static void gtbt__digits(char *out, uint64_t v, int width) {
+    while (width-- > 0) { out[width] = (char)('0' + v % 10); v /= 10; }
+}
+
+/* Decimal text of v into out[24]; returns its length. */
+static int gtbt__i64(char *out, int64_t v) {
+    char tmp[24];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int n = 0, k = 0;
+    do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) out[k++] = '-';
+    while (n) out[k++] = tmp[--n];
+    out[k] = 0;
+    return k;
+}
+
 /* RFC 3339 UTC with the nanoseconds' trailing zeros trimmed, as Go's time.RFC3339Nano:
    "2026-03-30T10:00:00Z", "2026-03-30T10:00:00.5Z". Returns the length (out needs 36 bytes). */
 static int gtbt__rfc3339(int64_t unix_ns, char out[40]) {
@@ -1348,11 +1365,19 @@ static int gtbt__rfc3339(int64_t unix_ns, char out[40]) {
     d = doy - (153 * mp + 2) / 5 + 1;
     m = mp < 10 ? mp + 3 : mp - 9;
     if (m <= 2) y++;
-    n = snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d", (int)y, (int)m, (int)d,
-                 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+    if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999;   /* RFC 3339 has four-digit years */
+    gtbt__digits(out, (uint64_t)y, 4); out[4] = '-';
+    gtbt__digits(out + 5, (uint64_t)m, 2); out[7] = '-';
+    gtbt__digits(out + 8, (uint64_t)d, 2); out[10] = 'T';
+    gtbt__digits(out + 11, (uint64_t)(rem / 3600), 2); out[13] = ':';
+    gtbt__digits(out + 14, (uint64_t)(rem / 60 % 60), 2); out[16] = ':';
+    gtbt__digits(out + 17, (uint64_t)(rem % 60), 2);
+    n = 19;
     if (ns) {
         while (ns % 10 == 0) { ns /= 10; digits--; }
-        n += snprintf(out + n, (size_t)(40 - n), ".%0*d", digits, ns);
+        out[n++] = '.';
+        gtbt__digits(out + n, (uint64_t)ns, digits);
+        n += digits;
     }
     out[n++] = 'Z';
     out[n] = 0;
@@ -1513,7 +1538,7 @@ static void gtbt__jw_key(gtbt__jw *w, const char *k) {
 static void gtbt__jw_str(gtbt__jw *w, const char *k, const char *v) { gtbt__jw_key(w, k); gtbt__json_str(w->b, v); }
 static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
     char num[24];
-    int n = snprintf(num, sizeof num, "%lld", (long long)v);
+    int n = gtbt__i64(num, v);
     gtbt__jw_key(w, k);
     gtbt__buf_put(w->b, num, (size_t)n);
 }

@@ -153,8 +153,30 @@ static int bench_close(const char *url, int n, const char *ca) {
     return 0;
 }
 
+/* track-only loop for instruction counting: ROUNDS x 900 tracks (callgrind: repeatable) */
+static int bench_track(int rounds) {
+    char tmpl[] = "/tmp/gtbt-bench-XXXXXX", cfg[256], data[256];
+    char *dir = mkdtemp(tmpl);
+    gtbt_kv extra[2] = {{"command", "build"}, {"target", "linux-amd64"}};
+    gtbt_desc d;
+    gtbt_collector *c;
+    int r, i;
+    if (!dir) return 1;
+    d = bench_desc(dir, cfg, data);
+    d.backend = gtbt_noop_backend();
+    c = gtbt_new(&d);
+    for (r = 0; r < rounds; r++) {
+        for (i = 0; i < 900; i++) gtbt_track_command(c, "build", 42, 0, extra, 2);
+        gtbt_drop(c);
+    }
+    gtbt_close(c);
+    rmrf(dir);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "local")) return bench_local();
+    if (argc > 2 && !strcmp(argv[1], "track")) return bench_track(atoi(argv[2]));
     if (argc > 3 && !strcmp(argv[1], "close")) return bench_close(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : NULL);
     fprintf(stderr, "usage: bench local | bench close URL N [CA_FILE]\n");
     return 2;

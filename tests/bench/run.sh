@@ -48,6 +48,10 @@ echo
 echo "| what                                   | measured                | target            |"
 echo "|----------------------------------------|-------------------------|-------------------|"
 "$O/bench" local
+if command -v valgrind > /dev/null 2>&1; then
+    i0=$(instr "$O/bench" track 0); i1=$(instr "$O/bench" track 20)
+    printf "| gtbt_track, instructions per call     | %8d (callgrind)     | repeatable figure |\n" $(( (i1 - i0) / 18000 ))
+fi
 
 echo
 echo "## gtbt_close wall time (one process, loopback sink; median of 5)"
