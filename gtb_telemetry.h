@@ -439,6 +439,8 @@ typedef struct gtbt_desc {            /* zero = default everywhere; copied by gt
     gtbt_log_fn    log; void *log_user; gtbt_log_level log_level;   /* default: silent */
     int            max_buffer;        /* events kept in memory before a spill; default and
                                          maximum GTB_TELEMETRY_MAX_BUFFER */
+    bool           local_only;        /* the tool's default for local-only mode (events only in
+                                         <data_dir>/telemetry.log); the user's settings win */
 } gtbt_desc;
 
 /* The collector is opaque. Every function below accepts NULL as a no-op. */
@@ -2325,6 +2327,11 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path) {
     if (!(lb->path = gtbt__strdup(path))) { gtbt__free(lb); return NULL; }
     snprintf(lb->info, sizeof lb->info, "file (%s)", path);
     return &lb->base;
+}
+
+/* 1 for the built-in backends that never send anything off this machine. */
+static int gtbt__is_local_backend(const gtbt_backend *b) {
+    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send;
 }
 
 GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b) {
@@ -5610,7 +5617,7 @@ static void gtbt__conf_read(const char *config_dir, gtbt__conf *cf) {
             if (v < 0) { if (!cf->malformed) cf->malformed_line = lineno; cf->malformed = 1; }
             else cf->enabled = v;
         } else if (!strcmp(key, "local_only")) {
-            cf->local_only = v > 0;
+            cf->local_only = v == 1;
         }
     }
     gtbt__free(copy);
@@ -5657,7 +5664,7 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
     }
     gtbt__tool_env(desc->tool_name, "TELEMETRY_LOCAL", var, sizeof var);
     if ((v = gtbt__env_bool(var)) >= 0 || (v = gtbt__env_bool("TELEMETRY_LOCAL")) >= 0) out->local_only = v == 1;
-    else out->local_only = cf.local_only == 1;
+    else out->local_only = cf.local_only >= 0 ? cf.local_only == 1 : desc->local_only;
     gtbt__tool_env(desc->tool_name, "TELEMETRY_DEBUG", var, sizeof var);
     out->debug = out->enabled && (gtbt__env_bool(var) == 1 || gtbt__env_bool("TELEMETRY_DEBUG") == 1);
     return GTBT_OK;
@@ -6163,7 +6170,7 @@ static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp
     if (c->deletion) return c->deletion;
     if (c->endpoint[0]) return *tmp_d = gtbt_http_deletion(c->endpoint, &c->net);
     if (!c->network) c->network = *tmp_b = gtbt__network_from_desc(c, &why);
-    if (c->network) return *tmp_d = gtbt_event_deletion(c->network);
+    if (c->network && !gtbt__is_local_backend(c->network)) return *tmp_d = gtbt_event_deletion(c->network);
     return NULL;
 }
 
@@ -6180,6 +6187,8 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
     if (c->consent.debug) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
+    } else if (!req && (c->consent.local_only || (c->network && gtbt__is_local_backend(c->network)))) {
+        fprintf(out, "No deletion request needed: events were kept on this machine only.\n");
     } else if (!req) {
         fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->tool_name);
         if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);

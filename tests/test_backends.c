@@ -1252,7 +1252,7 @@ static void test_cli_reset_failure(void) {
 
 /* One event to https://<host>:PORT/e of a --tls sink with leaf/key, trusting ca: delivered. */
 static void tls_run(const char *leaf, const char *key, const char *ca, const char *env_ca, const char *host, int want) {
-    const char *args[] = {"--tls", "--cert", NULL, "--key", NULL, NULL};
+    const char *args[] = {"--tls", "--cert", NULL, "--key", NULL, NULL, NULL, NULL};
     gtbt_desc d = t_setup();
     gtbt_collector *c;
     sink s;
@@ -1260,6 +1260,7 @@ static void tls_run(const char *leaf, const char *key, const char *ca, const cha
     char url[160], hp[80];
     args[2] = cert(leaf);
     args[4] = cert(key);
+    if (host[0] == '[') { args[5] = "--host"; args[6] = "::1"; }
     SINK_OR_FAIL(s, args);
     snprintf(url, sizeof url, "https://%s:%d/e", host, s.port);
     snprintf(hp, sizeof hp, "%s:%d", host, s.port);
@@ -1293,6 +1294,47 @@ static void test_tls_rsa_ip(void) { tls_ok("localhost-rsa.pem", "localhost-rsa.k
 static void test_tls_rsa_chain(void) { tls_ok("localhost-rsa-chain.pem", "localhost-rsa.key", "ca-rsa.pem", "localhost"); }
 static void test_tls_ec_name(void) { tls_ok("localhost-ec.pem", "localhost-ec.key", "ca-ec.pem", "localhost"); }
 static void test_tls_ec_ip(void) { tls_ok("localhost-ec.pem", "localhost-ec.key", "ca-ec.pem", "127.0.0.1"); }
+static int have_ipv6(void) {
+    struct sockaddr_in6 a;
+    int fd = socket(AF_INET6, SOCK_STREAM, 0), ok;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0) close(fd);
+    if (!ok) printf("    skipped: no IPv6 loopback on this machine\n");
+    return ok;
+}
+/* by IPv6 literal: the certificate's iPAddress SAN ::1 */
+static void test_tls_ipv6(void) {
+    if (!have_ipv6()) return;
+    tls_ok("localhost-rsa.pem", "localhost-rsa.key", "ca-rsa.pem", "[::1]");
+    tls_ok("localhost-ec.pem", "localhost-ec.key", "ca-ec.pem", "[::1]");
+    tls_run("wrong-host.pem", "wrong-host.key", "ca-rsa.pem", NULL, "[::1]", GTBT_E_TLS);
+}
+
+/* https:// to a server that speaks plain HTTP (it waits for a request head that never comes): a
+   clean, retryable failure within the budget; the event is kept. */
+static void test_tls_to_plain_server(void) {
+    gtbt_desc d = t_setup();
+    gtbt_collector *c;
+    sink s;
+    char url[128];
+    int rc;
+    SINK_OR_FAIL(s, NULL);
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/e", s.port);
+    d.endpoint = url;
+    d.net.ca_file = cert("ca-rsa.pem");
+    d.flush_timeout_ms = 800;
+    c = gtbt_new(&d);
+    gtbt_track_command(c, "cmd", 1, 0, NULL, 0);
+    rc = gtbt_close(c);
+    if (rc != GTBT_E_TLS && rc != GTBT_E_NETWORK && rc != GTBT_E_TIMEOUT) printf("    rc %d (%s)\n%s", rc, gtbt_strerror(rc), L.text);
+    CHECK(rc == GTBT_E_TLS || rc == GTBT_E_NETWORK || rc == GTBT_E_TIMEOUT);
+    CHECK_INT(spill_files(), 1);
+    sink_stop(&s);
+    t_done();
+}
 
 /* A certificate the client must refuse: GTBT_E_TLS, nothing delivered, the event kept in a spill
    file; then a later run that trusts the right server delivers that very event. */
@@ -1721,18 +1763,7 @@ static void test_ipv6(void) {
     sink s;
     sinklog l;
     char url[128], hp[64];
-    int fd = socket(AF_INET6, SOCK_STREAM, 0);
-    struct sockaddr_in6 a;
-    memset(&a, 0, sizeof a);
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        printf("    skipped: no IPv6 loopback on this machine\n");
-        if (fd >= 0) close(fd);
-        t_done();
-        return;
-    }
-    close(fd);
+    if (!have_ipv6()) { t_done(); return; }
     SINK_OR_FAIL(s, args);
     snprintf(url, sizeof url, "http://[::1]:%d/e", s.port);
     snprintf(hp, sizeof hp, "[::1]:%d", s.port);
@@ -1788,6 +1819,24 @@ static void proxy_case(int tls) {
     t_done();
 }
 static void test_connect_proxy(void) { proxy_case(0); }
+
+/* A proxy that never answers the CONNECT: the flush budget still holds; the event is kept. */
+static void test_connect_proxy_blackhole(void) {
+    static const char *const pargs[] = {"--connect-proxy", "--blackhole", NULL};
+    gtbt_desc d = t_setup();
+    sink p;
+    char proxy[64];
+    int64_t ms;
+    SINK_OR_FAIL(p, pargs);
+    snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", p.port);
+    d.net.proxy = proxy;
+    CHECK_INT(run_one(d, closed_port(), 1, 600, &ms), GTBT_E_TIMEOUT);
+    printf("    blackhole proxy: gtbt_close returned after %lld ms (budget 600 ms + 500 ms margin)\n", (long long)ms);
+    CHECK(ms <= 600 + 500);
+    CHECK_INT(spill_files(), 1);
+    sink_stop(&p);
+    t_done();
+}
 static void test_connect_proxy_tls(void) { proxy_case(1); }
 
 static const gt_test tests[] = {
@@ -1822,6 +1871,8 @@ static const gt_test tests[] = {
     {"tls_wrong_host", test_tls_wrong_host},
     {"tls_wrong_host_ip", test_tls_wrong_host_ip},
     {"tls_self_signed", test_tls_self_signed},
+    {"tls_ipv6", test_tls_ipv6},
+    {"tls_to_plain_server", test_tls_to_plain_server},
     {"tls_ssl_cert_file", test_tls_ssl_cert_file},
     {"fault_blackhole", test_fault_blackhole},
     {"fault_blackhole_request_timeout", test_fault_blackhole_request_timeout},
@@ -1842,6 +1893,7 @@ static const gt_test tests[] = {
     {"ipv6", test_ipv6},
     {"connect_proxy", test_connect_proxy},
     {"connect_proxy_tls", test_connect_proxy_tls},
+    {"connect_proxy_blackhole", test_connect_proxy_blackhole},
 };
 
 int main(int argc, char **argv) {

@@ -131,12 +131,18 @@ static const char *const telemetry_flags[N_TELEMETRY] = {
     "--telemetry-backend", "--endpoint", "--otel-endpoint", "--datadog-region", "--posthog-instance",
     "--posthog-endpoint"};
 
+typedef struct file { const char *name; buf data; char tmp[4200], path[4200]; int written; } file;
+
 typedef struct opt { char *value; char where[300]; } opt;   /* where: "--flag" or "FILE:LINE: key" */
 
 typedef struct config {
     const char *name, *dir, *version, *header, *manifest;
     int force;
-    opt t[N_TELEMETRY];
+    opt t[N_TELEMETRY];                 /* the result: manifest values, then flags over them */
+    opt flags[N_TELEMETRY];             /* the telemetry flags as given */
+    int given[N_TELEMETRY];
+    buf header_text;
+    file files[5];
 } config;
 
 static const char *const backends[] = {"http", "otel", "datadog", "posthog", "file"};
@@ -241,8 +247,8 @@ static int mscalar(const mreader *m, const char *s, char *out, size_t cap, int *
             out[o++] = *s;
         }
         out[o] = 0;
-        s += strspn(s, " \t");
-        if (*s && *s != '#') return merr(m, "unexpected text after the quoted value");
+        o = strspn(s, " \t");
+        if (s[o] && (s[o] != '#' || o == 0)) return merr(m, "unexpected text after the quoted value (a comment needs a space before '#')");
         return 0;
     }
     if (strchr("[]{}&*!|>%@`,", *s) || ((*s == '-' || *s == '?' || *s == ':') && (s[1] == ' ' || !s[1])))
@@ -604,36 +610,10 @@ static const char *const t_setup_posthog[] = {
     NULL};
 static const char *const t_setup_file[] = {
     "/* Backend: local only. Events are appended to <data dir>/telemetry.log (one JSON object a line)",
-    "   and never leave this machine. The data dir is the library's default, computed here so that the",
-    "   file can be named: $XDG_STATE_HOME/@TOOL@ or ~/.local/state/@TOOL@ (macOS: ~/Library/Application",
-    "   Support/@TOOL@). */",
-    "static char data_dir[2048], log_path[2100];",
-    "",
-    "/* \"telemetry reset\": the library deletes telemetry.log itself; no event ever left this machine,",
-    "   so there is nobody to send a deletion request to, and reset says so. */",
-    "static int no_remote_deletion(gtbt_deletion *self, const char *machine_id, int64_t deadline_ms) {",
-    "    (void)self;",
-    "    (void)machine_id;",
-    "    (void)deadline_ms;",
-    "    return GTBT_E_UNSUPPORTED;",
-    "}",
-    "static gtbt_deletion local_deletion = {no_remote_deletion, NULL, \"none (local only)\", NULL};",
-    "",
+    "   and never leave this machine: $XDG_STATE_HOME/@TOOL@ or ~/.local/state/@TOOL@. \"telemetry",
+    "   reset\" deletes that file and says that no deletion request is needed. */",
     "static void telemetry_setup(gtbt_desc *desc) {",
-    "    const char *home = getenv(\"HOME\");",
-    "#if defined(__APPLE__)",
-    "    if (home && home[0] == '/') snprintf(data_dir, sizeof data_dir, \"%s/Library/Application Support/%s\", home, TOOL_NAME);",
-    "#else",
-    "    const char *state = getenv(\"XDG_STATE_HOME\");",
-    "    if (state && state[0] == '/') snprintf(data_dir, sizeof data_dir, \"%s/%s\", state, TOOL_NAME);",
-    "    else if (home && home[0] == '/') snprintf(data_dir, sizeof data_dir, \"%s/.local/state/%s\", home, TOOL_NAME);",
-    "#endif",
-    "    desc->deletion = &local_deletion;",
-    "    desc->support_message = \"nothing to delete remotely: events were only ever stored on this machine\";",
-    "    if (!data_dir[0]) return;                  /* no home directory: nothing is recorded */",
-    "    snprintf(log_path, sizeof log_path, \"%s/telemetry.log\", data_dir);",
-    "    desc->data_dir = data_dir;",
-    "    desc->backend = gtbt_file_backend(log_path);",
+    "    desc->local_only = true;",
     "}",
     NULL};
 static const char *const t_main_tail[] = {
@@ -774,10 +754,12 @@ static const char *const t_readme_where_file[] = {
     "**Where events go:** nowhere. This build of @TOOL@ keeps events on your machine only, one JSON",
     "object a line in `telemetry.log` in its data directory (see Files below); nothing is ever sent.",
     NULL};
-static const char *const t_readme_optout[] = {
-    "Events wait in memory and are sent when the command ends (at most 2 seconds); what cannot be",
-    "sent in time is kept in the data directory and sent by a later run.",
+static const char *const t_readme_delivery[] = {
+    "Events wait in memory and are sent when the command ends (taking at most 2 seconds); what cannot",
+    "be sent in time is kept in the data directory and sent by a later run.",
     "",
+    NULL};
+static const char *const t_readme_optout[] = {
     "### How to opt out (any one of these)",
     "",
     "- `@TOOL@ telemetry disable`: saved for good; pending events are discarded, nothing is sent after it.",
@@ -789,11 +771,11 @@ static const char *const t_readme_optout[] = {
     "id, where events go and how many are waiting. `@TOOL@ telemetry reset` deletes the local data,",
     "asks for the deletion of what was sent (where the backend allows it), and disables telemetry.",
     "",
-    "### Environment variables (the first that applies decides)",
+    "### Environment variables",
     "",
     "| Variable | Effect |",
     "|---|---|",
-    "| `DO_NOT_TRACK=1` | off |",
+    "| `DO_NOT_TRACK=1` | off (beats the two below) |",
     "| `@PREFIX@_TELEMETRY_ENABLED=1` or `=0` | on or off, for @TOOL@ only |",
     "| `TELEMETRY_ENABLED=1` or `=0` | on or off |",
     "| `@PREFIX@_TELEMETRY_LOCAL=1` or `TELEMETRY_LOCAL=1` | keep events in `telemetry.log` in the data directory; send nothing |",
@@ -902,6 +884,7 @@ static void gen_readme(buf *b, const gen *g) {
     emit2(b, g, t_readme_head);
     emit2(b, g, where[g->backend]);
     bputs(b, "\n");
+    if (g->backend != B_FILE) emit(b, g, t_readme_delivery);
     emit(b, g, t_readme_optout);
     if (g->backend != B_FILE) emit(b, g, t_readme_endpoint_var);
     emit2(b, g, t_readme_files);
@@ -910,7 +893,6 @@ static void gen_readme(buf *b, const gen *g) {
 }
 
 /* ---- writing: everything in memory first, then temporary files renamed into place --------------- */
-typedef struct file { const char *name; buf data; char tmp[4200], path[4200]; int written; } file;
 
 static int dir_state(const char *dir) {   /* 0 missing, 1 empty dir, 2 non-empty dir, -1 not a dir */
     struct stat st;
@@ -1028,21 +1010,15 @@ static void usage(FILE *out) {
           out);
 }
 
-int main(int argc, char **argv) {
+/* Everything but the clean-up; cfg owns what it allocates. */
+static int generate(int argc, char **argv, config *cfg) {
     static const char *const value_flags[] = {"--name", "--dir", "--version", "--header", "--manifest"};
-    config cfg;
-    opt flags[N_TELEMETRY];
-    int given[N_TELEMETRY] = {0};
     gen g;
-    buf header = {0};
-    file files[5];
+    file *files = cfg->files;
     char dirbuf[4200];
     int i, k, rc, state;
     size_t n;
-    memset(&cfg, 0, sizeof cfg);
     memset(&g, 0, sizeof g);
-    memset(files, 0, sizeof files);
-    memset(flags, 0, sizeof flags);
 
     /* 1. flags (--flag VALUE or --flag=VALUE); the manifest is read first so flags override it */
     for (i = 1; i < argc; i++) {
@@ -1050,7 +1026,7 @@ int main(int argc, char **argv) {
         size_t alen = eq ? (size_t)(eq - a) : strlen(a);
         int found = 0;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
-        if (!strcmp(a, "--force")) { cfg.force = 1; continue; }
+        if (!strcmp(a, "--force")) { cfg->force = 1; continue; }
         for (k = 0; k < 5 + N_TELEMETRY && !found; k++) {
             const char *f = k < 5 ? value_flags[k] : telemetry_flags[k - 5];
             if (strlen(f) != alen || strncmp(a, f, alen) != 0) continue;
@@ -1059,73 +1035,73 @@ int main(int argc, char **argv) {
             else if (i + 1 < argc) val = argv[++i];
             else { failf(EXIT_USAGE, "%s needs a value (see --help)", f); return EXIT_USAGE; }
             switch (k) {
-            case 0: cfg.name = val; break;
-            case 1: cfg.dir = val; break;
-            case 2: cfg.version = val; break;
-            case 3: cfg.header = val; break;
-            case 4: cfg.manifest = val; break;
-            default: opt_set(&flags[k - 5], val, f); given[k - 5] = 1; break;   /* applied after the manifest */
+            case 0: cfg->name = val; break;
+            case 1: cfg->dir = val; break;
+            case 2: cfg->version = val; break;
+            case 3: cfg->header = val; break;
+            case 4: cfg->manifest = val; break;
+            default: opt_set(&cfg->flags[k - 5], val, f); cfg->given[k - 5] = 1; break;   /* applied after the manifest */
             }
         }
         if (!found) { failf(EXIT_USAGE, "unknown argument \"%s\" (see --help)", shown(a)); return EXIT_USAGE; }
     }
-    if (cfg.manifest && (rc = manifest_read(cfg.manifest, &cfg)) != 0) return rc;
+    if (cfg->manifest && (rc = manifest_read(cfg->manifest, cfg)) != 0) return rc;
     for (k = 0; k < N_TELEMETRY; k++)
-        if (given[k]) { free(cfg.t[k].value); cfg.t[k] = flags[k]; }
+        if (cfg->given[k]) { free(cfg->t[k].value); cfg->t[k] = cfg->flags[k]; }
 
     /* 2. validate everything */
-    if (!cfg.name) { failf(EXIT_USAGE, "--name NAME is required (see --help)"); return EXIT_USAGE; }
-    if (!valid_name(cfg.name))
-        return failf(EXIT_USAGE, "--name \"%s\": want 1-%d characters of [A-Za-z0-9._-], not starting with '.' or '-'", shown(cfg.name), MAX_NAME);
-    g.name = cfg.name;
-    g.version = cfg.version ? cfg.version : "0.1.0";
+    if (!cfg->name) { failf(EXIT_USAGE, "--name NAME is required (see --help)"); return EXIT_USAGE; }
+    if (!valid_name(cfg->name))
+        return failf(EXIT_USAGE, "--name \"%s\": want 1-%d characters of [A-Za-z0-9._-], not starting with '.' or '-'", shown(cfg->name), MAX_NAME);
+    g.name = cfg->name;
+    g.version = cfg->version ? cfg->version : "0.1.0";
     if (!valid_version(g.version))
         return failf(EXIT_USAGE, "--version \"%s\": want 1-%d characters of [A-Za-z0-9.+_~-]", shown(g.version), MAX_VERSION);
-    for (n = 0; cfg.name[n]; n++) {
-        char c = cfg.name[n];
+    for (n = 0; cfg->name[n]; n++) {
+        char c = cfg->name[n];
         g.prefix[n] = (char)(c >= 'a' && c <= 'z' ? c - 32 : (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_');
     }
-    if (cfg.t[O_BACKEND].value) {
-        if ((g.backend = lookup(&cfg.t[O_BACKEND], backends, 1, 5, "backend")) < 0) return EXIT_USAGE;
+    if (cfg->t[O_BACKEND].value) {
+        if ((g.backend = lookup(&cfg->t[O_BACKEND], backends, 1, 5, "backend")) < 0) return EXIT_USAGE;
     } else {
-        g.backend = cfg.t[O_OTEL_ENDPOINT].value ? B_OTEL : cfg.t[O_ENDPOINT].value ? B_HTTP : B_FILE;
+        g.backend = cfg->t[O_OTEL_ENDPOINT].value ? B_OTEL : cfg->t[O_ENDPOINT].value ? B_HTTP : B_FILE;
     }
-    if (cfg.t[O_DD_REGION].value && (g.region = lookup(&cfg.t[O_DD_REGION], &dd_regions[0][0], 2, 7, "Datadog region")) < 0) return EXIT_USAGE;
-    if (cfg.t[O_PH_INSTANCE].value && (g.instance = lookup(&cfg.t[O_PH_INSTANCE], &ph_instances[0][0], 2, 2, "PostHog instance")) < 0) return EXIT_USAGE;
+    if (cfg->t[O_DD_REGION].value && (g.region = lookup(&cfg->t[O_DD_REGION], &dd_regions[0][0], 2, 7, "Datadog region")) < 0) return EXIT_USAGE;
+    if (cfg->t[O_PH_INSTANCE].value && (g.instance = lookup(&cfg->t[O_PH_INSTANCE], &ph_instances[0][0], 2, 2, "PostHog instance")) < 0) return EXIT_USAGE;
     for (k = O_ENDPOINT; k < N_TELEMETRY; k++) {
         const char *why;
-        if (k == O_DD_REGION || k == O_PH_INSTANCE || !cfg.t[k].value) continue;
-        why = url_problem(cfg.t[k].value, k == O_OTEL_ENDPOINT || (k == O_ENDPOINT && g.backend == B_OTEL && !cfg.t[O_OTEL_ENDPOINT].value));
-        if (why) return failf(EXIT_USAGE, "%s: invalid endpoint \"%s\": %s", cfg.t[k].where, shown(cfg.t[k].value), why);
+        if (k == O_DD_REGION || k == O_PH_INSTANCE || !cfg->t[k].value) continue;
+        why = url_problem(cfg->t[k].value, k == O_OTEL_ENDPOINT || (k == O_ENDPOINT && g.backend == B_OTEL && !cfg->t[O_OTEL_ENDPOINT].value));
+        if (why) return failf(EXIT_USAGE, "%s: invalid endpoint \"%s\": %s", cfg->t[k].where, shown(cfg->t[k].value), why);
     }
     switch (g.backend) {
     case B_HTTP:
-        if (!(g.url = cfg.t[O_ENDPOINT].value)) return failf(EXIT_USAGE, "the http backend needs --endpoint URL");
+        if (!(g.url = cfg->t[O_ENDPOINT].value)) return failf(EXIT_USAGE, "the http backend needs --endpoint URL");
         break;
     case B_OTEL:
-        if (!(g.url = cfg.t[O_OTEL_ENDPOINT].value ? cfg.t[O_OTEL_ENDPOINT].value : cfg.t[O_ENDPOINT].value))
+        if (!(g.url = cfg->t[O_OTEL_ENDPOINT].value ? cfg->t[O_OTEL_ENDPOINT].value : cfg->t[O_ENDPOINT].value))
             return failf(EXIT_USAGE, "the otel backend needs --otel-endpoint URL");
         break;
-    case B_POSTHOG: g.url = cfg.t[O_PH_ENDPOINT].value; break;
+    case B_POSTHOG: g.url = cfg->t[O_PH_ENDPOINT].value; break;
     default: break;
     }
     for (k = O_ENDPOINT; k < N_TELEMETRY; k++) {   /* given but unused by the chosen backend */
         static const int used[][N_TELEMETRY] = {
             {1, 1, 0, 0, 0, 0}, {1, 1, 1, 0, 0, 0}, {1, 0, 0, 1, 0, 0}, {1, 0, 0, 0, 1, 1}, {1, 0, 0, 0, 0, 0}};
-        if (cfg.t[k].value && !used[g.backend][k] && !(g.backend == B_OTEL && k == O_ENDPOINT))
-            fprintf(stderr, "gtbt-new: note: %s is not used by the %s backend (ignored)\n", cfg.t[k].where, backends[g.backend]);
+        if (cfg->t[k].value && !used[g.backend][k] && !(g.backend == B_OTEL && k == O_ENDPOINT))
+            fprintf(stderr, "gtbt-new: note: %s is not used by the %s backend (ignored)\n", cfg->t[k].where, backends[g.backend]);
     }
     /* TLS unless the compiled-in endpoint is http:// or there is none (file) */
     g.tls = g.backend == B_FILE ? 0 : g.url ? lower((unsigned char)g.url[4]) == 's' : 1;
 
-    if (!cfg.dir) cfg.dir = cfg.name;
-    if (!cfg.dir[0] || strlen(cfg.dir) > 4000) return failf(EXIT_USAGE, "--dir: want a path of 1-4000 bytes");
-    snprintf(dirbuf, sizeof dirbuf, "%s", cfg.dir);
+    if (!cfg->dir) cfg->dir = cfg->name;
+    if (!cfg->dir[0] || strlen(cfg->dir) > 4000) return failf(EXIT_USAGE, "--dir: want a path of 1-4000 bytes");
+    snprintf(dirbuf, sizeof dirbuf, "%s", cfg->dir);
     while (strlen(dirbuf) > 1 && dirbuf[strlen(dirbuf) - 1] == '/') dirbuf[strlen(dirbuf) - 1] = 0;
     state = dir_state(dirbuf);
     if (state < 0) return failf(1, "%s exists and is not a usable directory", dirbuf);
-    if (state == 2 && !cfg.force) return failf(1, "%s exists and is not empty (use --force to write into it)", dirbuf);
-    if ((rc = read_header(cfg.header ? cfg.header : GTBT_HEADER_PATH, &header)) != 0) return rc;
+    if (state == 2 && !cfg->force) return failf(1, "%s exists and is not empty (use --force to write into it)", dirbuf);
+    if ((rc = read_header(cfg->header ? cfg->header : GTBT_HEADER_PATH, &cfg->header_text)) != 0) return rc;
 
     /* 3. generate in memory, then write */
     files[0].name = "main.c";
@@ -1137,7 +1113,8 @@ int main(int argc, char **argv) {
     files[3].name = ".gitignore";
     bprintf(&files[3].data, "/%s\n*.o\n", g.name);
     files[4].name = "gtb_telemetry.h";
-    files[4].data = header;
+    files[4].data = cfg->header_text;
+    cfg->header_text.p = NULL;
     if ((rc = write_all(dirbuf, files, 5)) != 0) return rc;
 
     printf("created %s/ (%s backend", dirbuf, backends[g.backend]);
@@ -1150,7 +1127,17 @@ int main(int argc, char **argv) {
     if (g.backend == B_DATADOG) printf("the tool reads DD_API_KEY from its environment at run time\n");
     if (g.backend == B_POSTHOG) printf("the tool reads POSTHOG_PROJECT_KEY from its environment at run time\n");
     if (g.backend == B_OTEL) printf("the tool reads OTEL_EXPORTER_OTLP_HEADERS or OTEL_API_KEY from its environment at run time\n");
-    for (k = 0; k < 5; k++) free(files[k].data.p);
-    for (k = 0; k < N_TELEMETRY; k++) free(cfg.t[k].value);
     return 0;
+}
+
+int main(int argc, char **argv) {
+    static config cfg;                  /* large (file paths): not on the stack */
+    int rc = generate(argc, argv, &cfg), k;
+    for (k = 0; k < 5; k++) free(cfg.files[k].data.p);
+    for (k = 0; k < N_TELEMETRY; k++) {
+        if (cfg.flags[k].value != cfg.t[k].value) free(cfg.flags[k].value);
+        free(cfg.t[k].value);
+    }
+    free(cfg.header_text.p);
+    return rc;
 }

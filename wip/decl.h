@@ -235,6 +235,8 @@ typedef struct gtbt_desc {            /* zero = default everywhere; copied by gt
     gtbt_log_fn    log; void *log_user; gtbt_log_level log_level;   /* default: silent */
     int            max_buffer;        /* events kept in memory before a spill; default and
                                          maximum GTB_TELEMETRY_MAX_BUFFER */
+    bool           local_only;        /* the tool's default for local-only mode (events only in
+                                         <data_dir>/telemetry.log); the user's settings win */
 } gtbt_desc;
 
 /* The collector is opaque. Every function below accepts NULL as a no-op. */

@@ -250,6 +250,11 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path) {
     return &lb->base;
 }
 
+/* 1 for the built-in backends that never send anything off this machine. */
+static int gtbt__is_local_backend(const gtbt_backend *b) {
+    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send;
+}
+
 GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b) {
     if (b && b->destroy) b->destroy(b);
 }

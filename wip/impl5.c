@@ -110,7 +110,7 @@ static void gtbt__conf_read(const char *config_dir, gtbt__conf *cf) {
             if (v < 0) { if (!cf->malformed) cf->malformed_line = lineno; cf->malformed = 1; }
             else cf->enabled = v;
         } else if (!strcmp(key, "local_only")) {
-            cf->local_only = v > 0;
+            cf->local_only = v == 1;
         }
     }
     gtbt__free(copy);
@@ -157,7 +157,7 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
     }
     gtbt__tool_env(desc->tool_name, "TELEMETRY_LOCAL", var, sizeof var);
     if ((v = gtbt__env_bool(var)) >= 0 || (v = gtbt__env_bool("TELEMETRY_LOCAL")) >= 0) out->local_only = v == 1;
-    else out->local_only = cf.local_only == 1;
+    else out->local_only = cf.local_only >= 0 ? cf.local_only == 1 : desc->local_only;
     gtbt__tool_env(desc->tool_name, "TELEMETRY_DEBUG", var, sizeof var);
     out->debug = out->enabled && (gtbt__env_bool(var) == 1 || gtbt__env_bool("TELEMETRY_DEBUG") == 1);
     return GTBT_OK;

@@ -142,7 +142,7 @@ static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp
     if (c->deletion) return c->deletion;
     if (c->endpoint[0]) return *tmp_d = gtbt_http_deletion(c->endpoint, &c->net);
     if (!c->network) c->network = *tmp_b = gtbt__network_from_desc(c, &why);
-    if (c->network) return *tmp_d = gtbt_event_deletion(c->network);
+    if (c->network && !gtbt__is_local_backend(c->network)) return *tmp_d = gtbt_event_deletion(c->network);
     return NULL;
 }
 
@@ -159,6 +159,8 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
     if (c->consent.debug) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
+    } else if (!req && (c->consent.local_only || (c->network && gtbt__is_local_backend(c->network)))) {
+        fprintf(out, "No deletion request needed: events were kept on this machine only.\n");
     } else if (!req) {
         fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->tool_name);
         if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
