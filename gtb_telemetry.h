@@ -542,7 +542,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED)
 #define GTB_TELEMETRY_IMPLEMENTATION_INCLUDED
 
-// >>options ------------------------------------------------------------------------------------
+// >>options --------------------------------------------------------------------------------------
 #if defined(GTB_TELEMETRY_MALLOC) || defined(GTB_TELEMETRY_REALLOC) || defined(GTB_TELEMETRY_FREE)
   #if !defined(GTB_TELEMETRY_MALLOC) || !defined(GTB_TELEMETRY_REALLOC) || !defined(GTB_TELEMETRY_FREE)
     #error "gtb_telemetry.h: define all of GTB_TELEMETRY_MALLOC, GTB_TELEMETRY_REALLOC and GTB_TELEMETRY_FREE, or none"
@@ -582,7 +582,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #define gtbt__def(v, d) ((v) ? (v) : (d))
 #define gtbt__min(a, b) ((a) < (b) ? (a) : (b))
 
-// >>platform detection --------------------------------------------------------------------------
+// >>platform detection ---------------------------------------------------------------------------
 #if defined(_WIN32)
   #error "gtb_telemetry.h: Windows is not supported yet (POSIX: Linux, macOS, the BSDs)"
 #else
@@ -660,7 +660,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
   #define GTBT__RUNTIME "unknown"
 #endif
 
-// >>includes ------------------------------------------------------------------------------------
+// >>includes -------------------------------------------------------------------------------------
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
@@ -697,7 +697,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
   #include <bearssl.h>
 #endif
 
-// >>memory --------------------------------------------------------------------------------------
+// >>memory ---------------------------------------------------------------------------------------
 static void *gtbt__malloc(size_t n) { return GTB_TELEMETRY_MALLOC(n ? n : 1); }
 static void *gtbt__realloc(void *p, size_t n) { return GTB_TELEMETRY_REALLOC(p, n ? n : 1); }
 static void gtbt__free(void *p) { if (p) GTB_TELEMETRY_FREE(p); }
@@ -802,7 +802,7 @@ static char *gtbt__buf_take(gtbt__buf *b, size_t *len) {
     return p;
 }
 
-// >>errors --------------------------------------------------------------------------------------
+// >>errors ---------------------------------------------------------------------------------------
 typedef struct gtbt__log { gtbt_log_fn fn; void *user; gtbt_log_level level; } gtbt__log;
 
 /* Formats one line and hands it to the tool's log callback; nothing when no callback is set. */
@@ -823,7 +823,7 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
     return lg;
 }
 
-// >>platform ------------------------------------------------------------------------------------
+// >>platform -------------------------------------------------------------------------------------
 /* Time, environment, files, identity, mutex, entropy and processes. POSIX implementations. */
 
 GTB_TELEMETRY_API int64_t gtbt_now_ms(void) {
@@ -1155,7 +1155,7 @@ static const char *gtbt__url_opener(void) { return "open"; }
 static const char *gtbt__url_opener(void) { return "xdg-open"; }
 #endif
 
-// >>sha256 --------------------------------------------------------------------------------------
+// >>sha256 ---------------------------------------------------------------------------------------
 /* FIPS 180-4 SHA-256 and RFC 2104 HMAC: for the machine id only (BearSSL is not needed for it, so
    NO_TLS builds hash the same way). */
 typedef struct gtbt__sha256 { uint32_t h[8]; unsigned char block[64]; uint64_t total; size_t fill; } gtbt__sha256;
@@ -1246,7 +1246,7 @@ static void gtbt__hex(const unsigned char *p, size_t n, char *out) {
     out[2 * n] = 0;
 }
 
-// >>uuid ----------------------------------------------------------------------------------------
+/* ---- uuids ---- */
 /* Version 4 uuids from a ChaCha12 keystream (the reduced-round ChaCha that random generators such
    as Rust's StdRng use) keyed once from the OS entropy source: no system call per event. The
    generator belongs to one collector and is used under its lock. */
@@ -1329,7 +1329,7 @@ static void gtbt__uuid4(gtbt__rng *r, char out[37]) {
     gtbt__uuid_format(b, out);
 }
 
-// >>json ----------------------------------------------------------------------------------------
+// >>json -----------------------------------------------------------------------------------------
 /* Writes v as exactly width decimal digits (zero-padded). */
 static void gtbt__digits(char *out, uint64_t v, int width) {
     while (width-- > 0) { out[width] = (char)('0' + v % 10); v /= 10; }
@@ -1708,7 +1708,173 @@ static int gtbt__jp_skip(gtbt__jp *j) {
         return j->p > start;
     }
 }
-/* ---- redaction: byte-level port of go/redact String (no regex engine) ----
+
+/* ---- spill lines back into events ---- */
+/* Cuts s in place to at most max bytes on a UTF-8 boundary. */
+static void gtbt__cut_in_place(char *s, size_t max) {
+    size_t n = strlen(s);
+    if (n > max) s[gtbt__utf8_cut(s, n, max)] = 0;
+}
+
+/* Growable arrays for the pairs and arguments of the events of one spill file. */
+typedef struct gtbt__batch {
+    gtbt_event *ev; size_t n, cap;
+    gtbt_kv *kv; size_t nkv, capkv;
+    const char **args; size_t nargs, capargs;
+    struct gtbt__line { size_t kv_at, args_at; char uuid[37]; } *line; size_t capline;
+    char *text;                     /* the file: every string points into it */
+} gtbt__batch;
+
+static int gtbt__grow(void **p, size_t *cap, size_t need, size_t size) {
+    size_t ncap;
+    void *q;
+    if (need <= *cap) return 1;
+    ncap = *cap ? *cap * 2 : 16;
+    if (ncap < need) ncap = need;
+    if (ncap > SIZE_MAX / size) return 0;
+    q = gtbt__realloc(*p, ncap * size);
+    if (!q) return 0;
+    *p = q;
+    *cap = ncap;
+    return 1;
+}
+
+static void gtbt__batch_free(gtbt__batch *b) {
+    gtbt__free(b->ev); gtbt__free(b->kv); gtbt__free((void *)b->args);
+    gtbt__free(b->line); gtbt__free(b->text);
+    memset(b, 0, sizeof *b);
+}
+
+/* Parses one line {…} into event e (strings in place). 1 on success, 0 for a corrupt line. */
+static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
+    static const char *const str_keys[] = {"uuid", "type", "name", "machine_id", "tool_name", "version",
+                                           "os", "arch", "runtime_version", "os_version", "error", "go_version"};
+    const char **str_fields[12];
+    int have_time = 0, i;
+    memset(e, 0, sizeof *e);
+    str_fields[0] = &e->uuid; str_fields[1] = &e->type; str_fields[2] = &e->name; str_fields[3] = &e->machine_id;
+    str_fields[4] = &e->tool_name; str_fields[5] = &e->version; str_fields[6] = &e->os; str_fields[7] = &e->arch;
+    str_fields[8] = &e->runtime_version; str_fields[9] = &e->os_version; str_fields[10] = &e->error;
+    str_fields[11] = &e->runtime_version;   /* the Go original's go_version */
+    if (!gtbt__jp_lit(j, '{')) return 0;
+    if (gtbt__jp_lit(j, '}')) return 0;
+    do {
+        char *key = gtbt__jp_str(j);
+        int done = 0;
+        if (!key || !gtbt__jp_lit(j, ':')) return 0;
+        for (i = 0; i < 12 && !done; i++) {
+            char *v;
+            if (strcmp(key, str_keys[i]) != 0) continue;
+            if (!(v = gtbt__jp_str(j))) return 0;
+            if (i != 11 || !e->runtime_version) *str_fields[i] = v;
+            done = 1;
+        }
+        if (done) continue;
+        if (!strcmp(key, "timestamp")) {
+            char *v = gtbt__jp_str(j);
+            if (!v || gtbt__parse_rfc3339(v, &e->time_unix_ns) != 0) return 0;
+            have_time = 1;
+        } else if (!strcmp(key, "duration_ms")) {
+            if (!gtbt__jp_int(j, &e->duration_ms)) return 0;
+        } else if (!strcmp(key, "exit_code")) {
+            int64_t v;
+            if (!gtbt__jp_int(j, &v) || v < INT_MIN || v > INT_MAX) return 0;
+            e->exit_code = (int)v;
+        } else if (!strcmp(key, "args")) {
+            if (!gtbt__jp_lit(j, '[')) return 0;
+            if (!gtbt__jp_lit(j, ']')) {
+                do {
+                    char *v = gtbt__jp_str(j);
+                    if (!v) return 0;
+                    if (e->n_args >= GTBT__MAX_ARGS) continue;
+                    if (!gtbt__grow((void **)&b->args, &b->capargs, b->nargs + 1, sizeof *b->args)) return 0;
+                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
+                    b->args[b->nargs++] = v;
+                    e->n_args++;
+                } while (gtbt__jp_lit(j, ','));
+                if (!gtbt__jp_lit(j, ']')) return 0;
+            }
+        } else if (!strcmp(key, "metadata")) {
+            if (!gtbt__jp_lit(j, '{')) return 0;
+            if (!gtbt__jp_lit(j, '}')) {
+                do {
+                    char *k = gtbt__jp_str(j), *v;
+                    if (!k || !gtbt__jp_lit(j, ':') || !(v = gtbt__jp_str(j))) return 0;
+                    if (e->n_metadata >= GTBT__MAX_PAIRS) continue;
+                    if (!gtbt__grow((void **)&b->kv, &b->capkv, b->nkv + 1, sizeof *b->kv)) return 0;
+                    gtbt__cut_in_place(k, GTBT__MAX_KEY);
+                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
+                    b->kv[b->nkv].key = k;
+                    b->kv[b->nkv++].value = v;
+                    e->n_metadata++;
+                } while (gtbt__jp_lit(j, ','));
+                if (!gtbt__jp_lit(j, '}')) return 0;
+            }
+        } else if (!gtbt__jp_skip(j)) {
+            return 0;
+        }
+    } while (gtbt__jp_lit(j, ','));
+    if (!gtbt__jp_lit(j, '}')) return 0;
+    gtbt__jp_ws(j);
+    if (j->p != j->end || !have_time || !e->type || !e->name) return 0;
+    *has_uuid = e->uuid && e->uuid[0];
+    for (i = 0; i < 11; i++) if (!*str_fields[i]) *str_fields[i] = "";
+    gtbt__cut_in_place((char *)(uintptr_t)e->name, GTBT__MAX_NAME);
+    return 1;
+}
+
+/* Parses NDJSON text (taken over by b) into events; returns the number of corrupt lines. */
+static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *nomem) {
+    char *line = text, *end = text + len;
+    size_t corrupt = 0, i;
+    b->text = text;
+    *nomem = 0;
+    while (line < end) {
+        char *nl = (char *)memchr(line, '\n', (size_t)(end - line));
+        char *stop = nl ? nl : end;
+        gtbt__jp j;
+        gtbt_event e;
+        size_t kv0 = b->nkv, args0 = b->nargs;
+        int has_uuid = 0;
+        j.p = line; j.end = stop; j.depth = 0;
+        gtbt__jp_ws(&j);
+        if (j.p == stop) { line = stop + 1; continue; }   /* blank line */
+        if (!gtbt__parse_event(b, &j, &e, &has_uuid)) {
+            b->nkv = kv0; b->nargs = args0;
+            corrupt++;
+            line = stop + 1;
+            continue;
+        }
+        if (!gtbt__grow((void **)&b->ev, &b->cap, b->n + 1, sizeof *b->ev) ||
+            !gtbt__grow((void **)&b->line, &b->capline, b->n + 1, sizeof *b->line)) {
+            *nomem = 1;
+            break;
+        }
+        b->line[b->n].kv_at = kv0;
+        b->line[b->n].args_at = args0;
+        b->line[b->n].uuid[0] = 0;
+        if (!has_uuid) {
+            /* a line without a uuid gets one derived from its text: the same on every retry */
+            unsigned char d[32];
+            gtbt__sha256 s;
+            gtbt__sha256_init(&s);
+            gtbt__sha256_update(&s, line, (size_t)(stop - line));
+            gtbt__sha256_final(&s, d);
+            gtbt__uuid_format(d, b->line[b->n].uuid);
+        }
+        b->ev[b->n++] = e;
+        line = stop + 1;
+    }
+    for (i = 0; i < b->n; i++) {
+        b->ev[i].metadata = b->ev[i].n_metadata ? b->kv + b->line[i].kv_at : NULL;
+        b->ev[i].args = b->ev[i].n_args ? b->args + b->line[i].args_at : NULL;
+        if (b->line[i].uuid[0]) b->ev[i].uuid = b->line[i].uuid;
+    }
+    return corrupt;
+}
+
+// >>redact ---------------------------------------------------------------------------------------
+/* Redaction: a byte-level port of the Go original's redact.String, without a regex engine.
  *
  * Each rule below is one RE2 pattern of the Go original, applied in order, each over the output of
  * the previous one, with ReplaceAll semantics (leftmost-first, non-overlapping). All patterns are
@@ -2077,396 +2243,13 @@ GTBT__UNUSED static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf
     gtbt__buf_free(&tmp[1]);
     return out->oom ? 0 : out->len - before;
 }
-
-/* ---- spill lines back into events ---- */
-/* Cuts s in place to at most max bytes on a UTF-8 boundary. */
-static void gtbt__cut_in_place(char *s, size_t max) {
-    size_t n = strlen(s);
-    if (n > max) s[gtbt__utf8_cut(s, n, max)] = 0;
-}
-
-/* Growable arrays for the pairs and arguments of the events of one spill file. */
-typedef struct gtbt__batch {
-    gtbt_event *ev; size_t n, cap;
-    gtbt_kv *kv; size_t nkv, capkv;
-    const char **args; size_t nargs, capargs;
-    struct gtbt__line { size_t kv_at, args_at; char uuid[37]; } *line; size_t capline;
-    char *text;                     /* the file: every string points into it */
-} gtbt__batch;
-
-static int gtbt__grow(void **p, size_t *cap, size_t need, size_t size) {
-    size_t ncap;
-    void *q;
-    if (need <= *cap) return 1;
-    ncap = *cap ? *cap * 2 : 16;
-    if (ncap < need) ncap = need;
-    if (ncap > SIZE_MAX / size) return 0;
-    q = gtbt__realloc(*p, ncap * size);
-    if (!q) return 0;
-    *p = q;
-    *cap = ncap;
-    return 1;
-}
-
-static void gtbt__batch_free(gtbt__batch *b) {
-    gtbt__free(b->ev); gtbt__free(b->kv); gtbt__free((void *)b->args);
-    gtbt__free(b->line); gtbt__free(b->text);
-    memset(b, 0, sizeof *b);
-}
-
-/* Parses one line {…} into event e (strings in place). 1 on success, 0 for a corrupt line. */
-static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
-    static const char *const str_keys[] = {"uuid", "type", "name", "machine_id", "tool_name", "version",
-                                           "os", "arch", "runtime_version", "os_version", "error", "go_version"};
-    const char **str_fields[12];
-    int have_time = 0, i;
-    memset(e, 0, sizeof *e);
-    str_fields[0] = &e->uuid; str_fields[1] = &e->type; str_fields[2] = &e->name; str_fields[3] = &e->machine_id;
-    str_fields[4] = &e->tool_name; str_fields[5] = &e->version; str_fields[6] = &e->os; str_fields[7] = &e->arch;
-    str_fields[8] = &e->runtime_version; str_fields[9] = &e->os_version; str_fields[10] = &e->error;
-    str_fields[11] = &e->runtime_version;   /* the Go original's go_version */
-    if (!gtbt__jp_lit(j, '{')) return 0;
-    if (gtbt__jp_lit(j, '}')) return 0;
-    do {
-        char *key = gtbt__jp_str(j);
-        int done = 0;
-        if (!key || !gtbt__jp_lit(j, ':')) return 0;
-        for (i = 0; i < 12 && !done; i++) {
-            char *v;
-            if (strcmp(key, str_keys[i]) != 0) continue;
-            if (!(v = gtbt__jp_str(j))) return 0;
-            if (i != 11 || !e->runtime_version) *str_fields[i] = v;
-            done = 1;
-        }
-        if (done) continue;
-        if (!strcmp(key, "timestamp")) {
-            char *v = gtbt__jp_str(j);
-            if (!v || gtbt__parse_rfc3339(v, &e->time_unix_ns) != 0) return 0;
-            have_time = 1;
-        } else if (!strcmp(key, "duration_ms")) {
-            if (!gtbt__jp_int(j, &e->duration_ms)) return 0;
-        } else if (!strcmp(key, "exit_code")) {
-            int64_t v;
-            if (!gtbt__jp_int(j, &v) || v < INT_MIN || v > INT_MAX) return 0;
-            e->exit_code = (int)v;
-        } else if (!strcmp(key, "args")) {
-            if (!gtbt__jp_lit(j, '[')) return 0;
-            if (!gtbt__jp_lit(j, ']')) {
-                do {
-                    char *v = gtbt__jp_str(j);
-                    if (!v) return 0;
-                    if (e->n_args >= GTBT__MAX_ARGS) continue;
-                    if (!gtbt__grow((void **)&b->args, &b->capargs, b->nargs + 1, sizeof *b->args)) return 0;
-                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
-                    b->args[b->nargs++] = v;
-                    e->n_args++;
-                } while (gtbt__jp_lit(j, ','));
-                if (!gtbt__jp_lit(j, ']')) return 0;
-            }
-        } else if (!strcmp(key, "metadata")) {
-            if (!gtbt__jp_lit(j, '{')) return 0;
-            if (!gtbt__jp_lit(j, '}')) {
-                do {
-                    char *k = gtbt__jp_str(j), *v;
-                    if (!k || !gtbt__jp_lit(j, ':') || !(v = gtbt__jp_str(j))) return 0;
-                    if (e->n_metadata >= GTBT__MAX_PAIRS) continue;
-                    if (!gtbt__grow((void **)&b->kv, &b->capkv, b->nkv + 1, sizeof *b->kv)) return 0;
-                    gtbt__cut_in_place(k, GTBT__MAX_KEY);
-                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
-                    b->kv[b->nkv].key = k;
-                    b->kv[b->nkv++].value = v;
-                    e->n_metadata++;
-                } while (gtbt__jp_lit(j, ','));
-                if (!gtbt__jp_lit(j, '}')) return 0;
-            }
-        } else if (!gtbt__jp_skip(j)) {
-            return 0;
-        }
-    } while (gtbt__jp_lit(j, ','));
-    if (!gtbt__jp_lit(j, '}')) return 0;
-    gtbt__jp_ws(j);
-    if (j->p != j->end || !have_time || !e->type || !e->name) return 0;
-    *has_uuid = e->uuid && e->uuid[0];
-    for (i = 0; i < 11; i++) if (!*str_fields[i]) *str_fields[i] = "";
-    gtbt__cut_in_place((char *)(uintptr_t)e->name, GTBT__MAX_NAME);
-    return 1;
-}
-
-/* Parses NDJSON text (taken over by b) into events; returns the number of corrupt lines. */
-static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *nomem) {
-    char *line = text, *end = text + len;
-    size_t corrupt = 0, i;
-    b->text = text;
-    *nomem = 0;
-    while (line < end) {
-        char *nl = (char *)memchr(line, '\n', (size_t)(end - line));
-        char *stop = nl ? nl : end;
-        gtbt__jp j;
-        gtbt_event e;
-        size_t kv0 = b->nkv, args0 = b->nargs;
-        int has_uuid = 0;
-        j.p = line; j.end = stop; j.depth = 0;
-        gtbt__jp_ws(&j);
-        if (j.p == stop) { line = stop + 1; continue; }   /* blank line */
-        if (!gtbt__parse_event(b, &j, &e, &has_uuid)) {
-            b->nkv = kv0; b->nargs = args0;
-            corrupt++;
-            line = stop + 1;
-            continue;
-        }
-        if (!gtbt__grow((void **)&b->ev, &b->cap, b->n + 1, sizeof *b->ev) ||
-            !gtbt__grow((void **)&b->line, &b->capline, b->n + 1, sizeof *b->line)) {
-            *nomem = 1;
-            break;
-        }
-        b->line[b->n].kv_at = kv0;
-        b->line[b->n].args_at = args0;
-        b->line[b->n].uuid[0] = 0;
-        if (!has_uuid) {
-            /* a line without a uuid gets one derived from its text: the same on every retry */
-            unsigned char d[32];
-            gtbt__sha256 s;
-            gtbt__sha256_init(&s);
-            gtbt__sha256_update(&s, line, (size_t)(stop - line));
-            gtbt__sha256_final(&s, d);
-            gtbt__uuid_format(d, b->line[b->n].uuid);
-        }
-        b->ev[b->n++] = e;
-        line = stop + 1;
-    }
-    for (i = 0; i < b->n; i++) {
-        b->ev[i].metadata = b->ev[i].n_metadata ? b->kv + b->line[i].kv_at : NULL;
-        b->ev[i].args = b->ev[i].n_args ? b->args + b->line[i].args_at : NULL;
-        if (b->line[i].uuid[0]) b->ev[i].uuid = b->line[i].uuid;
-    }
-    return corrupt;
-}
-
-// >>backends ------------------------------------------------------------------------------------
-/* The local backends (noop, stdout, file) and the deletion requestors that need no network.
-   The network backends follow the HTTP client below. */
-typedef struct gtbt__local_backend { gtbt_backend base; FILE *out; char *path; char info[GTBT__MAX_PATH + 16]; } gtbt__local_backend;
-
-static void gtbt__local_destroy(gtbt_backend *b) {
-    gtbt__local_backend *lb = (gtbt__local_backend *)b;
-    gtbt__free(lb->path);
-    gtbt__free(lb);
-}
-
-static gtbt__local_backend *gtbt__local_new(int (*send)(gtbt_backend *, const gtbt_event *, size_t, int64_t)) {
-    gtbt__local_backend *lb = (gtbt__local_backend *)gtbt__calloc(1, sizeof *lb);
-    if (!lb) return NULL;
-    lb->base.send = send;
-    lb->base.destroy = gtbt__local_destroy;
-    lb->base.info = lb->info;
-    return lb;
-}
-
-static int gtbt__noop_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
-    (void)b; (void)ev; (void)n; (void)deadline_ms;
-    return GTBT_OK;
-}
-
-static int gtbt__stdout_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
-    gtbt__local_backend *lb = (gtbt__local_backend *)b;
-    gtbt__buf out;
-    int rc = GTBT_OK;
-    (void)deadline_ms;
-    memset(&out, 0, sizeof out);
-    gtbt__json_events(&out, ev, n, 1);
-    gtbt__buf_putc(&out, '\n');
-    if (out.oom) rc = GTBT_E_NOMEM;
-    else if (fwrite(out.p, 1, out.len, lb->out) != out.len || fflush(lb->out) != 0) rc = GTBT_E_IO;
-    gtbt__buf_free(&out);
-    return rc;
-}
-
-static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
-    gtbt__local_backend *lb = (gtbt__local_backend *)b;
-    gtbt__buf out;
-    gtbt__jw w;
-    size_t i;
-    int fd, rc;
-    (void)deadline_ms;
-    memset(&out, 0, sizeof out);
-    w.b = &out; w.pretty = 0;
-    for (i = 0; i < n; i++) {
-        w.depth = 0; w.first = 1;
-        gtbt__json_event(&w, &ev[i]);
-        gtbt__buf_putc(&out, '\n');
-    }
-    if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
-    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
-    fd = open(lb->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-    if (fd < 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
-    rc = gtbt__write_all(fd, out.p, out.len);
-    if (close(fd) != 0) rc = GTBT_E_IO;
-    gtbt__buf_free(&out);
-    return rc;
-}
-
-GTB_TELEMETRY_API gtbt_backend *gtbt_noop_backend(void) {
-    gtbt__local_backend *lb = gtbt__local_new(gtbt__noop_send);
-    if (lb) snprintf(lb->info, sizeof lb->info, "noop");
-    return lb ? &lb->base : NULL;
-}
-
-GTB_TELEMETRY_API gtbt_backend *gtbt_stdout_backend(FILE *out) {
-    gtbt__local_backend *lb = gtbt__local_new(gtbt__stdout_send);
-    if (!lb) return NULL;
-    lb->out = out ? out : stdout;
-    snprintf(lb->info, sizeof lb->info, "stdout");
-    return &lb->base;
-}
-
-GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path) {
-    gtbt__local_backend *lb;
-    if (!path || !path[0] || strlen(path) >= GTBT__MAX_PATH) return NULL;
-    lb = gtbt__local_new(gtbt__file_send);
-    if (!lb) return NULL;
-    if (!(lb->path = gtbt__strdup(path))) { gtbt__free(lb); return NULL; }
-    snprintf(lb->info, sizeof lb->info, "file (%s)", path);
-    return &lb->base;
-}
-
-/* 1 for the built-in backends that never send anything off this machine. */
-static int gtbt__is_local_backend(const gtbt_backend *b) {
-    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send;
-}
-
-GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b) {
-    if (b && b->destroy) b->destroy(b);
-}
-
-/* ---- deletion requestors: email (mailto:) and event ---- */
-/* Go's url.QueryEscape: unreserved bytes kept, space as '+', everything else %XX. */
-static void gtbt__query_escape(gtbt__buf *b, const char *s) {
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
-            gtbt__buf_putc(b, (char)c);
-        } else if (c == ' ') {
-            gtbt__buf_putc(b, '+');
-        } else {
-            char e[3];
-            e[0] = '%'; e[1] = hex[c >> 4]; e[2] = hex[c & 15];
-            gtbt__buf_put(b, e, 3);
-        }
-    }
-}
-
-/* A plain addr-spec "local@domain": nothing that could start a query, a header or a fragment. */
-static int gtbt__valid_email(const char *a) {
-    const char *at = a ? strchr(a, '@') : NULL, *p;
-    if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254) return 0;
-    for (p = a; p < at; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(".!$'*+/=^_`{|}~-", *p))) return 0;
-    for (p = at + 1; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')) return 0;
-    return 1;
-}
-
-GTB_TELEMETRY_API int gtbt_mailto_url(const char *address, const char *tool_name, const char *machine_id,
-                                      char *out, size_t cap) {
-    gtbt__buf b;
-    int rc = GTBT_OK;
-    if (out && cap) out[0] = 0;
-    if (!out || !cap || !gtbt__valid_email(address)) return GTBT_E_INVALID;
-    memset(&b, 0, sizeof b);
-    gtbt__buf_printf(&b, "mailto:%s?subject=", address);
-    gtbt__query_escape(&b, "Data Deletion Request \xE2\x80\x94 ");
-    gtbt__query_escape(&b, tool_name ? tool_name : "");
-    gtbt__buf_puts(&b, "&body=");
-    gtbt__query_escape(&b, "Please delete all telemetry data associated with machine ID: ");
-    gtbt__query_escape(&b, machine_id ? machine_id : "");
-    if (b.oom || b.len >= cap) rc = GTBT_E_NOMEM;
-    else memcpy(out, b.p, b.len + 1);
-    gtbt__buf_free(&b);
-    return rc;
-}
-
-typedef struct gtbt__email_deletion { gtbt_deletion base; char *address, *tool; char info[300]; } gtbt__email_deletion;
-
-static int gtbt__email_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
-    gtbt__email_deletion *e = (gtbt__email_deletion *)d;
-    char url[2048];
-    const char *argv[3];
-    int64_t left = deadline_ms ? deadline_ms - gtbt_now_ms() : 10000;
-    int rc = gtbt_mailto_url(e->address, e->tool, machine_id, url, sizeof url);
-    if (rc != GTBT_OK) return rc;
-    if (left <= 0) return GTBT_E_TIMEOUT;
-    argv[0] = gtbt__url_opener(); argv[1] = url; argv[2] = NULL;
-    return gtbt__run(argv, (int)gtbt__min(left, 10000));
-}
-
-static void gtbt__email_destroy(gtbt_deletion *d) {
-    gtbt__email_deletion *e = (gtbt__email_deletion *)d;
-    gtbt__free(e->address); gtbt__free(e->tool); gtbt__free(e);
-}
-
-GTB_TELEMETRY_API gtbt_deletion *gtbt_email_deletion(const char *address, const char *tool_name) {
-    gtbt__email_deletion *e;
-    if (!gtbt__valid_email(address)) return NULL;
-    e = (gtbt__email_deletion *)gtbt__calloc(1, sizeof *e);
-    if (!e) return NULL;
-    e->address = gtbt__strdup(address);
-    e->tool = gtbt__strdup(tool_name ? tool_name : "");
-    if (!e->address || !e->tool) { gtbt__email_destroy(&e->base); return NULL; }
-    e->base.request = gtbt__email_request;
-    e->base.destroy = gtbt__email_destroy;
-    snprintf(e->info, sizeof e->info, "email (%s)", address);
-    e->base.info = e->info;
-    return &e->base;
-}
-
-typedef struct gtbt__event_deletion { gtbt_deletion base; gtbt_backend *backend; char info[300]; } gtbt__event_deletion;
-
-static int gtbt__event_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
-    gtbt__event_deletion *ed = (gtbt__event_deletion *)d;
-    gtbt_event e;
-    char uuid[37];
-    gtbt__rng r;
-    memset(&e, 0, sizeof e);
-    gtbt__rng_seed(&r);
-    gtbt__uuid4(&r, uuid);
-    e.time_unix_ns = gtbt__realtime_ns();
-    e.uuid = uuid;
-    e.type = "data.deletion_request";
-    e.name = "deletion_request";
-    e.machine_id = machine_id ? machine_id : "";
-    e.tool_name = e.version = e.os = e.arch = e.os_version = e.runtime_version = e.error = "";
-    if (!ed->backend || !ed->backend->send) return GTBT_E_INVALID;
-    ed->backend->retry_after_ms = 0;
-    return ed->backend->send(ed->backend, &e, 1, deadline_ms);
-}
-
-static void gtbt__event_destroy(gtbt_deletion *d) { gtbt__free(d); }
-
-GTB_TELEMETRY_API gtbt_deletion *gtbt_event_deletion(gtbt_backend *backend) {
-    gtbt__event_deletion *d;
-    if (!backend || !backend->send) return NULL;
-    d = (gtbt__event_deletion *)gtbt__calloc(1, sizeof *d);
-    if (!d) return NULL;
-    d->backend = backend;
-    d->base.request = gtbt__event_request;
-    d->base.destroy = gtbt__event_destroy;
-    snprintf(d->info, sizeof d->info, "event via %s", backend->info ? backend->info : "custom");
-    d->base.info = d->info;
-    return &d->base;
-}
-
-GTB_TELEMETRY_API void gtbt_deletion_destroy(gtbt_deletion *d) {
-    if (d && d->destroy) d->destroy(d);
-}
-/* net.inc.c: URL parsing, sockets, TLS (BearSSL) and a small HTTP/1.1 POST client.
-   Four parts: >>url (parse and validate endpoint URLs), >>net (resolve, connect, read, write, all bounded by
+/* URL parsing, sockets, TLS (BearSSL) and a small HTTP/1.1 POST client, in four parts: >>url (parse and validate endpoint URLs), >>net (resolve, connect, read, write, all bounded by
    one absolute deadline), >>tls (BearSSL client, trust anchors, IP-literal certificate check), >>http
    (request, response parser, chunked decoder, proxy, Retry-After, classification).
    Rule for errors: the function that detects a failure logs it once (never a header value, never a URL
    path or query, never a proxy URL); callers only propagate the code. */
 
-// >>url
+// >>url ------------------------------------------------------------------------------------------
 
 #define GTBT__URL_MAX 2048
 
@@ -2615,7 +2398,7 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u)
     return GTBT_OK;
 }
 
-// >>net
+// >>net ------------------------------------------------------------------------------------------
 
 #define GTBT__NET_MAX_ADDRS      16    /* addresses tried per host */
 #define GTBT__NET_MIN_ATTEMPT_MS 2000  /* each address gets at least this (or what is left) before the next */
@@ -2939,7 +2722,7 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got)
     }
 }
 
-// >>tls
+// >>tls ------------------------------------------------------------------------------------------
 
 #if GTBT__TLS
 
@@ -3592,7 +3375,7 @@ static void gtbt__tls_free(gtbt__tls *t) { (void)t; }
 
 #endif /* GTBT__TLS */
 
-// >>http
+// >>http -----------------------------------------------------------------------------------------
 
 #define GTBT__HTTP_MAX_HEADERS      (16 * 1024)    /* response header block limit */
 #define GTBT__HTTP_MAX_BODY         (1024 * 1024)  /* read at most this much body, then stop */
@@ -4385,9 +4168,226 @@ static GTBT__UNUSED void gtbt__http_response_free(gtbt__http_response *rs)
     rs->body = NULL;
     rs->body_len = 0;
 }
+// >>backends -------------------------------------------------------------------------------------
+/* The local backends (noop, stdout, file), the deletion requestors that need no network, then
+   the network backends (HTTP, OTLP, Datadog, PostHog) over the HTTP client above. */
+typedef struct gtbt__local_backend { gtbt_backend base; FILE *out; char *path; char info[GTBT__MAX_PATH + 16]; } gtbt__local_backend;
 
-// >>backends (network) --------------------------------------------------------------------------
-/* HTTP, OTLP, Datadog and PostHog: one struct, one send() that builds the body for its kind,
+static void gtbt__local_destroy(gtbt_backend *b) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)b;
+    gtbt__free(lb->path);
+    gtbt__free(lb);
+}
+
+static gtbt__local_backend *gtbt__local_new(int (*send)(gtbt_backend *, const gtbt_event *, size_t, int64_t)) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)gtbt__calloc(1, sizeof *lb);
+    if (!lb) return NULL;
+    lb->base.send = send;
+    lb->base.destroy = gtbt__local_destroy;
+    lb->base.info = lb->info;
+    return lb;
+}
+
+static int gtbt__noop_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    (void)b; (void)ev; (void)n; (void)deadline_ms;
+    return GTBT_OK;
+}
+
+static int gtbt__stdout_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)b;
+    gtbt__buf out;
+    int rc = GTBT_OK;
+    (void)deadline_ms;
+    memset(&out, 0, sizeof out);
+    gtbt__json_events(&out, ev, n, 1);
+    gtbt__buf_putc(&out, '\n');
+    if (out.oom) rc = GTBT_E_NOMEM;
+    else if (fwrite(out.p, 1, out.len, lb->out) != out.len || fflush(lb->out) != 0) rc = GTBT_E_IO;
+    gtbt__buf_free(&out);
+    return rc;
+}
+
+static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)b;
+    gtbt__buf out;
+    gtbt__jw w;
+    size_t i;
+    int fd, rc;
+    (void)deadline_ms;
+    memset(&out, 0, sizeof out);
+    w.b = &out; w.pretty = 0;
+    for (i = 0; i < n; i++) {
+        w.depth = 0; w.first = 1;
+        gtbt__json_event(&w, &ev[i]);
+        gtbt__buf_putc(&out, '\n');
+    }
+    if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
+    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
+    fd = open(lb->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
+    rc = gtbt__write_all(fd, out.p, out.len);
+    if (close(fd) != 0) rc = GTBT_E_IO;
+    gtbt__buf_free(&out);
+    return rc;
+}
+
+GTB_TELEMETRY_API gtbt_backend *gtbt_noop_backend(void) {
+    gtbt__local_backend *lb = gtbt__local_new(gtbt__noop_send);
+    if (lb) snprintf(lb->info, sizeof lb->info, "noop");
+    return lb ? &lb->base : NULL;
+}
+
+GTB_TELEMETRY_API gtbt_backend *gtbt_stdout_backend(FILE *out) {
+    gtbt__local_backend *lb = gtbt__local_new(gtbt__stdout_send);
+    if (!lb) return NULL;
+    lb->out = out ? out : stdout;
+    snprintf(lb->info, sizeof lb->info, "stdout");
+    return &lb->base;
+}
+
+GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path) {
+    gtbt__local_backend *lb;
+    if (!path || !path[0] || strlen(path) >= GTBT__MAX_PATH) return NULL;
+    lb = gtbt__local_new(gtbt__file_send);
+    if (!lb) return NULL;
+    if (!(lb->path = gtbt__strdup(path))) { gtbt__free(lb); return NULL; }
+    snprintf(lb->info, sizeof lb->info, "file (%s)", path);
+    return &lb->base;
+}
+
+/* 1 for the built-in backends that never send anything off this machine. */
+static int gtbt__is_local_backend(const gtbt_backend *b) {
+    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send;
+}
+
+GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b) {
+    if (b && b->destroy) b->destroy(b);
+}
+
+/* ---- deletion requestors: email (mailto:) and event ---- */
+/* Go's url.QueryEscape: unreserved bytes kept, space as '+', everything else %XX. */
+static void gtbt__query_escape(gtbt__buf *b, const char *s) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
+            gtbt__buf_putc(b, (char)c);
+        } else if (c == ' ') {
+            gtbt__buf_putc(b, '+');
+        } else {
+            char e[3];
+            e[0] = '%'; e[1] = hex[c >> 4]; e[2] = hex[c & 15];
+            gtbt__buf_put(b, e, 3);
+        }
+    }
+}
+
+/* A plain addr-spec "local@domain": nothing that could start a query, a header or a fragment. */
+static int gtbt__valid_email(const char *a) {
+    const char *at = a ? strchr(a, '@') : NULL, *p;
+    if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254) return 0;
+    for (p = a; p < at; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(".!$'*+/=^_`{|}~-", *p))) return 0;
+    for (p = at + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')) return 0;
+    return 1;
+}
+
+GTB_TELEMETRY_API int gtbt_mailto_url(const char *address, const char *tool_name, const char *machine_id,
+                                      char *out, size_t cap) {
+    gtbt__buf b;
+    int rc = GTBT_OK;
+    if (out && cap) out[0] = 0;
+    if (!out || !cap || !gtbt__valid_email(address)) return GTBT_E_INVALID;
+    memset(&b, 0, sizeof b);
+    gtbt__buf_printf(&b, "mailto:%s?subject=", address);
+    gtbt__query_escape(&b, "Data Deletion Request \xE2\x80\x94 ");
+    gtbt__query_escape(&b, tool_name ? tool_name : "");
+    gtbt__buf_puts(&b, "&body=");
+    gtbt__query_escape(&b, "Please delete all telemetry data associated with machine ID: ");
+    gtbt__query_escape(&b, machine_id ? machine_id : "");
+    if (b.oom || b.len >= cap) rc = GTBT_E_NOMEM;
+    else memcpy(out, b.p, b.len + 1);
+    gtbt__buf_free(&b);
+    return rc;
+}
+
+typedef struct gtbt__email_deletion { gtbt_deletion base; char *address, *tool; char info[300]; } gtbt__email_deletion;
+
+static int gtbt__email_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
+    gtbt__email_deletion *e = (gtbt__email_deletion *)d;
+    char url[2048];
+    const char *argv[3];
+    int64_t left = deadline_ms ? deadline_ms - gtbt_now_ms() : 10000;
+    int rc = gtbt_mailto_url(e->address, e->tool, machine_id, url, sizeof url);
+    if (rc != GTBT_OK) return rc;
+    if (left <= 0) return GTBT_E_TIMEOUT;
+    argv[0] = gtbt__url_opener(); argv[1] = url; argv[2] = NULL;
+    return gtbt__run(argv, (int)gtbt__min(left, 10000));
+}
+
+static void gtbt__email_destroy(gtbt_deletion *d) {
+    gtbt__email_deletion *e = (gtbt__email_deletion *)d;
+    gtbt__free(e->address); gtbt__free(e->tool); gtbt__free(e);
+}
+
+GTB_TELEMETRY_API gtbt_deletion *gtbt_email_deletion(const char *address, const char *tool_name) {
+    gtbt__email_deletion *e;
+    if (!gtbt__valid_email(address)) return NULL;
+    e = (gtbt__email_deletion *)gtbt__calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->address = gtbt__strdup(address);
+    e->tool = gtbt__strdup(tool_name ? tool_name : "");
+    if (!e->address || !e->tool) { gtbt__email_destroy(&e->base); return NULL; }
+    e->base.request = gtbt__email_request;
+    e->base.destroy = gtbt__email_destroy;
+    snprintf(e->info, sizeof e->info, "email (%s)", address);
+    e->base.info = e->info;
+    return &e->base;
+}
+
+typedef struct gtbt__event_deletion { gtbt_deletion base; gtbt_backend *backend; char info[300]; } gtbt__event_deletion;
+
+static int gtbt__event_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
+    gtbt__event_deletion *ed = (gtbt__event_deletion *)d;
+    gtbt_event e;
+    char uuid[37];
+    gtbt__rng r;
+    memset(&e, 0, sizeof e);
+    gtbt__rng_seed(&r);
+    gtbt__uuid4(&r, uuid);
+    e.time_unix_ns = gtbt__realtime_ns();
+    e.uuid = uuid;
+    e.type = "data.deletion_request";
+    e.name = "deletion_request";
+    e.machine_id = machine_id ? machine_id : "";
+    e.tool_name = e.version = e.os = e.arch = e.os_version = e.runtime_version = e.error = "";
+    if (!ed->backend || !ed->backend->send) return GTBT_E_INVALID;
+    ed->backend->retry_after_ms = 0;
+    return ed->backend->send(ed->backend, &e, 1, deadline_ms);
+}
+
+static void gtbt__event_destroy(gtbt_deletion *d) { gtbt__free(d); }
+
+GTB_TELEMETRY_API gtbt_deletion *gtbt_event_deletion(gtbt_backend *backend) {
+    gtbt__event_deletion *d;
+    if (!backend || !backend->send) return NULL;
+    d = (gtbt__event_deletion *)gtbt__calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->backend = backend;
+    d->base.request = gtbt__event_request;
+    d->base.destroy = gtbt__event_destroy;
+    snprintf(d->info, sizeof d->info, "event via %s", backend->info ? backend->info : "custom");
+    d->base.info = d->info;
+    return &d->base;
+}
+
+GTB_TELEMETRY_API void gtbt_deletion_destroy(gtbt_deletion *d) {
+    if (d && d->destroy) d->destroy(d);
+}
+
+/* ---- network backends ----
+   HTTP, OTLP, Datadog and PostHog: one struct, one send() that builds the body for its kind,
    POSTs it and classifies the answer (DESIGN 6.8), so every backend reports failures alike. */
 enum { GTBT__NB_HTTP, GTBT__NB_OTLP, GTBT__NB_DATADOG, GTBT__NB_POSTHOG };
 
@@ -4860,7 +4860,7 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *endpoint, const 
     return &hd->base;
 }
 
-// >>collector -----------------------------------------------------------------------------------
+// >>collector ------------------------------------------------------------------------------------
 struct gtbt_collector {
     gtbt__mutex     mu;             /* guards the buffer, rng, withdrawn, spill sequence */
     gtbt__mutex     flush_mu;       /* one flush at a time; a backend never sends concurrently */
@@ -5506,7 +5506,151 @@ static size_t gtbt__pending_on_disk(gtbt_collector *c, size_t *files) {
     return lines;
 }
 
-// >>consent -------------------------------------------------------------------------------------
+/* ---- building a collector ---- */
+/* 1..40 bytes of [A-Za-z0-9._-], not starting with '.': safe as a directory name. */
+static int gtbt__valid_tool_name(const char *t) {
+    size_t i, n = t ? strlen(t) : 0;
+    if (n == 0 || n > GTBT__MAX_TOOL_NAME || t[0] == '.') return 0;
+    for (i = 0; i < n; i++) {
+        char ch = t[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')) return 0;
+    }
+    return 1;
+}
+
+static void gtbt__collector_free(gtbt_collector *c) {
+    size_t i;
+    for (i = 0; i < c->n; i++) gtbt__free(c->mem[i]);
+    if (c->network && c->network != c->backend) gtbt_backend_destroy(c->network);
+    gtbt_backend_destroy(c->backend);
+    gtbt_deletion_destroy(c->deletion);
+    gtbt__free(c->ev); gtbt__free(c->mem);
+    gtbt__kvs_free(c->metadata, c->n_metadata);
+    gtbt__free(c->meta_klen); gtbt__free(c->meta_vlen);
+    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->net.headers, c->net.n_headers);
+    gtbt__kvs_free(c->otel_headers, c->n_otel_headers);
+    gtbt__free((void *)(uintptr_t)c->net.ca_file); gtbt__free((void *)(uintptr_t)c->net.proxy);
+    gtbt__free(c->tool_name); gtbt__free(c->version); gtbt__free(c->endpoint);
+    gtbt__free(c->otel_endpoint); gtbt__free(c->support_message);
+    gtbt__mutex_destroy(&c->mu);
+    gtbt__mutex_destroy(&c->flush_mu);
+    gtbt__free(c);
+}
+
+/* Copies everything the collector keeps from desc. 0 when out of memory. */
+static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
+    int nomem = 0;
+    c->log.fn = d->log; c->log.user = d->log_user; c->log.level = d->log_level;
+    c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
+    c->version = gtbt__strdup(d->version ? d->version : "");
+    c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
+    c->otel_endpoint = gtbt__strdup(d->otel_endpoint ? d->otel_endpoint : "");
+    c->support_message = gtbt__strdup(d->support_message ? d->support_message : "");
+    c->net = d->net;
+    c->net.ca_file = gtbt__strdup(d->net.ca_file);
+    c->net.proxy = gtbt__strdup(d->net.proxy);
+    c->net.headers = gtbt__kvs_copy(d->net.headers, d->net.n_headers, &nomem);
+    if (!c->net.headers) c->net.n_headers = 0;
+    if (!c->net.log) { c->net.log = d->log; c->net.log_user = d->log_user; c->net.log_level = d->log_level; }
+    c->otel_headers = gtbt__kvs_copy(d->otel_headers, d->n_otel_headers, &nomem);
+    c->n_otel_headers = c->otel_headers ? d->n_otel_headers : 0;
+    c->otel_insecure = d->otel_insecure;
+    c->force_enabled = d->force_enabled;
+    c->extended = d->extended_collection;
+    c->delivery = d->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
+    c->flush_timeout_ms = d->flush_timeout_ms > 0 ? d->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
+    c->max_buffer = (d->max_buffer > 0 && d->max_buffer < GTB_TELEMETRY_MAX_BUFFER) ? (size_t)d->max_buffer : GTB_TELEMETRY_MAX_BUFFER;
+    if ((d->net.ca_file && !c->net.ca_file) || (d->net.proxy && !c->net.proxy)) nomem = 1;
+    return !nomem && c->tool_name && c->version && c->endpoint && c->otel_endpoint && c->support_message;
+}
+
+/* The collector's metadata: redacted, cut to the limits, sorted, at most GTBT__MAX_PAIRS. */
+static int gtbt__collector_metadata(gtbt_collector *c, const gtbt_kv *kv, size_t n) {
+    gtbt__pairs *ps = (gtbt__pairs *)gtbt__malloc(sizeof *ps);
+    size_t i;
+    int ok = 1;
+    if (!ps) return 0;
+    ps->n = ps->dropped = ps->ntmp = 0;
+    for (i = 0; kv && i < n; i++) if (kv[i].key) gtbt__pairs_add(ps, kv[i].key, kv[i].value);
+    if (ps->n) {
+        c->metadata = (gtbt_kv *)gtbt__calloc(ps->n, sizeof *c->metadata);
+        c->meta_klen = (size_t *)gtbt__calloc(ps->n, sizeof(size_t));
+        c->meta_vlen = (size_t *)gtbt__calloc(ps->n, sizeof(size_t));
+        ok = c->metadata && c->meta_klen && c->meta_vlen;
+        for (i = 0; ok && i < ps->n; i++) {
+            c->metadata[i].key = gtbt__strndup(ps->key[i].p, ps->key[i].n);
+            c->metadata[i].value = gtbt__strndup(ps->value[i].p, ps->value[i].n);
+            c->n_metadata = i + 1;
+            if (!c->metadata[i].key || !c->metadata[i].value) ok = 0;
+        }
+        if (ok) {
+            gtbt__kv_sort(c->metadata, c->n_metadata);
+            for (i = 0; i < c->n_metadata; i++) {
+                c->meta_klen[i] = strlen(c->metadata[i].key);
+                c->meta_vlen[i] = strlen(c->metadata[i].value);
+            }
+        }
+    }
+    gtbt__pairs_free(ps);
+    gtbt__free(ps);
+    return ok;
+}
+
+/* The network backend the desc describes: OTLP, else HTTP, else none. */
+static gtbt_backend *gtbt__network_from_desc(gtbt_collector *c, const char **why) {
+    gtbt_backend *b = NULL;
+    *why = NULL;
+    if (c->otel_endpoint[0]) {
+        gtbt_otlp_desc od;
+        memset(&od, 0, sizeof od);
+        od.endpoint = c->otel_endpoint;
+        od.insecure = c->otel_insecure != 0;
+        od.service_name = c->tool_name;
+        od.service_version = c->version;
+        od.net = c->net;
+        od.net.headers = c->otel_headers;
+        od.net.n_headers = c->n_otel_headers;
+        if (!(b = gtbt_otlp_backend(&od))) *why = "noop (invalid OTLP endpoint)";
+    } else if (c->endpoint[0]) {
+        gtbt_http_desc hd;
+        memset(&hd, 0, sizeof hd);
+        hd.endpoint = c->endpoint;
+        hd.net = c->net;
+        if (!(b = gtbt_http_backend(&hd))) *why = "noop (invalid endpoint)";
+    }
+    return b;
+}
+
+/* Chooses where events go (DESIGN 6.2); the user's local-only choice beats everything. */
+static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
+    const char *why = NULL;
+    char path[GTBT__MAX_PATH];
+    c->network = custom ? custom : gtbt__network_from_desc(c, &why);
+    if (why) gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %s; check gtbt_desc.%s", why, c->otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    if (c->consent.debug) {
+        c->backend = gtbt_stdout_backend(stderr);
+        snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
+    } else if (c->consent.local_only) {
+        if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) {
+            c->backend = gtbt_file_backend(path);
+            snprintf(c->info, sizeof c->info, "file (%s)", path);
+        } else {
+            c->backend = gtbt_noop_backend();
+            snprintf(c->info, sizeof c->info, "noop (local-only, but no usable data directory)");
+        }
+    } else if (c->network) {
+        c->backend = c->network;
+        snprintf(c->info, sizeof c->info, "%s", custom && !custom->info ? "custom" : c->network->info);
+    } else {
+        c->backend = gtbt_noop_backend();
+        snprintf(c->info, sizeof c->info, "%s", why ? why : "noop (no endpoint configured)");
+    }
+    if (c->backend && c->backend != c->network) c->backend->info = c->info;
+    return c->backend != NULL;
+}
+
+
+// >>consent --------------------------------------------------------------------------------------
 /* 1 for 1 t true yes on, 0 for 0 f false no off (ASCII case-insensitive), -1 for anything else. */
 static int gtbt__parse_bool(const char *v) {
     static const char *const yes[] = {"1", "t", "true", "yes", "on"}, *const no[] = {"0", "f", "false", "no", "off"};
@@ -5517,17 +5661,6 @@ static int gtbt__parse_bool(const char *v) {
         if (!gtbt__ascii_casecmp(v, no[i])) return 0;
     }
     return -1;
-}
-
-/* 1..64 bytes of [A-Za-z0-9._-], not starting with '.': safe as a directory name. */
-static int gtbt__valid_tool_name(const char *t) {
-    size_t i, n = t ? strlen(t) : 0;
-    if (n == 0 || n > GTBT__MAX_TOOL_NAME || t[0] == '.') return 0;
-    for (i = 0; i < n; i++) {
-        char ch = t[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')) return 0;
-    }
-    return 1;
 }
 
 /* "<TOOL>_<suffix>": the tool name upper-cased, other characters as '_'. */
@@ -5714,320 +5847,7 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
     return rc;
 }
 
-// >>public --------------------------------------------------------------------------------------
-GTB_TELEMETRY_API const char *gtbt_strerror(int result) {
-#define GTBT__RESULT_TEXT(name, value, text) case value: return text;
-    switch (result) { GTBT_RESULT_LIST(GTBT__RESULT_TEXT) default: return "unknown result"; }
-#undef GTBT__RESULT_TEXT
-}
-
-GTB_TELEMETRY_API const char *gtbt_event_type_name(gtbt_event_type t) {
-    return ((unsigned)t < sizeof gtbt__event_type_names / sizeof gtbt__event_type_names[0]) ? gtbt__event_type_names[t] : "";
-}
-
-GTB_TELEMETRY_API void gtbt_free(void *p) { gtbt__free(p); }
-
-GTB_TELEMETRY_API char *gtbt_events_json(const gtbt_event *ev, size_t n, size_t *len) {
-    gtbt__buf b;
-    if (len) *len = 0;
-    if (!ev && n) return NULL;
-    memset(&b, 0, sizeof b);
-    gtbt__json_events(&b, ev, n, 0);
-    return gtbt__buf_take(&b, len);
-}
-
-GTB_TELEMETRY_API size_t gtbt_redact(const char *in, char *out, size_t cap) {
-    gtbt__buf b;
-    size_t n, len;
-    if (out && cap) out[0] = 0;
-    if (!in) return 0;
-    n = strlen(in);
-    memset(&b, 0, sizeof b);
-    if (!gtbt__redact_needed(in, n)) { b.p = (char *)(uintptr_t)in; b.len = n; }
-    else gtbt__redact_impl(in, n, &b);
-    if (b.oom) { gtbt__buf_free(&b); return 0; }   /* nothing unredacted ever leaves */
-    len = b.len;
-    if (out && cap) {
-        size_t k = gtbt__min(len, cap - 1);
-        memcpy(out, b.p, k);
-        out[k] = 0;
-    }
-    if (b.p != in) gtbt__buf_free(&b);
-    return len;
-}
-
-GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
-    char part[4][256];
-    unsigned char d[32];
-    gtbt__buf raw;
-    int i, nparts = 4;
-    if (!out) return GTBT_E_INVALID;
-    gtbt__os_machine_id(part[0], sizeof part[0]);
-    gtbt__first_mac(part[1], sizeof part[1]);
-    gtbt__hostname(part[2], sizeof part[2]);
-    gtbt__username(part[3], sizeof part[3]);
-    if (!part[3][0]) nparts = 3;   /* the Go original appends the user only when it is known */
-    memset(&raw, 0, sizeof raw);
-    for (i = 0; i < nparts; i++) {
-        if (i) gtbt__buf_putc(&raw, ':');
-        gtbt__buf_puts(&raw, part[i]);
-    }
-    if (raw.oom) { gtbt__buf_free(&raw); memset(out, '0', 16); out[16] = 0; return GTBT_E_NOMEM; }
-    if (tool_name) {
-        gtbt__hmac_sha256(tool_name, strlen(tool_name), raw.p, raw.len, d);
-    } else {
-        gtbt__sha256 s;
-        gtbt__sha256_init(&s);
-        gtbt__sha256_update(&s, raw.p, raw.len);
-        gtbt__sha256_final(&s, d);
-    }
-    gtbt__buf_free(&raw);
-    gtbt__hex(d, 8, out);
-    return GTBT_OK;
-}
-
-/* ---- gtbt_new and friends ---- */
-static void gtbt__collector_free(gtbt_collector *c) {
-    size_t i;
-    for (i = 0; i < c->n; i++) gtbt__free(c->mem[i]);
-    if (c->network && c->network != c->backend) gtbt_backend_destroy(c->network);
-    gtbt_backend_destroy(c->backend);
-    gtbt_deletion_destroy(c->deletion);
-    gtbt__free(c->ev); gtbt__free(c->mem);
-    gtbt__kvs_free(c->metadata, c->n_metadata);
-    gtbt__free(c->meta_klen); gtbt__free(c->meta_vlen);
-    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->net.headers, c->net.n_headers);
-    gtbt__kvs_free(c->otel_headers, c->n_otel_headers);
-    gtbt__free((void *)(uintptr_t)c->net.ca_file); gtbt__free((void *)(uintptr_t)c->net.proxy);
-    gtbt__free(c->tool_name); gtbt__free(c->version); gtbt__free(c->endpoint);
-    gtbt__free(c->otel_endpoint); gtbt__free(c->support_message);
-    gtbt__mutex_destroy(&c->mu);
-    gtbt__mutex_destroy(&c->flush_mu);
-    gtbt__free(c);
-}
-
-/* Copies everything the collector keeps from desc. 0 when out of memory. */
-static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
-    int nomem = 0;
-    c->log.fn = d->log; c->log.user = d->log_user; c->log.level = d->log_level;
-    c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
-    c->version = gtbt__strdup(d->version ? d->version : "");
-    c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
-    c->otel_endpoint = gtbt__strdup(d->otel_endpoint ? d->otel_endpoint : "");
-    c->support_message = gtbt__strdup(d->support_message ? d->support_message : "");
-    c->net = d->net;
-    c->net.ca_file = gtbt__strdup(d->net.ca_file);
-    c->net.proxy = gtbt__strdup(d->net.proxy);
-    c->net.headers = gtbt__kvs_copy(d->net.headers, d->net.n_headers, &nomem);
-    if (!c->net.headers) c->net.n_headers = 0;
-    if (!c->net.log) { c->net.log = d->log; c->net.log_user = d->log_user; c->net.log_level = d->log_level; }
-    c->otel_headers = gtbt__kvs_copy(d->otel_headers, d->n_otel_headers, &nomem);
-    c->n_otel_headers = c->otel_headers ? d->n_otel_headers : 0;
-    c->otel_insecure = d->otel_insecure;
-    c->force_enabled = d->force_enabled;
-    c->extended = d->extended_collection;
-    c->delivery = d->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
-    c->flush_timeout_ms = d->flush_timeout_ms > 0 ? d->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
-    c->max_buffer = (d->max_buffer > 0 && d->max_buffer < GTB_TELEMETRY_MAX_BUFFER) ? (size_t)d->max_buffer : GTB_TELEMETRY_MAX_BUFFER;
-    if ((d->net.ca_file && !c->net.ca_file) || (d->net.proxy && !c->net.proxy)) nomem = 1;
-    return !nomem && c->tool_name && c->version && c->endpoint && c->otel_endpoint && c->support_message;
-}
-
-/* The collector's metadata: redacted, cut to the limits, sorted, at most GTBT__MAX_PAIRS. */
-static int gtbt__collector_metadata(gtbt_collector *c, const gtbt_kv *kv, size_t n) {
-    gtbt__pairs *ps = (gtbt__pairs *)gtbt__malloc(sizeof *ps);
-    size_t i;
-    int ok = 1;
-    if (!ps) return 0;
-    ps->n = ps->dropped = ps->ntmp = 0;
-    for (i = 0; kv && i < n; i++) if (kv[i].key) gtbt__pairs_add(ps, kv[i].key, kv[i].value);
-    if (ps->n) {
-        c->metadata = (gtbt_kv *)gtbt__calloc(ps->n, sizeof *c->metadata);
-        c->meta_klen = (size_t *)gtbt__calloc(ps->n, sizeof(size_t));
-        c->meta_vlen = (size_t *)gtbt__calloc(ps->n, sizeof(size_t));
-        ok = c->metadata && c->meta_klen && c->meta_vlen;
-        for (i = 0; ok && i < ps->n; i++) {
-            c->metadata[i].key = gtbt__strndup(ps->key[i].p, ps->key[i].n);
-            c->metadata[i].value = gtbt__strndup(ps->value[i].p, ps->value[i].n);
-            c->n_metadata = i + 1;
-            if (!c->metadata[i].key || !c->metadata[i].value) ok = 0;
-        }
-        if (ok) {
-            gtbt__kv_sort(c->metadata, c->n_metadata);
-            for (i = 0; i < c->n_metadata; i++) {
-                c->meta_klen[i] = strlen(c->metadata[i].key);
-                c->meta_vlen[i] = strlen(c->metadata[i].value);
-            }
-        }
-    }
-    gtbt__pairs_free(ps);
-    gtbt__free(ps);
-    return ok;
-}
-
-/* The network backend the desc describes: OTLP, else HTTP, else none. */
-static gtbt_backend *gtbt__network_from_desc(gtbt_collector *c, const char **why) {
-    gtbt_backend *b = NULL;
-    *why = NULL;
-    if (c->otel_endpoint[0]) {
-        gtbt_otlp_desc od;
-        memset(&od, 0, sizeof od);
-        od.endpoint = c->otel_endpoint;
-        od.insecure = c->otel_insecure != 0;
-        od.service_name = c->tool_name;
-        od.service_version = c->version;
-        od.net = c->net;
-        od.net.headers = c->otel_headers;
-        od.net.n_headers = c->n_otel_headers;
-        if (!(b = gtbt_otlp_backend(&od))) *why = "noop (invalid OTLP endpoint)";
-    } else if (c->endpoint[0]) {
-        gtbt_http_desc hd;
-        memset(&hd, 0, sizeof hd);
-        hd.endpoint = c->endpoint;
-        hd.net = c->net;
-        if (!(b = gtbt_http_backend(&hd))) *why = "noop (invalid endpoint)";
-    }
-    return b;
-}
-
-/* Chooses where events go (DESIGN 6.2); the user's local-only choice beats everything. */
-static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
-    const char *why = NULL;
-    char path[GTBT__MAX_PATH];
-    c->network = custom ? custom : gtbt__network_from_desc(c, &why);
-    if (why) gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %s; check gtbt_desc.%s", why, c->otel_endpoint[0] ? "otel_endpoint" : "endpoint");
-    if (c->consent.debug) {
-        c->backend = gtbt_stdout_backend(stderr);
-        snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
-    } else if (c->consent.local_only) {
-        if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) {
-            c->backend = gtbt_file_backend(path);
-            snprintf(c->info, sizeof c->info, "file (%s)", path);
-        } else {
-            c->backend = gtbt_noop_backend();
-            snprintf(c->info, sizeof c->info, "noop (local-only, but no usable data directory)");
-        }
-    } else if (c->network) {
-        c->backend = c->network;
-        snprintf(c->info, sizeof c->info, "%s", custom && !custom->info ? "custom" : c->network->info);
-    } else {
-        c->backend = gtbt_noop_backend();
-        snprintf(c->info, sizeof c->info, "%s", why ? why : "noop (no endpoint configured)");
-    }
-    if (c->backend && c->backend != c->network) c->backend->info = c->info;
-    return c->backend != NULL;
-}
-
-GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
-    gtbt_collector *c;
-    gtbt_backend *custom = desc ? desc->backend : NULL;
-    if (!desc) return NULL;
-    c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
-    if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
-    gtbt__mutex_init(&c->mu);
-    gtbt__mutex_init(&c->flush_mu);
-    c->deletion = desc->deletion;
-    c->network = custom;
-    if (!gtbt__collector_copy(c, desc)) goto nomem;
-    if (!gtbt__valid_tool_name(desc->tool_name))
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
-    gtbt_consent_resolve(desc, &c->consent);
-    if (c->tool_name[0]) {
-        gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
-        gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
-    }
-    if (!c->consent.enabled) {
-        snprintf(c->info, sizeof c->info, "noop (disabled)");
-        return c;   /* inert: nothing computed, no file touched */
-    }
-    c->active = 1;
-    if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
-    else
-        c->spill_ok = 1;
-    gtbt_machine_id(c->tool_name, c->machine_id);
-    gtbt__os_version(c->os_version, sizeof c->os_version);
-    gtbt__rng_seed(&c->rng);
-    c->ev = (gtbt_event *)gtbt__calloc(c->max_buffer, sizeof *c->ev);
-    c->mem = (void **)gtbt__calloc(c->max_buffer, sizeof *c->mem);
-    if (!c->ev || !c->mem || !gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;
-    c->network = NULL;
-    if (!gtbt__select_backend(c, custom)) { custom = NULL; goto nomem; }
-    gtbt__backoff_load(c);
-    return c;
-nomem:
-    gtbt__logf(&c->log, GTBT_LOG_ERROR, "telemetry: out of memory creating the collector");
-    if (c->network == NULL && custom) c->network = custom;
-    gtbt__collector_free(c);
-    return NULL;
-}
-
-GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c) {
-    int on;
-    if (!c || !c->active) return false;
-    gtbt__mutex_lock((gtbt__mutex *)(uintptr_t)&c->mu);
-    on = !c->withdrawn;
-    gtbt__mutex_unlock((gtbt__mutex *)(uintptr_t)&c->mu);
-    return on != 0;
-}
-
-GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c) { return c ? c->info : "noop (disabled)"; }
-
-GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c) {
-    return (c && c->active) ? c->machine_id : "";
-}
-
-GTB_TELEMETRY_API void gtbt_track(gtbt_collector *c, gtbt_event_type type, const char *name,
-                                  const gtbt_kv *extra, size_t n_extra) {
-    gtbt__rec r;
-    if (!c || !c->active) return;
-    memset(&r, 0, sizeof r);
-    r.type = gtbt_event_type_name(type);
-    if (!r.type[0]) r.type = gtbt__event_type_names[GTBT_EVENT_FEATURE_USED];
-    r.name = name; r.extra = extra; r.n_extra = n_extra;
-    gtbt__record(c, &r);
-}
-
-GTB_TELEMETRY_API void gtbt_track_command(gtbt_collector *c, const char *name, int64_t duration_ms,
-                                          int exit_code, const gtbt_kv *extra, size_t n_extra) {
-    gtbt_track_command_ext(c, name, 0, NULL, duration_ms, exit_code, NULL, extra, n_extra);
-}
-
-GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *name, int argc,
-                                              const char *const *argv, int64_t duration_ms, int exit_code,
-                                              const char *error, const gtbt_kv *extra, size_t n_extra) {
-    gtbt__rec r;
-    if (!c || !c->active) return;
-    memset(&r, 0, sizeof r);
-    r.type = gtbt__event_type_names[GTBT_EVENT_COMMAND_INVOCATION];
-    r.name = name; r.duration_ms = duration_ms; r.exit_code = exit_code;
-    r.argc = argc; r.argv = argv; r.error = error;
-    r.extra = extra; r.n_extra = n_extra;
-    gtbt__record(c, &r);
-}
-
-GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c) {
-    if (!c) return GTBT_OK;
-    return gtbt__flush(c, gtbt_now_ms() + c->flush_timeout_ms);
-}
-
-GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
-    if (!c || !c->active) return GTBT_OK;   /* a disabled collector touches no file */
-    gtbt__mutex_lock(&c->flush_mu);
-    gtbt__discard(c);
-    gtbt__mutex_unlock(&c->flush_mu);
-    return GTBT_OK;
-}
-
-GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
-    int rc;
-    if (!c) return GTBT_OK;
-    rc = gtbt_flush(c);
-    gtbt__collector_free(c);
-    return rc;
-}
-
-// >>cli -----------------------------------------------------------------------------------------
+// >>cli ------------------------------------------------------------------------------------------
 /* The end user's "telemetry" commands (DESIGN 8). Texts are the Go original's, with its fixes. */
 static void gtbt__cli_usage(const gtbt_collector *c, FILE *out) {
     fprintf(out,
@@ -6265,6 +6085,189 @@ GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
         return 0;
     }
     return yes;
+}
+
+
+// >>public ---------------------------------------------------------------------------------------
+GTB_TELEMETRY_API const char *gtbt_strerror(int result) {
+#define GTBT__RESULT_TEXT(name, value, text) case value: return text;
+    switch (result) { GTBT_RESULT_LIST(GTBT__RESULT_TEXT) default: return "unknown result"; }
+#undef GTBT__RESULT_TEXT
+}
+
+GTB_TELEMETRY_API const char *gtbt_event_type_name(gtbt_event_type t) {
+    return ((unsigned)t < sizeof gtbt__event_type_names / sizeof gtbt__event_type_names[0]) ? gtbt__event_type_names[t] : "";
+}
+
+GTB_TELEMETRY_API void gtbt_free(void *p) { gtbt__free(p); }
+
+GTB_TELEMETRY_API char *gtbt_events_json(const gtbt_event *ev, size_t n, size_t *len) {
+    gtbt__buf b;
+    if (len) *len = 0;
+    if (!ev && n) return NULL;
+    memset(&b, 0, sizeof b);
+    gtbt__json_events(&b, ev, n, 0);
+    return gtbt__buf_take(&b, len);
+}
+
+GTB_TELEMETRY_API size_t gtbt_redact(const char *in, char *out, size_t cap) {
+    gtbt__buf b;
+    size_t n, len;
+    if (out && cap) out[0] = 0;
+    if (!in) return 0;
+    n = strlen(in);
+    memset(&b, 0, sizeof b);
+    if (!gtbt__redact_needed(in, n)) { b.p = (char *)(uintptr_t)in; b.len = n; }
+    else gtbt__redact_impl(in, n, &b);
+    if (b.oom) { gtbt__buf_free(&b); return 0; }   /* nothing unredacted ever leaves */
+    len = b.len;
+    if (out && cap) {
+        size_t k = gtbt__min(len, cap - 1);
+        memcpy(out, b.p, k);
+        out[k] = 0;
+    }
+    if (b.p != in) gtbt__buf_free(&b);
+    return len;
+}
+
+GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
+    char part[4][256];
+    unsigned char d[32];
+    gtbt__buf raw;
+    int i, nparts = 4;
+    if (!out) return GTBT_E_INVALID;
+    gtbt__os_machine_id(part[0], sizeof part[0]);
+    gtbt__first_mac(part[1], sizeof part[1]);
+    gtbt__hostname(part[2], sizeof part[2]);
+    gtbt__username(part[3], sizeof part[3]);
+    if (!part[3][0]) nparts = 3;   /* the Go original appends the user only when it is known */
+    memset(&raw, 0, sizeof raw);
+    for (i = 0; i < nparts; i++) {
+        if (i) gtbt__buf_putc(&raw, ':');
+        gtbt__buf_puts(&raw, part[i]);
+    }
+    if (raw.oom) { gtbt__buf_free(&raw); memset(out, '0', 16); out[16] = 0; return GTBT_E_NOMEM; }
+    if (tool_name) {
+        gtbt__hmac_sha256(tool_name, strlen(tool_name), raw.p, raw.len, d);
+    } else {
+        gtbt__sha256 s;
+        gtbt__sha256_init(&s);
+        gtbt__sha256_update(&s, raw.p, raw.len);
+        gtbt__sha256_final(&s, d);
+    }
+    gtbt__buf_free(&raw);
+    gtbt__hex(d, 8, out);
+    return GTBT_OK;
+}
+
+/* ---- gtbt_new and friends ---- */
+GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
+    gtbt_collector *c;
+    gtbt_backend *custom = desc ? desc->backend : NULL;
+    if (!desc) return NULL;
+    c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
+    if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
+    gtbt__mutex_init(&c->mu);
+    gtbt__mutex_init(&c->flush_mu);
+    c->deletion = desc->deletion;
+    c->network = custom;
+    if (!gtbt__collector_copy(c, desc)) goto nomem;
+    if (!gtbt__valid_tool_name(desc->tool_name))
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
+    gtbt_consent_resolve(desc, &c->consent);
+    if (c->tool_name[0]) {
+        gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
+        gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
+    }
+    if (!c->consent.enabled) {
+        snprintf(c->info, sizeof c->info, "noop (disabled)");
+        return c;   /* inert: nothing computed, no file touched */
+    }
+    c->active = 1;
+    if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
+    else
+        c->spill_ok = 1;
+    gtbt_machine_id(c->tool_name, c->machine_id);
+    gtbt__os_version(c->os_version, sizeof c->os_version);
+    gtbt__rng_seed(&c->rng);
+    c->ev = (gtbt_event *)gtbt__calloc(c->max_buffer, sizeof *c->ev);
+    c->mem = (void **)gtbt__calloc(c->max_buffer, sizeof *c->mem);
+    if (!c->ev || !c->mem || !gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;
+    c->network = NULL;
+    if (!gtbt__select_backend(c, custom)) { custom = NULL; goto nomem; }
+    gtbt__backoff_load(c);
+    return c;
+nomem:
+    gtbt__logf(&c->log, GTBT_LOG_ERROR, "telemetry: out of memory creating the collector");
+    if (c->network == NULL && custom) c->network = custom;
+    gtbt__collector_free(c);
+    return NULL;
+}
+
+GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c) {
+    int on;
+    if (!c || !c->active) return false;
+    gtbt__mutex_lock((gtbt__mutex *)(uintptr_t)&c->mu);
+    on = !c->withdrawn;
+    gtbt__mutex_unlock((gtbt__mutex *)(uintptr_t)&c->mu);
+    return on != 0;
+}
+
+GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c) { return c ? c->info : "noop (disabled)"; }
+
+GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c) {
+    return (c && c->active) ? c->machine_id : "";
+}
+
+GTB_TELEMETRY_API void gtbt_track(gtbt_collector *c, gtbt_event_type type, const char *name,
+                                  const gtbt_kv *extra, size_t n_extra) {
+    gtbt__rec r;
+    if (!c || !c->active) return;
+    memset(&r, 0, sizeof r);
+    r.type = gtbt_event_type_name(type);
+    if (!r.type[0]) r.type = gtbt__event_type_names[GTBT_EVENT_FEATURE_USED];
+    r.name = name; r.extra = extra; r.n_extra = n_extra;
+    gtbt__record(c, &r);
+}
+
+GTB_TELEMETRY_API void gtbt_track_command(gtbt_collector *c, const char *name, int64_t duration_ms,
+                                          int exit_code, const gtbt_kv *extra, size_t n_extra) {
+    gtbt_track_command_ext(c, name, 0, NULL, duration_ms, exit_code, NULL, extra, n_extra);
+}
+
+GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *name, int argc,
+                                              const char *const *argv, int64_t duration_ms, int exit_code,
+                                              const char *error, const gtbt_kv *extra, size_t n_extra) {
+    gtbt__rec r;
+    if (!c || !c->active) return;
+    memset(&r, 0, sizeof r);
+    r.type = gtbt__event_type_names[GTBT_EVENT_COMMAND_INVOCATION];
+    r.name = name; r.duration_ms = duration_ms; r.exit_code = exit_code;
+    r.argc = argc; r.argv = argv; r.error = error;
+    r.extra = extra; r.n_extra = n_extra;
+    gtbt__record(c, &r);
+}
+
+GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c) {
+    if (!c) return GTBT_OK;
+    return gtbt__flush(c, gtbt_now_ms() + c->flush_timeout_ms);
+}
+
+GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
+    if (!c || !c->active) return GTBT_OK;   /* a disabled collector touches no file */
+    gtbt__mutex_lock(&c->flush_mu);
+    gtbt__discard(c);
+    gtbt__mutex_unlock(&c->flush_mu);
+    return GTBT_OK;
+}
+
+GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
+    int rc;
+    if (!c) return GTBT_OK;
+    rc = gtbt_flush(c);
+    gtbt__collector_free(c);
+    return rc;
 }
 
 #endif /* GTB_TELEMETRY_IMPLEMENTATION */
