@@ -577,7 +577,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #define GTBT__RESET_TIMEOUT_MS  10000
 #define GTBT__BACKOFF_BASE_MS   (30 * 1000)
 #define GTBT__BACKOFF_MAX_MS    (60 * 60 * 1000)
-#define GTBT__RETRY_AFTER_MAX_MS (24 * 60 * 60 * 1000)
+#define GTBT__RETRY_AFTER_MAX_MS ((int64_t)24 * 60 * 60 * 1000)
 
 #define gtbt__def(v, d) ((v) ? (v) : (d))
 #define gtbt__min(a, b) ((a) < (b) ? (a) : (b))
@@ -895,17 +895,19 @@ static int gtbt__os_entropy(void *out, size_t n) {
 }
 
 /* ---- files ---- */
-/* Reads a whole regular file (not following a final symlink) of at most max bytes into a
-   NUL-terminated buffer. GTBT_E_IO when missing/unreadable, GTBT_E_INVALID when too large. */
-static int gtbt__read_file(const char *path, size_t max, char **out, size_t *len) {
+/* Reads a whole regular file of at most max bytes into a NUL-terminated buffer; with nofollow a
+   final symbolic link is refused (files in our own directories). GTBT_E_IO when missing or
+   unreadable, GTBT_E_INVALID when not a regular file or too large. */
+static int gtbt__read_file(const char *path, size_t max, int nofollow, char **out, size_t *len) {
     struct stat st;
     gtbt__buf b;
     char chunk[4096];
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
     *out = NULL;
     *len = 0;
     if (fd < 0) return GTBT_E_IO;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { close(fd); return GTBT_E_IO; }
+    if (fstat(fd, &st) != 0) { close(fd); return GTBT_E_IO; }
+    if (!S_ISREG(st.st_mode)) { close(fd); return GTBT_E_INVALID; }
     if ((uint64_t)st.st_size > (uint64_t)max) { close(fd); return GTBT_E_INVALID; }
     memset(&b, 0, sizeof b);
     gtbt__buf_reserve(&b, (size_t)st.st_size);
@@ -1038,7 +1040,7 @@ static void gtbt__os_machine_id(char *out, size_t cap) {
     char *text;
     size_t len;
     out[0] = 0;
-    if (gtbt__read_file("/etc/machine-id", 4096, &text, &len) != GTBT_OK) return;
+    if (gtbt__read_file("/etc/machine-id", 4096, 0, &text, &len) != GTBT_OK) return;
     gtbt__trim(text);
     snprintf(out, cap, "%s", text);
     gtbt__free(text);
@@ -1067,7 +1069,7 @@ static void gtbt__os_version(char *out, size_t cap) {
     size_t len;
     int k = 0;
     snprintf(out, cap, "linux");
-    if (gtbt__read_file("/proc/version", 64 * 1024, &text, &len) != GTBT_OK) return;
+    if (gtbt__read_file("/proc/version", 64 * 1024, 0, &text, &len) != GTBT_OK) return;
     gtbt__trim(text);
     p = text;
     while (*p && k < 3) {
@@ -2264,14 +2266,6 @@ typedef struct gtbt__url {
 
 static int gtbt__url_isdigit(int c) { return c >= '0' && c <= '9'; }
 static int gtbt__url_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int gtbt__url_lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
-
-static int gtbt__url_hexval(int c)
-{
-    if (gtbt__url_isdigit(c)) return c - '0';
-    c = gtbt__url_lower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* Binary form of an IP literal into out[16]: 4 (IPv4), 16 (IPv6) or 0 (not an IP literal). */
 static int gtbt__ip_parse(const char *s, unsigned char *out)
@@ -2305,13 +2299,13 @@ static int gtbt__url_host(const char *s, size_t n, gtbt__url *u)
     for (i = 0; i < n; i++) {
         int c = (unsigned char)s[i];
         if (c == '%') {
-            if (i + 2 >= n || gtbt__url_hexval(s[i + 1]) < 0 || gtbt__url_hexval(s[i + 2]) < 0) return GTBT_E_INVALID;
-            c = gtbt__url_hexval(s[i + 1]) * 16 + gtbt__url_hexval(s[i + 2]);
+            if (i + 2 >= n || gtbt__hexval(s[i + 1]) < 0 || gtbt__hexval(s[i + 2]) < 0) return GTBT_E_INVALID;
+            c = gtbt__hexval(s[i + 1]) * 16 + gtbt__hexval(s[i + 2]);
             i += 2;
         }
         if (!(gtbt__url_isalpha(c) || gtbt__url_isdigit(c) || c == '-' || c == '.' || c == '_')) return GTBT_E_INVALID;
         if (o + 1 >= sizeof u->host) return GTBT_E_INVALID;
-        u->host[o++] = (char)gtbt__url_lower(c);
+        u->host[o++] = (char)gtbt__ascii_lower(c);
     }
     if (o == 0) return GTBT_E_INVALID;
     u->host[o] = '\0';
@@ -2325,7 +2319,7 @@ static int gtbt__url_host6(const char *s, size_t n, gtbt__url *u)
     unsigned char ip[16];
     size_t i;
     if (n == 0 || n >= 46) return GTBT_E_INVALID;
-    for (i = 0; i < n; i++) u->host[i] = (char)gtbt__url_lower((unsigned char)s[i]);
+    for (i = 0; i < n; i++) u->host[i] = (char)gtbt__ascii_lower((unsigned char)s[i]);
     u->host[n] = '\0';
     if (gtbt__ip_parse(u->host, ip) != 16) return GTBT_E_INVALID;
     u->host_is_ip = 1;
@@ -2366,7 +2360,7 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u)
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c == 0x7F) return GTBT_E_INVALID;
-        if (c == '%' && (i + 2 >= n || gtbt__url_hexval(s[i + 1]) < 0 || gtbt__url_hexval(s[i + 2]) < 0))
+        if (c == '%' && (i + 2 >= n || gtbt__hexval(s[i + 1]) < 0 || gtbt__hexval(s[i + 2]) < 0))
             return GTBT_E_INVALID;
     }
     if (gtbt__ascii_ncasecmp(s, "https://", 8) == 0) { u->tls = 1; auth = s + 8; }
@@ -2885,43 +2879,16 @@ static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der
 
 /* Read a whole regular file of at most max bytes (NUL-terminated copy). GTBT_E_IO when unreadable,
    GTBT_E_INVALID when not a regular file or too large. */
-static int gtbt__ta_read_file(const char *path, size_t max, unsigned char **data, size_t *len)
-{
-    struct stat st;
-    unsigned char *p;
-    size_t n = 0, size;
-    int fd = open(path, O_RDONLY | GTBT__O_CLOEXEC);
-    *data = NULL;
-    *len = 0;
-    if (fd < 0) return GTBT_E_IO;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > (uint64_t)max) {
-        close(fd);
-        return GTBT_E_INVALID;
-    }
-    size = (size_t)st.st_size;
-    p = (unsigned char *)gtbt__malloc(size + 1);
-    if (!p) { close(fd); return GTBT_E_NOMEM; }
-    while (n < size) {
-        ssize_t r = read(fd, p + n, size - n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        n += (size_t)r;
-    }
-    close(fd);
-    p[n] = '\0';
-    *data = p;
-    *len = n;
-    return GTBT_OK;
-}
-
 /* Parse a PEM bundle into trust anchors (RSA and EC keys). */
 static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg)
 {
     unsigned char *data;
+    char *text;
     size_t n;
     int rc;
     memset(l, 0, sizeof *l);
-    rc = gtbt__ta_read_file(path, GTBT__TLS_MAX_BUNDLE, &data, &n);
+    rc = gtbt__read_file(path, GTBT__TLS_MAX_BUNDLE, 0, &text, &n);   /* system bundles are often links */
+    data = (unsigned char *)text;
     if (rc == GTBT_E_NOMEM) return rc;
     if (rc != GTBT_OK) {
         gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: cannot read CA bundle %s (%s)", path,
@@ -3384,9 +3351,6 @@ static void gtbt__tls_free(gtbt__tls *t) { (void)t; }
 #define GTBT__HTTP_MAX_CHUNK_LINE   1024           /* chunk-size line, extensions included */
 #define GTBT__HTTP_IO_CHUNK         (16 * 1024)    /* read size */
 #define GTBT__HTTP_DEFAULT_TIMEOUT  5000           /* ms, when net->timeout_ms is 0 */
-#ifndef GTBT__RETRY_AFTER_MAX_MS                   /* may already be defined by the collector (same value) */
-#define GTBT__RETRY_AFTER_MAX_MS    (24 * 60 * 60 * 1000)
-#endif
 #define GTBT__NO_PROXY_MAX          (64 * 1024)    /* bytes of NO_PROXY considered */
 
 typedef struct gtbt__http_request {
@@ -3672,7 +3636,7 @@ typedef struct gtbt__chunked {
 /* One byte of a chunk-size line "HEX [ws] [; ext]": 0 or -1 when malformed. */
 static int gtbt__chunked_size_byte(gtbt__chunked *c, int ch)
 {
-    int h = gtbt__url_hexval(ch);
+    int h = gtbt__hexval(ch);
     if (++c->line > GTBT__HTTP_MAX_CHUNK_LINE) return -1;
     if (c->ext) return ch >= 0x20 || ch == '\t' ? 0 : -1;
     if (h >= 0 && !c->ws) {
@@ -5291,7 +5255,7 @@ static void gtbt__backoff_load(gtbt_collector *c) {
     long long until = -1;
     int failures = -1;
     if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
-    if (gtbt__read_file(path, 1024, &text, &len) != GTBT_OK) return;
+    if (gtbt__read_file(path, 1024, 1, &text, &len) != GTBT_OK) return;
     if (!strncmp(text, "until=", 6)) {
         char *p = text + 6, *end;
         until = strtoll(p, &end, 10);
@@ -5387,7 +5351,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
         if (rename(path, claim) != 0) continue;           /* another process claimed it */
         utimes(claim, NULL);                              /* the claim's age starts now */
-        rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, &text, &len);
+        rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
             if (rc == GTBT_E_INVALID) {
                 gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: spill file %s is larger than %d bytes; removed as corrupt",
@@ -5496,7 +5460,7 @@ static size_t gtbt__pending_on_disk(gtbt_collector *c, size_t *files) {
     for (i = 0; i < all.n; i++) {
         if (all.v[i][0] == '.') continue;   /* still being written */
         if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) != GTBT_OK) continue;
-        if (gtbt__read_file(path, GTBT__SPILL_READ_MAX, &text, &len) != GTBT_OK) continue;
+        if (gtbt__read_file(path, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) continue;
         (*files)++;
         for (k = 0; k < len; k++) lines += text[k] == '\n';
         if (len && text[len - 1] != '\n') lines++;   /* a last line without its newline */
@@ -5727,7 +5691,7 @@ static void gtbt__conf_read(const char *config_dir, gtbt__conf *cf) {
     memset(cf, 0, sizeof *cf);
     cf->enabled = cf->local_only = -1;
     if (gtbt__path_join(path, sizeof path, config_dir, "telemetry.conf") != GTBT_OK) return;
-    rc = gtbt__read_file(path, GTBT__CONF_MAX, &cf->text, &cf->len);
+    rc = gtbt__read_file(path, GTBT__CONF_MAX, 1, &cf->text, &cf->len);
     if (rc == GTBT_E_IO && errno == ENOENT) return;
     cf->exists = 1;
     if (rc != GTBT_OK) { cf->malformed = 1; return; }

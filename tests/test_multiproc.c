@@ -290,7 +290,7 @@ static size_t parse_ready_files(const char *dir, uset *s, int *files, int *unter
         int nomem = 0;
         if (strncmp(de->d_name, "telemetry-spill-", 16) != 0 || n < 7 || strcmp(de->d_name + n - 7, ".ndjson") != 0) continue;
         pjoin(path, sizeof path, dir, de->d_name);
-        if (gtbt__read_file(path, 64 * 1024 * 1024, &text, &len) != GTBT_OK) { corrupt++; continue; }
+        if (gtbt__read_file(path, 64 * 1024 * 1024, 1, &text, &len) != GTBT_OK) { corrupt++; continue; }
         (*files)++;
         if (len == 0 || text[len - 1] != '\n') (*unterminated)++;
         memset(&b, 0, sizeof b);

@@ -1403,14 +1403,13 @@ static int tsrv_on_pem(void *ctx, const char *name, const unsigned char *der, si
 
 static int tsrv_load(tls_srv *s, const char *leaf)
 {
-    char path[128];
-    unsigned char *data;
+    char path[128], *data;
     size_t n;
     int i;
     for (i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s/%s.%s", t_dir, leaf, i ? "key" : "pem");
-        if (gtbt__ta_read_file(path, 1 << 20, &data, &n) != GTBT_OK) return -1;
-        gtbt__pem_walk(data, n, tsrv_on_pem, s);
+        if (gtbt__read_file(path, 1 << 20, 0, &data, &n) != GTBT_OK) return -1;
+        gtbt__pem_walk((unsigned char *)data, n, tsrv_on_pem, s);
         free(data);
     }
     if (s->chain_len == 0 || br_skey_decoder_last_error(&s->sk) != 0) return -1;

@@ -24,8 +24,12 @@ for t in $TARGETS; do
         echo "ok   replay_$t ($(tail -n 1 "$tmp/out"))"
         pass=$((pass + 1))
     else
-        last=$(grep '^replay: ' "$tmp/out" | tail -n 1 | sed 's/^replay: //')
-        echo "FAIL replay_$t: $last"
+        # the run stopped at the first bad input: name every input that fails, each on its own
+        bad=""
+        for f in tests/fuzz/corpus/"$t"/*; do
+            TMPDIR="$tmp" "$bin" "$f" >"$tmp/one" 2>&1 || bad="$bad $(basename "$f")"
+        done
+        echo "FAIL replay_$t:${bad:- (crash; see below)}"
         grep -v '^replay: ' "$tmp/out" | head -n 12 | sed 's/^/    /'
         fail=$((fail + 1))
     fi
