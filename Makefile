@@ -15,7 +15,7 @@ LIBS    := -lbearssl -lpthread
 FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 
-TESTS      := core redact consent collector cli multiproc net backends
+TESTS      := core redact consent collector cli multiproc net backends notls
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
@@ -29,8 +29,12 @@ examples: $(EXAMPLE_BINS)
 $(BUILD):
 	mkdir -p $(BUILD)
 
-$(BUILD)/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/support.h | $(BUILD)
+$(BUILD)/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/support.h tests/sink.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) $(SAN) -g -O1 -I. $< -o $@ $(LIBS)
+
+# the library without BearSSL: https refused, never downgraded
+$(BUILD)/test_notls: tests/test_notls.c gtb_telemetry.h tests/harness.h tests/support.h tests/sink.h | $(BUILD)
+	$(CC) -std=c99 $(WARN) $(SAN) -g -O1 -DGTB_TELEMETRY_NO_TLS -I. $< -o $@ -lpthread
 
 # the concurrency tests again under ThreadSanitizer
 $(BUILD)/tsan_collector: tests/test_collector.c gtb_telemetry.h tests/harness.h tests/support.h | $(BUILD)
@@ -59,7 +63,7 @@ $(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
 
 test: $(TEST_BINS) $(BUILD)/tsan_collector $(TOOLS) $(EXAMPLE_BINS)
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh $(TEST_BINS) "$(BUILD)/tsan_collector thread" \
-	    "sh tests/compile/matrix.sh" "sh tests/examples.sh" "sh tests/test_kit.sh $(BUILD)"
+	    "sh tests/compile/matrix.sh" "sh tests/examples.sh" "sh tests/test_kit.sh $(BUILD)" "sh tests/fuzz/replay.sh $(BUILD)"
 
 demo: $(BUILD)/mytool $(BUILD)/hello $(TOOLS)
 	@sh examples/demo.sh $(BUILD)

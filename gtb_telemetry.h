@@ -1405,6 +1405,7 @@ static int gtbt__parse_rfc3339(const char *s, int64_t *unix_ns) {
         if (i < 5) { if (s[k] != sep[i] && !(i == 2 && (s[k] == 't' || s[k] == ' '))) return -1; k++; }
     }
     if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60) return -1;
+    if (v[0] < 1678 || v[0] > 2261) return -1;   /* outside what int64 nanoseconds can hold */
     if (s[k] == '.') {
         k++;
         if (s[k] < '0' || s[k] > '9') return -1;
@@ -1820,8 +1821,10 @@ static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *ha
     gtbt__jp_ws(j);
     if (j->p != j->end || !have_time || !e->type || !e->name) return 0;
     *has_uuid = e->uuid && e->uuid[0];
-    for (i = 0; i < 11; i++) if (!*str_fields[i]) *str_fields[i] = "";
-    gtbt__cut_in_place((char *)(uintptr_t)e->name, GTBT__MAX_NAME);
+    for (i = 0; i < 11; i++) {   /* hostile files: every string within its limit */
+        if (!*str_fields[i]) *str_fields[i] = "";
+        else gtbt__cut_in_place((char *)(uintptr_t)*str_fields[i], i == 10 ? GTBT__MAX_VALUE : GTBT__MAX_NAME);
+    }
     return 1;
 }
 
@@ -4667,7 +4670,8 @@ static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, in
     if (!n) return GTBT_OK;
     memset(&body, 0, sizeof body);
     memset(&ua, 0, sizeof ua);
-    gtbt__buf_printf(&ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING " (%s/%s)", ev[0].tool_name, ev[0].version);
+    gtbt__buf_puts(&ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING);
+    if (ev[0].tool_name[0]) gtbt__buf_printf(&ua, " (%s/%s)", ev[0].tool_name, ev[0].version);
     key.key = nb->key_header;
     key.value = nb->api_key;
     while (i < n && rc == GTBT_OK) {   /* one request, or several where the format has a size cap */
@@ -5772,6 +5776,7 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
     gtbt__conf cf;
     gtbt__buf out;
     char *copy = NULL, *line, *next;
+    size_t k;
     int rc, written = 0;
     if (!desc || !gtbt__valid_tool_name(desc->tool_name)) return GTBT_E_INVALID;
     if (gtbt__config_dir(desc, dir, sizeof dir) != GTBT_OK ||
@@ -5780,6 +5785,7 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
     gtbt__conf_read(dir, &cf);
     memset(&out, 0, sizeof out);
     if (cf.text && !(copy = gtbt__strndup(cf.text, cf.len))) { gtbt__conf_free(&cf); return GTBT_E_NOMEM; }
+    for (k = 0; copy && k < cf.len; k++) if (!copy[k]) copy[k] = '?';   /* keep what follows a NUL */
     if (!copy) gtbt__buf_puts(&out, "# Usage telemetry consent. Change it with the tool's \"telemetry enable|disable\".\n");
     for (line = copy; line; line = next) {
         char *key, *value, *dup;
@@ -5795,14 +5801,19 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
             } else {
                 gtbt__buf_puts(&out, line); gtbt__buf_putc(&out, '\n');
             }
-        } else {
+        } else if (cf.len < GTBT__CONF_MAX / 2) {
             /* keep what we could not read, as a comment, so the file becomes valid again */
             gtbt__buf_printf(&out, "# (invalid line kept as a comment) %s\n", line);
-        }
+        }   /* else: a large broken file loses its broken lines rather than stay unreadable */
         gtbt__free(dup);
     }
     if (!written) gtbt__buf_printf(&out, "enabled = %s\n", enabled ? "true" : "false");
     gtbt__free(copy);
+    if (out.len > GTBT__CONF_MAX) {   /* never write a file we could not read back: start afresh */
+        out.len = 0;
+        gtbt__buf_printf(&out, "enabled = %s\n", enabled ? "true" : "false");
+        if (cf.local_only >= 0) gtbt__buf_printf(&out, "local_only = %s\n", cf.local_only ? "true" : "false");
+    }
     gtbt__conf_free(&cf);
     if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
     snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
@@ -5973,6 +5984,10 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
     } else if (!req && (c->consent.local_only || (c->network && gtbt__is_local_backend(c->network)))) {
         fprintf(out, "No deletion request needed: events were kept on this machine only.\n");
+    } else if (!req && c->endpoint[0]) {
+        fprintf(out, "No deletion request was sent: the deletion endpoint cannot be used by this build (%s).\n",
+                GTBT__TLS ? "invalid URL" : "https needs TLS");
+        if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
     } else if (!req) {
         fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->tool_name);
         if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);

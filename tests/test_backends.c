@@ -6,13 +6,14 @@
    and every verification failure (wrong CA, expired, wrong host, self-signed) keeping the events
    spilled until a later run delivers them; and the fault modes: blackhole, refused, reset,
    garbage, slow drip, huge body, redirect, permanent 4xx, retryable 408/429/5xx (delivered exactly
-   once later), OTLP's own retry rules, Retry-After honoured by the next run, IPv6 and a CONNECT
-   proxy.
+   once later), OTLP's own retry rules, Retry-After (seconds and HTTP date) and the back-off kept
+   on disk for the next run, replay order, at-most-once, IPv6 and a CONNECT proxy (plain and TLS).
 
    The sink is $GTBT_SINK (default build/gtbt-sink), started per test on an ephemeral port and
    stopped by its pid; certificates come from tests/certs ($GT_CERTS overrides). Run from the
-   repository root. Every wait is bounded; no timing assertion except the blackhole and slow-drip
-   budgets (measured times are printed). */
+   repository root. Every wait is bounded; no timing assertion except "returns within the budget
+   plus a margin" for blackholes and the slow drip (measured times are printed; the margin grows
+   tenfold when GTBT_VALGRIND is set, as tests/valgrind.sh does). */
 #define GTB_TELEMETRY_IMPLEMENTATION
 #include "gtb_telemetry.h"
 #include "tests/harness.h"

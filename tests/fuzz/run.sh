@@ -36,7 +36,9 @@ for t in $TARGETS; do
     else
         crash=$(ls "$work/artifacts" 2>/dev/null | head -n 1)
         why=$(grep -m 1 -E 'ERROR: |runtime error|invariant failed' "$work/log")
-        echo "FAIL fuzz_$t: ${crash:-exit $rc} after ${runs:-?} runs: $why (log: $work/log)"
+        when="after ${runs} runs"
+        [ -z "$runs" ] && when="on the seed corpus"
+        echo "FAIL fuzz_$t: ${crash:-exit $rc} $when: $why (log: $work/log)"
         fail=$((fail + 1))
     fi
 done
