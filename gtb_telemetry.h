@@ -1482,43 +1482,48 @@ static int gtbt__utf8_len(const unsigned char *s, const unsigned char *end) {
     return 0;
 }
 
-/* Appends s[0..n) as a quoted JSON string: always valid UTF-8 (invalid bytes become U+FFFD). */
+/* Appends s[0..n) as a quoted JSON string: always valid UTF-8 (invalid bytes become U+FFFD).
+   Room for the worst case (every byte a 6-byte escape) is made once, then bytes are written
+   directly: runs of plain bytes are copied whole. */
 static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str, *end = s + n, *run;
-    if (!gtbt__buf_reserve(b, n + 2)) return;
-    b->p[b->len++] = '"';
+    char *o;
+    if (n > (SIZE_MAX - 3) / 6) { b->oom = 1; return; }
+    if (!gtbt__buf_reserve(b, n * 6 + 2)) return;
+    o = b->p + b->len;
+    *o++ = '"';
     while (s < end) {
         run = s;
         while (s < end && !gtbt__json_special[*s]) s++;
-        if (s > run) gtbt__buf_put(b, run, (size_t)(s - run));
+        if (s > run) { memcpy(o, run, (size_t)(s - run)); o += s - run; }
         if (s >= end) break;
         if (*s >= 0x80) {
             int k = gtbt__utf8_len(s, end);
-            if (k == 0) { gtbt__buf_put(b, "\xEF\xBF\xBD", 3); s++; continue; }
+            if (k == 0) { memcpy(o, "\xEF\xBF\xBD", 3); o += 3; s++; continue; }
             if (k == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9)) {
-                gtbt__buf_puts(b, s[2] == 0xA8 ? "\\u2028" : "\\u2029");
+                memcpy(o, s[2] == 0xA8 ? "\\u2028" : "\\u2029", 6); o += 6;
             } else {
-                gtbt__buf_put(b, s, (size_t)k);
+                memcpy(o, s, (size_t)k); o += k;
             }
             s += k;
             continue;
         }
+        *o++ = '\\';
         switch (*s) {
-        case '"':  gtbt__buf_put(b, "\\\"", 2); break;
-        case '\\': gtbt__buf_put(b, "\\\\", 2); break;
-        case '\n': gtbt__buf_put(b, "\\n", 2); break;
-        case '\r': gtbt__buf_put(b, "\\r", 2); break;
-        case '\t': gtbt__buf_put(b, "\\t", 2); break;
-        default: {
-            char e[6];
-            e[0] = '\\'; e[1] = 'u'; e[2] = '0'; e[3] = '0'; e[4] = hex[*s >> 4]; e[5] = hex[*s & 15];
-            gtbt__buf_put(b, e, 6);
-        }
+        case '"':  *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+            *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[*s >> 4]; *o++ = hex[*s & 15];
         }
         s++;
     }
-    gtbt__buf_putc(b, '"');
+    *o++ = '"';
+    *o = 0;
+    b->len = (size_t)(o - b->p);
 }
 static void gtbt__json_str(gtbt__buf *b, const char *s) { gtbt__json_strn(b, s ? s : "", s ? strlen(s) : 0); }
 
@@ -1646,6 +1651,11 @@ static char *gtbt__jp_str(gtbt__jp *j) {
     start = out = ++j->p;
     while (j->p < j->end) {
         unsigned char c = (unsigned char)*j->p;
+        if (out == j->p) {   /* no escape seen yet: nothing to move, just look */
+            while (j->p < j->end && (c = (unsigned char)*j->p) != '"' && c != '\\' && c >= 0x20) j->p++;
+            out = j->p;
+            if (j->p >= j->end) break;
+        }
         if (c == '"') { j->p++; *out = 0; return start; }
         if (c < 0x20) return NULL;
         if (c != '\\') { *out++ = (char)c; j->p++; continue; }
@@ -1775,7 +1785,7 @@ static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *ha
         if (!key || !gtbt__jp_lit(j, ':')) return 0;
         for (i = 0; i < 12 && !done; i++) {
             char *v;
-            if (strcmp(key, str_keys[i]) != 0) continue;
+            if (key[0] != str_keys[i][0] || strcmp(key, str_keys[i]) != 0) continue;
             if (!(v = gtbt__jp_str(j))) return 0;
             if (i != 11 || !e->runtime_version) *str_fields[i] = v;
             done = 1;
