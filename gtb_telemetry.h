@@ -191,7 +191,9 @@
 
    PLATFORM NOTES
    ==============
-   Linux, the BSDs and macOS (POSIX sockets). The OS machine id is /etc/machine-id on Linux.
+   Linux, the BSDs and macOS (POSIX sockets). The OS machine id is /etc/machine-id on Linux and
+   the hardware UUID (gethostuuid) on macOS; the BSDs use the other signals only. Only Linux is
+   built and tested by this project's CI.
    Windows is not supported yet. Writes use MSG_NOSIGNAL, so a server that resets the connection
    never raises SIGPIPE in your tool.
 
@@ -208,6 +210,9 @@
   #endif
   #ifndef _DEFAULT_SOURCE
     #define _DEFAULT_SOURCE 1
+  #endif
+  #if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
+    #define _DARWIN_C_SOURCE 1   /* gethostuuid, getifaddrs' AF_LINK */
   #endif
 #endif
 /* ==============================================================================================
@@ -1092,9 +1097,23 @@ static void gtbt__os_version(char *out, size_t cap) {
     gtbt__free(text);
 }
 #else
-/* macOS and the BSDs: no file to read without running a program; uname's host id is not stable,
-   so the OS part of the machine id is empty there and the other signals carry it. */
+#if GTBT__MACOS
+/* The hardware UUID (IOPlatformUUID, which the Go original reads through ioreg), without running
+   a program: gethostuuid gives the same value. */
+static void gtbt__os_machine_id(char *out, size_t cap) {
+    unsigned char u[16];
+    struct timespec wait;
+    out[0] = 0;
+    wait.tv_sec = 1;
+    wait.tv_nsec = 0;
+    if (gethostuuid(u, &wait) != 0) return;
+    snprintf(out, cap, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", u[0], u[1], u[2],
+             u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+#else
+/* The BSDs: no machine id file that every system has; the other signals carry the id. */
 static void gtbt__os_machine_id(char *out, size_t cap) { (void)cap; out[0] = 0; }
+#endif
 static void gtbt__first_mac(char *out, size_t cap) {
     struct ifaddrs *ifs, *i;
     out[0] = 0;
@@ -1914,16 +1933,14 @@ static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_word(c) || c == '-'; 
 static unsigned char gtbt__rx_lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
 
 /* length of the lowercase literal lit if it matches s[i..) ignoring ASCII case, else 0 */
-static size_t gtbt__rx_ci(const unsigned char *s, size_t n, size_t i, const char *lit)
-{
+static size_t gtbt__rx_ci(const unsigned char *s, size_t n, size_t i, const char *lit) {
     size_t k;
     for (k = 0; lit[k]; k++)
         if (i + k >= n || gtbt__rx_lower(s[i + k]) != (unsigned char)lit[k]) return 0;
     return k;
 }
 
-static size_t gtbt__rx_skip_ws(const unsigned char *s, size_t n, size_t i)
-{
+static size_t gtbt__rx_skip_ws(const unsigned char *s, size_t n, size_t i) {
     while (i < n && gtbt__rx_ws(s[i])) i++;
     return i;
 }
@@ -1934,8 +1951,7 @@ static size_t gtbt__rx_skip_ws(const unsigned char *s, size_t n, size_t i)
 typedef struct gtbt__rx { const unsigned char *s; size_t n, done; gtbt__buf *out; int changed; } gtbt__rx;
 
 /* copy s[done..upto), append rep in place of s[upto..resume), continue copying from resume */
-static void gtbt__rx_emit(gtbt__rx *r, size_t upto, const char *rep, size_t resume)
-{
+static void gtbt__rx_emit(gtbt__rx *r, size_t upto, const char *rep, size_t resume) {
     size_t len = strlen(rep);
     if (resume - upto != len || memcmp(r->s + upto, rep, len) != 0) r->changed = 1;
     gtbt__buf_put(r->out, r->s + r->done, upto - r->done);
@@ -1946,8 +1962,7 @@ static void gtbt__rx_emit(gtbt__rx *r, size_t upto, const char *rep, size_t resu
 /* 1. ([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@  ->  ${1}<redacted>@
    The scheme class has no ':', so a "://" can start a match iff the run of scheme characters just
    before it contains a letter; user and password runs are maximal and must end at ':' and '@'. */
-static void gtbt__redact_userinfo(gtbt__rx *r)
-{
+static void gtbt__redact_userinfo(gtbt__rx *r) {
     const unsigned char *s = r->s;
     size_t n = r->n, i, u, p;
     int alpha = 0;                          /* the scheme-character run ending here has a letter */
@@ -1973,8 +1988,7 @@ static void gtbt__redact_userinfo(gtbt__rx *r)
 /* 2. (?i)\b(apikey|api_key|key|access_token|refresh_token|token|secret|password|auth|authorization
    |signature)=([^&\s]+)  ->  $1=***
    Since every alternative must be followed by '=', at most one alternative fits at a position. */
-static void gtbt__redact_query(gtbt__rx *r)
-{
+static void gtbt__redact_query(gtbt__rx *r) {
     static const char *const keys[] = { "apikey", "api_key", "key", "access_token", "refresh_token", "token",
                                         "secret", "password", "auth", "authorization", "signature", NULL };
     const unsigned char *s = r->s;
@@ -1994,8 +2008,7 @@ static void gtbt__redact_query(gtbt__rx *r)
 
 /* 3. (?i)(authorization:\s*)(bearer|basic|digest|apikey)\s+([A-Za-z0-9._~\-+/=]+)  ->  ${1}$2 ***
    Both \s runs are followed by non-space, so they are maximal; the scheme words share no prefix. */
-static void gtbt__redact_authz(gtbt__rx *r)
-{
+static void gtbt__redact_authz(gtbt__rx *r) {
     static const char *const schemes[] = { "bearer", "basic", "digest", "apikey", NULL };
     const unsigned char *s = r->s;
     size_t n = r->n, i, j, k, t, e, len = 0;
@@ -2015,8 +2028,7 @@ static void gtbt__redact_authz(gtbt__rx *r)
 }
 
 /* 4. (?i)(aws_secret_access_key|secret_access_key)(\s*[=:]\s*)\S+  ->  ${1}${2}*** */
-static void gtbt__redact_aws(gtbt__rx *r)
-{
+static void gtbt__redact_aws(gtbt__rx *r) {
     const unsigned char *s = r->s;
     size_t n = r->n, i, j, v, e, len;
     for (i = 0; i < n; i++) {
@@ -2035,8 +2047,7 @@ static void gtbt__redact_aws(gtbt__rx *r)
 
 /* 5. (?i)("(?:apikey|api_?key|access_token|refresh_token|token|secret|password|auth|authorization
    |signature)"\s*:\s*")([^"]+)"  ->  $1***" */
-static void gtbt__redact_json(gtbt__rx *r)
-{
+static void gtbt__redact_json(gtbt__rx *r) {
     static const char *const keys[] = { "apikey", "api_key", "access_token", "refresh_token", "token", "secret",
                                         "password", "auth", "authorization", "signature", NULL };
     const unsigned char *s = r->s;
@@ -2062,8 +2073,7 @@ static void gtbt__redact_json(gtbt__rx *r)
 /* 6. eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+  ->  <redacted-token>
    Every "eyJ" inside one token run shares the same (maximal) first segment and tail, so only the
    first "eyJ" of a run is tried; a failed run is skipped as a whole. */
-static void gtbt__redact_jwt(gtbt__rx *r)
-{
+static void gtbt__redact_jwt(gtbt__rx *r) {
     const unsigned char *s = r->s;
     size_t n = r->n, i = 0, a, e, e2, e3;
     while (i < n) {
@@ -2100,8 +2110,7 @@ static const gtbt__rx_provider gtbt__rx_providers[] = {
     { "AKIA", "", GTBT__RX_UPNUM, 16, 1 }               /* AKIA[A-Z0-9]{16}              keep 4 */
 };
 
-static int gtbt__rx_in(int cls, unsigned char c)
-{
+static int gtbt__rx_in(int cls, unsigned char c) {
     switch (cls) {
     case GTBT__RX_TOK: return gtbt__rx_tok(c);
     case GTBT__RX_ALNUM: return gtbt__rx_alnum(c);
@@ -2111,8 +2120,7 @@ static int gtbt__rx_in(int cls, unsigned char c)
     }
 }
 
-static void gtbt__redact_provider(gtbt__rx *r, const gtbt__rx_provider *pv)
-{
+static void gtbt__redact_provider(gtbt__rx *r, const gtbt__rx_provider *pv) {
     const unsigned char *s = r->s;
     const unsigned char *hit;
     size_t n = r->n, i, k, e, plen = strlen(pv->pre);
@@ -2134,8 +2142,7 @@ static void gtbt__redact_provider(gtbt__rx *r, const gtbt__rx_provider *pv)
    last one, and at word/'-' transitions. The leftmost start is the first boundary and greedy
    {41,} then takes the last one, so a run matches at most once: from its first to its last word
    character (leading/trailing '-' stay), when that span is at least 41 bytes. */
-static void gtbt__redact_long(gtbt__rx *r)
-{
+static void gtbt__redact_long(gtbt__rx *r) {
     const unsigned char *s = r->s;
     size_t n = r->n, i = 0, a, b;
     while (i < n) {
@@ -2155,8 +2162,7 @@ static void gtbt__redact_long(gtbt__rx *r)
 enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_M_AWS = 8,
        GTBT__RX_M_JSON = 16, GTBT__RX_M_JWT = 32, GTBT__RX_M_PROV = 64, GTBT__RX_M_LONG = 128 };
 
-static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any)
-{
+static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
     size_t i, run = 0;
     unsigned m = 0;
     unsigned char prev = 0, last = 0;       /* previous byte, last non-blank byte; lowercased */
@@ -2188,8 +2194,7 @@ static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any)
 }
 
 /* Fast pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
-GTBT__UNUSED static int gtbt__redact_needed(const char *in, size_t n)
-{
+static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
     /* the common case (short plain values) in one cheap pass: every rule needs one of = : @ J
        or a run of 15 token characters; anything else cannot match */
     static const char cls[257] =   /* t: [A-Za-z0-9_-] but J, s: = : @ J, .: anything else */
@@ -2224,8 +2229,7 @@ GTBT__UNUSED static int gtbt__redact_needed(const char *in, size_t n)
    whose necessary condition (gtbt__redact_scan) is absent from the current text are skipped; the
    scan is redone after every rule that changed the text, so it always describes what the next
    rule sees. */
-GTBT__UNUSED static size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out)
-{
+static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out) {
     enum { NPROV = sizeof gtbt__rx_providers / sizeof gtbt__rx_providers[0], NRULES = 7 + NPROV };
     gtbt__buf tmp[2];
     gtbt__rx r;
@@ -2289,16 +2293,14 @@ static int gtbt__url_isdigit(int c) { return c >= '0' && c <= '9'; }
 static int gtbt__url_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 /* Binary form of an IP literal into out[16]: 4 (IPv4), 16 (IPv6) or 0 (not an IP literal). */
-static int gtbt__ip_parse(const char *s, unsigned char *out)
-{
+static int gtbt__ip_parse(const char *s, unsigned char *out) {
     if (inet_pton(AF_INET, s, out) == 1) return 4;
     if (inet_pton(AF_INET6, s, out) == 1) return 16;
     return 0;
 }
 
 /* Port digits [s, s+n): 1..65535 (leading zeros allowed); an empty port (as in "http://h:/") means the default. */
-static int gtbt__url_port(const char *s, size_t n, int def, int *port)
-{
+static int gtbt__url_port(const char *s, size_t n, int def, int *port) {
     size_t i;
     long v = 0;
     if (n == 0) { *port = def; return GTBT_OK; }
@@ -2313,8 +2315,7 @@ static int gtbt__url_port(const char *s, size_t n, int def, int *port)
 }
 
 /* A name or IPv4 host [s, s+n): percent-decoded, lower-cased; only [a-z0-9._-] survive decoding. */
-static int gtbt__url_host(const char *s, size_t n, gtbt__url *u)
-{
+static int gtbt__url_host(const char *s, size_t n, gtbt__url *u) {
     unsigned char ip[16];
     size_t i, o = 0;
     for (i = 0; i < n; i++) {
@@ -2335,8 +2336,7 @@ static int gtbt__url_host(const char *s, size_t n, gtbt__url *u)
 }
 
 /* The inside of "[...]": must be a valid IPv6 literal (no zone id). */
-static int gtbt__url_host6(const char *s, size_t n, gtbt__url *u)
-{
+static int gtbt__url_host6(const char *s, size_t n, gtbt__url *u) {
     unsigned char ip[16];
     size_t i;
     if (n == 0 || n >= 46) return GTBT_E_INVALID;
@@ -2348,14 +2348,12 @@ static int gtbt__url_host6(const char *s, size_t n, gtbt__url *u)
 }
 
 /* "host:port" with the port always present and IPv6 in brackets (CONNECT target, log lines). */
-static void gtbt__url_authority(const gtbt__url *u, char *out, size_t cap)
-{
+static void gtbt__url_authority(const gtbt__url *u, char *out, size_t cap) {
     if (strchr(u->host, ':')) snprintf(out, cap, "[%s]:%d", u->host, u->port);
     else snprintf(out, cap, "%s:%d", u->host, u->port);
 }
 
-static void gtbt__url_hostport(gtbt__url *u)
-{
+static void gtbt__url_hostport(gtbt__url *u) {
     int def = u->port == (u->tls ? 443 : 80), v6 = strchr(u->host, ':') != NULL;
     size_t n = strlen(u->host);
     char *o = u->hostport;
@@ -2369,8 +2367,7 @@ static void gtbt__url_hostport(gtbt__url *u)
 
 /* Parse an http(s) URL. GTBT_E_INVALID for: NULL/empty, > 2048 bytes, control characters or spaces, invalid
    percent-escapes, a scheme other than http/https, userinfo, an empty or malformed host, a bad port. */
-static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u)
-{
+static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
     const char *auth, *end, *p, *hostend, *frag;
     size_t n, i;
     int rc;
@@ -2442,16 +2439,14 @@ typedef struct gtbt__addrs {
     socklen_t len[GTBT__NET_MAX_ADDRS];
 } gtbt__addrs;
 
-static void gtbt__addrs_add(gtbt__addrs *a, const void *sa, size_t len)
-{
+static void gtbt__addrs_add(gtbt__addrs *a, const void *sa, size_t len) {
     if (a->n >= GTBT__NET_MAX_ADDRS || len > sizeof a->ss[0]) return;
     memcpy(&a->ss[a->n], sa, len);
     a->len[a->n++] = (socklen_t)len;
 }
 
 /* An IP literal becomes one address without asking the resolver. */
-static int gtbt__addrs_literal(const char *host, int port, gtbt__addrs *a)
-{
+static int gtbt__addrs_literal(const char *host, int port, gtbt__addrs *a) {
     struct sockaddr_in s4;
     struct sockaddr_in6 s6;
     a->n = 0;
@@ -2470,8 +2465,7 @@ static int gtbt__addrs_literal(const char *host, int port, gtbt__addrs *a)
 }
 
 /* getaddrinfo into a bounded list; returns 0 or an EAI_* code. */
-static int gtbt__getaddrinfo(const char *host, int port, gtbt__addrs *a)
-{
+static int gtbt__getaddrinfo(const char *host, int port, gtbt__addrs *a) {
     struct addrinfo hints, *res = NULL, *ai;
     char ps[8];
     int r;
@@ -2500,8 +2494,7 @@ typedef struct gtbt__dns_job {
     gtbt__addrs addrs;
 } gtbt__dns_job;
 
-static void gtbt__dns_job_unref(gtbt__dns_job *j)
-{
+static void gtbt__dns_job_unref(gtbt__dns_job *j) {
     int last;
     pthread_mutex_lock(&j->mu);
     last = --j->refs == 0;
@@ -2512,8 +2505,7 @@ static void gtbt__dns_job_unref(gtbt__dns_job *j)
     gtbt__free(j);
 }
 
-static void *gtbt__dns_thread(void *arg)
-{
+static void *gtbt__dns_thread(void *arg) {
     gtbt__dns_job *j = (gtbt__dns_job *)arg;
     gtbt__addrs a;
     int err = gtbt__getaddrinfo(j->host, j->port, &a);
@@ -2528,8 +2520,7 @@ static void *gtbt__dns_thread(void *arg)
 }
 
 /* One bounded wait on the job's condition variable (caller holds j->mu); 0 once the deadline has passed. */
-static int gtbt__dns_wait(gtbt__dns_job *j, int64_t deadline)
-{
+static int gtbt__dns_wait(gtbt__dns_job *j, int64_t deadline) {
     struct timespec ts;
     int64_t left = deadline - gtbt_now_ms();
     if (left <= 0) return 0;
@@ -2543,8 +2534,7 @@ static int gtbt__dns_wait(gtbt__dns_job *j, int64_t deadline)
 }
 
 /* Starts the detached helper with every signal blocked (the host tool's handlers stay on its threads). */
-static int gtbt__dns_start(gtbt__dns_job *j)
-{
+static int gtbt__dns_start(gtbt__dns_job *j) {
     pthread_attr_t at;
     pthread_t th;
     sigset_t all, old;
@@ -2560,8 +2550,7 @@ static int gtbt__dns_start(gtbt__dns_job *j)
 }
 
 /* Resolve host in a helper thread, waiting at most until the deadline. */
-static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg)
-{
+static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg) {
     gtbt__dns_job *j;
     int done, err = 0;
     if (deadline - gtbt_now_ms() <= 0) {
@@ -2601,8 +2590,7 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
 #else
 /* Without threads getaddrinfo runs on the caller's thread: it is then bounded only by the system resolver
    (resolv.conf timeout and attempts), not by the deadline. IP literals never get here. */
-static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg)
-{
+static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg) {
     int err;
     if (deadline - gtbt_now_ms() <= 0) {
         gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: no time left to resolve %s", host);
@@ -2624,8 +2612,7 @@ static void gtbt__sock_nosigpipe(int fd) { (void)fd; }
 #endif
 
 /* Waits until fd is ready for events or the deadline passes: GTBT_OK, GTBT_E_TIMEOUT or GTBT_E_NETWORK. */
-static int gtbt__poll_fd(int fd, short events, int64_t deadline)
-{
+static int gtbt__poll_fd(int fd, short events, int64_t deadline) {
     for (;;) {
         struct pollfd p;
         int64_t left = deadline - gtbt_now_ms();
@@ -2641,8 +2628,7 @@ static int gtbt__poll_fd(int fd, short events, int64_t deadline)
 }
 
 /* A non-blocking, close-on-exec TCP socket without Nagle delay that never raises SIGPIPE; -1 (errno) on failure. */
-static int gtbt__sock_open(int family)
-{
+static int gtbt__sock_open(int family) {
     int fd = socket(family, SOCK_STREAM, 0), one = 1, fl;
     if (fd < 0) return -1;
     fl = fcntl(fd, F_GETFL, 0);
@@ -2658,8 +2644,7 @@ static int gtbt__sock_open(int family)
 }
 
 /* One connect attempt bounded by deadline: the socket in *fd, or an error with *err = errno. */
-static int gtbt__sock_connect_one(const gtbt__addrs *a, int i, int64_t deadline, int *fd, int *err)
-{
+static int gtbt__sock_connect_one(const gtbt__addrs *a, int i, int64_t deadline, int *fd, int *err) {
     int s = gtbt__sock_open(a->ss[i].ss_family), rc, soerr = 0;
     socklen_t sl = sizeof soerr;
     if (s < 0) { *err = errno; return GTBT_E_NETWORK; }
@@ -2674,8 +2659,7 @@ static int gtbt__sock_connect_one(const gtbt__addrs *a, int i, int64_t deadline,
 }
 
 /* Resolve (IP literals directly) and connect to host:port, trying each address within c->deadline. */
-static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host, int host_is_ip, int port)
-{
+static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host, int host_is_ip, int port) {
     gtbt__addrs a;
     int i, rc, err = ECONNREFUSED;
     rc = host_is_ip ? gtbt__addrs_literal(host, port, &a) : gtbt__resolve(host, port, c->deadline, &a, c->lg);
@@ -2696,8 +2680,7 @@ static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host,
 }
 
 /* Write all of p (short writes continued, EINTR retried, never SIGPIPE). */
-static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n)
-{
+static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
     const char *s = (const char *)p;
     while (n > 0) {
         ssize_t r = send(c->fd, s, n, GTBT__MSG_NOSIGNAL);
@@ -2718,8 +2701,7 @@ static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n)
 }
 
 /* Read up to cap bytes; *got = 0 means the peer closed the connection. */
-static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got)
-{
+static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
     *got = 0;
     for (;;) {
         ssize_t r;
@@ -2774,8 +2756,7 @@ static const char *const gtbt__ca_bundles[] = {
 };
 
 /* Each anchor owns one block holding its DN then its key bytes, so dn.data is the only pointer to free. */
-static void gtbt__ta_list_free(gtbt__ta_list *l)
-{
+static void gtbt__ta_list_free(gtbt__ta_list *l) {
     size_t i;
     for (i = 0; i < l->n; i++) gtbt__free(l->ta[i].dn.data);
     gtbt__free(l->ta);
@@ -2784,8 +2765,7 @@ static void gtbt__ta_list_free(gtbt__ta_list *l)
 
 static void gtbt__pem_sink(void *ctx, const void *p, size_t n) { gtbt__buf_put((gtbt__buf *)ctx, p, n); }
 
-static br_x509_trust_anchor *gtbt__ta_slot_new(gtbt__ta_list *l)
-{
+static br_x509_trust_anchor *gtbt__ta_slot_new(gtbt__ta_list *l) {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         br_x509_trust_anchor *ta = (br_x509_trust_anchor *)gtbt__realloc(l->ta, cap * sizeof *ta);
@@ -2798,8 +2778,7 @@ static br_x509_trust_anchor *gtbt__ta_slot_new(gtbt__ta_list *l)
 }
 
 /* Decode one DER certificate into a trust anchor (subject DN, public key, CA flag); undecodable ones are skipped. */
-static void gtbt__ta_add(gtbt__ta_list *l, const unsigned char *der, size_t len)
-{
+static void gtbt__ta_add(gtbt__ta_list *l, const unsigned char *der, size_t len) {
     br_x509_decoder_context dc;
     const br_x509_pkey *pk;
     br_x509_trust_anchor *t;
@@ -2847,8 +2826,7 @@ typedef int (*gtbt__pem_fn)(void *ctx, const char *name, const unsigned char *de
 
 /* Walk the PEM objects of [pem, pem+n): GTBT_OK, GTBT_E_INVALID (malformed PEM; objects before it were delivered)
    or GTBT_E_NOMEM. */
-static int gtbt__pem_walk(const unsigned char *pem, size_t n, gtbt__pem_fn fn, void *ctx)
-{
+static int gtbt__pem_walk(const unsigned char *pem, size_t n, gtbt__pem_fn fn, void *ctx) {
     br_pem_decoder_context pc;
     gtbt__buf der;
     char name[128];
@@ -2891,8 +2869,7 @@ static int gtbt__pem_walk(const unsigned char *pem, size_t n, gtbt__pem_fn fn, v
     return rc;
 }
 
-static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der, size_t len)
-{
+static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der, size_t len) {
     gtbt__ta_list *l = (gtbt__ta_list *)ctx;
     if (strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CERTIFICATE") == 0) gtbt__ta_add(l, der, len);
     return l->oom;
@@ -2901,8 +2878,7 @@ static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der
 /* Read a whole regular file of at most max bytes (NUL-terminated copy). GTBT_E_IO when unreadable,
    GTBT_E_INVALID when not a regular file or too large. */
 /* Parse a PEM bundle into trust anchors (RSA and EC keys). */
-static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg)
-{
+static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg) {
     unsigned char *data;
     char *text;
     size_t n;
@@ -2933,8 +2909,7 @@ static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg
 }
 
 /* Cache lookup; the caller holds the global lock. */
-static gtbt__ta_list *gtbt__ta_cache_find(const char *path)
-{
+static gtbt__ta_list *gtbt__ta_cache_find(const char *path) {
     int i;
     for (i = 0; i < GTBT__TLS_CACHE_SLOTS; i++)
         if (gtbt__ta_cache[i].path && strcmp(gtbt__ta_cache[i].path, path) == 0) return &gtbt__ta_cache[i].list;
@@ -2943,8 +2918,7 @@ static gtbt__ta_list *gtbt__ta_cache_find(const char *path)
 
 /* Anchors of the bundle at path, parsed once per process (outside the lock: the lock is never held for I/O).
    When the cache is full, the fresh list goes to *owned and the caller frees it. */
-static int gtbt__ta_get(const char *path, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg)
-{
+static int gtbt__ta_get(const char *path, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg) {
     gtbt__ta_list fresh, *hit;
     char *key;
     int i, stored = 0, rc;
@@ -2975,8 +2949,7 @@ static int gtbt__ta_get(const char *path, gtbt__ta_list *view, gtbt__ta_list *ow
 }
 
 /* Frees the process-wide anchor cache (for tests and leak checkers; no request may be running). */
-static GTBT__UNUSED void gtbt__ta_cache_clear(void)
-{
+static GTBT__UNUSED void gtbt__ta_cache_clear(void) {
     int i;
     gtbt__global_lock();
     for (i = 0; i < GTBT__TLS_CACHE_SLOTS; i++) {
@@ -2988,8 +2961,7 @@ static GTBT__UNUSED void gtbt__ta_cache_clear(void)
 }
 
 /* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the first readable system bundle. */
-static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg)
-{
+static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg) {
     const char *path = NULL, *env = gtbt__getenv("SSL_CERT_FILE");
     size_t i;
     memset(view, 0, sizeof *view);
@@ -3013,8 +2985,7 @@ static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__
 
 /* One DER TLV at *p: tag (low-tag-number form), value and length; advances *p. 0 or -1 when malformed. */
 static int gtbt__der_tlv(const unsigned char **p, const unsigned char *end, unsigned *tag,
-                         const unsigned char **val, size_t *len)
-{
+                         const unsigned char **val, size_t *len) {
     const unsigned char *q = *p;
     size_t l, k;
     if (end - q < 2) return -1;
@@ -3034,8 +3005,7 @@ static int gtbt__der_tlv(const unsigned char **p, const unsigned char *end, unsi
 }
 
 /* Enter a SEQUENCE (or any constructed TLV with tag want) at *p: [*p, *end) becomes its contents. */
-static int gtbt__der_enter(const unsigned char **p, const unsigned char **end, unsigned want)
-{
+static int gtbt__der_enter(const unsigned char **p, const unsigned char **end, unsigned want) {
     const unsigned char *v;
     size_t l;
     unsigned tag;
@@ -3046,8 +3016,7 @@ static int gtbt__der_enter(const unsigned char **p, const unsigned char **end, u
 }
 
 /* The subjectAltName extension value (an OCTET STRING's contents) of a DER certificate; 0 when absent. */
-static int gtbt__x509_find_san(const unsigned char *der, size_t n, const unsigned char **san, size_t *san_len)
-{
+static int gtbt__x509_find_san(const unsigned char *der, size_t n, const unsigned char **san, size_t *san_len) {
     const unsigned char *p = der, *end = der + n, *v, *e, *x, *xe;
     size_t l;
     unsigned tag;
@@ -3073,8 +3042,7 @@ static int gtbt__x509_find_san(const unsigned char *der, size_t n, const unsigne
 }
 
 /* Does the certificate list ip (4 or 16 bytes) as an iPAddress ([7]) subjectAltName? */
-static int gtbt__x509_has_ip(const unsigned char *der, size_t n, const unsigned char *ip, size_t ip_len)
-{
+static int gtbt__x509_has_ip(const unsigned char *der, size_t n, const unsigned char *ip, size_t ip_len) {
     const unsigned char *p, *end, *v;
     size_t l;
     unsigned tag;
@@ -3101,8 +3069,7 @@ typedef struct gtbt__x509_ip {
 
 static gtbt__x509_ip *gtbt__xip(const br_x509_class **ctx) { return (gtbt__x509_ip *)(void *)ctx; }
 
-static void gtbt__xip_start_chain(const br_x509_class **ctx, const char *server_name)
-{
+static void gtbt__xip_start_chain(const br_x509_class **ctx, const char *server_name) {
     gtbt__x509_ip *x = gtbt__xip(ctx);
     x->ncert = 0;
     x->ee_len = 0;
@@ -3110,29 +3077,25 @@ static void gtbt__xip_start_chain(const br_x509_class **ctx, const char *server_
     (*x->inner)->start_chain(x->inner, server_name);
 }
 
-static void gtbt__xip_start_cert(const br_x509_class **ctx, uint32_t length)
-{
+static void gtbt__xip_start_cert(const br_x509_class **ctx, uint32_t length) {
     gtbt__x509_ip *x = gtbt__xip(ctx);
     x->ncert++;
     (*x->inner)->start_cert(x->inner, length);
 }
 
-static void gtbt__xip_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
-{
+static void gtbt__xip_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
     gtbt__x509_ip *x = gtbt__xip(ctx);
     if (x->ncert == 1 && len > sizeof x->ee - x->ee_len) x->ee_too_big = 1;
     else if (x->ncert == 1) { memcpy(x->ee + x->ee_len, buf, len); x->ee_len += len; }
     (*x->inner)->append(x->inner, buf, len);
 }
 
-static void gtbt__xip_end_cert(const br_x509_class **ctx)
-{
+static void gtbt__xip_end_cert(const br_x509_class **ctx) {
     gtbt__x509_ip *x = gtbt__xip(ctx);
     (*x->inner)->end_cert(x->inner);
 }
 
-static unsigned gtbt__xip_end_chain(const br_x509_class **ctx)
-{
+static unsigned gtbt__xip_end_chain(const br_x509_class **ctx) {
     gtbt__x509_ip *x = gtbt__xip(ctx);
     unsigned err = (*x->inner)->end_chain(x->inner);
     if (err) return err;
@@ -3143,8 +3106,7 @@ static unsigned gtbt__xip_end_chain(const br_x509_class **ctx)
     return 0;
 }
 
-static const br_x509_pkey *gtbt__xip_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
-{
+static const br_x509_pkey *gtbt__xip_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
     const gtbt__x509_ip *x = (const gtbt__x509_ip *)(const void *)ctx;
     return (*x->inner)->get_pkey(x->inner, usages);
 }
@@ -3166,8 +3128,7 @@ struct gtbt__tls {
     unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
-static const char *gtbt__tls_strerror(int err)
-{
+static const char *gtbt__tls_strerror(int err) {
     switch (err) {
     case BR_ERR_X509_EXPIRED: return "certificate expired or not yet valid";
     case BR_ERR_X509_NOT_TRUSTED: return "unknown CA (certificate chain not trusted)";
@@ -3199,8 +3160,7 @@ static const char *gtbt__tls_strerror(int err)
 }
 
 /* The engine is closed: GTBT__TLS_EOF on a clean close, the transport error, or GTBT_E_TLS (logged). */
-static int gtbt__tls_closed(gtbt__tls *t)
-{
+static int gtbt__tls_closed(gtbt__tls *t) {
     int err = br_ssl_engine_last_error(&t->cc.eng);
     if (err == BR_ERR_OK) return GTBT__TLS_EOF;
     if (t->io_rc != GTBT_OK && err == BR_ERR_IO) return t->io_rc;
@@ -3215,8 +3175,7 @@ static int gtbt__tls_closed(gtbt__tls *t)
 
 /* Drive the engine until one of the `want` states: GTBT_OK, GTBT__TLS_EOF, or an error.
    Same logic as BearSSL's br_sslio run_until, with deadline-bounded socket I/O. */
-static int gtbt__tls_run(gtbt__tls *t, unsigned want)
-{
+static int gtbt__tls_run(gtbt__tls *t, unsigned want) {
     br_ssl_engine_context *e = &t->cc.eng;
     for (;;) {
         unsigned st = br_ssl_engine_current_state(e);
@@ -3250,16 +3209,14 @@ static int gtbt__tls_run(gtbt__tls *t, unsigned want)
     }
 }
 
-static void gtbt__tls_set_time(br_x509_minimal_context *xc)
-{
+static void gtbt__tls_set_time(br_x509_minimal_context *xc) {
     int64_t s = gtbt__realtime_ns() / 1000000000;
     if (s > 0) br_x509_minimal_set_time(xc, (uint32_t)(s / 86400 + 719528), (uint32_t)(s % 86400)); /* days since 0 AD */
 }
 
 /* TLS 1.2 handshake over c->fd with chain validation, SNI and host name (or IP SAN) check. c owns the TLS
    state from the start (gtbt__conn_close frees it). Every failure except the deadline is GTBT_E_TLS. */
-static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net)
-{
+static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net) {
     gtbt__ta_list view;
     gtbt__tls *t = (gtbt__tls *)gtbt__malloc(sizeof *t);
     int rc;
@@ -3290,8 +3247,7 @@ static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc
     return GTBT_E_TLS;
 }
 
-static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n)
-{
+static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n) {
     const unsigned char *s = (const unsigned char *)p;
     while (n > 0) {
         unsigned char *buf;
@@ -3312,8 +3268,7 @@ static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n)
     return GTBT_OK;
 }
 
-static int gtbt__tls_flush(gtbt__tls *t)
-{
+static int gtbt__tls_flush(gtbt__tls *t) {
     int rc;
     br_ssl_engine_flush(&t->cc.eng, 0);
     rc = gtbt__tls_run(t, BR_SSL_SENDAPP | BR_SSL_RECVAPP);
@@ -3321,8 +3276,7 @@ static int gtbt__tls_flush(gtbt__tls *t)
 }
 
 /* Read application data; *got = 0 at the end of the stream. */
-static int gtbt__tls_read(gtbt__tls *t, void *p, size_t cap, size_t *got)
-{
+static int gtbt__tls_read(gtbt__tls *t, void *p, size_t cap, size_t *got) {
     unsigned char *buf;
     size_t len;
     int rc = gtbt__tls_run(t, BR_SSL_RECVAPP);
@@ -3337,24 +3291,21 @@ static int gtbt__tls_read(gtbt__tls *t, void *p, size_t cap, size_t *got)
     return GTBT_OK;
 }
 
-static void gtbt__tls_free(gtbt__tls *t)
-{
+static void gtbt__tls_free(gtbt__tls *t) {
     gtbt__ta_list_free(&t->owned);
     gtbt__free(t);
 }
 
 #else /* !GTBT__TLS: https is refused, never downgraded */
 
-static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net)
-{
+static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net) {
     (void)u; (void)net;
     gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: https needs TLS, which this build left out (GTB_TELEMETRY_NO_TLS)");
     return GTBT_E_UNSUPPORTED;
 }
 static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n) { (void)t; (void)p; (void)n; return GTBT_E_UNSUPPORTED; }
 static int gtbt__tls_flush(gtbt__tls *t) { (void)t; return GTBT_E_UNSUPPORTED; }
-static int gtbt__tls_read(gtbt__tls *t, void *p, size_t cap, size_t *got)
-{
+static int gtbt__tls_read(gtbt__tls *t, void *p, size_t cap, size_t *got) {
     (void)t; (void)p; (void)cap;
     *got = 0;
     return GTBT_E_UNSUPPORTED;
@@ -3393,20 +3344,17 @@ typedef struct gtbt__http_response {
 
 /* --- connection: plain TCP or TLS over it --- */
 
-static int gtbt__conn_read(gtbt__conn *c, void *p, size_t cap, size_t *got)
-{
+static int gtbt__conn_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
     return c->tls ? gtbt__tls_read(c->tls, p, cap, got) : gtbt__sock_read(c, p, cap, got);
 }
 
-static int gtbt__conn_write(gtbt__conn *c, const void *p, size_t n)
-{
+static int gtbt__conn_write(gtbt__conn *c, const void *p, size_t n) {
     return c->tls ? gtbt__tls_write(c->tls, p, n) : gtbt__sock_write(c, p, n);
 }
 
 static int gtbt__conn_flush(gtbt__conn *c) { return c->tls ? gtbt__tls_flush(c->tls) : GTBT_OK; }
 
-static void gtbt__conn_close(gtbt__conn *c)
-{
+static void gtbt__conn_close(gtbt__conn *c) {
     if (c->tls) gtbt__tls_free(c->tls);
     if (c->fd >= 0) close(c->fd);
     c->tls = NULL;
@@ -3415,8 +3363,8 @@ static void gtbt__conn_close(gtbt__conn *c)
 
 /* --- Retry-After and classification --- */
 
-static int64_t gtbt__http_days_from_civil(int64_t y, int m, int d) /* days since 1970-01-01 (proleptic Gregorian) */
-{
+/* Days since 1970-01-01 (proleptic Gregorian). */
+static int64_t gtbt__http_days_from_civil(int64_t y, int m, int d) {
     int64_t era, yoe, doy;
     y -= m <= 2;
     era = (y >= 0 ? y : y - 399) / 400;
@@ -3426,8 +3374,7 @@ static int64_t gtbt__http_days_from_civil(int64_t y, int m, int d) /* days since
 }
 
 /* Digits only, length in [lo, hi]: the value, else -1. */
-static int gtbt__http_digits(const char *s, size_t lo, size_t hi)
-{
+static int gtbt__http_digits(const char *s, size_t lo, size_t hi) {
     size_t n = strlen(s), i;
     int v = 0;
     if (n < lo || n > hi) return -1;
@@ -3440,8 +3387,7 @@ static int gtbt__http_digits(const char *s, size_t lo, size_t hi)
 
 /* HTTP-date (RFC 9110 5.6.7) as Unix ms, or -1: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT",
    RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and asctime "Sun Nov  6 08:49:37 1994". */
-static int64_t gtbt__parse_http_date(const char *s, size_t n)
-{
+static int64_t gtbt__parse_http_date(const char *s, size_t n) {
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     char tok[6][12];
@@ -3478,8 +3424,7 @@ static int64_t gtbt__parse_http_date(const char *s, size_t n)
 }
 
 /* Retry-After value: delta seconds or an HTTP-date, as ms from now, clamped to [0, 24 h]; -1 when invalid. */
-static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_unix_ms)
-{
+static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_unix_ms) {
     const char *s, *e;
     int64_t t = 0;
     if (!v) return -1;
@@ -3503,8 +3448,7 @@ static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_u
 
 /* GTBT_OK for 2xx; GTBT_E_HTTP_RETRY for 408, 429, 500, 502, 503, 504 (OTLP: 429, 502, 503, 504 only);
    GTBT_E_HTTP_REJECT for everything else (1xx, 3xx, other 4xx and 5xx). */
-static GTBT__UNUSED int gtbt__http_classify(int status, int otlp)
-{
+static GTBT__UNUSED int gtbt__http_classify(int status, int otlp) {
     if (status >= 200 && status <= 299) return GTBT_OK;
     switch (status) {
     case 408: case 500: return otlp ? GTBT_E_HTTP_REJECT : GTBT_E_HTTP_RETRY;
@@ -3515,13 +3459,11 @@ static GTBT__UNUSED int gtbt__http_classify(int status, int otlp)
 
 /* --- response head --- */
 
-static int gtbt__http_tchar(int c)
-{
+static int gtbt__http_tchar(int c) {
     return gtbt__url_isalpha(c) || gtbt__url_isdigit(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
-static int gtbt__http_is_token(const char *s, size_t n)
-{
+static int gtbt__http_is_token(const char *s, size_t n) {
     size_t i;
     if (n == 0) return 0;
     for (i = 0; i < n; i++) if (!gtbt__http_tchar((unsigned char)s[i])) return 0;
@@ -3529,8 +3471,7 @@ static int gtbt__http_is_token(const char *s, size_t n)
 }
 
 /* Next line of [p, p+n) from *pos without its LF or CRLF; 0 when no complete line is left. */
-static int gtbt__http_next_line(const char *p, size_t n, size_t *pos, const char **line, size_t *len)
-{
+static int gtbt__http_next_line(const char *p, size_t n, size_t *pos, const char **line, size_t *len) {
     const char *s = p + *pos, *lf = (const char *)memchr(s, '\n', n - *pos);
     size_t l;
     if (!lf) return 0;
@@ -3543,8 +3484,7 @@ static int gtbt__http_next_line(const char *p, size_t n, size_t *pos, const char
 }
 
 /* "HTTP/1.x NNN[ reason]" */
-static int gtbt__http_status_line(const char *s, size_t n, int *status)
-{
+static int gtbt__http_status_line(const char *s, size_t n, int *status) {
     if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !gtbt__url_isdigit((unsigned char)s[7]) || s[8] != ' ') return -1;
     if (!gtbt__url_isdigit((unsigned char)s[9]) || !gtbt__url_isdigit((unsigned char)s[10]) ||
         !gtbt__url_isdigit((unsigned char)s[11]) || (n > 12 && s[12] != ' '))
@@ -3553,14 +3493,12 @@ static int gtbt__http_status_line(const char *s, size_t n, int *status)
     return *status >= 100 ? 0 : -1;
 }
 
-static int gtbt__http_name_is(const char *name, size_t n, const char *want)
-{
+static int gtbt__http_name_is(const char *name, size_t n, const char *want) {
     return strlen(want) == n && gtbt__ascii_ncasecmp(name, want, n) == 0;
 }
 
 /* Content-Length: digits only; a repeated header must agree. */
-static int gtbt__http_content_length(const char *v, size_t n, int64_t *clen)
-{
+static int gtbt__http_content_length(const char *v, size_t n, int64_t *clen) {
     int64_t x = 0;
     size_t i;
     if (n == 0 || n > 18) return -1;
@@ -3574,8 +3512,7 @@ static int gtbt__http_content_length(const char *v, size_t n, int64_t *clen)
 }
 
 /* Is "chunked" the last coding of a Transfer-Encoding list? */
-static int gtbt__http_te_chunked(const char *v, size_t n)
-{
+static int gtbt__http_te_chunked(const char *v, size_t n) {
     size_t b = n;
     while (b > 0 && v[b - 1] != ',') b--;
     while (b < n && (v[b] == ' ' || v[b] == '\t')) b++;
@@ -3587,8 +3524,7 @@ static int gtbt__http_te_chunked(const char *v, size_t n)
    Content-Length that is not a number or disagrees with another, too many headers, no blank line).
    *content_length is -1 when absent or when Transfer-Encoding is present; *chunked when chunked is the last coding. */
 static GTBT__UNUSED int gtbt__http_parse_head(const char *p, size_t n, int *status, int64_t *retry_after_ms,
-                                              int64_t *content_length, int *chunked)
-{
+                                              int64_t *content_length, int *chunked) {
     const char *line, *v, *ve, *colon;
     size_t pos = 0, len, count = 0;
     int st = 0, te = 0, ch = 0, ended = 0;
@@ -3626,8 +3562,7 @@ static GTBT__UNUSED int gtbt__http_parse_head(const char *p, size_t n, int *stat
 
 /* Length of the head in [p, p+n) up to and including its blank line, or 0 when not complete yet.
    *scanned remembers where to resume. */
-static size_t gtbt__http_head_end(const char *p, size_t n, size_t *scanned)
-{
+static size_t gtbt__http_head_end(const char *p, size_t n, size_t *scanned) {
     size_t i;
     for (i = *scanned; i < n; i++) {
         if (p[i] != '\n') continue;
@@ -3655,8 +3590,7 @@ typedef struct gtbt__chunked {
 } gtbt__chunked;
 
 /* One byte of a chunk-size line "HEX [ws] [; ext]": 0 or -1 when malformed. */
-static int gtbt__chunked_size_byte(gtbt__chunked *c, int ch)
-{
+static int gtbt__chunked_size_byte(gtbt__chunked *c, int ch) {
     int h = gtbt__hexval(ch);
     if (++c->line > GTBT__HTTP_MAX_CHUNK_LINE) return -1;
     if (c->ext) return ch >= 0x20 || ch == '\t' ? 0 : -1;
@@ -3672,8 +3606,7 @@ static int gtbt__chunked_size_byte(gtbt__chunked *c, int ch)
 }
 
 /* End of a size line (LF seen). */
-static int gtbt__chunked_size_end(gtbt__chunked *c)
-{
+static int gtbt__chunked_size_end(gtbt__chunked *c) {
     if (c->ndigits == 0) return -1;
     c->state = c->left ? GTBT__CH_DATA : GTBT__CH_TRAILER;
     c->line = 0;
@@ -3684,8 +3617,7 @@ static int gtbt__chunked_size_end(gtbt__chunked *c)
 /* Feed raw bytes p[0..n). Decodes in place: chunk data is moved to p[0..*out). Returns 1 once the last chunk
    and trailers ended (*used = bytes consumed; the rest is not part of the body), 0 when more input is
    needed (*used = n), -1 when malformed. Bare LF line ends are accepted. */
-static GTBT__UNUSED int gtbt__chunked_feed(gtbt__chunked *c, char *p, size_t n, size_t *out, size_t *used)
-{
+static GTBT__UNUSED int gtbt__chunked_feed(gtbt__chunked *c, char *p, size_t n, size_t *out, size_t *used) {
     size_t i = 0, o = 0;
     int bad = 0;
     while (i < n && c->state != GTBT__CH_DONE && !bad) {
@@ -3735,16 +3667,14 @@ typedef struct gtbt__body {
     int truncated;
 } gtbt__body;
 
-static void gtbt__body_keep(gtbt__body *b, const char *p, size_t n)
-{
+static void gtbt__body_keep(gtbt__body *b, const char *p, size_t n) {
     size_t room = GTBT__HTTP_MAX_BODY - b->out.len;
     if (n > room) { n = room; b->truncated = 1; }
     if (n) gtbt__buf_put(&b->out, p, n);
 }
 
 /* Raw body bytes (modified in place): 1 when the body is complete (or cut at the limit), 0 for more, -1 malformed. */
-static int gtbt__body_feed(gtbt__body *b, char *p, size_t n)
-{
+static int gtbt__body_feed(gtbt__body *b, char *p, size_t n) {
     size_t k = n, used;
     int r = 0;
     if (b->mode == GTBT__BODY_LENGTH) {
@@ -3758,8 +3688,7 @@ static int gtbt__body_feed(gtbt__body *b, char *p, size_t n)
     return r < 0 ? -1 : (r || b->truncated);
 }
 
-static int gtbt__http_read_body(gtbt__conn *c, gtbt__body *b, char *first, size_t n, char *io)
-{
+static int gtbt__http_read_body(gtbt__conn *c, gtbt__body *b, char *first, size_t n, char *io) {
     size_t got;
     int r = 0, rc;
     if (b->mode == GTBT__BODY_NONE || (b->mode == GTBT__BODY_LENGTH && b->left == 0)) return GTBT_OK;
@@ -3782,8 +3711,7 @@ static int gtbt__http_read_body(gtbt__conn *c, gtbt__body *b, char *first, size_
 }
 
 /* Read until a complete head is in `in` (bytes past it stay: the start of the body). */
-static int gtbt__http_read_head(gtbt__conn *c, gtbt__buf *in, char *io, size_t *head_len)
-{
+static int gtbt__http_read_head(gtbt__conn *c, gtbt__buf *in, char *io, size_t *head_len) {
     size_t scanned = 0, got, end;
     int rc;
     for (;;) {
@@ -3806,8 +3734,7 @@ static int gtbt__http_read_head(gtbt__conn *c, gtbt__buf *in, char *io, size_t *
 
 /* Read a head (skipping interim 1xx ones) into `in`; *head_len is the final head's length. */
 static int gtbt__http_read_final_head(gtbt__conn *c, gtbt__buf *in, char *io, size_t *head_len, int *status,
-                                      int64_t *retry_after_ms, int64_t *clen, int *chunked)
-{
+                                      int64_t *retry_after_ms, int64_t *clen, int *chunked) {
     int i, rc;
     for (i = 0;; i++) {
         rc = gtbt__http_read_head(c, in, io, head_len);
@@ -3826,8 +3753,7 @@ static int gtbt__http_read_final_head(gtbt__conn *c, gtbt__buf *in, char *io, si
     }
 }
 
-static int gtbt__http_read_response(gtbt__conn *c, gtbt__http_response *rs)
-{
+static int gtbt__http_read_response(gtbt__conn *c, gtbt__http_response *rs) {
     gtbt__buf in;
     gtbt__body b;
     size_t head_len = 0;
@@ -3860,8 +3786,7 @@ static int gtbt__http_read_response(gtbt__conn *c, gtbt__http_response *rs)
 /* --- proxy --- */
 
 /* An IP or a name: IPs compare as addresses, names case-insensitively as the host or a parent domain. */
-static int gtbt__host_match(const char *pat, const char *host)
-{
+static int gtbt__host_match(const char *pat, const char *host) {
     unsigned char a[16], b[16];
     size_t pl = strlen(pat), hl = strlen(host);
     int fa = gtbt__ip_parse(pat, a), fb = gtbt__ip_parse(host, b);
@@ -3873,8 +3798,7 @@ static int gtbt__host_match(const char *pat, const char *host)
 
 /* One NO_PROXY entry [s, s+n): "*", "host", ".domain", "*.domain", "1.2.3.4", "::1", "[::1]", each with an optional
    ":port" (IPv6 with a port needs brackets). A leading "." or "*." is dropped: the domain and its subdomains match. */
-static int gtbt__no_proxy_entry(const char *s, size_t n, const char *host, int port)
-{
+static int gtbt__no_proxy_entry(const char *s, size_t n, const char *host, int port) {
     char h[256];
     const char *hs, *ps = NULL, *c1;
     size_t hn, pn = 0;
@@ -3910,8 +3834,7 @@ static int gtbt__no_proxy_entry(const char *s, size_t n, const char *host, int p
 }
 
 /* Does a comma-separated NO_PROXY list cover host:port? */
-static GTBT__UNUSED int gtbt__no_proxy_match(const char *list, const char *host, int port)
-{
+static GTBT__UNUSED int gtbt__no_proxy_match(const char *list, const char *host, int port) {
     const char *p = list, *e;
     while (p && *p && (size_t)(p - list) < GTBT__NO_PROXY_MAX) {
         e = p + strcspn(p, ",");
@@ -3922,8 +3845,7 @@ static GTBT__UNUSED int gtbt__no_proxy_match(const char *list, const char *host,
 }
 
 /* localhost, 127.0.0.0/8, ::1 (and ::ffff:127.x.y.z): never proxied through the environment (as Go's net/http). */
-static int gtbt__host_is_loopback(const char *host)
-{
+static int gtbt__host_is_loopback(const char *host) {
     static const unsigned char lo6[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
     static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
     unsigned char a[16];
@@ -3934,8 +3856,7 @@ static int gtbt__host_is_loopback(const char *host)
 }
 
 /* A proxy URL (never logged: it may hold credentials); "host:port" without a scheme means http://. */
-static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, int *use, const gtbt__log *lg)
-{
+static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, int *use, const gtbt__log *lg) {
     char tmp[GTBT__URL_MAX + 8];
     if (!strstr(v, "://") && strlen(v) <= GTBT__URL_MAX) {
         snprintf(tmp, sizeof tmp, "http://%s", v);
@@ -3958,8 +3879,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
 /* The proxy for target: net->proxy when set ("" = none), else HTTPS_PROXY/https_proxy (https targets) or
    HTTP_PROXY/http_proxy, unless the target is loopback or matches NO_PROXY/no_proxy. *use = 0: direct. */
 static GTBT__UNUSED int gtbt__proxy_select(const gtbt__url *target, const gtbt_net_desc *net, gtbt__url *proxy,
-                                           int *use, const gtbt__log *lg)
-{
+                                           int *use, const gtbt__log *lg) {
     const char *name = target->tls ? "HTTPS_PROXY" : "HTTP_PROXY", *v, *np;
     *use = 0;
     if (net && net->proxy) return *net->proxy ? gtbt__proxy_parse(net->proxy, "gtbt_net_desc.proxy", proxy, use, lg) : GTBT_OK;
@@ -3976,8 +3896,7 @@ static GTBT__UNUSED int gtbt__proxy_select(const gtbt__url *target, const gtbt_n
 }
 
 /* "CONNECT host:port" through the proxy already connected on c; a 2xx answer opens the tunnel. */
-static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target)
-{
+static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
     char auth[300];
     gtbt__buf req, in;
     size_t head_len = 0;
@@ -4015,8 +3934,7 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target)
 /* --- request --- */
 
 /* Header values: no CR, LF or other control characters except tab. */
-static int gtbt__http_value_ok(const char *s)
-{
+static int gtbt__http_value_ok(const char *s) {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if ((c < 0x20 && c != '\t') || c == 0x7F) return 0;
@@ -4025,8 +3943,7 @@ static int gtbt__http_value_ok(const char *s)
 }
 
 /* Extra headers: token names, clean values, and none of the headers this client writes itself. */
-static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log *lg)
-{
+static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log *lg) {
     static const char *const own[] = { "host", "content-length", "transfer-encoding", "connection" };
     size_t i, k;
     if (n && !h) return GTBT_E_INVALID;
@@ -4046,8 +3963,7 @@ static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log 
     return GTBT_OK;
 }
 
-static void gtbt__http_put_header(gtbt__buf *b, const char *name, const char *value)
-{
+static void gtbt__http_put_header(gtbt__buf *b, const char *name, const char *value) {
     gtbt__buf_puts(b, name);
     gtbt__buf_puts(b, ": ");
     gtbt__buf_puts(b, value);
@@ -4055,8 +3971,7 @@ static void gtbt__http_put_header(gtbt__buf *b, const char *name, const char *va
 }
 
 /* Validate the request and build its head into b. */
-static int gtbt__http_prepare(const gtbt__http_request *rq, gtbt__url *u, gtbt__buf *b, const gtbt__log *lg)
-{
+static int gtbt__http_prepare(const gtbt__http_request *rq, gtbt__url *u, gtbt__buf *b, const gtbt__log *lg) {
     const gtbt_net_desc *net = rq->net;
     char len[32];
     size_t i;
@@ -4089,16 +4004,14 @@ static int gtbt__http_prepare(const gtbt__http_request *rq, gtbt__url *u, gtbt__
     return b->oom ? GTBT_E_NOMEM : GTBT_OK;
 }
 
-static int64_t gtbt__http_deadline(const gtbt__http_request *rq)
-{
+static int64_t gtbt__http_deadline(const gtbt__http_request *rq) {
     int64_t timeout = rq->net && rq->net->timeout_ms > 0 ? rq->net->timeout_ms : GTBT__HTTP_DEFAULT_TIMEOUT;
     int64_t d = gtbt_now_ms() + timeout;
     return rq->deadline_ms > 0 && rq->deadline_ms < d ? rq->deadline_ms : d;
 }
 
 /* TCP to the target or the proxy, the CONNECT tunnel, then TLS for https. */
-static int gtbt__http_open(gtbt__conn *c, const gtbt__url *target, const gtbt__url *proxy, const gtbt_net_desc *net)
-{
+static int gtbt__http_open(gtbt__conn *c, const gtbt__url *target, const gtbt__url *proxy, const gtbt_net_desc *net) {
     int rc = proxy ? gtbt__sock_connect(c, "proxy", proxy->host, proxy->host_is_ip, proxy->port)
                    : gtbt__sock_connect(c, "host", target->host, target->host_is_ip, target->port);
     if (rc == GTBT_OK && proxy) rc = gtbt__proxy_tunnel(c, target);
@@ -4111,8 +4024,7 @@ static int gtbt__http_open(gtbt__conn *c, const gtbt__url *target, const gtbt__u
    GTBT_E_UNSUPPORTED (https without TLS, https proxy), GTBT_E_NETWORK (resolve, connect, reset, malformed
    response, body ended early), GTBT_E_TIMEOUT, GTBT_E_TLS, GTBT_E_NOMEM. rs->status is set whenever a head
    arrived, even if the body then failed. Header values are never logged. */
-static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http_response *rs, const gtbt__log *lg)
-{
+static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http_response *rs, const gtbt__log *lg) {
     gtbt__url target, proxy;
     gtbt__buf req;
     gtbt__conn c;
@@ -4146,13 +4058,13 @@ static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http
     return rc;
 }
 
-static GTBT__UNUSED void gtbt__http_response_free(gtbt__http_response *rs)
-{
+static GTBT__UNUSED void gtbt__http_response_free(gtbt__http_response *rs) {
     if (!rs) return;
     gtbt__free(rs->body);
     rs->body = NULL;
     rs->body_len = 0;
 }
+
 // >>backends -------------------------------------------------------------------------------------
 /* The local backends (noop, stdout, file), the deletion requestors that need no network, then
    the network backends (HTTP, OTLP, Datadog, PostHog) over the HTTP client above. */
@@ -5635,7 +5547,6 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     return c->backend != NULL;
 }
 
-
 // >>consent --------------------------------------------------------------------------------------
 /* 1 for 1 t true yes on, 0 for 0 f false no off (ASCII case-insensitive), -1 for anything else. */
 static int gtbt__parse_bool(const char *v) {
@@ -6083,7 +5994,6 @@ GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
     }
     return yes;
 }
-
 
 // >>public ---------------------------------------------------------------------------------------
 GTB_TELEMETRY_API const char *gtbt_strerror(int result) {
