@@ -39,12 +39,13 @@
    TABLE OF CONTENTS
    =================
        Configuration macros           Backends and wire formats
-       Concepts                       HTTP, TLS and proxies
-       Consent and the end user       Memory
-       Events and privacy             Errors and logging
-       Delivery: buffer, spill,       Thread safety
-         flush, back-off              Platform notes
-       Files the library writes       Limits
+       API at a glance                HTTP, TLS and proxies
+       Concepts                       Memory
+       Consent and the end user       Errors and logging
+       Events and privacy             Thread safety
+       Delivery: buffer, spill,       Platform notes
+         flush, back-off              Limits
+       Files the library writes
 
    CONFIGURATION MACROS
    ====================
@@ -59,6 +60,21 @@
        GTB_TELEMETRY_FREE(p)
        GTB_TELEMETRY_MAX_BUFFER       events kept in memory before a spill to disk (default 1000)
        GTB_TELEMETRY_API              decoration of every public function (default extern)
+
+   API AT A GLANCE (each function is documented where it is declared, below)
+   ===============
+   The collector        gtbt_new, gtbt_enabled, gtbt_backend_info, gtbt_collector_machine_id,
+                        gtbt_track, gtbt_track_command, gtbt_track_command_ext, gtbt_flush,
+                        gtbt_drop, gtbt_close
+   Consent, end user    gtbt_consent_resolve, gtbt_consent_set, gtbt_cli, gtbt_prompt
+   Backends             gtbt_http_backend, gtbt_otlp_backend, gtbt_datadog_backend,
+                        gtbt_posthog_backend, gtbt_file_backend, gtbt_stdout_backend,
+                        gtbt_noop_backend, gtbt_backend_destroy, gtbt_datadog_region_from_name,
+                        gtbt_posthog_instance_from_name
+   Deletion requests    gtbt_http_deletion, gtbt_email_deletion, gtbt_event_deletion,
+                        gtbt_deletion_destroy, gtbt_mailto_url
+   Building blocks      gtbt_machine_id, gtbt_events_json, gtbt_redact, gtbt_now_ms, gtbt_free,
+                        gtbt_strerror, gtbt_event_type_name
 
    CONCEPTS
    ========

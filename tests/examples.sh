@@ -65,5 +65,21 @@ done
 sed -n '/^   QUICK START$/,/^   TABLE OF CONTENTS$/p' gtb_telemetry.h | sed '1,2d;$d' | sed 's/^       //' > "$T/quick.c"
 check "the manual's quick start compiles" sh -c "cc -std=c99 -Wall -Wextra -Werror -I. -x c '$T/quick.c' -o '$T/quick' -lbearssl -lpthread"
 check "  ... and runs (no consent: exits 0, nothing written)" sh -c "'$T/quick' && ! test -e '$T/state/mytool'"
+# the manual names every public function, and the README every environment variable the library reads
+manual_complete() {
+    sed -n '/^#ifndef GTB_TELEMETRY_H_INCLUDED/,/^#endif \/\* GTB_TELEMETRY_H_INCLUDED/p' gtb_telemetry.h |
+        grep -o 'GTB_TELEMETRY_API [^(]*(' | grep -o 'gtbt_[a-z_]*' | sort -u > "$T/api"
+    [ "$(wc -l < "$T/api")" -ge 30 ] || { echo "could not list the public functions"; return 1; }
+    sed -n '1,/^\*\//p' gtb_telemetry.h > "$T/manual"
+    missing=""
+    for f in $(cat "$T/api"); do grep -q "$f" "$T/manual" || missing="$missing $f"; done
+    [ -z "$missing" ] || { echo "not in the manual:$missing"; return 1; }
+    for v in DO_NOT_TRACK TELEMETRY_ENABLED TELEMETRY_LOCAL TELEMETRY_DEBUG CI XDG_CONFIG_HOME XDG_STATE_HOME SSL_CERT_FILE HTTPS_PROXY HTTP_PROXY NO_PROXY; do
+        grep -q "$v" README.md || missing="$missing $v"
+        grep -q "$v" "$T/manual" || missing="$missing $v(manual)"
+    done
+    [ -z "$missing" ] || { echo "not documented:$missing"; return 1; }
+}
+check "the manual names every public function; README and manual every environment variable" manual_complete
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
