@@ -41,24 +41,24 @@ unset MYTOOL_TELEMETRY_LOCAL
 
 echo
 echo "== 4. Delivery to a receiver: build/gtbt-sink on 127.0.0.1, over HTTP then HTTPS"
-start_sink() {
+start_sink() {   # sets SINK_PID and ADDR (not in a subshell: the trap must know the pid)
     "$B/gtbt-sink" "$@" > "$DEMO/sink.out" 2>&1 &
     SINK_PID=$!
     i=0; while [ $i -lt 100 ] && ! grep -q '^listening on' "$DEMO/sink.out"; do sleep 0.05; i=$((i+1)); done
-    sed -n 's/^listening on //p' "$DEMO/sink.out" | head -n 1
+    ADDR=$(sed -n 's/^listening on //p' "$DEMO/sink.out" | head -n 1)
 }
 stop_sink() { kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=; }
 "$B/mytool" telemetry enable > /dev/null
-ADDR=$(start_sink)
-MYTOOL_ENDPOINT="http://$ADDR/events" run "$B/mytool" greet Ada
-MYTOOL_OTEL_ENDPOINT="http://$ADDR" run "$B/mytool" count 2
+start_sink
+run env MYTOOL_ENDPOINT="http://$ADDR/events" "$B/mytool" greet Ada
+run env MYTOOL_OTEL_ENDPOINT="http://$ADDR" "$B/mytool" count 2
 stop_sink
 step "what the sink received over HTTP"
 grep -v '^listening' "$DEMO/sink.out"
 C="$ROOT/tests/certs"
-ADDR=$(start_sink --tls --cert "$C/localhost-rsa-chain.pem" --key "$C/localhost-rsa.key")
+start_sink --tls --cert "$C/localhost-rsa-chain.pem" --key "$C/localhost-rsa.key"
 PORT=${ADDR##*:}
-MYTOOL_CA_FILE="$C/ca-rsa.pem" MYTOOL_ENDPOINT="https://localhost:$PORT/events" run "$B/mytool" greet Linus
+run env MYTOOL_CA_FILE="$C/ca-rsa.pem" MYTOOL_ENDPOINT="https://localhost:$PORT/events" "$B/mytool" greet Linus
 stop_sink
 step "what the sink received over HTTPS"
 grep -v '^listening' "$DEMO/sink.out"
