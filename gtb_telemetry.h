@@ -1292,9 +1292,10 @@ static void gtbt__hex(const unsigned char *p, size_t n, char *out) {
 }
 
 /* ---- uuids ---- */
-/* Version 4 uuids from a ChaCha12 keystream (the reduced-round ChaCha that random generators such
-   as Rust's StdRng use) keyed once from the OS entropy source: no system call per event. The
-   generator belongs to one collector and is used under its lock. */
+/* Version 4 uuids from a ChaCha8 keystream (the reduced-round ChaCha of fast random generators
+   such as Rust's ChaCha8Rng; no attack is known beyond 7 rounds, and uuids need uniqueness, not
+   secrecy) keyed once from the OS entropy source: no system call per event. The generator
+   belongs to one collector and is used under its lock. */
 typedef struct gtbt__rng { uint32_t key[8]; uint32_t counter; unsigned char out[64]; int used; } gtbt__rng;
 
 #define GTBT__ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
@@ -1309,7 +1310,7 @@ static void gtbt__chacha_block(const uint32_t key[8], uint32_t counter, unsigned
     for (i = 0; i < 8; i++) s[4 + i] = key[i];
     s[12] = counter; s[13] = 0; s[14] = 0; s[15] = 0;
     memcpy(x, s, sizeof x);
-    for (i = 0; i < 6; i++) {   /* 12 rounds */
+    for (i = 0; i < 4; i++) {   /* 8 rounds */
         GTBT__QR(x[0], x[4], x[8], x[12]); GTBT__QR(x[1], x[5], x[9], x[13]);
         GTBT__QR(x[2], x[6], x[10], x[14]); GTBT__QR(x[3], x[7], x[11], x[15]);
         GTBT__QR(x[0], x[5], x[10], x[15]); GTBT__QR(x[1], x[6], x[11], x[12]);
