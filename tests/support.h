@@ -93,4 +93,31 @@ static GT_UNUSED gtbt_desc desc_in(const char *dir, char *cfg, char *data, size_
     d.force_enabled = true;
     return d;
 }
+
+/* ---- the per-test fixture: a fresh directory with config/ and data/, and a logger ---- */
+static GT_UNUSED char T_dir[256], T_cfg[512], T_data[512];
+static GT_UNUSED rec_log L;
+
+/* A desc in a fresh directory (desc_in); with log, the library logs everything into L. */
+static GT_UNUSED gtbt_desc fixture_desc(int log) {
+    gtbt_desc d;
+    memset(&L, 0, sizeof L);
+    snprintf(T_dir, sizeof T_dir, "%s", gt_tmpdir());
+    d = desc_in(T_dir, T_cfg, T_data, sizeof T_cfg);
+    if (log) { d.log = rec_log_fn; d.log_user = &L; d.log_level = GTBT_LOG_DEBUG; }
+    return d;
+}
+static GT_UNUSED void fixture_done(void) {
+    gt_rmtree(T_dir);
+    env_clear();
+}
+/* A net desc that logs into L. */
+static GT_UNUSED gtbt_net_desc net_logged(void) {
+    gtbt_net_desc n;
+    memset(&n, 0, sizeof n);
+    n.log = rec_log_fn;
+    n.log_user = &L;
+    n.log_level = GTBT_LOG_DEBUG;
+    return n;
+}
 #endif

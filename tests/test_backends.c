@@ -27,8 +27,6 @@
 #define T_MID "4a3f8c1d9e2b6f70"
 
 /* ---- per-test places ---------------------------------------------------------------------- */
-static char T_dir[256], T_cfg[512], T_data[512];
-static rec_log L;
 /* Under valgrind (GTBT_VALGRIND set, see tests/valgrind.sh) everything in this process runs ~20x
    slower: budgets of successful sends and the timing margins grow by this factor. */
 static int T_SLOW = 1;
@@ -37,28 +35,11 @@ static int T_SLOW = 1;
 static gtbt_desc t_setup(void) {
     gtbt_desc d;
     env_clear();
-    memset(&L, 0, sizeof L);
-    snprintf(T_dir, sizeof T_dir, "%s", gt_tmpdir());
-    d = desc_in(T_dir, T_cfg, T_data, sizeof T_cfg);
-    d.log = rec_log_fn;
-    d.log_user = &L;
-    d.log_level = GTBT_LOG_DEBUG;
+    d = fixture_desc(1);
     if (T_SLOW > 1) d.flush_timeout_ms = 2000 * T_SLOW;
     return d;
 }
-static void t_done(void) {
-    gt_rmtree(T_dir);
-    env_clear();
-}
-
-static gtbt_net_desc net_logged(void) {
-    gtbt_net_desc n;
-    memset(&n, 0, sizeof n);
-    n.log = rec_log_fn;
-    n.log_user = &L;
-    n.log_level = GTBT_LOG_DEBUG;
-    return n;
-}
+static void t_done(void) { fixture_done(); }
 
 /* tests/certs/<name> (or $GT_CERTS/<name>); four rotating buffers. */
 static const char *cert(const char *name) {

@@ -16,16 +16,10 @@
 #include <sys/wait.h>
 
 /* ---- per-test places ---------------------------------------------------------------------- */
-static char T_dir[256], T_cfg[512], T_data[512];
-
-static gtbt_desc t_setup(void) {
-    snprintf(T_dir, sizeof T_dir, "%s", gt_tmpdir());
-    return desc_in(T_dir, T_cfg, T_data, sizeof T_cfg);
-}
+static gtbt_desc t_setup(void) { return fixture_desc(0); }
 static void t_done(void) {
     gtbt__test_fail_write_after = -1;
-    gt_rmtree(T_dir);
-    env_clear();
+    fixture_done();
 }
 
 /* a/b into out (cap bytes; "" when it does not fit). */

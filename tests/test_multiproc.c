@@ -11,13 +11,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-static char T_dir[256], T_cfg[512], T_data[512];
-
-static gtbt_desc t_setup(void) {
-    snprintf(T_dir, sizeof T_dir, "%s", gt_tmpdir());
-    return desc_in(T_dir, T_cfg, T_data, sizeof T_cfg);
-}
-static void t_done(void) { gt_rmtree(T_dir); env_clear(); }
+static gtbt_desc t_setup(void) { return fixture_desc(0); }
+static void t_done(void) { fixture_done(); }
 
 static void pjoin(char *out, size_t cap, const char *a, const char *b) {
     if (snprintf(out, cap, "%s/%s", a, b) >= (int)cap) out[0] = 0;

@@ -13,32 +13,8 @@
 #include "tests/support.h"
 #include "tests/sink.h"
 
-static char T_dir[256], T_cfg[512], T_data[512];
-static rec_log L;
-
-static gtbt_desc t_setup(void) {
-    gtbt_desc d;
-    env_clear();
-    memset(&L, 0, sizeof L);
-    snprintf(T_dir, sizeof T_dir, "%s", gt_tmpdir());
-    d = desc_in(T_dir, T_cfg, T_data, sizeof T_cfg);
-    d.log = rec_log_fn;
-    d.log_user = &L;
-    d.log_level = GTBT_LOG_DEBUG;
-    return d;
-}
-static void t_done(void) {
-    gt_rmtree(T_dir);
-    env_clear();
-}
-static gtbt_net_desc net_logged(void) {
-    gtbt_net_desc n;
-    memset(&n, 0, sizeof n);
-    n.log = rec_log_fn;
-    n.log_user = &L;
-    n.log_level = GTBT_LOG_DEBUG;
-    return n;
-}
+static gtbt_desc t_setup(void) { env_clear(); return fixture_desc(1); }
+static void t_done(void) { fixture_done(); }
 
 static void test_constructors_refuse_https(void) {
     gtbt_desc d = t_setup();
