@@ -5867,11 +5867,12 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     gtbt_consent k;
     gtbt__conf cf;
     char why[GTBT__MAX_PATH + 64], id[17];
-    size_t files = 0, pending;
+    size_t files = 0, pending, in_memory;
     int withdrawn;
     gtbt_consent_resolve(&d, &k);
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
+    in_memory = c->n;
     gtbt__mutex_unlock(&c->mu);
     if (withdrawn && !c->force_enabled) k.enabled = false;
     fprintf(out, "Telemetry: %s\n", !k.enabled ? "disabled" : k.local_only ? "enabled (local-only)" : "enabled");
@@ -5889,7 +5890,7 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     gtbt__conf_free(&cf);
     fprintf(out, "Data dir: %s\n", c->data_dir[0] ? c->data_dir : "(none)");
     pending = gtbt__pending_on_disk(c, &files);
-    fprintf(out, "Pending events: %zu on disk (%zu spill file%s), %zu in memory\n", pending, files, files == 1 ? "" : "s", c->n);
+    fprintf(out, "Pending events: %zu on disk (%zu spill file%s), %zu in memory\n", pending, files, files == 1 ? "" : "s", in_memory);
     if (c->bo_until_unix_ms > gtbt__unix_ms()) {
         char ts[40];
         gtbt__rfc3339(c->bo_until_unix_ms * 1000000, ts);

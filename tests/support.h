@@ -120,4 +120,63 @@ static GT_UNUSED gtbt_net_desc net_logged(void) {
     n.log_level = GTBT_LOG_DEBUG;
     return n;
 }
+
+/* ---- planted spill files (what an earlier run left behind) ---- */
+static GT_UNUSED void pjoin(char *out, size_t cap, const char *a, const char *b) {
+    if (snprintf(out, cap, "%s/%s", a, b) >= (int)cap) out[0] = 0;
+}
+static GT_UNUSED int n_ready(const char *dir) { int n = gt_count(dir, "telemetry-spill-", ".ndjson"); return n < 0 ? 0 : n; }
+static GT_UNUSED int n_claims(const char *dir) { int all = gt_count(dir, "telemetry-spill-", NULL); return all < 0 ? 0 : all - n_ready(dir); }
+static GT_UNUSED int n_temps(const char *dir) { int n = gt_count(dir, ".telemetry-spill-", NULL); return n < 0 ? 0 : n; }
+
+static GT_UNUSED void write_mode(const char *path, const char *text, size_t len, int mode) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    if (fd < 0 || (len && write(fd, text, len) != (ssize_t)len)) { perror(path); exit(2); }
+    close(fd);
+}
+
+/* One NDJSON line ("{...}\n") of an event with this uuid and name, as the library writes it. */
+static GT_UNUSED char *ev_line_t(const char *uuid, const char *name, int64_t t_ns) {
+    gtbt_event e;
+    size_t len;
+    char *j;
+    memset(&e, 0, sizeof e);
+    e.time_unix_ns = t_ns;
+    e.uuid = uuid; e.type = "feature.used"; e.name = name;
+    e.machine_id = "0123456789abcdef"; e.tool_name = "mytool"; e.version = "1.2.3";
+    e.os = "linux"; e.arch = "amd64"; e.os_version = "6.1.0"; e.runtime_version = "gcc 12.2.0"; e.error = "";
+    j = gtbt_events_json(&e, 1, &len);
+    if (!j || len < 3) { fprintf(stderr, "gtbt_events_json failed\n"); exit(2); }
+    memmove(j, j + 1, len - 2);   /* "[{...}]" -> "{...}\n" */
+    j[len - 2] = '\n';
+    j[len - 1] = 0;
+    return j;
+}
+static GT_UNUSED char *ev_line(const char *uuid, const char *name) { return ev_line_t(uuid, name, gtbt__realtime_ns()); }
+static GT_UNUSED void planted_uuid(char out[37], int tag, int i) { snprintf(out, 37, "%08x-0000-4000-8000-%012d", tag, i); }
+
+/* Plants a spill file named name in dir holding n events: uuids planted_uuid(tag, first..), names
+   "p<tag>-<i>". */
+static GT_UNUSED void plant_events(const char *dir, const char *name, int tag, int first, int n) {
+    char path[1024], uuid[37], evname[64];
+    size_t cap = 4096, len = 0;
+    char *text = (char *)malloc(cap);
+    int i;
+    text[0] = 0;
+    for (i = first; i < first + n; i++) {
+        char *l;
+        size_t k;
+        planted_uuid(uuid, tag, i);
+        snprintf(evname, sizeof evname, "p%d-%d", tag, i);
+        l = ev_line(uuid, evname);
+        k = strlen(l);
+        while (len + k + 1 > cap) text = (char *)realloc(text, cap *= 2);
+        memcpy(text + len, l, k + 1);
+        len += k;
+        gtbt_free(l);
+    }
+    pjoin(path, sizeof path, dir, name);
+    write_mode(path, text, len, 0600);
+    free(text);
+}
 #endif

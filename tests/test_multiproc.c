@@ -14,62 +14,11 @@
 static gtbt_desc t_setup(void) { return fixture_desc(0); }
 static void t_done(void) { fixture_done(); }
 
-static void pjoin(char *out, size_t cap, const char *a, const char *b) {
-    if (snprintf(out, cap, "%s/%s", a, b) >= (int)cap) out[0] = 0;
-}
-static int n_ready(const char *dir) { int n = gt_count(dir, "telemetry-spill-", ".ndjson"); return n < 0 ? 0 : n; }
-static int n_claims(const char *dir) { int all = gt_count(dir, "telemetry-spill-", NULL); return all < 0 ? 0 : all - n_ready(dir); }
-static int n_temps(const char *dir) { int n = gt_count(dir, ".telemetry-spill-", NULL); return n < 0 ? 0 : n; }
-
-static void write_mode(const char *path, const char *text, size_t len, int mode) {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    if (fd < 0 || (len && write(fd, text, len) != (ssize_t)len)) { perror(path); exit(2); }
-    close(fd);
-}
-
-static void planted_uuid(char out[37], int tag, int i) { snprintf(out, 37, "%08x-0000-4000-8000-%012d", tag, i); }
-
-/* One NDJSON line of an event (the library's own serialiser). */
-static char *ev_line(const char *uuid, const char *name) {
-    gtbt_event e;
-    size_t len;
-    char *j;
-    memset(&e, 0, sizeof e);
-    e.time_unix_ns = gtbt__realtime_ns();
-    e.uuid = uuid; e.type = "feature.used"; e.name = name;
-    e.machine_id = "0123456789abcdef"; e.tool_name = "mytool"; e.version = "1.2.3";
-    e.os = "linux"; e.arch = "amd64"; e.os_version = "6.1.0"; e.runtime_version = "gcc 12.2.0"; e.error = "";
-    j = gtbt_events_json(&e, 1, &len);
-    if (!j || len < 3) { fprintf(stderr, "gtbt_events_json failed\n"); exit(2); }
-    memmove(j, j + 1, len - 2);
-    j[len - 2] = '\n';
-    j[len - 1] = 0;
-    return j;
-}
-
 /* Plants spill file number seq holding n events with uuids planted_uuid(tag, first..first+n-1). */
 static void plant_file(const char *dir, int seq, int tag, int first, int n) {
-    char name[128], path[1024], uuid[37], evname[64];
-    size_t cap = 4096, len = 0;
-    char *text = (char *)malloc(cap);
-    int i;
-    text[0] = 0;
-    for (i = first; i < first + n; i++) {
-        char *l;
-        size_t k;
-        planted_uuid(uuid, tag, i);
-        snprintf(evname, sizeof evname, "p%d-%d", tag, i);
-        l = ev_line(uuid, evname);
-        k = strlen(l);
-        while (len + k + 1 > cap) text = (char *)realloc(text, cap *= 2);
-        memcpy(text + len, l, k + 1);
-        len += k;
-        gtbt_free(l);
-    }
+    char name[128];
     snprintf(name, sizeof name, "telemetry-spill-%020lld-%d-%d.ndjson", 1000LL + seq, 4242, seq);
-    pjoin(path, sizeof path, dir, name);
-    write_mode(path, text, len, 0600);
-    free(text);
+    plant_events(dir, name, tag, first, n);
 }
 
 /* ---- uuid sets ---- */
