@@ -831,6 +831,21 @@ static char *gtbt__buf_take(gtbt__buf *b, size_t *len) {
     return p;
 }
 
+/* Grows an array *p of *cap elements of size bytes to hold at least need (doubling); 0 on NOMEM. */
+static int gtbt__grow(void **p, size_t *cap, size_t need, size_t size) {
+    size_t ncap;
+    void *q;
+    if (need <= *cap) return 1;
+    ncap = *cap ? *cap * 2 : 16;
+    if (ncap < need) ncap = need;
+    if (ncap > SIZE_MAX / size) return 0;
+    q = gtbt__realloc(*p, ncap * size);
+    if (!q) return 0;
+    *p = q;
+    *cap = ncap;
+    return 1;
+}
+
 // >>errors ---------------------------------------------------------------------------------------
 typedef struct gtbt__log { gtbt_log_fn fn; void *user; gtbt_log_level level; } gtbt__log;
 
@@ -1764,172 +1779,6 @@ static int gtbt__jp_skip(gtbt__jp *j) {
         while (j->p < j->end && *j->p && (strchr("+-.eE", *j->p) || (*j->p >= '0' && *j->p <= '9'))) j->p++;
         return j->p > start;
     }
-}
-
-/* ---- spill lines back into events ---- */
-/* Cuts s in place to at most max bytes on a UTF-8 boundary. */
-static void gtbt__cut_in_place(char *s, size_t max) {
-    size_t n = strlen(s);
-    if (n > max) s[gtbt__utf8_cut(s, n, max)] = 0;
-}
-
-/* Growable arrays for the pairs and arguments of the events of one spill file. */
-typedef struct gtbt__batch {
-    gtbt_event *ev; size_t n, cap;
-    gtbt_kv *kv; size_t nkv, capkv;
-    const char **args; size_t nargs, capargs;
-    struct gtbt__line { size_t kv_at, args_at; char uuid[37]; } *line; size_t capline;
-    char *text;                     /* the file: every string points into it */
-} gtbt__batch;
-
-static int gtbt__grow(void **p, size_t *cap, size_t need, size_t size) {
-    size_t ncap;
-    void *q;
-    if (need <= *cap) return 1;
-    ncap = *cap ? *cap * 2 : 16;
-    if (ncap < need) ncap = need;
-    if (ncap > SIZE_MAX / size) return 0;
-    q = gtbt__realloc(*p, ncap * size);
-    if (!q) return 0;
-    *p = q;
-    *cap = ncap;
-    return 1;
-}
-
-static void gtbt__batch_free(gtbt__batch *b) {
-    gtbt__free(b->ev); gtbt__free(b->kv); gtbt__free((void *)b->args);
-    gtbt__free(b->line); gtbt__free(b->text);
-    memset(b, 0, sizeof *b);
-}
-
-/* Parses one line {...} into event e (strings in place). 1 on success, 0 for a corrupt line. */
-static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
-    static const char *const str_keys[] = {"uuid", "type", "name", "machine_id", "tool_name", "version",
-                                           "os", "arch", "runtime_version", "os_version", "error", "go_version"};
-    const char **str_fields[12];
-    int have_time = 0, i;
-    memset(e, 0, sizeof *e);
-    str_fields[0] = &e->uuid; str_fields[1] = &e->type; str_fields[2] = &e->name; str_fields[3] = &e->machine_id;
-    str_fields[4] = &e->tool_name; str_fields[5] = &e->version; str_fields[6] = &e->os; str_fields[7] = &e->arch;
-    str_fields[8] = &e->runtime_version; str_fields[9] = &e->os_version; str_fields[10] = &e->error;
-    str_fields[11] = &e->runtime_version;   /* the Go original's go_version */
-    if (!gtbt__jp_lit(j, '{')) return 0;
-    if (gtbt__jp_lit(j, '}')) return 0;
-    do {
-        char *key = gtbt__jp_str(j);
-        int done = 0;
-        if (!key || !gtbt__jp_lit(j, ':')) return 0;
-        for (i = 0; i < 12 && !done; i++) {
-            char *v;
-            if (key[0] != str_keys[i][0] || strcmp(key, str_keys[i]) != 0) continue;
-            if (!(v = gtbt__jp_str(j))) return 0;
-            if (i != 11 || !e->runtime_version) *str_fields[i] = v;
-            done = 1;
-        }
-        if (done) continue;
-        if (!strcmp(key, "timestamp")) {
-            char *v = gtbt__jp_str(j);
-            if (!v || gtbt__parse_rfc3339(v, &e->time_unix_ns) != 0) return 0;
-            have_time = 1;
-        } else if (!strcmp(key, "duration_ms")) {
-            if (!gtbt__jp_int(j, &e->duration_ms)) return 0;
-        } else if (!strcmp(key, "exit_code")) {
-            int64_t v;
-            if (!gtbt__jp_int(j, &v) || v < INT_MIN || v > INT_MAX) return 0;
-            e->exit_code = (int)v;
-        } else if (!strcmp(key, "args")) {
-            if (!gtbt__jp_lit(j, '[')) return 0;
-            if (!gtbt__jp_lit(j, ']')) {
-                do {
-                    char *v = gtbt__jp_str(j);
-                    if (!v) return 0;
-                    if (e->n_args >= GTBT__MAX_ARGS) continue;
-                    if (!gtbt__grow((void **)&b->args, &b->capargs, b->nargs + 1, sizeof *b->args)) return 0;
-                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
-                    b->args[b->nargs++] = v;
-                    e->n_args++;
-                } while (gtbt__jp_lit(j, ','));
-                if (!gtbt__jp_lit(j, ']')) return 0;
-            }
-        } else if (!strcmp(key, "metadata")) {
-            if (!gtbt__jp_lit(j, '{')) return 0;
-            if (!gtbt__jp_lit(j, '}')) {
-                do {
-                    char *k = gtbt__jp_str(j), *v;
-                    if (!k || !gtbt__jp_lit(j, ':') || !(v = gtbt__jp_str(j))) return 0;
-                    if (e->n_metadata >= GTBT__MAX_PAIRS) continue;
-                    if (!gtbt__grow((void **)&b->kv, &b->capkv, b->nkv + 1, sizeof *b->kv)) return 0;
-                    gtbt__cut_in_place(k, GTBT__MAX_KEY);
-                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
-                    b->kv[b->nkv].key = k;
-                    b->kv[b->nkv++].value = v;
-                    e->n_metadata++;
-                } while (gtbt__jp_lit(j, ','));
-                if (!gtbt__jp_lit(j, '}')) return 0;
-            }
-        } else if (!gtbt__jp_skip(j)) {
-            return 0;
-        }
-    } while (gtbt__jp_lit(j, ','));
-    if (!gtbt__jp_lit(j, '}')) return 0;
-    gtbt__jp_ws(j);
-    if (j->p != j->end || !have_time || !e->type || !e->name) return 0;
-    *has_uuid = e->uuid && e->uuid[0];
-    for (i = 0; i < 11; i++) {   /* hostile files: every string within its limit */
-        if (!*str_fields[i]) *str_fields[i] = "";
-        else gtbt__cut_in_place((char *)(uintptr_t)*str_fields[i], i == 10 ? GTBT__MAX_VALUE : GTBT__MAX_NAME);
-    }
-    return 1;
-}
-
-/* Parses NDJSON text (taken over by b) into events; returns the number of corrupt lines. */
-static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *nomem) {
-    char *line = text, *end = text + len;
-    size_t corrupt = 0, i;
-    b->text = text;
-    *nomem = 0;
-    while (line < end) {
-        char *nl = (char *)memchr(line, '\n', (size_t)(end - line));
-        char *stop = nl ? nl : end;
-        gtbt__jp j;
-        gtbt_event e;
-        size_t kv0 = b->nkv, args0 = b->nargs;
-        int has_uuid = 0;
-        j.p = line; j.end = stop; j.depth = 0;
-        gtbt__jp_ws(&j);
-        if (j.p == stop) { line = stop + 1; continue; }   /* blank line */
-        if (!gtbt__parse_event(b, &j, &e, &has_uuid)) {
-            b->nkv = kv0; b->nargs = args0;
-            corrupt++;
-            line = stop + 1;
-            continue;
-        }
-        if (!gtbt__grow((void **)&b->ev, &b->cap, b->n + 1, sizeof *b->ev) ||
-            !gtbt__grow((void **)&b->line, &b->capline, b->n + 1, sizeof *b->line)) {
-            *nomem = 1;
-            break;
-        }
-        b->line[b->n].kv_at = kv0;
-        b->line[b->n].args_at = args0;
-        b->line[b->n].uuid[0] = 0;
-        if (!has_uuid) {
-            /* a line without a uuid gets one derived from its text: the same on every retry */
-            unsigned char d[32];
-            gtbt__sha256 s;
-            gtbt__sha256_init(&s);
-            gtbt__sha256_update(&s, line, (size_t)(stop - line));
-            gtbt__sha256_final(&s, d);
-            gtbt__uuid_format(d, b->line[b->n].uuid);
-        }
-        b->ev[b->n++] = e;
-        line = stop + 1;
-    }
-    for (i = 0; i < b->n; i++) {
-        b->ev[i].metadata = b->ev[i].n_metadata ? b->kv + b->line[i].kv_at : NULL;
-        b->ev[i].args = b->ev[i].n_args ? b->args + b->line[i].args_at : NULL;
-        if (b->line[i].uuid[0]) b->ev[i].uuid = b->line[i].uuid;
-    }
-    return corrupt;
 }
 
 // >>redact ---------------------------------------------------------------------------------------
@@ -4776,6 +4625,14 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *endpoint, const 
 }
 
 // >>collector ------------------------------------------------------------------------------------
+/* The data path, top to bottom in this and the next two sections:
+     gtbt_track*      -> gtbt__record: redact, cut, pack one event into one block (this section)
+     buffer           -> c->ev[0..n), at most max_buffer events, guarded by c->mu
+     spill            -> gtbt__spill_locked: a full buffer becomes a file in the data dir (>>spill)
+     flush            -> gtbt__flush: spill files first (claimed by rename), then the buffer
+                         (>>delivery), all inside one deadline
+     send             -> gtbt__send: the backend, behind the back-off kept on disk
+     keep             -> gtbt__keep: what was not acknowledged goes back to disk (at-least-once) */
 struct gtbt_collector {
     gtbt__mutex     mu;             /* guards the buffer, rng, withdrawn, spill sequence */
     gtbt__mutex     flush_mu;       /* one flush at a time; a backend never sends concurrently */
@@ -4990,6 +4847,7 @@ out:
     for (i = 0; i < nargtmp; i++) gtbt__buf_free(&argtmp[i]);
 }
 
+// >>spill -----------------------------------------------------------------------------------------
 /* ---- spill files (DESIGN 6.4, 6.5) ----
    Ready:   telemetry-spill-<unix_ns>-<pid>-<n>.ndjson        (names sort oldest first)
    Claimed: telemetry-spill-<...>.ndjson.sending-<pid>         (being sent by that process)
@@ -5185,6 +5043,159 @@ static void gtbt__keep(gtbt_collector *c, gtbt_event *ev, void **mem, size_t n) 
     gtbt__free(mem);
 }
 
+/* ---- spill lines back into events ---- */
+/* Cuts s in place to at most max bytes on a UTF-8 boundary. */
+static void gtbt__cut_in_place(char *s, size_t max) {
+    size_t n = strlen(s);
+    if (n > max) s[gtbt__utf8_cut(s, n, max)] = 0;
+}
+
+/* Growable arrays for the pairs and arguments of the events of one spill file. */
+typedef struct gtbt__batch {
+    gtbt_event *ev; size_t n, cap;
+    gtbt_kv *kv; size_t nkv, capkv;
+    const char **args; size_t nargs, capargs;
+    struct gtbt__line { size_t kv_at, args_at; char uuid[37]; } *line; size_t capline;
+    char *text;                     /* the file: every string points into it */
+} gtbt__batch;
+
+static void gtbt__batch_free(gtbt__batch *b) {
+    gtbt__free(b->ev); gtbt__free(b->kv); gtbt__free((void *)b->args);
+    gtbt__free(b->line); gtbt__free(b->text);
+    memset(b, 0, sizeof *b);
+}
+
+/* Parses one line {...} into event e (strings in place). 1 on success, 0 for a corrupt line. */
+static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
+    static const char *const str_keys[] = {"uuid", "type", "name", "machine_id", "tool_name", "version",
+                                           "os", "arch", "runtime_version", "os_version", "error", "go_version"};
+    const char **str_fields[12];
+    int have_time = 0, i;
+    memset(e, 0, sizeof *e);
+    str_fields[0] = &e->uuid; str_fields[1] = &e->type; str_fields[2] = &e->name; str_fields[3] = &e->machine_id;
+    str_fields[4] = &e->tool_name; str_fields[5] = &e->version; str_fields[6] = &e->os; str_fields[7] = &e->arch;
+    str_fields[8] = &e->runtime_version; str_fields[9] = &e->os_version; str_fields[10] = &e->error;
+    str_fields[11] = &e->runtime_version;   /* the Go original's go_version */
+    if (!gtbt__jp_lit(j, '{')) return 0;
+    if (gtbt__jp_lit(j, '}')) return 0;
+    do {
+        char *key = gtbt__jp_str(j);
+        int done = 0;
+        if (!key || !gtbt__jp_lit(j, ':')) return 0;
+        for (i = 0; i < 12 && !done; i++) {
+            char *v;
+            if (key[0] != str_keys[i][0] || strcmp(key, str_keys[i]) != 0) continue;
+            if (!(v = gtbt__jp_str(j))) return 0;
+            if (i != 11 || !e->runtime_version) *str_fields[i] = v;
+            done = 1;
+        }
+        if (done) continue;
+        if (!strcmp(key, "timestamp")) {
+            char *v = gtbt__jp_str(j);
+            if (!v || gtbt__parse_rfc3339(v, &e->time_unix_ns) != 0) return 0;
+            have_time = 1;
+        } else if (!strcmp(key, "duration_ms")) {
+            if (!gtbt__jp_int(j, &e->duration_ms)) return 0;
+        } else if (!strcmp(key, "exit_code")) {
+            int64_t v;
+            if (!gtbt__jp_int(j, &v) || v < INT_MIN || v > INT_MAX) return 0;
+            e->exit_code = (int)v;
+        } else if (!strcmp(key, "args")) {
+            if (!gtbt__jp_lit(j, '[')) return 0;
+            if (!gtbt__jp_lit(j, ']')) {
+                do {
+                    char *v = gtbt__jp_str(j);
+                    if (!v) return 0;
+                    if (e->n_args >= GTBT__MAX_ARGS) continue;
+                    if (!gtbt__grow((void **)&b->args, &b->capargs, b->nargs + 1, sizeof *b->args)) return 0;
+                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
+                    b->args[b->nargs++] = v;
+                    e->n_args++;
+                } while (gtbt__jp_lit(j, ','));
+                if (!gtbt__jp_lit(j, ']')) return 0;
+            }
+        } else if (!strcmp(key, "metadata")) {
+            if (!gtbt__jp_lit(j, '{')) return 0;
+            if (!gtbt__jp_lit(j, '}')) {
+                do {
+                    char *k = gtbt__jp_str(j), *v;
+                    if (!k || !gtbt__jp_lit(j, ':') || !(v = gtbt__jp_str(j))) return 0;
+                    if (e->n_metadata >= GTBT__MAX_PAIRS) continue;
+                    if (!gtbt__grow((void **)&b->kv, &b->capkv, b->nkv + 1, sizeof *b->kv)) return 0;
+                    gtbt__cut_in_place(k, GTBT__MAX_KEY);
+                    gtbt__cut_in_place(v, GTBT__MAX_VALUE);
+                    b->kv[b->nkv].key = k;
+                    b->kv[b->nkv++].value = v;
+                    e->n_metadata++;
+                } while (gtbt__jp_lit(j, ','));
+                if (!gtbt__jp_lit(j, '}')) return 0;
+            }
+        } else if (!gtbt__jp_skip(j)) {
+            return 0;
+        }
+    } while (gtbt__jp_lit(j, ','));
+    if (!gtbt__jp_lit(j, '}')) return 0;
+    gtbt__jp_ws(j);
+    if (j->p != j->end || !have_time || !e->type || !e->name) return 0;
+    *has_uuid = e->uuid && e->uuid[0];
+    for (i = 0; i < 11; i++) {   /* hostile files: every string within its limit */
+        if (!*str_fields[i]) *str_fields[i] = "";
+        else gtbt__cut_in_place((char *)(uintptr_t)*str_fields[i], i == 10 ? GTBT__MAX_VALUE : GTBT__MAX_NAME);
+    }
+    return 1;
+}
+
+/* Parses NDJSON text (taken over by b) into events; returns the number of corrupt lines. */
+static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *nomem) {
+    char *line = text, *end = text + len;
+    size_t corrupt = 0, i;
+    b->text = text;
+    *nomem = 0;
+    while (line < end) {
+        char *nl = (char *)memchr(line, '\n', (size_t)(end - line));
+        char *stop = nl ? nl : end;
+        gtbt__jp j;
+        gtbt_event e;
+        size_t kv0 = b->nkv, args0 = b->nargs;
+        int has_uuid = 0;
+        j.p = line; j.end = stop; j.depth = 0;
+        gtbt__jp_ws(&j);
+        if (j.p == stop) { line = stop + 1; continue; }   /* blank line */
+        if (!gtbt__parse_event(b, &j, &e, &has_uuid)) {
+            b->nkv = kv0; b->nargs = args0;
+            corrupt++;
+            line = stop + 1;
+            continue;
+        }
+        if (!gtbt__grow((void **)&b->ev, &b->cap, b->n + 1, sizeof *b->ev) ||
+            !gtbt__grow((void **)&b->line, &b->capline, b->n + 1, sizeof *b->line)) {
+            *nomem = 1;
+            break;
+        }
+        b->line[b->n].kv_at = kv0;
+        b->line[b->n].args_at = args0;
+        b->line[b->n].uuid[0] = 0;
+        if (!has_uuid) {
+            /* a line without a uuid gets one derived from its text: the same on every retry */
+            unsigned char d[32];
+            gtbt__sha256 s;
+            gtbt__sha256_init(&s);
+            gtbt__sha256_update(&s, line, (size_t)(stop - line));
+            gtbt__sha256_final(&s, d);
+            gtbt__uuid_format(d, b->line[b->n].uuid);
+        }
+        b->ev[b->n++] = e;
+        line = stop + 1;
+    }
+    for (i = 0; i < b->n; i++) {
+        b->ev[i].metadata = b->ev[i].n_metadata ? b->kv + b->line[i].kv_at : NULL;
+        b->ev[i].args = b->ev[i].n_args ? b->args + b->line[i].args_at : NULL;
+        if (b->line[i].uuid[0]) b->ev[i].uuid = b->line[i].uuid;
+    }
+    return corrupt;
+}
+
+// >>delivery --------------------------------------------------------------------------------------
 /* ---- back-off (DESIGN 6.8), kept in the data dir per backend so later runs honour it ---- */
 static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     unsigned char d[32];
