@@ -150,8 +150,8 @@
    claims of processes that died are recovered. Delivery is at-least-once by default: an event
    leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
    4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
-   Retryable: network errors, timeouts, TLS failures, 408 429 500 502 503 504 (OTLP: 429 502 503
-   504). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
+   Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
+   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
    kept in the data dir: later runs do not contact that backend until it ends.
 
    FILES THE LIBRARY WRITES (all 0600, directories 0700, never following a symbolic link)
@@ -515,9 +515,13 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
                                               const char *error, const gtbt_kv *extra, size_t n_extra);
 
 /* gtbt_flush: send spill files, then the buffer, all within flush_timeout_ms. What was not
-   acknowledged is spilled (at-least-once) or dropped (at-most-once).
+   acknowledged is spilled (at-least-once) or dropped (at-most-once). Without a usable data dir (or
+   with a full disk) unacknowledged events stay in the buffer for the next gtbt_flush, up to
+   max_buffer (the oldest beyond it are dropped with a WARN); gtbt_close logs a WARN for those it
+   then has to drop. A flush also retries the disk after a failed spill write.
    Return value: 0 when every due event was acknowledged or dropped by policy, else the first
-   failure's result (the events are then on disk). Thread safety: safe; flushes are serialised. */
+   failure's result (the events are then on disk or back in the buffer). Thread safety: safe;
+   flushes are serialised. */
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c);
 /* gtbt_drop: discard the buffer and this tool's spill files; sends nothing. */
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c);
@@ -990,14 +994,16 @@ static int gtbt__write_all(int fd, const void *p, size_t n) {
     return GTBT_OK;
 }
 
-/* The fault injector of the tests: when set, the n-th file write from now fails (full disk). */
+/* The fault injectors of the tests: when set, the n-th file write from now fails, or (with
+   gtbt__test_fail_writes) every one (full disk). */
 static int gtbt__test_fail_write_after = -1;
+static int gtbt__test_fail_writes = 0;
 
 /* Creates path atomically with content: a new temp file beside it (O_EXCL, O_NOFOLLOW, 0600),
    written, synced and renamed over path. A crash leaves either the old file or the new one. */
 static int gtbt__write_file_atomic(const char *path, const char *tmp, const void *data, size_t n) {
     int fd, rc;
-    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
+    if ((gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) || gtbt__test_fail_writes) { errno = ENOSPC; return GTBT_E_IO; }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)   /* left by a crash (our private dir) */
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
@@ -3775,15 +3781,14 @@ static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_u
     return t > GTBT__RETRY_AFTER_MAX_MS ? GTBT__RETRY_AFTER_MAX_MS : t;
 }
 
-/* GTBT_OK for 2xx; GTBT_E_HTTP_RETRY for 408, 429, 500, 502, 503, 504 (OTLP: 429, 502, 503, 504 only);
-   GTBT_E_HTTP_REJECT for everything else (1xx, 3xx, other 4xx and 5xx). */
+/* GTBT_OK for 2xx; GTBT_E_HTTP_RETRY for 408, 429 and every 5xx (a server error says nothing about
+   the events; 501, 505, 507, 511, 520-524 and 599 are as passing as 503), but for OTLP only the
+   specification's 429, 502, 503, 504; GTBT_E_HTTP_REJECT for everything else (1xx, 3xx, other 4xx,
+   OTLP's other 5xx). */
 static GTBT__UNUSED int gtbt__http_classify(int status, int otlp) {
     if (status >= 200 && status <= 299) return GTBT_OK;
-    switch (status) {
-    case 408: case 500: return otlp ? GTBT_E_HTTP_REJECT : GTBT_E_HTTP_RETRY;
-    case 429: case 502: case 503: case 504: return GTBT_E_HTTP_RETRY;
-    default: return GTBT_E_HTTP_REJECT;
-    }
+    if (otlp) return status == 429 || status == 502 || status == 503 || status == 504 ? GTBT_E_HTTP_RETRY : GTBT_E_HTTP_REJECT;
+    return status == 408 || status == 429 || (status >= 500 && status <= 599) ? GTBT_E_HTTP_RETRY : GTBT_E_HTTP_REJECT;
 }
 
 /* --- response head --- */
@@ -5106,6 +5111,7 @@ struct gtbt_collector {
     char           *tool_name, *version, *endpoint, *otel_endpoint, *support_message;
     char            config_dir[GTBT__MAX_PATH], data_dir[GTBT__MAX_PATH];
     int             spill_ok;       /* data_dir is a private directory we may write spill files to */
+    int             spill_failed;   /* a spill write failed (full disk): no more tries until the next flush */
     int             force_enabled, extended;
     gtbt_delivery   delivery;
     int             flush_timeout_ms;
@@ -5452,9 +5458,11 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
         snprintf(tmp, sizeof tmp, "%s/.%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
     rc = gtbt__write_file_atomic(path, tmp, data, len);
-    if (rc != GTBT_OK)
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: cannot write spill file in %s: %s (is the disk full?)",
-                   c->data_dir, strerror(errno));
+    if (rc != GTBT_OK) {
+        c->spill_failed = 1;
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: cannot write spill file in %s: %s (is the disk full?); "
+                   "not trying again until the next flush", c->data_dir, strerror(errno));
+    }
     return rc;
 }
 
@@ -5464,7 +5472,7 @@ static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t 
     gtbt__buf chunk;
     gtbt__jw w;
     size_t i, written = 0;
-    if (!c->spill_ok || !n) return 0;
+    if (!c->spill_ok || c->spill_failed || !n) return 0;
     memset(&chunk, 0, sizeof chunk);
     w.b = &chunk; w.pretty = 0;
     for (i = 0; i < n; i++) {
@@ -5851,6 +5859,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__mutex_lock(&c->flush_mu);
     gtbt__mutex_lock(&c->mu);
     if (c->withdrawn) { gtbt__mutex_unlock(&c->mu); gtbt__mutex_unlock(&c->flush_mu); return GTBT_OK; }
+    c->spill_failed = 0;                      /* a flush tries the disk again */
     gtbt__mutex_unlock(&c->mu);
     if (c->spill_ok) first = gtbt__replay(c, deadline, &stop);
     gtbt__mutex_lock(&c->mu);
@@ -6092,22 +6101,30 @@ static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size
     snprintf(out + i, cap - i, "_%s", suffix);
 }
 
-static int gtbt__config_dir(const gtbt_desc *desc, char *out, size_t cap) {
-    if (desc->config_dir && desc->config_dir[0]) {
-        if (strlen(desc->config_dir) >= cap) return GTBT_E_INVALID;
-        strcpy(out, desc->config_dir);
-        return GTBT_OK;
-    }
-    return gtbt__default_config_dir(desc->tool_name, out, cap);
-}
+/* The directories leave this much of GTBT__MAX_PATH for the names of the files inside them. */
+#define GTBT__DIR_NAME_ROOM 128
 
-static int gtbt__data_dir(const gtbt_desc *desc, char *out, size_t cap) {
-    if (desc->data_dir && desc->data_dir[0]) {
-        if (strlen(desc->data_dir) >= cap) return GTBT_E_INVALID;
-        strcpy(out, desc->data_dir);
-        return GTBT_OK;
+/* The config or data dir of desc (given, else the platform default). A path that does not fit
+   (an over-long $XDG_CONFIG_HOME, $XDG_STATE_HOME or HOME) is refused, never cut: GTBT_E_INVALID
+   and out empty. */
+static int gtbt__dir_of(const char *given, int (*dflt)(const char *, char *, size_t), const char *tool, char *out, size_t cap) {
+    int rc;
+    if (cap <= GTBT__DIR_NAME_ROOM) { if (cap) out[0] = 0; return GTBT_E_INVALID; }
+    cap -= GTBT__DIR_NAME_ROOM;
+    if (given && given[0]) {
+        rc = strlen(given) < cap ? GTBT_OK : GTBT_E_INVALID;
+        if (rc == GTBT_OK) strcpy(out, given);
+    } else {
+        rc = dflt(tool, out, cap);
     }
-    return gtbt__default_data_dir(desc->tool_name, out, cap);
+    if (rc != GTBT_OK) out[0] = 0;
+    return rc;
+}
+static int gtbt__config_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    return gtbt__dir_of(desc->config_dir, gtbt__default_config_dir, desc->tool_name, out, cap);
+}
+static int gtbt__data_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    return gtbt__dir_of(desc->data_dir, gtbt__default_data_dir, desc->tool_name, out, cap);
 }
 
 /* The consent file, parsed: "key = value" lines, '#' comments, blank lines. */
@@ -6593,6 +6610,7 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_collector *c;
     gtbt_backend *custom = desc ? desc->backend : NULL;
+    int cfg_rc = GTBT_OK, data_rc = GTBT_OK;
     if (!desc) return NULL;
     c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
     if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
@@ -6605,15 +6623,23 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
     gtbt_consent_resolve(desc, &c->consent);
     if (c->tool_name[0]) {
-        gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
-        gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
+        cfg_rc = gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
+        data_rc = gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
     }
     if (!c->consent.enabled) {
         snprintf(c->info, sizeof c->info, "noop (disabled)");
         return c;   /* inert: nothing computed, no file touched */
     }
     c->active = 1;
-    if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
+    if (cfg_rc != GTBT_OK)
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: the config directory path is too long (%s or HOME; at most %d bytes); "
+                   "not used (set gtbt_desc.config_dir)", desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
+                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    if (data_rc != GTBT_OK)
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: the data directory path is too long (%s or HOME; at most %d bytes); "
+                   "not used, events will not be spilled to disk (set gtbt_desc.data_dir)",
+                   desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    else if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
         gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
     else
         c->spill_ok = 1;
@@ -6695,6 +6721,9 @@ GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
     int rc;
     if (!c) return GTBT_OK;
     rc = gtbt_flush(c);
+    if (c->active && c->n)   /* not delivered and nowhere to keep them: never dropped without a word */
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu undelivered event(s) dropped at close: %s", c->n,
+                   c->spill_ok ? "the spill file could not be written" : "no usable data directory to keep them for the next run");
     gtbt__collector_free(c);
     return rc;
 }

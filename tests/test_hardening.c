@@ -1,0 +1,145 @@
+/* test_hardening.c - defects an adversarial audit found, each with a test that failed before its
+   fix: every 5xx is retried (HTTP; OTLP keeps its specification's list); a full disk stops the
+   spill attempts until the next flush; an over-long $XDG_STATE_HOME is refused, never cut; events
+   that cannot be kept are never dropped at close without a word. Loopback only (tools/gtbt-sink,
+   ephemeral ports); every wait is bounded. */
+#define GTB_TELEMETRY_IMPLEMENTATION
+#include "gtb_telemetry.h"
+#include "tests/harness.h"
+#include "tests/support.h"
+#include "tests/sink.h"
+
+static gtbt_desc t_setup(void) {
+    env_clear();
+    unsetenv("XDG_STATE_HOME");
+    unsetenv("XDG_CONFIG_HOME");
+    return fixture_desc(1);
+}
+static void t_done(void) { fixture_done(); }
+
+/* ---- every 5xx is retryable: the events stay on disk and the next run delivers them ---- */
+static void five_xx(int status) {
+    gtbt_desc d = t_setup();
+    sink s;
+    sinklog l;
+    gtbt_collector *c;
+    char url[128], arg[16];
+    const char *args[] = { "--fail-first", "1", "--status", arg, NULL };
+    snprintf(arg, sizeof arg, "%d", status);
+    if (sink_start(&s, T_dir, args) != 0) { CHECK(!"sink started"); t_done(); return; }
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/collect", s.port);
+    d.endpoint = url;
+    c = gtbt_new(&d);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "kept", NULL, 0);
+    CHECK_INT(gtbt_close(c), GTBT_E_HTTP_RETRY);
+    CHECK_INT(n_ready(T_data), 1);
+    c = gtbt_new(&d);
+    CHECK_INT(gtbt_close(c), GTBT_OK);
+    CHECK_INT(n_ready(T_data), 0);
+    sinklog_read(&l, &s);
+    sink_stop(&s);
+    CHECK_INT(l.n, 2);
+    CHECK_INT(req_status(&l, 0), status);
+    CHECK_INT(req_status(&l, 1), 200);
+    CHECK_INT(jlen(l.body[1]), 1);
+    CHECK(!strstr(L.text, "dropped, not retried"));
+    sinklog_free(&l);
+    t_done();
+}
+static void test_5xx_retried(void) {
+    static const int codes[] = { 501, 505, 507, 511, 520, 524, 599 };
+    size_t i;
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) five_xx(codes[i]);
+    for (i = 500; i <= 599; i++) {
+        CHECK_INT(gtbt__http_classify((int)i, 0), GTBT_E_HTTP_RETRY);
+        CHECK_INT(gtbt__http_classify((int)i, 1), (i == 502 || i == 503 || i == 504) ? GTBT_E_HTTP_RETRY : GTBT_E_HTTP_REJECT);
+    }
+}
+
+/* ---- a full disk: one failed spill attempt, then none until the next flush ---- */
+static void test_full_disk_stops_spilling(void) {
+    gtbt_desc d = t_setup();
+    rec_backend rb;
+    gtbt_collector *c;
+    int i, warns;
+    rec_init(&rb, "rec");
+    d.backend = &rb.base;
+    d.max_buffer = 10;
+    c = gtbt_new(&d);
+    gtbt__test_fail_writes = 1;
+    for (i = 0; i < 300; i++) gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);
+    warns = gt_occurrences(L.text, "cannot write spill file");
+    CHECK_INT(warns, 1);                                  /* before the fix: 30, one per full buffer */
+    CHECK_INT(gt_occurrences(L.text, "dropping the oldest events"), 1);
+    CHECK_INT(n_ready(T_data), 0);
+    /* the next flush tries the disk again */
+    rb.nscript = 1;
+    rb.script[0] = GTBT_E_NETWORK;
+    CHECK_INT(gtbt_flush(c), GTBT_E_NETWORK);
+    CHECK_INT(gt_occurrences(L.text, "cannot write spill file"), 2);
+    gtbt__test_fail_writes = 0;
+    CHECK_INT(gtbt_flush(c), GTBT_OK);
+    CHECK_INT(rb.events, 9);                               /* the buffer kept max_buffer - 1 */
+    gtbt_close(c);
+    rec_free_json(&rb);
+    t_done();
+}
+
+/* ---- an over-long XDG_STATE_HOME is refused with a warning, never cut and created ---- */
+static void test_long_xdg_refused(void) {
+    gtbt_desc d = t_setup();
+    char *x = (char *)malloc(GTBT__MAX_PATH + 600), probe[600];
+    size_t n;
+    struct stat st;
+    gtbt_collector *c;
+    n = (size_t)snprintf(x, 600, "%s/x", T_dir);
+    while (n < GTBT__MAX_PATH + 500) { memcpy(x + n, "/aaaaaaa", 8); n += 8; }
+    x[n] = 0;
+    setenv("XDG_STATE_HOME", x, 1);
+    d.data_dir = NULL;
+    c = gtbt_new(&d);
+    snprintf(probe, sizeof probe, "%s/x", T_dir);
+    CHECK(stat(probe, &st) != 0);                          /* nothing of the cut path was created */
+    CHECK_CONTAINS(L.text, "data directory path is too long (XDG_STATE_HOME");
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);
+    gtbt_close(c);
+    CHECK(stat(probe, &st) != 0);
+    /* a path that fits with room for the file names is used */
+    unsetenv("XDG_STATE_HOME");
+    x[strlen(T_dir) + 2 + 8 * 200] = 0;
+    setenv("XDG_STATE_HOME", x, 1);
+    memset(&L, 0, sizeof L);
+    c = gtbt_new(&d);
+    CHECK(!strstr(L.text, "too long"));
+    gtbt_close(c);
+    CHECK(stat(probe, &st) == 0);
+    unsetenv("XDG_STATE_HOME");
+    free(x);
+    t_done();
+}
+
+/* ---- no data dir and a failed send: close says what it drops ---- */
+static void test_close_logs_dropped(void) {
+    gtbt_desc d = t_setup();
+    gtbt_collector *c;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/collect", closed_port());
+    d.endpoint = url;
+    d.data_dir = "/dev/null/telemetry";                     /* unusable */
+    c = gtbt_new(&d);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "a", NULL, 0);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "b", NULL, 0);
+    CHECK(gtbt_close(c) != GTBT_OK);
+    CHECK_CONTAINS(L.text, "WARN telemetry: 2 undelivered event(s) dropped at close: no usable data directory");
+    t_done();
+}
+
+int main(int argc, char **argv) {
+    static const gt_test tests[] = {
+        {"5xx_retried", test_5xx_retried},
+        {"full_disk_stops_spilling", test_full_disk_stops_spilling},
+        {"long_xdg_refused", test_long_xdg_refused},
+        {"close_logs_dropped", test_close_logs_dropped},
+    };
+    return GT_RUN(tests, argc, argv);
+}
