@@ -4873,88 +4873,123 @@ typedef struct gtbt__rec {
     const gtbt_kv *extra; size_t n_extra;
 } gtbt__rec;
 
-/* Stores one event: one allocation holds its pairs, argument pointers and every string. */
-static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
+/* An event being recorded: its strings cleaned (redacted, cut), not yet copied. */
+typedef struct gtbt__draft {
     gtbt__pairs ps;
     gtbt__str name, err, args[GTBT__MAX_ARGS];
-    gtbt__buf argtmp[GTBT__MAX_ARGS + 1];
-    size_t nargs = 0, nargtmp = 0, i, total;
+    size_t nargs;
+    gtbt__buf tmp[GTBT__MAX_ARGS + 1];   /* redacted copies of the arguments and the error */
+    size_t ntmp;
+} gtbt__draft;
+
+/* Cleans what gtbt_track* hand over: the collector's metadata, then the call's pairs (redacted;
+   a later key wins), the name, and with extended collection the arguments and the error. */
+static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__draft *d) {
+    gtbt__pairs *ps = &d->ps;
+    size_t i;
+    ps->n = ps->dropped = ps->ntmp = 0;
+    for (i = 0; i < c->n_metadata; i++) {
+        ps->tmp_of[i] = -1;
+        ps->key[i].p = c->metadata[i].key;   ps->key[i].n = c->meta_klen[i];
+        ps->value[i].p = c->metadata[i].value; ps->value[i].n = c->meta_vlen[i];
+    }
+    ps->n = c->n_metadata;
+    for (i = 0; r->extra && i < r->n_extra; i++)
+        if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
+    d->name = gtbt__cut(r->name, GTBT__MAX_NAME);
+    d->err.p = ""; d->err.n = 0;
+    d->nargs = d->ntmp = 0;
+    if (!c->extended) return;
+    for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
+        memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
+        d->args[d->nargs++] = gtbt__clean(r->argv[i], GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
+        if (d->tmp[d->ntmp].p) d->ntmp++;
+    }
+    memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
+    d->err = gtbt__clean(r->error, GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
+    if (d->tmp[d->ntmp].p) d->ntmp++;
+}
+
+static void gtbt__draft_free(gtbt__draft *d) {
+    size_t i;
+    gtbt__pairs_free(&d->ps);
+    for (i = 0; i < d->ntmp; i++) gtbt__buf_free(&d->tmp[i]);
+}
+
+/* Packs a draft into e: one allocation holds its pairs (sorted by key), argument pointers and
+   every string, with room for the uuid (filled in when the event enters the buffer). Returns
+   the allocation, NULL when out of memory. */
+static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const gtbt__draft *d, gtbt_event *e) {
+    const gtbt__pairs *ps = &d->ps;
+    size_t i, total;
     char *block, *p;
     gtbt_kv *kv;
     const char **argp;
-    gtbt_event e;
-    if (!c || !c->active) return;
-    ps.n = ps.dropped = ps.ntmp = 0;
-    for (i = 0; i < c->n_metadata; i++) {
-        ps.tmp_of[i] = -1;
-        ps.key[i].p = c->metadata[i].key;   ps.key[i].n = c->meta_klen[i];
-        ps.value[i].p = c->metadata[i].value; ps.value[i].n = c->meta_vlen[i];
-    }
-    ps.n = c->n_metadata;
-    for (i = 0; r->extra && i < r->n_extra; i++)
-        if (r->extra[i].key) gtbt__pairs_add(&ps, r->extra[i].key, r->extra[i].value);
-    name = gtbt__cut(r->name, GTBT__MAX_NAME);
-    err.p = ""; err.n = 0;
-    if (c->extended) {
-        for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
-            memset(&argtmp[nargtmp], 0, sizeof argtmp[0]);
-            args[nargs++] = gtbt__clean(r->argv[i], GTBT__MAX_VALUE, &argtmp[nargtmp]);
-            if (argtmp[nargtmp].p) nargtmp++;
-        }
-        memset(&argtmp[nargtmp], 0, sizeof argtmp[0]);
-        err = gtbt__clean(r->error, GTBT__MAX_VALUE, &argtmp[nargtmp]);
-        if (argtmp[nargtmp].p) nargtmp++;
-    }
-    total = ps.n * sizeof(gtbt_kv) + nargs * sizeof(char *) + 37 + name.n + 1 + err.n + 1;
-    for (i = 0; i < ps.n; i++) total += ps.key[i].n + ps.value[i].n + 2;
-    for (i = 0; i < nargs; i++) total += args[i].n + 1;
+    total = ps->n * sizeof(gtbt_kv) + d->nargs * sizeof(char *) + 37 + d->name.n + 1 + d->err.n + 1;
+    for (i = 0; i < ps->n; i++) total += ps->key[i].n + ps->value[i].n + 2;
+    for (i = 0; i < d->nargs; i++) total += d->args[i].n + 1;
     block = (char *)gtbt__malloc(total);
-    if (!block) {
-        gtbt__logi(&c->log, GTBT_LOGITEM_TRACK_NOMEM, "telemetry: out of memory; event \"%.*s\" not recorded", (int)name.n, name.p);
-        goto out;
-    }
+    if (!block) return NULL;
     kv = (gtbt_kv *)(void *)block;
-    argp = (const char **)(void *)(block + ps.n * sizeof(gtbt_kv));
-    p = block + ps.n * sizeof(gtbt_kv) + nargs * sizeof(char *);
-    memset(&e, 0, sizeof e);
-    e.uuid = p; p += 37;
+    argp = (const char **)(void *)(block + ps->n * sizeof(gtbt_kv));
+    p = block + ps->n * sizeof(gtbt_kv) + d->nargs * sizeof(char *);
+    memset(e, 0, sizeof *e);
+    e->uuid = p; p += 37;
 #define GTBT__PUT(dst, s) do { memcpy(p, (s).p, (s).n); p[(s).n] = 0; (dst) = p; p += (s).n + 1; } while (0)
-    GTBT__PUT(e.name, name);
-    GTBT__PUT(e.error, err);
-    for (i = 0; i < ps.n; i++) { GTBT__PUT(kv[i].key, ps.key[i]); GTBT__PUT(kv[i].value, ps.value[i]); }
-    for (i = 0; i < nargs; i++) GTBT__PUT(argp[i], args[i]);
+    GTBT__PUT(e->name, d->name);
+    GTBT__PUT(e->error, d->err);
+    for (i = 0; i < ps->n; i++) { GTBT__PUT(kv[i].key, ps->key[i]); GTBT__PUT(kv[i].value, ps->value[i]); }
+    for (i = 0; i < d->nargs; i++) GTBT__PUT(argp[i], d->args[i]);
 #undef GTBT__PUT
-    gtbt__kv_sort(kv, ps.n);
-    e.type = r->type;
-    e.machine_id = c->machine_id;
-    e.tool_name = c->tool_name;
-    e.version = c->version;
-    e.os = GTBT__OS;
-    e.arch = GTBT__ARCH;
-    e.os_version = c->os_version;
-    e.runtime_version = GTBT__RUNTIME;
-    e.duration_ms = r->duration_ms;
-    e.exit_code = r->exit_code;
-    e.args = nargs ? argp : NULL;
-    e.n_args = nargs;
-    e.metadata = ps.n ? kv : NULL;
-    e.n_metadata = ps.n;
-    e.time_unix_ns = gtbt__realtime_ns();
+    gtbt__kv_sort(kv, ps->n);
+    e->type = r->type;
+    e->machine_id = c->machine_id;
+    e->tool_name = c->tool_name;
+    e->version = c->version;
+    e->os = GTBT__OS;
+    e->arch = GTBT__ARCH;
+    e->os_version = c->os_version;
+    e->runtime_version = GTBT__RUNTIME;
+    e->duration_ms = r->duration_ms;
+    e->exit_code = r->exit_code;
+    e->args = d->nargs ? argp : NULL;
+    e->n_args = d->nargs;
+    e->metadata = ps->n ? kv : NULL;
+    e->n_metadata = ps->n;
+    e->time_unix_ns = gtbt__realtime_ns();
+    return block;
+}
+
+/* Appends a packed event to the buffer (spilling when it is full), with a fresh uuid; frees it
+   instead when telemetry was withdrawn meanwhile. */
+static void gtbt__buffer_add(gtbt_collector *c, gtbt_event *e, void *block) {
     gtbt__mutex_lock(&c->mu);
     if (c->withdrawn) {
         gtbt__mutex_unlock(&c->mu);
         gtbt__free(block);
-        goto out;
+        return;
     }
-    gtbt__uuid4(&c->rng, (char *)(uintptr_t)e.uuid);
-    c->ev[c->n] = e;
+    gtbt__uuid4(&c->rng, (char *)(uintptr_t)e->uuid);
+    c->ev[c->n] = *e;
     c->mem[c->n] = block;
     if (++c->n >= c->max_buffer) gtbt__spill_locked(c);
     gtbt__mutex_unlock(&c->mu);
-out:
-    if (ps.dropped) gtbt__logi(&c->log, GTBT_LOGITEM_METADATA_DROPPED, "telemetry: more than %d metadata pairs; %zu dropped", GTBT__MAX_PAIRS, ps.dropped);
-    gtbt__pairs_free(&ps);
-    for (i = 0; i < nargtmp; i++) gtbt__buf_free(&argtmp[i]);
+}
+
+/* Records one event: clean, pack, buffer. */
+static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
+    gtbt__draft d;
+    gtbt_event e;
+    void *block;
+    if (!c || !c->active) return;
+    gtbt__draft_make(c, r, &d);
+    block = gtbt__event_pack(c, r, &d, &e);
+    if (block) gtbt__buffer_add(c, &e, block);
+    else gtbt__logi(&c->log, GTBT_LOGITEM_TRACK_NOMEM, "telemetry: out of memory; event \"%.*s\" not recorded",
+                    (int)d.name.n, d.name.p);
+    if (d.ps.dropped) gtbt__logi(&c->log, GTBT_LOGITEM_METADATA_DROPPED, "telemetry: more than %d metadata pairs; %zu dropped",
+                                 GTBT__MAX_PAIRS, d.ps.dropped);
+    gtbt__draft_free(&d);
 }
 
 // >>spill -----------------------------------------------------------------------------------------
@@ -5175,28 +5210,45 @@ static void gtbt__batch_free(gtbt__batch *b) {
     memset(b, 0, sizeof *b);
 }
 
+/* The string fields of a spill line: key, where the value goes in gtbt_event, at most how many
+   bytes are kept. fallback: set only when no other key filled the field. */
+static const struct gtbt__str_field { const char *key; size_t offset, limit; int fallback; } gtbt__str_fields[] = {
+    {"uuid",            offsetof(gtbt_event, uuid),            GTBT__MAX_NAME,  0},
+    {"type",            offsetof(gtbt_event, type),            GTBT__MAX_NAME,  0},
+    {"name",            offsetof(gtbt_event, name),            GTBT__MAX_NAME,  0},
+    {"machine_id",      offsetof(gtbt_event, machine_id),      GTBT__MAX_NAME,  0},
+    {"tool_name",       offsetof(gtbt_event, tool_name),       GTBT__MAX_NAME,  0},
+    {"version",         offsetof(gtbt_event, version),         GTBT__MAX_NAME,  0},
+    {"os",              offsetof(gtbt_event, os),              GTBT__MAX_NAME,  0},
+    {"arch",            offsetof(gtbt_event, arch),            GTBT__MAX_NAME,  0},
+    {"runtime_version", offsetof(gtbt_event, runtime_version), GTBT__MAX_NAME,  0},
+    {"os_version",      offsetof(gtbt_event, os_version),      GTBT__MAX_NAME,  0},
+    {"error",           offsetof(gtbt_event, error),           GTBT__MAX_VALUE, 0},
+    {"go_version",      offsetof(gtbt_event, runtime_version), GTBT__MAX_NAME,  1},   /* the Go original's name */
+};
+#define GTBT__N_STR_FIELDS (sizeof gtbt__str_fields / sizeof gtbt__str_fields[0])
+
+static const char **gtbt__str_field_of(gtbt_event *e, size_t i) {
+    return (const char **)(void *)((char *)e + gtbt__str_fields[i].offset);
+}
+
 /* Parses one line {...} into event e (strings in place). 1 on success, 0 for a corrupt line. */
 static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
-    static const char *const str_keys[] = {"uuid", "type", "name", "machine_id", "tool_name", "version",
-                                           "os", "arch", "runtime_version", "os_version", "error", "go_version"};
-    const char **str_fields[12];
-    int have_time = 0, i;
+    int have_time = 0;
+    size_t i;
     memset(e, 0, sizeof *e);
-    str_fields[0] = &e->uuid; str_fields[1] = &e->type; str_fields[2] = &e->name; str_fields[3] = &e->machine_id;
-    str_fields[4] = &e->tool_name; str_fields[5] = &e->version; str_fields[6] = &e->os; str_fields[7] = &e->arch;
-    str_fields[8] = &e->runtime_version; str_fields[9] = &e->os_version; str_fields[10] = &e->error;
-    str_fields[11] = &e->runtime_version;   /* the Go original's go_version */
     if (!gtbt__jp_lit(j, '{')) return 0;
     if (gtbt__jp_lit(j, '}')) return 0;
     do {
         char *key = gtbt__jp_str(j);
         int done = 0;
         if (!key || !gtbt__jp_lit(j, ':')) return 0;
-        for (i = 0; i < 12 && !done; i++) {
+        for (i = 0; i < GTBT__N_STR_FIELDS && !done; i++) {
+            const char **field = gtbt__str_field_of(e, i);
             char *v;
-            if (key[0] != str_keys[i][0] || strcmp(key, str_keys[i]) != 0) continue;
+            if (key[0] != gtbt__str_fields[i].key[0] || strcmp(key, gtbt__str_fields[i].key) != 0) continue;
             if (!(v = gtbt__jp_str(j))) return 0;
-            if (i != 11 || !e->runtime_version) *str_fields[i] = v;
+            if (!gtbt__str_fields[i].fallback || !*field) *field = v;
             done = 1;
         }
         if (done) continue;
@@ -5248,9 +5300,10 @@ static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *ha
     gtbt__jp_ws(j);
     if (j->p != j->end || !have_time || !e->type || !e->name) return 0;
     *has_uuid = e->uuid && e->uuid[0];
-    for (i = 0; i < 11; i++) {   /* hostile files: every string within its limit */
-        if (!*str_fields[i]) *str_fields[i] = "";
-        else gtbt__cut_in_place((char *)(uintptr_t)*str_fields[i], i == 10 ? GTBT__MAX_VALUE : GTBT__MAX_NAME);
+    for (i = 0; i < GTBT__N_STR_FIELDS; i++) {   /* hostile files: every string within its limit */
+        const char **field = gtbt__str_field_of(e, i);
+        if (!*field) *field = "";
+        else gtbt__cut_in_place((char *)(uintptr_t)*field, gtbt__str_fields[i].limit);
     }
     return 1;
 }
