@@ -1,7 +1,8 @@
 # gtb_telemetry.h
 #   make test    every test binary under ASan+UBSan, a TSan run of the concurrency tests, the
 #                compile matrix and the fuzz corpora, the unit tests built for i686 and run
-#                natively, the macOS (x86_64, arm64) compile-and-link check through Zig;
+#                natively, the macOS (x86_64, arm64) compile-and-link check through Zig,
+#                the Windows (x86_64, mingw-w64) compile matrix and test program under wine;
 #                closing line "N passed, N failed"
 #   make demo    the opt-in / opt-out story of examples/mytool in a temporary home
 #   make bench   speed and size figures (tests/bench)
@@ -28,8 +29,11 @@ TOOLS      := $(BUILD)/gtbt-sink $(BUILD)/gtbt-new $(BUILD)/gtbt-ta
 I686_CC    ?= i686-linux-gnu-gcc
 I686_SSL   := $(BUILD)/bearssl-i686
 I686_BINS  := $(TESTS:%=$(BUILD)/i686/test_%)
+WIN_CC     ?= x86_64-w64-mingw32-gcc
+WIN_SSL    := $(BUILD)/bearssl-mingw
+WIN_LIBS   := -lws2_32 -liphlpapi -lbcrypt -lcrypt32 -ladvapi32 -lshell32 -lole32
 
-.PHONY: all test demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos
+.PHONY: all test demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos test-windows
 all: tools examples
 tools: $(TOOLS)
 examples: $(EXAMPLE_BINS)
@@ -74,17 +78,29 @@ $(BUILD)/i686/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/suppo
 	@mkdir -p $(@D)
 	$(I686_CC) -std=c99 $(WARN) -g -O1 -I. -I$(I686_SSL)/inc $(if $(filter notls,$*),-DGTB_TELEMETRY_NO_TLS) $< -o $@ -L$(I686_SSL) -lbearssl -lpthread
 
+# Windows x86_64: mingw-w64, run under wine (tests/win/run.sh)
+$(WIN_SSL)/libbearssl.a:
+	sh tests/cross/bearssl.sh $(BUILD) mingw $(WIN_CC) x86_64-w64-mingw32-ar
+
+$(BUILD)/win/test_win.exe: tests/win/test_win.c gtb_telemetry.h $(WIN_SSL)/libbearssl.a
+	@mkdir -p $(@D)
+	$(WIN_CC) -std=c99 $(WARN) -g -O1 -I. -I$(WIN_SSL)/inc $< -o $@ -L$(WIN_SSL) -lbearssl $(WIN_LIBS)
+
 $(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -I. $< -o $@ $(LIBS)
 
-test: $(TEST_BINS) $(BUILD)/tsan_collector $(TOOLS) $(EXAMPLE_BINS) $(I686_BINS)
+test: $(TEST_BINS) $(BUILD)/tsan_collector $(TOOLS) $(EXAMPLE_BINS) $(I686_BINS) $(BUILD)/win/test_win.exe
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh $(TEST_BINS) "$(BUILD)/tsan_collector thread" \
 	    "sh tests/compile/matrix.sh" "sh tests/examples.sh" "sh tests/test_kit.sh $(BUILD)" "sh tests/fuzz/replay.sh $(BUILD)" \
-	    $(I686_BINS) "sh tests/cross/macos.sh $(BUILD)"
+	    $(I686_BINS) "sh tests/cross/macos.sh $(BUILD)" "sh tests/win/compile.sh $(BUILD)" "sh tests/win/run.sh $(BUILD)"
 
 # the 32-bit unit tests alone
 test-i686: $(I686_BINS) $(BUILD)/gtbt-sink
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh $(I686_BINS)
+
+# the Windows stages alone
+test-windows: $(BUILD)/win/test_win.exe $(BUILD)/gtbt-sink
+	@sh tests/run.sh "sh tests/win/compile.sh $(BUILD)" "sh tests/win/run.sh $(BUILD)"
 
 # the macOS compile-and-link check alone
 test-macos:
