@@ -8,6 +8,9 @@
    header). Every other file includes it without the define. Link with BearSSL and threads:
        cc -std=c99 mytool.c -lbearssl -lpthread
    or define GTB_TELEMETRY_NO_TLS (no https://, no BearSSL) and GTB_TELEMETRY_NO_THREADS.
+   Windows (mingw-w64; MSVC picks the system libraries up from #pragma comment(lib)):
+       x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
+           -lcrypt32 -ladvapi32 -lshell32 -lole32
 
    QUICK START
    ===========
@@ -153,8 +156,10 @@
        <data_dir>/telemetry-backoff-<id>           back-off of one backend
        <data_dir>/telemetry.log                    local-only mode: the events, one per line
    config_dir: $XDG_CONFIG_HOME/<tool> or ~/.config/<tool> (macOS: ~/Library/Application
-   Support/<tool>). data_dir: $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as
-   config_dir). Never a shared temporary directory. A disabled collector touches no file.
+   Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
+   $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
+   %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
+   A disabled collector touches no file.
 
    BACKENDS AND WIRE FORMATS
    =========================
@@ -226,9 +231,25 @@
    signals still make an id). 32-bit builds use 64-bit file offsets, inode numbers and time_t
    (_FILE_OFFSET_BITS and _TIME_BITS are set by the implementation). CI builds and runs the
    tests on Linux x86_64 and i686, and compiles and links for macOS; the BSD branch is not
-   compiled by CI (no headers on Linux).
-   Windows is not supported yet. Writes use MSG_NOSIGNAL, so a server that resets the connection
-   never raises SIGPIPE in your tool.
+   compiled by CI (no headers on Linux). Writes use MSG_NOSIGNAL, so a server that resets the
+   connection never raises SIGPIPE in your tool.
+   Windows (x86_64; Windows 8 or later): Winsock (started once, never cleaned up, so the tool's
+   own Winsock use is unaffected), paths are UTF-8 and go to the W APIs as UTF-16 (a profile path
+   with non-ASCII letters works; paths longer than MAX_PATH get the \\?\ prefix), files
+   are binary, replaced with MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH) after
+   FlushFileBuffers and opened by readers with FILE_SHARE_DELETE; a replace that another
+   process (a scanner, an indexer) blocks is retried for 100 ms. Reparse points (junctions,
+   symbolic links) are refused where POSIX refuses symbolic links. The directories are not
+   checked for owner and mode as on POSIX: they inherit the per-user ACL of the known folder.
+   The OS machine id is MachineGuid (HKLM\SOFTWARE\Microsoft\Cryptography, 64-bit view), the MAC
+   the first non-loopback adapter of GetAdaptersAddresses, the user DOMAIN\user, os_version
+   "windows", all as the Go original. Without a CA file, trust anchors come from the ROOT
+   certificate store. Connects are waited with select(), which reports a failed connect on
+   every Windows version (WSAPoll did not before Windows 10 2004). Delivery is inline within the
+   flush deadline. Environment variables are read in the ANSI code page: give SSL_CERT_FILE as
+   an ASCII path (or set gtbt_net_desc.ca_file, which is UTF-8). CI builds Windows with
+   mingw-w64 and runs its test program under wine; MSVC builds, NTFS ACLs and a real console
+   are not tested there.
 
    LIMITS
    ======
