@@ -4342,7 +4342,8 @@ static GTBT__UNUSED int gtbt__http_parse_head(const char *p, size_t n, int *stat
         return GTBT_E_NETWORK;
     while (gtbt__http_next_line(p, n, &pos, &line, &len)) {
         if (len == 0) { ended = 1; break; }
-        if (++count > GTBT__HTTP_MAX_HEADER_COUNT || line[0] == ' ' || line[0] == '\t') return GTBT_E_NETWORK; /* folding */
+        /* an obsolete folded line starts with SP or HTAB: no token, so the name check below refuses it */
+        if (++count > GTBT__HTTP_MAX_HEADER_COUNT) return GTBT_E_NETWORK;
         if (memchr(line, '\0', len) || memchr(line, '\r', len)) return GTBT_E_NETWORK;
         colon = (const char *)memchr(line, ':', len);
         if (!colon || !gtbt__http_is_token(line, (size_t)(colon - line))) return GTBT_E_NETWORK;
