@@ -68,15 +68,15 @@ static void test_full_disk_stops_spilling(void) {
     c = gtbt_new(&d);
     gtbt__test_fail_writes = 1;
     for (i = 0; i < 300; i++) gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);
-    warns = gt_occurrences(L.text, "cannot write spill file");
-    CHECK_INT(warns, 1);                                  /* before the fix: 30, one per full buffer */
-    CHECK_INT(gt_occurrences(L.text, "dropping the oldest events"), 1);
+    warns = LOGGED(L, SPILL_WRITE_FAILED);
+    CHECK_INT(warns, 1);                                  /* before the fix: 291, one per track once full */
+    CHECK_INT(LOGGED(L, BUFFER_FULL), 1);
     CHECK_INT(n_ready(T_data), 0);
     /* the next flush tries the disk again */
     rb.nscript = 1;
     rb.script[0] = GTBT_E_NETWORK;
     CHECK_INT(gtbt_flush(c), GTBT_E_NETWORK);
-    CHECK_INT(gt_occurrences(L.text, "cannot write spill file"), 2);
+    CHECK_INT(LOGGED(L, SPILL_WRITE_FAILED), 2);
     gtbt__test_fail_writes = 0;
     CHECK_INT(gtbt_flush(c), GTBT_OK);
     CHECK_INT(rb.events, 9);                               /* the buffer kept max_buffer - 1 */
@@ -101,6 +101,7 @@ static void test_long_xdg_refused(void) {
     snprintf(probe, sizeof probe, "%s/x", T_dir);
     CHECK(stat(probe, &st) != 0);                          /* nothing of the cut path was created */
     CHECK_CONTAINS(L.text, "data directory path is too long (XDG_STATE_HOME");
+    CHECK_INT(LOGGED(L, DIR_PATH_TOO_LONG), 1);
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);
     gtbt_close(c);
     CHECK(stat(probe, &st) != 0);
@@ -130,7 +131,8 @@ static void test_close_logs_dropped(void) {
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "a", NULL, 0);
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "b", NULL, 0);
     CHECK(gtbt_close(c) != GTBT_OK);
-    CHECK_CONTAINS(L.text, "WARN telemetry: 2 undelivered event(s) dropped at close: no usable data directory");
+    CHECK_CONTAINS(L.text, "WARN CLOSE_DROPPED telemetry: 2 undelivered event(s) dropped at close: no usable data directory");
+    CHECK_INT(LOGGED(L, CLOSE_DROPPED), 1);
     t_done();
 }
 
