@@ -658,7 +658,9 @@ typedef struct gtbt_collector gtbt_collector;
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc);
 /* true when events are being recorded (consent given and not withdrawn since). */
 GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c);
-/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ... */
+/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ...
+   A URL here and in every log line shows scheme, host, port and path only: never a user,
+   password, query or fragment (they may hold a key). */
 GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c);
 /* The pseudonymous id sent with events: gtbt_machine_id(tool_name); "" when disabled. */
 GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c);
@@ -5595,12 +5597,35 @@ static void gtbt__net_backend_destroy(gtbt_backend *b) {
     gtbt__free(nb);
 }
 
+/* A URL as it may be shown (status, log lines, backend info): scheme, host, port and path only;
+   user, password, query and fragment never appear (they may hold a key). Works on any text,
+   also a URL that was refused; cut to fit cap. */
+static void gtbt__url_display(const char *url, char *out, size_t cap) {
+    const char *p = url ? url : "", *sep = strstr(p, "://"), *a, *e, *at, *q;
+    size_t k, n = 0;
+    if (!cap) return;
+    out[0] = 0;
+    if (sep) {
+        for (q = p; q < sep && (gtbt__url_isalpha(*q) || gtbt__url_isdigit(*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
+        if (q != sep || sep == p) sep = NULL;
+    }
+    a = sep ? sep + 3 : p;
+    for (e = a; *e && *e != '/' && *e != '?' && *e != '#'; e++) {}
+    for (at = e; at > a && at[-1] != '@'; at--) {}   /* the host starts after the last '@' */
+    if (sep) n = (size_t)snprintf(out, cap, "%.*s", (int)(a - p), p);
+    if (n < cap) n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(e - at), at);
+    for (k = 0; e[k] && e[k] != '?' && e[k] != '#'; k++) {}
+    if (n < cap) snprintf(out + n, cap - n, "%.*s", (int)k, e);
+}
+
 /* Checks the URL (and that https can be spoken); logs why not. */
 static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *what) {
     gtbt__url u;
     if (!url || gtbt__url_parse(url, &u) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%.200s\" (want http:// or https://, a host, no credentials)",
-                   what, url ? url : "");
+        char shown[256];
+        gtbt__url_display(url, shown, sizeof shown);
+        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%s\" (want http:// or https://, a host, no credentials)",
+                   what, shown);
         return GTBT_E_INVALID;
     }
     if (u.tls && !GTBT__TLS) {
@@ -5608,6 +5633,16 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
         return GTBT_E_UNSUPPORTED;
     }
     return GTBT_OK;
+}
+
+/* "kind (URL)" as shown by status and log lines: the URL without user, password, query, fragment */
+static void gtbt__net_info(gtbt__net_backend *nb, const char *kind, const char *url) {
+    size_t k = strlen(kind);
+    if (k + 4 > sizeof nb->info) k = 0;
+    memcpy(nb->info, kind, k);
+    memcpy(nb->info + k, " (", 2);
+    gtbt__url_display(url, nb->info + k + 2, sizeof nb->info - k - 3);
+    strcat(nb->info, ")");
 }
 
 static gtbt__net_backend *gtbt__net_backend_new(int kind, gtbt__body_fn body, const char *url, const gtbt_net_desc *net, const char *what) {
@@ -5892,7 +5927,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc) {
     gtbt__net_backend *nb;
     if (!desc) return NULL;
     if (!(nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, desc->endpoint, &desc->net, "HTTP endpoint"))) return NULL;
-    snprintf(nb->info, sizeof nb->info, "http (%s)", desc->endpoint);
+    gtbt__net_info(nb, "http", desc->endpoint);
     return &nb->base;
 }
 
@@ -5910,7 +5945,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     {
         gtbt__log lg = gtbt__log_of_net(&desc->net);
         if (!n || n > GTBT__URL_MAX || strchr(desc->endpoint, '?') || strchr(desc->endpoint, '#')) {
-            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%.200s\" (want a base URL such as https://collector:4318)", desc->endpoint);
+            char shown[256];
+            gtbt__url_display(desc->endpoint, shown, sizeof shown);
+            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
             gtbt__buf_free(&url);
             return NULL;
         }
@@ -5930,7 +5967,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
         gtbt__net_backend_destroy(&nb->base);
         return NULL;
     }
-    snprintf(nb->info, sizeof nb->info, "otlp (%s)", desc->endpoint);
+    gtbt__net_info(nb, "otlp", desc->endpoint);
     return &nb->base;
 }
 
@@ -5968,7 +6005,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     nb->api_key = gtbt__strdup(desc->api_key);
     nb->source = gtbt__strdup(desc->source && desc->source[0] ? desc->source : "gtb");
     if (!nb->api_key || !nb->source) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "datadog (%s)", url);
+    gtbt__net_info(nb, "datadog", url);
     return &nb->base;
 }
 
@@ -5990,7 +6027,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
         : desc->instance == GTBT_POSTHOG_EU ? "https://eu.i.posthog.com/capture/" : "https://us.i.posthog.com/capture/";
     if (!(nb = gtbt__net_backend_new(GTBT__NB_POSTHOG, gtbt__posthog_body, url, &desc->net, "PostHog endpoint"))) return NULL;
     if (!(nb->api_key = gtbt__strdup(desc->project_key))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "posthog (%s)", url);
+    gtbt__net_info(nb, "posthog", url);
     return &nb->base;
 }
 
@@ -6024,7 +6061,7 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *endpoint, const 
     gtbt__net_backend *nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, endpoint, net, "deletion endpoint");
     if (!nb) return NULL;
     if (!(hd = (gtbt__http_deletion *)gtbt__calloc(1, sizeof *hd))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "http (%s)", endpoint);
+    gtbt__net_info(nb, "http", endpoint);
     hd->nb = nb;
     hd->base.request = gtbt__http_deletion_request;
     hd->base.destroy = gtbt__http_deletion_destroy;

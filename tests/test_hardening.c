@@ -136,12 +136,78 @@ static void test_close_logs_dropped(void) {
     t_done();
 }
 
+/* ---- secrets in endpoint URLs: status, debug and warn lines show scheme, host, port, path ---- */
+static void test_url_secrets_never_printed(void) {
+    gtbt_desc d = t_setup();
+    gtbt_collector *c;
+    gtbt_http_desc hd;
+    gtbt_otlp_desc od;
+    gtbt_datadog_desc dd;
+    gtbt_backend *b;
+    char url[256], want[256], *status;
+    const char *argv[] = { "status" };
+    FILE *f;
+    int port = closed_port();
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/x/y?api_key=SECRETQ1&b=2#FRAGQ2", port);
+    snprintf(want, sizeof want, "http (http://127.0.0.1:%d/x/y)", port);
+    d.endpoint = url;
+    c = gtbt_new(&d);
+    CHECK_STR(gtbt_backend_info(c), want);
+    f = tmpfile();
+    CHECK(f != NULL);
+    if (f) {
+        long n;
+        gtbt_cli(c, 1, argv, f);
+        n = ftell(f);
+        rewind(f);
+        status = (char *)calloc(1, (size_t)n + 1);
+        if (status && fread(status, 1, (size_t)n, f) == (size_t)n) {
+            CHECK_CONTAINS(status, want);
+            CHECK_NOT_CONTAINS(status, "SECRETQ1");
+            CHECK_NOT_CONTAINS(status, "FRAGQ2");
+        }
+        free(status);
+        fclose(f);
+    }
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);
+    CHECK(gtbt_close(c) != GTBT_OK);                         /* the send failed and was logged */
+    CHECK(LOGGED(L, POST_FAILED) >= 1);
+    /* refused URLs with credentials */
+    memset(&hd, 0, sizeof hd);
+    hd.endpoint = "http://admin:PASSWD9@127.0.0.1/x?token=TOKQ3";
+    hd.net = net_logged();
+    b = gtbt_http_backend(&hd);
+    CHECK(b == NULL);
+    CHECK_CONTAINS(L.text, "\"http://127.0.0.1/x\"");
+    memset(&od, 0, sizeof od);
+    od.endpoint = "http://u:PASSWD8@127.0.0.1:4318/v1/traces?k=TOKQ4";
+    od.net = net_logged();
+    b = gtbt_otlp_backend(&od);
+    gtbt_backend_destroy(b);
+    memset(&dd, 0, sizeof dd);
+    dd.api_key = "k";
+    dd.endpoint = "http://127.0.0.1:1/v1/input?dd-api-key=KEYQ7";
+    dd.net = net_logged();
+    b = gtbt_datadog_backend(&dd);
+    CHECK(b != NULL);
+    if (b) { CHECK_STR(b->info, "datadog (http://127.0.0.1:1/v1/input)"); gtbt_backend_destroy(b); }
+    CHECK_NOT_CONTAINS(L.text, "SECRETQ1");
+    CHECK_NOT_CONTAINS(L.text, "FRAGQ2");
+    CHECK_NOT_CONTAINS(L.text, "PASSWD9");
+    CHECK_NOT_CONTAINS(L.text, "PASSWD8");
+    CHECK_NOT_CONTAINS(L.text, "TOKQ3");
+    CHECK_NOT_CONTAINS(L.text, "TOKQ4");
+    CHECK_NOT_CONTAINS(L.text, "KEYQ7");
+    t_done();
+}
+
 int main(int argc, char **argv) {
     static const gt_test tests[] = {
         {"5xx_retried", test_5xx_retried},
         {"full_disk_stops_spilling", test_full_disk_stops_spilling},
         {"long_xdg_refused", test_long_xdg_refused},
         {"close_logs_dropped", test_close_logs_dropped},
+        {"url_secrets_never_printed", test_url_secrets_never_printed},
     };
     return GT_RUN(tests, argc, argv);
 }
