@@ -464,6 +464,8 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(OTLP_HEADER_CREDENTIALS, DEBUG, "an OTLP header looks like a credential on plain http: use https") \
     X(DATADOG_NO_KEY, WARN, "the Datadog backend needs gtbt_datadog_desc.api_key") \
     X(POSTHOG_NO_KEY, WARN, "the PostHog backend needs gtbt_posthog_desc.project_key") \
+    X(KEY_INVALID, WARN, "an API key has a control character inside: the backend is not built; fix the key") \
+    X(VERSION_CLEANED, WARN, "gtbt_desc.version had control characters (a newline read from a file?): cleaned") \
     X(TRACK_NOMEM, WARN, "out of memory: the event was not recorded") \
     X(METADATA_DROPPED, DEBUG, "more metadata pairs than the limit: the rest were dropped") \
     X(SPILL_RECOVERED, INFO, "a spill file claimed by a process that died was taken back") \
@@ -561,7 +563,8 @@ GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *
 
 /* Datadog HTTP logs intake (v1/input), one log entry per event. */
 typedef struct gtbt_datadog_desc {
-    const char         *api_key;      /* required (sent as DD-API-KEY, never logged) */
+    const char         *api_key;      /* required (sent as DD-API-KEY, never logged); blanks at its
+                                         ends are removed, a control character inside refuses it */
     gtbt_datadog_region region;
     const char         *source;       /* ddsource, default "gtb" */
     const char         *endpoint;     /* overrides region */
@@ -619,7 +622,7 @@ typedef enum gtbt_delivery { GTBT_AT_LEAST_ONCE = 0, GTBT_AT_MOST_ONCE } gtbt_de
 
 typedef struct gtbt_desc {            /* zero = default everywhere; copied by gtbt_new */
     const char    *tool_name;         /* required: [A-Za-z0-9._-], names the dirs and env vars */
-    const char    *version;
+    const char    *version;           /* control characters cleaned (a newline read from a file) */
     gtbt_backend  *backend;           /* custom or vendor backend; the collector takes ownership */
     const char    *otel_endpoint;     /* OTLP/HTTP base URL (used when no backend is given) */
     const gtbt_kv *otel_headers; size_t n_otel_headers;
@@ -5215,6 +5218,27 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
 /* --- request --- */
 
 /* Header values: no CR, LF or other control characters except tab. */
+/* Cleans s in place: blanks and control characters at both ends removed, control characters
+   inside replaced by a space (a version read from a file keeps its trailing newline). Returns 1
+   when s changed. */
+static GTBT__UNUSED void gtbt__clean_ctl_ends(char *s) {
+    size_t n = strlen(s), a = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) s[--n] = 0;
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) memmove(s, s + a, n - a + 1);
+}
+
+static GTBT__UNUSED int gtbt__clean_ctl(char *s) {
+    size_t n = strlen(s), a = 0, i;
+    int changed = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) { s[--n] = 0; changed = 1; }
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) { memmove(s, s + a, n - a + 1); n -= a; changed = 1; }
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) { s[i] = ' '; changed = 1; }
+    return changed;
+}
+
 static int gtbt__http_value_ok(const char *s) {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -5635,6 +5659,21 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
     return GTBT_OK;
 }
 
+/* An API key from a desc: blanks and control characters at its ends (a trailing newline read
+   from a file) are removed; one with a control character inside, or nothing left, is refused
+   (every request would be invalid). key is the backend's own copy. */
+static int gtbt__key_ok(char *key, const gtbt__log *lg, const char *what) {
+    size_t i;
+    gtbt__clean_ctl_ends(key);
+    for (i = 0; key[i]; i++)
+        if ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) break;
+    if (!key[0] || key[i]) {
+        gtbt__logi(lg, GTBT_LOGITEM_KEY_INVALID, "telemetry: %s has a control character (or nothing but blanks); backend not built", what);
+        return 0;
+    }
+    return 1;
+}
+
 /* "kind (URL)" as shown by status and log lines: the URL without user, password, query, fragment */
 static void gtbt__net_info(gtbt__net_backend *nb, const char *kind, const char *url) {
     size_t k = strlen(kind);
@@ -5910,7 +5949,12 @@ static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, in
     memset(&body, 0, sizeof body);
     memset(&ua, 0, sizeof ua);
     gtbt__buf_puts(&ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING);
-    if (ev[0].tool_name[0]) gtbt__buf_printf(&ua, " (%s/%s)", ev[0].tool_name, ev[0].version);
+    if (ev[0].tool_name[0]) {   /* the event may come from an older run's spill file: cleaned */
+        size_t at = ua.len;
+        gtbt__buf_printf(&ua, " (%.64s/%.128s)", ev[0].tool_name, ev[0].version);
+        if (!ua.oom) gtbt__clean_ctl(ua.p + at + 1);
+        if (!ua.oom) ua.len = strlen(ua.p);
+    }
     key.key = nb->key_header;
     key.value = nb->api_key;
     while (i < n && rc == GTBT_OK) {   /* one request, or several where the format has a size cap */
@@ -6005,6 +6049,8 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     nb->api_key = gtbt__strdup(desc->api_key);
     nb->source = gtbt__strdup(desc->source && desc->source[0] ? desc->source : "gtb");
     if (!nb->api_key || !nb->source) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_datadog_desc.api_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    gtbt__clean_ctl(nb->source);
     gtbt__net_info(nb, "datadog", url);
     return &nb->base;
 }
@@ -6027,6 +6073,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
         : desc->instance == GTBT_POSTHOG_EU ? "https://eu.i.posthog.com/capture/" : "https://us.i.posthog.com/capture/";
     if (!(nb = gtbt__net_backend_new(GTBT__NB_POSTHOG, gtbt__posthog_body, url, &desc->net, "PostHog endpoint"))) return NULL;
     if (!(nb->api_key = gtbt__strdup(desc->project_key))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_posthog_desc.project_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
     gtbt__net_info(nb, "posthog", url);
     return &nb->base;
 }
@@ -7001,6 +7048,8 @@ static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
     c->log.fn = d->log; c->log.item_fn = d->log_item; c->log.user = d->log_user; c->log.level = d->log_level;
     c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
     c->version = gtbt__strdup(d->version ? d->version : "");
+    if (c->version && gtbt__clean_ctl(c->version))   /* it goes into every event and the User-Agent */
+        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "telemetry: gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->version);
     c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
     c->otel_endpoint = gtbt__strdup(d->otel_endpoint ? d->otel_endpoint : "");
     c->support_message = gtbt__strdup(d->support_message ? d->support_message : "");

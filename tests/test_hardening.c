@@ -201,6 +201,74 @@ static void test_url_secrets_never_printed(void) {
     t_done();
 }
 
+/* ---- control characters in desc.version or an API key never make requests invalid, and an
+   older run's spill file cannot poison a batch ---- */
+static void test_control_characters(void) {
+    gtbt_desc d = t_setup();
+    sink s;
+    sinklog l;
+    gtbt_collector *c;
+    gtbt_datadog_desc dd;
+    gtbt_backend *b;
+    gtbt_event ev;
+    char url[128], path[1024], *line, *v;
+    const char *ua;
+    int k;
+    if (sink_start(&s, T_dir, NULL) != 0) { CHECK(!"sink started"); t_done(); return; }
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/collect", s.port);
+    d.endpoint = url;
+    /* an older run (before the fix) left an event whose version ends in a newline */
+    line = ev_line("aaaaaaaa-0000-4000-8000-000000000001", "old");
+    v = strstr(line, "\"version\":\"1.2.3\"");
+    CHECK(v != NULL);
+    if (v) {
+        char *fixed = (char *)malloc(strlen(line) + 8);
+        size_t at = (size_t)(v - line) + strlen("\"version\":\"1.2.3");
+        memcpy(fixed, line, at);
+        strcpy(fixed + at, "\\n\\r");
+        strcat(fixed, line + at);
+        gtbt__mkdir_private(T_data);
+        pjoin(path, sizeof path, T_data, "telemetry-spill-00000000000000000001-1-0.ndjson");
+        write_mode(path, fixed, strlen(fixed), 0600);
+        free(fixed);
+    }
+    free(line);
+    d.version = "1.2.3\n";                                  /* read from a file */
+    c = gtbt_new(&d);
+    CHECK_INT(LOGGED(L, VERSION_CLEANED), 1);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "new", NULL, 0);
+    CHECK_INT(gtbt_close(c), GTBT_OK);
+    CHECK_INT(n_ready(T_data), 0);
+    /* a Datadog key with a trailing newline is trimmed; one with a control character inside is refused */
+    memset(&dd, 0, sizeof dd);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/input", s.port);
+    dd.endpoint = url;
+    dd.api_key = "dd0123456789\r\n";
+    dd.net = net_logged();
+    b = gtbt_datadog_backend(&dd);
+    CHECK(b != NULL);
+    memset(&ev, 0, sizeof ev);
+    ev.uuid = "aaaaaaaa-0000-4000-8000-000000000002"; ev.type = "feature.used"; ev.name = "dd";
+    ev.machine_id = "0123456789abcdef"; ev.tool_name = "mytool"; ev.version = "9\n"; ev.os = "linux"; ev.arch = "amd64";
+    ev.os_version = ""; ev.runtime_version = ""; ev.error = ""; ev.time_unix_ns = gtbt__realtime_ns();
+    if (b) { CHECK_INT(b->send(b, &ev, 1, gtbt_now_ms() + 5000), GTBT_OK); gtbt_backend_destroy(b); }
+    dd.api_key = "dd01\n23456789";
+    CHECK(gtbt_datadog_backend(&dd) == NULL);
+    CHECK_INT(LOGGED(L, KEY_INVALID), 1);
+    sinklog_read(&l, &s);
+    sink_stop(&s);
+    CHECK_INT(l.n, 3);                                      /* the spill file, the buffer, Datadog */
+    for (k = 0; k < 3; k++) { CHECK(req_valid(&l, k)); CHECK_INT(req_status(&l, k), 200); }
+    CHECK_INT(jlen(l.body[0]), 1);                          /* the planted event */
+    ua = req_header(&l, 0, "user-agent");
+    CHECK(ua && strstr(ua, "(mytool/1.2.3") != NULL);
+    ua = req_header(&l, 1, "user-agent");
+    CHECK(ua && strstr(ua, "(mytool/1.2.3)") != NULL);
+    CHECK_STR(req_header(&l, 2, "dd-api-key"), "dd0123456789");
+    sinklog_free(&l);
+    t_done();
+}
+
 int main(int argc, char **argv) {
     static const gt_test tests[] = {
         {"5xx_retried", test_5xx_retried},
@@ -208,6 +276,7 @@ int main(int argc, char **argv) {
         {"long_xdg_refused", test_long_xdg_refused},
         {"close_logs_dropped", test_close_logs_dropped},
         {"url_secrets_never_printed", test_url_secrets_never_printed},
+        {"control_characters", test_control_characters},
     };
     return GT_RUN(tests, argc, argv);
 }
