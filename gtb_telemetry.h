@@ -167,7 +167,10 @@
    Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
    $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
    %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
-   A disabled collector touches no file.
+   A disabled collector touches no file. A path longer than GTBT__MAX_PATH less 128 bytes (room
+   for the names inside) is refused with a WARN, never cut. A flush removes what the library
+   leaves: temp files of processes that were killed, and back-off files of other endpoints older
+   than any back-off lasts (a day); other files in the data dir do not hide spill files.
 
    BACKENDS AND WIRE FORMATS
    =========================
@@ -781,7 +784,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #define GTBT__SPILL_FILE_MAX    (1024 * 1024)      /* bytes per spill file we write */
 #define GTBT__SPILL_READ_MAX    (4 * 1024 * 1024)  /* larger spill files are corrupt */
 #define GTBT__SPILL_FILES_MAX   10
-#define GTBT__SPILL_LIST_MAX    1024      /* directory entries looked at per flush */
+#define GTBT__SPILL_LIST_MAX    4096      /* spill names kept per listing (every entry is looked at) */
 #define GTBT__CLAIM_STALE_MS    (60 * 60 * 1000)   /* a claim older than this is abandoned */
 #define GTBT__CONF_MAX          (64 * 1024)        /* consent file size limit */
 #define GTBT__FLUSH_TIMEOUT_MS  2000
@@ -6447,19 +6450,48 @@ static int gtbt__names_add(gtbt__names *ns, const char *name) {
 }
 static int gtbt__names_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+#define GTBT__BACKOFF_PREFIX "telemetry-backoff-"
+static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap);
+
+/* What the back-off code leaves behind: a temp file of a process that was killed while writing
+   it, and the back-off file of every endpoint ever used. Both are removed once useless: the temp
+   file when its process is gone, a back-off file (not this backend's) when it is older than any
+   back-off can last. */
+static void gtbt__backoff_tidy(gtbt_collector *c, const char *name, const char *own) {
+    char path[GTBT__MAX_PATH];
+    const char *tmp = strstr(name, ".tmp-");
+    int64_t mtime_ms;
+    if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK) return;
+    if (tmp) {
+        long pid = strtol(tmp + 5, NULL, 10);
+        if (pid > 0 && pid < INT_MAX && !gtbt__pid_alive((int)pid)) gtbt__fs_remove(path);
+        return;
+    }
+    if (own[0] && !strcmp(path, own)) return;
+    if (gtbt__fs_mtime_ms(path, &mtime_ms) == 0 && mtime_ms < gtbt__realtime_ns() / 1000000 - GTBT__RETRY_AFTER_MAX_MS - 60000)
+        gtbt__fs_remove(path);
+}
+
 /* Lists the ready spill files, oldest first. With recover, claims of dead processes (or claims
    older than an hour) are renamed back to ready, and temp files of dead processes are removed.
    With all, claims and temp files are listed too (for gtbt_drop). */
 static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, int all) {
     gtbt__dir d;
     const char *name;
-    size_t seen = 0;
-    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH];
+    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH], own_backoff[GTBT__MAX_PATH];
     memset(ready, 0, sizeof *ready);
     if (!c->data_dir[0] || gtbt__dir_open(&d, c->data_dir) != 0) return GTBT_E_IO;
-    while ((name = gtbt__dir_next(&d)) != NULL && seen++ < GTBT__SPILL_LIST_MAX) {
+    if (!recover || gtbt__backoff_path(c, own_backoff, sizeof own_backoff) != GTBT_OK) own_backoff[0] = 0;
+    /* every entry is looked at (other files in the data dir must not hide spill files); at most
+       GTBT__SPILL_LIST_MAX names are kept (the library itself keeps GTBT__SPILL_FILES_MAX) */
+    while ((name = gtbt__dir_next(&d)) != NULL) {
         const char *mark;
         int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
+        if (ready->n >= GTBT__SPILL_LIST_MAX) break;
+        if (recover && !strncmp(name, GTBT__BACKOFF_PREFIX, strlen(GTBT__BACKOFF_PREFIX))) {
+            gtbt__backoff_tidy(c, name, own_backoff);
+            continue;
+        }
         if (is_temp) {
             if (all || (recover && !gtbt__pid_alive(gtbt__spill_name_pid(name + 1)))) {
                 if (all) { gtbt__names_add(ready, name); continue; }

@@ -8,6 +8,7 @@
 #include "tests/harness.h"
 #include "tests/support.h"
 #include "tests/sink.h"
+#include <sys/time.h>
 
 static gtbt_desc t_setup(void) {
     env_clear();
@@ -269,6 +270,51 @@ static void test_control_characters(void) {
     t_done();
 }
 
+/* ---- spill files beyond the first 1024 directory entries are sent; back-off leftovers go ---- */
+static void test_spill_list_many_entries(void) {
+    gtbt_desc d = t_setup();
+    rec_backend rb;
+    gtbt_collector *c;
+    char path[1024], name[128];
+    int i;
+    struct stat st;
+    struct timeval old[2];
+    gtbt__mkdir_private(T_data);
+    for (i = 0; i < 30; i++) {                             /* 30 spill files of one event each */
+        snprintf(name, sizeof name, "telemetry-spill-%020d-1-%d.ndjson", 1000 + i, i);
+        plant_events(T_data, name, 7, i, 1);
+    }
+    for (i = 0; i < 3000; i++) {                           /* and many other files */
+        snprintf(name, sizeof name, "zz-other-file-%04d", i);
+        pjoin(path, sizeof path, T_data, name);
+        write_mode(path, "x", 1, 0600);
+    }
+    /* back-off leftovers: a temp file of a killed process, another endpoint's expired file */
+    pjoin(path, sizeof path, T_data, "telemetry-backoff-0123456789abcdef.tmp-2147483646");
+    write_mode(path, "until=1 failures=1\n", 19, 0600);
+    pjoin(path, sizeof path, T_data, "telemetry-backoff-fedcba9876543210");
+    write_mode(path, "until=1 failures=1\n", 19, 0600);
+    old[0].tv_sec = old[1].tv_sec = time(NULL) - 3 * 24 * 3600;
+    old[0].tv_usec = old[1].tv_usec = 0;
+    utimes(path, old);
+    pjoin(path, sizeof path, T_data, "telemetry-backoff-00112233445566ff");   /* recent: kept */
+    write_mode(path, "until=1 failures=1\n", 19, 0600);
+    rec_init(&rb, "rec");
+    d.backend = &rb.base;
+    c = gtbt_new(&d);
+    CHECK_INT(gtbt_close(c), GTBT_OK);
+    CHECK_INT(rb.events, 30);                              /* before the fix: only those listed in the first 1024 entries */
+    CHECK_INT(n_ready(T_data), 0);
+    pjoin(path, sizeof path, T_data, "telemetry-backoff-0123456789abcdef.tmp-2147483646");
+    CHECK(stat(path, &st) != 0);
+    pjoin(path, sizeof path, T_data, "telemetry-backoff-fedcba9876543210");
+    CHECK(stat(path, &st) != 0);
+    pjoin(path, sizeof path, T_data, "telemetry-backoff-00112233445566ff");
+    CHECK(stat(path, &st) == 0);
+    rec_free_json(&rb);
+    t_done();
+}
+
 int main(int argc, char **argv) {
     static const gt_test tests[] = {
         {"5xx_retried", test_5xx_retried},
@@ -277,6 +323,7 @@ int main(int argc, char **argv) {
         {"close_logs_dropped", test_close_logs_dropped},
         {"url_secrets_never_printed", test_url_secrets_never_printed},
         {"control_characters", test_control_characters},
+        {"spill_list_many_entries", test_spill_list_many_entries},
     };
     return GT_RUN(tests, argc, argv);
 }
