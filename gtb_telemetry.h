@@ -150,8 +150,10 @@
    oldest events are dropped instead (the buffer stays bounded).
    gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A process claims a
    spill file by renaming it before sending it, so tools running at once never send a file twice;
-   claims of processes that died are recovered. Delivery is at-least-once by default: an event
-   leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
+   claims of processes that died are recovered (a sender holds a lock on its claim while it
+   sends, so a claim is recognised by the lock, not the PID: a tool that ran as PID 1 in a
+   container, or processes of two containers sharing a volume, are told apart). Delivery is
+   at-least-once by default: an event leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
    4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
    Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
    specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
@@ -928,6 +930,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <net/if.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
@@ -1118,6 +1121,8 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
 #define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
 #define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__fs_lock          GTBT__P(gtbt__fs_lock)
+#define gtbt__fs_unlock        GTBT__P(gtbt__fs_unlock)
 #define gtbt__dir_open         GTBT__P(gtbt__dir_open)
 #define gtbt__dir_next         GTBT__P(gtbt__dir_next)
 #define gtbt__dir_close        GTBT__P(gtbt__dir_close)
@@ -1367,6 +1372,27 @@ static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
     *ms = (int64_t)st.st_mtime * 1000;
     return 0;
 }
+/* An exclusive lock on the file at path, held until gtbt__fs_unlock or the process ends (a killed
+   process releases it): 0 locked, 1 held by someone else (any process, any PID namespace on this
+   kernel), -1 no lock (the file is gone, or the file system cannot lock; *l is then unlocked).
+   Locks of two opens conflict even inside one process. */
+typedef struct gtbt__flock { int fd; } gtbt__flock;
+static int gtbt__fs_lock_posix(const char *path, gtbt__flock *l) {
+    l->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (l->fd < 0) return -1;
+    if (flock(l->fd, LOCK_EX | LOCK_NB) == 0) return 0;
+    {
+        int busy = errno == EWOULDBLOCK;
+        close(l->fd);
+        l->fd = -1;
+        return busy ? 1 : -1;
+    }
+}
+static void gtbt__fs_unlock_posix(gtbt__flock *l) {
+    if (l->fd >= 0) close(l->fd);
+    l->fd = -1;
+}
+
 /* Directory listing: names in directory order, "." and ".." included. */
 typedef struct gtbt__dir { DIR *d; } gtbt__dir;
 static int gtbt__dir_open_posix(gtbt__dir *d, const char *path) { d->d = opendir(path); return d->d ? 0 : -1; }
@@ -1856,6 +1882,30 @@ static int gtbt__fs_rename_win32(const char *from, const char *to) {
     gtbt__free(a);
     gtbt__free(b);
     return ok ? 0 : -1;
+}
+typedef struct gtbt__flock { HANDLE h; } gtbt__flock;
+static int gtbt__fs_lock_win32(const char *path, gtbt__flock *l) {
+    wchar_t *w = gtbt__wpath(path);
+    OVERLAPPED ov;
+    l->h = INVALID_HANDLE_VALUE;
+    if (!w) return -1;
+    l->h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (l->h == INVALID_HANDLE_VALUE) return -1;
+    memset(&ov, 0, sizeof ov);
+    ov.OffsetHigh = 0x7FFFFFFF;   /* a byte far beyond the end: reads of the file are not blocked */
+    if (LockFileEx(l->h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) return 0;
+    {
+        int busy = GetLastError() == ERROR_LOCK_VIOLATION;
+        CloseHandle(l->h);
+        l->h = INVALID_HANDLE_VALUE;
+        return busy ? 1 : -1;
+    }
+}
+static void gtbt__fs_unlock_win32(gtbt__flock *l) {
+    if (l->h != INVALID_HANDLE_VALUE) CloseHandle(l->h);
+    l->h = INVALID_HANDLE_VALUE;
 }
 static void gtbt__fs_touch_win32(const char *path) {
     wchar_t *w = gtbt__wpath(path);
@@ -6505,16 +6555,22 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
         if (!mark) continue;
         if (all) { gtbt__names_add(ready, name); continue; }
         if (recover) {
+            /* a sender holds a lock on its claim while it sends: a claim nobody holds is abandoned,
+               whatever its PID says (PID 1 in a container, another container on a shared volume);
+               without locking (some network file systems) a dead PID or an hour's age decides */
             int64_t mtime_ms = 0;
-            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK));
+            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK)), lk;
             size_t base = (size_t)(mark - name) + strlen(GTBT__SPILL_SUFFIX);
+            gtbt__flock fl;
             if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || gtbt__fs_mtime_ms(path, &mtime_ms) != 0) continue;
-            if (gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
-            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
-            if (gtbt__fs_rename(path, back) == 0) {
+            if ((lk = gtbt__fs_lock(path, &fl)) == 1) continue;
+            if (lk == -1 && gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
+            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) < (int)sizeof back &&
+                gtbt__fs_rename(path, back) == 0) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
+            gtbt__fs_unlock(&fl);
         }
     }
     gtbt__dir_close(&d);
@@ -6917,11 +6973,15 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         char *text;
         size_t len, corrupt, n;
         int rc, nomem;
+        gtbt__flock fl;
         if (c->bo_until_unix_ms > gtbt__unix_ms()) { first = GTBT_E_HTTP_RETRY; *stop = 1; break; }
         if (gtbt_now_ms() >= deadline) { first = GTBT_E_TIMEOUT; *stop = 1; break; }
         if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
             snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
-        if (gtbt__fs_rename(path, claim) != 0) continue;  /* another process claimed it */
+        /* the lock is taken before the rename and held until the claim is gone: a claim that
+           nobody holds is abandoned (see gtbt__spill_list) */
+        if (gtbt__fs_lock(path, &fl) == 1) continue;      /* another process is claiming it */
+        if (gtbt__fs_rename(path, claim) != 0) { gtbt__fs_unlock(&fl); continue; }   /* claimed */
         gtbt__fs_touch(claim);                            /* the claim's age starts now */
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
@@ -6932,11 +6992,12 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             } else {
                 gtbt__fs_rename(claim, path);
             }
+            gtbt__fs_unlock(&fl);
             continue;
         }
         memset(&b, 0, sizeof b);
         corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
-        if (nomem) { gtbt__fs_rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
+        if (nomem) { gtbt__fs_rename(claim, path); gtbt__fs_unlock(&fl); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
         if (corrupt)
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         n = gtbt__drop_too_old(c, b.ev, b.n);
@@ -6952,6 +7013,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_DROPPED_AT_MOST_ONCE, "telemetry: %zu spilled event(s) dropped (at-most-once delivery)", n);
             *stop = 1;
         }
+        gtbt__fs_unlock(&fl);
         gtbt__batch_free(&b);
     }
     gtbt__names_free(&ready);

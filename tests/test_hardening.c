@@ -9,6 +9,7 @@
 #include "tests/support.h"
 #include "tests/sink.h"
 #include <sys/time.h>
+#include <sys/file.h>
 
 static gtbt_desc t_setup(void) {
     env_clear();
@@ -315,6 +316,64 @@ static void test_spill_list_many_entries(void) {
     t_done();
 }
 
+/* ---- a claim is recognised by the lock its sender holds, not by its PID ---- */
+static void test_claim_lock_not_pid(void) {
+    gtbt_desc d = t_setup();
+    rec_backend rb;
+    gtbt_collector *c;
+    char claim[1024], claim2[1024], ready2[1024];
+    int pfd[2], qfd[2];
+    pid_t child;
+    gtbt__mkdir_private(T_data);
+    /* PID 1 is alive in every PID namespace: a container's tool that ran as PID 1 left this */
+    plant_events(T_data, "telemetry-spill-00000000000000001000-1-0.ndjson", 8, 0, 2);
+    pjoin(claim, sizeof claim, T_data, "telemetry-spill-00000000000000001000-1-0.ndjson.sending-1");
+    {
+        char ready[1024];
+        pjoin(ready, sizeof ready, T_data, "telemetry-spill-00000000000000001000-1-0.ndjson");
+        CHECK_INT(rename(ready, claim), 0);
+    }
+    /* another claim, held by a live sender (a child process) */
+    plant_events(T_data, "telemetry-spill-00000000000000002000-1-0.ndjson", 9, 0, 3);
+    pjoin(ready2, sizeof ready2, T_data, "telemetry-spill-00000000000000002000-1-0.ndjson");
+    pjoin(claim2, sizeof claim2, T_data, "telemetry-spill-00000000000000002000-1-0.ndjson.sending-1");
+    CHECK_INT(rename(ready2, claim2), 0);
+    CHECK_INT(pipe(pfd), 0);
+    CHECK_INT(pipe(qfd), 0);
+    child = fork();
+    if (child == 0) {
+        int fd = open(claim2, O_RDONLY);
+        char x;
+        if (fd < 0 || flock(fd, LOCK_EX) != 0) _exit(1);
+        if (write(pfd[1], "l", 1) != 1) _exit(1);
+        if (read(qfd[0], &x, 1) < 0) _exit(1);              /* until the parent says so */
+        _exit(0);
+    }
+    {
+        char x = 0;
+        struct pollfd pf;
+        pf.fd = pfd[0]; pf.events = POLLIN; pf.revents = 0;
+        CHECK(poll(&pf, 1, 10000) == 1 && read(pfd[0], &x, 1) == 1 && x == 'l');
+    }
+    rec_init(&rb, "rec");
+    d.backend = &rb.base;
+    c = gtbt_new(&d);
+    CHECK_INT(gtbt_flush(c), GTBT_OK);
+    CHECK_INT(rb.events, 2);                                 /* before the fix: 0 for an hour */
+    CHECK_INT(LOGGED(L, SPILL_RECOVERED), 1);
+    CHECK(access(claim2, F_OK) == 0);                        /* held: untouched */
+    CHECK(write(qfd[1], "x", 1) == 1);
+    CHECK(sink_reap(child, 5000));
+    CHECK_INT(gtbt_flush(c), GTBT_OK);                       /* its sender is gone: taken back */
+    CHECK_INT(rb.events, 5);
+    CHECK(access(claim2, F_OK) != 0);
+    CHECK_INT(n_ready(T_data) + n_claims(T_data), 0);
+    gtbt_close(c);
+    close(pfd[0]); close(pfd[1]); close(qfd[0]); close(qfd[1]);
+    rec_free_json(&rb);
+    t_done();
+}
+
 int main(int argc, char **argv) {
     static const gt_test tests[] = {
         {"5xx_retried", test_5xx_retried},
@@ -324,6 +383,7 @@ int main(int argc, char **argv) {
         {"url_secrets_never_printed", test_url_secrets_never_printed},
         {"control_characters", test_control_characters},
         {"spill_list_many_entries", test_spill_list_many_entries},
+        {"claim_lock_not_pid", test_claim_lock_not_pid},
     };
     return GT_RUN(tests, argc, argv);
 }
