@@ -153,11 +153,12 @@
    claims of processes that died are recovered (a sender holds a lock on its claim while it
    sends, so a claim is recognised by the lock, not the PID: a tool that ran as PID 1 in a
    container, or processes of two containers sharing a volume, are told apart). Delivery is
-   at-least-once by default: an event leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
-   4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
+   at-least-once by default: an event leaves the disk only when the backend acknowledged it (2xx)
+   or rejected it for good (other 4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
    Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
-   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
-   kept in the data dir: later runs do not contact that backend until it ends.
+   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a
+   second failure in a row (30 s doubling up to 1 h), starts a back-off kept in the data dir:
+   later runs do not contact that backend until it ends.
 
    FILES THE LIBRARY WRITES (all 0600, directories 0700, never following a symbolic link)
    ==========================
@@ -169,7 +170,10 @@
    Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
    $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
    %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
-   A disabled collector touches no file. A path longer than GTBT__MAX_PATH less 128 bytes (room
+   A disabled collector touches no file. A config or data dir that is a symbolic link is refused
+   (in a shared directory another user could point <dir>/<tool> at a victim's directory), and so
+   is one below a directory that is neither ours nor root's, or that others may write to without
+   the sticky bit. A path longer than GTBT__MAX_PATH less 128 bytes (room
    for the names inside) is refused with a WARN, never cut. A flush removes what the library
    leaves: temp files of processes that were killed, and back-off files of other endpoints older
    than any back-off lasts (a day); other files in the data dir do not hide spill files.
@@ -1117,6 +1121,7 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__write_file_atomic GTBT__P(gtbt__write_file_atomic)
 #define gtbt__append_file      GTBT__P(gtbt__append_file)
 #define gtbt__mkdir_private    GTBT__P(gtbt__mkdir_private)
+#define gtbt__dir_private      GTBT__P(gtbt__dir_private)
 #define gtbt__fs_remove        GTBT__P(gtbt__fs_remove)
 #define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
 #define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
@@ -1331,10 +1336,36 @@ static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, cons
 
 /* Creates dir and its missing parents; the last component gets mode 0700. A directory that
    exists must be ours and not writable by others. */
+/* GTBT_OK when dir is a private directory of ours: not a symbolic link (in a shared directory
+   another user could plant <dir>/<tool> -> a victim's directory), ours, not writable by others,
+   and every directory above it ours or root's and, when others may write to it, sticky (so no
+   one else can rename or replace what is below it). Nothing is created. */
+static int gtbt__dir_private_posix(const char *dir) {
+    char path[GTBT__MAX_PATH];
+    size_t n = strlen(dir);
+    struct stat st;
+    if (n == 0 || n >= sizeof path) return GTBT_E_INVALID;
+    memcpy(path, dir, n + 1);
+    while (n > 1 && path[n - 1] == '/') path[--n] = 0;
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) return GTBT_E_IO;   /* a link is refused */
+    if (st.st_uid != geteuid() || (st.st_mode & 0022)) return GTBT_E_IO;
+    if (access(path, W_OK | X_OK) != 0) return GTBT_E_IO;
+    for (;;) {                                                            /* the parent chain */
+        const char *up;
+        char *slash = strrchr(path, '/');
+        if (!slash) up = ".";                                             /* a relative path */
+        else if (slash == path) up = "/";
+        else { while (slash > path + 1 && slash[-1] == '/') slash--; *slash = 0; up = path; }
+        if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode)) return GTBT_E_IO;
+        if (st.st_uid != geteuid() && st.st_uid != 0) return GTBT_E_IO;
+        if ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)) return GTBT_E_IO;
+        if (up != path) return GTBT_OK;
+    }
+}
+
 static int gtbt__mkdir_private_posix(const char *dir) {
     char path[GTBT__MAX_PATH];
     size_t i, n = strlen(dir);
-    struct stat st;
     if (n == 0 || n >= sizeof path) return GTBT_E_INVALID;
     memcpy(path, dir, n + 1);
     while (n > 1 && path[n - 1] == '/') path[--n] = 0;
@@ -1344,12 +1375,7 @@ static int gtbt__mkdir_private_posix(const char *dir) {
         if (mkdir(path, 0700) != 0 && errno != EEXIST) return GTBT_E_IO;
         if (i < n) path[i] = '/';
     }
-    if (lstat(path, &st) != 0) return GTBT_E_IO;
-    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) return GTBT_E_IO;
-    if (!S_ISDIR(st.st_mode)) return GTBT_E_IO;
-    if (st.st_uid != geteuid() || (st.st_mode & 0022)) return GTBT_E_IO;
-    if (access(path, W_OK | X_OK) != 0) return GTBT_E_IO;
-    return GTBT_OK;
+    return gtbt__dir_private_posix(path);
 }
 
 /* Appends data to path (created 0600, never through a final symbolic link). */
@@ -1840,6 +1866,17 @@ static size_t gtbt__root_len_win32(const wchar_t *w) {
 /* Creates dir and its missing parents (drive and UNC roots skipped). The directory must be a real
    directory, not a junction or symbolic link. Access is left to the ACL that the directory
    inherits from %LOCALAPPDATA% / %APPDATA%, which is private to the user. */
+static int gtbt__dir_private_win32(const char *dir) {
+    wchar_t *w = gtbt__wpath(dir);
+    DWORD attr;
+    if (!w) return GTBT_E_INVALID;
+    attr = GetFileAttributesW(w);
+    gtbt__free(w);
+    if (attr == INVALID_FILE_ATTRIBUTES) return GTBT_E_IO;
+    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT) || (attr & FILE_ATTRIBUTE_READONLY)) return GTBT_E_IO;
+    return GTBT_OK;
+}
+
 static int gtbt__mkdir_private_win32(const char *dir) {
     wchar_t *w = gtbt__wpath(dir);
     size_t i, n, root;
@@ -7079,7 +7116,8 @@ static void gtbt__discard(gtbt_collector *c) {
     gtbt__mutex_lock(&c->mu);
     gtbt__buffer_remove_front(c, c->n);
     gtbt__mutex_unlock(&c->mu);
-    if (!c->data_dir[0] || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
+    /* never through a planted link or in a directory that is not ours */
+    if (!c->data_dir[0] || gtbt__dir_private(c->data_dir) != GTBT_OK || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
     for (i = 0; i < all.n; i++)
         if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) gtbt__fs_remove(path);
     gtbt__names_free(&all);

@@ -374,6 +374,65 @@ static void test_claim_lock_not_pid(void) {
     t_done();
 }
 
+/* ---- a symlinked tool directory in a shared XDG directory is refused ---- */
+static void test_symlinked_tool_dir_refused(void) {
+    gtbt_desc d = t_setup();
+    gtbt_collector *c;
+    char shared[600], victim[700], vcfg[700], link[700], clink[700], planted[900], conf[900];
+    struct stat st;
+    int i;
+    snprintf(shared, sizeof shared, "%s/shared", T_dir);
+    CHECK_INT(mkdir(shared, 0700), 0);
+    CHECK_INT(chmod(shared, 01777), 0);                    /* like /tmp */
+    snprintf(victim, sizeof victim, "%s/victim-state", T_dir);
+    snprintf(vcfg, sizeof vcfg, "%s/victim-config", T_dir);
+    CHECK_INT(mkdir(victim, 0700), 0);
+    CHECK_INT(mkdir(vcfg, 0700), 0);
+    snprintf(planted, sizeof planted, "%s/telemetry-spill-00000000000000000001-1-0.ndjson", victim);
+    write_mode(planted, "{}\n", 3, 0600);
+    /* another user plants <shared>/mytool -> the victim's directories */
+    snprintf(link, sizeof link, "%s/state", shared);
+    CHECK_INT(mkdir(link, 0700), 0);
+    snprintf(link, sizeof link, "%s/state/mytool", shared);
+    CHECK_INT(symlink(victim, link), 0);
+    snprintf(clink, sizeof clink, "%s/config", shared);
+    CHECK_INT(mkdir(clink, 0700), 0);
+    snprintf(clink, sizeof clink, "%s/config/mytool", shared);
+    CHECK_INT(symlink(vcfg, clink), 0);
+    snprintf(link, sizeof link, "%s/state", shared);
+    setenv("XDG_STATE_HOME", link, 1);
+    snprintf(clink, sizeof clink, "%s/config", shared);
+    setenv("XDG_CONFIG_HOME", clink, 1);
+    d.data_dir = NULL;
+    d.config_dir = NULL;
+    d.max_buffer = 3;
+    c = gtbt_new(&d);
+    CHECK_INT(LOGGED(L, DATA_DIR_UNUSABLE), 1);
+    for (i = 0; i < 10; i++) gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);   /* would spill */
+    CHECK_INT(gt_count(victim, "telemetry-", NULL), 1);     /* only the planted file */
+    gtbt_drop(c);                                           /* deletes spill files (as disable does) */
+    CHECK(stat(planted, &st) == 0);                         /* not the victim's */
+    snprintf(conf, sizeof conf, "%s/telemetry.conf", vcfg);
+    CHECK(stat(conf, &st) != 0);                            /* no consent file written there */
+    CHECK(gtbt_consent_set(&d, true) != GTBT_OK);
+    CHECK(stat(conf, &st) != 0);
+    gtbt_close(c);
+    /* a parent others may write to without the sticky bit is refused too */
+    unsetenv("XDG_STATE_HOME");
+    unsetenv("XDG_CONFIG_HOME");
+    snprintf(link, sizeof link, "%s/open", T_dir);
+    CHECK_INT(mkdir(link, 0700), 0);
+    CHECK_INT(chmod(link, 0777), 0);
+    snprintf(link, sizeof link, "%s/open/data", T_dir);
+    d.data_dir = link;
+    d.config_dir = NULL;
+    memset(&L, 0, sizeof L);
+    c = gtbt_new(&d);
+    CHECK_INT(LOGGED(L, DATA_DIR_UNUSABLE), 1);
+    gtbt_close(c);
+    t_done();
+}
+
 int main(int argc, char **argv) {
     static const gt_test tests[] = {
         {"5xx_retried", test_5xx_retried},
@@ -384,6 +443,7 @@ int main(int argc, char **argv) {
         {"control_characters", test_control_characters},
         {"spill_list_many_entries", test_spill_list_many_entries},
         {"claim_lock_not_pid", test_claim_lock_not_pid},
+        {"symlinked_tool_dir_refused", test_symlinked_tool_dir_refused},
     };
     return GT_RUN(tests, argc, argv);
 }
