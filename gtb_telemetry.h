@@ -154,8 +154,8 @@
    sends, so a claim is recognised by the lock, not the PID: a tool that ran as PID 1 in a
    container, or processes of two containers sharing a volume, are told apart). Delivery is
    at-least-once by default: an event leaves the disk only when the backend acknowledged it (2xx)
-   or rejected it for good (other 4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
-   Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
+   or rejected it for good (other 4xx, 3xx: dropped with a WARN, never retried forever).
+   GTBT_AT_MOST_ONCE drops on any failure. Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
    specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a
    second failure in a row (30 s doubling up to 1 h), starts a back-off kept in the data dir:
    later runs do not contact that backend until it ends.
