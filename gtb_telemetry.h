@@ -254,8 +254,8 @@
    "windows", all as the Go original. Without a CA file, trust anchors come from the ROOT
    certificate store. Connects are waited with select(), which reports a failed connect on
    every Windows version (WSAPoll did not before Windows 10 2004). Delivery is inline within the
-   flush deadline. Environment variables are read in the ANSI code page: give SSL_CERT_FILE as
-   an ASCII path (or set gtbt_net_desc.ca_file, which is UTF-8). CI builds Windows with
+   flush deadline. Environment variables are read as UTF-16 and handed on as UTF-8, so an
+   SSL_CERT_FILE with non-ASCII letters works. CI builds Windows with
    mingw-w64 and runs its test program under wine; MSVC builds, NTFS ACLs and a real console
    are not tested there.
 
@@ -1124,8 +1124,8 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__pid_alive        GTBT__P(gtbt__pid_alive)
 #define gtbt__is_tty           GTBT__P(gtbt__is_tty)
 #define gtbt__open_url         GTBT__P(gtbt__open_url)
+#define gtbt__getenv           GTBT__P(gtbt__getenv)
 
-static const char *gtbt__getenv(const char *name) { return getenv(name); }
 
 static int gtbt__ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
@@ -1157,6 +1157,7 @@ static void gtbt__trim(char *s) {
 
 #if GTBT__POSIX
 /* ================================ POSIX ================================ */
+static const char *gtbt__getenv_posix(const char *name) { return getenv(name); }
 /* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
    seconds, which still advances, so deadlines still expire. */
 static int64_t gtbt__mono_ms_posix(void) {
@@ -1625,6 +1626,40 @@ static int64_t gtbt__realtime_ns_win32(void) {
     return ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) * 100;
 }
 static GTBT__UNUSED void gtbt__sleep_ms_win32(int ms) { Sleep(ms > 0 ? (DWORD)ms : 0); }
+
+/* Environment variables as UTF-8 (the CRT's getenv gives the ANSI code page, which cannot hold
+   every path). The values are kept for the life of the process in a small table that only grows,
+   so a returned pointer stays valid even if another thread reads the variable again after the
+   tool changed it; once the table is full the CRT's getenv answers. Names are case-insensitive,
+   as Windows has them. */
+#define GTBT__ENV_SLOTS 64
+static struct { char *name, *value; } gtbt__env_cache[GTBT__ENV_SLOTS];
+static SRWLOCK gtbt__env_lock = SRWLOCK_INIT;
+static const char *gtbt__getenv_win32(const char *name) {
+    wchar_t *wn = gtbt__wide(name), *wv = NULL;
+    DWORD n;
+    char *v = NULL;
+    const char *r = NULL;
+    int i, found = 0;
+    if (!wn) return NULL;
+    n = GetEnvironmentVariableW(wn, NULL, 0);
+    if (n > 0 && n < 65536 && (wv = (wchar_t *)gtbt__malloc(n * sizeof *wv)) != NULL && GetEnvironmentVariableW(wn, wv, n) < n)
+        v = gtbt__narrow(wv);
+    gtbt__free(wn);
+    gtbt__free(wv);
+    if (!v) return n == 0 ? NULL : getenv(name);
+    AcquireSRWLockExclusive(&gtbt__env_lock);
+    for (i = 0; i < GTBT__ENV_SLOTS && gtbt__env_cache[i].name; i++)
+        if (!gtbt__ascii_casecmp(gtbt__env_cache[i].name, name) && !strcmp(gtbt__env_cache[i].value, v)) { r = gtbt__env_cache[i].value; found = 1; break; }
+    if (!found && i < GTBT__ENV_SLOTS && (gtbt__env_cache[i].name = gtbt__strdup(name)) != NULL) {
+        gtbt__env_cache[i].value = v;
+        r = v;
+        v = NULL;
+    }
+    ReleaseSRWLockExclusive(&gtbt__env_lock);
+    gtbt__free(v);
+    return r ? r : getenv(name);
+}
 
 /* ---- mutex, condition variable and detached thread ---- */
 #if GTBT__THREADS

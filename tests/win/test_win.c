@@ -298,6 +298,31 @@ static void deliver(const char *scheme, int port, const char *name) {
 static void test_http(void) { deliver("http", g_http_port, "win-http-event"); }
 static void test_https(void) { deliver("https", g_https_port, "win-https-event"); }
 
+/* SSL_CERT_FILE naming a CA file under a non-ASCII path (the environment is read as UTF-16). */
+static void test_https_ca_from_env(void) {
+    char dir[1200], ca[1300];
+    wchar_t *wsrc = wide(g_ca), *wdst, *wca;
+    const char *saved = g_ca;
+    test_dir("envca", dir, sizeof dir);
+    CHECK(gtbt__mkdir_private(dir) == GTBT_OK);
+    snprintf(ca, sizeof ca, "%s\\ca-Zo\xc3\xab.pem", dir);
+    wdst = wide(ca);
+    CHECK(wsrc && wdst && CopyFileW(wsrc, wdst, FALSE));
+    wca = wide(ca);
+    CHECK(wca && SetEnvironmentVariableW(L"SSL_CERT_FILE", wca));
+    CHECK(gtbt__getenv("SSL_CERT_FILE") && !strcmp(gtbt__getenv("SSL_CERT_FILE"), ca));
+    CHECK(gtbt__getenv("ssl_cert_file") && !strcmp(gtbt__getenv("ssl_cert_file"), ca));   /* names ignore case */
+    g_ca = NULL;
+    deliver("https", g_https_port, "win-https-env-ca-event");
+    g_ca = saved;
+    SetEnvironmentVariableW(L"SSL_CERT_FILE", NULL);
+    CHECK(gtbt__getenv("SSL_CERT_FILE") == NULL);
+    free(wsrc);
+    free(wdst);
+    free(wca);
+    rmdir_flat(dir);
+}
+
 /* A child process sends to a refused port: the event stays in a spill file. This process then
    replays the file to the sink. */
 static void test_refused_then_replayed(void) {
@@ -465,6 +490,7 @@ int main(int argc_ansi, char **argv_ansi) {
         {"file_backend", test_file_backend},
         {"http", test_http},
         {"https", test_https},
+        {"https_ca_from_env", test_https_ca_from_env},
         {"refused_then_replayed", test_refused_then_replayed},
         {"machine_id", test_machine_id},
         {"root_store", test_root_store},
