@@ -1678,22 +1678,32 @@ static GTBT__UNUSED void gtbt__cond_signal(gtbt__cond *c) { WakeConditionVariabl
 static GTBT__UNUSED void gtbt__cond_wait_ms(gtbt__cond *c, gtbt__mutex *m, int ms) {
     SleepConditionVariableSRW(&c->c, &m->l, ms > 0 ? (DWORD)ms : 0, 0);
 }
-typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; } gtbt__thread_start;
+typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; HMODULE mod; } gtbt__thread_start;
 static DWORD WINAPI gtbt__thread_main(LPVOID p) {
     gtbt__thread_start st = *(gtbt__thread_start *)p;
     gtbt__free(p);
     st.fn(st.arg);
+    if (st.mod) FreeLibraryAndExitThread(st.mod, 0);
     return 0;
 }
-/* Starts fn(arg) on a thread nobody joins (its handle is closed at once); 0 when none started. */
+/* Starts fn(arg) on a thread nobody joins (its handle is closed at once); 0 when none started.
+   The thread holds a reference to the module that contains this code (found by the address of
+   one of its variables), so a DLL build
+   (GTB_TELEMETRY_DLL) unloaded by the tool stays mapped until a late resolver thread is done. */
 static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
     gtbt__thread_start *st = (gtbt__thread_start *)gtbt__malloc(sizeof *st);
     HANDLE h;
     if (!st) return 0;
     st->fn = fn;
     st->arg = arg;
+    st->mod = NULL;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (LPCWSTR)(const void *)&gtbt__env_lock, &st->mod)) st->mod = NULL;
     h = CreateThread(NULL, 64 * 1024, gtbt__thread_main, st, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
-    if (!h) { gtbt__free(st); return 0; }
+    if (!h) {
+        if (st->mod) FreeLibrary(st->mod);
+        gtbt__free(st);
+        return 0;
+    }
     CloseHandle(h);
     return 1;
 }
