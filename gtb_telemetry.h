@@ -1873,7 +1873,7 @@ static int gtbt__mkdir_private_win32(const char *dir) {
     attr = GetFileAttributesW(w);
     gtbt__free(w);
     if (attr == INVALID_FILE_ATTRIBUTES) { gtbt__fail_win32(); return GTBT_E_IO; }
-    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT) || (attr & FILE_ATTRIBUTE_READONLY)) return GTBT_E_IO;
+    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT)) return GTBT_E_IO;   /* read-only means nothing on a directory */
     return GTBT_OK;
 }
 

@@ -399,9 +399,10 @@ static void test_machine_id(void) {
     CHECK(!strcmp(GTBT__OS, "windows"));
 }
 static int child_id(const char *out) {
-    char id[17];
+    char id[17], tmp[1300];
     if (gtbt_machine_id("wintool", id) != GTBT_OK) return 1;
-    return gtbt__write_file_atomic(out, "id.tmp", id, strlen(id)) == GTBT_OK ? 0 : 2;
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    return gtbt__write_file_atomic(out, tmp, id, strlen(id)) == GTBT_OK ? 0 : 2;
 }
 
 static void test_root_store(void) {
@@ -449,7 +450,9 @@ static void test_files(void) {
     CHECK(gtbt__mkdir_private(deep) == GTBT_OK);
     CHECK(exists(deep));
     snprintf(p, sizeof p, "%s\\f.txt", deep);
-    CHECK(gtbt__write_file_atomic(p, "f.tmp", "one\n", 4) == GTBT_OK);
+    snprintf(deep + strlen(deep), sizeof deep - strlen(deep), "\\f.tmp");
+    CHECK(gtbt__write_file_atomic(p, deep, "one\n", 4) == GTBT_OK);
+    deep[strlen(deep) - strlen("\\f.tmp")] = 0;
     snprintf(deep + strlen(deep), sizeof deep - strlen(deep), "\\f.tmp");
     CHECK(gtbt__write_file_atomic(p, deep, "two\r\n", 5) == GTBT_OK);
     CHECK(!exists(deep));
@@ -461,6 +464,16 @@ static void test_files(void) {
     CHECK(gtbt__read_file(deep, 100, 1, &text, &len) != GTBT_OK);      /* a directory */
     gtbt__fs_remove(p);
     rmdir_flat(deep);
+    snprintf(p, sizeof p, "%s\\plain", dir);                            /* a file where the dir should be */
+    snprintf(deep, sizeof deep, "%s.tmp", p);
+    CHECK(gtbt__write_file_atomic(p, deep, "x", 1) == GTBT_OK);
+    CHECK(gtbt__mkdir_private(p) == GTBT_E_IO);
+    gtbt__fs_remove(p);
+    snprintf(p, sizeof p, "\\\\?\\%s\\long\\", dir);                      /* \\?\ prefix, trailing separator */
+    CHECK_MSG(gtbt__mkdir_private(p) == GTBT_OK, p);
+    snprintf(p, sizeof p, "%s/long", dir);                               /* '/' separators */
+    CHECK(gtbt__mkdir_private(p) == GTBT_OK && exists(p));
+    rmdir_flat(p);
     snprintf(deep, sizeof deep, "%s\\a\\b", dir); rmdir_flat(deep);
     snprintf(deep, sizeof deep, "%s\\a", dir); rmdir_flat(deep);
     rmdir_flat(dir);
