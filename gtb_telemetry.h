@@ -167,7 +167,10 @@
    Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
    $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
    %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
-   A disabled collector touches no file.
+   A disabled collector touches no file. A path longer than GTBT__MAX_PATH less 128 bytes (room
+   for the names inside) is refused with a WARN, never cut. A flush removes what the library
+   leaves: temp files of processes that were killed, and back-off files of other endpoints older
+   than any back-off lasts (a day); other files in the data dir do not hide spill files.
 
    BACKENDS AND WIRE FORMATS
    =========================
@@ -464,6 +467,8 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(OTLP_HEADER_CREDENTIALS, DEBUG, "an OTLP header looks like a credential on plain http: use https") \
     X(DATADOG_NO_KEY, WARN, "the Datadog backend needs gtbt_datadog_desc.api_key") \
     X(POSTHOG_NO_KEY, WARN, "the PostHog backend needs gtbt_posthog_desc.project_key") \
+    X(KEY_INVALID, WARN, "an API key has a control character inside: the backend is not built; fix the key") \
+    X(VERSION_CLEANED, WARN, "gtbt_desc.version had control characters (a newline read from a file?): cleaned") \
     X(TRACK_NOMEM, WARN, "out of memory: the event was not recorded") \
     X(METADATA_DROPPED, DEBUG, "more metadata pairs than the limit: the rest were dropped") \
     X(SPILL_RECOVERED, INFO, "a spill file claimed by a process that died was taken back") \
@@ -561,7 +566,8 @@ GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *
 
 /* Datadog HTTP logs intake (v1/input), one log entry per event. */
 typedef struct gtbt_datadog_desc {
-    const char         *api_key;      /* required (sent as DD-API-KEY, never logged) */
+    const char         *api_key;      /* required (sent as DD-API-KEY, never logged); blanks at its
+                                         ends are removed, a control character inside refuses it */
     gtbt_datadog_region region;
     const char         *source;       /* ddsource, default "gtb" */
     const char         *endpoint;     /* overrides region */
@@ -619,7 +625,7 @@ typedef enum gtbt_delivery { GTBT_AT_LEAST_ONCE = 0, GTBT_AT_MOST_ONCE } gtbt_de
 
 typedef struct gtbt_desc {            /* zero = default everywhere; copied by gtbt_new */
     const char    *tool_name;         /* required: [A-Za-z0-9._-], names the dirs and env vars */
-    const char    *version;
+    const char    *version;           /* control characters cleaned (a newline read from a file) */
     gtbt_backend  *backend;           /* custom or vendor backend; the collector takes ownership */
     const char    *otel_endpoint;     /* OTLP/HTTP base URL (used when no backend is given) */
     const gtbt_kv *otel_headers; size_t n_otel_headers;
@@ -658,7 +664,9 @@ typedef struct gtbt_collector gtbt_collector;
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc);
 /* true when events are being recorded (consent given and not withdrawn since). */
 GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c);
-/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ... */
+/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ...
+   A URL here and in every log line shows scheme, host, port and path only: never a user,
+   password, query or fragment (they may hold a key). */
 GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c);
 /* The pseudonymous id sent with events: gtbt_machine_id(tool_name); "" when disabled. */
 GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c);
@@ -776,7 +784,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #define GTBT__SPILL_FILE_MAX    (1024 * 1024)      /* bytes per spill file we write */
 #define GTBT__SPILL_READ_MAX    (4 * 1024 * 1024)  /* larger spill files are corrupt */
 #define GTBT__SPILL_FILES_MAX   10
-#define GTBT__SPILL_LIST_MAX    1024      /* directory entries looked at per flush */
+#define GTBT__SPILL_LIST_MAX    4096      /* spill names kept per listing (every entry is looked at) */
 #define GTBT__CLAIM_STALE_MS    (60 * 60 * 1000)   /* a claim older than this is abandoned */
 #define GTBT__CONF_MAX          (64 * 1024)        /* consent file size limit */
 #define GTBT__FLUSH_TIMEOUT_MS  2000
@@ -5258,6 +5266,27 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
 /* --- request --- */
 
 /* Header values: no CR, LF or other control characters except tab. */
+/* Cleans s in place: blanks and control characters at both ends removed, control characters
+   inside replaced by a space (a version read from a file keeps its trailing newline). Returns 1
+   when s changed. */
+static GTBT__UNUSED void gtbt__clean_ctl_ends(char *s) {
+    size_t n = strlen(s), a = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) s[--n] = 0;
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) memmove(s, s + a, n - a + 1);
+}
+
+static GTBT__UNUSED int gtbt__clean_ctl(char *s) {
+    size_t n = strlen(s), a = 0, i;
+    int changed = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) { s[--n] = 0; changed = 1; }
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) { memmove(s, s + a, n - a + 1); n -= a; changed = 1; }
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) { s[i] = ' '; changed = 1; }
+    return changed;
+}
+
 static int gtbt__http_value_ok(const char *s) {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -5640,12 +5669,35 @@ static void gtbt__net_backend_destroy(gtbt_backend *b) {
     gtbt__free(nb);
 }
 
+/* A URL as it may be shown (status, log lines, backend info): scheme, host, port and path only;
+   user, password, query and fragment never appear (they may hold a key). Works on any text,
+   also a URL that was refused; cut to fit cap. */
+static void gtbt__url_display(const char *url, char *out, size_t cap) {
+    const char *p = url ? url : "", *sep = strstr(p, "://"), *a, *e, *at, *q;
+    size_t k, n = 0;
+    if (!cap) return;
+    out[0] = 0;
+    if (sep) {
+        for (q = p; q < sep && (gtbt__url_isalpha(*q) || gtbt__url_isdigit(*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
+        if (q != sep || sep == p) sep = NULL;
+    }
+    a = sep ? sep + 3 : p;
+    for (e = a; *e && *e != '/' && *e != '?' && *e != '#'; e++) {}
+    for (at = e; at > a && at[-1] != '@'; at--) {}   /* the host starts after the last '@' */
+    if (sep) n = (size_t)snprintf(out, cap, "%.*s", (int)(a - p), p);
+    if (n < cap) n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(e - at), at);
+    for (k = 0; e[k] && e[k] != '?' && e[k] != '#'; k++) {}
+    if (n < cap) snprintf(out + n, cap - n, "%.*s", (int)k, e);
+}
+
 /* Checks the URL (and that https can be spoken); logs why not. */
 static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *what) {
     gtbt__url u;
     if (!url || gtbt__url_parse(url, &u) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%.200s\" (want http:// or https://, a host, no credentials)",
-                   what, url ? url : "");
+        char shown[256];
+        gtbt__url_display(url, shown, sizeof shown);
+        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%s\" (want http:// or https://, a host, no credentials)",
+                   what, shown);
         return GTBT_E_INVALID;
     }
     if (u.tls && !GTBT__TLS) {
@@ -5653,6 +5705,31 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
         return GTBT_E_UNSUPPORTED;
     }
     return GTBT_OK;
+}
+
+/* An API key from a desc: blanks and control characters at its ends (a trailing newline read
+   from a file) are removed; one with a control character inside, or nothing left, is refused
+   (every request would be invalid). key is the backend's own copy. */
+static int gtbt__key_ok(char *key, const gtbt__log *lg, const char *what) {
+    size_t i;
+    gtbt__clean_ctl_ends(key);
+    for (i = 0; key[i]; i++)
+        if ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) break;
+    if (!key[0] || key[i]) {
+        gtbt__logi(lg, GTBT_LOGITEM_KEY_INVALID, "telemetry: %s has a control character (or nothing but blanks); backend not built", what);
+        return 0;
+    }
+    return 1;
+}
+
+/* "kind (URL)" as shown by status and log lines: the URL without user, password, query, fragment */
+static void gtbt__net_info(gtbt__net_backend *nb, const char *kind, const char *url) {
+    size_t k = strlen(kind);
+    if (k + 4 > sizeof nb->info) k = 0;
+    memcpy(nb->info, kind, k);
+    memcpy(nb->info + k, " (", 2);
+    gtbt__url_display(url, nb->info + k + 2, sizeof nb->info - k - 3);
+    strcat(nb->info, ")");
 }
 
 static gtbt__net_backend *gtbt__net_backend_new(int kind, gtbt__body_fn body, const char *url, const gtbt_net_desc *net, const char *what) {
@@ -5920,7 +5997,12 @@ static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, in
     memset(&body, 0, sizeof body);
     memset(&ua, 0, sizeof ua);
     gtbt__buf_puts(&ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING);
-    if (ev[0].tool_name[0]) gtbt__buf_printf(&ua, " (%s/%s)", ev[0].tool_name, ev[0].version);
+    if (ev[0].tool_name[0]) {   /* the event may come from an older run's spill file: cleaned */
+        size_t at = ua.len;
+        gtbt__buf_printf(&ua, " (%.64s/%.128s)", ev[0].tool_name, ev[0].version);
+        if (!ua.oom) gtbt__clean_ctl(ua.p + at + 1);
+        if (!ua.oom) ua.len = strlen(ua.p);
+    }
     key.key = nb->key_header;
     key.value = nb->api_key;
     while (i < n && rc == GTBT_OK) {   /* one request, or several where the format has a size cap */
@@ -5937,7 +6019,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc) {
     gtbt__net_backend *nb;
     if (!desc) return NULL;
     if (!(nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, desc->endpoint, &desc->net, "HTTP endpoint"))) return NULL;
-    snprintf(nb->info, sizeof nb->info, "http (%s)", desc->endpoint);
+    gtbt__net_info(nb, "http", desc->endpoint);
     return &nb->base;
 }
 
@@ -5955,7 +6037,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     {
         gtbt__log lg = gtbt__log_of_net(&desc->net);
         if (!n || n > GTBT__URL_MAX || strchr(desc->endpoint, '?') || strchr(desc->endpoint, '#')) {
-            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%.200s\" (want a base URL such as https://collector:4318)", desc->endpoint);
+            char shown[256];
+            gtbt__url_display(desc->endpoint, shown, sizeof shown);
+            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
             gtbt__buf_free(&url);
             return NULL;
         }
@@ -5975,7 +6059,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
         gtbt__net_backend_destroy(&nb->base);
         return NULL;
     }
-    snprintf(nb->info, sizeof nb->info, "otlp (%s)", desc->endpoint);
+    gtbt__net_info(nb, "otlp", desc->endpoint);
     return &nb->base;
 }
 
@@ -6013,7 +6097,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     nb->api_key = gtbt__strdup(desc->api_key);
     nb->source = gtbt__strdup(desc->source && desc->source[0] ? desc->source : "gtb");
     if (!nb->api_key || !nb->source) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "datadog (%s)", url);
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_datadog_desc.api_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    gtbt__clean_ctl(nb->source);
+    gtbt__net_info(nb, "datadog", url);
     return &nb->base;
 }
 
@@ -6035,7 +6121,8 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
         : desc->instance == GTBT_POSTHOG_EU ? "https://eu.i.posthog.com/capture/" : "https://us.i.posthog.com/capture/";
     if (!(nb = gtbt__net_backend_new(GTBT__NB_POSTHOG, gtbt__posthog_body, url, &desc->net, "PostHog endpoint"))) return NULL;
     if (!(nb->api_key = gtbt__strdup(desc->project_key))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "posthog (%s)", url);
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_posthog_desc.project_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    gtbt__net_info(nb, "posthog", url);
     return &nb->base;
 }
 
@@ -6069,7 +6156,7 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *endpoint, const 
     gtbt__net_backend *nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, endpoint, net, "deletion endpoint");
     if (!nb) return NULL;
     if (!(hd = (gtbt__http_deletion *)gtbt__calloc(1, sizeof *hd))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "http (%s)", endpoint);
+    gtbt__net_info(nb, "http", endpoint);
     hd->nb = nb;
     hd->base.request = gtbt__http_deletion_request;
     hd->base.destroy = gtbt__http_deletion_destroy;
@@ -6408,19 +6495,48 @@ static int gtbt__names_add(gtbt__names *ns, const char *name) {
 }
 static int gtbt__names_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+#define GTBT__BACKOFF_PREFIX "telemetry-backoff-"
+static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap);
+
+/* What the back-off code leaves behind: a temp file of a process that was killed while writing
+   it, and the back-off file of every endpoint ever used. Both are removed once useless: the temp
+   file when its process is gone, a back-off file (not this backend's) when it is older than any
+   back-off can last. */
+static void gtbt__backoff_tidy(gtbt_collector *c, const char *name, const char *own) {
+    char path[GTBT__MAX_PATH];
+    const char *tmp = strstr(name, ".tmp-");
+    int64_t mtime_ms;
+    if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK) return;
+    if (tmp) {
+        long pid = strtol(tmp + 5, NULL, 10);
+        if (pid > 0 && pid < INT_MAX && !gtbt__pid_alive((int)pid)) gtbt__fs_remove(path);
+        return;
+    }
+    if (own[0] && !strcmp(path, own)) return;
+    if (gtbt__fs_mtime_ms(path, &mtime_ms) == 0 && mtime_ms < gtbt__realtime_ns() / 1000000 - GTBT__RETRY_AFTER_MAX_MS - 60000)
+        gtbt__fs_remove(path);
+}
+
 /* Lists the ready spill files, oldest first. With recover, claims of dead processes (or claims
    older than an hour) are renamed back to ready, and temp files of dead processes are removed.
    With all, claims and temp files are listed too (for gtbt_drop). */
 static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, int all) {
     gtbt__dir d;
     const char *name;
-    size_t seen = 0;
-    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH];
+    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH], own_backoff[GTBT__MAX_PATH];
     memset(ready, 0, sizeof *ready);
     if (!c->data_dir[0] || gtbt__dir_open(&d, c->data_dir) != 0) return GTBT_E_IO;
-    while ((name = gtbt__dir_next(&d)) != NULL && seen++ < GTBT__SPILL_LIST_MAX) {
+    if (!recover || gtbt__backoff_path(c, own_backoff, sizeof own_backoff) != GTBT_OK) own_backoff[0] = 0;
+    /* every entry is looked at (other files in the data dir must not hide spill files); at most
+       GTBT__SPILL_LIST_MAX names are kept (the library itself keeps GTBT__SPILL_FILES_MAX) */
+    while ((name = gtbt__dir_next(&d)) != NULL) {
         const char *mark;
         int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
+        if (ready->n >= GTBT__SPILL_LIST_MAX) break;
+        if (recover && !strncmp(name, GTBT__BACKOFF_PREFIX, strlen(GTBT__BACKOFF_PREFIX))) {
+            gtbt__backoff_tidy(c, name, own_backoff);
+            continue;
+        }
         if (is_temp) {
             if (all || (recover && !gtbt__pid_alive(gtbt__spill_name_pid(name + 1)))) {
                 if (all) { gtbt__names_add(ready, name); continue; }
@@ -7009,6 +7125,8 @@ static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
     c->log.fn = d->log; c->log.item_fn = d->log_item; c->log.user = d->log_user; c->log.level = d->log_level;
     c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
     c->version = gtbt__strdup(d->version ? d->version : "");
+    if (c->version && gtbt__clean_ctl(c->version))   /* it goes into every event and the User-Agent */
+        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "telemetry: gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->version);
     c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
     c->otel_endpoint = gtbt__strdup(d->otel_endpoint ? d->otel_endpoint : "");
     c->support_message = gtbt__strdup(d->support_message ? d->support_message : "");
