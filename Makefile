@@ -5,6 +5,7 @@
 #                check through Zig, the Windows (x86_64, mingw-w64) compile matrix and test program
 #                under wine: built with make -j, run side by side (tests/run.sh, TEST_JOBS at
 #                once), each stage's time shown; closing line "N passed, N failed, N skipped"
+#   make test-cross  the unit tests for s390x (big-endian) and aarch64 under qemu-user
 #   make demo    the opt-in / opt-out story of examples/mytool in a temporary home
 #   make bench   speed and size figures (tests/bench)
 #   make fuzz    libFuzzer on the parsers for FUZZ_SECONDS each (clang)
