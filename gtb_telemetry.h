@@ -445,6 +445,10 @@ GTB_TELEMETRY_API int gtbt_mailto_url(const char *address, const char *tool_name
 
 /* ---- the collector ------------------------------------------------------------------------- */
 typedef enum gtbt_delivery { GTBT_AT_LEAST_ONCE = 0, GTBT_AT_MOST_ONCE } gtbt_delivery;
+/* Which machine id events carry. GTBT_ID_PER_TOOL (default): salted with the tool name, so two
+   tools on one machine cannot be correlated. GTBT_ID_GO_COMPATIBLE: the Go original's unsalted id
+   (gtbt_machine_id(NULL, ...)), for a tool ported from Go whose users' ids must not change. */
+typedef enum gtbt_id_scheme { GTBT_ID_PER_TOOL = 0, GTBT_ID_GO_COMPATIBLE } gtbt_id_scheme;
 
 typedef struct gtbt_desc {            /* zero = default everywhere; copied by gtbt_new */
     const char    *tool_name;         /* required: [A-Za-z0-9._-], names the dirs and env vars */
@@ -470,6 +474,7 @@ typedef struct gtbt_desc {            /* zero = default everywhere; copied by gt
                                          maximum GTB_TELEMETRY_MAX_BUFFER */
     bool           local_only;        /* the tool's default for local-only mode (events only in
                                          <data_dir>/telemetry.log); the user's settings win */
+    gtbt_id_scheme id_scheme;         /* default GTBT_ID_PER_TOOL */
 } gtbt_desc;
 
 /* The collector is opaque. Every function below accepts NULL as a no-op. */
@@ -488,7 +493,8 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc);
 GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c);
 /* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ... */
 GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c);
-/* The pseudonymous id sent with events: gtbt_machine_id(tool_name); "" when disabled. */
+/* The pseudonymous id sent with events: gtbt_machine_id(tool_name), or gtbt_machine_id(NULL) under
+   GTBT_ID_GO_COMPATIBLE; "" when disabled. */
 GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c);
 
 /* gtbt_track / gtbt_track_command / gtbt_track_command_ext
@@ -4640,16 +4646,12 @@ struct gtbt_collector {
     int             withdrawn;      /* disable/reset ran: inert from then on (under mu) */
     gtbt__log       log;
     gtbt_consent    consent;
-    char           *tool_name, *version, *endpoint, *otel_endpoint, *support_message;
+    gtbt_desc       desc;           /* the tool's desc with every default filled in (gtbt__desc_defaults),
+                                       a deep copy; config_dir and data_dir point at the arrays below,
+                                       backend, deletion and metadata are NULL (owned below) */
     char            config_dir[GTBT__MAX_PATH], data_dir[GTBT__MAX_PATH];
     int             spill_ok;       /* data_dir is a private directory we may write spill files to */
-    int             force_enabled, extended;
-    gtbt_delivery   delivery;
-    int             flush_timeout_ms;
-    size_t          max_buffer;
-    gtbt_net_desc   net;            /* deep copy: ca_file, proxy, headers */
-    gtbt_kv        *otel_headers; size_t n_otel_headers;
-    int             otel_insecure;
+    size_t          max_buffer;     /* desc.max_buffer */
     gtbt_backend   *backend;        /* where events go; never NULL once built */
     gtbt_backend   *network;        /* the network backend (may equal backend), for reset */
     gtbt_deletion  *deletion;       /* desc->deletion, owned */
@@ -4785,7 +4787,7 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
         if (r->extra[i].key) gtbt__pairs_add(&ps, r->extra[i].key, r->extra[i].value);
     name = gtbt__cut(r->name, GTBT__MAX_NAME);
     err.p = ""; err.n = 0;
-    if (c->extended) {
+    if (c->desc.extended_collection) {
         for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
             memset(&argtmp[nargtmp], 0, sizeof argtmp[0]);
             args[nargs++] = gtbt__clean(r->argv[i], GTBT__MAX_VALUE, &argtmp[nargtmp]);
@@ -4817,8 +4819,8 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
     gtbt__kv_sort(kv, ps.n);
     e.type = r->type;
     e.machine_id = c->machine_id;
-    e.tool_name = c->tool_name;
-    e.version = c->version;
+    e.tool_name = c->desc.tool_name;
+    e.version = c->desc.version;
     e.os = GTBT__OS;
     e.arch = GTBT__ARCH;
     e.os_version = c->os_version;
@@ -5330,11 +5332,11 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         if (corrupt)
             gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         n = gtbt__drop_too_old(c, b.ev, b.n);
-        if (c->delivery == GTBT_AT_MOST_ONCE) unlink(claim);
+        if (c->desc.delivery == GTBT_AT_MOST_ONCE) unlink(claim);
         rc = n ? gtbt__send(c, b.ev, n, deadline) : GTBT_OK;
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT) {
             unlink(claim);
-        } else if (c->delivery == GTBT_AT_LEAST_ONCE) {
+        } else if (c->desc.delivery == GTBT_AT_LEAST_ONCE) {
             rename(claim, path);                          /* same file, same uuids, next time */
             if (first == GTBT_OK) first = rc;
             *stop = 1;
@@ -5378,7 +5380,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     if (n) {
         rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, n, deadline);
         /* under at-most-once only events that were attempted are dropped; the rest wait */
-        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->delivery == GTBT_AT_MOST_ONCE && !stop)) {
+        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop)) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
                 gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
             for (i = 0; i < n; i++) gtbt__free(mem[i]);
@@ -5394,7 +5396,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__free(ev);
     gtbt__free(mem);
     gtbt__mutex_unlock(&c->flush_mu);
-    if (c->delivery == GTBT_AT_MOST_ONCE && first != GTBT_E_NOMEM) first = GTBT_OK;
+    if (c->desc.delivery == GTBT_AT_MOST_ONCE && first != GTBT_E_NOMEM) first = GTBT_OK;
     return first;
 }
 
@@ -5453,41 +5455,62 @@ static void gtbt__collector_free(gtbt_collector *c) {
     gtbt__free(c->ev); gtbt__free(c->mem);
     gtbt__kvs_free(c->metadata, c->n_metadata);
     gtbt__free(c->meta_klen); gtbt__free(c->meta_vlen);
-    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->net.headers, c->net.n_headers);
-    gtbt__kvs_free(c->otel_headers, c->n_otel_headers);
-    gtbt__free((void *)(uintptr_t)c->net.ca_file); gtbt__free((void *)(uintptr_t)c->net.proxy);
-    gtbt__free(c->tool_name); gtbt__free(c->version); gtbt__free(c->endpoint);
-    gtbt__free(c->otel_endpoint); gtbt__free(c->support_message);
+    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->desc.net.headers, c->desc.net.n_headers);
+    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->desc.otel_headers, c->desc.n_otel_headers);
+    gtbt__free((void *)(uintptr_t)c->desc.net.ca_file); gtbt__free((void *)(uintptr_t)c->desc.net.proxy);
+    gtbt__free((void *)(uintptr_t)c->desc.tool_name); gtbt__free((void *)(uintptr_t)c->desc.version);
+    gtbt__free((void *)(uintptr_t)c->desc.endpoint); gtbt__free((void *)(uintptr_t)c->desc.otel_endpoint);
+    gtbt__free((void *)(uintptr_t)c->desc.support_message);
     gtbt__mutex_destroy(&c->mu);
     gtbt__mutex_destroy(&c->flush_mu);
     gtbt__free(c);
 }
 
-/* Copies everything the collector keeps from desc. 0 when out of memory. */
-static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
+/* The desc with every default filled in: the one place where a zero field becomes its default.
+   Strings stay borrowed from in (gtbt__collector_copy copies them); config_dir and data_dir are
+   resolved by the caller, which owns the buffers. */
+static gtbt_desc gtbt__desc_defaults(const gtbt_desc *in) {
+    gtbt_desc d = *in;
+    d.tool_name = gtbt__valid_tool_name(in->tool_name) ? in->tool_name : "";
+    d.version = gtbt__def(in->version, "");
+    d.endpoint = gtbt__def(in->endpoint, "");
+    d.otel_endpoint = gtbt__def(in->otel_endpoint, "");
+    d.support_message = gtbt__def(in->support_message, "");
+    d.delivery = in->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
+    d.id_scheme = in->id_scheme == GTBT_ID_GO_COMPATIBLE ? GTBT_ID_GO_COMPATIBLE : GTBT_ID_PER_TOOL;
+    d.flush_timeout_ms = in->flush_timeout_ms > 0 ? in->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
+    d.max_buffer = (in->max_buffer > 0 && in->max_buffer < GTB_TELEMETRY_MAX_BUFFER) ? in->max_buffer : GTB_TELEMETRY_MAX_BUFFER;
+    if (!d.otel_headers) d.n_otel_headers = 0;
+    if (!d.net.headers) d.net.n_headers = 0;
+    if (!d.net.log) { d.net.log = in->log; d.net.log_user = in->log_user; d.net.log_level = in->log_level; }
+    d.backend = NULL;                 /* owned by the collector, not by its desc */
+    d.deletion = NULL;
+    d.metadata = NULL; d.n_metadata = 0;
+    return d;
+}
+
+/* Keeps a deep copy of the defaulted desc. 0 when out of memory. */
+static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *in) {
+    gtbt_desc d = gtbt__desc_defaults(in);
     int nomem = 0;
-    c->log.fn = d->log; c->log.user = d->log_user; c->log.level = d->log_level;
-    c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
-    c->version = gtbt__strdup(d->version ? d->version : "");
-    c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
-    c->otel_endpoint = gtbt__strdup(d->otel_endpoint ? d->otel_endpoint : "");
-    c->support_message = gtbt__strdup(d->support_message ? d->support_message : "");
-    c->net = d->net;
-    c->net.ca_file = gtbt__strdup(d->net.ca_file);
-    c->net.proxy = gtbt__strdup(d->net.proxy);
-    c->net.headers = gtbt__kvs_copy(d->net.headers, d->net.n_headers, &nomem);
-    if (!c->net.headers) c->net.n_headers = 0;
-    if (!c->net.log) { c->net.log = d->log; c->net.log_user = d->log_user; c->net.log_level = d->log_level; }
-    c->otel_headers = gtbt__kvs_copy(d->otel_headers, d->n_otel_headers, &nomem);
-    c->n_otel_headers = c->otel_headers ? d->n_otel_headers : 0;
-    c->otel_insecure = d->otel_insecure;
-    c->force_enabled = d->force_enabled;
-    c->extended = d->extended_collection;
-    c->delivery = d->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
-    c->flush_timeout_ms = d->flush_timeout_ms > 0 ? d->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
-    c->max_buffer = (d->max_buffer > 0 && d->max_buffer < GTB_TELEMETRY_MAX_BUFFER) ? (size_t)d->max_buffer : GTB_TELEMETRY_MAX_BUFFER;
-    if ((d->net.ca_file && !c->net.ca_file) || (d->net.proxy && !c->net.proxy)) nomem = 1;
-    return !nomem && c->tool_name && c->version && c->endpoint && c->otel_endpoint && c->support_message;
+    c->log.fn = d.log; c->log.user = d.log_user; c->log.level = d.log_level;
+    c->desc = d;
+    c->desc.tool_name = gtbt__strdup(d.tool_name);
+    c->desc.version = gtbt__strdup(d.version);
+    c->desc.endpoint = gtbt__strdup(d.endpoint);
+    c->desc.otel_endpoint = gtbt__strdup(d.otel_endpoint);
+    c->desc.support_message = gtbt__strdup(d.support_message);
+    c->desc.net.ca_file = gtbt__strdup(d.net.ca_file);
+    c->desc.net.proxy = gtbt__strdup(d.net.proxy);
+    c->desc.net.headers = gtbt__kvs_copy(d.net.headers, d.net.n_headers, &nomem);
+    if (!c->desc.net.headers) c->desc.net.n_headers = 0;
+    c->desc.otel_headers = gtbt__kvs_copy(d.otel_headers, d.n_otel_headers, &nomem);
+    if (!c->desc.otel_headers) c->desc.n_otel_headers = 0;
+    c->desc.config_dir = c->config_dir;
+    c->desc.data_dir = c->data_dir;
+    c->max_buffer = (size_t)d.max_buffer;
+    if ((d.net.ca_file && !c->desc.net.ca_file) || (d.net.proxy && !c->desc.net.proxy)) nomem = 1;
+    return !nomem && c->desc.tool_name && c->desc.version && c->desc.endpoint && c->desc.otel_endpoint && c->desc.support_message;
 }
 
 /* The collector's metadata: redacted, cut to the limits, sorted, at most GTBT__MAX_PAIRS. */
@@ -5522,26 +5545,31 @@ static int gtbt__collector_metadata(gtbt_collector *c, const gtbt_kv *kv, size_t
     return ok;
 }
 
+/* The id this collector's events carry (gtbt_desc.id_scheme). */
+static void gtbt__collector_id(const gtbt_collector *c, char out[17]) {
+    gtbt_machine_id(c->desc.id_scheme == GTBT_ID_GO_COMPATIBLE ? NULL : c->desc.tool_name, out);
+}
+
 /* The network backend the desc describes: OTLP, else HTTP, else none. */
 static gtbt_backend *gtbt__network_from_desc(gtbt_collector *c, const char **why) {
     gtbt_backend *b = NULL;
     *why = NULL;
-    if (c->otel_endpoint[0]) {
+    if (c->desc.otel_endpoint[0]) {
         gtbt_otlp_desc od;
         memset(&od, 0, sizeof od);
-        od.endpoint = c->otel_endpoint;
-        od.insecure = c->otel_insecure != 0;
-        od.service_name = c->tool_name;
-        od.service_version = c->version;
-        od.net = c->net;
-        od.net.headers = c->otel_headers;
-        od.net.n_headers = c->n_otel_headers;
+        od.endpoint = c->desc.otel_endpoint;
+        od.insecure = c->desc.otel_insecure != 0;
+        od.service_name = c->desc.tool_name;
+        od.service_version = c->desc.version;
+        od.net = c->desc.net;
+        od.net.headers = c->desc.otel_headers;
+        od.net.n_headers = c->desc.n_otel_headers;
         if (!(b = gtbt_otlp_backend(&od))) *why = "noop (invalid OTLP endpoint)";
-    } else if (c->endpoint[0]) {
+    } else if (c->desc.endpoint[0]) {
         gtbt_http_desc hd;
         memset(&hd, 0, sizeof hd);
-        hd.endpoint = c->endpoint;
-        hd.net = c->net;
+        hd.endpoint = c->desc.endpoint;
+        hd.net = c->desc.net;
         if (!(b = gtbt_http_backend(&hd))) *why = "noop (invalid endpoint)";
     }
     return b;
@@ -5552,7 +5580,7 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     const char *why = NULL;
     char path[GTBT__MAX_PATH];
     c->network = custom ? custom : gtbt__network_from_desc(c, &why);
-    if (why) gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %s; check gtbt_desc.%s", why, c->otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    if (why) gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
     if (c->consent.debug) {
         c->backend = gtbt_stdout_backend(stderr);
         snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
@@ -5797,17 +5825,7 @@ static void gtbt__cli_usage(const gtbt_collector *c, FILE *out) {
             "  disable     Disable usage telemetry\n"
             "  status      Show current telemetry status\n"
             "  reset       Clear local telemetry data and request remote deletion\n",
-            c->tool_name[0] ? c->tool_name : "<tool>");
-}
-
-/* A desc with what consent needs: the tool name, the config dir, the policy. */
-static gtbt_desc gtbt__cli_desc(const gtbt_collector *c) {
-    gtbt_desc d;
-    memset(&d, 0, sizeof d);
-    d.tool_name = c->tool_name;
-    d.config_dir = c->config_dir;
-    d.force_enabled = c->force_enabled != 0;
-    return d;
+            c->desc.tool_name[0] ? c->desc.tool_name : "<tool>");
 }
 
 /* Stops all recording and sending at once and discards what is pending (consent withdrawn). */
@@ -5828,17 +5846,16 @@ static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *
 }
 
 static int gtbt__cli_enable(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_consent k;
     char why[GTBT__MAX_PATH + 64];
-    int rc = gtbt_consent_set(&d, true);
+    int rc = gtbt_consent_set(&c->desc, true);
     if (rc != GTBT_OK) {
         fprintf(out, "Telemetry could not be enabled: cannot write %s/telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
         return 1;
     }
-    fprintf(out, "Telemetry enabled. Thank you for helping improve %s!\n", c->tool_name);
+    fprintf(out, "Telemetry enabled. Thank you for helping improve %s!\n", c->desc.tool_name);
     fprintf(out, "No personally identifiable information is collected.\n");
-    gtbt_consent_resolve(&d, &k);
+    gtbt_consent_resolve(&c->desc, &k);
     if (!k.enabled) {
         gtbt__explain(c, &k, why, sizeof why);
         fprintf(out, "Note: telemetry stays off while %s says so.\n", why);
@@ -5847,16 +5864,15 @@ static int gtbt__cli_enable(gtbt_collector *c, FILE *out) {
 }
 
 static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_consent k;
     char why[GTBT__MAX_PATH + 64];
     int rc;
-    if (c->force_enabled) {
+    if (c->desc.force_enabled) {
         fprintf(out, "Telemetry is enforced by your organisation and cannot be disabled.\n");
         return 0;
     }
     gtbt__withdraw(c);
-    rc = gtbt_consent_set(&d, false);
+    rc = gtbt_consent_set(&c->desc, false);
     if (rc != GTBT_OK) {
         fprintf(out, "Telemetry is off for this run, but the choice could not be saved in %s/telemetry.conf (%s).\n",
                 c->config_dir, gtbt_strerror(rc));
@@ -5865,7 +5881,7 @@ static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
     }
     fprintf(out, "Telemetry disabled.\n");
     fprintf(out, "All pending events have been discarded.\n");
-    gtbt_consent_resolve(&d, &k);
+    gtbt_consent_resolve(&c->desc, &k);
     if (k.enabled) {
         gtbt__explain(c, &k, why, sizeof why);
         fprintf(out, "Note: %s still turns telemetry on for later runs; unset it to opt out fully.\n", why);
@@ -5874,23 +5890,22 @@ static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
 }
 
 static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_consent k;
     gtbt__conf cf;
     char why[GTBT__MAX_PATH + 64], id[17];
     size_t files = 0, pending, in_memory;
     int withdrawn;
-    gtbt_consent_resolve(&d, &k);
+    gtbt_consent_resolve(&c->desc, &k);
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
     in_memory = c->n;
     gtbt__mutex_unlock(&c->mu);
-    if (withdrawn && !c->force_enabled) k.enabled = false;
+    if (withdrawn && !c->desc.force_enabled) k.enabled = false;
     fprintf(out, "Telemetry: %s\n", !k.enabled ? "disabled" : k.local_only ? "enabled (local-only)" : "enabled");
     gtbt__explain(c, &k, why, sizeof why);
     fprintf(out, "Decided by: %s\n", why);
     if (k.debug) fprintf(out, "Debug: events are printed to stderr and nothing is sent\n");
-    gtbt_machine_id(c->tool_name, id);
+    gtbt__collector_id(c, id);
     fprintf(out, "Machine ID: %s\n", id);
     fprintf(out, "Backend: %s\n", c->info);
     gtbt__conf_read(c->config_dir, &cf);
@@ -5921,20 +5936,19 @@ static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp
     *tmp_d = NULL;
     *tmp_b = NULL;
     if (c->deletion) return c->deletion;
-    if (c->endpoint[0]) return *tmp_d = gtbt_http_deletion(c->endpoint, &c->net);
+    if (c->desc.endpoint[0]) return *tmp_d = gtbt_http_deletion(c->desc.endpoint, &c->desc.net);
     if (!c->network) c->network = *tmp_b = gtbt__network_from_desc(c, &why);
     if (c->network && !gtbt__is_local_backend(c->network)) return *tmp_d = gtbt_event_deletion(c->network);
     return NULL;
 }
 
 static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_deletion *req, *tmp_d = NULL;
     gtbt_backend *tmp_b = NULL;
     char id[17], path[GTBT__MAX_PATH];
     int rc, status = 0;
-    gtbt_machine_id(c->tool_name, id);
-    if (!c->force_enabled) gtbt__withdraw(c);
+    gtbt__collector_id(c, id);
+    if (!c->desc.force_enabled) gtbt__withdraw(c);
     else gtbt_drop(c);
     if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) unlink(path);
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
@@ -5942,27 +5956,27 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
     } else if (!req && (c->consent.local_only || (c->network && gtbt__is_local_backend(c->network)))) {
         fprintf(out, "No deletion request needed: events were kept on this machine only.\n");
-    } else if (!req && c->endpoint[0]) {
+    } else if (!req && c->desc.endpoint[0]) {
         fprintf(out, "No deletion request was sent: the deletion endpoint cannot be used by this build (%s).\n",
                 GTBT__TLS ? "invalid URL" : "https needs TLS");
-        if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+        if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else if (!req) {
-        fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->tool_name);
-        if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+        fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->desc.tool_name);
+        if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else {
         rc = req->request(req, id, gtbt_now_ms() + GTBT__RESET_TIMEOUT_MS);
         if (rc == GTBT_OK) {
             fprintf(out, "Deletion request sent for machine ID: %s\n", id);
         } else {
             fprintf(out, "Deletion request could not be sent: %s\n", gtbt_strerror(rc));
-            if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+            if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
         }
     }
     gtbt_deletion_destroy(tmp_d);
     if (tmp_b) { c->network = NULL; gtbt_backend_destroy(tmp_b); }
-    if (c->force_enabled) {
+    if (c->desc.force_enabled) {
         fprintf(out, "Local telemetry data cleared. Telemetry remains enabled per organisation policy.\n");
-    } else if ((rc = gtbt_consent_set(&d, false)) != GTBT_OK) {
+    } else if ((rc = gtbt_consent_set(&c->desc, false)) != GTBT_OK) {
         fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved in %s/telemetry.conf (%s).\n",
                 c->config_dir, gtbt_strerror(rc));
         status = 1;
@@ -5983,7 +5997,7 @@ GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *a
     if (!out) out = stdout;
     if (!c) { fprintf(out, "Telemetry is not available.\n"); return 1; }
     if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) { gtbt__cli_usage(c, out); return 0; }
-    if (!c->tool_name[0]) { fprintf(out, "Telemetry is not available: the tool has no valid name.\n"); return 1; }
+    if (!c->desc.tool_name[0]) { fprintf(out, "Telemetry is not available: the tool has no valid name.\n"); return 1; }
     if (!strcmp(sub, "enable")) return gtbt__cli_enable(c, out);
     if (!strcmp(sub, "disable")) return gtbt__cli_disable(c, out);
     if (!strcmp(sub, "status")) return gtbt__cli_status(c, out);
@@ -6110,11 +6124,11 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     if (!gtbt__collector_copy(c, desc)) goto nomem;
     if (!gtbt__valid_tool_name(desc->tool_name))
         gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
-    gtbt_consent_resolve(desc, &c->consent);
-    if (c->tool_name[0]) {
+    if (c->desc.tool_name[0]) {
         gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
         gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
     }
+    gtbt_consent_resolve(&c->desc, &c->consent);
     if (!c->consent.enabled) {
         snprintf(c->info, sizeof c->info, "noop (disabled)");
         return c;   /* inert: nothing computed, no file touched */
@@ -6124,7 +6138,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
     else
         c->spill_ok = 1;
-    gtbt_machine_id(c->tool_name, c->machine_id);
+    gtbt__collector_id(c, c->machine_id);
     gtbt__os_version(c->os_version, sizeof c->os_version);
     gtbt__rng_seed(&c->rng);
     c->ev = (gtbt_event *)gtbt__calloc(c->max_buffer, sizeof *c->ev);
@@ -6187,7 +6201,7 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
 
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c) {
     if (!c) return GTBT_OK;
-    return gtbt__flush(c, gtbt_now_ms() + c->flush_timeout_ms);
+    return gtbt__flush(c, gtbt_now_ms() + c->desc.flush_timeout_ms);
 }
 
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
