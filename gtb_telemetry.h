@@ -475,6 +475,9 @@ typedef struct gtbt_desc {            /* zero = default everywhere; copied by gt
     bool           local_only;        /* the tool's default for local-only mode (events only in
                                          <data_dir>/telemetry.log); the user's settings win */
     gtbt_id_scheme id_scheme;         /* default GTBT_ID_PER_TOOL */
+    const char    *no_backend_reason; /* why this build has no backend, with the fix, e.g. "PostHog
+                                         project key missing: set POSTHOG_PROJECT_KEY when building
+                                         or running"; status shows it as "nowhere: <reason>" */
 } gtbt_desc;
 
 /* The collector is opaque. Every function below accepts NULL as a no-op. */
@@ -1007,28 +1010,70 @@ static int gtbt__write_file_atomic(const char *path, const char *tmp, const void
     return rc;
 }
 
-/* Creates dir and its missing parents; the last component gets mode 0700. A directory that
-   exists must be ours and not writable by others. */
-static int gtbt__mkdir_private(const char *dir) {
-    char path[GTBT__MAX_PATH];
-    size_t i, n = strlen(dir);
+static const char *gtbt__home(void);
+
+/* 1 when every entry of dir belongs to this user (so tightening its mode hides nobody's files). */
+static int gtbt__dir_all_mine(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *de;
     struct stat st;
-    if (n == 0 || n >= sizeof path) return GTBT_E_INVALID;
+    char sub[GTBT__MAX_PATH];
+    int mine = d != NULL, seen = 0;
+    while (mine && (de = readdir(d)) != NULL && seen++ < 4096) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub || lstat(sub, &st) != 0 || st.st_uid != geteuid()) mine = 0;
+    }
+    if (d) closedir(d);
+    return mine && seen < 4096;
+}
+
+/* Creates dir and its missing parents (never the home directory itself); the last component,
+   the tool's own directory, gets mode 0700. A directory that exists must be ours and not
+   writable by others. The tool's own directory made group-writable (mkdir under umask 002) is
+   tightened to 0700 when it is ours and holds only our files; otherwise it is refused. why
+   (may be NULL) receives what went wrong and how to fix it, or "tightened" after a chmod. */
+static int gtbt__mkdir_private_why(const char *dir, char *why, size_t cap) {
+    char path[GTBT__MAX_PATH];
+    size_t i, n = strlen(dir), hn;
+    struct stat st;
+    const char *home = gtbt__home();
+    char dummy[8];
+    if (!why) { why = dummy; cap = sizeof dummy; }
+    why[0] = 0;
+    if (n == 0 || n >= sizeof path) { snprintf(why, cap, "invalid directory name"); return GTBT_E_INVALID; }
     memcpy(path, dir, n + 1);
     while (n > 1 && path[n - 1] == '/') path[--n] = 0;
+    hn = home ? strlen(home) : 0;
+    if (hn > 1 && n > hn && !strncmp(path, home, hn) && path[hn] == '/' && stat(home, &st) != 0) {
+        snprintf(why, cap, "the home directory %s does not exist", home);
+        return GTBT_E_IO;
+    }
     for (i = 1; i <= n; i++) {
         if (path[i] != '/' && path[i] != 0) continue;
         path[i] = 0;
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) return GTBT_E_IO;
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) { snprintf(why, cap, "cannot create %s: %s", path, strerror(errno)); return GTBT_E_IO; }
         if (i < n) path[i] = '/';
     }
-    if (lstat(path, &st) != 0) return GTBT_E_IO;
-    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) return GTBT_E_IO;
-    if (!S_ISDIR(st.st_mode)) return GTBT_E_IO;
-    if (st.st_uid != geteuid() || (st.st_mode & 0022)) return GTBT_E_IO;
-    if (access(path, W_OK | X_OK) != 0) return GTBT_E_IO;
+    if (lstat(path, &st) != 0) { snprintf(why, cap, "cannot use %s: %s", path, strerror(errno)); return GTBT_E_IO; }
+    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) { snprintf(why, cap, "%s is a broken symbolic link", path); return GTBT_E_IO; }
+    if (!S_ISDIR(st.st_mode)) { snprintf(why, cap, "%s is not a directory", path); return GTBT_E_IO; }
+    if (st.st_uid != geteuid()) { snprintf(why, cap, "%s belongs to another user; use a directory of your own", path); return GTBT_E_IO; }
+    if (st.st_mode & 0002) {   /* world-writable: someone else's doing; never fixed behind the user's back */
+        snprintf(why, cap, "%s is writable by every user; fix it with: chmod 700 %s", path, path);
+        return GTBT_E_IO;
+    }
+    if (st.st_mode & 0020) {   /* group-writable, as mkdir makes it under umask 002: tightened if only ours is in it */
+        if (chmod(path, 0700) != 0 || !gtbt__dir_all_mine(path)) {
+            snprintf(why, cap, "%s is writable by its group and holds other users' files; check them, then: chmod 700 %s", path, path);
+            return GTBT_E_IO;
+        }
+        snprintf(why, cap, "tightened");
+    }
+    if (access(path, W_OK | X_OK) != 0) { snprintf(why, cap, "%s is not writable: %s", path, strerror(errno)); return GTBT_E_IO; }
     return GTBT_OK;
 }
+
+static int gtbt__mkdir_private(const char *dir) { return gtbt__mkdir_private_why(dir, NULL, 0); }
 
 static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
     int n = snprintf(out, cap, "%s/%s", a, b);
@@ -1194,6 +1239,8 @@ static int gtbt__pid_alive(int pid) {
     return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
 static int gtbt__is_tty(FILE *f) { return f && isatty(fileno(f)); }
+/* Local time of t (for the end user's eyes); 0 when unknown. */
+static int gtbt__localtime(time_t t, struct tm *out) { return localtime_r(&t, out) != NULL; }
 
 /* Runs argv[0] (searched in PATH) with argv, no shell, waits up to timeout_ms; 0 on exit status 0. */
 static int gtbt__run(const char *const *argv, int timeout_ms) {
@@ -3940,7 +3987,10 @@ static GTBT__UNUSED void gtbt__http_response_free(gtbt__http_response *rs) {
 // >>backends -------------------------------------------------------------------------------------
 /* The local backends (noop, stdout, file), the deletion requestors that need no network, then
    the network backends (HTTP, OTLP, Datadog, PostHog) over the HTTP client above. */
-typedef struct gtbt__local_backend { gtbt_backend base; FILE *out; char *path; char info[GTBT__MAX_PATH + 16]; } gtbt__local_backend;
+typedef struct gtbt__local_backend {
+    gtbt_backend base; FILE *out; char *path; char info[GTBT__MAX_PATH + 16];
+    gtbt_backend *inner;            /* debug mode: the backend whose wire format is shown (borrowed) */
+} gtbt__local_backend;
 
 static void gtbt__local_destroy(gtbt_backend *b) {
     gtbt__local_backend *lb = (gtbt__local_backend *)b;
@@ -4025,8 +4075,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path) {
 }
 
 /* 1 for the built-in backends that never send anything off this machine. */
+static int gtbt__debug_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms);
 static int gtbt__is_local_backend(const gtbt_backend *b) {
-    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send;
+    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send || b->send == gtbt__debug_send;
 }
 
 GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b) {
@@ -4115,14 +4166,18 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_email_deletion(const char *address, const 
     return &e->base;
 }
 
-typedef struct gtbt__event_deletion { gtbt_deletion base; gtbt_backend *backend; char info[300]; } gtbt__event_deletion;
+typedef struct gtbt__event_deletion {
+    gtbt_deletion base; gtbt_backend *backend; char info[300];
+    const char *tool_name, *version;   /* borrowed; set by the collector's reset, else "" */
+} gtbt__event_deletion;
 
 static int gtbt__event_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
     gtbt__event_deletion *ed = (gtbt__event_deletion *)d;
     gtbt_event e;
-    char uuid[37];
+    char uuid[37], os_version[128];
     gtbt__rng r;
     memset(&e, 0, sizeof e);
+    gtbt__os_version(os_version, sizeof os_version);
     gtbt__rng_seed(&r);
     gtbt__uuid4(&r, uuid);
     e.time_unix_ns = gtbt__realtime_ns();
@@ -4130,7 +4185,13 @@ static int gtbt__event_request(gtbt_deletion *d, const char *machine_id, int64_t
     e.type = "data.deletion_request";
     e.name = "deletion_request";
     e.machine_id = machine_id ? machine_id : "";
-    e.tool_name = e.version = e.os = e.arch = e.os_version = e.runtime_version = e.error = "";
+    e.tool_name = ed->tool_name ? ed->tool_name : "";
+    e.version = ed->version ? ed->version : "";
+    e.os = GTBT__OS;
+    e.arch = GTBT__ARCH;
+    e.os_version = os_version;
+    e.runtime_version = GTBT__RUNTIME;
+    e.error = "";
     if (!ed->backend || !ed->backend->send) return GTBT_E_INVALID;
     ed->backend->retry_after_ms = 0;
     return ed->backend->send(ed->backend, &e, 1, deadline_ms);
@@ -4592,6 +4653,89 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
     return &nb->base;
 }
 
+/* ---- what goes on the wire, shown to the user (debug mode, "telemetry show") ---- */
+/* Appends s[0..n) with every occurrence of secret replaced by a mask that keeps only a public
+   prefix such as "phc_". */
+static void gtbt__put_masked(gtbt__buf *b, const char *s, size_t n, const char *secret) {
+    size_t k = secret ? strlen(secret) : 0, i = 0, pre = 0;
+    while (pre < k && pre < 4 && secret[pre] != '_') pre++;
+    pre = (pre < k && pre < 4 && secret[pre] == '_') ? pre + 1 : 0;
+    while (i < n) {
+        if (k >= 4 && n - i >= k && !memcmp(s + i, secret, k)) {
+            gtbt__buf_put(b, secret, pre);
+            gtbt__buf_puts(b, "****");
+            i += k;
+        } else {
+            gtbt__buf_putc(b, s[i++]);
+        }
+    }
+}
+
+static int gtbt__is_net_backend(const gtbt_backend *b) { return b && b->send == gtbt__net_send; }
+
+/* Appends what backend be would do with ev[0..n): for a network backend each request exactly as
+   it would be sent (method, URL, headers, body) with API keys and header values masked; for the
+   local backends where the events go. */
+static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, gtbt__buf *out) {
+    if (gtbt__is_net_backend(be)) {
+        gtbt__net_backend *nb = (gtbt__net_backend *)(uintptr_t)be;
+        gtbt__buf body;
+        size_t i = 0, k;
+        memset(&body, 0, sizeof body);
+        do {
+            body.len = 0;
+            i += nb->body(nb, &body, ev + i, n - i);
+            gtbt__buf_printf(out, "POST %s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING, nb->url);
+            if (n && ev[0].tool_name[0]) gtbt__buf_printf(out, " (%s/%s)", ev[0].tool_name, ev[0].version);
+            gtbt__buf_putc(out, '\n');
+            if (nb->key_header) { gtbt__buf_printf(out, "%s: ", nb->key_header); gtbt__put_masked(out, nb->api_key, strlen(nb->api_key), nb->api_key); gtbt__buf_putc(out, '\n'); }
+            for (k = 0; k < nb->net.n_headers; k++) gtbt__buf_printf(out, "%s: ****\n", nb->net.headers[k].key ? nb->net.headers[k].key : "");
+            gtbt__buf_putc(out, '\n');
+            if (body.p) gtbt__put_masked(out, body.p, body.len, nb->api_key);
+            gtbt__buf_putc(out, '\n');
+            if (body.oom) out->oom = 1;
+        } while (i < n);
+        gtbt__buf_free(&body);
+    } else if (be && be->send == gtbt__file_send) {
+        size_t i;
+        gtbt__jw w;
+        gtbt__buf_printf(out, "appended to %s (nothing leaves this machine):\n", ((const gtbt__local_backend *)(const void *)be)->path);
+        w.b = out; w.pretty = 0;
+        for (i = 0; i < n; i++) { w.depth = 0; w.first = 1; gtbt__json_event(&w, &ev[i]); gtbt__buf_putc(out, '\n'); }
+    } else if (be && be->send == gtbt__noop_send) {
+        gtbt__buf_puts(out, "nothing: these events would be discarded\n");
+    } else {
+        gtbt__buf_printf(out, "handed to %s, which sends them in its own format; the events:\n",
+                         be && be->info ? be->info : "the tool's own backend");
+        gtbt__json_events(out, ev, n, 1);
+        gtbt__buf_putc(out, '\n');
+    }
+}
+
+/* Debug mode: prints the exact request the network backend would make to stderr, sends nothing. */
+static int gtbt__debug_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)b;
+    gtbt__buf out;
+    int rc = GTBT_OK;
+    (void)deadline_ms;
+    memset(&out, 0, sizeof out);
+    gtbt__buf_printf(&out, "telemetry debug: nothing was sent; %zu event(s) would go as:\n", n);
+    gtbt__wire(lb->inner, ev, n, &out);
+    if (out.oom) rc = GTBT_E_NOMEM;
+    else if (fwrite(out.p, 1, out.len, lb->out) != out.len || fflush(lb->out) != 0) rc = GTBT_E_IO;
+    gtbt__buf_free(&out);
+    return rc;
+}
+
+/* The debug backend over inner (borrowed; NULL = no network backend configured). */
+static gtbt_backend *gtbt__debug_backend(gtbt_backend *inner, FILE *out) {
+    gtbt__local_backend *lb = gtbt__local_new(gtbt__debug_send);
+    if (!lb) return NULL;
+    lb->out = out;
+    lb->inner = inner;
+    return &lb->base;
+}
+
 /* ---- the HTTP deletion requestor ---- */
 typedef struct gtbt__http_deletion { gtbt_deletion base; gtbt__net_backend *nb; } gtbt__http_deletion;
 
@@ -4652,6 +4796,8 @@ struct gtbt_collector {
     char            config_dir[GTBT__MAX_PATH], data_dir[GTBT__MAX_PATH];
     int             spill_ok;       /* data_dir is a private directory we may write spill files to */
     size_t          max_buffer;     /* desc.max_buffer */
+    int             dir_made;       /* data_dir exists and is private: 1; could not be made: -1 (under mu) */
+    int             no_tls;         /* the endpoint is https:// but this build has no TLS: keep, never send */
     gtbt_backend   *backend;        /* where events go; never NULL once built */
     gtbt_backend   *network;        /* the network backend (may equal backend), for reset */
     gtbt_deletion  *deletion;       /* desc->deletion, owned */
@@ -4769,7 +4915,7 @@ typedef struct gtbt__rec {
 static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
     gtbt__pairs ps;
     gtbt__str name, err, args[GTBT__MAX_ARGS];
-    gtbt__buf argtmp[GTBT__MAX_ARGS + 1];
+    gtbt__buf argtmp[GTBT__MAX_ARGS + 1], nametmp;
     size_t nargs = 0, nargtmp = 0, i, total;
     char *block, *p;
     gtbt_kv *kv;
@@ -4785,7 +4931,8 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
     ps.n = c->n_metadata;
     for (i = 0; r->extra && i < r->n_extra; i++)
         if (r->extra[i].key) gtbt__pairs_add(&ps, r->extra[i].key, r->extra[i].value);
-    name = gtbt__cut(r->name, GTBT__MAX_NAME);
+    memset(&nametmp, 0, sizeof nametmp);
+    name = gtbt__clean(r->name, GTBT__MAX_NAME, &nametmp);   /* a name can carry a path or a token too */
     err.p = ""; err.n = 0;
     if (c->desc.extended_collection) {
         for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
@@ -4846,6 +4993,7 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
 out:
     if (ps.dropped) gtbt__logf(&c->log, GTBT_LOG_DEBUG, "telemetry: more than %d metadata pairs; %zu dropped", GTBT__MAX_PAIRS, ps.dropped);
     gtbt__pairs_free(&ps);
+    gtbt__buf_free(&nametmp);
     for (i = 0; i < nargtmp; i++) gtbt__buf_free(&argtmp[i]);
 }
 
@@ -4967,13 +5115,27 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     return rc;
 }
 
+/* Makes the data dir on its first write. Called with c->mu held. 1 when it can be written to. */
+static int gtbt__data_dir_make_locked(gtbt_collector *c) {
+    char why[GTBT__MAX_PATH + 128];
+    if (c->dir_made > 0) return 1;
+    if (c->dir_made < 0) return 0;
+    if (gtbt__mkdir_private_why(c->data_dir, why, sizeof why) != GTBT_OK) {
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: cannot create the data directory (%s); events will not be spilled to disk", why);
+        c->dir_made = -1;
+        return 0;
+    }
+    c->dir_made = 1;
+    return 1;
+}
+
 /* Writes events to spill files of at most GTBT__SPILL_FILE_MAX bytes (an event larger than that
    gets a file of its own). Returns how many events, from the first, are safely on disk. */
 static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t n) {
     gtbt__buf chunk;
     gtbt__jw w;
     size_t i, written = 0;
-    if (!c->spill_ok || !n) return 0;
+    if (!c->spill_ok || !n || !gtbt__data_dir_make_locked(c)) return 0;
     memset(&chunk, 0, sizeof chunk);
     w.b = &chunk; w.pretty = 0;
     for (i = 0; i < n; i++) {
@@ -5266,6 +5428,61 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
     gtbt__backoff_save(c);
 }
 
+/* ---- the record of deliveries, shown by "telemetry show" ----
+   <data_dir>/telemetry-sent.ndjson: one line per acknowledged request,
+   {"time":"<RFC 3339>","backend":"<info>","events":N,"sent":[<the events>]}, at most
+   GTBT__SENT_MAX bytes (the oldest lines are dropped), 0600. Written only while enabled; disable
+   and reset remove it. */
+#define GTBT__SENT_FILE "telemetry-sent.ndjson"
+#define GTBT__SENT_MAX  (256 * 1024)
+
+static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n) {
+    char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], ts[40], *old = NULL;
+    gtbt__buf line, all;
+    size_t len = 0, from = 0;
+    int fd, withdrawn;
+    gtbt__mutex_lock(&c->mu);
+    withdrawn = c->withdrawn;
+    gtbt__mutex_unlock(&c->mu);
+    if (withdrawn || !c->spill_ok || gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) != GTBT_OK) return;
+    memset(&line, 0, sizeof line);
+    gtbt__rfc3339(gtbt__realtime_ns(), ts);
+    gtbt__buf_printf(&line, "{\"time\":\"%s\",\"backend\":", ts);
+    gtbt__json_str(&line, c->backend->info ? c->backend->info : "custom");
+    gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":", n);
+    gtbt__json_events(&line, ev, n, 0);
+    gtbt__buf_puts(&line, "}\n");
+    if (line.len > GTBT__SENT_MAX / 2) {   /* one huge batch: keep that it happened, not its events */
+        line.len = 0;
+        gtbt__buf_printf(&line, "{\"time\":\"%s\",\"backend\":", ts);
+        gtbt__json_str(&line, c->backend->info ? c->backend->info : "custom");
+        gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":[]}\n", n);
+    }
+    if (line.oom) { gtbt__buf_free(&line); return; }
+    if (gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &old, &len) == GTBT_OK && len + line.len > GTBT__SENT_MAX) {
+        while (from < len && len - from + line.len > GTBT__SENT_MAX) {   /* drop the oldest lines */
+            char *nl = (char *)memchr(old + from, '\n', len - from);
+            from = nl ? (size_t)(nl - old) + 1 : len;
+        }
+        memset(&all, 0, sizeof all);
+        gtbt__buf_put(&all, old + from, len - from);
+        gtbt__buf_put(&all, line.p, line.len);
+        snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
+        if (!all.oom) gtbt__write_file_atomic(path, tmp, all.p, all.len);
+        gtbt__buf_free(&all);
+    } else {
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd >= 0) { gtbt__write_all(fd, line.p, line.len); close(fd); }
+    }
+    gtbt__free(old);
+    gtbt__buf_free(&line);
+}
+
+static void gtbt__sent_remove(const gtbt_collector *c) {
+    char path[GTBT__MAX_PATH];
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) == GTBT_OK) unlink(path);
+}
+
 /* Sends one batch, honouring the deadline and the back-off. */
 static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, size_t n, int64_t deadline) {
     int rc;
@@ -5274,6 +5491,7 @@ static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, size_t n, int64_t
     c->backend->retry_after_ms = 0;
     rc = c->backend->send(c->backend, ev, n, deadline);
     if (rc > 0) rc = GTBT_E_INVALID;   /* a custom backend returned nonsense */
+    if (rc == GTBT_OK && !gtbt__is_local_backend(c->backend)) gtbt__sent_record(c, ev, n);
     gtbt__backoff_note(c, rc, c->backend->retry_after_ms);
     if (rc != GTBT_OK)
         gtbt__logf(&c->log, rc == GTBT_E_HTTP_REJECT ? GTBT_LOG_WARN : GTBT_LOG_DEBUG,
@@ -5361,8 +5579,13 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__mutex_lock(&c->mu);
     if (c->withdrawn) { gtbt__mutex_unlock(&c->mu); gtbt__mutex_unlock(&c->flush_mu); return GTBT_OK; }
     gtbt__mutex_unlock(&c->mu);
-    if (c->spill_ok) first = gtbt__replay(c, deadline, &stop);
+    /* Debug mode and a user's local-only choice leave earlier runs' spill files for the real
+       backend; a tool that is local-only by design writes them to its log. */
+    if (c->spill_ok && !c->no_tls && !c->consent.debug && (!c->consent.local_only || c->desc.local_only))
+        first = gtbt__replay(c, deadline, &stop);
+    if (c->no_tls) { stop = 1; first = GTBT_E_UNSUPPORTED; }   /* kept on disk until a TLS build sends them */
     gtbt__mutex_lock(&c->mu);
+    if (c->n && c->spill_ok) gtbt__data_dir_make_locked(c);   /* for the local log, back-off, delivery record */
     n = c->n;
     if (n) {
         ev = (gtbt_event *)gtbt__malloc(n * sizeof *ev);
@@ -5380,7 +5603,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     if (n) {
         rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, n, deadline);
         /* under at-most-once only events that were attempted are dropped; the rest wait */
-        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop)) {
+        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !c->no_tls)) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
                 gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
             for (i = 0; i < n; i++) gtbt__free(mem[i]);
@@ -5396,7 +5619,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__free(ev);
     gtbt__free(mem);
     gtbt__mutex_unlock(&c->flush_mu);
-    if (c->desc.delivery == GTBT_AT_MOST_ONCE && first != GTBT_E_NOMEM) first = GTBT_OK;
+    if (c->desc.delivery == GTBT_AT_MOST_ONCE && first != GTBT_E_NOMEM && first != GTBT_E_UNSUPPORTED) first = GTBT_OK;
     return first;
 }
 
@@ -5460,7 +5683,7 @@ static void gtbt__collector_free(gtbt_collector *c) {
     gtbt__free((void *)(uintptr_t)c->desc.net.ca_file); gtbt__free((void *)(uintptr_t)c->desc.net.proxy);
     gtbt__free((void *)(uintptr_t)c->desc.tool_name); gtbt__free((void *)(uintptr_t)c->desc.version);
     gtbt__free((void *)(uintptr_t)c->desc.endpoint); gtbt__free((void *)(uintptr_t)c->desc.otel_endpoint);
-    gtbt__free((void *)(uintptr_t)c->desc.support_message);
+    gtbt__free((void *)(uintptr_t)c->desc.support_message); gtbt__free((void *)(uintptr_t)c->desc.no_backend_reason);
     gtbt__mutex_destroy(&c->mu);
     gtbt__mutex_destroy(&c->flush_mu);
     gtbt__free(c);
@@ -5476,6 +5699,7 @@ static gtbt_desc gtbt__desc_defaults(const gtbt_desc *in) {
     d.endpoint = gtbt__def(in->endpoint, "");
     d.otel_endpoint = gtbt__def(in->otel_endpoint, "");
     d.support_message = gtbt__def(in->support_message, "");
+    d.no_backend_reason = gtbt__def(in->no_backend_reason, "");
     d.delivery = in->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
     d.id_scheme = in->id_scheme == GTBT_ID_GO_COMPATIBLE ? GTBT_ID_GO_COMPATIBLE : GTBT_ID_PER_TOOL;
     d.flush_timeout_ms = in->flush_timeout_ms > 0 ? in->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
@@ -5500,6 +5724,7 @@ static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *in) {
     c->desc.endpoint = gtbt__strdup(d.endpoint);
     c->desc.otel_endpoint = gtbt__strdup(d.otel_endpoint);
     c->desc.support_message = gtbt__strdup(d.support_message);
+    c->desc.no_backend_reason = gtbt__strdup(d.no_backend_reason);
     c->desc.net.ca_file = gtbt__strdup(d.net.ca_file);
     c->desc.net.proxy = gtbt__strdup(d.net.proxy);
     c->desc.net.headers = gtbt__kvs_copy(d.net.headers, d.net.n_headers, &nomem);
@@ -5510,7 +5735,8 @@ static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *in) {
     c->desc.data_dir = c->data_dir;
     c->max_buffer = (size_t)d.max_buffer;
     if ((d.net.ca_file && !c->desc.net.ca_file) || (d.net.proxy && !c->desc.net.proxy)) nomem = 1;
-    return !nomem && c->desc.tool_name && c->desc.version && c->desc.endpoint && c->desc.otel_endpoint && c->desc.support_message;
+    return !nomem && c->desc.tool_name && c->desc.version && c->desc.endpoint && c->desc.otel_endpoint && c->desc.support_message &&
+           c->desc.no_backend_reason;
 }
 
 /* The collector's metadata: redacted, cut to the limits, sorted, at most GTBT__MAX_PAIRS. */
@@ -5553,7 +5779,13 @@ static void gtbt__collector_id(const gtbt_collector *c, char out[17]) {
 /* The network backend the desc describes: OTLP, else HTTP, else none. */
 static gtbt_backend *gtbt__network_from_desc(gtbt_collector *c, const char **why) {
     gtbt_backend *b = NULL;
+    const char *url = c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint;
     *why = NULL;
+    if (!GTBT__TLS && !gtbt__ascii_ncasecmp(url, "https:", 6)) {
+        c->no_tls = 1;
+        *why = "noop (this build has no TLS: the https:// endpoint cannot be used)";
+        return NULL;
+    }
     if (c->desc.otel_endpoint[0]) {
         gtbt_otlp_desc od;
         memset(&od, 0, sizeof od);
@@ -5580,9 +5812,12 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     const char *why = NULL;
     char path[GTBT__MAX_PATH];
     c->network = custom ? custom : gtbt__network_from_desc(c, &why);
-    if (why) gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    if (why && c->no_tls)
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: gtbt_desc.%s is https:// but this build has GTB_TELEMETRY_NO_TLS; events are kept on disk, not sent (build with BearSSL to send them)",
+                   c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    else if (why) gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
     if (c->consent.debug) {
-        c->backend = gtbt_stdout_backend(stderr);
+        c->backend = gtbt__debug_backend(c->network, stderr);
         snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
     } else if (c->consent.local_only) {
         if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) {
@@ -5718,6 +5953,12 @@ static int gtbt__env_bool(const char *name) {
     return v ? gtbt__parse_bool(v) == 1 : -1;
 }
 
+/* DO_NOT_TRACK set to anything but empty, 0 or false means off: an opt-out fails safe. */
+static int gtbt__do_not_track(void) {
+    const char *v = gtbt__getenv("DO_NOT_TRACK");
+    return v && v[0] && strcmp(v, "0") != 0 && gtbt__ascii_casecmp(v, "false") != 0;
+}
+
 GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *out) {
     char var[GTBT__MAX_TOOL_NAME + 24], dir[GTBT__MAX_PATH];
     gtbt__conf cf;
@@ -5736,7 +5977,7 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
     if (desc->force_enabled) {
         out->enabled = true;
         snprintf(out->decided_by, sizeof out->decided_by, "force_enabled");
-    } else if (gtbt__env_bool("DO_NOT_TRACK") == 1) {
+    } else if (gtbt__do_not_track()) {
         snprintf(out->decided_by, sizeof out->decided_by, "DO_NOT_TRACK");
     } else if (tool_v >= 0) {
         out->enabled = tool_v == 1;
@@ -5808,24 +6049,69 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
 }
 
 // >>cli ------------------------------------------------------------------------------------------
-/* The end user's "telemetry" commands (DESIGN 8). Texts are the Go original's, with its fixes. */
+/* The end user's "telemetry" commands. Texts follow the Go original's, with its fixes: the words
+   say what is collected (a pseudonymous id included), status tells the resolved truth, reset
+   reports what really happened, and help or a wrong argument never changes anything. */
+typedef struct gtbt__cli_sub { const char *name, *summary, *help; } gtbt__cli_sub;
+static const gtbt__cli_sub gtbt__cli_subs[] = {
+    {"enable", "Enable pseudonymous usage telemetry",
+     "Saves your consent: from the next run on, %s records which of its commands you run and\n"
+     "sends that, with a pseudonymous id, to its author. \"%s telemetry show\" shows what is sent.\n"},
+    {"disable", "Disable usage telemetry",
+     "Saves that you do not consent, and discards every event not sent yet. Nothing is sent\n"
+     "after it, not even the disable itself.\n"},
+    {"status", "Show current telemetry status",
+     "Shows whether telemetry is on and what decided it, where events go, what is collected,\n"
+     "the pseudonymous id, the files used, the events waiting to be sent and any back-off.\n"
+     "Changes nothing.\n"},
+    {"show", "Show what is sent, and what was sent",
+     "Prints the exact request the next delivery would send (for the events waiting, or for a\n"
+     "sample event while telemetry is off), with keys masked, and the last deliveries recorded\n"
+     "in the data directory. Changes nothing.\n"},
+    {"reset", "Clear local telemetry data and request remote deletion",
+     "Clears all local telemetry data (buffered events, spill files, local-only logs, the record\n"
+     "of deliveries), asks for the deletion of what was sent, reports exactly what happened, and\n"
+     "disables telemetry.\n"}};
+#define GTBT__CLI_NSUBS (sizeof gtbt__cli_subs / sizeof gtbt__cli_subs[0])
+
+static const char *gtbt__cli_tool(const gtbt_collector *c) { return c->desc.tool_name[0] ? c->desc.tool_name : "<tool>"; }
+
 static void gtbt__cli_usage(const gtbt_collector *c, FILE *out) {
+    size_t i;
     fprintf(out,
             "Manage opt-in pseudonymous usage analytics for this tool.\n"
             "\n"
-            "Telemetry is off unless you opt in. Use the enable, disable, status, and reset\n"
-            "subcommands to turn collection on or off, inspect the current state, and clear\n"
-            "local data while requesting remote deletion.\n"
+            "Telemetry is off unless you opt in. Use the enable, disable, status, show and reset\n"
+            "subcommands to turn collection on or off, inspect the current state, see what is sent,\n"
+            "and clear local data while requesting remote deletion.\n"
             "\n"
             "Usage:\n"
             "  %s telemetry <command>\n"
+            "  %s telemetry <command> --help\n"
             "\n"
-            "Available Commands:\n"
-            "  enable      Enable pseudonymous usage telemetry\n"
-            "  disable     Disable usage telemetry\n"
-            "  status      Show current telemetry status\n"
-            "  reset       Clear local telemetry data and request remote deletion\n",
-            c->desc.tool_name[0] ? c->desc.tool_name : "<tool>");
+            "Available Commands:\n", gtbt__cli_tool(c), gtbt__cli_tool(c));
+    for (i = 0; i < GTBT__CLI_NSUBS; i++) fprintf(out, "  %-10s  %s\n", gtbt__cli_subs[i].name, gtbt__cli_subs[i].summary);
+}
+
+static void gtbt__cli_sub_help(const gtbt_collector *c, const gtbt__cli_sub *sub, FILE *out) {
+    fprintf(out, "%s\n\nUsage:\n  %s telemetry %s\n\n", sub->summary, gtbt__cli_tool(c), sub->name);
+    fprintf(out, sub->help, gtbt__cli_tool(c), gtbt__cli_tool(c));
+}
+
+/* Prints s with anything but printable ASCII replaced, at most 64 bytes. */
+static void gtbt__print_safe(FILE *out, const char *s) {
+    int i;
+    for (i = 0; s[i] && i < 64; i++) fputc((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?', out);
+}
+
+/* What is collected, in one paragraph: the prompt, enable and status say the same. */
+static void gtbt__print_collected(FILE *out, const char *tool, bool extended) {
+    fprintf(out,
+            "What is collected: which %s commands run, how long they take and their exit code,\n"
+            "%s's version, the OS and architecture%s, and a pseudonymous id: a\n"
+            "hash that stays the same for %s on this machine and reveals no name, host or hardware.\n"
+            "Never collected: file contents, environment variables, IP addresses.\n",
+            tool, tool, extended ? ", the command's arguments and errors with secrets removed" : "", tool);
 }
 
 /* Stops all recording and sending at once and discards what is pending (consent withdrawn). */
@@ -5835,6 +6121,7 @@ static void gtbt__withdraw(gtbt_collector *c) {
     gtbt__mutex_unlock(&c->mu);
     gtbt__mutex_lock(&c->flush_mu);   /* waits for a flush under way, then nothing is sent */
     gtbt__discard(c);                 /* also the files of earlier runs, when disabled now */
+    gtbt__sent_remove(c);
     gtbt__mutex_unlock(&c->flush_mu);
 }
 
@@ -5845,16 +6132,28 @@ static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *
     else snprintf(out, cap, "the %s environment variable", k->decided_by);
 }
 
+/* Why the consent file could not be written, with the fix. */
+static void gtbt__cli_write_error(const gtbt_collector *c, int rc, FILE *out) {
+    char why[GTBT__MAX_PATH * 2 + 128];
+    if (gtbt__mkdir_private_why(c->config_dir, why, sizeof why) != GTBT_OK)
+        fprintf(out, "Cannot use %s: %s.\n", c->config_dir, why);
+    else
+        fprintf(out, "Cannot write %s/telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
+}
+
 static int gtbt__cli_enable(gtbt_collector *c, FILE *out) {
     gtbt_consent k;
     char why[GTBT__MAX_PATH + 64];
     int rc = gtbt_consent_set(&c->desc, true);
     if (rc != GTBT_OK) {
-        fprintf(out, "Telemetry could not be enabled: cannot write %s/telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
+        fprintf(out, "Telemetry could not be enabled.\n");
+        gtbt__cli_write_error(c, rc, out);
         return 1;
     }
     fprintf(out, "Telemetry enabled. Thank you for helping improve %s!\n", c->desc.tool_name);
-    fprintf(out, "No personally identifiable information is collected.\n");
+    gtbt__print_collected(out, c->desc.tool_name, c->desc.extended_collection);
+    fprintf(out, "See exactly what is sent with \"%s telemetry show\"; stop with \"%s telemetry disable\".\n",
+            c->desc.tool_name, c->desc.tool_name);
     gtbt_consent_resolve(&c->desc, &k);
     if (!k.enabled) {
         gtbt__explain(c, &k, why, sizeof why);
@@ -5874,8 +6173,8 @@ static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
     gtbt__withdraw(c);
     rc = gtbt_consent_set(&c->desc, false);
     if (rc != GTBT_OK) {
-        fprintf(out, "Telemetry is off for this run, but the choice could not be saved in %s/telemetry.conf (%s).\n",
-                c->config_dir, gtbt_strerror(rc));
+        fprintf(out, "Telemetry is off for this run, but the choice could not be saved.\n");
+        gtbt__cli_write_error(c, rc, out);
         fprintf(out, "All pending events have been discarded.\n");
         return 1;
     }
@@ -5889,12 +6188,55 @@ static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
     return 0;
 }
 
+/* The network backend of the desc for a command that only looks (status, show): the
+   collector's, else one built now (returned in *tmp, to destroy). */
+static gtbt_backend *gtbt__cli_network(gtbt_collector *c, gtbt_backend **tmp) {
+    const char *why;
+    *tmp = NULL;
+    if (c->network || c->no_tls) return c->network;
+    return *tmp = gtbt__network_from_desc(c, &why);
+}
+
+/* Where events go, in plain words. */
+static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
+    gtbt_backend *tmp, *net;
+    if (!k->enabled) {
+        snprintf(out, cap, "nowhere: telemetry is off%s", !strcmp(k->decided_by, "default") || !strcmp(k->decided_by, "config") ? " (\"telemetry enable\" turns it on)" : "");
+        return;
+    }
+    if (k->debug) { snprintf(out, cap, "nowhere: debug mode prints them to stderr (unset the TELEMETRY_DEBUG variable to send them)"); return; }
+    if (k->local_only) {
+        snprintf(out, cap, "this machine only: %s/telemetry.log (local-only mode)", c->data_dir[0] ? c->data_dir : "(no data directory)");
+        return;
+    }
+    net = gtbt__cli_network(c, &tmp);
+    if (c->no_tls) {
+        snprintf(out, cap, "nowhere: this build has no TLS, so its https:// endpoint cannot be used; events are kept on disk (rebuild %s with BearSSL)", c->desc.tool_name);
+    } else if (gtbt__is_net_backend(net)) {
+        gtbt__url u;
+        const gtbt__net_backend *nb = (const gtbt__net_backend *)(const void *)net;
+        if (gtbt__url_parse(nb->url, &u) == GTBT_OK) snprintf(out, cap, "%s (%s)", u.hostport, net->info);
+        else snprintf(out, cap, "%s", net->info);
+    } else if (net) {
+        snprintf(out, cap, "the tool's own backend: %s", net->info ? net->info : "custom");
+    } else if (c->desc.no_backend_reason[0]) {
+        snprintf(out, cap, "nowhere: %s", c->desc.no_backend_reason);
+    } else if (c->desc.endpoint[0] || c->desc.otel_endpoint[0]) {
+        snprintf(out, cap, "nowhere: the endpoint %s is not a valid URL (the tool's author must fix it)",
+                 c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint);
+    } else {
+        snprintf(out, cap, "nowhere: this build of %s has no endpoint configured", c->desc.tool_name);
+    }
+    gtbt_backend_destroy(tmp);
+}
+
 static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     gtbt_consent k;
     gtbt__conf cf;
-    char why[GTBT__MAX_PATH + 64], id[17];
+    char why[GTBT__MAX_PATH + 64], id[17], where[GTBT__MAX_PATH + 300];
     size_t files = 0, pending, in_memory;
     int withdrawn;
+    struct stat st;
     gtbt_consent_resolve(&c->desc, &k);
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
@@ -5905,8 +6247,11 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     gtbt__explain(c, &k, why, sizeof why);
     fprintf(out, "Decided by: %s\n", why);
     if (k.debug) fprintf(out, "Debug: events are printed to stderr and nothing is sent\n");
+    gtbt__where(c, &k, where, sizeof where);
+    fprintf(out, "Events go to: %s\n", where);
     gtbt__collector_id(c, id);
     fprintf(out, "Machine ID: %s\n", id);
+    gtbt__print_collected(out, c->desc.tool_name, c->desc.extended_collection);
     fprintf(out, "Backend: %s\n", c->info);
     gtbt__conf_read(c->config_dir, &cf);
     if (!cf.exists) fprintf(out, "Config file: %s/telemetry.conf (not created yet)\n", c->config_dir);
@@ -5914,13 +6259,19 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     else if (cf.malformed) fprintf(out, "Config file: %s/telemetry.conf (unreadable: treated as not set)\n", c->config_dir);
     else fprintf(out, "Config file: %s/telemetry.conf\n", c->config_dir);
     gtbt__conf_free(&cf);
-    fprintf(out, "Data dir: %s\n", c->data_dir[0] ? c->data_dir : "(none)");
-    pending = gtbt__pending_on_disk(c, &files);
-    fprintf(out, "Pending events: %zu on disk (%zu spill file%s), %zu in memory\n", pending, files, files == 1 ? "" : "s", in_memory);
+    if (!c->data_dir[0]) fprintf(out, "Data dir: (none)\n");
+    else if (stat(c->data_dir, &st) != 0) fprintf(out, "Data dir: %s (not created yet)\n", c->data_dir);
+    else fprintf(out, "Data dir: %s\n", c->data_dir);
+    pending = gtbt__pending_on_disk(c, &files) + in_memory;
+    fprintf(out, "Pending: %zu event%s waiting to be sent\n", pending, pending == 1 ? "" : "s");
     if (c->bo_until_unix_ms > gtbt__unix_ms()) {
-        char ts[40];
-        gtbt__rfc3339(c->bo_until_unix_ms * 1000000, ts);
-        fprintf(out, "Back-off: not contacting the backend until %s (%d consecutive failure%s)\n", ts, c->bo_failures, c->bo_failures == 1 ? "" : "s");
+        char when[64];
+        time_t t = (time_t)(c->bo_until_unix_ms / 1000);
+        struct tm tmv;
+        int64_t mins = (c->bo_until_unix_ms - gtbt__unix_ms() + 59999) / 60000;
+        if (!gtbt__localtime(t, &tmv) || !strftime(when, sizeof when, "%H:%M", &tmv)) snprintf(when, sizeof when, "?");
+        fprintf(out, "Back-off: not contacting the backend until %s local time (in %lld minute%s), after %d failure%s in a row\n",
+                when, (long long)mins, mins == 1 ? "" : "s", c->bo_failures, c->bo_failures == 1 ? "" : "s");
     } else if (c->bo_failures) {
         fprintf(out, "Back-off: none (%d recent failure%s)\n", c->bo_failures, c->bo_failures == 1 ? "" : "s");
     } else {
@@ -5929,8 +6280,119 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     return 0;
 }
 
-/* The deletion requestor of reset (DESIGN 7): the tool's own, else HTTP at the endpoint, else an
-   event through the network backend. What is built here is returned in tmp_d and tmp_b, to destroy. */
+/* A sample event of this tool on this machine, for "show" while nothing is pending. */
+static void gtbt__sample_event(gtbt_collector *c, gtbt_event *e, char id[17], char *osv, size_t cap) {
+    static const char uuid[] = "00000000-0000-4000-8000-000000000000";
+    memset(e, 0, sizeof *e);
+    gtbt__collector_id(c, id);
+    gtbt__os_version(osv, cap);
+    e->time_unix_ns = gtbt__realtime_ns();
+    e->uuid = uuid;
+    e->type = gtbt__event_type_names[GTBT_EVENT_COMMAND_INVOCATION];
+    e->name = "example-command";
+    e->machine_id = id;
+    e->tool_name = c->desc.tool_name;
+    e->version = c->desc.version;
+    e->os = GTBT__OS;
+    e->arch = GTBT__ARCH;
+    e->os_version = osv;
+    e->runtime_version = GTBT__RUNTIME;
+    e->duration_ms = 42;
+    e->error = "";
+    e->metadata = c->metadata;
+    e->n_metadata = c->n_metadata;
+}
+
+/* Prints the last deliveries from the record, newest last. */
+static void gtbt__show_sent(gtbt_collector *c, FILE *out) {
+    char path[GTBT__MAX_PATH], *text = NULL;
+    size_t len = 0, k, lines = 0, skip, at;
+    if (!c->data_dir[0] || gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) != GTBT_OK ||
+        gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &text, &len) != GTBT_OK || !len) {
+        fprintf(out, "\nLast deliveries: none recorded%s.\n", c->data_dir[0] ? "" : " (no data directory)");
+        gtbt__free(text);
+        return;
+    }
+    for (k = 0; k < len; k++) lines += text[k] == '\n';
+    skip = lines > 5 ? lines - 5 : 0;
+    fprintf(out, "\nLast deliveries (%s, oldest first):\n", path);
+    for (at = 0, k = 0; at < len; k++) {
+        char *nl = (char *)memchr(text + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
+        if (k >= skip) fprintf(out, "%.*s\n", (int)n, text + at);
+        at += n + 1;
+    }
+    gtbt__free(text);
+}
+
+static int gtbt__cli_show(gtbt_collector *c, FILE *out) {
+    gtbt_consent k;
+    gtbt__names ready;
+    gtbt__batch all;
+    gtbt_backend *tmp = NULL, *net;
+    gtbt_event sample;
+    gtbt__buf wire;
+    char id[17], osv[128], where[GTBT__MAX_PATH + 300];
+    size_t i, total = 0;
+    memset(&all, 0, sizeof all);
+    memset(&wire, 0, sizeof wire);
+    gtbt_consent_resolve(&c->desc, &k);
+    if (c->withdrawn && !c->desc.force_enabled) k.enabled = false;
+    gtbt__where(c, &k, where, sizeof where);
+    fprintf(out, "Telemetry: %s. Events go to: %s\n", k.enabled ? "enabled" : "disabled", where);
+    /* the events waiting: spill files, then this run's buffer */
+    if (gtbt__spill_list(c, &ready, 0, 0) == GTBT_OK) {
+        for (i = 0; i < ready.n && total < 10000; i++) {
+            char path[GTBT__MAX_PATH], *text;
+            size_t len, j;
+            int nomem;
+            gtbt__batch b;
+            if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
+                gtbt__read_file(path, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) continue;
+            memset(&b, 0, sizeof b);
+            gtbt__parse_ndjson(&b, text, len, &nomem);
+            for (j = 0; j < b.n; j++) { total++; }
+            if (b.n) {
+                gtbt__buf_printf(&wire, "# %zu event(s) from %s\n", b.n, ready.v[i]);
+                net = k.local_only || k.debug ? NULL : gtbt__cli_network(c, &tmp);
+                gtbt__wire(net ? net : c->backend ? c->backend : NULL, b.ev, b.n, &wire);
+                gtbt_backend_destroy(tmp); tmp = NULL;
+            }
+            gtbt__batch_free(&b);
+        }
+        gtbt__names_free(&ready);
+    }
+    gtbt__mutex_lock(&c->mu);
+    if (c->n) {
+        total += c->n;
+        gtbt__buf_printf(&wire, "# %zu event(s) recorded by this run\n", c->n);
+        gtbt__wire(c->backend, c->ev, c->n, &wire);
+    }
+    gtbt__mutex_unlock(&c->mu);
+    if (total) {
+        fprintf(out, "\nThe next delivery would send these %zu event(s), exactly as follows (keys masked):\n\n", total);
+    } else {
+        gtbt__sample_event(c, &sample, id, osv, sizeof osv);
+        fprintf(out, "\nNo events are waiting. %s, a command would send this (a sample event; keys masked):\n\n",
+                k.enabled ? "When telemetry is on" : "If you turned telemetry on");
+        net = gtbt__cli_network(c, &tmp);
+        if (k.local_only) {
+            fprintf(out, "(local-only: appended to %s/telemetry.log, nothing leaves this machine)\n", c->data_dir);
+            net = NULL;
+        }
+        if (!net && !c->no_tls) gtbt__buf_puts(&wire, "(no backend: nothing would be sent)\n");
+        if (c->no_tls) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
+        gtbt__wire(net, &sample, 1, &wire);
+        gtbt_backend_destroy(tmp);
+    }
+    if (wire.p) fwrite(wire.p, 1, wire.len, out);
+    gtbt__buf_free(&wire);
+    gtbt__show_sent(c, out);
+    return 0;
+}
+
+/* The deletion requestor of reset: the tool's own, else HTTP at the endpoint, else an event
+   through the network backend. What is built here is returned in tmp_d and tmp_b, to destroy. */
 static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp_d, gtbt_backend **tmp_b) {
     const char *why;
     *tmp_d = NULL;
@@ -5942,6 +6404,27 @@ static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp
     return NULL;
 }
 
+/* What a requestor did, per mechanism, when it returned rc. */
+static void gtbt__cli_reset_report(gtbt_collector *c, gtbt_deletion *req, const char *id, int rc, FILE *out) {
+    const char *info = req->info ? req->info : "the tool's deletion requestor";
+    if (req->request == gtbt__http_deletion_request) {
+        if (rc == GTBT_OK) fprintf(out, "Deletion request accepted: %s answered with success for machine ID %s.\n", info, id);
+        else fprintf(out, "Deletion request failed: %s: %s.\n", info, gtbt_strerror(rc));
+    } else if (req->request == gtbt__event_request) {
+        if (rc == GTBT_OK)
+            fprintf(out, "A deletion-request event for machine ID %s was delivered to %s.\n"
+                         "Nothing is deleted by it automatically: the owner of that service must act on it.\n", id, info + (strncmp(info, "event via ", 10) ? 0 : 10));
+        else fprintf(out, "The deletion-request event could not be delivered to %s: %s.\n", info + (strncmp(info, "event via ", 10) ? 0 : 10), gtbt_strerror(rc));
+    } else if (req->request == gtbt__email_request) {
+        if (rc == GTBT_OK) fprintf(out, "An e-mail asking to delete machine ID %s was prepared in your mail program (%s); send it to complete the request.\n", id, info);
+        else fprintf(out, "The deletion e-mail could not be prepared (%s): %s.\n", info, gtbt_strerror(rc));
+    } else {
+        if (rc == GTBT_OK) fprintf(out, "Deletion request sent for machine ID: %s\n", id);
+        else fprintf(out, "Deletion request could not be sent: %s\n", gtbt_strerror(rc));
+    }
+    if (rc != GTBT_OK && c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
+}
+
 static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     gtbt_deletion *req, *tmp_d = NULL;
     gtbt_backend *tmp_b = NULL;
@@ -5949,7 +6432,7 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     int rc, status = 0;
     gtbt__collector_id(c, id);
     if (!c->desc.force_enabled) gtbt__withdraw(c);
-    else gtbt_drop(c);
+    else { gtbt_drop(c); gtbt__sent_remove(c); }
     if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) unlink(path);
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
     if (c->consent.debug) {
@@ -5961,24 +6444,25 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
                 GTBT__TLS ? "invalid URL" : "https needs TLS");
         if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else if (!req) {
-        fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->desc.tool_name);
+        fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured%s.\n", c->desc.tool_name,
+                c->no_tls ? " that this build can reach (no TLS)" : "");
         if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else {
-        rc = req->request(req, id, gtbt_now_ms() + GTBT__RESET_TIMEOUT_MS);
-        if (rc == GTBT_OK) {
-            fprintf(out, "Deletion request sent for machine ID: %s\n", id);
-        } else {
-            fprintf(out, "Deletion request could not be sent: %s\n", gtbt_strerror(rc));
-            if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
+        if (req->request == gtbt__event_request) {
+            gtbt__event_deletion *ed = (gtbt__event_deletion *)req;
+            if (!ed->tool_name) ed->tool_name = c->desc.tool_name;
+            if (!ed->version) ed->version = c->desc.version;
         }
+        rc = req->request(req, id, gtbt_now_ms() + GTBT__RESET_TIMEOUT_MS);
+        gtbt__cli_reset_report(c, req, id, rc, out);
     }
     gtbt_deletion_destroy(tmp_d);
     if (tmp_b) { c->network = NULL; gtbt_backend_destroy(tmp_b); }
     if (c->desc.force_enabled) {
         fprintf(out, "Local telemetry data cleared. Telemetry remains enabled per organisation policy.\n");
     } else if ((rc = gtbt_consent_set(&c->desc, false)) != GTBT_OK) {
-        fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved in %s/telemetry.conf (%s).\n",
-                c->config_dir, gtbt_strerror(rc));
+        fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved.\n");
+        gtbt__cli_write_error(c, rc, out);
         status = 1;
     } else {
         fprintf(out, "Local telemetry data cleared. Telemetry disabled.\n");
@@ -5986,27 +6470,42 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     return status;
 }
 
-/* Prints s with anything but printable ASCII replaced, at most 64 bytes. */
-static void gtbt__print_safe(FILE *out, const char *s) {
-    int i;
-    for (i = 0; s[i] && i < 64; i++) fputc((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?', out);
+/* A usage error: on stderr, exit code 2, nothing changed. */
+static int gtbt__cli_usage_error(const gtbt_collector *c, const char *what, const char *arg, const char *sub) {
+    fprintf(stderr, "Error: %s \"", what);
+    gtbt__print_safe(stderr, arg);
+    fprintf(stderr, "\"%s%s%s\n", sub ? " for \"" : "", sub ? sub : "", sub ? "\"" : "");
+    fprintf(stderr, "Run \"%s telemetry%s%s --help\" for usage.\n", gtbt__cli_tool(c), sub ? " " : "", sub ? sub : "");
+    return 2;
 }
+
+static int gtbt__is_help(const char *a) { return !strcmp(a, "help") || !strcmp(a, "--help") || !strcmp(a, "-h"); }
 
 GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *argv, FILE *out) {
     const char *sub = (argc > 0 && argv && argv[0]) ? argv[0] : "help";
+    const gtbt__cli_sub *s = NULL;
+    size_t i;
     if (!out) out = stdout;
     if (!c) { fprintf(out, "Telemetry is not available.\n"); return 1; }
-    if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) { gtbt__cli_usage(c, out); return 0; }
+    for (i = 0; argv && (int)i < argc; i++) if (!argv[i]) { argc = (int)i; break; }
+    if (gtbt__is_help(sub)) {
+        if (argc <= 1) { gtbt__cli_usage(c, out); return 0; }
+        for (i = 0; i < GTBT__CLI_NSUBS; i++) if (!strcmp(argv[1], gtbt__cli_subs[i].name)) s = &gtbt__cli_subs[i];
+        if (!s) return gtbt__cli_usage_error(c, "unknown telemetry command", argv[1], NULL);
+        if (argc > 2) return gtbt__cli_usage_error(c, "unexpected argument", argv[2], NULL);
+        gtbt__cli_sub_help(c, s, out);
+        return 0;
+    }
+    for (i = 0; i < GTBT__CLI_NSUBS; i++) if (!strcmp(sub, gtbt__cli_subs[i].name)) s = &gtbt__cli_subs[i];
+    if (!s) return gtbt__cli_usage_error(c, "unknown telemetry command", sub, NULL);
+    if (argc == 2 && gtbt__is_help(argv[1])) { gtbt__cli_sub_help(c, s, out); return 0; }
+    if (argc > 1) return gtbt__cli_usage_error(c, "unexpected argument", argv[1], s->name);
     if (!c->desc.tool_name[0]) { fprintf(out, "Telemetry is not available: the tool has no valid name.\n"); return 1; }
     if (!strcmp(sub, "enable")) return gtbt__cli_enable(c, out);
     if (!strcmp(sub, "disable")) return gtbt__cli_disable(c, out);
     if (!strcmp(sub, "status")) return gtbt__cli_status(c, out);
-    if (!strcmp(sub, "reset")) return gtbt__cli_reset(c, out);
-    fprintf(out, "Error: unknown telemetry command \"");
-    gtbt__print_safe(out, sub);
-    fprintf(out, "\"\n\n");
-    gtbt__cli_usage(c, out);
-    return 2;
+    if (!strcmp(sub, "show")) return gtbt__cli_show(c, out);
+    return gtbt__cli_reset(c, out);
 }
 
 GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
@@ -6014,27 +6513,40 @@ GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
     gtbt_consent k;
     const char *ci = gtbt__getenv("CI");
     char answer[64];
-    int yes, rc;
+    int yes = -1, rc, tries;
     if (!desc || !in || !out) return 0;
     lg.fn = desc->log; lg.user = desc->log_user; lg.level = desc->log_level;
     if (gtbt_consent_resolve(desc, &k) != GTBT_OK || strcmp(k.decided_by, "default") != 0 || k.is_set) return 0;
     if (ci && gtbt__parse_bool(ci) != 0) { gtbt__logf(&lg, GTBT_LOG_DEBUG, "telemetry consent deferred: CI environment"); return 0; }
     if (!gtbt__is_tty(in) || !gtbt__is_tty(out)) { gtbt__logf(&lg, GTBT_LOG_DEBUG, "telemetry consent deferred: non-interactive"); return 0; }
-    fprintf(out,
-            "Usage telemetry\n"
-            "Help improve %s by sending pseudonymous usage statistics.\n"
-            "No personally identifiable information is collected.\n"
-            "You can change this at any time with `%s telemetry enable/disable`.\n"
-            "Enable telemetry? [y/N]: ", desc->tool_name, desc->tool_name);
-    fflush(out);
-    if (!fgets(answer, sizeof answer, in)) answer[0] = 0;
-    gtbt__trim(answer);
-    yes = !gtbt__ascii_casecmp(answer, "y") || !gtbt__ascii_casecmp(answer, "yes");
+    fprintf(out, "Usage telemetry\nHelp improve %s by sending pseudonymous usage statistics.\n", desc->tool_name);
+    gtbt__print_collected(out, desc->tool_name, desc->extended_collection);
+    fprintf(out, "You can change this at any time with `%s telemetry enable/disable`.\n", desc->tool_name);
+    for (tries = 0; tries < 2 && yes < 0; tries++) {
+        fprintf(out, tries ? "Please answer y or n. Enable telemetry? [y/N]: " : "Enable telemetry? [y/N]: ");
+        fflush(out);
+        if (!fgets(answer, sizeof answer, in)) {   /* Ctrl-D: no answer, nothing saved */
+            fprintf(out, "\nNo answer; nothing saved (you will be asked again next time).\n");
+            fflush(out);
+            return 0;
+        }
+        if (!strchr(answer, '\n')) {   /* a long line: drop the rest of it */
+            int ch;
+            while ((ch = fgetc(in)) != EOF && ch != '\n') {}
+        }
+        gtbt__trim(answer);
+        if (!answer[0] || !gtbt__ascii_casecmp(answer, "n") || !gtbt__ascii_casecmp(answer, "no")) yes = 0;
+        else if (!gtbt__ascii_casecmp(answer, "y") || !gtbt__ascii_casecmp(answer, "yes")) yes = 1;
+    }
+    if (yes < 0) yes = 0;   /* unclear twice: No */
     rc = gtbt_consent_set(desc, yes != 0);
     if (rc != GTBT_OK) {
         fprintf(out, "Your answer could not be saved (%s); telemetry stays off.\n", gtbt_strerror(rc));
         return 0;
     }
+    if (yes) fprintf(out, "Telemetry enabled and saved; \"%s telemetry show\" shows what is sent.\n", desc->tool_name);
+    else fprintf(out, "Telemetry stays off; saved (\"%s telemetry enable\" turns it on).\n", desc->tool_name);
+    fflush(out);
     return yes;
 }
 
@@ -6134,10 +6646,19 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         return c;   /* inert: nothing computed, no file touched */
     }
     c->active = 1;
-    if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
-    else
-        c->spill_ok = 1;
+    {   /* the data dir is made when first written to, so that status, show and a run that
+           records nothing create no directory */
+        struct stat st;
+        char why[GTBT__MAX_PATH + 128];
+        why[0] = 0;
+        if (c->data_dir[0] && lstat(c->data_dir, &st) != 0 && errno == ENOENT) c->spill_ok = 1;
+        else if (c->data_dir[0] && gtbt__mkdir_private_why(c->data_dir, why, sizeof why) == GTBT_OK) c->spill_ok = c->dir_made = 1;
+        if (!c->spill_ok)
+            gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: data directory not usable (%s); events will not be spilled to disk (fix it or set gtbt_desc.data_dir)",
+                       why[0] ? why : "none could be determined");
+        else if (!strcmp(why, "tightened"))
+            gtbt__logf(&c->log, GTBT_LOG_INFO, "telemetry: data directory %s was writable by its group; set it to mode 0700", c->data_dir);
+    }
     gtbt__collector_id(c, c->machine_id);
     gtbt__os_version(c->os_version, sizeof c->os_version);
     gtbt__rng_seed(&c->rng);

@@ -520,8 +520,14 @@ static void test_set_unsafe_dir(void) {
     chmod(F.cfg, 0777);
     CHECK_INT(gtbt_consent_set(&F.d, true), GTBT_E_IO);
     CHECK(!file_exists(F.conf));
-    chmod(F.cfg, 0770);
-    CHECK_INT(gtbt_consent_set(&F.d, true), GTBT_E_IO);
+    chmod(F.cfg, 0770);                               /* group-writable, ours, only our files: tightened */
+    CHECK_INT(gtbt_consent_set(&F.d, true), GTBT_OK);
+    {
+        struct stat st;
+        CHECK_INT(stat(F.cfg, &st), 0);
+        CHECK_INT(st.st_mode & 0777, 0700);
+    }
+    unlink(F.conf);
     chmod(F.cfg, 0702);
     CHECK_INT(gtbt_consent_set(&F.d, true), GTBT_E_IO);
     CHECK(!file_exists(F.conf));
