@@ -6479,7 +6479,6 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     gtbt__collector_id(c, id);
     fprintf(out, "Machine ID: %s\n", id);
     gtbt__print_collected(out, c->desc.tool_name, c->desc.extended_collection);
-    fprintf(out, "Backend: %s\n", c->info);
     gtbt__conf_read(c->config_dir, &cf);
     if (!cf.exists) fprintf(out, "Config file: %s/telemetry.conf (not created yet)\n", c->config_dir);
     else if (cf.malformed && cf.malformed_line) fprintf(out, "Config file: %s/telemetry.conf (malformed at line %d: treated as not set)\n", c->config_dir, cf.malformed_line);

@@ -463,7 +463,7 @@ static void test_status_default(void) {
     CHECK_INT(gtbt_machine_id("mytool", id), 0);
     CHECK_STR(line_value(out, "Machine ID"), id);
     CHECK(is_hex16(line_value(out, "Machine ID")));
-    CHECK_STR(line_value(out, "Backend"), "noop (disabled)");
+    CHECK_CONTAINS(line_value(out, "Events go to"), "nowhere: telemetry is off");
     CHECK_CONTAINS(line_value(out, "Config file"), F.conf);
     CHECK_NOT_CONTAINS(out, "malformed");
     CHECK_CONTAINS(line_value(out, "Data dir"), F.data);
@@ -480,7 +480,7 @@ static void test_status_default(void) {
     CHECK_INT(cli(c, "status", &out), 0);
     CHECK_STR(line_value(out, "Telemetry"), "disabled");
     CHECK_STR(line_value(out, "Decided by"), "the DO_NOT_TRACK environment variable");
-    CHECK_STR(line_value(out, "Backend"), "noop (disabled)");
+    CHECK_CONTAINS(line_value(out, "Events go to"), "nowhere: telemetry is off");
     gtbt_close(c);
     /* the consent file decided */
     unsetenv("DO_NOT_TRACK");
@@ -508,7 +508,7 @@ static void test_status_enabled(void) {
     CHECK_STR(line_value(out, "Decided by"), "the MYTOOL_TELEMETRY_ENABLED environment variable");
     CHECK_STR(line_value(out, "Machine ID"), gtbt_collector_machine_id(c));
     CHECK(is_hex16(line_value(out, "Machine ID")));
-    CHECK_STR(line_value(out, "Backend"), "rec (test)");
+    CHECK_STR(line_value(out, "Events go to"), "the tool's own backend: rec (test)");
     CHECK_CONTAINS(line_value(out, "Data dir"), F.data);
     CHECK_STR(line_value(out, "Back-off"), "none");
     gtbt_close(c);
@@ -544,8 +544,8 @@ static void test_status_local_only(void) {
     CHECK(gtbt_enabled(c));
     CHECK_INT(cli(c, "status", &out), 0);
     CHECK_STR(line_value(out, "Telemetry"), "enabled (local-only)");
-    snprintf(want, sizeof want, "file (%s/telemetry.log)", F.data);
-    CHECK_STR(line_value(out, "Backend"), want);
+    snprintf(want, sizeof want, "this machine only: %s/telemetry.log (local-only mode)", F.data);
+    CHECK_STR(line_value(out, "Events go to"), want);
     CHECK_CONTAINS(line_value(out, "Decided by"), "telemetry.conf");
     /* local-only beats the custom backend: events go to the log, not to rec */
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "local", NULL, 0);
