@@ -11,8 +11,19 @@
 
    QUICK START
    ===========
+       // copy gtb_telemetry.h next to mytool.c; build: cc -std=c99 mytool.c -o mytool -lbearssl -lpthread
        #define GTB_TELEMETRY_IMPLEMENTATION
        #include "gtb_telemetry.h"
+       #include <string.h>
+
+       // Only names the tool knows are recorded: what was typed can be a path or a token.
+       static const char *command_name(const char *typed) {
+           static const char *const known[] = {"build", "deploy", "help"};
+           size_t i;
+           for (i = 0; typed && i < sizeof known / sizeof known[0]; i++)
+               if (!strcmp(typed, known[i])) return known[i];
+           return "unknown";
+       }
 
        int main(int argc, char **argv) {
            gtbt_desc desc = {0};
@@ -31,7 +42,7 @@
            gtbt_prompt(&desc, stdin, stdout);     // first run, on a terminal: ask (default No)
            t = gtbt_new(&desc);                   // inert unless the user said yes
            // ... the command's work ...
-           gtbt_track_command(t, argc > 1 ? argv[1] : "help", gtbt_now_ms() - start, rc, NULL, 0);
+           gtbt_track_command(t, command_name(argc > 1 ? argv[1] : "help"), gtbt_now_ms() - start, rc, NULL, 0);
            gtbt_close(t);                         // at most 2 s, whatever the network does
            return rc;
        }
@@ -52,7 +63,9 @@
        GTB_TELEMETRY_IMPLEMENTATION   compile the implementation in this file
        GTB_TELEMETRY_STATIC           make every function static (private to one file)
        GTB_TELEMETRY_NO_TLS           no BearSSL: https:// endpoints are refused (GTBT_E_UNSUPPORTED
-                                      at construction), never downgraded to http://
+                                      at construction), never downgraded to http://; a collector
+                                      with an https:// endpoint keeps its events on disk and
+                                      gtbt_flush/gtbt_close return GTBT_E_UNSUPPORTED
        GTB_TELEMETRY_NO_THREADS       no mutex (single-threaded tools); the DNS look-up is then
                                       bounded only by the system resolver's own timeouts
        GTB_TELEMETRY_MALLOC(sz)       allocator: define all three or none
@@ -89,7 +102,7 @@
    ========================
    The first rule that decides wins (gtbt_consent.decided_by names it):
        1. gtbt_desc.force_enabled                 on (organisation policy; "disable" refuses)
-       2. DO_NOT_TRACK=<true>                      off
+       2. DO_NOT_TRACK=<anything but "", 0, false> off (an opt-out fails safe)
        3. <TOOL>_TELEMETRY_ENABLED=<bool>          TOOL = tool name upper-cased, others as '_'
        4. TELEMETRY_ENABLED=<bool>                 the Go original's variable
        5. "enabled" in <config_dir>/telemetry.conf the user's choice (enable/disable/prompt)
@@ -98,19 +111,36 @@
    present means false. <TOOL>_TELEMETRY_LOCAL / TELEMETRY_LOCAL / "local_only" in the file (else
    gtbt_desc.local_only, the tool's default) keep events in <data_dir>/telemetry.log instead of
    sending them (this beats every backend, custom ones too). <TOOL>_TELEMETRY_DEBUG /
-   TELEMETRY_DEBUG print events to stderr and send nothing.
+   TELEMETRY_DEBUG print to stderr the exact request the backend would send (keys masked) and
+   send nothing. Neither debug mode nor a user's local-only choice consumes the spill files of
+   earlier runs: they wait for the real backend (a tool that is local-only by design,
+   gtbt_desc.local_only, writes them to its log).
 
-   gtbt_cli implements "mytool telemetry enable|disable|status|reset|help":
-       enable   saves enabled = true
-       disable  saves enabled = false, discards the buffer and spill files at once; nothing is
-                sent after it, not even the disable itself
-       status   the resolved state and the rule that decided it, machine id, backend, config
-                file, data dir, pending events, back-off
-       reset    discards local data, sends a deletion request (gtbt_desc.deletion; else HTTP
-                POST {"machine_id":...} to gtbt_desc.endpoint; else a "data.deletion_request"
-                event through the network backend) and reports its real outcome, then disables
+   gtbt_cli implements "mytool telemetry enable|disable|status|show|reset|help":
+       enable   saves enabled = true and says what is collected, the pseudonymous id included
+       disable  saves enabled = false, discards the buffer, the spill files and the delivery
+                record at once; nothing is sent after it, not even the disable itself
+       status   in plain words: on or off and the rule that decided it, where events go (a host,
+                this machine only, or "nowhere: <reason and fix>"), what is collected, the id,
+                the config file and data dir, "N events waiting to be sent", a back-off as local
+                time and "in N minutes". Creates no file or directory.
+       show     the exact request the next delivery would send for the events waiting (or, while
+                telemetry is off or nothing waits, for a sample event of this tool on this
+                machine), API keys and header values masked; then the last deliveries from
+                <data_dir>/telemetry-sent.ndjson. Changes nothing.
+       reset    discards local data, asks for deletion (gtbt_desc.deletion; else HTTP POST
+                {"machine_id":...} to gtbt_desc.endpoint; else a "data.deletion_request" event,
+                carrying tool name, version, OS and architecture, through the network backend),
+                reports per mechanism what really happened (the endpoint answered 2xx; an event
+                was delivered for the service's owner to act on; an e-mail was prepared; nothing
+                was needed; nothing was possible) with the underlying error, then disables
+       <command> --help | -h | help, and "help <command>": that command's help; nothing changes.
+       An unknown command or an extra argument: a usage error on stderr, exit code 2, nothing
+       changes.
    gtbt_prompt asks the first-run question only on a terminal, never when CI is set (to anything
-   but a false value), never when a rule already decided; the default answer is No.
+   but a false value), never when a rule already decided; the default answer is No. An unclear
+   answer is asked again once, then taken as No; the saved choice is confirmed in one line;
+   Ctrl-D (end of input) saves nothing and ends the line.
 
    EVENTS AND PRIVACY
    ==================
@@ -120,7 +150,12 @@
    extended_collection, also the command's arguments and error text.
    The machine id is the first 8 bytes of HMAC-SHA-256(tool name, "<OS machine id>:<first MAC>:
    <host name>:<user name>"), in hex: stable for a user on a machine, different per tool, and it
-   reveals none of its inputs. gtbt_machine_id(NULL, ...) gives the Go original's unsalted id.
+   reveals none of its inputs. gtbt_machine_id(NULL, ...) gives the Go original's unsalted id;
+   gtbt_desc.id_scheme = GTBT_ID_GO_COMPATIBLE sends it, so that a tool ported from Go keeps its
+   users' ids (at the price of ids that every tool using that scheme shares).
+   Event names are redacted like metadata values. Still, record only the names of your tool's
+   commands, never what the user typed (argv[1] can be a file name, a token, an address):
+   redaction catches secrets by their shape, and a customer's file name has none.
    Never collected: IP addresses (the library sends none; PostHog is told $geoip_disable),
    file contents, environment variables, arguments unless extended_collection is on.
    Every metadata value, argument and error text is redacted before it is stored: credentials
@@ -152,9 +187,18 @@
        <data_dir>/telemetry-spill-*.ndjson         events waiting to be sent
        <data_dir>/telemetry-backoff-<id>           back-off of one backend
        <data_dir>/telemetry.log                    local-only mode: the events, one per line
+       <data_dir>/telemetry-sent.ndjson            the last deliveries, for "telemetry show":
+                                                   one line per acknowledged request, at most
+                                                   256 KiB (oldest dropped); written only while
+                                                   enabled, removed by disable and reset
    config_dir: $XDG_CONFIG_HOME/<tool> or ~/.config/<tool> (macOS: ~/Library/Application
    Support/<tool>). data_dir: $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as
-   config_dir). Never a shared temporary directory. A disabled collector touches no file.
+   config_dir). Never a shared temporary directory. A disabled collector touches no file. The
+   data dir is made when first written to (status and show create nothing); the home directory
+   itself is never created. A config or data dir that others may write to is refused, and the
+   message names it and the fix (chmod 700 <dir>), with one exception: the tool's own directory
+   made group-writable by a umask of 002, owned by the user and holding only the user's files,
+   is tightened to 0700 (the log says so).
 
    BACKENDS AND WIRE FORMATS
    =========================
@@ -669,12 +713,16 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
    keeping comments and other keys. Returns 0, GTBT_E_INVALID or GTBT_E_IO. */
 GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled);
 /* gtbt_cli: the "telemetry" command group. argv[0] is the subcommand: "enable", "disable",
-   "status", "reset" or "help" (argc 0 = help). Prints to out (stdout when NULL).
+   "status", "show", "reset" or "help" (argc 0 = help); "<subcommand> --help|-h|help" prints that
+   subcommand's help and changes nothing. Prints to out (stdout when NULL); usage errors (an
+   unknown subcommand, an extra argument) go to stderr and change nothing.
    Return value: a process exit code: 0 ok, 1 failure, 2 usage error. */
 GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *argv, FILE *out);
 /* gtbt_prompt: the first-run consent question, called before gtbt_new. Asks only when in and out
-   are terminals, CI is not set, and no rule has decided yet; the default answer is No.
-   Return value: 1 = yes (saved), 0 = no (saved) or not asked. */
+   are terminals, CI is not set, and no rule has decided yet; the default answer is No. An
+   unclear answer is asked again once, then taken as No; the saved answer is confirmed in one
+   line; end of input (Ctrl-D) saves nothing.
+   Return value: 1 = yes (saved), 0 = no (saved), not asked, or no answer. */
 GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out);
 
 /* ---- building blocks (for custom backends and tests) --------------------------------------- */
