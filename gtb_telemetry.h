@@ -8,6 +8,9 @@
    header). Every other file includes it without the define. Link with BearSSL and threads:
        cc -std=c99 mytool.c -lbearssl -lpthread
    or define GTB_TELEMETRY_NO_TLS (no https://, no BearSSL) and GTB_TELEMETRY_NO_THREADS.
+   Windows (mingw-w64; MSVC picks the system libraries up from #pragma comment(lib)):
+       x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
+           -lcrypt32 -ladvapi32 -lshell32 -lole32
 
    QUICK START
    ===========
@@ -158,12 +161,20 @@
    redaction catches secrets by their shape, and a customer's file name has none.
    Never collected: IP addresses (the library sends none; PostHog is told $geoip_disable),
    file contents, environment variables, arguments unless extended_collection is on.
-   Every metadata value, argument and error text is redacted before it is stored: credentials
-   in URLs, key=value secrets, Authorization headers, AWS secrets, JSON secrets, JWTs, provider
-   tokens (sk-, ghp_, github_pat_, glpat-, xox?-, AIza, AKIA, ...) and opaque tokens of 41+
-   characters (gtbt_redact shows the result). The rules are the Go original's, applied until the
-   text stops changing, so redacting twice changes nothing (Go's single pass is not idempotent on
-   a few crafted inputs; we redact more there, never less).
+   Every metadata value, argument and error text is redacted before it is stored (gtbt_redact
+   shows the result): credentials in URLs (also passwords containing '@' or '!', and a token as URL
+   user without password); values of keys whose name CONTAINS a secret word, as KEY=value,
+   KEY: value (YAML, headers), "key": "value" (JSON), --flag value and -u user:pass (DB_PASSWORD=,
+   PGPASSWORD=, GITHUB_TOKEN=, MY_API_KEY=, ?client_secret=, X-API-Key:, "clientSecret");
+   Authorization (any scheme), Cookie and Set-Cookie values; PEM private key blocks, whole; JWTs;
+   provider tokens in their documented formats (OpenAI, GitHub, GitLab, Slack, Google, AWS, npm,
+   Stripe, SendGrid, Twilio, Mailgun, Discord, Vault, Terraform, Shopify, DigitalOcean, and more:
+   see the README); opaque keys (41+ token characters, 32/40-digit hex, 32+ mixed-case base64).
+   These pass unchanged: target triples, a commit hash inside a version string ("1.4.2+<hash>",
+   "1.4.2 (<hash>)") or after commit/rev/sha/md5, UUIDs, paths, flags. A bare 32/40-hex word
+   outside a version string is redacted (it cannot be told from an API key). The Go original's
+   rules are a subset; the rules are applied until the text stops changing, so redacting twice
+   changes nothing. An ordinary value costs one pass over its bytes and runs no rule.
 
    DELIVERY: BUFFER, SPILL, FLUSH, BACK-OFF
    ========================================
@@ -177,8 +188,8 @@
    claims of processes that died are recovered. Delivery is at-least-once by default: an event
    leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
    4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
-   Retryable: network errors, timeouts, TLS failures, 408 429 500 502 503 504 (OTLP: 429 502 503
-   504). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
+   Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
+   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
    kept in the data dir: later runs do not contact that backend until it ends.
 
    FILES THE LIBRARY WRITES (all 0600, directories 0700, never following a symbolic link)
@@ -192,8 +203,13 @@
                                                    256 KiB (oldest dropped); written only while
                                                    enabled, removed by disable and reset
    config_dir: $XDG_CONFIG_HOME/<tool> or ~/.config/<tool> (macOS: ~/Library/Application
-   Support/<tool>). data_dir: $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as
-   config_dir). Never a shared temporary directory. A disabled collector touches no file. The
+   Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
+   $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
+   %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
+   A disabled collector touches no file. A path longer than GTBT__MAX_PATH less 128 bytes (room
+   for the names inside) is refused with a WARN, never cut. A flush removes what the library
+   leaves: temp files of processes that were killed, and back-off files of other endpoints older
+   than any back-off lasts (a day); other files in the data dir do not hide spill files. The
    data dir is made when first written to (status and show create nothing); the home directory
    itself is never created. A config or data dir that others may write to is refused, and the
    message names it and the fix (chmod 700 <dir>), with one exception: the tool's own directory
@@ -270,9 +286,25 @@
    signals still make an id). 32-bit builds use 64-bit file offsets, inode numbers and time_t
    (_FILE_OFFSET_BITS and _TIME_BITS are set by the implementation). CI builds and runs the
    tests on Linux x86_64 and i686, and compiles and links for macOS; the BSD branch is not
-   compiled by CI (no headers on Linux).
-   Windows is not supported yet. Writes use MSG_NOSIGNAL, so a server that resets the connection
-   never raises SIGPIPE in your tool.
+   compiled by CI (no headers on Linux). Writes use MSG_NOSIGNAL, so a server that resets the
+   connection never raises SIGPIPE in your tool.
+   Windows (x86_64; Windows 8 or later): Winsock (started once, never cleaned up, so the tool's
+   own Winsock use is unaffected), paths are UTF-8 and go to the W APIs as UTF-16 (a profile path
+   with non-ASCII letters works; paths longer than MAX_PATH get the \\?\ prefix), files
+   are binary, replaced with MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH) after
+   FlushFileBuffers and opened by readers with FILE_SHARE_DELETE; a replace that another
+   process (a scanner, an indexer) blocks is retried for 100 ms. Reparse points (junctions,
+   symbolic links) are refused where POSIX refuses symbolic links. The directories are not
+   checked for owner and mode as on POSIX: they inherit the per-user ACL of the known folder.
+   The OS machine id is MachineGuid (HKLM\SOFTWARE\Microsoft\Cryptography, 64-bit view), the MAC
+   the first non-loopback adapter of GetAdaptersAddresses, the user DOMAIN\user, os_version
+   "windows", all as the Go original. Without a CA file, trust anchors come from the ROOT
+   certificate store. Connects are waited with select(), which reports a failed connect on
+   every Windows version (WSAPoll did not before Windows 10 2004). Delivery is inline within the
+   flush deadline. Environment variables are read as UTF-16 and handed on as UTF-8, so an
+   SSL_CERT_FILE with non-ASCII letters works. CI builds Windows with
+   mingw-w64 and runs its test program under wine; MSVC builds, NTFS ACLs and a real console
+   are not tested there.
 
    LIMITS
    ======
@@ -281,6 +313,23 @@
    [A-Za-z0-9._-]. Spill file 1 MiB written, 4 MiB read; 10 spill files. HTTP response headers
    16 KiB, body 1 MiB. Retry-After at most 24 h. Consent file 64 KiB.
 */
+#if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && defined(_WIN32)
+  /* Windows 8 API level (GetSystemTimePreciseAsFileTime); mingw's C99 printf family, so %zu and
+     %lld mean what they mean elsewhere; no min/max macros and a lean windows.h. */
+  #if !defined(_WIN32_WINNT) || _WIN32_WINNT < 0x0602
+    #undef _WIN32_WINNT
+    #define _WIN32_WINNT 0x0602
+  #endif
+  #if defined(__MINGW32__) && !defined(__USE_MINGW_ANSI_STDIO)
+    #define __USE_MINGW_ANSI_STDIO 1
+  #endif
+  #ifndef WIN32_LEAN_AND_MEAN
+    #define WIN32_LEAN_AND_MEAN 1
+  #endif
+  #ifndef NOMINMAX
+    #define NOMINMAX 1
+  #endif
+#endif
 #if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && !defined(_WIN32)
   #ifndef _POSIX_C_SOURCE
     #define _POSIX_C_SOURCE 200809L
@@ -462,11 +511,13 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(OTLP_HEADER_CREDENTIALS, DEBUG, "an OTLP header looks like a credential on plain http: use https") \
     X(DATADOG_NO_KEY, WARN, "the Datadog backend needs gtbt_datadog_desc.api_key") \
     X(POSTHOG_NO_KEY, WARN, "the PostHog backend needs gtbt_posthog_desc.project_key") \
+    X(KEY_INVALID, WARN, "an API key has a control character inside: the backend is not built; fix the key") \
+    X(VERSION_CLEANED, WARN, "gtbt_desc.version had control characters (a newline read from a file?): cleaned") \
     X(TRACK_NOMEM, WARN, "out of memory: the event was not recorded") \
     X(METADATA_DROPPED, DEBUG, "more metadata pairs than the limit: the rest were dropped") \
     X(SPILL_RECOVERED, INFO, "a spill file claimed by a process that died was taken back") \
     X(SPILL_CAP, WARN, "the spill file cap was reached: the oldest un-sent files were discarded") \
-    X(SPILL_WRITE_FAILED, WARN, "a spill file cannot be written: check the data directory (disk full?)") \
+    X(SPILL_WRITE_FAILED, WARN, "a spill file cannot be written: check the data directory (disk full?); retried at the next flush") \
     X(BUFFER_FULL, WARN, "the buffer is full and cannot spill: the oldest events are dropped; fix data_dir") \
     X(UNDELIVERED_DROPPED, WARN, "no room in memory or on disk for undelivered events: they were dropped") \
     X(BACKOFF, INFO, "the backend failed before: not contacted until its back-off ends") \
@@ -484,6 +535,8 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(DATA_DIR_UNUSABLE, WARN, "the data directory is not usable: nothing is spilled to disk; set gtbt_desc.data_dir") \
     X(DATA_DIR_TIGHTENED, INFO, "the tool's own directory was group-writable (umask 002) and held only the user's files: set to 0700") \
     X(NO_TLS_KEPT, WARN, "the endpoint is https:// but GTB_TELEMETRY_NO_TLS left TLS out: events are kept on disk, not sent; build with BearSSL") \
+    X(DIR_PATH_TOO_LONG, WARN, "the config or data directory path (XDG_*, HOME or the desc) is too long: refused, not cut") \
+    X(CLOSE_DROPPED, WARN, "gtbt_close dropped events that were neither delivered nor could be kept on disk") \
     X(COLLECTOR_NOMEM, ERROR, "out of memory creating the collector: telemetry is off for this run")
 
 #define GTBT__LOG_ITEM_ENUM(id, level, text) GTBT_LOGITEM_##id,
@@ -559,7 +612,8 @@ GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *
 
 /* Datadog HTTP logs intake (v1/input), one log entry per event. */
 typedef struct gtbt_datadog_desc {
-    const char         *api_key;      /* required (sent as DD-API-KEY, never logged) */
+    const char         *api_key;      /* required (sent as DD-API-KEY, never logged); blanks at its
+                                         ends are removed, a control character inside refuses it */
     gtbt_datadog_region region;
     const char         *source;       /* ddsource, default "gtb" */
     const char         *endpoint;     /* overrides region */
@@ -621,7 +675,7 @@ typedef enum gtbt_id_scheme { GTBT_ID_PER_TOOL = 0, GTBT_ID_GO_COMPATIBLE } gtbt
 
 typedef struct gtbt_desc {            /* zero = default everywhere; copied by gtbt_new */
     const char    *tool_name;         /* required: [A-Za-z0-9._-], names the dirs and env vars */
-    const char    *version;
+    const char    *version;           /* control characters cleaned (a newline read from a file) */
     gtbt_backend  *backend;           /* custom or vendor backend; the collector takes ownership */
     const char    *otel_endpoint;     /* OTLP/HTTP base URL (used when no backend is given) */
     const gtbt_kv *otel_headers; size_t n_otel_headers;
@@ -664,7 +718,9 @@ typedef struct gtbt_collector gtbt_collector;
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc);
 /* true when events are being recorded (consent given and not withdrawn since). */
 GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c);
-/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ... */
+/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ...
+   A URL here and in every log line shows scheme, host, port and path only: never a user,
+   password, query or fragment (they may hold a key). */
 GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c);
 /* The pseudonymous id sent with events: gtbt_machine_id(tool_name), or gtbt_machine_id(NULL) under
    GTBT_ID_GO_COMPATIBLE; "" when disabled. */
@@ -686,9 +742,13 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
                                               const char *error, const gtbt_kv *extra, size_t n_extra);
 
 /* gtbt_flush: send spill files, then the buffer, all within flush_timeout_ms. What was not
-   acknowledged is spilled (at-least-once) or dropped (at-most-once).
+   acknowledged is spilled (at-least-once) or dropped (at-most-once). Without a usable data dir (or
+   with a full disk) unacknowledged events stay in the buffer for the next gtbt_flush, up to
+   max_buffer (the oldest beyond it are dropped with a WARN); gtbt_close logs a WARN for those it
+   then has to drop. A flush also retries the disk after a failed spill write.
    Return value: 0 when every due event was acknowledged or dropped by policy, else the first
-   failure's result (the events are then on disk). Thread safety: safe; flushes are serialised. */
+   failure's result (the events are then on disk or back in the buffer). Thread safety: safe;
+   flushes are serialised. */
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c);
 /* gtbt_drop: discard the buffer and this tool's spill files; sends nothing. */
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c);
@@ -734,9 +794,10 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]);
    Return value: NUL-terminated text to free with gtbt_free (*len, when len is not NULL, excludes
    the NUL); NULL when out of memory. */
 GTB_TELEMETRY_API char *gtbt_events_json(const gtbt_event *ev, size_t n, size_t *len);
-/* gtbt_redact: the redaction rules (credentials in URLs, query strings, headers, JWTs, provider
-   tokens, long opaque tokens). Like snprintf: writes at most cap-1 bytes + NUL, returns the full
-   length without the NUL; out may be NULL when cap is 0. */
+/* gtbt_redact: the redaction rules (credentials in URLs, secret keys in every form, headers, PEM
+   private keys, JWTs, provider tokens, opaque keys; see EVENTS AND PRIVACY). Like snprintf:
+   writes at most cap-1 bytes + NUL, returns the full length without the NUL; out may be NULL when
+   cap is 0. */
 GTB_TELEMETRY_API size_t gtbt_redact(const char *in, char *out, size_t cap);
 /* gtbt_now_ms: monotonic milliseconds (the clock of every deadline_ms). */
 GTB_TELEMETRY_API int64_t gtbt_now_ms(void);
@@ -782,7 +843,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #define GTBT__SPILL_FILE_MAX    (1024 * 1024)      /* bytes per spill file we write */
 #define GTBT__SPILL_READ_MAX    (4 * 1024 * 1024)  /* larger spill files are corrupt */
 #define GTBT__SPILL_FILES_MAX   10
-#define GTBT__SPILL_LIST_MAX    1024      /* directory entries looked at per flush */
+#define GTBT__SPILL_LIST_MAX    4096      /* spill names kept per listing (every entry is looked at) */
 #define GTBT__CLAIM_STALE_MS    (60 * 60 * 1000)   /* a claim older than this is abandoned */
 #define GTBT__CONF_MAX          (64 * 1024)        /* consent file size limit */
 #define GTBT__FLUSH_TIMEOUT_MS  2000
@@ -796,9 +857,15 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 
 // >>platform detection ---------------------------------------------------------------------------
 #if defined(_WIN32)
-  #error "gtb_telemetry.h: Windows is not supported yet (POSIX: Linux, macOS, the BSDs)"
+  #define GTBT__WIN32 1
+  #define GTBT__POSIX 0
+  #define GTBT__SEP "\\"
+  #define GTBT__P(f) f##_win32     /* the Windows implementation of a platform function */
 #else
+  #define GTBT__WIN32 0
   #define GTBT__POSIX 1
+  #define GTBT__SEP "/"
+  #define GTBT__P(f) f##_posix
 #endif
 #if defined(__APPLE__)
   #define GTBT__MACOS 1
@@ -820,7 +887,10 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #else
   #define GTBT__TLS 1
 #endif
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+  #define GTBT__UNUSED __attribute__((unused))
+  #define GTBT__PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
   #define GTBT__UNUSED __attribute__((unused))
   #define GTBT__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -841,6 +911,8 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
   #define GTBT__OS "netbsd"
 #elif defined(__DragonFly__)
   #define GTBT__OS "dragonfly"
+#elif defined(_WIN32)
+  #define GTBT__OS "windows"
 #else
   #define GTBT__OS "unknown"
 #endif
@@ -881,6 +953,29 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <errno.h>
 #include <time.h>
 #include <limits.h>
+#include <stdio.h>
+#if GTBT__WIN32
+/* mingw ignores #pragma comment(lib): link with
+   -lws2_32 -liphlpapi -lbcrypt -lcrypt32 -ladvapi32 -lshell32 -lole32 */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+#include <bcrypt.h>
+#include <wincrypt.h>
+#include <shlobj.h>
+#include <shellapi.h>
+#include <io.h>
+#if defined(_MSC_VER)
+  #pragma comment(lib, "ws2_32")
+  #pragma comment(lib, "iphlpapi")
+  #pragma comment(lib, "bcrypt")
+  #pragma comment(lib, "crypt32")
+  #pragma comment(lib, "advapi32")
+  #pragma comment(lib, "shell32")
+  #pragma comment(lib, "ole32")
+#endif
+#else
 #include <unistd.h>
 #include <fcntl.h>
 #include <dirent.h>
@@ -905,6 +1000,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #endif
 #if GTBT__THREADS
   #include <pthread.h>
+#endif
 #endif
 #if GTBT__TLS
   #include <bearssl.h>
@@ -1067,30 +1163,39 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 }
 
 // >>platform -------------------------------------------------------------------------------------
-/* Time, environment, files, identity, mutex, entropy and processes. POSIX implementations. */
+/* Time, environment, files, identity, mutex, entropy and processes: one implementation per
+   platform (name_posix, name_win32, same signature), chosen here. */
+#define gtbt__mono_ms          GTBT__P(gtbt__mono_ms)
+#define gtbt__realtime_ns      GTBT__P(gtbt__realtime_ns)
+#define gtbt__sleep_ms         GTBT__P(gtbt__sleep_ms)
+#define gtbt__os_entropy       GTBT__P(gtbt__os_entropy)
+#define gtbt__read_file        GTBT__P(gtbt__read_file)
+#define gtbt__write_file_atomic GTBT__P(gtbt__write_file_atomic)
+#define gtbt__append_file      GTBT__P(gtbt__append_file)
+#define gtbt__mkdir_private    GTBT__P(gtbt__mkdir_private)
+#define gtbt__mkdir_private_why GTBT__P(gtbt__mkdir_private_why)
+#define gtbt__dir_creatable    GTBT__P(gtbt__dir_creatable)
+#define gtbt__localtime        GTBT__P(gtbt__localtime)
+#define gtbt__fs_remove        GTBT__P(gtbt__fs_remove)
+#define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
+#define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
+#define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__dir_open         GTBT__P(gtbt__dir_open)
+#define gtbt__dir_next         GTBT__P(gtbt__dir_next)
+#define gtbt__dir_close        GTBT__P(gtbt__dir_close)
+#define gtbt__default_config_dir GTBT__P(gtbt__default_config_dir)
+#define gtbt__default_data_dir GTBT__P(gtbt__default_data_dir)
+#define gtbt__os_machine_id    GTBT__P(gtbt__os_machine_id)
+#define gtbt__first_mac        GTBT__P(gtbt__first_mac)
+#define gtbt__os_version       GTBT__P(gtbt__os_version)
+#define gtbt__hostname         GTBT__P(gtbt__hostname)
+#define gtbt__username         GTBT__P(gtbt__username)
+#define gtbt__pid              GTBT__P(gtbt__pid)
+#define gtbt__pid_alive        GTBT__P(gtbt__pid_alive)
+#define gtbt__is_tty           GTBT__P(gtbt__is_tty)
+#define gtbt__open_url         GTBT__P(gtbt__open_url)
+#define gtbt__getenv           GTBT__P(gtbt__getenv)
 
-/* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
-   seconds, which still advances, so deadlines still expire. */
-GTB_TELEMETRY_API int64_t gtbt_now_ms(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return (int64_t)time(NULL) * 1000;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t gtbt__realtime_ns(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (int64_t)time(NULL) * 1000000000;
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void gtbt__sleep_ms(int ms) {
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
-}
-
-static const char *gtbt__getenv(const char *name) { return getenv(name); }
 
 static int gtbt__ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
@@ -1103,6 +1208,47 @@ static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
 }
 static int gtbt__ascii_casecmp(const char *a, const char *b) { return gtbt__ascii_ncasecmp(a, b, (size_t)-1); }
 
+/* The fault injectors of the tests: when set, the n-th file write from now fails, or (with
+   gtbt__test_fail_writes) every one (full disk). */
+static int gtbt__test_fail_write_after = -1;
+static int gtbt__test_fail_writes = 0;
+
+static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
+    int n = snprintf(out, cap, "%s" GTBT__SEP "%s", a, b);
+    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+}
+
+static void gtbt__trim(char *s) {
+    size_t n = strlen(s), i = 0;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') i++;
+    if (i) memmove(s, s + i, n - i + 1);
+}
+
+#if GTBT__POSIX
+/* ================================ POSIX ================================ */
+static const char *gtbt__getenv_posix(const char *name) { return getenv(name); }
+/* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
+   seconds, which still advances, so deadlines still expire. */
+static int64_t gtbt__mono_ms_posix(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return (int64_t)time(NULL) * 1000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t gtbt__realtime_ns_posix(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (int64_t)time(NULL) * 1000000000;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static GTBT__UNUSED void gtbt__sleep_ms_posix(int ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
 /* ---- mutex: a real one, or nothing under GTB_TELEMETRY_NO_THREADS ---- */
 #if GTBT__THREADS
 typedef struct gtbt__mutex { pthread_mutex_t m; } gtbt__mutex;
@@ -1113,6 +1259,48 @@ static void gtbt__mutex_unlock(gtbt__mutex *m) { pthread_mutex_unlock(&m->m); }
 static pthread_mutex_t gtbt__global_mutex = PTHREAD_MUTEX_INITIALIZER;
 static GTBT__UNUSED void gtbt__global_lock(void) { pthread_mutex_lock(&gtbt__global_mutex); }
 static GTBT__UNUSED void gtbt__global_unlock(void) { pthread_mutex_unlock(&gtbt__global_mutex); }
+/* A condition variable and a detached thread: for the resolver helper of >>net. */
+typedef struct gtbt__cond { pthread_cond_t c; } gtbt__cond;
+static GTBT__UNUSED int gtbt__cond_init(gtbt__cond *c) { return pthread_cond_init(&c->c, NULL) == 0; }
+static GTBT__UNUSED void gtbt__cond_destroy(gtbt__cond *c) { pthread_cond_destroy(&c->c); }
+static GTBT__UNUSED void gtbt__cond_signal(gtbt__cond *c) { pthread_cond_signal(&c->c); }
+/* Waits at most ms (m held); spurious wake-ups are the caller's to re-check. */
+static GTBT__UNUSED void gtbt__cond_wait_ms(gtbt__cond *c, gtbt__mutex *m, int ms) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) { ts.tv_sec = time(NULL); ts.tv_nsec = 0; }
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+    pthread_cond_timedwait(&c->c, &m->m, &ts);
+}
+typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; } gtbt__thread_start;
+static void *gtbt__thread_main(void *p) {
+    gtbt__thread_start st = *(gtbt__thread_start *)p;
+    gtbt__free(p);
+    st.fn(st.arg);
+    return NULL;
+}
+/* Starts fn(arg) on a detached thread with every signal blocked (the host tool's handlers stay on
+   its own threads); 0 when no thread could be started. */
+static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
+    pthread_attr_t at;
+    pthread_t th;
+    sigset_t all, old;
+    gtbt__thread_start *st = (gtbt__thread_start *)gtbt__malloc(sizeof *st);
+    int ok;
+    if (!st) return 0;
+    st->fn = fn;
+    st->arg = arg;
+    if (pthread_attr_init(&at) != 0) { gtbt__free(st); return 0; }
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    ok = pthread_create(&th, &at, gtbt__thread_main, st) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&at);
+    if (!ok) gtbt__free(st);
+    return ok;
+}
 #else
 typedef struct gtbt__mutex { int unused; } gtbt__mutex;
 static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
@@ -1124,7 +1312,7 @@ static GTBT__UNUSED void gtbt__global_unlock(void) {}
 #endif
 
 /* ---- entropy: the OS source, for uuids and nothing else ---- */
-static int gtbt__os_entropy(void *out, size_t n) {
+static int gtbt__os_entropy_posix(void *out, size_t n) {
     unsigned char *p = (unsigned char *)out;
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return GTBT_E_IO;
@@ -1143,7 +1331,7 @@ static int gtbt__os_entropy(void *out, size_t n) {
 /* Reads a whole regular file of at most max bytes into a NUL-terminated buffer; with nofollow a
    final symbolic link is refused (files in our own directories). GTBT_E_IO when missing or
    unreadable, GTBT_E_INVALID when not a regular file or too large. */
-static int gtbt__read_file(const char *path, size_t max, int nofollow, char **out, size_t *len) {
+static int gtbt__read_file_posix(const char *path, size_t max, int nofollow, char **out, size_t *len) {
     struct stat st;
     gtbt__buf b;
     char chunk[4096];
@@ -1182,14 +1370,11 @@ static int gtbt__write_all(int fd, const void *p, size_t n) {
     return GTBT_OK;
 }
 
-/* The fault injector of the tests: when set, the n-th file write from now fails (full disk). */
-static int gtbt__test_fail_write_after = -1;
-
 /* Creates path atomically with content: a new temp file beside it (O_EXCL, O_NOFOLLOW, 0600),
    written, synced and renamed over path. A crash leaves either the old file or the new one. */
-static int gtbt__write_file_atomic(const char *path, const char *tmp, const void *data, size_t n) {
+static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, const void *data, size_t n) {
     int fd, rc;
-    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
+    if ((gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) || gtbt__test_fail_writes) { errno = ENOSPC; return GTBT_E_IO; }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)   /* left by a crash (our private dir) */
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
@@ -1205,7 +1390,7 @@ static int gtbt__write_file_atomic(const char *path, const char *tmp, const void
 static const char *gtbt__home(void);
 
 /* 1 when every entry of dir belongs to this user (so tightening its mode hides nobody's files). */
-static int gtbt__dir_all_mine(const char *dir) {
+static int gtbt__dir_all_mine_posix(const char *dir) {
     DIR *d = opendir(dir);
     struct dirent *de;
     struct stat st;
@@ -1224,7 +1409,7 @@ static int gtbt__dir_all_mine(const char *dir) {
    writable by others. The tool's own directory made group-writable (mkdir under umask 002) is
    tightened to 0700 when it is ours and holds only our files; otherwise it is refused. why
    (may be NULL) receives what went wrong and how to fix it, or "tightened" after a chmod. */
-static int gtbt__mkdir_private_why(const char *dir, char *why, size_t cap) {
+static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap) {
     char path[GTBT__MAX_PATH];
     size_t i, n = strlen(dir), hn;
     struct stat st;
@@ -1255,7 +1440,7 @@ static int gtbt__mkdir_private_why(const char *dir, char *why, size_t cap) {
         return GTBT_E_IO;
     }
     if (st.st_mode & 0020) {   /* group-writable, as mkdir makes it under umask 002: tightened if only ours is in it */
-        if (chmod(path, 0700) != 0 || !gtbt__dir_all_mine(path)) {
+        if (chmod(path, 0700) != 0 || !gtbt__dir_all_mine_posix(path)) {
             snprintf(why, cap, "%s is writable by its group and holds other users' files; check them, then: chmod 700 %s", path, path);
             return GTBT_E_IO;
         }
@@ -1265,11 +1450,11 @@ static int gtbt__mkdir_private_why(const char *dir, char *why, size_t cap) {
     return GTBT_OK;
 }
 
-static int gtbt__mkdir_private(const char *dir) { return gtbt__mkdir_private_why(dir, NULL, 0); }
+static int gtbt__mkdir_private_posix(const char *dir) { return gtbt__mkdir_private_why_posix(dir, NULL, 0); }
 
 /* 1 when dir is missing but gtbt__mkdir_private could make it: its nearest existing ancestor is
    a directory we may write to (and the home directory, when dir is under it, exists). */
-static int gtbt__dir_creatable(const char *dir, char *why, size_t cap) {
+static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
     char path[GTBT__MAX_PATH];
     size_t n = strlen(dir);
     struct stat st;
@@ -1294,10 +1479,34 @@ static int gtbt__dir_creatable(const char *dir, char *why, size_t cap) {
     return 0;
 }
 
-static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
-    int n = snprintf(out, cap, "%s/%s", a, b);
-    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+/* Appends data to path (created 0600, never through a final symbolic link). */
+static int gtbt__append_file_posix(const char *path, const void *data, size_t n) {
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600), rc;
+    if (fd < 0) return GTBT_E_IO;
+    rc = gtbt__write_all(fd, data, n);
+    if (close(fd) != 0) rc = GTBT_E_IO;
+    return rc;
 }
+
+/* Small file operations of the spill and back-off code: 0 on success, -1 with errno. */
+static int gtbt__fs_remove_posix(const char *path) { return unlink(path); }
+static int gtbt__fs_rename_posix(const char *from, const char *to) { return rename(from, to); }
+static void gtbt__fs_touch_posix(const char *path) { (void)utimes(path, NULL); }
+/* Modification time of path itself (a link is not followed), ms since 1970. */
+static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
+    struct stat st;
+    if (lstat(path, &st) != 0) return -1;
+    *ms = (int64_t)st.st_mtime * 1000;
+    return 0;
+}
+/* Directory listing: names in directory order, "." and ".." included. */
+typedef struct gtbt__dir { DIR *d; } gtbt__dir;
+static int gtbt__dir_open_posix(gtbt__dir *d, const char *path) { d->d = opendir(path); return d->d ? 0 : -1; }
+static const char *gtbt__dir_next_posix(gtbt__dir *d) {
+    struct dirent *de = readdir(d->d);
+    return de ? de->d_name : NULL;
+}
+static void gtbt__dir_close_posix(gtbt__dir *d) { closedir(d->d); }
 
 /* ---- places: config and data directories (DESIGN 5.3) ---- */
 static const char *gtbt__home(void) {
@@ -1309,15 +1518,15 @@ static const char *gtbt__home(void) {
 }
 
 #if GTBT__MACOS
-static int gtbt__default_config_dir(const char *tool, char *out, size_t cap) {
+static int gtbt__default_config_dir_posix(const char *tool, char *out, size_t cap) {
     const char *home = gtbt__home();
     int n;
     if (!home) return GTBT_E_INVALID;
     n = snprintf(out, cap, "%s/Library/Application Support/%s", home, tool);
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
-static int gtbt__default_data_dir(const char *tool, char *out, size_t cap) {
-    return gtbt__default_config_dir(tool, out, cap);
+static int gtbt__default_data_dir_posix(const char *tool, char *out, size_t cap) {
+    return gtbt__default_config_dir_posix(tool, out, cap);
 }
 #else
 /* $XDG_<var> when it is an absolute path, else ~/<fallback>, then /<tool>. */
@@ -1333,24 +1542,18 @@ static int gtbt__xdg_dir(const char *var, const char *fallback, const char *tool
     }
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
-static int gtbt__default_config_dir(const char *tool, char *out, size_t cap) {
+static int gtbt__default_config_dir_posix(const char *tool, char *out, size_t cap) {
     return gtbt__xdg_dir("XDG_CONFIG_HOME", ".config", tool, out, cap);
 }
-static int gtbt__default_data_dir(const char *tool, char *out, size_t cap) {
+static int gtbt__default_data_dir_posix(const char *tool, char *out, size_t cap) {
     return gtbt__xdg_dir("XDG_STATE_HOME", ".local/state", tool, out, cap);
 }
 #endif
 
 /* ---- identity signals for the machine id (DESIGN 3, reference 3) ---- */
-static void gtbt__trim(char *s) {
-    size_t n = strlen(s), i = 0;
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
-    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') i++;
-    if (i) memmove(s, s + i, n - i + 1);
-}
 
 #if GTBT__LINUX
-static void gtbt__os_machine_id(char *out, size_t cap) {
+static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     char *text;
     size_t len;
     out[0] = 0;
@@ -1360,7 +1563,7 @@ static void gtbt__os_machine_id(char *out, size_t cap) {
     gtbt__free(text);
 }
 /* The first interface (kernel order) that is not loopback and has a hardware address. */
-static void gtbt__first_mac(char *out, size_t cap) {
+static void gtbt__first_mac_posix(char *out, size_t cap) {
     struct ifaddrs *ifs, *i;
     out[0] = 0;
     if (getifaddrs(&ifs) != 0) return;
@@ -1378,7 +1581,7 @@ static void gtbt__first_mac(char *out, size_t cap) {
     freeifaddrs(ifs);
 }
 /* 3rd field of /proc/version ("Linux version 6.8.0-106-generic ..."); "linux" when unreadable. */
-static void gtbt__os_version(char *out, size_t cap) {
+static void gtbt__os_version_posix(char *out, size_t cap) {
     char *text, *p, *f[3];
     size_t len;
     int k = 0;
@@ -1401,7 +1604,7 @@ static void gtbt__os_version(char *out, size_t cap) {
 #if GTBT__MACOS
 /* The hardware UUID (IOPlatformUUID, which the Go original reads through ioreg), without running
    a program: gethostuuid gives the same value. */
-static void gtbt__os_machine_id(char *out, size_t cap) {
+static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     unsigned char u[16];
     struct timespec wait;
     out[0] = 0;
@@ -1413,9 +1616,9 @@ static void gtbt__os_machine_id(char *out, size_t cap) {
 }
 #else
 /* The BSDs: no machine id file that every system has; the other signals carry the id. */
-static void gtbt__os_machine_id(char *out, size_t cap) { (void)cap; out[0] = 0; }
+static void gtbt__os_machine_id_posix(char *out, size_t cap) { (void)cap; out[0] = 0; }
 #endif
-static void gtbt__first_mac(char *out, size_t cap) {
+static void gtbt__first_mac_posix(char *out, size_t cap) {
     struct ifaddrs *ifs, *i;
     out[0] = 0;
     if (getifaddrs(&ifs) != 0) return;
@@ -1433,14 +1636,14 @@ static void gtbt__first_mac(char *out, size_t cap) {
 }
 /* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
    as its version, not the kernel release. */
-static void gtbt__os_version(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
+static void gtbt__os_version_posix(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
 #endif
 
-static void gtbt__hostname(char *out, size_t cap) {
+static void gtbt__hostname_posix(char *out, size_t cap) {
     if (gethostname(out, cap) != 0) out[0] = 0;
     out[cap - 1] = 0;
 }
-static void gtbt__username(char *out, size_t cap) {
+static void gtbt__username_posix(char *out, size_t cap) {
     struct passwd pw, *res = NULL;
     char tmp[4096];
     out[0] = 0;
@@ -1449,15 +1652,15 @@ static void gtbt__username(char *out, size_t cap) {
 }
 
 /* ---- processes ---- */
-static int gtbt__pid(void) { return (int)getpid(); }
+static int gtbt__pid_posix(void) { return (int)getpid(); }
 /* 1 when a process with that id exists (or we cannot tell), 0 when it certainly does not. */
-static int gtbt__pid_alive(int pid) {
+static int gtbt__pid_alive_posix(int pid) {
     if (pid <= 0) return 0;
     return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
-static int gtbt__is_tty(FILE *f) { return f && isatty(fileno(f)); }
+static int gtbt__is_tty_posix(FILE *f) { return f && isatty(fileno(f)); }
 /* Local time of t (for the end user's eyes); 0 when unknown. */
-static int gtbt__localtime(time_t t, struct tm *out) { return localtime_r(&t, out) != NULL; }
+static int gtbt__localtime_posix(time_t t, struct tm *out) { return localtime_r(&t, out) != NULL; }
 
 /* Runs argv[0] (searched in PATH) with argv, no shell, waits up to timeout_ms; 0 on exit status 0. */
 static int gtbt__run(const char *const *argv, int timeout_ms) {
@@ -1483,6 +1686,705 @@ static int gtbt__run(const char *const *argv, int timeout_ms) {
 static const char *gtbt__url_opener(void) { return "open"; }
 #else
 static const char *gtbt__url_opener(void) { return "xdg-open"; }
+#endif
+/* Hands url to the desktop's handler (a mail client for mailto:), waiting at most timeout_ms. */
+static int gtbt__open_url_posix(const char *url, int timeout_ms) {
+    const char *argv[3];
+    argv[0] = gtbt__url_opener(); argv[1] = url; argv[2] = NULL;
+    return gtbt__run(argv, timeout_ms);
+}
+#endif /* GTBT__POSIX */
+
+
+#if GTBT__WIN32
+/* ================================ Windows ================================ */
+/* Win32 errors as errno values, so the shared code reports them the same way on every platform. */
+static int gtbt__errno_of_win32(DWORD e) {
+    switch (e) {
+    case ERROR_FILE_NOT_FOUND: case ERROR_PATH_NOT_FOUND: case ERROR_INVALID_NAME: case ERROR_BAD_NETPATH: return ENOENT;
+    case ERROR_ACCESS_DENIED: case ERROR_SHARING_VIOLATION: case ERROR_LOCK_VIOLATION: return EACCES;
+    case ERROR_FILE_EXISTS: case ERROR_ALREADY_EXISTS: return EEXIST;
+    case ERROR_DISK_FULL: case ERROR_HANDLE_DISK_FULL: return ENOSPC;
+    case ERROR_NOT_ENOUGH_MEMORY: case ERROR_OUTOFMEMORY: return ENOMEM;
+    case ERROR_DIRECTORY: return ENOTDIR;
+    case ERROR_FILENAME_EXCED_RANGE: return ENAMETOOLONG;
+    default: return EIO;
+    }
+}
+static int gtbt__fail_win32(void) { errno = gtbt__errno_of_win32(GetLastError()); return -1; }
+
+/* UTF-8 to UTF-16 (NULL on invalid UTF-8 or no memory), and back. */
+static wchar_t *gtbt__wide(const char *s) {
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    wchar_t *w;
+    if (n <= 0) { errno = EINVAL; return NULL; }
+    w = (wchar_t *)gtbt__malloc((size_t)n * sizeof *w);
+    if (!w) { errno = ENOMEM; return NULL; }
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
+    return w;
+}
+static char *gtbt__narrow(const wchar_t *w) {
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    char *s;
+    if (n <= 0) return NULL;
+    s = (char *)gtbt__malloc((size_t)n);
+    if (!s) return NULL;
+    WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+    return s;
+}
+/* A UTF-8 path as a UTF-16 path for the W APIs: '/' becomes '\', and a long absolute path gets
+   the \\?\ prefix (MAX_PATH is 260 characters; our paths may be longer). */
+static wchar_t *gtbt__wpath(const char *path) {
+    wchar_t *w = gtbt__wide(path), *x;
+    size_t n, i, pre;
+    if (!w) return NULL;
+    n = wcslen(w);
+    for (i = 0; i < n; i++) if (w[i] == L'/') w[i] = L'\\';
+    if (n < 240 || (w[0] == L'\\' && w[1] == L'\\' && (w[2] == L'?' || w[2] == L'.'))) return w;
+    if (((w[0] | 32) >= L'a' && (w[0] | 32) <= L'z') && w[1] == L':' && w[2] == L'\\') pre = 4;      /* \\?\C:\ */
+    else if (w[0] == L'\\' && w[1] == L'\\') pre = 7;                                                   /* \\?\UNC\ */
+    else return w;
+    x = (wchar_t *)gtbt__malloc((n + pre + 1) * sizeof *x);
+    if (!x) { gtbt__free(w); errno = ENOMEM; return NULL; }
+    if (pre == 4) { memcpy(x, L"\\\\?\\", 4 * sizeof *x); memcpy(x + 4, w, (n + 1) * sizeof *x); }
+    else { memcpy(x, L"\\\\?\\UNC\\", 8 * sizeof *x); memcpy(x + 8, w + 2, (n - 1) * sizeof *x); }
+    gtbt__free(w);
+    return x;
+}
+
+static int64_t gtbt__mono_ms_win32(void) {
+    LARGE_INTEGER f, c;
+    if (!QueryPerformanceFrequency(&f) || !QueryPerformanceCounter(&c) || f.QuadPart <= 0) return (int64_t)GetTickCount64();
+    return (int64_t)(c.QuadPart / f.QuadPart * 1000 + c.QuadPart % f.QuadPart * 1000 / f.QuadPart);
+}
+/* FILETIME counts 100 ns from 1601; 11644473600 s separate 1601 and 1970. */
+static int64_t gtbt__realtime_ns_win32(void) {
+    FILETIME ft;
+    ULARGE_INTEGER u;
+    GetSystemTimePreciseAsFileTime(&ft);
+    u.LowPart = ft.dwLowDateTime;
+    u.HighPart = ft.dwHighDateTime;
+    return ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) * 100;
+}
+static GTBT__UNUSED void gtbt__sleep_ms_win32(int ms) { Sleep(ms > 0 ? (DWORD)ms : 0); }
+
+/* Environment variables as UTF-8 (the CRT's getenv gives the ANSI code page, which cannot hold
+   every path). The values are kept for the life of the process in a small table that only grows,
+   so a returned pointer stays valid even if another thread reads the variable again after the
+   tool changed it; once the table is full the CRT's getenv answers. Names are case-insensitive,
+   as Windows has them. */
+#define GTBT__ENV_SLOTS 64
+static struct { char *name, *value; } gtbt__env_cache[GTBT__ENV_SLOTS];
+static SRWLOCK gtbt__env_lock = SRWLOCK_INIT;
+static const char *gtbt__getenv_win32(const char *name) {
+    wchar_t *wn = gtbt__wide(name), *wv = NULL;
+    DWORD n;
+    char *v = NULL;
+    const char *r = NULL;
+    int i, found = 0;
+    if (!wn) return NULL;
+    n = GetEnvironmentVariableW(wn, NULL, 0);
+    if (n > 0 && n < 65536 && (wv = (wchar_t *)gtbt__malloc(n * sizeof *wv)) != NULL && GetEnvironmentVariableW(wn, wv, n) < n)
+        v = gtbt__narrow(wv);
+    gtbt__free(wn);
+    gtbt__free(wv);
+    if (!v) return n == 0 ? NULL : getenv(name);
+    AcquireSRWLockExclusive(&gtbt__env_lock);
+    for (i = 0; i < GTBT__ENV_SLOTS && gtbt__env_cache[i].name; i++)
+        if (!gtbt__ascii_casecmp(gtbt__env_cache[i].name, name) && !strcmp(gtbt__env_cache[i].value, v)) { r = gtbt__env_cache[i].value; found = 1; break; }
+    if (!found && i < GTBT__ENV_SLOTS && (gtbt__env_cache[i].name = gtbt__strdup(name)) != NULL) {
+        gtbt__env_cache[i].value = v;
+        r = v;
+        v = NULL;
+    }
+    ReleaseSRWLockExclusive(&gtbt__env_lock);
+    gtbt__free(v);
+    return r ? r : getenv(name);
+}
+
+/* ---- mutex, condition variable and detached thread ---- */
+#if GTBT__THREADS
+typedef struct gtbt__mutex { SRWLOCK l; } gtbt__mutex;
+static void gtbt__mutex_init(gtbt__mutex *m) { InitializeSRWLock(&m->l); }
+static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_lock(gtbt__mutex *m) { AcquireSRWLockExclusive(&m->l); }
+static void gtbt__mutex_unlock(gtbt__mutex *m) { ReleaseSRWLockExclusive(&m->l); }
+static SRWLOCK gtbt__global_srw = SRWLOCK_INIT;
+static GTBT__UNUSED void gtbt__global_lock(void) { AcquireSRWLockExclusive(&gtbt__global_srw); }
+static GTBT__UNUSED void gtbt__global_unlock(void) { ReleaseSRWLockExclusive(&gtbt__global_srw); }
+typedef struct gtbt__cond { CONDITION_VARIABLE c; } gtbt__cond;
+static GTBT__UNUSED int gtbt__cond_init(gtbt__cond *c) { InitializeConditionVariable(&c->c); return 1; }
+static GTBT__UNUSED void gtbt__cond_destroy(gtbt__cond *c) { (void)c; }
+static GTBT__UNUSED void gtbt__cond_signal(gtbt__cond *c) { WakeConditionVariable(&c->c); }
+static GTBT__UNUSED void gtbt__cond_wait_ms(gtbt__cond *c, gtbt__mutex *m, int ms) {
+    SleepConditionVariableSRW(&c->c, &m->l, ms > 0 ? (DWORD)ms : 0, 0);
+}
+typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; HMODULE mod; } gtbt__thread_start;
+static DWORD WINAPI gtbt__thread_main(LPVOID p) {
+    gtbt__thread_start st = *(gtbt__thread_start *)p;
+    gtbt__free(p);
+    st.fn(st.arg);
+    if (st.mod) FreeLibraryAndExitThread(st.mod, 0);
+    return 0;
+}
+/* Starts fn(arg) on a thread nobody joins (its handle is closed at once); 0 when none started.
+   The thread holds a reference to the module that contains this code (found by the address of
+   one of its variables), so a DLL build
+   (GTB_TELEMETRY_DLL) unloaded by the tool stays mapped until a late resolver thread is done. */
+static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
+    gtbt__thread_start *st = (gtbt__thread_start *)gtbt__malloc(sizeof *st);
+    HANDLE h;
+    if (!st) return 0;
+    st->fn = fn;
+    st->arg = arg;
+    st->mod = NULL;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (LPCWSTR)(const void *)&gtbt__env_lock, &st->mod)) st->mod = NULL;
+    h = CreateThread(NULL, 64 * 1024, gtbt__thread_main, st, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    if (!h) {
+        if (st->mod) FreeLibrary(st->mod);
+        gtbt__free(st);
+        return 0;
+    }
+    CloseHandle(h);
+    return 1;
+}
+#else
+typedef struct gtbt__mutex { int unused; } gtbt__mutex;
+static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
+static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_lock(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_unlock(gtbt__mutex *m) { (void)m; }
+static GTBT__UNUSED void gtbt__global_lock(void) {}
+static GTBT__UNUSED void gtbt__global_unlock(void) {}
+#endif
+
+/* ---- entropy ---- */
+static int gtbt__os_entropy_win32(void *out, size_t n) {
+    unsigned char *p = (unsigned char *)out;
+    while (n > 0) {
+        ULONG k = n > 0x10000000 ? 0x10000000 : (ULONG)n;
+        if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, p, k, BCRYPT_USE_SYSTEM_PREFERRED_RNG))) return GTBT_E_IO;
+        p += k;
+        n -= k;
+    }
+    return GTBT_OK;
+}
+
+/* ---- files: UTF-16 W APIs, binary, shared with deleters; reparse points refused where POSIX
+   refuses symbolic links ---- */
+static int gtbt__read_file_win32(const char *path, size_t max, int nofollow, char **out, size_t *len) {
+    wchar_t *w = gtbt__wpath(path);
+    HANDLE h;
+    BY_HANDLE_FILE_INFORMATION fi;
+    gtbt__buf b;
+    char chunk[4096];
+    uint64_t size;
+    *out = NULL;
+    *len = 0;
+    if (!w) return errno == ENOMEM ? GTBT_E_NOMEM : GTBT_E_IO;
+    h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                    FILE_ATTRIBUTE_NORMAL | (nofollow ? FILE_FLAG_OPEN_REPARSE_POINT : 0), NULL);
+    gtbt__free(w);
+    if (h == INVALID_HANDLE_VALUE) { gtbt__fail_win32(); return GTBT_E_IO; }
+    if (!GetFileInformationByHandle(h, &fi)) { gtbt__fail_win32(); CloseHandle(h); return GTBT_E_IO; }
+    size = ((uint64_t)fi.nFileSizeHigh << 32) | fi.nFileSizeLow;
+    if (GetFileType(h) != FILE_TYPE_DISK || (fi.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)) ||
+        size > (uint64_t)max) {
+        CloseHandle(h);
+        return GTBT_E_INVALID;
+    }
+    memset(&b, 0, sizeof b);
+    gtbt__buf_reserve(&b, (size_t)size);
+    for (;;) {
+        DWORD r = 0;
+        if (!ReadFile(h, chunk, (DWORD)sizeof chunk, &r, NULL)) { gtbt__fail_win32(); CloseHandle(h); gtbt__buf_free(&b); return GTBT_E_IO; }
+        if (r == 0) break;
+        if (b.len + r > max) { CloseHandle(h); gtbt__buf_free(&b); return GTBT_E_INVALID; }
+        gtbt__buf_put(&b, chunk, r);
+    }
+    CloseHandle(h);
+    *out = gtbt__buf_take(&b, len);
+    return *out ? GTBT_OK : GTBT_E_NOMEM;
+}
+
+static int gtbt__write_handle_win32(HANDLE h, const void *p, size_t n) {
+    const char *s = (const char *)p;
+    while (n > 0) {
+        DWORD k = n > 0x40000000 ? 0x40000000 : (DWORD)n, w = 0;
+        if (!WriteFile(h, s, k, &w, NULL) || w == 0) { gtbt__fail_win32(); return GTBT_E_IO; }
+        s += w;
+        n -= w;
+    }
+    return GTBT_OK;
+}
+
+/* MoveFileExW, retried a few times over 100 ms while another process (a reader, an indexer, an
+   anti-virus scanner) briefly holds the target or the source open. */
+static BOOL gtbt__move_win32(const wchar_t *from, const wchar_t *to, DWORD flags) {
+    int i;
+    for (i = 0; i < 10; i++) {
+        DWORD e;
+        if (MoveFileExW(from, to, flags)) return TRUE;
+        e = GetLastError();
+        if (e != ERROR_SHARING_VIOLATION && e != ERROR_ACCESS_DENIED && e != ERROR_LOCK_VIOLATION) return FALSE;
+        Sleep(10);
+        SetLastError(e);
+    }
+    return FALSE;
+}
+
+/* A new temp file beside path (CREATE_NEW, not through a reparse point), written, flushed to disk
+   and moved over path with MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH. */
+static int gtbt__write_file_atomic_win32(const char *path, const char *tmp, const void *data, size_t n) {
+    wchar_t *wp, *wt;
+    HANDLE h;
+    int rc;
+    if ((gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) || gtbt__test_fail_writes) return GTBT_E_IO;
+    wp = gtbt__wpath(path);
+    wt = gtbt__wpath(tmp);
+    if (!wp || !wt) { gtbt__free(wp); gtbt__free(wt); return GTBT_E_IO; }
+    h = CreateFileW(wt, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_EXISTS && DeleteFileW(wt))   /* left by a crash */
+        h = CreateFileW(wt, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (h == INVALID_HANDLE_VALUE) { gtbt__fail_win32(); gtbt__free(wp); gtbt__free(wt); return GTBT_E_IO; }
+    rc = gtbt__write_handle_win32(h, data, n);
+    if (rc == GTBT_OK && !FlushFileBuffers(h)) { gtbt__fail_win32(); rc = GTBT_E_IO; }
+    if (!CloseHandle(h)) rc = GTBT_E_IO;
+    if (rc == GTBT_OK && !gtbt__move_win32(wt, wp, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) { gtbt__fail_win32(); rc = GTBT_E_IO; }
+    if (rc != GTBT_OK) DeleteFileW(wt);
+    gtbt__free(wp);
+    gtbt__free(wt);
+    return rc;
+}
+
+static int gtbt__append_file_win32(const char *path, const void *data, size_t n) {
+    wchar_t *w = gtbt__wpath(path);
+    HANDLE h;
+    BY_HANDLE_FILE_INFORMATION fi;
+    int rc;
+    if (!w) return GTBT_E_IO;
+    h = CreateFileW(w, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+                    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (h == INVALID_HANDLE_VALUE) { gtbt__fail_win32(); return GTBT_E_IO; }
+    if (!GetFileInformationByHandle(h, &fi) || (fi.dwFileAttributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY))) {
+        CloseHandle(h);
+        return GTBT_E_IO;
+    }
+    rc = gtbt__write_handle_win32(h, data, n);
+    if (!CloseHandle(h)) rc = GTBT_E_IO;
+    return rc;
+}
+
+/* Length of the part of a path that is never created: "C:\", "\\server\share\", "\\?\C:\",
+   "\\?\UNC\server\share\". */
+static size_t gtbt__root_len_win32(const wchar_t *w) {
+    size_t i = 0, parts = 0;
+    if (!wcsncmp(w, L"\\\\?\\UNC\\", 8)) { i = 8; parts = 2; }
+    else if (!wcsncmp(w, L"\\\\?\\", 4)) i = 4;
+    else if (w[0] == L'\\' && w[1] == L'\\') { i = 2; parts = 2; }
+    while (parts > 0 && w[i]) { while (w[i] && w[i] != L'\\') i++; if (w[i]) i++; parts--; }
+    if (w[i] && w[i + 1] == L':') i += 2;
+    if (w[i] == L'\\') i++;
+    return i;
+}
+
+/* Creates dir and its missing parents (drive and UNC roots skipped). The directory must be a real
+   directory, not a junction or symbolic link. Access is left to the ACL that the directory
+   inherits from %LOCALAPPDATA% / %APPDATA%, which is private to the user. */
+static int gtbt__mkdir_private_win32(const char *dir);
+/* As gtbt__mkdir_private, with the reason of a failure in why. */
+static int gtbt__mkdir_private_why_win32(const char *dir, char *why, size_t cap) {
+    int rc = gtbt__mkdir_private_win32(dir);
+    if (why && cap) {
+        if (rc == GTBT_OK) why[0] = 0;
+        else snprintf(why, cap, "cannot create or use %s (a real directory of your own is needed)", dir);
+    }
+    return rc;
+}
+/* A missing directory is made on its first write; its parents inherit the user's private ACL. */
+static int gtbt__dir_creatable_win32(const char *dir, char *why, size_t cap) {
+    (void)dir; (void)why; (void)cap;
+    return 1;
+}
+static int gtbt__localtime_win32(time_t t, struct tm *out) { return localtime_s(out, &t) == 0; }
+
+static int gtbt__mkdir_private_win32(const char *dir) {
+    wchar_t *w = gtbt__wpath(dir);
+    size_t i, n, root;
+    DWORD attr;
+    if (!w) return GTBT_E_INVALID;
+    n = wcslen(w);
+    root = gtbt__root_len_win32(w);
+    while (n > root && w[n - 1] == L'\\') w[--n] = 0;
+    if (n == 0 || n <= root) { gtbt__free(w); return GTBT_E_INVALID; }
+    for (i = root; i <= n; i++) {
+        if (w[i] != L'\\' && w[i] != 0) continue;
+        w[i] = 0;
+        if (!CreateDirectoryW(w, NULL) && GetLastError() != ERROR_ALREADY_EXISTS && i == n) {
+            gtbt__fail_win32();
+            gtbt__free(w);
+            return GTBT_E_IO;
+        }
+        if (i < n) w[i] = L'\\';
+    }
+    attr = GetFileAttributesW(w);
+    gtbt__free(w);
+    if (attr == INVALID_FILE_ATTRIBUTES) { gtbt__fail_win32(); return GTBT_E_IO; }
+    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT)) return GTBT_E_IO;   /* read-only means nothing on a directory */
+    return GTBT_OK;
+}
+
+static int gtbt__fs_remove_win32(const char *path) {
+    wchar_t *w = gtbt__wpath(path);
+    BOOL ok;
+    if (!w) return -1;
+    ok = DeleteFileW(w);
+    if (!ok) gtbt__fail_win32();
+    gtbt__free(w);
+    return ok ? 0 : -1;
+}
+static int gtbt__fs_rename_win32(const char *from, const char *to) {
+    wchar_t *a = gtbt__wpath(from), *b = gtbt__wpath(to);
+    BOOL ok = a && b && gtbt__move_win32(a, b, MOVEFILE_REPLACE_EXISTING);
+    if (!ok) gtbt__fail_win32();
+    gtbt__free(a);
+    gtbt__free(b);
+    return ok ? 0 : -1;
+}
+static void gtbt__fs_touch_win32(const char *path) {
+    wchar_t *w = gtbt__wpath(path);
+    HANDLE h;
+    FILETIME now;
+    if (!w) return;
+    h = CreateFileW(w, FILE_WRITE_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                    FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (h == INVALID_HANDLE_VALUE) return;
+    GetSystemTimeAsFileTime(&now);
+    SetFileTime(h, NULL, NULL, &now);
+    CloseHandle(h);
+}
+static int gtbt__fs_mtime_ms_win32(const char *path, int64_t *ms) {
+    wchar_t *w = gtbt__wpath(path);
+    WIN32_FILE_ATTRIBUTE_DATA fa;
+    ULARGE_INTEGER u;
+    BOOL ok;
+    if (!w) return -1;
+    ok = GetFileAttributesExW(w, GetFileExInfoStandard, &fa);
+    gtbt__free(w);
+    if (!ok) return gtbt__fail_win32();
+    u.LowPart = fa.ftLastWriteTime.dwLowDateTime;
+    u.HighPart = fa.ftLastWriteTime.dwHighDateTime;
+    *ms = ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) / 10000;
+    return 0;
+}
+typedef struct gtbt__dir { HANDLE h; int first; WIN32_FIND_DATAW fd; char name[MAX_PATH * 3 + 1]; } gtbt__dir;
+static int gtbt__dir_open_win32(gtbt__dir *d, const char *path) {
+    char pat[GTBT__MAX_PATH];
+    wchar_t *w;
+    if (gtbt__path_join(pat, sizeof pat, path, "*") != GTBT_OK || !(w = gtbt__wpath(pat))) return -1;
+    d->h = FindFirstFileExW(w, FindExInfoBasic, &d->fd, FindExSearchNameMatch, NULL, 0);
+    gtbt__free(w);
+    d->first = 1;
+    return d->h == INVALID_HANDLE_VALUE ? gtbt__fail_win32() : 0;
+}
+static const char *gtbt__dir_next_win32(gtbt__dir *d) {
+    if (!d->first && !FindNextFileW(d->h, &d->fd)) return NULL;
+    d->first = 0;
+    if (!WideCharToMultiByte(CP_UTF8, 0, d->fd.cFileName, -1, d->name, (int)sizeof d->name, NULL, NULL)) d->name[0] = 0;
+    return d->name;
+}
+static void gtbt__dir_close_win32(gtbt__dir *d) { FindClose(d->h); }
+
+/* ---- places: config in %APPDATA%\<tool>, data in %LOCALAPPDATA%\<tool> (known folders) ---- */
+#ifdef __cplusplus
+  #define GTBT__REFID(x) x
+#else
+  #define GTBT__REFID(x) &x
+#endif
+/* FOLDERID_RoamingAppData and FOLDERID_LocalAppData, spelt out so no uuid library is needed */
+static const GUID gtbt__folder_roaming = {0x3EB685DB, 0x65F9, 0x4CF6, {0xA0, 0x3A, 0xE3, 0xEF, 0x65, 0x72, 0x9F, 0x3D}};
+static const GUID gtbt__folder_local = {0xF1B32785, 0x6FBA, 0x4FCF, {0x9D, 0x55, 0x7B, 0x8E, 0x7F, 0x15, 0x70, 0x91}};
+static int gtbt__folder_join_win32(PWSTR base, HRESULT hr, const char *tool, char *out, size_t cap) {
+    char *n = SUCCEEDED(hr) && base ? gtbt__narrow(base) : NULL;
+    int k = -1;
+    CoTaskMemFree(base);
+    if (n) k = snprintf(out, cap, "%s\\%s", n, tool);
+    gtbt__free(n);
+    return (k < 0 || (size_t)k >= cap) ? GTBT_E_INVALID : GTBT_OK;
+}
+static int gtbt__default_config_dir_win32(const char *tool, char *out, size_t cap) {
+    PWSTR w = NULL;
+    HRESULT hr = SHGetKnownFolderPath(GTBT__REFID(gtbt__folder_roaming), 0, NULL, &w);
+    return gtbt__folder_join_win32(w, hr, tool, out, cap);
+}
+static int gtbt__default_data_dir_win32(const char *tool, char *out, size_t cap) {
+    PWSTR w = NULL;
+    HRESULT hr = SHGetKnownFolderPath(GTBT__REFID(gtbt__folder_local), 0, NULL, &w);
+    return gtbt__folder_join_win32(w, hr, tool, out, cap);
+}
+
+/* ---- identity, as the Go original computes it on Windows ---- */
+/* MachineGuid of HKLM\SOFTWARE\Microsoft\Cryptography, from the 64-bit view even in a 32-bit
+   process (the Go original runs reg.exe, which reads that view on 64-bit Windows). */
+static void gtbt__os_machine_id_win32(char *out, size_t cap) {
+    HKEY k;
+    wchar_t v[128];
+    DWORD type = 0, size = sizeof v - sizeof v[0];
+    char *n;
+    out[0] = 0;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Cryptography", 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS) return;
+    memset(v, 0, sizeof v);
+    if (RegQueryValueExW(k, L"MachineGuid", NULL, &type, (LPBYTE)v, &size) == ERROR_SUCCESS && type == REG_SZ && (n = gtbt__narrow(v))) {
+        gtbt__trim(n);
+        snprintf(out, cap, "%s", n);
+        gtbt__free(n);
+    }
+    RegCloseKey(k);
+}
+/* The first adapter (GetAdaptersAddresses order, which Go's net.Interfaces keeps) that is not
+   the software loopback and has a hardware address, as lower-case colon hex. */
+static void gtbt__first_mac_win32(char *out, size_t cap) {
+    ULONG size = 16 * 1024, r = ERROR_BUFFER_OVERFLOW;
+    IP_ADAPTER_ADDRESSES *all = NULL, *a;
+    int tries;
+    out[0] = 0;
+    for (tries = 0; tries < 3 && r == ERROR_BUFFER_OVERFLOW; tries++) {
+        gtbt__free(all);
+        if (!(all = (IP_ADAPTER_ADDRESSES *)gtbt__malloc(size))) return;
+        r = GetAdaptersAddresses(AF_UNSPEC, GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER, NULL, all, &size);
+    }
+    for (a = r == ERROR_SUCCESS ? all : NULL; a; a = a->Next) {
+        size_t i, o = 0;
+        if (a->IfType == IF_TYPE_SOFTWARE_LOOPBACK || a->PhysicalAddressLength == 0) continue;
+        for (i = 0; i < a->PhysicalAddressLength && o + 3 < cap; i++)
+            o += (size_t)snprintf(out + o, cap - o, i ? ":%02x" : "%02x", a->PhysicalAddress[i]);
+        break;
+    }
+    gtbt__free(all);
+}
+/* The Go original reports "windows" as the OS version. */
+static void gtbt__os_version_win32(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
+/* Go's os.Hostname: the physical DNS host name. */
+static void gtbt__hostname_win32(char *out, size_t cap) {
+    wchar_t w[256];
+    DWORD n = (DWORD)(sizeof w / sizeof w[0]);
+    char *s;
+    out[0] = 0;
+    if (!GetComputerNameExW(ComputerNamePhysicalDnsHostname, w, &n) || !(s = gtbt__narrow(w))) return;
+    snprintf(out, cap, "%s", s);
+    gtbt__free(s);
+}
+/* Go's user.Current().Username: DOMAIN\user of the process token's account. */
+static void gtbt__username_win32(char *out, size_t cap) {
+    HANDLE tok;
+    union { TOKEN_USER tu; unsigned char b[512]; } info;
+    wchar_t name[256], dom[256];
+    DWORD len = 0, nn = 256, dn = 256;
+    SID_NAME_USE use;
+    char *a, *b;
+    out[0] = 0;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) return;
+    if (!GetTokenInformation(tok, TokenUser, &info, (DWORD)sizeof info, &len) ||
+        !LookupAccountSidW(NULL, info.tu.User.Sid, name, &nn, dom, &dn, &use)) { CloseHandle(tok); return; }
+    CloseHandle(tok);
+    a = gtbt__narrow(dom);
+    b = gtbt__narrow(name);
+    if (a && b) snprintf(out, cap, "%s\\%s", a, b);
+    gtbt__free(a);
+    gtbt__free(b);
+}
+
+/* ---- processes ---- */
+static int gtbt__pid_win32(void) { return (int)GetCurrentProcessId(); }
+/* 1 when a process with that id runs (or we cannot tell), 0 when it certainly does not. */
+static int gtbt__pid_alive_win32(int pid) {
+    HANDLE h;
+    DWORD code = 0;
+    int alive;
+    if (pid <= 0) return 0;
+    h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+    if (!h) return GetLastError() != ERROR_INVALID_PARAMETER;   /* access denied: it exists */
+    alive = !GetExitCodeProcess(h, &code) || code == STILL_ACTIVE;
+    CloseHandle(h);
+    return alive;
+}
+/* A console (not a pipe or a file, nor the pipes of mintty/MSYS, which are not consoles). */
+static int gtbt__is_tty_win32(FILE *f) {
+    DWORD mode;
+    intptr_t h;
+    int fd = f ? _fileno(f) : -1;
+    if (fd < 0 || !_isatty(fd)) return 0;
+    h = _get_osfhandle(fd);
+    return h != -1 && GetConsoleMode((HANDLE)h, &mode);
+}
+/* The shell's handler for url (the mail client for mailto:); ShellExecuteW returns once the
+   handler was started. */
+static int gtbt__open_url_win32(const char *url, int timeout_ms) {
+    wchar_t *w = gtbt__wide(url);
+    INT_PTR r;
+    (void)timeout_ms;
+    if (!w) return GTBT_E_INVALID;
+    r = (INT_PTR)ShellExecuteW(NULL, L"open", w, NULL, NULL, SW_SHOWNORMAL);
+    gtbt__free(w);
+    return r > 32 ? GTBT_OK : GTBT_E_IO;
+}
+#endif /* GTBT__WIN32 */
+
+GTB_TELEMETRY_API int64_t gtbt_now_ms(void) { return gtbt__mono_ms(); }
+
+/* ---- sockets ---- */
+#ifdef MSG_NOSIGNAL
+#define GTBT__MSG_NOSIGNAL MSG_NOSIGNAL
+#else
+#define GTBT__MSG_NOSIGNAL 0
+#endif
+/* The socket layer, one implementation per platform: errors come back as errno values (EINTR,
+   EAGAIN for "would block", ECONNREFUSED, ...) so the code above it is shared. */
+#define gtbt__net_startup   GTBT__P(gtbt__net_startup)
+#define gtbt__inet_pton     GTBT__P(gtbt__inet_pton)
+#define gtbt__sock_create   GTBT__P(gtbt__sock_create)
+#define gtbt__sock_begin    GTBT__P(gtbt__sock_begin)
+#define gtbt__sock_so_error GTBT__P(gtbt__sock_so_error)
+#define gtbt__sock_poll     GTBT__P(gtbt__sock_poll)
+#define gtbt__sock_send     GTBT__P(gtbt__sock_send)
+#define gtbt__sock_recv     GTBT__P(gtbt__sock_recv)
+#define gtbt__sock_close    GTBT__P(gtbt__sock_close)
+#if GTBT__POSIX
+typedef int gtbt__sock;
+#define GTBT__NO_SOCK (-1)
+static int gtbt__net_startup_posix(void) { return 1; }
+static int gtbt__inet_pton_posix(int af, const char *s, void *out) { return inet_pton(af, s, out); }
+#ifdef SO_NOSIGPIPE
+static void gtbt__sock_nosigpipe(int fd) { int one = 1; (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one); }
+#else
+static void gtbt__sock_nosigpipe(int fd) { (void)fd; }
+#endif
+/* A non-blocking, close-on-exec TCP socket without Nagle delay that never raises SIGPIPE. */
+static gtbt__sock gtbt__sock_create_posix(int family) {
+    int fd = socket(family, SOCK_STREAM, 0), one = 1, fl;
+    if (fd < 0) return -1;
+    fl = fcntl(fd, F_GETFL, 0);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    gtbt__sock_nosigpipe(fd);
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+/* Starts a connect: 0 connected, 1 in progress, -1 failed (errno). */
+static int gtbt__sock_begin_posix(gtbt__sock s, const struct sockaddr *sa, socklen_t len) {
+    if (connect(s, sa, len) == 0) return 0;
+    return (errno == EINPROGRESS || errno == EINTR) ? 1 : -1;
+}
+/* The pending error of a socket (a finished connect), as an errno value; 0 when none. */
+static int gtbt__sock_so_error_posix(gtbt__sock s) {
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0) return errno;
+    return soerr;
+}
+/* Waits up to ms for s to be readable (or writable): 1 ready (errors included), 0 timed out, -1 (errno). */
+static int gtbt__sock_poll_posix(gtbt__sock s, int for_write, int ms) {
+    struct pollfd p;
+    int r;
+    p.fd = s;
+    p.events = for_write ? POLLOUT : POLLIN;
+    p.revents = 0;
+    r = poll(&p, 1, ms);
+    return r > 0 ? 1 : r;
+}
+static long gtbt__sock_send_posix(gtbt__sock s, const void *p, size_t n) { return (long)send(s, p, n, GTBT__MSG_NOSIGNAL); }
+static long gtbt__sock_recv_posix(gtbt__sock s, void *p, size_t n) { return (long)recv(s, p, n, 0); }
+static void gtbt__sock_close_posix(gtbt__sock s) { close(s); }
+#else
+typedef SOCKET gtbt__sock;
+#define GTBT__NO_SOCK INVALID_SOCKET
+/* Winsock errors as errno values. */
+static int gtbt__errno_of_wsa(int e) {
+    switch (e) {
+    case WSAEWOULDBLOCK: case WSAEINPROGRESS: case WSAEALREADY: return EAGAIN;
+    case WSAEINTR: return EINTR;
+    case WSAECONNREFUSED: return ECONNREFUSED;
+    case WSAECONNRESET: return ECONNRESET;
+    case WSAECONNABORTED: return ECONNABORTED;
+    case WSAETIMEDOUT: return ETIMEDOUT;
+    case WSAENETUNREACH: case WSAENETDOWN: return ENETUNREACH;
+    case WSAEHOSTUNREACH: return EHOSTUNREACH;
+    case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
+    case WSAEAFNOSUPPORT: return EAFNOSUPPORT;
+    case WSAENOBUFS: return ENOBUFS;
+    case WSAEMFILE: return EMFILE;
+    case WSAENOTCONN: case WSAESHUTDOWN: return ENOTCONN;
+    default: return EIO;
+    }
+}
+static long gtbt__wsa_fail(void) { errno = gtbt__errno_of_wsa(WSAGetLastError()); return -1; }
+/* WSAStartup once per process, thread-safe (never undone: other code of the tool may use Winsock). */
+static INIT_ONCE gtbt__wsa_once = INIT_ONCE_STATIC_INIT;
+static int gtbt__wsa_ok;
+static BOOL CALLBACK gtbt__wsa_init(PINIT_ONCE once, PVOID param, PVOID *ctx) {
+    WSADATA wd;
+    (void)once; (void)param; (void)ctx;
+    gtbt__wsa_ok = WSAStartup(MAKEWORD(2, 2), &wd) == 0;
+    return TRUE;
+}
+static int gtbt__net_startup_win32(void) {
+    InitOnceExecuteOnce(&gtbt__wsa_once, gtbt__wsa_init, NULL, NULL);
+    return gtbt__wsa_ok;
+}
+static int gtbt__inet_pton_win32(int af, const char *s, void *out) { return gtbt__net_startup_win32() ? inet_pton(af, s, out) : 0; }
+/* A non-blocking, non-inheritable TCP socket without Nagle delay (Windows has no SIGPIPE). */
+static gtbt__sock gtbt__sock_create_win32(int family) {
+    SOCKET s;
+    u_long nb = 1;
+    BOOL one = TRUE;
+    if (!gtbt__net_startup_win32()) { errno = ENETDOWN; return INVALID_SOCKET; }
+    s = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (s == INVALID_SOCKET) { gtbt__wsa_fail(); return INVALID_SOCKET; }
+    if (ioctlsocket(s, FIONBIO, &nb) != 0) { gtbt__wsa_fail(); closesocket(s); return INVALID_SOCKET; }
+    (void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, (int)sizeof one);
+    return s;
+}
+static int gtbt__sock_begin_win32(gtbt__sock s, const struct sockaddr *sa, socklen_t len) {
+    if (connect(s, sa, len) == 0) return 0;
+    gtbt__wsa_fail();
+    return errno == EAGAIN ? 1 : -1;
+}
+static int gtbt__sock_so_error_win32(gtbt__sock s) {
+    int soerr = 0, sl = (int)sizeof soerr;
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&soerr, &sl) != 0) { gtbt__wsa_fail(); return errno; }
+    return soerr ? gtbt__errno_of_wsa(soerr) : 0;
+}
+/* select on one socket rather than WSAPoll: WSAPoll did not report a failed connect before
+   Windows 10 version 2004, select reports it in the except set. */
+static int gtbt__sock_poll_win32(gtbt__sock s, int for_write, int ms) {
+    fd_set rw, ex;
+    struct timeval tv;
+    int r;
+    FD_ZERO(&rw);
+    FD_ZERO(&ex);
+    FD_SET(s, &rw);
+    FD_SET(s, &ex);
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    r = select(0, for_write ? NULL : &rw, for_write ? &rw : NULL, &ex, &tv);
+    if (r < 0) return (int)gtbt__wsa_fail();
+    return r > 0 ? 1 : 0;
+}
+static long gtbt__sock_send_win32(gtbt__sock s, const void *p, size_t n) {
+    int r = send(s, (const char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
+    return r == SOCKET_ERROR ? gtbt__wsa_fail() : (long)r;
+}
+static long gtbt__sock_recv_win32(gtbt__sock s, void *p, size_t n) {
+    int r = recv(s, (char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
+    return r == SOCKET_ERROR ? gtbt__wsa_fail() : (long)r;
+}
+static void gtbt__sock_close_win32(gtbt__sock s) { closesocket(s); }
 #endif
 
 // >>sha256 ---------------------------------------------------------------------------------------
@@ -2052,20 +2954,43 @@ static int gtbt__jp_skip(gtbt__jp *j) {
 }
 
 // >>redact ---------------------------------------------------------------------------------------
-/* Redaction: a byte-level port of the Go original's redact.String, without a regex engine.
+/* Redaction without a regex engine: a byte-level port of the Go original's redact.String (rules
+ * 1-8, rule 1 widened) and the rules it lacks (9-13), which let most real-world secret formats
+ * through in the original.
  *
- * Each rule below is one RE2 pattern of the Go original, applied in order, each over the output of
- * the previous one, with ReplaceAll semantics (leftmost-first, non-overlapping). All patterns are
+ * Each rule below is one pattern, applied in order, each over the output of the previous one,
+ * with ReplaceAll semantics (leftmost-first, non-overlapping). All patterns are
  * ASCII-only: (?i) folds ASCII letters only, \b is an ASCII word boundary ([A-Za-z0-9_]),
  * \s = [\t\n\f\r ]. Input is treated as bytes (NUL and invalid UTF-8 are ordinary non-word bytes).
  * Every rule is a single forward scan; any look-ahead done at a position either succeeds (and the
  * scan jumps past the match) or is bounded so that the total work stays linear in the input. */
 
-static int gtbt__rx_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-static int gtbt__rx_alpha(unsigned char c) { return (unsigned)((c | 32) - 'a') < 26u; }
-static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_alpha(c) || (unsigned)(c - '0') < 10u; }
-static int gtbt__rx_word(unsigned char c) { return gtbt__rx_alnum(c) || c == '_'; }      /* \w */
-static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_word(c) || c == '-'; }        /* [A-Za-z0-9_\-] */
+/* Byte classes: 1 blank (\s), 2 letter, 4 digit, 8 '_', 16 '-', 32 hex digit, 64 '+' or '/',
+   128 upper case, 256 lower case, 512 '.', 1024 first byte of a rule-11 provider prefix. One table
+   lookup per byte in every rule below. */
+static const unsigned short gtbt__rx_ct[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 16, 512, 64,
+    36, 1060, 36, 36, 36, 36, 36, 36, 36, 36, 0, 0, 0, 0, 0, 0,
+    0, 1186, 162, 162, 162, 1186, 1186, 1154, 1154, 1154, 130, 130, 130, 130, 1154, 130,
+    1154, 130, 130, 1154, 130, 130, 130, 130, 130, 130, 130, 0, 0, 0, 0, 8,
+    0, 1314, 290, 290, 1314, 290, 1314, 1282, 1282, 258, 258, 1282, 1282, 258, 1282, 258,
+    1282, 258, 1282, 1282, 258, 258, 258, 1282, 1282, 1282, 258, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static int gtbt__rx_ws(unsigned char c) { return gtbt__rx_ct[c] & 1; }
+static int gtbt__rx_alpha(unsigned char c) { return gtbt__rx_ct[c] & 2; }
+static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_ct[c] & 6; }
+static int gtbt__rx_word(unsigned char c) { return gtbt__rx_ct[c] & 14; }      /* \w */
+static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_ct[c] & 30; }       /* [A-Za-z0-9_\-] */
 static unsigned char gtbt__rx_lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
 
 /* length of the lowercase literal lit if it matches s[i..) ignoring ASCII case, else 0 */
@@ -2095,26 +3020,40 @@ static void gtbt__rx_emit(gtbt__rx *r, size_t upto, const char *rep, size_t resu
     r->done = resume;
 }
 
-/* 1. ([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@  ->  ${1}<redacted>@
-   The scheme class has no ':', so a "://" can start a match iff the run of scheme characters just
-   before it contains a letter; user and password runs are maximal and must end at ':' and '@'. */
+/* 1. scheme://userinfo@  ->  scheme://<redacted>@
+   The Go original's ([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@, widened in two ways: the
+   userinfo ends at the LAST '@' of the authority (up to the first '/' or blank), so a password
+   may contain '@' and '!' (mysql://root:p@ssw0rd!@host); and a user without a password is
+   redacted when it looks like a token (16+ bytes, or 8+ with a digit and a letter: a token as URL
+   user, Sentry DSNs) while short user names (git@, ubuntu@) stay. User and password must be
+   non-empty. The scheme class has no ':', so a "://" can start a match iff the run of scheme
+   characters just before it contains a letter. */
+/* The "://" at s[i] starts a userinfo to redact: 1 with its end, the last '@' of the authority. */
+static int gtbt__rx_userinfo_at(const unsigned char *s, size_t n, size_t i, size_t *at_out) {
+    size_t u = i + 3, e, at = 0, colon = 0, k;
+    int digit = 0, letter = 0;
+    for (e = u; e < n && !gtbt__rx_ws(s[e]) && s[e] != '/'; e++) {
+        if (s[e] == '@') at = e;
+        else if (s[e] == ':' && !colon) colon = e;
+    }
+    if (at <= u) return 0;
+    *at_out = at;
+    if (colon && colon < at) return colon > u && at > colon + 1;
+    for (k = u; k < at; k++) { digit |= (unsigned)(s[k] - '0') < 10u; letter |= gtbt__rx_alpha(s[k]); }
+    return at - u >= 16 || (at - u >= 8 && digit && letter);
+}
+
 static void gtbt__redact_userinfo(gtbt__rx *r) {
     const unsigned char *s = r->s;
-    size_t n = r->n, i, u, p;
+    size_t n = r->n, i, at;
     int alpha = 0;                          /* the scheme-character run ending here has a letter */
     for (i = 0; i < n; i++) {
         unsigned char c = s[i];
-        if (c == ':' && alpha && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/') {
-            for (u = i + 3; u < n && !gtbt__rx_ws(s[u]) && s[u] != '/' && s[u] != ':' && s[u] != '@'; u++) {}
-            if (u > i + 3 && u < n && s[u] == ':') {
-                for (p = u + 1; p < n && !gtbt__rx_ws(s[p]) && s[p] != '/' && s[p] != '@'; p++) {}
-                if (p > u + 1 && p < n && s[p] == '@') {
-                    gtbt__rx_emit(r, i + 3, "<redacted>@", p + 1);
-                    i = p;
-                    alpha = 0;
-                    continue;
-                }
-            }
+        if (c == ':' && alpha && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/' && gtbt__rx_userinfo_at(s, n, i, &at)) {
+            gtbt__rx_emit(r, i + 3, "<redacted>@", at + 1);
+            i = at;
+            alpha = 0;
+            continue;
         }
         if (gtbt__rx_alnum(c) || c == '+' || c == '.' || c == '-') alpha |= gtbt__rx_alpha(c);
         else alpha = 0;
@@ -2289,73 +3228,481 @@ static void gtbt__redact_long(gtbt__rx *r) {
     }
 }
 
-/* One cheap pass that finds which rules can possibly match s[0..n) (a necessary condition for
-   each; 0 means the text is left as is). With any != 0 it stops at the first candidate. Checked:
-   "://" followed later by '@' (1); '=' right after a byte that can end a keyword of rule 2:
-   y n t d h e (2); ':' right after 'n' (3); '=' or ':' after 'y' plus blanks (4); ':' after '"' plus
-   blanks (5); "eyJ" (6); a run of >= 15 [A-Za-z0-9_\-] bytes, the shortest provider match being
-   "xoxb-" plus 10 (7); a run of >= 41 (8). */
-enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_M_AWS = 8,
-       GTBT__RX_M_JSON = 16, GTBT__RX_M_JWT = 32, GTBT__RX_M_PROV = 64, GTBT__RX_M_LONG = 128 };
+/* ---- rules beyond the Go original (it lets most real-world secret formats through) ---- */
 
-static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
-    size_t i, run = 0;
-    unsigned m = 0;
-    unsigned char prev = 0, last = 0;       /* previous byte, last non-blank byte; lowercased */
-    int url = 0;
-    for (i = 0; i < n; i++) {
-        unsigned char c = gtbt__rx_lower(s[i]);
-        if (gtbt__rx_tok(c)) {
-            if (++run >= 15) m |= run >= 41 ? GTBT__RX_M_PROV | GTBT__RX_M_LONG : GTBT__RX_M_PROV;
-            if (s[i] == 'J' && run >= 3 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT;
-        } else {
-            run = 0;
-            if (c == '=') {
-                if (prev == 'y' || prev == 'n' || prev == 't' || prev == 'd' || prev == 'h' || prev == 'e') m |= GTBT__RX_M_QUERY;
-                if (last == 'y') m |= GTBT__RX_M_AWS;
-            } else if (c == ':') {
-                if (prev == 'n') m |= GTBT__RX_M_AUTHZ;
-                if (last == 'y') m |= GTBT__RX_M_AWS;
-                if (last == '"') m |= GTBT__RX_M_JSON;
-                if (n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/') url = 1;
-            } else if (c == '@' && url) {
-                m |= GTBT__RX_M_URL;
-            }
-        }
-        if (m && any) return m;
-        prev = c;
-        if (!gtbt__rx_ws(c)) last = c;
+/* 9. PEM private keys: from "-----BEGIN <label>-----" whose label names a PRIVATE KEY to the end of
+   the matching "-----END ...-----" (or to the end of the text when it is cut off), whole. */
+static size_t gtbt__rx_find(const unsigned char *s, size_t n, size_t from, const char *lit) {
+    size_t len = strlen(lit);
+    const unsigned char *p;
+    while (from + len <= n && (p = (const unsigned char *)memchr(s + from, lit[0], n - from - len + 1)) != NULL) {
+        if (!memcmp(p, lit, len)) return (size_t)(p - s);
+        from = (size_t)(p - s) + 1;
     }
-    return m;
+    return n;
 }
 
-/* Fast pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
-static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
-    /* the common case (short plain values) in one cheap pass: every rule needs one of = : @ J
-       or a run of 15 token characters; anything else cannot match */
-    static const char cls[257] =   /* t: [A-Za-z0-9_-] but J, s: = : @ J, .: anything else */
-        ".............................................t..tttttttttts..s.."
-        "stttttttttstttttttttttttttt....t.tttttttttttttttttttttttttt....."
-        "................................................................"
-        "................................................................";
-    const unsigned char *s = (const unsigned char *)in;
-    size_t i, run = 0;
-    for (i = 0; i < n; i++) {
-        char k = cls[s[i]];
-        if (k == 't') { if (++run >= 15) return 1; continue; }
-        if (k == 's') return gtbt__redact_scan(s, n, 1) != 0;
-        run = 0;
+static void gtbt__redact_pem(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, e, end;
+    while ((i = gtbt__rx_find(s, n, i, "-----BEGIN ")) < n) {
+        for (e = i + 11; e < n && e < i + 80 && s[e] != '\n' && s[e] != '-'; e++) {}
+        if (gtbt__rx_find(s, e, i + 11, "PRIVATE KEY") >= e) { i += 11; continue; }
+        end = gtbt__rx_find(s, n, e, "-----END ");
+        if (end < n) {
+            size_t close = gtbt__rx_find(s, n, end + 9, "-----");
+            end = close < n ? close + 5 : n;
+        }
+        gtbt__rx_emit(r, i, "<redacted-private-key>", end);
+        i = end;
+    }
+}
+
+/* 10. Secrets named by their key: KEY=value, KEY: value (YAML, HTTP headers), "key": "value"
+   (JSON), --flag value, where the key name CONTAINS a secret word (DB_PASSWORD=, PGPASSWORD=,
+   GITHUB_TOKEN=, MY_API_KEY=, ?client_secret=, "clientSecret":, X-API-Key:), or has one of the
+   short secret words as a whole part (auth, pass, sig, jwt, pat; pwd and pw only in a longer name,
+   since PWD is the working directory; key only as the last part, as in api_key, X-API-Key,
+   licenseKey). Parts are split at '_', '-', '.' and lower-to-upper case changes. The value becomes
+   "***": a quoted value inside its quotes; the rest of the line after Authorization:
+   (keeping its scheme word), Cookie:, Set-Cookie:, and after a "key:" that starts its line
+   (YAML, headers); otherwise one word. -u/--user user:pass keeps the user. */
+enum { GTBT__RX_K_NONE, GTBT__RX_K_SECRET, GTBT__RX_K_USER, GTBT__RX_K_LINE, GTBT__RX_K_AUTHZ };
+#define GTBT__RX_KEY_MAX 64
+
+static int gtbt__rx_keych(unsigned char c) { return gtbt__rx_ct[c] & 542; }      /* [A-Za-z0-9_.\-] */
+static int gtbt__rx_ends(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !memcmp(s + a - b, suffix, b);
+}
+
+/* What the key name k[0..n) announces (GTBT__RX_K_*). Leading dashes (flags) are skipped. */
+static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
+    static const char *const has[] = { "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key",
+        "api-key", "credential", "privatekey", "private_key", "private-key", "accesskey", "access_key", "access-key",
+        "signature", "sessionid", "session_id", "session-id", "cookie", NULL };
+    static const char *const part[] = { "auth", "pass", "sig", "jwt", "pat", NULL };
+    char low[GTBT__RX_KEY_MAX + 1];
+    size_t i, a, w, dashes = 0, nparts = 0;
+    while (dashes < n && k[dashes] == '-') dashes++;
+    k += dashes;
+    n -= dashes;
+    if (n == 0 || n > GTBT__RX_KEY_MAX) return GTBT__RX_K_NONE;
+    for (i = 0; i < n; i++) low[i] = (char)gtbt__rx_lower(k[i]);
+    low[n] = 0;
+    if (dashes && (!strcmp(low, "u") || !strcmp(low, "user") || !strcmp(low, "proxy-user"))) return GTBT__RX_K_USER;
+    if (gtbt__rx_ends(low, "authorization")) return GTBT__RX_K_AUTHZ;
+    if (!strcmp(low, "cookie") || !strcmp(low, "set-cookie")) return GTBT__RX_K_LINE;
+    for (i = 0; i + 1 < n; i++) {          /* every word below has one of these letter pairs */
+        char x = low[i], y = low[i + 1];
+        if ((x == 'p' && (y == 'a' || y == 'r' || y == 'w')) || (x == 's' && (y == 'e' || y == 'i')) || (x == 't' && y == 'o') ||
+            (x == 'a' && (y == 'p' || y == 'c' || y == 'u')) || (x == 'c' && (y == 'r' || y == 'o')) || (x == 'j' && y == 'w') ||
+            (x == 'k' && y == 'e')) break;
+    }
+    if (i + 1 >= n) return GTBT__RX_K_NONE;
+    for (i = 0; i < n; i++)
+        for (w = 0; has[w]; w++)
+            if (has[w][0] == low[i] && !strncmp(low + i, has[w], strlen(has[w])) && !(w == 4 && gtbt__rx_ends(low, "tokens")))
+                return GTBT__RX_K_SECRET;
+    for (i = 1; i < n; i++)
+        nparts += k[i] == '_' || k[i] == '-' || k[i] == '.' || (gtbt__rx_lower(k[i]) != k[i] && k[i - 1] >= 'a' && k[i - 1] <= 'z');
+    for (a = 0, i = 0; i <= n; i++) {
+        int sep = i < n && (k[i] == '_' || k[i] == '-' || k[i] == '.');
+        int camel = i > 0 && i < n && gtbt__rx_lower(k[i]) != k[i] && k[i - 1] >= 'a' && k[i - 1] <= 'z';
+        size_t len = i - a;
+        if (i < n && !sep && !camel) continue;
+        for (w = 0; len && part[w]; w++)
+            if (strlen(part[w]) == len && !memcmp(low + a, part[w], len)) return GTBT__RX_K_SECRET;
+        if (nparts && ((len == 3 && !memcmp(low + a, "pwd", 3)) || (len == 2 && !memcmp(low + a, "pw", 2))))
+            return GTBT__RX_K_SECRET;
+        if (i == n && len == 3 && !memcmp(low + a, "key", 3)) return GTBT__RX_K_SECRET;
+        a = sep ? i + 1 : i;
+    }
+    return GTBT__RX_K_NONE;
+}
+
+static int gtbt__rx_eol(unsigned char c) { return c == '\n' || c == '\r'; }
+
+/* Is s[i] ('=', ':', or a blank after a --flag or "bearer") the separator after a secret key? Then
+   [*vs, *ve) is the non-empty value to replace. O(key length + value length). */
+static int gtbt__rx_kv_at(const unsigned char *s, size_t n, size_t i, size_t *vs, size_t *ve) {
+    size_t ke = i, ks, ls, j, e;
+    unsigned char sep = s[i];
+    int kind, blank = sep == ' ' || sep == '\t', line;
+    if (!blank) {
+        while (ke > 0 && (s[ke - 1] == ' ' || s[ke - 1] == '\t')) ke--;
+        if (ke > 0 && (s[ke - 1] == '"' || s[ke - 1] == '\'')) ke--;
+    }
+    for (ks = ke; ks > 0 && ke - ks <= GTBT__RX_KEY_MAX + 2 && gtbt__rx_keych(s[ks - 1]); ks--) {}
+    if (ks == ke || (ks > 0 && gtbt__rx_keych(s[ks - 1]))) return 0;
+    if (blank) {
+        if (ke - ks == 6 && gtbt__rx_ci(s, n, ks, "bearer")) kind = GTBT__RX_K_SECRET;
+        else if (s[ks] != '-') return 0;
+        else kind = gtbt__rx_secret_key(s + ks, ke - ks);
+    } else {
+        kind = gtbt__rx_secret_key(s + ks, ke - ks);
+    }
+    if (kind == GTBT__RX_K_NONE) return 0;
+    ls = ks;
+    if (ls > 0 && (s[ls - 1] == '"' || s[ls - 1] == '\'')) ls--;
+    while (ls > 0 && (s[ls - 1] == ' ' || s[ls - 1] == '\t')) ls--;
+    line = ls == 0 || gtbt__rx_eol(s[ls - 1]);
+    j = i + 1;
+    while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+    if (j >= n || gtbt__rx_eol(s[j])) return 0;
+    if (blank && s[j] == '-' && j + 1 < n && s[j + 1] == '-') return 0;   /* the next --flag */
+    if (kind == GTBT__RX_K_AUTHZ) {                                     /* keep the scheme word */
+        for (e = j; e < n && (gtbt__rx_alnum(s[e]) || s[e] == '-'); e++) {}
+        if (e > j && e < n && (s[e] == ' ' || s[e] == '\t')) {
+            while (e < n && (s[e] == ' ' || s[e] == '\t')) e++;
+            if (e >= n || gtbt__rx_eol(s[e])) return 0;
+            j = e;
+        }
+    }
+    if (s[j] == '"' || s[j] == '\'') {
+        unsigned char q = s[j++];
+        for (e = j; e < n && s[e] != q && !gtbt__rx_eol(s[e]); e++) {}
+    } else if (kind == GTBT__RX_K_AUTHZ || kind == GTBT__RX_K_LINE || (sep == ':' && line)) {
+        for (e = j; e < n && !gtbt__rx_eol(s[e]) && s[e] != '"' && s[e] != '\''; e++) {}
+        while (e > j && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+    } else {
+        for (e = j; e < n && !gtbt__rx_ws(s[e]) && s[e] != '&' && s[e] != '"' && s[e] != '\'' &&
+                    !(sep == ':' && (s[e] == ',' || s[e] == ';' || s[e] == '}' || s[e] == ']' || s[e] == ')')); e++) {}
+    }
+    if (sep == ':' && e > j && s[e - 1] == ':' && !line) return 0;   /* "auth: Authorization: ..." */
+    if (kind == GTBT__RX_K_USER) {
+        while (j < e && s[j] != ':') j++;
+        if (j == e) return 0;
+        j++;
+    }
+    if (e == j) return 0;
+    *vs = j;
+    *ve = e;
+    return 1;
+}
+
+static void gtbt__redact_kv(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, vs, ve;
+    for (i = 1; i < n; i++) {
+        unsigned char c = s[i];
+        if (c != '=' && c != ':' && !((c == ' ' || c == '\t') && gtbt__rx_keych(s[i - 1]))) continue;
+        if (!gtbt__rx_kv_at(s, n, i, &vs, &ve)) continue;
+        gtbt__rx_emit(r, vs, "***", ve);
+        i = ve - 1;
+    }
+}
+
+/* 11. Provider tokens by their documented prefixes (beyond the Go original's list): the prefix
+   must start a word (no letter or digit before it), the body is at least min bytes of its class;
+   the prefix stays and the body becomes "***". */
+enum { GTBT__RX_B_TOK, GTBT__RX_B_ALNUM, GTBT__RX_B_WORD, GTBT__RX_B_HEX, GTBT__RX_B_UPNUM, GTBT__RX_B_B64,
+       GTBT__RX_B_TOKDOT, GTBT__RX_B_PATH };
+typedef struct gtbt__rx_prov2 { const char *pre; unsigned char cls, min; } gtbt__rx_prov2;
+static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
+    { "ghu_", GTBT__RX_B_ALNUM, 30 }, { "ghr_", GTBT__RX_B_ALNUM, 30 },             /* GitHub user/refresh */
+    { "npm_", GTBT__RX_B_ALNUM, 30 },                                               /* npm */
+    { "sk_live_", GTBT__RX_B_ALNUM, 16 }, { "sk_test_", GTBT__RX_B_ALNUM, 16 },     /* Stripe */
+    { "rk_live_", GTBT__RX_B_ALNUM, 16 }, { "rk_test_", GTBT__RX_B_ALNUM, 16 }, { "whsec_", GTBT__RX_B_ALNUM, 24 },
+    { "SG.", GTBT__RX_B_TOKDOT, 40 },                                               /* SendGrid */
+    { "SK", GTBT__RX_B_HEX, 32 }, { "AC", GTBT__RX_B_HEX, 32 },                     /* Twilio */
+    { "key-", GTBT__RX_B_HEX, 32 },                                                 /* Mailgun */
+    { "GOCSPX-", GTBT__RX_B_TOK, 20 }, { "ya29.", GTBT__RX_B_TOKDOT, 20 }, { "1//0", GTBT__RX_B_TOK, 30 }, /* Google */
+    { "hvs.", GTBT__RX_B_TOK, 20 }, { "hvb.", GTBT__RX_B_TOK, 20 }, { "hvr.", GTBT__RX_B_TOK, 20 },   /* Vault */
+    { "atlasv1.", GTBT__RX_B_TOK, 40 },                                             /* Terraform Cloud */
+    { "hooks.slack.com/services/", GTBT__RX_B_PATH, 20 }, { "xapp-", GTBT__RX_B_TOK, 20 }, /* Slack */
+    { "xoxe.", GTBT__RX_B_TOKDOT, 30 }, { "xoxe-", GTBT__RX_B_TOK, 30 },
+    { "discord.com/api/webhooks/", GTBT__RX_B_PATH, 20 }, { "discordapp.com/api/webhooks/", GTBT__RX_B_PATH, 20 },
+    { "shpat_", GTBT__RX_B_HEX, 32 }, { "shpss_", GTBT__RX_B_HEX, 32 },             /* Shopify */
+    { "shpca_", GTBT__RX_B_HEX, 32 }, { "shppa_", GTBT__RX_B_HEX, 32 },
+    { "dop_v1_", GTBT__RX_B_HEX, 64 }, { "doo_v1_", GTBT__RX_B_HEX, 64 }, { "dor_v1_", GTBT__RX_B_HEX, 64 }, /* DigitalOcean */
+    { "hf_", GTBT__RX_B_ALNUM, 30 },                                                /* Hugging Face */
+    { "pypi-", GTBT__RX_B_TOK, 50 },                                                /* PyPI */
+    { "dckr_pat_", GTBT__RX_B_TOK, 20 },                                            /* Docker Hub */
+    { "AGE-SECRET-KEY-1", GTBT__RX_B_UPNUM, 50 },                                   /* age */
+    { "lin_api_", GTBT__RX_B_ALNUM, 30 },                                           /* Linear */
+    { "ntn_", GTBT__RX_B_ALNUM, 30 }, { "secret_", GTBT__RX_B_ALNUM, 40 },          /* Notion */
+    { "figd_", GTBT__RX_B_TOK, 30 },                                                /* Figma */
+    { "glsa_", GTBT__RX_B_WORD, 30 }, { "glc_", GTBT__RX_B_B64, 30 },               /* Grafana */
+    { "NRAK-", GTBT__RX_B_UPNUM, 20 }, { "NRII-", GTBT__RX_B_TOK, 20 },             /* New Relic */
+    { "PMAK-", GTBT__RX_B_TOK, 50 },                                                /* Postman */
+    { "pul-", GTBT__RX_B_HEX, 40 },                                                 /* Pulumi */
+    { "dp.pt.", GTBT__RX_B_ALNUM, 40 }, { "dp.st.", GTBT__RX_B_ALNUM, 40 },         /* Doppler */
+    { "dp.ct.", GTBT__RX_B_ALNUM, 40 }, { "dp.sa.", GTBT__RX_B_ALNUM, 40 },
+    { "dapi", GTBT__RX_B_HEX, 32 },                                                 /* Databricks */
+    { "r8_", GTBT__RX_B_ALNUM, 30 },                                                /* Replicate */
+    { "gsk_", GTBT__RX_B_ALNUM, 40 },                                               /* Groq */
+    { "sq0atp-", GTBT__RX_B_TOK, 20 }, { "sq0csp-", GTBT__RX_B_TOK, 30 }, { "EAAA", GTBT__RX_B_TOK, 50 }, /* Square */
+    { "sl.", GTBT__RX_B_TOK, 60 },                                                  /* Dropbox */
+    { "ASIA", GTBT__RX_B_UPNUM, 16 }, { "AGPA", GTBT__RX_B_UPNUM, 16 }, { "AIDA", GTBT__RX_B_UPNUM, 16 }, /* AWS ids */
+    { "AROA", GTBT__RX_B_UPNUM, 16 }, { "ANPA", GTBT__RX_B_UPNUM, 16 }, { "AIPA", GTBT__RX_B_UPNUM, 16 },
+    { "FwoGZXIvYXdzE", GTBT__RX_B_B64, 100 }, { "IQoJb3JpZ2lu", GTBT__RX_B_B64, 100 }, /* AWS session tokens */
+    { "phx_", GTBT__RX_B_ALNUM, 30 },                                               /* PostHog personal */
+    { "HRKU-", GTBT__RX_B_TOK, 30 },                                                /* Heroku */
+    { "nfp_", GTBT__RX_B_ALNUM, 30 },                                               /* Netlify */
+    { "sbp_", GTBT__RX_B_HEX, 40 },                                                 /* Supabase */
+    { "sk.eyJ", GTBT__RX_B_TOKDOT, 40 },                                            /* Mapbox */
+    { "ATATT3", GTBT__RX_B_B64, 100 },                                              /* Atlassian */
+    { "glptt-", GTBT__RX_B_HEX, 40 }, { "GR1348941", GTBT__RX_B_TOK, 20 },          /* GitLab */
+};
+/* the first byte of each row above, in order (tests/test_redact.c checks it) */
+static const char gtbt__rx_prov2_heads[] = "ggnssrrwSSAkGy1hhhahxxxddssssdddhpdAlnsfggNNPpdddddrgssEsAAAAAAFIpHnssAgG";
+
+static int gtbt__rx_body(int cls, unsigned char c) {
+    switch (cls) {
+    case GTBT__RX_B_TOK: return gtbt__rx_tok(c);
+    case GTBT__RX_B_ALNUM: return gtbt__rx_alnum(c);
+    case GTBT__RX_B_WORD: return gtbt__rx_word(c);
+    case GTBT__RX_B_HEX: return (unsigned)(c - '0') < 10u || (unsigned)((c | 32) - 'a') < 6u;
+    case GTBT__RX_B_UPNUM: return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    case GTBT__RX_B_B64: return gtbt__rx_tok(c) || c == '+' || c == '/' || c == '=';
+    case GTBT__RX_B_TOKDOT: return gtbt__rx_tok(c) || c == '.';
+    default: return gtbt__rx_tok(c) || c == '/';
+    }
+}
+
+/* A provider token starting at s[i] (a word start): 1 with the body [*bs, *be). The body scan of a
+   failed match is shorter than min, so callers stay linear when they jump past a success. */
+static int gtbt__rx_prov2_at(const unsigned char *s, size_t n, size_t i, size_t *bs, size_t *be) {
+    size_t k, e, plen;
+    if (!(gtbt__rx_ct[s[i]] & 1024)) return 0;          /* the first bytes of the prefixes below */
+    for (k = 0; k < sizeof gtbt__rx_prov2s / sizeof gtbt__rx_prov2s[0]; k++) {
+        const gtbt__rx_prov2 *pv;
+        const char *h = (const char *)memchr(gtbt__rx_prov2_heads + k, s[i], sizeof gtbt__rx_prov2_heads - 1 - k);
+        if (!h) break;
+        k = (size_t)(h - gtbt__rx_prov2_heads);
+        pv = &gtbt__rx_prov2s[k];
+        if (i + 1 >= n || (unsigned char)pv->pre[1] != s[i + 1]) continue;
+        plen = strlen(pv->pre);
+        if (n - i < plen + pv->min || memcmp(s + i, pv->pre, plen) != 0) continue;
+        for (e = i + plen; e < n && gtbt__rx_body(pv->cls, s[e]); e++) {}
+        if (e - i - plen < pv->min) continue;
+        *bs = i + plen;
+        *be = e;
+        return 1;
     }
     return 0;
 }
 
+static void gtbt__redact_prov2(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, bs, be;
+    for (i = 0; i < n; i++) {
+        if (i > 0 && gtbt__rx_alnum(s[i - 1])) continue;
+        if (!gtbt__rx_prov2_at(s, n, i, &bs, &be)) continue;
+        gtbt__rx_emit(r, bs, "***", be);
+        i = be - 1;
+    }
+}
+
+/* 12. Three dot-separated token parts of 20+, 5-8 and 25+ bytes (Discord bot tokens and other
+   signed tokens shaped like a JWT without its "eyJ")  ->  <redacted-token> */
+static void gtbt__redact_dotted(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, a, e1, e2, e3;
+    while (i < n) {
+        if (!gtbt__rx_tok(s[i]) || (i > 0 && s[i - 1] == '.')) { i++; continue; }
+        for (a = i, e1 = i; e1 < n && gtbt__rx_tok(s[e1]); e1++) {}
+        i = e1;
+        if (e1 - a < 20 || e1 >= n || s[e1] != '.') continue;
+        for (e2 = e1 + 1; e2 < n && gtbt__rx_tok(s[e2]); e2++) {}
+        if (e2 - e1 - 1 < 5 || e2 - e1 - 1 > 8 || e2 >= n || s[e2] != '.') continue;
+        for (e3 = e2 + 1; e3 < n && gtbt__rx_tok(s[e3]); e3++) {}
+        if (e3 - e2 - 1 < 25) continue;
+        gtbt__rx_emit(r, a, "<redacted-token>", e3);
+        i = e3;
+    }
+}
+
+/* 13. Opaque keys the Go original misses (it takes only [A-Za-z0-9_\-]{41,}):
+   - 32 or 40 hex digits with at least one digit and one letter, as a whole word (API keys, Twilio
+     and Datadog keys, MD5-shaped secrets), unless it reads as a version or commit: right after
+     '+' (1.4.2+<hash>), after the word commit, rev, revision, sha, sha1, hash, git, checksum,
+     digest, md5, etag, build or version, or after a version number (digit.digit) earlier on its
+     line;
+   - a run of 32+ base64 characters [A-Za-z0-9+/_-] (with '=' padding) that mixes upper case,
+     lower case and digits (at least 2 each) and changes character class between at least 38% of
+     its neighbouring bytes: AWS secret keys (40), 44-character base64 keys, session tokens.
+     Paths, identifiers, target triples and words change class far less often.
+   Both become <redacted-token>. UUIDs (8-4-4-4-12) are left alone; 41+ token bytes (SHA-256 in
+   hex among them) are rule 8's. */
+static int gtbt__rx_hex(unsigned char c) { return gtbt__rx_ct[c] & 32; }
+static int gtbt__rx_b64(unsigned char c) { return gtbt__rx_ct[c] & 94; }       /* [A-Za-z0-9_\-+/] */
+static int gtbt__rx_digit(unsigned char c) { return gtbt__rx_ct[c] & 4; }
+
+static int gtbt__rx_commit_ctx(const unsigned char *s, size_t a) {
+    static const char *const words[] = { "commit", "rev", "revision", "sha", "sha1", "hash", "git", "checksum",
+                                         "digest", "md5", "etag", "build", "version", NULL };
+    size_t j = a, we, k, lim = a > 48 ? a - 48 : 0;
+    if (a > 0 && s[a - 1] == '+') return 1;
+    while (j > 0 && a - j < 3 && s[j - 1] && strchr(" \t=:#@([-_", s[j - 1])) j--;
+    for (we = j; j > 0 && we - j < 10 && gtbt__rx_alnum(s[j - 1]); j--) {}
+    for (k = 0; we > j && words[k]; k++)
+        if (strlen(words[k]) == we - j && gtbt__rx_ci(s, we, j, words[k])) return 1;
+    for (j = a; j >= lim + 3 && !gtbt__rx_eol(s[j - 1]); j--)
+        if (gtbt__rx_digit(s[j - 1]) && s[j - 2] == '.' && gtbt__rx_digit(s[j - 3])) return 1;
+    return 0;
+}
+
+static int gtbt__rx_class(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') ? 1 : (c >= 'a' && c <= 'z') ? 2 : gtbt__rx_digit(c) ? 3 : 4;
+}
+
+static void gtbt__redact_opaque(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, a, b, j, k, ca, cb, e;
+    while (i < n) {
+        size_t up = 0, lo = 0, dg = 0, changes = 0;
+        int hexhit = 0;
+        if (!gtbt__rx_b64(s[i])) { i++; continue; }
+        for (a = i; i < n && gtbt__rx_b64(s[i]); i++) {}
+        b = i;
+        if (b - a < 32) continue;
+        for (j = a; j < b;) {                      /* whole-word hex pieces */
+            int digit = 0, letter = 0, hex = 1;
+            if (!gtbt__rx_alnum(s[j])) { j++; continue; }
+            for (k = j; k < b && gtbt__rx_alnum(s[k]); k++) {
+                hex &= gtbt__rx_hex(s[k]) != 0;
+                digit |= gtbt__rx_digit(s[k]);
+                letter |= gtbt__rx_alpha(s[k]);
+            }
+            if ((k - j == 32 || k - j == 40) && hex && digit && letter &&
+                !gtbt__rx_commit_ctx(s, j)) {
+                gtbt__rx_emit(r, j, "<redacted-token>", k);
+                hexhit = 1;
+            }
+            j = k;
+        }
+        if (hexhit) continue;
+        for (ca = a; ca < b && !gtbt__rx_alnum(s[ca]); ca++) {}
+        for (cb = b; cb > ca && !gtbt__rx_alnum(s[cb - 1]); cb--) {}
+        if (cb - ca < 32) continue;
+        for (j = ca; j < cb; j++) {
+            int cl = gtbt__rx_class(s[j]);
+            up += cl == 1; lo += cl == 2; dg += cl == 3;
+            if (j > ca && cl != gtbt__rx_class(s[j - 1])) changes++;
+        }
+        if (up < 2 || lo < 2 || dg < 2 || changes * 100 < 38 * (cb - ca - 1)) continue;
+        e = cb;
+        if (cb == b) {                             /* '=' padding, unless it is "key=value" */
+            while (e < n && e - b < 2 && s[e] == '=') e++;
+            if (e < n && gtbt__rx_b64(s[e])) e = b;
+        }
+        gtbt__rx_emit(r, ca, "<redacted-token>", e);
+    }
+}
+
+/* One pass that finds which rules can possibly match s[0..n) (a necessary condition for each; 0
+   means the text is left as is). With any != 0 it stops at the first candidate: this is the
+   pre-check of every recorded value, so ordinary values (target triples like
+   x86_64-unknown-linux-gnu, version strings, --long-flags=value, paths) must cost one cheap pass
+   and no rule. Checked: a userinfo rule 1 redacts (1); at '=', a keyword of rule 2 as a whole word before it
+   (2); "authorization:" (3); "secret_access_key" then [=:] (4); a JSON key of rule 5 (5); "eyJ"
+   (6); a prefix of rule 7 (7); a run of 41 token bytes (8); "-----BEGIN " (9); a secret key
+   before '=', ':' or after a --flag (10); a provider prefix with its body at a word start (11); a
+   run of 20 token bytes then '.' (12); a 32- or 40-hex word, or a base64 run of 32+ with 2+ upper,
+   lower and digits (13). */
+enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_M_AWS = 8,
+       GTBT__RX_M_JSON = 16, GTBT__RX_M_JWT = 32, GTBT__RX_M_PROV = 64, GTBT__RX_M_LONG = 128,
+       GTBT__RX_M_PEM = 256, GTBT__RX_M_KV = 512, GTBT__RX_M_PROV2 = 1024, GTBT__RX_M_DOT = 2048,
+       GTBT__RX_M_OPAQUE = 4096 };
+
+/* s[ks..ke) is one of the lowercase words (ASCII case-insensitive) */
+static int gtbt__rx_is_word(const unsigned char *s, size_t ks, size_t ke, const char *const *words) {
+    size_t k;
+    for (k = 0; words[k]; k++)
+        if (strlen(words[k]) == ke - ks && gtbt__rx_ci(s, ke, ks, words[k])) return 1;
+    return 0;
+}
+
+/* the Go rules' keyword conditions at a '=' or ':' at s[i] */
+static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) {
+    static const char *const query[] = { "apikey", "api_key", "key", "access_token", "refresh_token", "token",
+                                         "secret", "password", "auth", "authorization", "signature", NULL };
+    static const char *const json[] = { "apikey", "api_key", "access_token", "refresh_token", "token", "secret",
+                                        "password", "auth", "authorization", "signature", NULL };
+    unsigned m = 0;
+    size_t ks, ke = i, j;
+    if (s[i] == '=' && i > 0 && strchr("yntdheYNTDHE", s[i - 1]) && s[i - 1]) {   /* the keywords' last letters */
+        for (ks = i; ks > 0 && i - ks <= 13 && gtbt__rx_word(s[ks - 1]); ks--) {}
+        if ((ks == 0 || !gtbt__rx_word(s[ks - 1])) && i + 1 < n && s[i + 1] != '&' && !gtbt__rx_ws(s[i + 1]) &&
+            gtbt__rx_is_word(s, ks, i, query)) m |= GTBT__RX_M_QUERY;
+    } else if (s[i] == ':' && i >= 13 && (s[i - 1] | 32) == 'n' && gtbt__rx_ci(s, n, i - 13, "authorization:")) {
+        m |= GTBT__RX_M_AUTHZ;
+    }
+    while (ke > 0 && gtbt__rx_ws(s[ke - 1])) ke--;
+    if (ke >= 17 && (s[ke - 1] | 32) == 'y' && gtbt__rx_ci(s, n, ke - 17, "secret_access_key")) m |= GTBT__RX_M_AWS;
+    if (s[i] == ':' && ke > 0 && s[ke - 1] == '"') {
+        for (ks = ke - 1; ks > 0 && ke - ks <= 15 && s[ks - 1] != '"'; ks--) {}
+        j = gtbt__rx_skip_ws(s, n, i + 1);
+        if (ks > 0 && s[ks - 1] == '"' && j < n && s[j] == '"' && gtbt__rx_is_word(s, ks, ke - 1, json)) m |= GTBT__RX_M_JSON;
+    }
+    return m;
+}
+
+static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
+    size_t i, run = 0, b64 = 0, up = 0, lo = 0, dg = 0, piece = 0, vs, ve;
+    unsigned m = 0;
+    int hex = 1;
+    for (i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (gtbt__rx_alnum(c)) {                   /* rule 13: a hex piece, a mixed base64 run */
+            piece++;
+            hex &= gtbt__rx_hex(c) != 0;
+            up += (gtbt__rx_ct[c] & 128) != 0; lo += (gtbt__rx_ct[c] & 256) != 0; dg += gtbt__rx_digit(c) != 0;
+            if (++b64 >= 32 && up >= 2 && lo >= 2 && dg >= 2) m |= GTBT__RX_M_OPAQUE;
+        } else {
+            if (hex && (piece == 32 || piece == 40)) m |= GTBT__RX_M_OPAQUE;
+            piece = 0;
+            hex = 1;
+            if (gtbt__rx_b64(c)) b64++;
+            else b64 = up = lo = dg = 0;
+        }
+        if (gtbt__rx_tok(c)) {
+            if (++run >= 41) m |= GTBT__RX_M_LONG;
+            switch (c) {
+            case 's': if (i + 3 <= n && s[i + 1] == 'k' && s[i + 2] == '-') m |= GTBT__RX_M_PROV; break;
+            case 'g':
+                if (i + 4 <= n && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
+                                   (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
+                                   !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
+                    m |= GTBT__RX_M_PROV;
+                break;
+            case 'x': if (i + 5 <= n && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') m |= GTBT__RX_M_PROV; break;
+            case 'A': if (i + 4 <= n && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) m |= GTBT__RX_M_PROV; break;
+            case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT; break;
+            case '-': if (n - i >= 11 && !memcmp(s + i, "-----BEGIN ", 11)) m |= GTBT__RX_M_PEM; break;
+            default: break;
+            }
+            if (!(m & GTBT__RX_M_PROV2) && (i == 0 || !gtbt__rx_alnum(s[i - 1])) && gtbt__rx_prov2_at(s, n, i, &vs, &ve))
+                m |= GTBT__RX_M_PROV2;
+        } else {
+            if (c == '.' && run >= 20) m |= GTBT__RX_M_DOT;
+            run = 0;
+            if (c == '=' || c == ':') {
+                m |= gtbt__rx_go_keys_at(s, n, i);
+                if (c == ':' && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/' && gtbt__rx_userinfo_at(s, n, i, &ve)) m |= GTBT__RX_M_URL;
+                if (!(m & GTBT__RX_M_KV) && i > 0 && gtbt__rx_kv_at(s, n, i, &vs, &ve)) m |= GTBT__RX_M_KV;
+            } else if ((c == ' ' || c == '\t') && i > 0 && !(m & GTBT__RX_M_KV) && gtbt__rx_keych(s[i - 1])) {
+                if (gtbt__rx_kv_at(s, n, i, &vs, &ve)) m |= GTBT__RX_M_KV;
+            }
+        }
+        if (m && any) return m;
+    }
+    if (hex && (piece == 32 || piece == 40)) m |= GTBT__RX_M_OPAQUE;
+    return m;
+}
+
+/* Pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
+static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
+    return gtbt__redact_scan((const unsigned char *)in, n, 1) != 0;
+}
+
 /* The Go function is not quite idempotent: a later rule can unblock an earlier one, e.g.
    "x://u:AKIA<16 upper>key=/&@h" takes three applications to settle (AKIA[A-Z0-9]{16} leaves a
-   \b before "key", whose redaction removes the '/' that blocked the userinfo rule). We therefore
-   repeat the whole rule list until it changes nothing. This differs from Go only on inputs where Go
-   itself is not idempotent. By analysis (only AKIA's fixed length creates a new \b; rules 2-5 can
-   unblock rule 1; rule 1 enables nothing earlier) and by fuzzing, at most 3 passes change anything;
-   the cap keeps the cost linear regardless. Set to 1 for byte-exact Go output. */
+   \b before "key", whose redaction removes the '/' that blocked the userinfo rule); the wider
+   rules add such cases. We therefore repeat the whole rule list until it changes nothing; by
+   fuzzing, at most 3 passes change anything; the cap keeps the cost linear regardless. */
 #ifndef GTBT__REDACT_MAX_PASSES
 #define GTBT__REDACT_MAX_PASSES 4
 #endif
@@ -2364,9 +3711,10 @@ static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
    out-of-memory nothing is appended (never a partly redacted value) and out->oom is set. Rules
    whose necessary condition (gtbt__redact_scan) is absent from the current text are skipped; the
    scan is redone after every rule that changed the text, so it always describes what the next
-   rule sees. */
+   rule sees. Order: PEM blocks, URL userinfo, secret keys, then the Go original's rules 2-8, then
+   provider prefixes, dotted tokens, opaque keys. */
 static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out) {
-    enum { NPROV = sizeof gtbt__rx_providers / sizeof gtbt__rx_providers[0], NRULES = 7 + NPROV };
+    enum { NPROV = sizeof gtbt__rx_providers / sizeof gtbt__rx_providers[0], NRULES = 12 + NPROV };
     gtbt__buf tmp[2];
     gtbt__rx r;
     const unsigned char *cur = (const unsigned char *)in;
@@ -2379,18 +3727,26 @@ static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf
     for (pass = 0; mask && changed && !out->oom && pass < GTBT__REDACT_MAX_PASSES; pass++) {
         changed = 0;
         for (rule = 0; rule < NRULES; rule++) {
-            need = rule < 6 ? 1u << rule : rule < NRULES - 1 ? (unsigned)GTBT__RX_M_PROV : (unsigned)GTBT__RX_M_LONG;
+            static const unsigned needs[] = { GTBT__RX_M_PEM, GTBT__RX_M_URL, GTBT__RX_M_KV, GTBT__RX_M_QUERY,
+                GTBT__RX_M_AUTHZ, GTBT__RX_M_AWS, GTBT__RX_M_JSON, GTBT__RX_M_JWT };
+            need = rule < 8 ? needs[rule] : rule < 8 + NPROV ? (unsigned)GTBT__RX_M_PROV : rule == 8 + NPROV ? (unsigned)GTBT__RX_M_LONG
+                 : rule == 9 + NPROV ? (unsigned)GTBT__RX_M_PROV2 : rule == 10 + NPROV ? (unsigned)GTBT__RX_M_DOT : (unsigned)GTBT__RX_M_OPAQUE;
             if (!(mask & need)) continue;
             r.s = cur; r.n = curn; r.done = 0; r.out = &tmp[which]; r.changed = 0;
             tmp[which].len = 0;                        /* never the buffer cur points into */
-            if (rule == 0) gtbt__redact_userinfo(&r);
-            else if (rule == 1) gtbt__redact_query(&r);
-            else if (rule == 2) gtbt__redact_authz(&r);
-            else if (rule == 3) gtbt__redact_aws(&r);
-            else if (rule == 4) gtbt__redact_json(&r);
-            else if (rule == 5) gtbt__redact_jwt(&r);
-            else if (rule < NRULES - 1) gtbt__redact_provider(&r, &gtbt__rx_providers[rule - 6]);
-            else gtbt__redact_long(&r);
+            if (rule == 0) gtbt__redact_pem(&r);
+            else if (rule == 1) gtbt__redact_userinfo(&r);
+            else if (rule == 2) gtbt__redact_kv(&r);
+            else if (rule == 3) gtbt__redact_query(&r);
+            else if (rule == 4) gtbt__redact_authz(&r);
+            else if (rule == 5) gtbt__redact_aws(&r);
+            else if (rule == 6) gtbt__redact_json(&r);
+            else if (rule == 7) gtbt__redact_jwt(&r);
+            else if (rule < 8 + NPROV) gtbt__redact_provider(&r, &gtbt__rx_providers[rule - 8]);
+            else if (rule == 8 + NPROV) gtbt__redact_long(&r);
+            else if (rule == 9 + NPROV) gtbt__redact_prov2(&r);
+            else if (rule == 10 + NPROV) gtbt__redact_dotted(&r);
+            else gtbt__redact_opaque(&r);
             if (!r.changed) continue;
             gtbt__buf_put(r.out, cur + r.done, curn - r.done);
             if (r.out->oom) { out->oom = 1; break; }
@@ -2430,8 +3786,8 @@ static int gtbt__url_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A'
 
 /* Binary form of an IP literal into out[16]: 4 (IPv4), 16 (IPv6) or 0 (not an IP literal). */
 static int gtbt__ip_parse(const char *s, unsigned char *out) {
-    if (inet_pton(AF_INET, s, out) == 1) return 4;
-    if (inet_pton(AF_INET6, s, out) == 1) return 16;
+    if (gtbt__inet_pton(AF_INET, s, out) == 1) return 4;
+    if (gtbt__inet_pton(AF_INET6, s, out) == 1) return 16;
     return 0;
 }
 
@@ -2552,17 +3908,12 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
 #define GTBT__NET_MIN_ATTEMPT_MS 2000  /* each address gets at least this (or what is left) before the next */
 #define GTBT__DNS_WAIT_SLICE_MS  100   /* condition-variable waits are re-checked against the monotonic clock */
 
-#ifdef MSG_NOSIGNAL
-#define GTBT__MSG_NOSIGNAL MSG_NOSIGNAL
-#else
-#define GTBT__MSG_NOSIGNAL 0
-#endif
 
 typedef struct gtbt__tls gtbt__tls; /* defined in >>tls (only when GTBT__TLS) */
 
 /* One connection: a socket, optionally TLS over it, and the absolute deadline every operation honours. */
 typedef struct gtbt__conn {
-    int fd;
+    gtbt__sock fd;
     int64_t deadline;         /* gtbt_now_ms() clock */
     gtbt__tls *tls;           /* NULL for plain TCP */
     const gtbt__log *lg;
@@ -2588,11 +3939,11 @@ static int gtbt__addrs_literal(const char *host, int port, gtbt__addrs *a) {
     a->n = 0;
     memset(&s4, 0, sizeof s4);
     memset(&s6, 0, sizeof s6);
-    if (inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
+    if (gtbt__inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
         s4.sin_family = AF_INET;
         s4.sin_port = htons((uint16_t)port);
         gtbt__addrs_add(a, &s4, sizeof s4);
-    } else if (inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
+    } else if (gtbt__inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
         s6.sin6_family = AF_INET6;
         s6.sin6_port = htons((uint16_t)port);
         gtbt__addrs_add(a, &s6, sizeof s6);
@@ -2611,10 +3962,11 @@ static int gtbt__getaddrinfo(const char *host, int port, gtbt__addrs *a) {
     hints.ai_flags = AI_NUMERICSERV; /* no AI_ADDRCONFIG: it hides "localhost" on loopback-only hosts */
     snprintf(ps, sizeof ps, "%d", port);
     a->n = 0;
+    if (!gtbt__net_startup()) return EAI_FAIL;
     r = getaddrinfo(host, ps, &hints, &res);
     if (r != 0) return r;
     for (ai = res; ai; ai = ai->ai_next)
-        if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) gtbt__addrs_add(a, ai->ai_addr, ai->ai_addrlen);
+        if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) gtbt__addrs_add(a, ai->ai_addr, (size_t)ai->ai_addrlen);
     freeaddrinfo(res);
     return a->n ? 0 : EAI_NONAME;
 }
@@ -2623,8 +3975,8 @@ static int gtbt__getaddrinfo(const char *host, int port, gtbt__addrs *a) {
 /* State shared by a resolve call and its helper thread; whoever drops the last reference frees it, so a
    caller that gave up at its deadline simply leaves and the late thread cleans up. */
 typedef struct gtbt__dns_job {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    gtbt__mutex mu;
+    gtbt__cond cv;
     int refs, done, err, port;
     char host[256];
     gtbt__addrs addrs;
@@ -2632,58 +3984,39 @@ typedef struct gtbt__dns_job {
 
 static void gtbt__dns_job_unref(gtbt__dns_job *j) {
     int last;
-    pthread_mutex_lock(&j->mu);
+    gtbt__mutex_lock(&j->mu);
     last = --j->refs == 0;
-    pthread_mutex_unlock(&j->mu);
+    gtbt__mutex_unlock(&j->mu);
     if (!last) return;
-    pthread_cond_destroy(&j->cv);
-    pthread_mutex_destroy(&j->mu);
+    gtbt__cond_destroy(&j->cv);
+    gtbt__mutex_destroy(&j->mu);
     gtbt__free(j);
 }
 
-static void *gtbt__dns_thread(void *arg) {
+static void gtbt__dns_thread(void *arg) {
     gtbt__dns_job *j = (gtbt__dns_job *)arg;
     gtbt__addrs a;
     int err = gtbt__getaddrinfo(j->host, j->port, &a);
-    pthread_mutex_lock(&j->mu);
+    gtbt__mutex_lock(&j->mu);
     j->addrs = a;
     j->err = err;
     j->done = 1;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
+    gtbt__cond_signal(&j->cv);
+    gtbt__mutex_unlock(&j->mu);
     gtbt__dns_job_unref(j);
-    return NULL;
 }
 
 /* One bounded wait on the job's condition variable (caller holds j->mu); 0 once the deadline has passed. */
 static int gtbt__dns_wait(gtbt__dns_job *j, int64_t deadline) {
-    struct timespec ts;
     int64_t left = deadline - gtbt_now_ms();
     if (left <= 0) return 0;
     if (left > GTBT__DNS_WAIT_SLICE_MS) left = GTBT__DNS_WAIT_SLICE_MS; /* bounds the effect of wall-clock jumps */
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) { ts.tv_sec = time(NULL); ts.tv_nsec = 0; }
-    ts.tv_sec += (time_t)(left / 1000);
-    ts.tv_nsec += (long)(left % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
-    pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+    gtbt__cond_wait_ms(&j->cv, &j->mu, (int)left);
     return 1;
 }
 
-/* Starts the detached helper with every signal blocked (the host tool's handlers stay on its threads). */
-static int gtbt__dns_start(gtbt__dns_job *j) {
-    pthread_attr_t at;
-    pthread_t th;
-    sigset_t all, old;
-    int ok;
-    if (pthread_attr_init(&at) != 0) return 0;
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    ok = pthread_create(&th, &at, gtbt__dns_thread, j) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    pthread_attr_destroy(&at);
-    return ok;
-}
+/* Starts the detached helper (with every signal blocked on POSIX: the host tool's handlers stay on its threads). */
+static int gtbt__dns_start(gtbt__dns_job *j) { return gtbt__thread_detached(gtbt__dns_thread, j); }
 
 /* Resolve host in a helper thread, waiting at most until the deadline. */
 static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg) {
@@ -2696,8 +4029,8 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     j = (gtbt__dns_job *)gtbt__malloc(sizeof *j);
     if (!j) return GTBT_E_NOMEM;
     memset(j, 0, sizeof *j);
-    if (pthread_mutex_init(&j->mu, NULL) != 0) { gtbt__free(j); return GTBT_E_NOMEM; }
-    if (pthread_cond_init(&j->cv, NULL) != 0) { pthread_mutex_destroy(&j->mu); gtbt__free(j); return GTBT_E_NOMEM; }
+    gtbt__mutex_init(&j->mu);
+    if (!gtbt__cond_init(&j->cv)) { gtbt__mutex_destroy(&j->mu); gtbt__free(j); return GTBT_E_NOMEM; }
     j->refs = 2; /* this call and the helper thread */
     j->port = port;
     strncpy(j->host, host, sizeof j->host - 1);
@@ -2707,11 +4040,11 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
         gtbt__logi(lg, GTBT_LOGITEM_RESOLVER_THREAD, "telemetry: cannot start a resolver thread for %s", host);
         return GTBT_E_NETWORK;
     }
-    pthread_mutex_lock(&j->mu);
+    gtbt__mutex_lock(&j->mu);
     while (!j->done && gtbt__dns_wait(j, deadline)) {}
     done = j->done;
     if (done) { err = j->err; *out = j->addrs; }
-    pthread_mutex_unlock(&j->mu);
+    gtbt__mutex_unlock(&j->mu);
     gtbt__dns_job_unref(j);
     if (!done) {
         gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_TIMEOUT, "telemetry: resolving %s timed out", host);
@@ -2741,55 +4074,30 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
 }
 #endif
 
-#ifdef SO_NOSIGPIPE
-static void gtbt__sock_nosigpipe(int fd) { int one = 1; (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one); }
-#else
-static void gtbt__sock_nosigpipe(int fd) { (void)fd; }
-#endif
-
-/* Waits until fd is ready for events or the deadline passes: GTBT_OK, GTBT_E_TIMEOUT or GTBT_E_NETWORK. */
-static int gtbt__poll_fd(int fd, short events, int64_t deadline) {
+/* Waits until s is ready (for writing, or reading) or the deadline passes: GTBT_OK, GTBT_E_TIMEOUT or GTBT_E_NETWORK. */
+static int gtbt__poll_fd(gtbt__sock s, int for_write, int64_t deadline) {
     for (;;) {
-        struct pollfd p;
         int64_t left = deadline - gtbt_now_ms();
         int r;
         if (left <= 0) return GTBT_E_TIMEOUT;
-        p.fd = fd;
-        p.events = events;
-        p.revents = 0;
-        r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
-        if (r > 0) return GTBT_OK; /* also on POLLERR/POLLHUP: the next recv/send reports it */
+        r = gtbt__sock_poll(s, for_write, left > INT_MAX ? INT_MAX : (int)left);
+        if (r > 0) return GTBT_OK; /* also on errors and hang-ups: the next recv/send reports it */
         if (r < 0 && errno != EINTR) return GTBT_E_NETWORK;
     }
 }
 
-/* A non-blocking, close-on-exec TCP socket without Nagle delay that never raises SIGPIPE; -1 (errno) on failure. */
-static int gtbt__sock_open(int family) {
-    int fd = socket(family, SOCK_STREAM, 0), one = 1, fl;
-    if (fd < 0) return -1;
-    fl = fcntl(fd, F_GETFL, 0);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    gtbt__sock_nosigpipe(fd);
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
 /* One connect attempt bounded by deadline: the socket in *fd, or an error with *err = errno. */
-static int gtbt__sock_connect_one(const gtbt__addrs *a, int i, int64_t deadline, int *fd, int *err) {
-    int s = gtbt__sock_open(a->ss[i].ss_family), rc, soerr = 0;
-    socklen_t sl = sizeof soerr;
-    if (s < 0) { *err = errno; return GTBT_E_NETWORK; }
-    if (connect(s, (const struct sockaddr *)&a->ss[i], a->len[i]) == 0) { *fd = s; return GTBT_OK; }
-    if (errno != EINPROGRESS && errno != EINTR) { *err = errno; close(s); return GTBT_E_NETWORK; }
-    rc = gtbt__poll_fd(s, POLLOUT, deadline);
-    if (rc == GTBT_OK && getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0) soerr = errno;
+static int gtbt__sock_connect_one(const gtbt__addrs *a, int i, int64_t deadline, gtbt__sock *fd, int *err) {
+    gtbt__sock s = gtbt__sock_create(a->ss[i].ss_family);
+    int rc, soerr = 0, r;
+    if (s == GTBT__NO_SOCK) { *err = errno; return GTBT_E_NETWORK; }
+    r = gtbt__sock_begin(s, (const struct sockaddr *)&a->ss[i], a->len[i]);
+    if (r == 0) { *fd = s; return GTBT_OK; }
+    if (r < 0) { *err = errno; gtbt__sock_close(s); return GTBT_E_NETWORK; }
+    rc = gtbt__poll_fd(s, 1, deadline);
+    if (rc == GTBT_OK) soerr = gtbt__sock_so_error(s);
     if (rc == GTBT_OK && soerr) rc = GTBT_E_NETWORK;
-    if (rc != GTBT_OK) { *err = rc == GTBT_E_TIMEOUT ? ETIMEDOUT : soerr; close(s); return rc; }
+    if (rc != GTBT_OK) { *err = rc == GTBT_E_TIMEOUT ? ETIMEDOUT : soerr; gtbt__sock_close(s); return rc; }
     *fd = s;
     return GTBT_OK;
 }
@@ -2819,12 +4127,12 @@ static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host,
 static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
     const char *s = (const char *)p;
     while (n > 0) {
-        ssize_t r = send(c->fd, s, n, GTBT__MSG_NOSIGNAL);
+        long r = gtbt__sock_send(c->fd, s, n);
         int rc;
         if (r > 0) { s += r; n -= (size_t)r; continue; }
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            rc = gtbt__poll_fd(c->fd, POLLOUT, c->deadline);
+            rc = gtbt__poll_fd(c->fd, 1, c->deadline);
             if (rc == GTBT_OK) continue;
             if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_TIMEOUT, "telemetry: sending to %s timed out", c->where);
             else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
@@ -2840,13 +4148,13 @@ static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
 static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
     *got = 0;
     for (;;) {
-        ssize_t r;
+        long r;
         int rc = gtbt_now_ms() < c->deadline ? GTBT_OK : GTBT_E_TIMEOUT;
         if (rc == GTBT_OK) {
-            r = recv(c->fd, p, cap, 0);
+            r = gtbt__sock_recv(c->fd, p, cap);
             if (r >= 0) { *got = (size_t)r; return GTBT_OK; }
             if (errno == EINTR) continue;
-            rc = errno == EAGAIN || errno == EWOULDBLOCK ? gtbt__poll_fd(c->fd, POLLIN, c->deadline) : GTBT_E_NETWORK;
+            rc = errno == EAGAIN || errno == EWOULDBLOCK ? gtbt__poll_fd(c->fd, 0, c->deadline) : GTBT_E_NETWORK;
             if (rc == GTBT_OK) continue;
         }
         if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_TIMEOUT, "telemetry: waiting for %s timed out", c->where);
@@ -3013,8 +4321,44 @@ static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der
     return l->oom;
 }
 
-/* Read a whole regular file of at most max bytes (NUL-terminated copy). GTBT_E_IO when unreadable,
-   GTBT_E_INVALID when not a regular file or too large. */
+/* The system's trust anchors when no CA file is given, one implementation per platform: the first
+   readable bundle of gtbt__ca_bundles on POSIX; on Windows the ROOT certificate store, named by
+   GTBT__TA_STORE where a bundle path would be (it is never a file name). */
+#define GTBT__TA_STORE "<Windows ROOT certificate store>"
+#define gtbt__ca_default   GTBT__P(gtbt__ca_default)
+#define gtbt__ta_load_store GTBT__P(gtbt__ta_load_store)
+#if GTBT__POSIX
+static const char *gtbt__ca_default_posix(void) {
+    size_t i;
+    for (i = 0; i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
+        if (access(gtbt__ca_bundles[i], R_OK) == 0) return gtbt__ca_bundles[i];
+    return NULL;
+}
+static int gtbt__ta_load_store_posix(gtbt__ta_list *l, const gtbt__log *lg) { (void)l; (void)lg; return GTBT_E_TLS; }
+#else
+static const char *gtbt__ca_default_win32(void) { return GTBT__TA_STORE; }
+/* Every certificate of the current user's and the machine's ROOT store (CertOpenSystemStoreW
+   merges both), as BearSSL trust anchors. */
+static int gtbt__ta_load_store_win32(gtbt__ta_list *l, const gtbt__log *lg) {
+    HCERTSTORE st = CertOpenSystemStoreW(0, L"ROOT");
+    PCCERT_CONTEXT cc = NULL;
+    if (!st) {
+        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "telemetry: cannot read CA bundle %s (error %lu)", GTBT__TA_STORE, (unsigned long)GetLastError());
+        return GTBT_E_TLS;
+    }
+    while (!l->oom && (cc = CertEnumCertificatesInStore(st, cc)) != NULL)
+        if (cc->dwCertEncodingType & X509_ASN_ENCODING) gtbt__ta_add(l, cc->pbCertEncoded, cc->cbCertEncoded);
+    if (cc) CertFreeCertificateContext(cc);
+    CertCloseStore(st, 0);
+    if (l->oom) { gtbt__ta_list_free(l); return GTBT_E_NOMEM; }
+    if (l->n == 0) {
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", GTBT__TA_STORE);
+        return GTBT_E_TLS;
+    }
+    return GTBT_OK;
+}
+#endif
+
 /* Parse a PEM bundle into trust anchors (RSA and EC keys). */
 static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg) {
     unsigned char *data;
@@ -3022,6 +4366,7 @@ static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg
     size_t n;
     int rc;
     memset(l, 0, sizeof *l);
+    if (strcmp(path, GTBT__TA_STORE) == 0) return gtbt__ta_load_store(l, lg);
     rc = gtbt__read_file(path, GTBT__TLS_MAX_BUNDLE, 0, &text, &n);   /* system bundles are often links */
     data = (unsigned char *)text;
     if (rc == GTBT_E_NOMEM) return rc;
@@ -3098,10 +4443,10 @@ static GTBT__UNUSED void gtbt__ta_cache_clear(void) {
     gtbt__global_unlock();
 }
 
-/* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the first readable system bundle. */
+/* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the system's (the first readable
+   bundle; the ROOT store on Windows). */
 static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg) {
     const char *path = NULL, *env = gtbt__getenv("SSL_CERT_FILE");
-    size_t i;
     memset(view, 0, sizeof *view);
     if (net && net->trust_anchors && net->n_trust_anchors) {
         view->ta = (br_x509_trust_anchor *)net->trust_anchors; /* only ever read */
@@ -3110,8 +4455,7 @@ static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__
     }
     if (net && net->ca_file && *net->ca_file) path = net->ca_file;
     else if (env && *env) path = env;
-    for (i = 0; !path && i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
-        if (access(gtbt__ca_bundles[i], R_OK) == 0) path = gtbt__ca_bundles[i];
+    if (!path) path = gtbt__ca_default();
     if (!path) {
         gtbt__logi(lg, GTBT_LOGITEM_CA_NOT_FOUND, "telemetry: no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
         return GTBT_E_TLS;
@@ -3494,9 +4838,9 @@ static int gtbt__conn_flush(gtbt__conn *c) { return c->tls ? gtbt__tls_flush(c->
 
 static void gtbt__conn_close(gtbt__conn *c) {
     if (c->tls) gtbt__tls_free(c->tls);
-    if (c->fd >= 0) close(c->fd);
+    if (c->fd != GTBT__NO_SOCK) gtbt__sock_close(c->fd);
     c->tls = NULL;
-    c->fd = -1;
+    c->fd = GTBT__NO_SOCK;
 }
 
 /* --- Retry-After and classification --- */
@@ -3584,15 +4928,14 @@ static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_u
     return t > GTBT__RETRY_AFTER_MAX_MS ? GTBT__RETRY_AFTER_MAX_MS : t;
 }
 
-/* GTBT_OK for 2xx; GTBT_E_HTTP_RETRY for 408, 429, 500, 502, 503, 504 (OTLP: 429, 502, 503, 504 only);
-   GTBT_E_HTTP_REJECT for everything else (1xx, 3xx, other 4xx and 5xx). */
+/* GTBT_OK for 2xx; GTBT_E_HTTP_RETRY for 408, 429 and every 5xx (a server error says nothing about
+   the events; 501, 505, 507, 511, 520-524 and 599 are as passing as 503), but for OTLP only the
+   specification's 429, 502, 503, 504; GTBT_E_HTTP_REJECT for everything else (1xx, 3xx, other 4xx,
+   OTLP's other 5xx). */
 static GTBT__UNUSED int gtbt__http_classify(int status, int otlp) {
     if (status >= 200 && status <= 299) return GTBT_OK;
-    switch (status) {
-    case 408: case 500: return otlp ? GTBT_E_HTTP_REJECT : GTBT_E_HTTP_RETRY;
-    case 429: case 502: case 503: case 504: return GTBT_E_HTTP_RETRY;
-    default: return GTBT_E_HTTP_REJECT;
-    }
+    if (otlp) return status == 429 || status == 502 || status == 503 || status == 504 ? GTBT_E_HTTP_RETRY : GTBT_E_HTTP_REJECT;
+    return status == 408 || status == 429 || (status >= 500 && status <= 599) ? GTBT_E_HTTP_RETRY : GTBT_E_HTTP_REJECT;
 }
 
 /* --- response head --- */
@@ -4073,6 +5416,27 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
 /* --- request --- */
 
 /* Header values: no CR, LF or other control characters except tab. */
+/* Cleans s in place: blanks and control characters at both ends removed, control characters
+   inside replaced by a space (a version read from a file keeps its trailing newline). Returns 1
+   when s changed. */
+static GTBT__UNUSED void gtbt__clean_ctl_ends(char *s) {
+    size_t n = strlen(s), a = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) s[--n] = 0;
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) memmove(s, s + a, n - a + 1);
+}
+
+static GTBT__UNUSED int gtbt__clean_ctl(char *s) {
+    size_t n = strlen(s), a = 0, i;
+    int changed = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) { s[--n] = 0; changed = 1; }
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) { memmove(s, s + a, n - a + 1); n -= a; changed = 1; }
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) { s[i] = ' '; changed = 1; }
+    return changed;
+}
+
 static int gtbt__http_value_ok(const char *s) {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -4170,7 +5534,7 @@ static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http
     int rc, use_proxy = 0;
     memset(&req, 0, sizeof req);
     memset(&c, 0, sizeof c);
-    c.fd = -1;
+    c.fd = GTBT__NO_SOCK;
     c.lg = lg;
     if (!rs) return GTBT_E_INVALID;
     memset(rs, 0, sizeof *rs);
@@ -4251,7 +5615,7 @@ static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int6
     gtbt__buf out;
     gtbt__jw w;
     size_t i;
-    int fd, rc;
+    int rc;
     (void)deadline_ms;
     memset(&out, 0, sizeof out);
     w.b = &out; w.pretty = 0;
@@ -4262,10 +5626,7 @@ static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int6
     }
     if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
     if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
-    fd = open(lb->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-    if (fd < 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
-    rc = gtbt__write_all(fd, out.p, out.len);
-    if (close(fd) != 0) rc = GTBT_E_IO;
+    rc = gtbt__append_file(lb->path, out.p, out.len);
     gtbt__buf_free(&out);
     return rc;
 }
@@ -4357,13 +5718,11 @@ typedef struct gtbt__email_deletion { gtbt_deletion base; char *address, *tool; 
 static int gtbt__email_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
     gtbt__email_deletion *e = (gtbt__email_deletion *)d;
     char url[2048];
-    const char *argv[3];
     int64_t left = deadline_ms ? deadline_ms - gtbt_now_ms() : 10000;
     int rc = gtbt_mailto_url(e->address, e->tool, machine_id, url, sizeof url);
     if (rc != GTBT_OK) return rc;
     if (left <= 0) return GTBT_E_TIMEOUT;
-    argv[0] = gtbt__url_opener(); argv[1] = url; argv[2] = NULL;
-    return gtbt__run(argv, (int)gtbt__min(left, 10000));
+    return gtbt__open_url(url, (int)gtbt__min(left, 10000));
 }
 
 static void gtbt__email_destroy(gtbt_deletion *d) {
@@ -4474,12 +5833,35 @@ static void gtbt__net_backend_destroy(gtbt_backend *b) {
     gtbt__free(nb);
 }
 
+/* A URL as it may be shown (status, log lines, backend info): scheme, host, port and path only;
+   user, password, query and fragment never appear (they may hold a key). Works on any text,
+   also a URL that was refused; cut to fit cap. */
+static void gtbt__url_display(const char *url, char *out, size_t cap) {
+    const char *p = url ? url : "", *sep = strstr(p, "://"), *a, *e, *at, *q;
+    size_t k, n = 0;
+    if (!cap) return;
+    out[0] = 0;
+    if (sep) {
+        for (q = p; q < sep && (gtbt__url_isalpha(*q) || gtbt__url_isdigit(*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
+        if (q != sep || sep == p) sep = NULL;
+    }
+    a = sep ? sep + 3 : p;
+    for (e = a; *e && *e != '/' && *e != '?' && *e != '#'; e++) {}
+    for (at = e; at > a && at[-1] != '@'; at--) {}   /* the host starts after the last '@' */
+    if (sep) n = (size_t)snprintf(out, cap, "%.*s", (int)(a - p), p);
+    if (n < cap) n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(e - at), at);
+    for (k = 0; e[k] && e[k] != '?' && e[k] != '#'; k++) {}
+    if (n < cap) snprintf(out + n, cap - n, "%.*s", (int)k, e);
+}
+
 /* Checks the URL (and that https can be spoken); logs why not. */
 static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *what) {
     gtbt__url u;
     if (!url || gtbt__url_parse(url, &u) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%.200s\" (want http:// or https://, a host, no credentials)",
-                   what, url ? url : "");
+        char shown[256];
+        gtbt__url_display(url, shown, sizeof shown);
+        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%s\" (want http:// or https://, a host, no credentials)",
+                   what, shown);
         return GTBT_E_INVALID;
     }
     if (u.tls && !GTBT__TLS) {
@@ -4487,6 +5869,31 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
         return GTBT_E_UNSUPPORTED;
     }
     return GTBT_OK;
+}
+
+/* An API key from a desc: blanks and control characters at its ends (a trailing newline read
+   from a file) are removed; one with a control character inside, or nothing left, is refused
+   (every request would be invalid). key is the backend's own copy. */
+static int gtbt__key_ok(char *key, const gtbt__log *lg, const char *what) {
+    size_t i;
+    gtbt__clean_ctl_ends(key);
+    for (i = 0; key[i]; i++)
+        if ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) break;
+    if (!key[0] || key[i]) {
+        gtbt__logi(lg, GTBT_LOGITEM_KEY_INVALID, "telemetry: %s has a control character (or nothing but blanks); backend not built", what);
+        return 0;
+    }
+    return 1;
+}
+
+/* "kind (URL)" as shown by status and log lines: the URL without user, password, query, fragment */
+static void gtbt__net_info(gtbt__net_backend *nb, const char *kind, const char *url) {
+    size_t k = strlen(kind);
+    if (k + 4 > sizeof nb->info) k = 0;
+    memcpy(nb->info, kind, k);
+    memcpy(nb->info + k, " (", 2);
+    gtbt__url_display(url, nb->info + k + 2, sizeof nb->info - k - 3);
+    strcat(nb->info, ")");
 }
 
 static gtbt__net_backend *gtbt__net_backend_new(int kind, gtbt__body_fn body, const char *url, const gtbt_net_desc *net, const char *what) {
@@ -4754,7 +6161,12 @@ static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, in
     memset(&body, 0, sizeof body);
     memset(&ua, 0, sizeof ua);
     gtbt__buf_puts(&ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING);
-    if (ev[0].tool_name[0]) gtbt__buf_printf(&ua, " (%s/%s)", ev[0].tool_name, ev[0].version);
+    if (ev[0].tool_name[0]) {   /* the event may come from an older run's spill file: cleaned */
+        size_t at = ua.len;
+        gtbt__buf_printf(&ua, " (%.64s/%.128s)", ev[0].tool_name, ev[0].version);
+        if (!ua.oom) gtbt__clean_ctl(ua.p + at + 1);
+        if (!ua.oom) ua.len = strlen(ua.p);
+    }
     key.key = nb->key_header;
     key.value = nb->api_key;
     while (i < n && rc == GTBT_OK) {   /* one request, or several where the format has a size cap */
@@ -4771,7 +6183,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc) {
     gtbt__net_backend *nb;
     if (!desc) return NULL;
     if (!(nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, desc->endpoint, &desc->net, "HTTP endpoint"))) return NULL;
-    snprintf(nb->info, sizeof nb->info, "http (%s)", desc->endpoint);
+    gtbt__net_info(nb, "http", desc->endpoint);
     return &nb->base;
 }
 
@@ -4789,7 +6201,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     {
         gtbt__log lg = gtbt__log_of_net(&desc->net);
         if (!n || n > GTBT__URL_MAX || strchr(desc->endpoint, '?') || strchr(desc->endpoint, '#')) {
-            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%.200s\" (want a base URL such as https://collector:4318)", desc->endpoint);
+            char shown[256];
+            gtbt__url_display(desc->endpoint, shown, sizeof shown);
+            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
             gtbt__buf_free(&url);
             return NULL;
         }
@@ -4809,7 +6223,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
         gtbt__net_backend_destroy(&nb->base);
         return NULL;
     }
-    snprintf(nb->info, sizeof nb->info, "otlp (%s)", desc->endpoint);
+    gtbt__net_info(nb, "otlp", desc->endpoint);
     return &nb->base;
 }
 
@@ -4847,7 +6261,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     nb->api_key = gtbt__strdup(desc->api_key);
     nb->source = gtbt__strdup(desc->source && desc->source[0] ? desc->source : "gtb");
     if (!nb->api_key || !nb->source) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "datadog (%s)", url);
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_datadog_desc.api_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    gtbt__clean_ctl(nb->source);
+    gtbt__net_info(nb, "datadog", url);
     return &nb->base;
 }
 
@@ -4869,7 +6285,8 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
         : desc->instance == GTBT_POSTHOG_EU ? "https://eu.i.posthog.com/capture/" : "https://us.i.posthog.com/capture/";
     if (!(nb = gtbt__net_backend_new(GTBT__NB_POSTHOG, gtbt__posthog_body, url, &desc->net, "PostHog endpoint"))) return NULL;
     if (!(nb->api_key = gtbt__strdup(desc->project_key))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "posthog (%s)", url);
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_posthog_desc.project_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    gtbt__net_info(nb, "posthog", url);
     return &nb->base;
 }
 
@@ -4986,7 +6403,7 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *endpoint, const 
     gtbt__net_backend *nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, endpoint, net, "deletion endpoint");
     if (!nb) return NULL;
     if (!(hd = (gtbt__http_deletion *)gtbt__calloc(1, sizeof *hd))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "http (%s)", endpoint);
+    gtbt__net_info(nb, "http", endpoint);
     hd->nb = nb;
     hd->base.request = gtbt__http_deletion_request;
     hd->base.destroy = gtbt__http_deletion_destroy;
@@ -5016,6 +6433,7 @@ struct gtbt_collector {
     char            config_dir[GTBT__MAX_PATH], data_dir[GTBT__MAX_PATH];
     int             spill_ok;       /* data_dir is a private directory we may write spill files to */
     size_t          max_buffer;     /* desc.max_buffer */
+    int             spill_failed;   /* a spill write failed (full disk): no more tries until the next flush */
     int             dir_made;       /* data_dir exists and is private: 1; could not be made: -1 (under mu) */
     int             no_tls;         /* the endpoint is https:// but this build has no TLS: keep, never send */
     gtbt_backend   *backend;        /* where events go; never NULL once built */
@@ -5063,6 +6481,34 @@ static gtbt__str gtbt__clean(const char *v, size_t max, gtbt__buf *tmp) {
     }
     s.n = gtbt__utf8_cut(s.p, s.n, max);
     return s;
+}
+
+/* An argument that a previous one announced as secret ("--password VALUE", "--token VALUE",
+   "-u user:pass"): the value becomes "***", or "user:***" after -u/--user; a value that starts
+   with "--" is the next flag and is cleaned as usual. announced is what gtbt__arg_announces said. */
+static gtbt__str gtbt__clean_arg(const char *v, int announced, gtbt__buf *tmp) {
+    gtbt__str s;
+    const char *colon;
+    int flag = v && v[0] == '-' && v[1] == '-';
+    if (v && v[0] && !flag && announced == GTBT__RX_K_USER && (colon = strchr(v, ':')) != NULL) {
+        gtbt__buf_put(tmp, v, gtbt__utf8_cut(v, (size_t)(colon - v) + 1, GTBT__MAX_VALUE - 3));
+        gtbt__buf_puts(tmp, "***");
+        if (tmp->oom) { s.p = ""; s.n = 0; return s; }
+        s.p = tmp->p;
+        s.n = tmp->len;
+        return s;
+    }
+    if (v && v[0] && !flag && announced && announced != GTBT__RX_K_USER) { s.p = "***"; s.n = 3; return s; }
+    return gtbt__clean(v, GTBT__MAX_VALUE, tmp);
+}
+
+/* What a flag argument without '=' announces about the next one (GTBT__RX_K_*, 0 for nothing). */
+static int gtbt__arg_announces(const char *a) {
+    size_t n;
+    if (!a || a[0] != '-') return 0;
+    n = gtbt__strnlen(a, GTBT__RX_KEY_MAX + 3);
+    if (n > GTBT__RX_KEY_MAX + 2 || memchr(a, '=', n)) return 0;
+    return gtbt__rx_secret_key((const unsigned char *)a, n);
 }
 
 static gtbt__str gtbt__cut(const char *v, size_t max) {
@@ -5145,6 +6591,7 @@ typedef struct gtbt__draft {
 static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__draft *d) {
     gtbt__pairs *ps = &d->ps;
     size_t i;
+    int announced = 0;         /* what the previous argument said about this one (--password) */
     ps->n = ps->dropped = ps->ntmp = 0;
     for (i = 0; i < c->n_metadata; i++) {
         ps->tmp_of[i] = -1;
@@ -5162,8 +6609,9 @@ static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__
     if (!c->desc.extended_collection) return;
     for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
         memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
-        d->args[d->nargs++] = gtbt__clean(r->argv[i], GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
+        d->args[d->nargs++] = gtbt__clean_arg(r->argv[i], announced, &d->tmp[d->ntmp]);
         if (d->tmp[d->ntmp].p) d->ntmp++;
+        announced = gtbt__arg_announces(r->argv[i]);
     }
     memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
     d->err = gtbt__clean(r->error, GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
@@ -5294,23 +6742,52 @@ static int gtbt__names_add(gtbt__names *ns, const char *name) {
 }
 static int gtbt__names_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+#define GTBT__BACKOFF_PREFIX "telemetry-backoff-"
+static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap);
+
+/* What the back-off code leaves behind: a temp file of a process that was killed while writing
+   it, and the back-off file of every endpoint ever used. Both are removed once useless: the temp
+   file when its process is gone, a back-off file (not this backend's) when it is older than any
+   back-off can last. */
+static void gtbt__backoff_tidy(gtbt_collector *c, const char *name, const char *own) {
+    char path[GTBT__MAX_PATH];
+    const char *tmp = strstr(name, ".tmp-");
+    int64_t mtime_ms;
+    if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK) return;
+    if (tmp) {
+        long pid = strtol(tmp + 5, NULL, 10);
+        if (pid > 0 && pid < INT_MAX && !gtbt__pid_alive((int)pid)) gtbt__fs_remove(path);
+        return;
+    }
+    if (own[0] && !strcmp(path, own)) return;
+    if (gtbt__fs_mtime_ms(path, &mtime_ms) == 0 && mtime_ms < gtbt__realtime_ns() / 1000000 - GTBT__RETRY_AFTER_MAX_MS - 60000)
+        gtbt__fs_remove(path);
+}
+
 /* Lists the ready spill files, oldest first. With recover, claims of dead processes (or claims
    older than an hour) are renamed back to ready, and temp files of dead processes are removed.
    With all, claims and temp files are listed too (for gtbt_drop). */
 static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, int all) {
-    DIR *d;
-    struct dirent *de;
-    size_t seen = 0;
-    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH];
+    gtbt__dir d;
+    const char *name;
+    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH], own_backoff[GTBT__MAX_PATH];
     memset(ready, 0, sizeof *ready);
-    if (!c->data_dir[0] || !(d = opendir(c->data_dir))) return GTBT_E_IO;
-    while ((de = readdir(d)) != NULL && seen++ < GTBT__SPILL_LIST_MAX) {
-        const char *name = de->d_name, *mark;
+    if (!c->data_dir[0] || gtbt__dir_open(&d, c->data_dir) != 0) return GTBT_E_IO;
+    if (!recover || gtbt__backoff_path(c, own_backoff, sizeof own_backoff) != GTBT_OK) own_backoff[0] = 0;
+    /* every entry is looked at (other files in the data dir must not hide spill files); at most
+       GTBT__SPILL_LIST_MAX names are kept (the library itself keeps GTBT__SPILL_FILES_MAX) */
+    while ((name = gtbt__dir_next(&d)) != NULL) {
+        const char *mark;
         int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
+        if (ready->n >= GTBT__SPILL_LIST_MAX) break;
+        if (recover && !strncmp(name, GTBT__BACKOFF_PREFIX, strlen(GTBT__BACKOFF_PREFIX))) {
+            gtbt__backoff_tidy(c, name, own_backoff);
+            continue;
+        }
         if (is_temp) {
             if (all || (recover && !gtbt__pid_alive(gtbt__spill_name_pid(name + 1)))) {
                 if (all) { gtbt__names_add(ready, name); continue; }
-                if (gtbt__path_join(path, sizeof path, c->data_dir, name) == GTBT_OK) unlink(path);
+                if (gtbt__path_join(path, sizeof path, c->data_dir, name) == GTBT_OK) gtbt__fs_remove(path);
             }
             continue;
         }
@@ -5320,19 +6797,19 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
         if (!mark) continue;
         if (all) { gtbt__names_add(ready, name); continue; }
         if (recover) {
-            struct stat st;
+            int64_t mtime_ms = 0;
             int pid = atoi(mark + strlen(GTBT__CLAIM_MARK));
             size_t base = (size_t)(mark - name) + strlen(GTBT__SPILL_SUFFIX);
-            if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || lstat(path, &st) != 0) continue;
-            if (gtbt__pid_alive(pid) && (int64_t)st.st_mtime * 1000 > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
-            if (snprintf(back, sizeof back, "%s/%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
-            if (rename(path, back) == 0) {
+            if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || gtbt__fs_mtime_ms(path, &mtime_ms) != 0) continue;
+            if (gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
+            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
+            if (gtbt__fs_rename(path, back) == 0) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
         }
     }
-    closedir(d);
+    gtbt__dir_close(&d);
     if (ready->n > 1) qsort(ready->v, ready->n, sizeof *ready->v, gtbt__names_cmp);
     return GTBT_OK;
 }
@@ -5346,7 +6823,7 @@ static void gtbt__spill_prune(gtbt_collector *c) {
     if (ns.n >= GTBT__SPILL_FILES_MAX) {
         excess = ns.n - GTBT__SPILL_FILES_MAX + 1;
         for (i = 0; i < excess; i++)
-            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK) unlink(path);
+            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK) gtbt__fs_remove(path);
         gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP,
                    "telemetry: spill cap reached (%d files); discarded %zu oldest un-sent spill file(s)",
                    GTBT__SPILL_FILES_MAX, excess);
@@ -5362,11 +6839,13 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     snprintf(name, sizeof name, GTBT__SPILL_PREFIX "%020lld-%d-%llu" GTBT__SPILL_SUFFIX,
              (long long)gtbt__realtime_ns(), gtbt__pid(), (unsigned long long)c->spill_seq++);
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
-        snprintf(tmp, sizeof tmp, "%s/.%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
+        snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
     rc = gtbt__write_file_atomic(path, tmp, data, len);
-    if (rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?)",
-                   c->data_dir, strerror(errno));
+    if (rc != GTBT_OK) {
+        c->spill_failed = 1;
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?); "
+                   "not trying again until the next flush", c->data_dir, strerror(errno));
+    }
     return rc;
 }
 
@@ -5390,7 +6869,7 @@ static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t 
     gtbt__buf chunk;
     gtbt__jw w;
     size_t i, written = 0;
-    if (!c->spill_ok || !n || !gtbt__data_dir_make_locked(c)) return 0;
+    if (!c->spill_ok || c->spill_failed || !n || !gtbt__data_dir_make_locked(c)) return 0;
     memset(&chunk, 0, sizeof chunk);
     w.b = &chunk; w.pretty = 0;
     for (i = 0; i < n; i++) {
@@ -5643,7 +7122,7 @@ static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     gtbt__sha256_update(&s, info, strlen(info));
     gtbt__sha256_final(&s, d);
     gtbt__hex(d, 8, hex);
-    return snprintf(out, cap, "%s/telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
+    return snprintf(out, cap, "%s" GTBT__SEP "telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
 }
 
 static int64_t gtbt__unix_ms(void) { return gtbt__realtime_ns() / 1000000; }
@@ -5671,7 +7150,7 @@ static void gtbt__backoff_save(gtbt_collector *c) {
     char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], text[96];
     int n;
     if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
-    if (!c->bo_failures && !c->bo_until_unix_ms) { unlink(path); return; }
+    if (!c->bo_failures && !c->bo_until_unix_ms) { gtbt__fs_remove(path); return; }
     n = snprintf(text, sizeof text, "until=%lld failures=%d\n", (long long)c->bo_until_unix_ms, c->bo_failures);
     snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
     gtbt__write_file_atomic(path, tmp, text, (size_t)n);
@@ -5713,7 +7192,7 @@ static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n)
     char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], ts[40], *old = NULL;
     gtbt__buf line, all;
     size_t len = 0, from = 0;
-    int fd, withdrawn;
+    int withdrawn;
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
     gtbt__mutex_unlock(&c->mu);
@@ -5744,8 +7223,7 @@ static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n)
         if (!all.oom) gtbt__write_file_atomic(path, tmp, all.p, all.len);
         gtbt__buf_free(&all);
     } else {
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-        if (fd >= 0) { gtbt__write_all(fd, line.p, line.len); close(fd); }
+        gtbt__append_file(path, line.p, line.len);
     }
     gtbt__free(old);
     gtbt__buf_free(&line);
@@ -5753,7 +7231,7 @@ static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n)
 
 static void gtbt__sent_remove(const gtbt_collector *c) {
     char path[GTBT__MAX_PATH];
-    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) == GTBT_OK) unlink(path);
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) == GTBT_OK) gtbt__fs_remove(path);
 }
 
 /* Sends one batch, honouring the deadline and the back-off. */
@@ -5804,31 +7282,31 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         if (gtbt_now_ms() >= deadline) { first = GTBT_E_TIMEOUT; *stop = 1; break; }
         if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
             snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
-        if (rename(path, claim) != 0) continue;           /* another process claimed it */
-        utimes(claim, NULL);                              /* the claim's age starts now */
+        if (gtbt__fs_rename(path, claim) != 0) continue;  /* another process claimed it */
+        gtbt__fs_touch(claim);                            /* the claim's age starts now */
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
             if (rc == GTBT_E_INVALID) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_LARGE, "telemetry: spill file %s is larger than %d bytes; removed as corrupt",
                            ready.v[i], GTBT__SPILL_READ_MAX);
-                unlink(claim);
+                gtbt__fs_remove(claim);
             } else {
-                rename(claim, path);
+                gtbt__fs_rename(claim, path);
             }
             continue;
         }
         memset(&b, 0, sizeof b);
         corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
-        if (nomem) { rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
+        if (nomem) { gtbt__fs_rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
         if (corrupt)
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         n = gtbt__drop_too_old(c, b.ev, b.n);
-        if (c->desc.delivery == GTBT_AT_MOST_ONCE) unlink(claim);
+        if (c->desc.delivery == GTBT_AT_MOST_ONCE) gtbt__fs_remove(claim);
         rc = n ? gtbt__send(c, b.ev, n, deadline) : GTBT_OK;
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT) {
-            unlink(claim);
+            gtbt__fs_remove(claim);
         } else if (c->desc.delivery == GTBT_AT_LEAST_ONCE) {
-            rename(claim, path);                          /* same file, same uuids, next time */
+            gtbt__fs_rename(claim, path);                          /* same file, same uuids, next time */
             if (first == GTBT_OK) first = rc;
             *stop = 1;
         } else {
@@ -5851,6 +7329,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__mutex_lock(&c->flush_mu);
     gtbt__mutex_lock(&c->mu);
     if (c->withdrawn) { gtbt__mutex_unlock(&c->mu); gtbt__mutex_unlock(&c->flush_mu); return GTBT_OK; }
+    c->spill_failed = 0;                      /* a flush tries the disk again */
     gtbt__mutex_unlock(&c->mu);
     /* Debug mode and a user's local-only choice leave earlier runs' spill files for the real
        backend; a tool that is local-only by design writes them to its log. */
@@ -5906,7 +7385,7 @@ static void gtbt__discard(gtbt_collector *c) {
     gtbt__mutex_unlock(&c->mu);
     if (!c->data_dir[0] || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
     for (i = 0; i < all.n; i++)
-        if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) unlink(path);
+        if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) gtbt__fs_remove(path);
     gtbt__names_free(&all);
 }
 
@@ -5996,6 +7475,8 @@ static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *in) {
     c->desc = d;
     c->desc.tool_name = gtbt__strdup(d.tool_name);
     c->desc.version = gtbt__strdup(d.version);
+    if (c->desc.version && gtbt__clean_ctl((char *)(uintptr_t)c->desc.version))   /* it goes into every event and the User-Agent */
+        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "telemetry: gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->desc.version);
     c->desc.endpoint = gtbt__strdup(d.endpoint);
     c->desc.otel_endpoint = gtbt__strdup(d.otel_endpoint);
     c->desc.support_message = gtbt__strdup(d.support_message);
@@ -6137,22 +7618,30 @@ static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size
     snprintf(out + i, cap - i, "_%s", suffix);
 }
 
-static int gtbt__config_dir(const gtbt_desc *desc, char *out, size_t cap) {
-    if (desc->config_dir && desc->config_dir[0]) {
-        if (strlen(desc->config_dir) >= cap) return GTBT_E_INVALID;
-        strcpy(out, desc->config_dir);
-        return GTBT_OK;
-    }
-    return gtbt__default_config_dir(desc->tool_name, out, cap);
-}
+/* The directories leave this much of GTBT__MAX_PATH for the names of the files inside them. */
+#define GTBT__DIR_NAME_ROOM 128
 
-static int gtbt__data_dir(const gtbt_desc *desc, char *out, size_t cap) {
-    if (desc->data_dir && desc->data_dir[0]) {
-        if (strlen(desc->data_dir) >= cap) return GTBT_E_INVALID;
-        strcpy(out, desc->data_dir);
-        return GTBT_OK;
+/* The config or data dir of desc (given, else the platform default). A path that does not fit
+   (an over-long $XDG_CONFIG_HOME, $XDG_STATE_HOME or HOME) is refused, never cut: GTBT_E_INVALID
+   and out empty. */
+static int gtbt__dir_of(const char *given, int (*dflt)(const char *, char *, size_t), const char *tool, char *out, size_t cap) {
+    int rc;
+    if (cap <= GTBT__DIR_NAME_ROOM) { if (cap) out[0] = 0; return GTBT_E_INVALID; }
+    cap -= GTBT__DIR_NAME_ROOM;
+    if (given && given[0]) {
+        rc = strlen(given) < cap ? GTBT_OK : GTBT_E_INVALID;
+        if (rc == GTBT_OK) strcpy(out, given);
+    } else {
+        rc = dflt(tool, out, cap);
     }
-    return gtbt__default_data_dir(desc->tool_name, out, cap);
+    if (rc != GTBT_OK) out[0] = 0;
+    return rc;
+}
+static int gtbt__config_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    return gtbt__dir_of(desc->config_dir, gtbt__default_config_dir, desc->tool_name, out, cap);
+}
+static int gtbt__data_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    return gtbt__dir_of(desc->data_dir, gtbt__default_data_dir, desc->tool_name, out, cap);
 }
 
 /* The consent file, parsed: "key = value" lines, '#' comments, blank lines. */
@@ -6402,7 +7891,7 @@ static void gtbt__withdraw(gtbt_collector *c) {
 
 static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
     if (!strcmp(k->decided_by, "force_enabled")) snprintf(out, cap, "organisation policy (always on)");
-    else if (!strcmp(k->decided_by, "config")) snprintf(out, cap, "your choice in %s/telemetry.conf", c->config_dir);
+    else if (!strcmp(k->decided_by, "config")) snprintf(out, cap, "your choice in %s" GTBT__SEP "telemetry.conf", c->config_dir);
     else if (!strcmp(k->decided_by, "default")) snprintf(out, cap, "default (off until you opt in)");
     else snprintf(out, cap, "the %s environment variable", k->decided_by);
 }
@@ -6511,7 +8000,7 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     char why[GTBT__MAX_PATH + 64], id[17], where[GTBT__MAX_PATH + 300];
     size_t files = 0, pending, in_memory;
     int withdrawn;
-    struct stat st;
+    int64_t mtime;
     gtbt_consent_resolve(&c->desc, &k);
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
@@ -6528,13 +8017,13 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     fprintf(out, "Machine ID: %s\n", id);
     gtbt__print_collected(out, c->desc.tool_name, c->desc.extended_collection);
     gtbt__conf_read(c->config_dir, &cf);
-    if (!cf.exists) fprintf(out, "Config file: %s/telemetry.conf (not created yet)\n", c->config_dir);
-    else if (cf.malformed && cf.malformed_line) fprintf(out, "Config file: %s/telemetry.conf (malformed at line %d: treated as not set)\n", c->config_dir, cf.malformed_line);
-    else if (cf.malformed) fprintf(out, "Config file: %s/telemetry.conf (unreadable: treated as not set)\n", c->config_dir);
-    else fprintf(out, "Config file: %s/telemetry.conf\n", c->config_dir);
+    if (!cf.exists) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (not created yet)\n", c->config_dir);
+    else if (cf.malformed && cf.malformed_line) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (malformed at line %d: treated as not set)\n", c->config_dir, cf.malformed_line);
+    else if (cf.malformed) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (unreadable: treated as not set)\n", c->config_dir);
+    else fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf\n", c->config_dir);
     gtbt__conf_free(&cf);
     if (!c->data_dir[0]) fprintf(out, "Data dir: (none)\n");
-    else if (stat(c->data_dir, &st) != 0) fprintf(out, "Data dir: %s (not created yet)\n", c->data_dir);
+    else if (gtbt__fs_mtime_ms(c->data_dir, &mtime) != 0) fprintf(out, "Data dir: %s (not created yet)\n", c->data_dir);
     else fprintf(out, "Data dir: %s\n", c->data_dir);
     pending = gtbt__pending_on_disk(c, &files) + in_memory;
     fprintf(out, "Pending: %zu event%s waiting to be sent\n", pending, pending == 1 ? "" : "s");
@@ -6707,7 +8196,7 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     gtbt__collector_id(c, id);
     if (!c->desc.force_enabled) gtbt__withdraw(c);
     else { gtbt_drop(c); gtbt__sent_remove(c); }
-    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) unlink(path);
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) gtbt__fs_remove(path);
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
     if (c->consent.debug) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
@@ -6900,6 +8389,7 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_collector *c;
     gtbt_backend *custom = desc ? desc->backend : NULL;
+    int cfg_rc = GTBT_OK, data_rc = GTBT_OK;
     if (!desc) return NULL;
     c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
     if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
@@ -6911,8 +8401,8 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     if (!gtbt__valid_tool_name(desc->tool_name))
         gtbt__logi(&c->log, GTBT_LOGITEM_TOOL_NAME_INVALID, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
     if (c->desc.tool_name[0]) {
-        gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
-        gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
+        cfg_rc = gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
+        data_rc = gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
     }
     gtbt_consent_resolve(&c->desc, &c->consent);
     if (!c->consent.enabled) {
@@ -6920,12 +8410,20 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         return c;   /* inert: nothing computed, no file touched */
     }
     c->active = 1;
-    {   /* the data dir is made when first written to, so that status, show and a run that
-           records nothing create no directory */
-        struct stat st;
+    if (cfg_rc != GTBT_OK)
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the config directory path is too long (%s or HOME; at most %d bytes); "
+                   "not used (set gtbt_desc.config_dir)", desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
+                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    if (data_rc != GTBT_OK)
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the data directory path is too long (%s or HOME; at most %d bytes); "
+                   "not used, events will not be spilled to disk (set gtbt_desc.data_dir)",
+                   desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    else {   /* the data dir is made when first written to, so that status, show and a run that
+                records nothing create no directory */
         char why[2 * GTBT__MAX_PATH + 128];
+        int64_t mtime;
         why[0] = 0;
-        if (c->data_dir[0] && lstat(c->data_dir, &st) != 0 && errno == ENOENT) c->spill_ok = gtbt__dir_creatable(c->data_dir, why, sizeof why);
+        if (c->data_dir[0] && gtbt__fs_mtime_ms(c->data_dir, &mtime) != 0) c->spill_ok = gtbt__dir_creatable(c->data_dir, why, sizeof why);
         else if (c->data_dir[0] && gtbt__mkdir_private_why(c->data_dir, why, sizeof why) == GTBT_OK) c->spill_ok = c->dir_made = 1;
         if (!c->spill_ok)
             gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: data directory not usable (%s); events will not be spilled to disk (fix it or set gtbt_desc.data_dir)",
@@ -7011,6 +8509,9 @@ GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
     int rc;
     if (!c) return GTBT_OK;
     rc = gtbt_flush(c);
+    if (c->active && c->n)   /* not delivered and nowhere to keep them: never dropped without a word */
+        gtbt__logi(&c->log, GTBT_LOGITEM_CLOSE_DROPPED, "telemetry: %zu undelivered event(s) dropped at close: %s", c->n,
+                   c->spill_ok ? "the spill file could not be written" : "no usable data directory to keep them for the next run");
     gtbt__collector_free(c);
     return rc;
 }
