@@ -6341,6 +6341,10 @@ static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, g
         for (i = 0; i < n; i++) { w.depth = 0; w.first = 1; gtbt__json_event(&w, &ev[i]); gtbt__buf_putc(out, '\n'); }
     } else if (be && be->send == gtbt__noop_send) {
         gtbt__buf_puts(out, "nothing: these events would be discarded\n");
+    } else if (!be) {
+        gtbt__buf_puts(out, "nothing: no backend is configured; the events:\n");
+        gtbt__json_events(out, ev, n, 1);
+        gtbt__buf_putc(out, '\n');
     } else {
         gtbt__buf_printf(out, "handed to %s, which sends them in its own format; the events:\n",
                          be && be->info ? be->info : "the tool's own backend");
@@ -7979,7 +7983,9 @@ static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, siz
     } else if (gtbt__is_net_backend(net)) {
         gtbt__url u;
         const gtbt__net_backend *nb = (const gtbt__net_backend *)(const void *)net;
-        if (gtbt__url_parse(nb->url, &u) == GTBT_OK) snprintf(out, cap, "%s (%s)", u.hostport, net->info);
+        static const char *const kinds[] = {"JSON over HTTP", "OpenTelemetry", "Datadog", "PostHog"};
+        if (gtbt__url_parse(nb->url, &u) == GTBT_OK)
+            snprintf(out, cap, "%s (%s, %s)", u.hostport, kinds[nb->kind >= 0 && nb->kind < 4 ? nb->kind : 0], nb->url);
         else snprintf(out, cap, "%s", net->info);
     } else if (net) {
         snprintf(out, cap, "the tool's own backend: %s", net->info ? net->info : "custom");
@@ -8139,11 +8145,11 @@ static int gtbt__cli_show(gtbt_collector *c, FILE *out) {
         fprintf(out, "\nNo events are waiting. %s, a command would send this (a sample event; keys masked):\n\n",
                 k.enabled ? "When telemetry is on" : "If you turned telemetry on");
         net = gtbt__cli_network(c, &tmp);
-        if (k.local_only) {
-            fprintf(out, "(local-only: appended to %s/telemetry.log, nothing leaves this machine)\n", c->data_dir);
-            net = NULL;
+        if (k.local_only) {   /* what the log would get */
+            char path[GTBT__MAX_PATH];
+            gtbt_backend_destroy(tmp);
+            net = tmp = gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK ? gtbt_file_backend(path) : NULL;
         }
-        if (!net && !c->no_tls) gtbt__buf_puts(&wire, "(no backend: nothing would be sent)\n");
         if (c->no_tls) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
         gtbt__wire(net, &sample, 1, &wire);
         gtbt_backend_destroy(tmp);
@@ -8405,6 +8411,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         data_rc = gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
     }
     gtbt_consent_resolve(&c->desc, &c->consent);
+    if (!gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;   /* also for show's sample */
     if (!c->consent.enabled) {
         snprintf(c->info, sizeof c->info, "noop (disabled)");
         return c;   /* inert: nothing computed, no file touched */
@@ -8436,7 +8443,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt__rng_seed(&c->rng);
     c->ev = (gtbt_event *)gtbt__calloc(c->max_buffer, sizeof *c->ev);
     c->mem = (void **)gtbt__calloc(c->max_buffer, sizeof *c->mem);
-    if (!c->ev || !c->mem || !gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;
+    if (!c->ev || !c->mem) goto nomem;
     c->network = NULL;
     if (!gtbt__select_backend(c, custom)) { custom = NULL; goto nomem; }
     gtbt__backoff_load(c);
