@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
-TESTS      := core redact secrets hardening consent collector cli multiproc net backends notls log
+TESTS      := core redact secrets hardening consent collector cli multiproc net backends notls log enduser
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
@@ -103,6 +103,7 @@ test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(TOOLS) $(EXAMPLE_BINS) $(REPL
 
 # the longest stages first, so that they overlap the short ones
 test:
+	@sh .ci/deps.sh check
 	@t=$$(date +%s); $(MAKE) --no-print-directory -j$(NPROC) test-build || exit 1; \
 	    echo "== build: $$(($$(date +%s) - t)) s with make -j$(NPROC)"
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD)" "sh tests/test_kit.sh $(BUILD)" \
@@ -130,7 +131,8 @@ test-windows: $(BUILD)/win/test_win.exe $(BUILD)/gtbt-sink
 test-macos:
 	@sh tests/cross/macos.sh $(BUILD)
 
-demo: $(BUILD)/mytool $(BUILD)/hello $(TOOLS)
+# needs only a C compiler: without BearSSL the demo builds mytool with GTB_TELEMETRY_NO_TLS
+demo:
 	@sh examples/demo.sh $(BUILD)
 
 bench: | $(BUILD)
