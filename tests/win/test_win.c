@@ -233,7 +233,7 @@ static void test_consent_in_known_folders(void) {
     CHECK_MSG(strstr(out, "Telemetry: enabled") != NULL, out);
     snprintf(want, sizeof want, "Config file: %s\n", conf);
     CHECK_MSG(strstr(out, want) != NULL, out);
-    snprintf(want, sizeof want, "Data dir: %s\n", data);
+    snprintf(want, sizeof want, "Data dir: %s", data);
     CHECK_MSG(strstr(out, want) != NULL, out);
     out = cli(c, "disable", &rc);
     CHECK_MSG(rc == 0, out);
