@@ -6432,12 +6432,15 @@ static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, g
     if (gtbt__is_net_backend(be)) {
         gtbt__net_backend *nb = (gtbt__net_backend *)(uintptr_t)be;
         gtbt__buf body;
+        char shown[GTBT__URL_MAX];
         size_t i = 0, k;
         memset(&body, 0, sizeof body);
         do {
             body.len = 0;
             i += nb->body(nb, &body, ev + i, n - i);
-            gtbt__buf_printf(out, "POST %s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING, nb->url);
+            gtbt__url_display(nb->url, shown, sizeof shown);   /* a query may hold a key: masked */
+            gtbt__buf_printf(out, "POST %s%s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING,
+                             shown, strchr(nb->url, '?') ? "?****" : "");
             if (n && ev[0].tool_name[0]) gtbt__buf_printf(out, " (%s/%s)", ev[0].tool_name, ev[0].version);
             gtbt__buf_putc(out, '\n');
             if (nb->key_header) { gtbt__buf_printf(out, "%s: ", nb->key_header); gtbt__put_masked(out, nb->api_key, strlen(nb->api_key), nb->api_key); gtbt__buf_putc(out, '\n'); }
