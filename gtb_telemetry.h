@@ -2591,7 +2591,7 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
 
 #define GTBT__TLS_MAX_BUNDLE  (4 * 1024 * 1024) /* PEM bundle file size */
 #define GTBT__TLS_MAX_ANCHORS 2048              /* certificates kept from one bundle */
-#define GTBT__TLS_MAX_EE_DER  (16 * 1024)       /* end-entity certificate kept for the IP check */
+#define GTBT__TLS_MAX_CERT    (64 * 1024)       /* one certificate of the server's chain */
 #define GTBT__TLS_CACHE_SLOTS 8                 /* distinct bundle paths cached per process */
 #define GTBT__TLS_EOF         1                 /* internal: the peer closed (close_notify or TCP EOF) */
 
@@ -2601,7 +2601,420 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
 #define GTBT__O_CLOEXEC 0
 #endif
 
-/* --- trust anchors: PEM bundles parsed once per process per path --- */
+/* --- certificates: PEM and the DER fields a trust anchor needs, decoded by the library itself --- */
+
+/* base64 digit values; 64: white space (skipped), 65: '=' (padding), 255: not base64 */
+static const unsigned char gtbt__b64_tab[256] = {
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 64, 64, 64, 64, 64, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 64, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 255, 255, 255, 65, 255, 255, 255, 0, 1, 2, 3, 4, 5, 6,
+    7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 255, 255, 255, 255, 255,
+    255, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+    49, 50, 51, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255
+};
+
+/* Decode the base64 text [*sp, e) into out until cap bytes (a multiple of 3, or the whole text) are written;
+   white space is skipped, '=' padding ends the text. *sp moves past what was decoded. Returns the byte count, or
+   -1 on a byte that is not base64, a misplaced '=' or a partial group at the end. */
+static long gtbt__b64_decode(const unsigned char **sp, const unsigned char *e, unsigned char *out, size_t cap) {
+    const unsigned char *s = *sp, *tab = gtbt__b64_tab;
+    size_t o = 0;
+    uint32_t acc = 0;
+    int k = 0;
+    for (;;) {
+        while (e - s >= 4 && cap - o >= 3) { /* the common case: four digits in a row */
+            uint32_t a = tab[s[0]], b = tab[s[1]], c = tab[s[2]], d = tab[s[3]], v;
+            if ((a | b | c | d) & 0xC0) break;
+            v = a << 18 | b << 12 | c << 6 | d;
+            out[o] = (unsigned char)(v >> 16);
+            out[o + 1] = (unsigned char)(v >> 8);
+            out[o + 2] = (unsigned char)v;
+            o += 3;
+            s += 4;
+        }
+        *sp = s;
+        if (s >= e || cap - o < 3) break;
+        for (k = 0, acc = 0; s < e && k < 4; s++) { /* one group with white space or padding in it */
+            unsigned v = tab[*s];
+            if (v < 64) { acc = acc << 6 | v; k++; continue; }
+            if (v == 64) continue;
+            if (v != 65 || k < 2) return -1;
+            if (k == 2) out[o++] = (unsigned char)(acc >> 4); /* "xx==" */
+            else { out[o++] = (unsigned char)(acc >> 10); out[o++] = (unsigned char)(acc >> 2); } /* "xxx=" */
+            for (; s < e; s++) if (tab[*s] != 64 && tab[*s] != 65) return -1;
+            *sp = e;
+            return (long)o;
+        }
+        if (k == 0) { *sp = s; break; } /* only white space was left */
+        if (k != 4) return -1;      /* a partial group at the end */
+        out[o] = (unsigned char)(acc >> 16);
+        out[o + 1] = (unsigned char)(acc >> 8);
+        out[o + 2] = (unsigned char)acc;
+        o += 3;
+    }
+    return (long)o;
+}
+
+/* The next PEM object in the text [t0, e) at or after p (a BEGIN line starts a line): its label
+   [*lab, *lab + *lab_len) and base64 body [*b, *be). Returns where scanning continues, or NULL when no BEGIN line
+   is left. *ok = 0 for an object whose BEGIN or END line is malformed. */
+static const unsigned char *gtbt__pem_next(const unsigned char *t0, const unsigned char *p, const unsigned char *e,
+                                           const unsigned char **lab, size_t *lab_len, const unsigned char **b,
+                                           const unsigned char **be, int *ok) {
+    const unsigned char *q, *l, *nl;
+    size_t n;
+    for (;; p = q + 1) {
+        q = (const unsigned char *)memchr(p, '-', (size_t)(e - p));
+        if (!q) return NULL;
+        if ((q == t0 || q[-1] == '\n') && e - q >= 11 && memcmp(q, "-----BEGIN ", 11) == 0) break;
+    }
+    l = q + 11;
+    nl = (const unsigned char *)memchr(l, '\n', (size_t)(e - l));
+    if (!nl) nl = e;
+    for (q = l; q < nl && *q != '-'; q++) {}
+    n = (size_t)(q - l);
+    *lab = l;
+    *lab_len = n;
+    *ok = nl - q >= 5 && memcmp(q, "-----", 5) == 0;
+    *b = nl < e ? nl + 1 : e;
+    q = (const unsigned char *)memchr(*b, '-', (size_t)(e - *b)); /* base64 has no '-': the END line */
+    *be = q ? q : e;
+    if (!q) { *ok = 0; return e; }
+    if ((size_t)(e - q) < n + 14 || memcmp(q, "-----END ", 9) != 0 || memcmp(q + 9, l, n) != 0 ||
+        memcmp(q + 9 + n, "-----", 5) != 0) {
+        *ok = 0;
+        return q; /* rescanned: it may be the next BEGIN line */
+    }
+    return q + 14 + n;
+}
+
+/* What the library needs from a certificate: pointers into its DER. */
+typedef struct gtbt__cert {
+    const unsigned char *issuer, *subject;  /* whole Name elements (tag, length, value) */
+    size_t issuer_len, subject_len;
+    unsigned key_type, curve;               /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC; BearSSL curve id for EC */
+    const unsigned char *n, *e, *q;         /* RSA modulus and exponent without leading zeros; EC point */
+    size_t nlen, elen, qlen;
+    int is_ca;                              /* basicConstraints cA */
+} gtbt__cert;
+
+/* One element header at [*p, end) with the rules of BearSSL's X.509 decoder: universal or context class only
+   (tag 0..30, or 32 + n for [n]), no high tag numbers, no indefinite length, and (unless partial) a value that
+   fits before end. *p moves to the value. 0, or -1 when malformed. */
+static int gtbt__der_hdr(const unsigned char **p, const unsigned char *end, int partial, int *tag, int *cons,
+                         size_t *len) {
+    const unsigned char *q = *p;
+    size_t l, k;
+    unsigned fb;
+    if (q >= end) return -1;
+    fb = *q++;
+    if ((fb & 0x40) || (fb & 0x1F) == 0x1F) return -1;
+    *tag = (int)(((fb >> 7) << 5) | (fb & 0x1F));
+    *cons = (int)((fb >> 5) & 1);
+    if (q >= end) return -1;
+    l = *q++;
+    if (l & 0x80) {
+        k = l & 0x7F;
+        if (k == 0) return -1;
+        for (l = 0; k > 0; k--) {
+            if (q >= end || l > 0x7FFFFF) return -1;
+            l = (l << 8) | *q++;
+        }
+    }
+    if (!partial && (size_t)(end - q) < l) return -1;
+    *len = l;
+    *p = q;
+    return 0;
+}
+
+/* Enter an element of tag want (cons 1: constructed, 0: primitive): *p moves to its value, *ve to its end. */
+static int gtbt__der_open(const unsigned char **p, const unsigned char *end, int want, int cons, const unsigned char **ve) {
+    int tag, c;
+    size_t len;
+    if (gtbt__der_hdr(p, end, 0, &tag, &c, &len) || tag != want || c != cons) return -1;
+    *ve = *p + len;
+    return 0;
+}
+
+/* An OBJECT IDENTIFIER's value. */
+static int gtbt__der_oid(const unsigned char **p, const unsigned char *end, const unsigned char **v, size_t *n) {
+    const unsigned char *e;
+    if (gtbt__der_open(p, end, 0x06, 0, &e)) return -1;
+    *v = *p;
+    *n = (size_t)(e - *p);
+    *p = e;
+    return 0;
+}
+
+static int gtbt__der_oid_is(const unsigned char *v, size_t n, const char *oid, size_t oid_len) {
+    return n == oid_len && memcmp(v, oid, n) == 0;
+}
+
+/* Two decimal digits in [lo, hi]. */
+static int gtbt__der_dec2(const unsigned char **p, const unsigned char *e, unsigned lo, unsigned hi, unsigned *v) {
+    const unsigned char *q = *p;
+    if (e - q < 2 || q[0] < '0' || q[0] > '9' || q[1] < '0' || q[1] > '9') return -1;
+    *v = (unsigned)(q[0] - '0') * 10 + (unsigned)(q[1] - '0');
+    *p = q + 2;
+    return *v < lo || *v > hi ? -1 : 0;
+}
+
+/* A UTCTime or GeneralizedTime that BearSSL accepts (a real calendar date, 'Z', optional fraction). */
+static int gtbt__der_time(const unsigned char **p, const unsigned char *end) {
+    static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    const unsigned char *q, *e;
+    unsigned y, y2, m, d, x;
+    int tag, cons;
+    size_t len;
+    if (gtbt__der_hdr(p, end, 0, &tag, &cons, &len) || (tag != 0x17 && tag != 0x18) || cons) return -1;
+    q = *p;
+    e = q + len;
+    *p = e;
+    if (gtbt__der_dec2(&q, e, 0, 99, &y)) return -1;
+    if (tag == 0x18) {
+        if (gtbt__der_dec2(&q, e, 0, 99, &y2)) return -1;
+        y = y * 100 + y2;
+    } else {
+        y += y < 50 ? 2000 : 1900;
+    }
+    if (gtbt__der_dec2(&q, e, 1, 12, &m)) return -1;
+    x = mdays[m - 1] + (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+    if (gtbt__der_dec2(&q, e, 1, x, &d) || gtbt__der_dec2(&q, e, 0, 23, &x) || gtbt__der_dec2(&q, e, 0, 59, &x) ||
+        gtbt__der_dec2(&q, e, 0, 60, &x)) return -1;
+    if (q < e && *q == '.') for (q++; q < e && *q >= '0' && *q <= '9'; q++) {}
+    return q < e && *q == 'Z' && q + 1 == e ? 0 : -1;
+}
+
+/* A non-negative INTEGER's value without its leading zeros, at most room bytes. */
+static int gtbt__der_uint(const unsigned char **p, const unsigned char *end, size_t room, const unsigned char **v,
+                          size_t *n) {
+    const unsigned char *q, *e;
+    if (gtbt__der_open(p, end, 0x02, 0, &e)) return -1;
+    q = *p;
+    *p = e;
+    if (q >= e || *q >= 0x80) return -1;
+    while (q < e && *q == 0) q++;
+    if ((size_t)(e - q) > room) return -1;
+    *v = q;
+    *n = (size_t)(e - q);
+    return 0;
+}
+
+/* A BOOLEAN (any non-zero byte is true) whose header was read: tag, cons, len. */
+static int gtbt__der_bool(const unsigned char **p, const unsigned char *end, int tag, int cons, size_t len, int *b) {
+    if (tag != 0x01 || cons || len != 1 || *p >= end) return -1;
+    *b = **p != 0;
+    *p += 1;
+    return 0;
+}
+
+#define GTBT__OID_RSA "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01" /* rsaEncryption */
+#define GTBT__OID_EC  "\x2a\x86\x48\xce\x3d\x02\x01"         /* id-ecPublicKey */
+
+/* BearSSL's id of a named curve (P-256, P-384, P-521), or 0. */
+static unsigned gtbt__curve_id(const unsigned char *v, size_t n) {
+    if (gtbt__der_oid_is(v, n, "\x2a\x86\x48\xce\x3d\x03\x01\x07", 8)) return BR_EC_secp256r1;
+    if (gtbt__der_oid_is(v, n, "\x2b\x81\x04\x00\x22", 5)) return BR_EC_secp384r1;
+    if (gtbt__der_oid_is(v, n, "\x2b\x81\x04\x00\x23", 5)) return BR_EC_secp521r1;
+    return 0;
+}
+
+/* subjectPublicKeyInfo: an RSA key (modulus and exponent together at most BR_X509_BUFSIZE_KEY bytes) or an EC
+   key on a named curve BearSSL supports. */
+static int gtbt__cert_spki(const unsigned char **p, const unsigned char *end, gtbt__cert *c) {
+    const unsigned char *se, *ae, *be, *re, *oid;
+    size_t on;
+    if (gtbt__der_open(p, end, 0x10, 1, &se) || gtbt__der_open(p, se, 0x10, 1, &ae) || gtbt__der_oid(p, ae, &oid, &on) ||
+        on > 255) return -1;
+    if (gtbt__der_oid_is(oid, on, GTBT__OID_RSA, 9)) {
+        *p = ae; /* the parameters (NULL) are not looked at */
+        if (gtbt__der_open(p, se, 0x03, 0, &be) || *p >= be || *(*p)++ != 0 || gtbt__der_open(p, be, 0x10, 1, &re) ||
+            gtbt__der_uint(p, re, BR_X509_BUFSIZE_KEY, &c->n, &c->nlen) ||
+            gtbt__der_uint(p, re, BR_X509_BUFSIZE_KEY - c->nlen, &c->e, &c->elen) || *p != re || re != be) return -1;
+        c->key_type = BR_KEYTYPE_RSA;
+    } else if (gtbt__der_oid_is(oid, on, GTBT__OID_EC, 7)) {
+        if (gtbt__der_oid(p, ae, &oid, &on) || !(c->curve = gtbt__curve_id(oid, on)) || *p != ae ||
+            gtbt__der_open(p, se, 0x03, 0, &be) || *p >= be || *(*p)++ != 0 || (size_t)(be - *p) > BR_X509_BUFSIZE_KEY)
+            return -1;
+        c->q = *p;
+        c->qlen = (size_t)(be - *p);
+        c->key_type = BR_KEYTYPE_EC;
+        *p = be;
+    } else {
+        return -1;
+    }
+    return *p == se ? 0 : -1;
+}
+
+/* The extensions ([3] EXPLICIT SEQUENCE OF Extension): every one well-formed; basicConstraints sets is_ca. */
+static int gtbt__cert_exts(const unsigned char **p, const unsigned char *e3, gtbt__cert *c) {
+    const unsigned char *es, *xe, *oe, *bce, *oid;
+    size_t on, len;
+    int tag, cons, crit;
+    if (gtbt__der_open(p, e3, 0x10, 1, &es)) return -1;
+    while (*p < es) {
+        if (gtbt__der_open(p, es, 0x10, 1, &xe) || gtbt__der_oid(p, xe, &oid, &on) ||
+            gtbt__der_hdr(p, xe, 0, &tag, &cons, &len)) return -1;
+        if (tag == 0x01 && (gtbt__der_bool(p, xe, tag, cons, len, &crit) || gtbt__der_hdr(p, xe, 0, &tag, &cons, &len)))
+            return -1;
+        if (tag != 0x04 || cons) return -1;
+        oe = *p + len;
+        if (gtbt__der_oid_is(oid, on, "\x55\x1d\x13", 3)) { /* basicConstraints */
+            if (gtbt__der_open(p, oe, 0x10, 1, &bce)) return -1;
+            if (*p < bce) {
+                unsigned fb = **p; /* only the tag is read unless it is the cA BOOLEAN */
+                if ((fb & 0x40) || (fb & 0x1F) == 0x1F) return -1;
+                if ((fb & 0xDF) == 0x01) {
+                    if (gtbt__der_hdr(p, bce, 0, &tag, &cons, &len) || gtbt__der_bool(p, bce, tag, cons, len, &c->is_ca))
+                        return -1;
+                }
+            }
+            if (bce != oe) return -1;
+        }
+        *p = oe;
+        if (*p != xe) return -1;
+    }
+    *p = es;
+    return es == e3 ? 0 : -1;
+}
+
+/* Decode a DER certificate the way BearSSL's br_x509_decoder does (the same certificates accepted, the same
+   subject DN, key and CA flag). 0, or -1 when BearSSL would give no key. */
+static int gtbt__cert_parse(const unsigned char *der, size_t n, gtbt__cert *c) {
+    const unsigned char *p = der, *end = der + n, *ce, *te, *e, *v, *oid;
+    size_t len, on;
+    int tag, cons;
+    unsigned ver;
+    memset(c, 0, sizeof *c);
+    if (gtbt__der_open(&p, end, 0x10, 1, &ce) || ce != end || gtbt__der_open(&p, ce, 0x10, 1, &te) ||
+        gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    if (tag == 0x20) { /* [0] version: v1..v3 */
+        e = p + len;
+        if (!cons || gtbt__der_open(&p, e, 0x02, 0, &v) || v != e || p >= e || *p >= 0x80) return -1;
+        for (ver = 0; p < e; p++) {
+            if (ver >= 0xFFFFFF) return -1;
+            ver = (ver << 8) | *p;
+        }
+        if (ver > 2 || gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    }
+    if (tag != 0x02 || cons) return -1;
+    p += len;                                                              /* serialNumber */
+    if (gtbt__der_open(&p, te, 0x10, 1, &e)) return -1;                    /* signature */
+    c->issuer = p = e;
+    if (gtbt__der_open(&p, te, 0x10, 1, &e)) return -1;
+    c->issuer_len = (size_t)(e - c->issuer);
+    p = e;
+    if (gtbt__der_open(&p, te, 0x10, 1, &e) || gtbt__der_time(&p, e) || gtbt__der_time(&p, e) || p != e) return -1;
+    c->subject = p;
+    if (gtbt__der_open(&p, te, 0x10, 1, &e)) return -1;
+    c->subject_len = (size_t)(e - c->subject);
+    p = e;
+    if (gtbt__cert_spki(&p, te, c)) return -1;
+    tag = -1;
+    if (p < te && gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    if (tag == 0x21) { /* issuerUniqueID */
+        p += len;
+        tag = -1;
+        if (p < te && gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    }
+    if (tag == 0x22) { /* subjectUniqueID */
+        p += len;
+        tag = -1;
+        if (p < te && gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    }
+    if (tag == 0x23) {
+        if (!cons || gtbt__cert_exts(&p, p + len, c)) return -1;
+    } else if (tag != -1) {
+        return -1;
+    }
+    if (p != te || gtbt__der_open(&p, ce, 0x10, 1, &e) || gtbt__der_oid(&p, e, &oid, &on)) return -1;
+    p = e;                                                                 /* signatureAlgorithm */
+    if (gtbt__der_open(&p, ce, 0x03, 0, &e) || p >= e || *p != 0) return -1; /* signatureValue */
+    return e == ce ? 0 : -1;
+}
+
+/* Issuer and subject Names of a certificate from its first avail bytes (the outer lengths are not held against
+   avail), and whether its key algorithm is one BearSSL can use (RSA, or EC on P-256, P-384 or P-521). 0, or -1
+   when they are not all in those bytes or malformed. */
+static int gtbt__cert_head(const unsigned char *der, size_t avail, gtbt__cert *c) {
+    const unsigned char *p = der, *end = der + avail, *e, *oid;
+    size_t len, on;
+    int tag, cons;
+    memset(c, 0, sizeof *c);
+    if (gtbt__der_hdr(&p, end, 1, &tag, &cons, &len) || tag != 0x10 || !cons ||
+        gtbt__der_hdr(&p, end, 1, &tag, &cons, &len) || tag != 0x10 || !cons ||
+        gtbt__der_hdr(&p, end, 0, &tag, &cons, &len)) return -1;
+    if (tag == 0x20) {
+        p += len;
+        if (gtbt__der_hdr(&p, end, 0, &tag, &cons, &len)) return -1;
+    }
+    if (tag != 0x02 || cons) return -1;
+    p += len;
+    if (gtbt__der_open(&p, end, 0x10, 1, &e)) return -1;
+    c->issuer = p = e;
+    if (gtbt__der_open(&p, end, 0x10, 1, &e)) return -1;
+    c->issuer_len = (size_t)(e - c->issuer);
+    p = e;
+    if (gtbt__der_open(&p, end, 0x10, 1, &e)) return -1;
+    c->subject = p = e;
+    if (gtbt__der_open(&p, end, 0x10, 1, &e)) return -1;
+    c->subject_len = (size_t)(e - c->subject);
+    p = e;
+    if (gtbt__der_hdr(&p, end, 1, &tag, &cons, &len) || tag != 0x10 || !cons || gtbt__der_open(&p, end, 0x10, 1, &e) ||
+        gtbt__der_oid(&p, e, &oid, &on)) return -1;
+    if (gtbt__der_oid_is(oid, on, GTBT__OID_RSA, 9)) c->key_type = BR_KEYTYPE_RSA;
+    else if (gtbt__der_oid_is(oid, on, GTBT__OID_EC, 7) && !gtbt__der_oid(&p, e, &oid, &on) && gtbt__curve_id(oid, on))
+        c->key_type = BR_KEYTYPE_EC;
+    else return -1;
+    return 0;
+}
+
+/* The whole base64 body [b, be) decoded into a new block (*out, *len): GTBT_OK, GTBT_E_INVALID or GTBT_E_NOMEM. */
+static int gtbt__pem_body(const unsigned char *b, const unsigned char *be, unsigned char **out, size_t *len) {
+    size_t cap = (size_t)(be - b) / 4 * 3 + 3;
+    unsigned char *d = (unsigned char *)gtbt__malloc(cap);
+    long k;
+    *out = NULL;
+    *len = 0;
+    if (!d) return GTBT_E_NOMEM;
+    k = gtbt__b64_decode(&b, be, d, cap);
+    if (k < 0 || b != be) { gtbt__free(d); return GTBT_E_INVALID; }
+    *out = d;
+    *len = (size_t)k;
+    return GTBT_OK;
+}
+
+/* Called for every PEM object: label (e.g. "CERTIFICATE") and its decoded bytes; non-zero stops the walk. */
+typedef int (*gtbt__pem_fn)(void *ctx, const char *name, const unsigned char *der, size_t len);
+
+/* Walk the PEM objects of [pem, pem+n): GTBT_OK, GTBT_E_INVALID (some object was malformed and skipped; the
+   others were delivered) or GTBT_E_NOMEM. */
+static GTBT__UNUSED int gtbt__pem_walk(const unsigned char *pem, size_t n, gtbt__pem_fn fn, void *ctx) {
+    const unsigned char *p = pem, *e = pem + n, *lab, *b, *be;
+    size_t lab_len;
+    int ok, rc = GTBT_OK;
+    while ((p = gtbt__pem_next(pem, p, e, &lab, &lab_len, &b, &be, &ok)) != NULL) {
+        unsigned char *der = NULL;
+        size_t len;
+        char name[128];
+        int r = ok ? gtbt__pem_body(b, be, &der, &len) : GTBT_E_INVALID;
+        if (r == GTBT_E_NOMEM) return r;
+        if (r != GTBT_OK || lab_len >= sizeof name) { gtbt__free(der); rc = GTBT_E_INVALID; continue; }
+        memcpy(name, lab, lab_len);
+        name[lab_len] = '\0';
+        r = fn(ctx, name, der, len);
+        gtbt__free(der);
+        if (r) break;
+    }
+    return rc;
+}
+
+/* --- trust anchors: a bundle is indexed by subject once per process; anchors are decoded when a chain needs them --- */
 
 typedef struct gtbt__ta_list {
     br_x509_trust_anchor *ta;
@@ -2609,12 +3022,20 @@ typedef struct gtbt__ta_list {
     int oom;
 } gtbt__ta_list;
 
-typedef struct gtbt__ta_slot {
-    char *path;
-    gtbt__ta_list list;
-} gtbt__ta_slot;
+typedef struct gtbt__ta_ent {
+    uint32_t b64, b64_len;      /* the certificate's base64 body in the bundle text */
+    uint32_t dn, dn_len;        /* its subject Name in gtbt__ta_index.dns */
+} gtbt__ta_ent;
 
-static gtbt__ta_slot gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__global_lock(); never shrinks */
+typedef struct gtbt__ta_index {
+    char *path;                 /* the bundle (the cache key, and for log lines); NULL: an empty cache slot */
+    char *text;                 /* the bundle file */
+    gtbt__ta_ent *ent;
+    size_t n, cap;              /* certificates indexed */
+    gtbt__buf dns;              /* their subject Names, back to back */
+} gtbt__ta_index;
+
+static gtbt__ta_index gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__global_lock(); never shrinks */
 
 static const char *const gtbt__ca_bundles[] = {
     "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
@@ -2629,11 +3050,9 @@ static void gtbt__ta_list_free(gtbt__ta_list *l) {
     memset(l, 0, sizeof *l);
 }
 
-static void gtbt__pem_sink(void *ctx, const void *p, size_t n) { gtbt__buf_put((gtbt__buf *)ctx, p, n); }
-
 static br_x509_trust_anchor *gtbt__ta_slot_new(gtbt__ta_list *l) {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
+        size_t cap = l->cap ? l->cap * 2 : 8;
         br_x509_trust_anchor *ta = (br_x509_trust_anchor *)gtbt__realloc(l->ta, cap * sizeof *ta);
         if (!ta) return NULL;
         l->ta = ta;
@@ -2643,174 +3062,209 @@ static br_x509_trust_anchor *gtbt__ta_slot_new(gtbt__ta_list *l) {
     return &l->ta[l->n];
 }
 
-/* Decode one DER certificate into a trust anchor (subject DN, public key, CA flag); undecodable ones are skipped. */
-static void gtbt__ta_add(gtbt__ta_list *l, const unsigned char *der, size_t len) {
-    br_x509_decoder_context dc;
-    const br_x509_pkey *pk;
+/* Decode one DER certificate into a trust anchor (subject DN, public key, CA flag): GTBT_OK, GTBT_E_INVALID
+   (not decodable, or the list is full) or GTBT_E_NOMEM. */
+static int gtbt__ta_add(gtbt__ta_list *l, const unsigned char *der, size_t len) {
+    gtbt__cert c;
     br_x509_trust_anchor *t;
-    gtbt__buf dn;
     unsigned char *blk;
     size_t k1, k2;
-    memset(&dn, 0, sizeof dn);
-    br_x509_decoder_init(&dc, gtbt__pem_sink, &dn);
-    br_x509_decoder_push(&dc, der, len);
-    pk = br_x509_decoder_get_pkey(&dc);
-    if (dn.oom) l->oom = 1;
-    if (!pk || dn.oom || l->n >= GTBT__TLS_MAX_ANCHORS || (pk->key_type != BR_KEYTYPE_RSA && pk->key_type != BR_KEYTYPE_EC)) {
-        gtbt__buf_free(&dn);
-        return;
-    }
-    k1 = pk->key_type == BR_KEYTYPE_RSA ? pk->key.rsa.nlen : pk->key.ec.qlen;
-    k2 = pk->key_type == BR_KEYTYPE_RSA ? pk->key.rsa.elen : 0;
+    if (gtbt__cert_parse(der, len, &c) != 0 || l->n >= GTBT__TLS_MAX_ANCHORS) return GTBT_E_INVALID;
+    k1 = c.key_type == BR_KEYTYPE_RSA ? c.nlen : c.qlen;
+    k2 = c.key_type == BR_KEYTYPE_RSA ? c.elen : 0;
     t = gtbt__ta_slot_new(l);
-    blk = (unsigned char *)gtbt__malloc(dn.len + k1 + k2 + 1); /* sizes bounded by the 4 MiB file */
-    if (!t || !blk) { gtbt__free(blk); gtbt__buf_free(&dn); l->oom = 1; return; }
-    if (dn.len) memcpy(blk, dn.p, dn.len);
+    blk = (unsigned char *)gtbt__malloc(c.subject_len + k1 + k2 + 1); /* sizes bounded by the 4 MiB file */
+    if (!t || !blk) { gtbt__free(blk); l->oom = 1; return GTBT_E_NOMEM; }
+    memcpy(blk, c.subject, c.subject_len);
     t->dn.data = blk;
-    t->dn.len = dn.len;
-    t->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
-    t->pkey.key_type = pk->key_type;
-    if (pk->key_type == BR_KEYTYPE_RSA) {
-        t->pkey.key.rsa.n = blk + dn.len;
+    t->dn.len = c.subject_len;
+    t->flags = c.is_ca ? BR_X509_TA_CA : 0;
+    t->pkey.key_type = (unsigned char)c.key_type;
+    if (c.key_type == BR_KEYTYPE_RSA) {
+        t->pkey.key.rsa.n = blk + c.subject_len;
         t->pkey.key.rsa.nlen = k1;
-        t->pkey.key.rsa.e = blk + dn.len + k1;
+        t->pkey.key.rsa.e = blk + c.subject_len + k1;
         t->pkey.key.rsa.elen = k2;
-        memcpy(t->pkey.key.rsa.n, pk->key.rsa.n, k1);
-        memcpy(t->pkey.key.rsa.e, pk->key.rsa.e, k2);
+        if (k1) memcpy(t->pkey.key.rsa.n, c.n, k1);
+        if (k2) memcpy(t->pkey.key.rsa.e, c.e, k2);
     } else {
-        t->pkey.key.ec.curve = pk->key.ec.curve;
-        t->pkey.key.ec.q = blk + dn.len;
+        t->pkey.key.ec.curve = c.curve;
+        t->pkey.key.ec.q = blk + c.subject_len;
         t->pkey.key.ec.qlen = k1;
-        memcpy(t->pkey.key.ec.q, pk->key.ec.q, k1);
+        if (k1) memcpy(t->pkey.key.ec.q, c.q, k1);
     }
     l->n++;
-    gtbt__buf_free(&dn);
+    return GTBT_OK;
 }
 
-/* Called for every PEM object: name (upper case, e.g. "CERTIFICATE") and its decoded bytes; non-zero stops the walk. */
-typedef int (*gtbt__pem_fn)(void *ctx, const char *name, const unsigned char *der, size_t len);
+static void gtbt__ta_index_free(gtbt__ta_index *x) {
+    gtbt__free(x->path);
+    gtbt__free(x->text);
+    gtbt__free(x->ent);
+    gtbt__buf_free(&x->dns);
+    memset(x, 0, sizeof *x);
+}
 
-/* Walk the PEM objects of [pem, pem+n): GTBT_OK, GTBT_E_INVALID (malformed PEM; objects before it were delivered)
-   or GTBT_E_NOMEM. */
-static int gtbt__pem_walk(const unsigned char *pem, size_t n, gtbt__pem_fn fn, void *ctx) {
-    br_pem_decoder_context pc;
-    gtbt__buf der;
-    char name[128];
-    int rc = GTBT_OK, in_obj = 0, tail = 0, stop = 0;
-    memset(&der, 0, sizeof der);
-    name[0] = '\0';
-    br_pem_decoder_init(&pc);
-    while (rc == GTBT_OK && !stop) {
-        size_t k;
-        if (n == 0) {
-            if (tail) break;
-            pem = (const unsigned char *)"\n"; /* the decoder needs a newline after the last END line */
-            n = 1;
-            tail = 1;
-        }
-        k = br_pem_decoder_push(&pc, pem, n);
-        pem += k;
-        n -= k;
-        switch (br_pem_decoder_event(&pc)) {
-        case BR_PEM_BEGIN_OBJ:
-            strncpy(name, br_pem_decoder_name(&pc), sizeof name - 1);
-            name[sizeof name - 1] = '\0';
-            der.len = 0;
-            in_obj = 1;
-            br_pem_decoder_setdest(&pc, gtbt__pem_sink, &der);
-            break;
-        case BR_PEM_END_OBJ:
-            if (der.oom) rc = GTBT_E_NOMEM;
-            else if (in_obj) stop = fn(ctx, name, (const unsigned char *)der.p, der.len);
-            in_obj = 0;
-            break;
-        case BR_PEM_ERROR:
-            rc = GTBT_E_INVALID;
-            break;
-        default:
+static int gtbt__pem_is_cert(const unsigned char *lab, size_t n) {
+    return (n == 11 && memcmp(lab, "CERTIFICATE", 11) == 0) || (n == 16 && memcmp(lab, "X509 CERTIFICATE", 16) == 0);
+}
+
+/* Index one certificate object: its subject from the first decoded bytes (all of them when the Names end
+   later). GTBT_OK, GTBT_E_INVALID (skipped) or GTBT_E_NOMEM. */
+static int gtbt__ta_index_add(gtbt__ta_index *x, const unsigned char *b, const unsigned char *be) {
+    unsigned char head[1536], *all = NULL; /* decoded 384 bytes at a time: the subject usually ends in the first */
+    const unsigned char *s = b;
+    size_t len = 0;
+    gtbt__cert c;
+    int rc = GTBT_OK;
+    for (;;) {
+        long k = gtbt__b64_decode(&s, be, head + len, len + 384 <= sizeof head ? 384 : 0);
+        if (k < 0) return GTBT_E_INVALID;
+        len += (size_t)k;
+        if (gtbt__cert_head(head, len, &c) == 0) break;
+        if (s == be) return GTBT_E_INVALID;
+        if (k == 0 || len + 384 > sizeof head) { /* the Names end later: decode the whole object */
+            rc = gtbt__pem_body(b, be, &all, &len);
+            if (rc != GTBT_OK) return rc;
+            if (gtbt__cert_head(all, len, &c) != 0) rc = GTBT_E_INVALID;
             break;
         }
     }
-    gtbt__buf_free(&der);
+    if (rc == GTBT_OK && x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        gtbt__ta_ent *ent = (gtbt__ta_ent *)gtbt__realloc(x->ent, cap * sizeof *ent);
+        if (!ent) rc = GTBT_E_NOMEM;
+        else { x->ent = ent; x->cap = cap; }
+    }
+    if (rc == GTBT_OK) {
+        gtbt__ta_ent *en = &x->ent[x->n];
+        en->b64 = (uint32_t)(b - (const unsigned char *)x->text);
+        en->b64_len = (uint32_t)(be - b);
+        en->dn = (uint32_t)x->dns.len;
+        en->dn_len = (uint32_t)c.subject_len;
+        gtbt__buf_put(&x->dns, c.subject, c.subject_len);
+        if (x->dns.oom) rc = GTBT_E_NOMEM;
+        else x->n++;
+    }
+    gtbt__free(all);
     return rc;
 }
 
-static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der, size_t len) {
-    gtbt__ta_list *l = (gtbt__ta_list *)ctx;
-    if (strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CERTIFICATE") == 0) gtbt__ta_add(l, der, len);
-    return l->oom;
-}
-
-/* Read a whole regular file of at most max bytes (NUL-terminated copy). GTBT_E_IO when unreadable,
-   GTBT_E_INVALID when not a regular file or too large. */
-/* Parse a PEM bundle into trust anchors (RSA and EC keys). */
-static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg) {
-    unsigned char *data;
+/* Index a PEM bundle: every certificate with an RSA or EC key, by subject. Stops with GTBT_E_TIMEOUT once the
+   deadline passes (a large bundle must not hold a flush past its budget); undecodable entries are skipped and
+   counted in one log line. */
+static int gtbt__ta_index_load(const char *path, gtbt__ta_index *x, int64_t deadline, const gtbt__log *lg) {
+    const unsigned char *t, *p, *e, *lab, *b, *be;
     char *text;
-    size_t n;
-    int rc;
-    memset(l, 0, sizeof *l);
+    size_t n, lab_len;
+    unsigned long bad = 0, seen = 0;
+    int ok, rc, over = 0;
+    memset(x, 0, sizeof *x);
     rc = gtbt__read_file(path, GTBT__TLS_MAX_BUNDLE, 0, &text, &n);   /* system bundles are often links */
-    data = (unsigned char *)text;
     if (rc == GTBT_E_NOMEM) return rc;
     if (rc != GTBT_OK) {
         gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: cannot read CA bundle %s (%s)", path,
                    rc == GTBT_E_IO ? strerror(errno) : "not a regular file or larger than 4 MiB");
         return GTBT_E_TLS;
     }
-    rc = gtbt__pem_walk(data, n, gtbt__ta_on_pem, l);
-    gtbt__free(data);
-    if (rc == GTBT_OK && l->oom) rc = GTBT_E_NOMEM;
-    if (rc == GTBT_E_INVALID && l->n > 0) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: CA bundle %s has malformed PEM after %lu certificates; using those",
-                   path, (unsigned long)l->n);
-        rc = GTBT_OK;
+    x->text = text;
+    if (!(x->path = gtbt__strdup(path))) { gtbt__ta_index_free(x); return GTBT_E_NOMEM; }
+    t = (const unsigned char *)text;
+    e = t + n;
+    for (p = t; (p = gtbt__pem_next(t, p, e, &lab, &lab_len, &b, &be, &ok)) != NULL;) {
+        if (!gtbt__pem_is_cert(lab, lab_len)) continue;
+        if ((++seen & 31) == 0 && gtbt_now_ms() >= deadline) {
+            gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: loading CA bundle %s ran out of time after %lu certificates "
+                       "(flush deadline)", path, seen);
+            gtbt__ta_index_free(x);
+            return GTBT_E_TIMEOUT;
+        }
+        if (x->n >= GTBT__TLS_MAX_ANCHORS) { over = 1; break; }
+        rc = ok ? gtbt__ta_index_add(x, b, be) : GTBT_E_INVALID;
+        if (rc == GTBT_E_NOMEM) { gtbt__ta_index_free(x); return rc; }
+        if (rc != GTBT_OK) bad++;
+    }
+    if (bad)
+        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: CA bundle %s: skipped %lu certificate(s) that cannot be decoded "
+                   "or have a key other than RSA or ECDSA (P-256, P-384, P-521)", path, bad);
+    if (over)
+        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: CA bundle %s has more than %d certificates; the rest are ignored",
+                   path, GTBT__TLS_MAX_ANCHORS);
+    if (x->n == 0) {
+        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: no usable certificate in CA bundle %s", path);
+        gtbt__ta_index_free(x);
+        return GTBT_E_TLS;
+    }
+    return GTBT_OK;
+}
+
+/* Decode index entry i into an anchor of l: GTBT_OK, GTBT_E_INVALID or GTBT_E_NOMEM. */
+static int gtbt__ta_build(const gtbt__ta_index *x, size_t i, gtbt__ta_list *l) {
+    const unsigned char *b = (const unsigned char *)x->text + x->ent[i].b64;
+    unsigned char *der;
+    size_t len;
+    int rc = gtbt__pem_body(b, b + x->ent[i].b64_len, &der, &len);
+    if (rc != GTBT_OK) return rc;
+    rc = gtbt__ta_add(l, der, len);
+    gtbt__free(der);
+    return rc;
+}
+
+/* Every anchor of a PEM bundle, decoded (tools and tests; a connection decodes only what its chain needs). */
+static GTBT__UNUSED int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg) {
+    gtbt__ta_index x;
+    size_t i;
+    int rc = gtbt__ta_index_load(path, &x, INT64_MAX, lg);
+    memset(l, 0, sizeof *l);
+    for (i = 0; rc == GTBT_OK && i < x.n; i++) {
+        int r = gtbt__ta_build(&x, i, l);
+        if (r == GTBT_E_NOMEM) rc = r;
+        else if (r != GTBT_OK)
+            gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: CA bundle %s: certificate %lu cannot be decoded; skipped", path,
+                       (unsigned long)i + 1);
     }
     if (rc == GTBT_OK && l->n == 0) {
         gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: no usable certificate in CA bundle %s", path);
         rc = GTBT_E_TLS;
     }
+    gtbt__ta_index_free(&x);
     if (rc != GTBT_OK) gtbt__ta_list_free(l);
     return rc;
 }
 
 /* Cache lookup; the caller holds the global lock. */
-static gtbt__ta_list *gtbt__ta_cache_find(const char *path) {
+static gtbt__ta_index *gtbt__ta_cache_find(const char *path) {
     int i;
     for (i = 0; i < GTBT__TLS_CACHE_SLOTS; i++)
-        if (gtbt__ta_cache[i].path && strcmp(gtbt__ta_cache[i].path, path) == 0) return &gtbt__ta_cache[i].list;
+        if (gtbt__ta_cache[i].path && strcmp(gtbt__ta_cache[i].path, path) == 0) return &gtbt__ta_cache[i];
     return NULL;
 }
 
-/* Anchors of the bundle at path, parsed once per process (outside the lock: the lock is never held for I/O).
-   When the cache is full, the fresh list goes to *owned and the caller frees it. */
-static int gtbt__ta_get(const char *path, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg) {
-    gtbt__ta_list fresh, *hit;
-    char *key;
-    int i, stored = 0, rc;
+/* The index of the bundle at path, built once per process (outside the lock: the lock is never held for I/O).
+   When the cache is full, the fresh index goes to *owned and the caller frees it. */
+static int gtbt__ta_get(const char *path, const gtbt__ta_index **view, gtbt__ta_index *owned, int64_t deadline,
+                        const gtbt__log *lg) {
+    gtbt__ta_index fresh, *hit;
+    int i, rc;
     gtbt__global_lock();
     hit = gtbt__ta_cache_find(path);
-    if (hit) *view = *hit;
     gtbt__global_unlock();
-    if (hit) return GTBT_OK;
-
-    rc = gtbt__ta_load(path, &fresh, lg);
+    if (hit) { *view = hit; return GTBT_OK; }
+    rc = gtbt__ta_index_load(path, &fresh, deadline, lg);
     if (rc != GTBT_OK) return rc;
-    key = gtbt__strdup(path);
     gtbt__global_lock();
     hit = gtbt__ta_cache_find(path); /* another thread may have won the race */
-    if (hit) *view = *hit;
-    for (i = 0; !hit && key && i < GTBT__TLS_CACHE_SLOTS && !stored; i++) {
+    for (i = 0; !hit && i < GTBT__TLS_CACHE_SLOTS; i++) {
         if (gtbt__ta_cache[i].path) continue;
-        gtbt__ta_cache[i].path = key;
-        gtbt__ta_cache[i].list = fresh;
-        stored = 1;
+        gtbt__ta_cache[i] = fresh;
+        hit = &gtbt__ta_cache[i];
+        memset(&fresh, 0, sizeof fresh);
     }
     gtbt__global_unlock();
-    if (stored) { *view = fresh; return GTBT_OK; }
-    gtbt__free(key);
-    if (hit) gtbt__ta_list_free(&fresh);
-    else *view = *owned = fresh;
+    if (fresh.path && hit) gtbt__ta_index_free(&fresh);
+    if (hit) { *view = hit; return GTBT_OK; }
+    *owned = fresh;
+    *view = owned;
     return GTBT_OK;
 }
 
@@ -2818,22 +3272,22 @@ static int gtbt__ta_get(const char *path, gtbt__ta_list *view, gtbt__ta_list *ow
 static GTBT__UNUSED void gtbt__ta_cache_clear(void) {
     int i;
     gtbt__global_lock();
-    for (i = 0; i < GTBT__TLS_CACHE_SLOTS; i++) {
-        gtbt__free(gtbt__ta_cache[i].path);
-        gtbt__ta_list_free(&gtbt__ta_cache[i].list);
-        gtbt__ta_cache[i].path = NULL;
-    }
+    for (i = 0; i < GTBT__TLS_CACHE_SLOTS; i++) gtbt__ta_index_free(&gtbt__ta_cache[i]);
     gtbt__global_unlock();
 }
 
-/* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the first readable system bundle. */
-static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg) {
+/* Trust anchors: net->trust_anchors (*ta, *n), else the index (*idx) of net->ca_file, else of $SSL_CERT_FILE,
+   else of the first readable system bundle. */
+static int gtbt__ta_select(const gtbt_net_desc *net, const br_x509_trust_anchor **ta, size_t *n,
+                           const gtbt__ta_index **idx, gtbt__ta_index *owned, int64_t deadline, const gtbt__log *lg) {
     const char *path = NULL, *env = gtbt__getenv("SSL_CERT_FILE");
     size_t i;
-    memset(view, 0, sizeof *view);
+    *ta = NULL;
+    *n = 0;
+    *idx = NULL;
     if (net && net->trust_anchors && net->n_trust_anchors) {
-        view->ta = (br_x509_trust_anchor *)net->trust_anchors; /* only ever read */
-        view->n = net->n_trust_anchors;
+        *ta = (const br_x509_trust_anchor *)net->trust_anchors; /* only ever read */
+        *n = net->n_trust_anchors;
         return GTBT_OK;
     }
     if (net && net->ca_file && *net->ca_file) path = net->ca_file;
@@ -2844,10 +3298,8 @@ static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__
         gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
         return GTBT_E_TLS;
     }
-    return gtbt__ta_get(path, view, owned, lg);
+    return gtbt__ta_get(path, idx, owned, deadline, lg);
 }
-
-/* --- IP-literal hosts: BearSSL checks DNS names only, so an X.509 engine wrapper checks iPAddress SANs --- */
 
 /* One DER TLV at *p: tag (low-tag-number form), value and length; advances *p. 0 or -1 when malformed. */
 static int gtbt__der_tlv(const unsigned char **p, const unsigned char *end, unsigned *tag,
@@ -2881,28 +3333,53 @@ static int gtbt__der_enter(const unsigned char **p, const unsigned char **end, u
     return 0;
 }
 
-/* The subjectAltName extension value (an OCTET STRING's contents) of a DER certificate; 0 when absent. */
-static int gtbt__x509_find_san(const unsigned char *der, size_t n, const unsigned char **san, size_t *san_len) {
+/* --- the X.509 engine wrapper: anchors on demand, extended key usage, IP-literal hosts --- */
+
+/* The value (an OCTET STRING's contents) of the extension oid (3 bytes, 2.5.29.x) of a DER certificate:
+   1 found, 0 absent, -1 malformed. */
+static int gtbt__x509_find_ext(const unsigned char *der, size_t n, const char *oid, const unsigned char **val,
+                               size_t *val_len) {
     const unsigned char *p = der, *end = der + n, *v, *e, *x, *xe;
     size_t l;
     unsigned tag;
-    if (gtbt__der_enter(&p, &end, 0x30) || gtbt__der_enter(&p, &end, 0x30)) return 0; /* Certificate, tbsCertificate */
+    if (gtbt__der_enter(&p, &end, 0x30) || gtbt__der_enter(&p, &end, 0x30)) return -1; /* Certificate, tbsCertificate */
     while (p < end) {
-        if (gtbt__der_tlv(&p, end, &tag, &v, &l)) return 0;
+        if (gtbt__der_tlv(&p, end, &tag, &v, &l)) return -1;
         if (tag != 0xA3) continue; /* [3] extensions */
         e = v + l;
-        if (gtbt__der_enter(&v, &e, 0x30)) return 0;
+        if (gtbt__der_enter(&v, &e, 0x30)) return -1;
         while (v < e) {
             x = v;
-            if (gtbt__der_tlv(&v, e, &tag, &x, &l) || tag != 0x30) return 0;
+            if (gtbt__der_tlv(&v, e, &tag, &x, &l) || tag != 0x30) return -1;
             xe = x + l;
-            if (gtbt__der_tlv(&x, xe, &tag, san, san_len) || tag != 0x06) return 0;
-            if (*san_len != 3 || memcmp(*san, "\x55\x1d\x11", 3) != 0) continue; /* 2.5.29.17 */
-            if (gtbt__der_tlv(&x, xe, &tag, san, san_len)) return 0;
-            if (tag == 0x01 && gtbt__der_tlv(&x, xe, &tag, san, san_len)) return 0; /* critical flag */
-            return tag == 0x04;
+            if (gtbt__der_tlv(&x, xe, &tag, val, val_len) || tag != 0x06) return -1;
+            if (*val_len != 3 || memcmp(*val, oid, 3) != 0) continue;
+            if (gtbt__der_tlv(&x, xe, &tag, val, val_len)) return -1;
+            if (tag == 0x01 && gtbt__der_tlv(&x, xe, &tag, val, val_len)) return -1; /* critical flag */
+            return tag == 0x04 ? 1 : -1;
         }
         return 0;
+    }
+    return 0;
+}
+
+/* The subjectAltName extension value of a DER certificate; 0 when absent or malformed. */
+static int gtbt__x509_find_san(const unsigned char *der, size_t n, const unsigned char **san, size_t *san_len) {
+    return gtbt__x509_find_ext(der, n, "\x55\x1d\x11", san, san_len) == 1; /* 2.5.29.17 */
+}
+
+/* May the certificate serve TLS? 1 when it has no extendedKeyUsage or one that lists serverAuth. */
+static int gtbt__x509_server_eku(const unsigned char *der, size_t n) {
+    const unsigned char *p, *end, *v;
+    size_t l;
+    unsigned tag;
+    int r = gtbt__x509_find_ext(der, n, "\x55\x1d\x25", &p, &l); /* 2.5.29.37 */
+    if (r <= 0) return r == 0;
+    end = p + l;
+    if (gtbt__der_enter(&p, &end, 0x30)) return 0;
+    while (p < end) {
+        if (gtbt__der_tlv(&p, end, &tag, &v, &l) || tag != 0x06) return 0;
+        if (l == 8 && memcmp(v, "\x2b\x06\x01\x05\x05\x07\x03\x01", 8) == 0) return 1; /* 1.3.6.1.5.5.7.3.1 */
     }
     return 0;
 }
@@ -2922,75 +3399,160 @@ static int gtbt__x509_has_ip(const unsigned char *der, size_t n, const unsigned 
     return 0;
 }
 
-/* br_x509_class wrapper: forwards to br_x509_minimal, keeps the end-entity DER (bounded) and, once the
-   chain validated, requires the IP address in its iPAddress SANs. */
-typedef struct gtbt__x509_ip {
-    const br_x509_class *vtable; /* first: BearSSL calls through it */
-    const br_x509_class **inner;
+enum { GTBT__XW_NOMEM = 1, GTBT__XW_BIG, GTBT__XW_EKU, GTBT__XW_IP };
+
+/* br_x509_class wrapper around br_x509_minimal. Each certificate of the server's chain is held until it is
+   complete; then the anchors whose subject is its issuer (or, for direct trust, its subject) are decoded from the
+   bundle index and handed to the engine, and the certificate is forwarded. Once the chain validated, the server's
+   certificate must allow TLS server use (extendedKeyUsage) and, for an IP-literal host, list that address. */
+typedef struct gtbt__x509w {
+    const br_x509_class *vtable;    /* first: BearSSL calls through it */
+    br_x509_minimal_context *xc;    /* does the validation */
+    const gtbt__ta_index *idx;      /* NULL: xc holds every anchor already */
+    unsigned char *used;            /* per index entry: decoded for this chain already */
+    gtbt__ta_list built;            /* anchors decoded for this chain */
+    const gtbt__log *lg;
+    gtbt__buf cur, ee;              /* the certificate being received; the server's own (the first) */
     unsigned char ip[16];
-    size_t ip_len, ee_len;
-    int ncert, ee_too_big, mismatch;
-    unsigned char ee[GTBT__TLS_MAX_EE_DER];
-} gtbt__x509_ip;
+    size_t ip_len;                  /* 0: a host name (BearSSL checks it) */
+    int ncert, fail;                /* fail: GTBT__XW_* */
+} gtbt__x509w;
 
-static gtbt__x509_ip *gtbt__xip(const br_x509_class **ctx) { return (gtbt__x509_ip *)(void *)ctx; }
+static gtbt__x509w *gtbt__xw(const br_x509_class **ctx) { return (gtbt__x509w *)(void *)ctx; }
+static const br_x509_class **gtbt__xw_inner(gtbt__x509w *x) { return &x->xc->vtable; }
 
-static void gtbt__xip_start_chain(const br_x509_class **ctx, const char *server_name) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
-    x->ncert = 0;
-    x->ee_len = 0;
-    x->ee_too_big = x->mismatch = 0;
-    (*x->inner)->start_chain(x->inner, server_name);
+static void gtbt__xw_start_chain(const br_x509_class **ctx, const char *server_name) {
+    gtbt__x509w *x = gtbt__xw(ctx);
+    x->ncert = x->fail = 0;
+    x->cur.len = x->ee.len = 0;
+    (*gtbt__xw_inner(x))->start_chain(gtbt__xw_inner(x), server_name);
 }
 
-static void gtbt__xip_start_cert(const br_x509_class **ctx, uint32_t length) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
+static void gtbt__xw_start_cert(const br_x509_class **ctx, uint32_t length) {
+    gtbt__x509w *x = gtbt__xw(ctx);
     x->ncert++;
-    (*x->inner)->start_cert(x->inner, length);
+    x->cur.len = 0;
+    if (length > GTBT__TLS_MAX_CERT && !x->fail) x->fail = GTBT__XW_BIG;
 }
 
-static void gtbt__xip_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
-    if (x->ncert == 1 && len > sizeof x->ee - x->ee_len) x->ee_too_big = 1;
-    else if (x->ncert == 1) { memcpy(x->ee + x->ee_len, buf, len); x->ee_len += len; }
-    (*x->inner)->append(x->inner, buf, len);
+static void gtbt__xw_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
+    gtbt__x509w *x = gtbt__xw(ctx);
+    if (x->fail) return;
+    if (len > GTBT__TLS_MAX_CERT - x->cur.len) { x->fail = GTBT__XW_BIG; return; }
+    gtbt__buf_put(&x->cur, buf, len);
+    if (x->cur.oom) x->fail = GTBT__XW_NOMEM;
 }
 
-static void gtbt__xip_end_cert(const br_x509_class **ctx) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
-    (*x->inner)->end_cert(x->inner);
+/* Decode the anchors a certificate may chain to: subject == its issuer, or == its subject. */
+static void gtbt__xw_anchors(gtbt__x509w *x) {
+    const gtbt__ta_index *idx = x->idx;
+    gtbt__cert c;
+    size_t i;
+    if (gtbt__cert_head((const unsigned char *)x->cur.p, x->cur.len, &c) != 0) return; /* the engine refuses it */
+    for (i = 0; i < idx->n; i++) {
+        const gtbt__ta_ent *en = &idx->ent[i];
+        const unsigned char *dn = (const unsigned char *)idx->dns.p + en->dn;
+        int rc;
+        if (x->used[i]) continue;
+        if (!(en->dn_len == c.issuer_len && memcmp(dn, c.issuer, c.issuer_len) == 0) &&
+            !(en->dn_len == c.subject_len && memcmp(dn, c.subject, c.subject_len) == 0)) continue;
+        x->used[i] = 1;
+        rc = gtbt__ta_build(idx, i, &x->built);
+        if (rc == GTBT_E_NOMEM) { x->fail = GTBT__XW_NOMEM; return; }
+        if (rc != GTBT_OK)
+            gtbt__logf(x->lg, GTBT_LOG_WARN, "telemetry: CA bundle %s: certificate %lu cannot be decoded; skipped",
+                       idx->path, (unsigned long)i + 1);
+    }
+    x->xc->trust_anchors = x->built.ta;
+    x->xc->trust_anchors_num = x->built.n;
 }
 
-static unsigned gtbt__xip_end_chain(const br_x509_class **ctx) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
-    unsigned err = (*x->inner)->end_chain(x->inner);
+static void gtbt__xw_end_cert(const br_x509_class **ctx) {
+    gtbt__x509w *x = gtbt__xw(ctx);
+    const br_x509_class **in = gtbt__xw_inner(x);
+    if (x->fail) return;
+    if (x->idx) gtbt__xw_anchors(x);
+    if (x->fail) return;
+    (*in)->start_cert(in, (uint32_t)x->cur.len);
+    (*in)->append(in, (const unsigned char *)x->cur.p, x->cur.len);
+    (*in)->end_cert(in);
+    if (x->ncert == 1) { gtbt__buf t = x->ee; x->ee = x->cur; x->cur = t; }
+}
+
+static unsigned gtbt__xw_end_chain(const br_x509_class **ctx) {
+    gtbt__x509w *x = gtbt__xw(ctx);
+    unsigned err;
+    if (x->fail) return BR_ERR_X509_LIMIT_EXCEEDED;
+    err = (*gtbt__xw_inner(x))->end_chain(gtbt__xw_inner(x));
     if (err) return err;
-    if (x->ee_too_big || !gtbt__x509_has_ip(x->ee, x->ee_len, x->ip, x->ip_len)) {
-        x->mismatch = 1;
+    if (!gtbt__x509_server_eku((const unsigned char *)x->ee.p, x->ee.len)) {
+        x->fail = GTBT__XW_EKU;
+        return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
+    }
+    if (x->ip_len && !gtbt__x509_has_ip((const unsigned char *)x->ee.p, x->ee.len, x->ip, x->ip_len)) {
+        x->fail = GTBT__XW_IP;
         return BR_ERR_X509_BAD_SERVER_NAME;
     }
     return 0;
 }
 
-static const br_x509_pkey *gtbt__xip_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
-    const gtbt__x509_ip *x = (const gtbt__x509_ip *)(const void *)ctx;
-    return (*x->inner)->get_pkey(x->inner, usages);
+static const br_x509_pkey *gtbt__xw_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
+    const gtbt__x509w *x = (const gtbt__x509w *)(const void *)ctx;
+    const br_x509_class *const *in = (const br_x509_class *const *)&x->xc->vtable;
+    return (*in)->get_pkey(in, usages);
 }
 
-static const br_x509_class gtbt__xip_vtable = {
-    sizeof(gtbt__x509_ip), gtbt__xip_start_chain, gtbt__xip_start_cert, gtbt__xip_append,
-    gtbt__xip_end_cert, gtbt__xip_end_chain, gtbt__xip_get_pkey
+static const br_x509_class gtbt__xw_vtable = {
+    sizeof(gtbt__x509w), gtbt__xw_start_chain, gtbt__xw_start_cert, gtbt__xw_append,
+    gtbt__xw_end_cert, gtbt__xw_end_chain, gtbt__xw_get_pkey
 };
+
+static void gtbt__xw_free(gtbt__x509w *x) {
+    gtbt__ta_list_free(&x->built);
+    gtbt__free(x->used);
+    gtbt__buf_free(&x->cur);
+    gtbt__buf_free(&x->ee);
+}
+
+/* The client profile: TLS 1.2 only; ECDHE with ECDSA or RSA certificates; AES-GCM or ChaCha20-Poly1305;
+   SHA-256 or SHA-384 for the handshake and for every certificate signature below the anchors (so no SHA-1, MD5,
+   SHA-224 or SHA-512); RSA keys of at least 2048 bits. Nothing else is offered, and nothing else is linked in. */
+static void gtbt__tls_profile(br_ssl_client_context *cc, br_x509_minimal_context *xc, const br_x509_trust_anchor *ta,
+                              size_t n) {
+    static const uint16_t suites[] = {
+        BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    };
+    br_ssl_engine_context *e = &cc->eng;
+    br_ssl_client_zero(cc);
+    br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
+    br_x509_minimal_init(xc, &br_sha256_vtable, ta, n);
+    br_x509_minimal_set_minrsa(xc, 256);
+    br_ssl_engine_set_suites(e, suites, sizeof suites / sizeof suites[0]);
+    br_ssl_engine_set_default_rsavrfy(e);
+    br_ssl_engine_set_default_ecdsa(e);
+    br_x509_minimal_set_rsa(xc, br_ssl_engine_get_rsavrfy(e));
+    br_x509_minimal_set_ecdsa(xc, br_ssl_engine_get_ec(e), br_ssl_engine_get_ecdsa(e));
+    br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
+    br_ssl_engine_set_hash(e, br_sha384_ID, &br_sha384_vtable);
+    br_x509_minimal_set_hash(xc, br_sha256_ID, &br_sha256_vtable);
+    br_x509_minimal_set_hash(xc, br_sha384_ID, &br_sha384_vtable);
+    br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
+    br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
+    br_ssl_engine_set_default_aes_gcm(e);
+    br_ssl_engine_set_default_chapol(e);
+}
 
 /* --- the TLS connection --- */
 
 struct gtbt__tls {
     br_ssl_client_context cc;   /* fresh per request */
     br_x509_minimal_context xc;
-    gtbt__x509_ip xip;          /* used for IP-literal hosts only */
+    gtbt__x509w xw;             /* between the engine and xc */
     gtbt__conn *c;
     int io_rc;                  /* transport failure seen while driving the engine */
-    gtbt__ta_list owned;        /* anchors not in the cache (cache full), freed with the connection */
+    gtbt__ta_index owned;       /* the bundle index when the cache is full, freed with the connection */
     unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
@@ -3002,14 +3564,14 @@ static const char *gtbt__tls_strerror(int err) {
     case BR_ERR_X509_NOT_CA: return "an issuer in the chain is not a CA";
     case BR_ERR_X509_EMPTY_CHAIN: return "server sent no certificate";
     case BR_ERR_X509_BAD_SIGNATURE: return "bad certificate signature";
-    case BR_ERR_X509_WEAK_PUBLIC_KEY: return "certificate key too weak";
+    case BR_ERR_X509_WEAK_PUBLIC_KEY: return "certificate key too weak (RSA keys need 2048 bits)";
     case BR_ERR_X509_FORBIDDEN_KEY_USAGE: return "certificate key usage forbids TLS server use";
     case BR_ERR_X509_CRITICAL_EXTENSION: return "unsupported critical certificate extension";
     case BR_ERR_X509_TIME_UNKNOWN: return "current time unknown";
-    case BR_ERR_X509_UNSUPPORTED: return "unsupported certificate algorithm";
+    case BR_ERR_X509_UNSUPPORTED: return "unsupported certificate algorithm (SHA-1 signatures are refused)";
     case BR_ERR_X509_LIMIT_EXCEEDED: return "certificate too large";
     case BR_ERR_UNSUPPORTED_VERSION: case BR_ERR_BAD_VERSION: return "unsupported protocol version, or not a TLS server (TLS 1.2 is the minimum)";
-    case BR_ERR_BAD_CIPHER_SUITE: return "no common cipher suite";
+    case BR_ERR_BAD_CIPHER_SUITE: return "no common cipher suite (ECDHE with AES-GCM or ChaCha20-Poly1305 needed)";
     case BR_ERR_BAD_SIGNATURE: return "bad handshake signature";
     case BR_ERR_WRONG_KEY_USAGE: return "server key usage does not allow the cipher suite";
     case BR_ERR_BAD_MAC: return "bad record MAC";
@@ -3030,9 +3592,13 @@ static int gtbt__tls_closed(gtbt__tls *t) {
     int err = br_ssl_engine_last_error(&t->cc.eng);
     if (err == BR_ERR_OK) return GTBT__TLS_EOF;
     if (t->io_rc != GTBT_OK && err == BR_ERR_IO) return t->io_rc;
-    if (t->xip.mismatch)
+    if (t->xw.fail == GTBT__XW_NOMEM) return GTBT_E_NOMEM;
+    if (t->xw.fail == GTBT__XW_IP)
         gtbt__logf(t->c->lg, GTBT_LOG_WARN, "telemetry: TLS with %s failed: the certificate does not list that IP "
                    "address in its subjectAltName (BearSSL error %d)", t->c->where, err);
+    else if (t->xw.fail == GTBT__XW_EKU)
+        gtbt__logf(t->c->lg, GTBT_LOG_WARN, "telemetry: TLS with %s failed: the certificate's extended key usage "
+                   "does not allow TLS server use (BearSSL error %d)", t->c->where, err);
     else
         gtbt__logf(t->c->lg, GTBT_LOG_WARN, "telemetry: TLS with %s failed: %s (BearSSL error %d)", t->c->where,
                    gtbt__tls_strerror(err), err);
@@ -3083,25 +3649,30 @@ static void gtbt__tls_set_time(br_x509_minimal_context *xc) {
 /* TLS 1.2 handshake over c->fd with chain validation, SNI and host name (or IP SAN) check. c owns the TLS
    state from the start (gtbt__conn_close frees it). Every failure except the deadline is GTBT_E_TLS. */
 static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net) {
-    gtbt__ta_list view;
+    const br_x509_trust_anchor *ta;
+    const gtbt__ta_index *idx;
+    size_t nta;
     gtbt__tls *t = (gtbt__tls *)gtbt__malloc(sizeof *t);
     int rc;
     if (!t) return GTBT_E_NOMEM;
     memset(t, 0, sizeof *t);
     t->c = c;
     c->tls = t;
-    rc = gtbt__ta_select(net, &view, &t->owned, c->lg);
+    rc = gtbt__ta_select(net, &ta, &nta, &idx, &t->owned, c->deadline, c->lg);
     if (rc != GTBT_OK) return rc;
-    br_ssl_client_init_full(&t->cc, &t->xc, view.ta, view.n);
-    br_ssl_engine_set_versions(&t->cc.eng, BR_TLS12, BR_TLS12);
+    gtbt__tls_profile(&t->cc, &t->xc, ta, nta);
     br_ssl_engine_set_buffer(&t->cc.eng, t->iobuf, sizeof t->iobuf, 1);
     gtbt__tls_set_time(&t->xc);
-    if (u->host_is_ip) {
-        t->xip.vtable = &gtbt__xip_vtable;
-        t->xip.inner = &t->xc.vtable;
-        t->xip.ip_len = (size_t)gtbt__ip_parse(u->host, t->xip.ip);
-        br_ssl_engine_set_x509(&t->cc.eng, &t->xip.vtable);
+    t->xw.vtable = &gtbt__xw_vtable;
+    t->xw.xc = &t->xc;
+    t->xw.idx = idx;
+    t->xw.lg = c->lg;
+    if (idx) {
+        if (!(t->xw.used = (unsigned char *)gtbt__malloc(idx->n))) return GTBT_E_NOMEM;
+        memset(t->xw.used, 0, idx->n);
     }
+    if (u->host_is_ip) t->xw.ip_len = (size_t)gtbt__ip_parse(u->host, t->xw.ip);
+    br_ssl_engine_set_x509(&t->cc.eng, &t->xw.vtable);
     if (!br_ssl_client_reset(&t->cc, u->host_is_ip ? NULL : u->host, 0)) {
         gtbt__tls_closed(t); /* logs BearSSL's reason (e.g. no random source) */
         return GTBT_E_TLS;
@@ -3158,7 +3729,8 @@ static int gtbt__tls_read(gtbt__tls *t, void *p, size_t cap, size_t *got) {
 }
 
 static void gtbt__tls_free(gtbt__tls *t) {
-    gtbt__ta_list_free(&t->owned);
+    gtbt__xw_free(&t->xw);
+    gtbt__ta_index_free(&t->owned);
     gtbt__free(t);
 }
 
