@@ -83,7 +83,8 @@ static const char *rc_name(int rc)
 static pthread_mutex_t t_log_mu = PTHREAD_MUTEX_INITIALIZER;
 static gtbt__buf t_log_all, t_log_recent;
 static int t_verbose;
-static void t_log(void *user, gtbt_log_level lvl, const char *msg)
+static int t_items_recent[GTBT__LOGITEM_END];
+static void t_log(void *user, gtbt_log_level lvl, gtbt_log_item item, const char *msg)
 {
     (void)user;
     pthread_mutex_lock(&t_log_mu);
@@ -91,12 +92,15 @@ static void t_log(void *user, gtbt_log_level lvl, const char *msg)
     gtbt__buf_putc(&t_log_all, '\n');
     gtbt__buf_puts(&t_log_recent, msg);
     gtbt__buf_putc(&t_log_recent, '\n');
+    if ((unsigned)item < (unsigned)GTBT__LOGITEM_END) t_items_recent[item]++;
     pthread_mutex_unlock(&t_log_mu);
-    if (t_verbose) fprintf(stderr, "    log[%d]: %s\n", (int)lvl, msg);
+    if (t_verbose) fprintf(stderr, "    log[%d] %s: %s\n", (int)lvl, gtbt_log_item_name(item), msg);
 }
-static const gtbt__log t_lg = { t_log, NULL, GTBT_LOG_DEBUG };
-static void log_reset(void) { pthread_mutex_lock(&t_log_mu); t_log_recent.len = 0; if (t_log_recent.p) t_log_recent.p[0] = 0; pthread_mutex_unlock(&t_log_mu); }
-static int log_has(const char *s) { int r; pthread_mutex_lock(&t_log_mu); r = t_log_recent.p && strstr(t_log_recent.p, s); pthread_mutex_unlock(&t_log_mu); return r; }
+static gtbt__log t_lg = { NULL, t_log, NULL, GTBT_LOG_ALL };
+static void log_reset(void) { pthread_mutex_lock(&t_log_mu); t_log_recent.len = 0; if (t_log_recent.p) t_log_recent.p[0] = 0; memset(t_items_recent, 0, sizeof t_items_recent); pthread_mutex_unlock(&t_log_mu); }
+/* log item GTBT_LOGITEM_<id> was logged since log_reset() */
+#define LOGGED(id) log_has_item(GTBT_LOGITEM_##id)
+static int log_has_item(gtbt_log_item item) { int r; pthread_mutex_lock(&t_log_mu); r = t_items_recent[item]; pthread_mutex_unlock(&t_log_mu); return r; }
 
 static const char *mem_find(const char *h, size_t n, const char *needle)
 {
@@ -999,7 +1003,7 @@ static void test_http_endless_headers(void)
     rc = run_mode(SRV_ENDLESS, NULL, 5000, &ms, &rs, &s);
     CHECK_RC(rc, GTBT_E_NETWORK);
     CHECK(ms < 1000);
-    CHECK(log_has("exceeds 16 KiB"));
+    CHECK(LOGGED(HEAD_TOO_LARGE));
     printf("  endless headers: refused after %lld ms\n", (long long)ms);
     srv_free(&s);
 }
@@ -1136,7 +1140,8 @@ static void test_http_refused(void)
     rc = post(url, &net, 0, &rs);
     CHECK_RC(rc, GTBT_E_NETWORK);
     CHECK(gtbt_now_ms() - t0 < 1000);
-    CHECK(log_has("Connection refused"));
+    CHECK(LOGGED(CONNECT_FAILED));
+    CHECK(strstr(t_log_recent.p, "Connection refused") != NULL);   /* the system's reason is passed on */
     url_for(url, sizeof url, "http", "localhost", port, "/"); /* through the resolver */
     CHECK_RC(post(url, &net, 0, &rs), GTBT_E_NETWORK);
 }
@@ -1197,7 +1202,7 @@ static void test_http_resolve(void)
     log_reset();
     rc = post("http://nonexistent.invalid/", &net, gtbt_now_ms() + 2000, &rs);
     CHECK_MSG(rc == GTBT_E_NETWORK || rc == GTBT_E_TIMEOUT, "unresolvable name: %s", rc_name(rc));
-    CHECK(log_has("resolv"));
+    CHECK(LOGGED(RESOLVE_FAILED) + LOGGED(RESOLVE_TIMEOUT) == 1);
     /* a resolver slower than the deadline: abandoned (the helper thread frees its state later) */
     t0 = gtbt_now_ms();
     rc = post("http://slow.test/", &net, t0 + 200, &rs);
@@ -1298,7 +1303,7 @@ static void test_http_proxy(void)
     proxy_finish(&p);
     srv_finish(&s);
     CHECK_RC(rc, GTBT_E_NETWORK);
-    CHECK(log_has("HTTP 407"));
+    CHECK(LOGGED(PROXY_CONNECT_REFUSED));
     CHECK_INT(s.req_len, 0);
     srv_free(&s);
 
@@ -1525,21 +1530,21 @@ static int tls_post(const char *leaf, unsigned issuer, const char *host, gtbt_ne
 
 static void test_tls(void)
 {
-    static const struct { const char *name, *leaf; unsigned issuer; const char *host, *ca, *words; int tls11, rc; } t[] = {
-        { "good cert, DNS name", "good", BR_KEYTYPE_RSA, "localhost", "ca.pem", NULL, 0, GTBT_OK },
-        { "good cert, IPv4 SAN", "good", BR_KEYTYPE_RSA, "127.0.0.1", "ca.pem", NULL, 0, GTBT_OK },
-        { "good cert, IPv6 SAN", "good", BR_KEYTYPE_RSA, "[::1]", "ca.pem", NULL, 0, GTBT_OK },
-        { "EC anchor from a bundle", "otherca", BR_KEYTYPE_EC, "localhost", "bundle.pem", NULL, 0, GTBT_OK },
-        { "EC anchor, IPv4 SAN", "otherca", BR_KEYTYPE_EC, "127.0.0.1", "bundle.pem", NULL, 0, GTBT_OK },
-        { "IP not in SAN", "dnsonly", BR_KEYTYPE_RSA, "127.0.0.1", "ca.pem", "does not list that IP", 0, GTBT_E_TLS },
-        { "IP not in SAN (another IP)", "wronghost", BR_KEYTYPE_RSA, "127.0.0.1", "ca.pem", "subjectAltName", 0, GTBT_E_TLS },
-        { "wrong CA", "otherca", BR_KEYTYPE_EC, "localhost", "ca.pem", "unknown CA", 0, GTBT_E_TLS },
-        { "expired", "expired", BR_KEYTYPE_RSA, "localhost", "ca.pem", "expired", 0, GTBT_E_TLS },
-        { "wrong host", "wronghost", BR_KEYTYPE_RSA, "localhost", "ca.pem", "host name mismatch", 0, GTBT_E_TLS },
-        { "self-signed", "self", BR_KEYTYPE_EC, "localhost", "ca.pem", "unknown CA", 0, GTBT_E_TLS },
-        { "TLS 1.1 server", "good", BR_KEYTYPE_RSA, "localhost", "ca.pem", "BearSSL error", 1, GTBT_E_TLS },
-        { "no such CA file", "good", BR_KEYTYPE_RSA, "localhost", "missing.pem", "cannot read CA bundle", 0, GTBT_E_TLS },
-        { "CA file without certificates", "good", BR_KEYTYPE_RSA, "localhost", "junk.pem", "no usable certificate", 0, GTBT_E_TLS },
+    static const struct { const char *name, *leaf; unsigned issuer; const char *host, *ca, *words; int tls11, rc; gtbt_log_item item; } t[] = {
+        { "good cert, DNS name", "good", BR_KEYTYPE_RSA, "localhost", "ca.pem", NULL, 0, GTBT_OK, GTBT__LOGITEM_END },
+        { "good cert, IPv4 SAN", "good", BR_KEYTYPE_RSA, "127.0.0.1", "ca.pem", NULL, 0, GTBT_OK, GTBT__LOGITEM_END },
+        { "good cert, IPv6 SAN", "good", BR_KEYTYPE_RSA, "[::1]", "ca.pem", NULL, 0, GTBT_OK, GTBT__LOGITEM_END },
+        { "EC anchor from a bundle", "otherca", BR_KEYTYPE_EC, "localhost", "bundle.pem", NULL, 0, GTBT_OK, GTBT__LOGITEM_END },
+        { "EC anchor, IPv4 SAN", "otherca", BR_KEYTYPE_EC, "127.0.0.1", "bundle.pem", NULL, 0, GTBT_OK, GTBT__LOGITEM_END },
+        { "IP not in SAN", "dnsonly", BR_KEYTYPE_RSA, "127.0.0.1", "ca.pem", "does not list that IP", 0, GTBT_E_TLS, GTBT_LOGITEM_TLS_IP_NOT_IN_CERT },
+        { "IP not in SAN (another IP)", "wronghost", BR_KEYTYPE_RSA, "127.0.0.1", "ca.pem", "subjectAltName", 0, GTBT_E_TLS, GTBT_LOGITEM_TLS_IP_NOT_IN_CERT },
+        { "wrong CA", "otherca", BR_KEYTYPE_EC, "localhost", "ca.pem", "unknown CA", 0, GTBT_E_TLS, GTBT_LOGITEM_TLS_FAILED },
+        { "expired", "expired", BR_KEYTYPE_RSA, "localhost", "ca.pem", "expired", 0, GTBT_E_TLS, GTBT_LOGITEM_TLS_FAILED },
+        { "wrong host", "wronghost", BR_KEYTYPE_RSA, "localhost", "ca.pem", "host name mismatch", 0, GTBT_E_TLS, GTBT_LOGITEM_TLS_FAILED },
+        { "self-signed", "self", BR_KEYTYPE_EC, "localhost", "ca.pem", "unknown CA", 0, GTBT_E_TLS, GTBT_LOGITEM_TLS_FAILED },
+        { "TLS 1.1 server", "good", BR_KEYTYPE_RSA, "localhost", "ca.pem", "BearSSL error", 1, GTBT_E_TLS, GTBT_LOGITEM_TLS_FAILED },
+        { "no such CA file", "good", BR_KEYTYPE_RSA, "localhost", "missing.pem", "cannot read CA bundle", 0, GTBT_E_TLS, GTBT_LOGITEM_CA_UNREADABLE },
+        { "CA file without certificates", "good", BR_KEYTYPE_RSA, "localhost", "junk.pem", "no usable certificate", 0, GTBT_E_TLS, GTBT_LOGITEM_CA_EMPTY },
     };
     size_t i;
     if (!t_have_certs) { printf("  (skipped: openssl could not make test certificates)\n"); return; }
@@ -1562,7 +1567,9 @@ static void test_tls(void)
         } else {
             CHECK_MSG(s->app_len == 0 && !mem_find(s->raw, s->raw_len, "POST") && !mem_find(s->raw, s->raw_len, "SECRET"),
                       "TLS %s: the server received plaintext (%zu app bytes)", t[i].name, s->app_len);
-            CHECK_MSG(t[i].words && log_has(t[i].words), "TLS %s: log lacks \"%s\"", t[i].name, t[i].words);
+            CHECK_MSG(log_has_item(t[i].item), "TLS %s: log lacks %s", t[i].name, gtbt_log_item_name(t[i].item));
+            /* the reason is spelled out (which check failed) */
+            CHECK_MSG(t[i].words && strstr(t_log_recent.p, t[i].words), "TLS %s: log lacks \"%s\"", t[i].name, t[i].words);
         }
         tsrv_free(s);
     }
@@ -1638,7 +1645,7 @@ static void test_tls_proxy_and_plain(void)
     CHECK_RC(post(url, &net, gtbt_now_ms() + 3000, &rs), GTBT_E_TLS);
     srv_finish(&ps);
     CHECK(ps.req_len > 0 && !mem_find(ps.req, ps.req_len, "POST") && !mem_find(ps.req, ps.req_len, "SECRET"));
-    CHECK(log_has("BearSSL error"));
+    CHECK(LOGGED(TLS_FAILED));
     srv_free(&ps);
     /* a TLS server that never answers the handshake: the deadline */
     srv_start(&ps, AF_INET, SRV_SILENT, NULL, 0);
@@ -1717,7 +1724,7 @@ static void test_no_tls(void)
     CHECK_RC(post(url, &net, 0, &rs), GTBT_E_UNSUPPORTED);
     srv_finish(&s);
     CHECK_INT(s.req_len, 0); /* never downgraded: nothing was sent */
-    CHECK(log_has("GTB_TELEMETRY_NO_TLS"));
+    CHECK(LOGGED(TLS_NOT_BUILT));
     srv_free(&s);
 }
 
