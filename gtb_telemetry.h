@@ -183,8 +183,8 @@
    per process (its loading counts against the flush deadline); a handshake decodes only the
    anchors that can issue the server's chain; an entry that cannot be decoded is skipped and
    logged (CA_MALFORMED). The client offers TLS 1.2 only, ECDHE with an RSA or ECDSA certificate,
-   AES-128/256-GCM or ChaCha20-Poly1305 (the set Datadog requires; PostHog and Grafana Cloud
-   serve it too) and refuses: RSA keys under 2048 bits, SHA-1 (or MD5, SHA-224, SHA-512)
+   AES-128/256-GCM or ChaCha20-Poly1305 (exactly the TLS 1.2 suites Datadog's intake accepts; the
+   usual ones of any current HTTPS endpoint) and refuses: RSA keys under 2048 bits, SHA-1 (or MD5, SHA-224, SHA-512)
    signatures anywhere below the anchor (an anchor's own signature is never checked), and a
    server certificate with an extendedKeyUsage that lacks serverAuth. A verification failure is
    GTBT_E_TLS and nothing is sent. Proxies:
