@@ -132,8 +132,9 @@
 
    DELIVERY: BUFFER, SPILL, FLUSH, BACK-OFF
    ========================================
-   gtbt_track* copy the event into the buffer and return; they never touch the network. When the
-   buffer holds GTB_TELEMETRY_MAX_BUFFER events they are written to a spill file (at most 1 MiB
+   gtbt_track* copy the event into the buffer and return; they never touch the network. An event
+   that finds the buffer full (GTB_TELEMETRY_MAX_BUFFER events, or desc.max_buffer) first writes
+   the buffered events to a spill file (at most 1 MiB
    each, written to a temporary name and renamed, so a crash never leaves half a file). At most
    10 spill files are kept; older ones are discarded with a WARN. Without a usable data dir the
    oldest events are dropped instead (the buffer stays bounded).
@@ -5542,7 +5543,8 @@ static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const
     return block;
 }
 
-/* Appends a packed event to the buffer (spilling when it is full), with a fresh uuid; frees it
+/* Appends a packed event to the buffer with a fresh uuid; an event that finds the buffer full
+   first spills it (so a run of exactly max_buffer events writes nothing to disk). Frees the event
    instead when telemetry was withdrawn meanwhile. */
 static void gtbt__buffer_add(gtbt_collector *c, gtbt_event *e, void *block) {
     gtbt__mutex_lock(&c->mu);
@@ -5551,10 +5553,11 @@ static void gtbt__buffer_add(gtbt_collector *c, gtbt_event *e, void *block) {
         gtbt__free(block);
         return;
     }
+    if (c->n >= c->max_buffer) gtbt__spill_locked(c); /* leaves at most max_buffer - 1 */
     gtbt__uuid4(&c->rng, (char *)(uintptr_t)e->uuid);
     c->ev[c->n] = *e;
     c->mem[c->n] = block;
-    if (++c->n >= c->max_buffer) gtbt__spill_locked(c);
+    c->n++;
     gtbt__mutex_unlock(&c->mu);
 }
 
@@ -5731,7 +5734,8 @@ static void gtbt__buffer_remove_front(gtbt_collector *c, size_t k) {
     c->n -= k;
 }
 
-/* The buffer is full: move it to disk; without a usable disk, drop the oldest (bounded). */
+/* The buffer is full and an event is coming: move the buffer to disk; without a usable disk, drop
+   the oldest (bounded) so that the new event has a slot. */
 static void gtbt__spill_locked(gtbt_collector *c) {
     size_t done = gtbt__spill_write(c, c->ev, c->n);
     gtbt__buffer_remove_front(c, done);
@@ -6874,8 +6878,9 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_machine_id(c->tool_name, c->machine_id);
     gtbt__os_version(c->os_version, sizeof c->os_version);
     gtbt__rng_seed(&c->rng);
-    c->ev = (gtbt_event *)gtbt__calloc(c->max_buffer, sizeof *c->ev);
-    c->mem = (void **)gtbt__calloc(c->max_buffer, sizeof *c->mem);
+    /* slots are written before they are read (c->n counts them): not zeroed up front */
+    c->ev = (gtbt_event *)gtbt__malloc(c->max_buffer * sizeof *c->ev);     /* max_buffer <= GTB_TELEMETRY_MAX_BUFFER */
+    c->mem = (void **)gtbt__malloc(c->max_buffer * sizeof *c->mem);
     if (!c->ev || !c->mem || !gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;
     c->network = NULL;
     if (!gtbt__select_backend(c, custom)) { custom = NULL; goto nomem; }
