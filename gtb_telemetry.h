@@ -1654,16 +1654,12 @@ static int gtbt__utf8_len(const unsigned char *s, const unsigned char *end) {
     return 0;
 }
 
-/* Appends s[0..n) as a quoted JSON string: always valid UTF-8 (invalid bytes become U+FFFD).
-   Room for the worst case (every byte a 6-byte escape) is made once, then bytes are written
-   directly: runs of plain bytes are copied whole. */
-static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
+/* Writes s[0..n) at o as a quoted JSON string: always valid UTF-8 (invalid bytes become U+FFFD);
+   runs of plain bytes are copied whole. o needs room for the worst case, 6 * n + 2 bytes (every
+   byte a 6-byte escape). Returns the end. */
+static char *gtbt__json_put(char *o, const char *str, size_t n) {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str, *end = s + n, *run;
-    char *o;
-    if (n > (SIZE_MAX - 3) / 6) { b->oom = 1; return; }
-    if (!gtbt__buf_reserve(b, n * 6 + 2)) return;
-    o = b->p + b->len;
     *o++ = '"';
     while (s < end) {
         run = s;
@@ -1694,6 +1690,15 @@ static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
         s++;
     }
     *o++ = '"';
+    return o;
+}
+
+/* Appends s[0..n) as a quoted JSON string (gtbt__json_put with room made once). */
+static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
+    char *o;
+    if (n > (SIZE_MAX - 3) / 6) { b->oom = 1; return; }
+    if (!gtbt__buf_reserve(b, n * 6 + 2)) return;
+    o = gtbt__json_put(b->p + b->len, str, n);
     *o = 0;
     b->len = (size_t)(o - b->p);
 }
@@ -1768,11 +1773,105 @@ static void gtbt__json_event(gtbt__jw *w, const gtbt_event *e) {
     gtbt__jw_close(w, '}');
 }
 
+/* The compact form of gtbt__json_event, written directly: literal keys, one reservation for the
+   event's worst case, an escape scan per string. jc (may be NULL) remembers where the previous
+   event's collector fields (machine_id .. os_version) were written: an event whose fields are the
+   same strings (the same pointers: one collector) copies those bytes instead of escaping again.
+   The output is byte for byte that of gtbt__json_event. */
+typedef struct gtbt__jcache { const char *f[7]; size_t off, len; int ok; } gtbt__jcache;
+
+static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jcache *jc) {
+    static const char *const keys[7] = { ",\"machine_id\":", ",\"tool_name\":", ",\"version\":", ",\"os\":",
+                                         ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
+    const char *f[7], *uuid = e->uuid ? e->uuid : "", *type = e->type ? e->type : "", *name = e->name ? e->name : "";
+    const char *err = e->error ? e->error : "";
+    size_t fl[7], lu = strlen(uuid), lt = strlen(type), ln = strlen(name), le = strlen(err), need, i, seg;
+    size_t *al = NULL, small[2 * 16];
+    char *o;
+    int same;
+    f[0] = e->machine_id; f[1] = e->tool_name; f[2] = e->version; f[3] = e->os;
+    f[4] = e->arch; f[5] = e->runtime_version; f[6] = e->os_version;
+    same = jc && jc->ok && memcmp(jc->f, f, sizeof f) == 0;
+    need = 384 + 6 * (lu + lt + ln + le);   /* literals, quotes, timestamp, numbers (at most 271 bytes); 6 per string byte */
+    if (same) need += jc->len;
+    else for (i = 0; i < 7; i++) { fl[i] = f[i] ? strlen(f[i]) : 0; need += 6 * fl[i]; }
+    if (e->n_args + e->n_metadata <= 16) al = small;
+    else if (!(al = (size_t *)gtbt__malloc(2 * (e->n_args + e->n_metadata) * sizeof *al))) { b->oom = 1; return; }
+    for (i = 0; i < e->n_args; i++) { al[i] = e->args[i] ? strlen(e->args[i]) : 0; need += 6 * al[i] + 3; }
+    for (i = 0; i < e->n_metadata; i++) {
+        size_t kl = e->metadata[i].key ? strlen(e->metadata[i].key) : 0, vl = e->metadata[i].value ? strlen(e->metadata[i].value) : 0;
+        al[e->n_args + 2 * i] = kl;
+        al[e->n_args + 2 * i + 1] = vl;
+        need += 6 * (kl + vl) + 6;
+    }
+    if (!gtbt__buf_reserve(b, need)) { if (al != small) gtbt__free(al); return; }
+    o = b->p + b->len;
+#define GTBT__LIT(s) (memcpy(o, s, sizeof s - 1), o += sizeof s - 1)
+    GTBT__LIT("{\"timestamp\":\"");
+    o += gtbt__rfc3339(e->time_unix_ns, o);             /* plain ASCII: nothing to escape */
+    GTBT__LIT("\",\"uuid\":");
+    o = gtbt__json_put(o, uuid, lu);
+    GTBT__LIT(",\"type\":");
+    o = gtbt__json_put(o, type, lt);
+    GTBT__LIT(",\"name\":");
+    o = gtbt__json_put(o, name, ln);
+    seg = (size_t)(o - b->p);
+    if (same) {
+        memmove(o, b->p + jc->off, jc->len);
+        o += jc->len;
+    } else {
+        for (i = 0; i < 7; i++) {
+            size_t kl = strlen(keys[i]);
+            memcpy(o, keys[i], kl);
+            o = gtbt__json_put(o + kl, f[i] ? f[i] : "", fl[i]);
+        }
+    }
+    if (jc) { memcpy(jc->f, f, sizeof f); jc->off = seg; jc->len = (size_t)(o - b->p) - seg; jc->ok = 1; }
+    if (e->duration_ms) { GTBT__LIT(",\"duration_ms\":"); o += gtbt__i64(o, e->duration_ms); }
+    if (e->exit_code) { GTBT__LIT(",\"exit_code\":"); o += gtbt__i64(o, e->exit_code); }
+    if (e->n_args) {
+        GTBT__LIT(",\"args\":[");
+        for (i = 0; i < e->n_args; i++) {
+            if (i) *o++ = ',';
+            o = gtbt__json_put(o, e->args[i] ? e->args[i] : "", al[i]);
+        }
+        *o++ = ']';
+    }
+    if (le) { GTBT__LIT(",\"error\":"); o = gtbt__json_put(o, err, le); }
+    if (e->n_metadata) {
+        GTBT__LIT(",\"metadata\":{");
+        for (i = 0; i < e->n_metadata; i++) {
+            const char *k = e->metadata[i].key, *v = e->metadata[i].value;
+            if (i) *o++ = ',';
+            o = gtbt__json_put(o, k ? k : "", al[e->n_args + 2 * i]);
+            *o++ = ':';
+            o = gtbt__json_put(o, v ? v : "", al[e->n_args + 2 * i + 1]);
+        }
+        *o++ = '}';
+    }
+    *o++ = '}';
+#undef GTBT__LIT
+    *o = 0;
+    b->len = (size_t)(o - b->p);
+    if (al != small) gtbt__free(al);
+}
+
 /* The events as a JSON array (pretty: Go's encoder with a two-space indent). */
 static void gtbt__json_events(gtbt__buf *b, const gtbt_event *ev, size_t n, int pretty) {
     gtbt__jw w;
     size_t i;
+    gtbt__jcache jc;
     w.b = b; w.pretty = pretty; w.depth = 0; w.first = 1;
+    if (!pretty) {
+        jc.ok = 0;
+        gtbt__buf_putc(b, '[');
+        for (i = 0; i < n; i++) {
+            if (i) gtbt__buf_putc(b, ',');
+            gtbt__json_event_direct(b, &ev[i], &jc);
+        }
+        gtbt__buf_putc(b, ']');
+        return;
+    }
     gtbt__jw_open(&w, '[');
     for (i = 0; i < n; i++) { gtbt__jw_item(&w); gtbt__json_event(&w, &ev[i]); }
     gtbt__jw_close(&w, ']');
@@ -4666,15 +4765,14 @@ static int gtbt__stdout_send(gtbt_backend *b, const gtbt_event *ev, size_t n, in
 static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
     gtbt__local_backend *lb = (gtbt__local_backend *)b;
     gtbt__buf out;
-    gtbt__jw w;
+    gtbt__jcache jc;
     size_t i;
     int fd, rc;
     (void)deadline_ms;
     memset(&out, 0, sizeof out);
-    w.b = &out; w.pretty = 0;
+    jc.ok = 0;
     for (i = 0; i < n; i++) {
-        w.depth = 0; w.first = 1;
-        gtbt__json_event(&w, &ev[i]);
+        gtbt__json_event_direct(&out, &ev[i], &jc);
         gtbt__buf_putc(&out, '\n');
     }
     if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
@@ -5699,15 +5797,14 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
    gets a file of its own). Returns how many events, from the first, are safely on disk. */
 static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t n) {
     gtbt__buf chunk;
-    gtbt__jw w;
+    gtbt__jcache jc;
     size_t i, written = 0;
     if (!c->spill_ok || !n) return 0;
     memset(&chunk, 0, sizeof chunk);
-    w.b = &chunk; w.pretty = 0;
+    jc.ok = 0;
     for (i = 0; i < n; i++) {
         size_t mark = chunk.len;
-        w.depth = 0; w.first = 1;
-        gtbt__json_event(&w, &ev[i]);
+        gtbt__json_event_direct(&chunk, &ev[i], &jc);
         gtbt__buf_putc(&chunk, '\n');
         if (chunk.oom) goto done;
         if (chunk.len > GTBT__SPILL_FILE_MAX && mark > 0) {
@@ -5715,6 +5812,7 @@ static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t 
             written = i;
             memmove(chunk.p, chunk.p + mark, chunk.len - mark);
             chunk.len -= mark;
+            jc.ok = 0; /* the bytes it points to moved */
         }
     }
     if (chunk.len && gtbt__spill_file(c, chunk.p, chunk.len) == GTBT_OK) written = n;

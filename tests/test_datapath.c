@@ -47,8 +47,89 @@ static void test_1000th_event_writes_nothing(void) {
     fixture_done();
 }
 
+/* The direct JSON writer against the field-by-field one (gtbt__json_event, the reference): the same
+   bytes for events with every optional part present or absent, NULL strings, escapes, invalid UTF-8,
+   extreme numbers and timestamps, many arguments and pairs; and with the collector-field cache, for
+   a batch whose events share those strings, whose events differ, and mixed. */
+static void test_direct_writer_identical(void) {
+    static const char *strs[] = { "", "plain", "q\"uo\\te", "ctl\x01\x1f\n\r\t", "<html>&amp;", "na\xC3\xAFve \xF0\x9F\x98\x80",
+                                  "bad\xff\xfe utf8 \xC3", "\xE2\x80\xA8 sep \xE2\x80\xA9", "x86_64-unknown-linux-gnu" };
+    static const int64_t nums[] = { 0, 1, -1, 42, INT64_MAX, INT64_MIN, 1000000007 };
+    static const int64_t times[] = { 0, 1, 1774864800500000000LL, 1774864800000000000LL, -1, INT64_C(9000000000000000000) };
+    const size_t ns = sizeof strs / sizeof strs[0];
+    gtbt_event ev[64];
+    gtbt_kv kv[40];
+    const char *args[20];
+    gtbt__buf a, b;
+    size_t i, k, mismatches = 0, events = 0;
+    int round;
+    for (i = 0; i < 40; i++) { kv[i].key = strs[(i * 5 + 1) % ns]; kv[i].value = strs[(i * 7 + 3) % ns]; }
+    kv[3].key = NULL; kv[4].value = NULL;
+    for (i = 0; i < 20; i++) args[i] = strs[(i * 3) % ns];
+    args[5] = NULL;
+    for (round = 0; round < 3; round++) {
+        gtbt__jcache jc;
+        for (i = 0; i < 64; i++) {
+            gtbt_event *e = &ev[i];
+            memset(e, 0, sizeof *e);
+            e->time_unix_ns = times[i % 6];
+            e->uuid = i % 9 == 4 ? NULL : "0b9e2c4a-1f3d-4e5f-8a6b-7c8d9e0f1a2b";
+            e->type = strs[i % ns];
+            e->name = i % 11 == 5 ? NULL : strs[(i + 2) % ns];
+            /* round 0: one collector's strings (the same pointers); round 1: each event differs; 2: mixed */
+            k = round == 0 ? 1 : round == 1 ? i : i / 3;
+            e->machine_id = strs[k % ns]; e->tool_name = strs[(k + 1) % ns]; e->version = strs[(k + 2) % ns];
+            e->os = k % 4 == 3 ? NULL : "linux"; e->arch = strs[(k + 3) % ns];
+            e->runtime_version = strs[(k + 4) % ns]; e->os_version = strs[(k + 5) % ns];
+            e->duration_ms = nums[i % 7];
+            e->exit_code = (int)nums[(i + 3) % 7];
+            e->error = i % 3 ? strs[(i + 5) % ns] : NULL;
+            e->n_args = i % 5 == 0 ? 0 : i % 20;
+            e->args = e->n_args ? args : NULL;
+            e->n_metadata = i % 4 == 1 ? 0 : i % 40;
+            e->metadata = e->n_metadata ? kv : NULL;
+        }
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        jc.ok = 0;
+        for (i = 0; i < 64; i++) {
+            gtbt__jw w;
+            size_t la = a.len, lb = b.len;
+            w.b = &a; w.pretty = 0; w.depth = 0; w.first = 1;
+            gtbt__json_event(&w, &ev[i]);
+            gtbt__json_event_direct(&b, &ev[i], i % 10 == 9 ? NULL : &jc);
+            gtbt__buf_putc(&a, '\n');
+            gtbt__buf_putc(&b, '\n');
+            events++;
+            if (a.len - la != b.len - lb || memcmp(a.p + la, b.p + lb, a.len - la) != 0) {
+                if (mismatches++ < 3) printf("    round %d event %lu:\n    want %.*s\n    got  %.*s\n", round, (unsigned long)i,
+                                             (int)(a.len - la), a.p + la, (int)(b.len - lb), b.p + lb);
+            }
+        }
+        CHECK(!a.oom && !b.oom);
+        gtbt__buf_free(&a);
+        gtbt__buf_free(&b);
+    }
+    printf("    %lu events, %lu written differently\n", (unsigned long)events, (unsigned long)mismatches);
+    CHECK_INT(mismatches, 0);
+    /* and the whole array, compact, as gtbt_events_json gives it */
+    {
+        char *all = gtbt_events_json(ev, 64, NULL);
+        gtbt__jw w;
+        memset(&a, 0, sizeof a);
+        w.b = &a; w.pretty = 0; w.depth = 0; w.first = 1;
+        gtbt__jw_open(&w, '[');
+        for (i = 0; i < 64; i++) { gtbt__jw_item(&w); gtbt__json_event(&w, &ev[i]); }
+        gtbt__jw_close(&w, ']');
+        CHECK(all && !strcmp(all, a.p));
+        gtbt_free(all);
+        gtbt__buf_free(&a);
+    }
+}
+
 static const gt_test tests[] = {
     {"1000th_event_writes_nothing", test_1000th_event_writes_nothing},
+    {"direct_writer_identical", test_direct_writer_identical},
 };
 
 int main(int argc, char **argv) {
