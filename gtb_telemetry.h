@@ -5504,6 +5504,7 @@ typedef struct gtbt__pairs {
     size_t n, dropped;
     gtbt__buf tmp[GTBT__MAX_PAIRS];   /* redacted copies; only the first ntmp are initialised */
     size_t ntmp;
+    int sorted;                       /* keys sorted and unique already (gtbt__pairs_sort_unique) */
 } gtbt__pairs;
 
 /* Adds or overrides (same key: the later pair wins) one pair; the value is redacted. */
@@ -5527,6 +5528,86 @@ static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value)
     else memset(tmp, 0, sizeof *tmp);
     ps->value[i] = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
     if (tmp->p && ps->tmp_of[i] < 0) { ps->tmp_of[i] = t; ps->ntmp++; }
+}
+
+/* Appends one pair without looking for its key (gtbt__pairs_sort_unique settles duplicates); the
+   value is redacted. The caller makes sure there is room. */
+static void gtbt__pairs_append(gtbt__pairs *ps, const char *key, const char *value) {
+    gtbt__str k = gtbt__cut(key, GTBT__MAX_KEY);
+    gtbt__buf *tmp;
+    size_t i = ps->n;
+    if (!k.n) return;
+    ps->key[i] = k;
+    ps->tmp_of[i] = -1;
+    tmp = &ps->tmp[ps->ntmp];
+    tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
+    ps->value[i] = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
+    if (tmp->p) ps->tmp_of[i] = (int)ps->ntmp++;
+    ps->n++;
+}
+
+/* Byte order of two keys (strcmp's order: keys hold no NUL). */
+static int gtbt__key_cmp(gtbt__str a, gtbt__str b) {
+    size_t i, n = a.n < b.n ? a.n : b.n;
+    for (i = 0; i < n; i++)
+        if (a.p[i] != b.p[i]) return (unsigned char)a.p[i] < (unsigned char)b.p[i] ? -1 : 1;
+    return (a.n > b.n) - (a.n < b.n);
+}
+
+/* Keys x and y of ps in byte order, pre[] holding their first 8 bytes as big-endian numbers (zero
+   padded: a key holds no NUL, so a shorter key that is a prefix sorts first, as with strcmp). */
+static int gtbt__pair_cmp(const gtbt__pairs *ps, const uint64_t *pre, size_t x, size_t y) {
+    gtbt__str a, b;
+    if (pre[x] != pre[y]) return pre[x] < pre[y] ? -1 : 1;
+    a = ps->key[x];
+    b = ps->key[y];
+    if (a.n <= 8 || b.n <= 8) return (a.n > b.n) - (a.n < b.n);
+    a.p += 8; a.n -= 8;
+    b.p += 8; b.n -= 8;
+    return gtbt__key_cmp(a, b);
+}
+
+/* Sorts the pairs by key (byte order: Go's map order) keeping, of equal keys, the one added last (a
+   later pair overrides). Nothing to do when they are sorted and unique already (one pass); else a
+   stable bottom-up merge sort of their positions: O(n log n), comparing 8-byte prefixes first. */
+static void gtbt__pairs_sort_unique(gtbt__pairs *ps) {
+    unsigned char a[GTBT__MAX_PAIRS], t[GTBT__MAX_PAIRS];
+    gtbt__str k[GTBT__MAX_PAIRS], v[GTBT__MAX_PAIRS];
+    uint64_t pre[GTBT__MAX_PAIRS];
+    int tf[GTBT__MAX_PAIRS];
+    size_t n = ps->n, i, j, w, lo, o;
+    ps->sorted = 1;
+    for (i = 1; i < n && gtbt__key_cmp(ps->key[i - 1], ps->key[i]) < 0; i++) {}
+    if (i >= n) return;
+    for (i = 0; i < n; i++) {
+        const unsigned char *s = (const unsigned char *)ps->key[i].p;
+        size_t m = gtbt__min(ps->key[i].n, 8);   /* keys are never empty */
+        uint64_t x = 0;
+        for (j = 0; j < m; j++) x = x << 8 | s[j];
+        pre[i] = x << (8 * (8 - m));
+    }
+    for (i = 0; i < n; i++) a[i] = (unsigned char)i;
+    for (w = 1; w < n; w *= 2) {
+        for (lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = gtbt__min(lo + w, n), hi = gtbt__min(lo + 2 * w, n), x = lo, y = mid;
+            o = lo;
+            while (x < mid && y < hi) t[o++] = gtbt__pair_cmp(ps, pre, a[y], a[x]) < 0 ? a[y++] : a[x++];
+            while (x < mid) t[o++] = a[x++];
+            while (y < hi) t[o++] = a[y++];
+        }
+        memcpy(a, t, n);
+    }
+    for (i = 0, o = 0; i < n; i++) { /* equal keys are adjacent, in the order they came: keep the last */
+        if (i + 1 < n && gtbt__pair_cmp(ps, pre, a[i], a[i + 1]) == 0) continue;
+        k[o] = ps->key[a[i]];
+        v[o] = ps->value[a[i]];
+        tf[o] = ps->tmp_of[a[i]];
+        o++;
+    }
+    memcpy(ps->key, k, o * sizeof k[0]);
+    memcpy(ps->value, v, o * sizeof v[0]);
+    memcpy(ps->tmp_of, tf, o * sizeof tf[0]);
+    ps->n = o;
 }
 
 static void gtbt__pairs_free(gtbt__pairs *ps) {
@@ -5575,8 +5656,15 @@ static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__
         ps->value[i].p = c->metadata[i].value; ps->value[i].n = c->meta_vlen[i];
     }
     ps->n = c->n_metadata;
-    for (i = 0; r->extra && i < r->n_extra; i++)
-        if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
+    ps->sorted = 0;
+    if (!r->extra || c->n_metadata + r->n_extra <= GTBT__MAX_PAIRS) { /* room for all: append, then sort once */
+        for (i = 0; r->extra && i < r->n_extra; i++)
+            if (r->extra[i].key) gtbt__pairs_append(ps, r->extra[i].key, r->extra[i].value);
+        gtbt__pairs_sort_unique(ps);
+    } else { /* more pairs than an event holds: the first distinct keys are kept, the rest counted */
+        for (i = 0; i < r->n_extra; i++)
+            if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
+    }
     d->name = gtbt__cut(r->name, GTBT__MAX_NAME);
     d->err.p = ""; d->err.n = 0;
     d->nargs = d->ntmp = 0;
@@ -5622,7 +5710,7 @@ static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const
     for (i = 0; i < ps->n; i++) { GTBT__PUT(kv[i].key, ps->key[i]); GTBT__PUT(kv[i].value, ps->value[i]); }
     for (i = 0; i < d->nargs; i++) GTBT__PUT(argp[i], d->args[i]);
 #undef GTBT__PUT
-    gtbt__kv_sort(kv, ps->n);
+    if (!ps->sorted) gtbt__kv_sort(kv, ps->n);
     e->type = r->type;
     e->machine_id = c->machine_id;
     e->tool_name = c->tool_name;

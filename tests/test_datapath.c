@@ -127,9 +127,68 @@ static void test_direct_writer_identical(void) {
     }
 }
 
+/* Pairs of a track call merged with the collector's: sorted by key in byte order, and of equal keys
+   the one given last wins; checked against a plain reference (last value per key, then strcmp
+   order) on 3000 random sets: repeated keys, keys sharing 8-byte prefixes, keys given sorted,
+   reversed and shuffled. */
+static unsigned t_rand_state = 12345;
+static unsigned t_rand(void) { t_rand_state = t_rand_state * 1103515245u + 12345u; return (t_rand_state >> 16) & 0x7fff; }
+
+static int kv_cmp(const void *a, const void *b) { return strcmp(((const gtbt_kv *)a)->key, ((const gtbt_kv *)b)->key); }
+
+static void test_pairs_sorted_last_wins(void) {
+    static const char *keys[] = { "a", "b", "ab", "abc", "prefix_0", "prefix_01", "prefix_012345", "prefix_012346",
+                                  "prefix_01234567", "prefix_0123456", "z", "Z", "\xc3\xa9t\xc3\xa9", "k" };
+    const size_t nk = sizeof keys / sizeof keys[0];
+    gtbt_kv meta[3] = { {"ab", "from-collector"}, {"m", "collector-m"}, {"prefix_01", "collector-p"} };
+    gtbt_desc d;
+    rec_backend r;
+    gtbt_collector *c;
+    char vals[40][48];
+    size_t round, bad = 0;
+    env_clear();
+    d = fixture_desc(0);
+    rec_init(&r, "rec");
+    d.backend = &r.base;
+    d.metadata = meta;
+    d.n_metadata = 3;
+    d.max_buffer = 10;
+    c = gtbt_new(&d);
+    for (round = 0; round < 3000; round++) {
+        gtbt_kv extra[40], ref[64];
+        size_t n = t_rand() % 40, i, j, nref = 0;
+        const gtbt_event *e;
+        for (i = 0; i < n; i++) {
+            snprintf(vals[i], sizeof vals[i], "v%lu-%lu", (unsigned long)round, (unsigned long)i);
+            extra[i].key = keys[round % 3 == 0 ? i % nk : round % 3 == 1 ? (nk - 1 - i % nk) : t_rand() % nk];
+            extra[i].value = vals[i];
+        }
+        for (i = 0; i < 3; i++) ref[nref++] = meta[i];
+        for (i = 0; i < n; i++) {
+            for (j = 0; j < nref && strcmp(ref[j].key, extra[i].key); j++) {}
+            if (j < nref) ref[j].value = extra[i].value;
+            else ref[nref++] = extra[i];
+        }
+        qsort(ref, nref, sizeof ref[0], kv_cmp);
+        gtbt_track(c, GTBT_EVENT_FEATURE_USED, "p", extra, n);
+        e = &c->ev[c->n - 1];
+        if (e->n_metadata != nref) bad++;
+        else
+            for (i = 0; i < nref; i++)
+                if (strcmp(e->metadata[i].key, ref[i].key) || strcmp(e->metadata[i].value, ref[i].value)) { bad++; break; }
+        if (c->n >= 9) gtbt_drop(c);
+    }
+    CHECK_INT(bad, 0);
+    gtbt_drop(c);
+    gtbt_close(c);
+    rec_free_json(&r);
+    fixture_done();
+}
+
 static const gt_test tests[] = {
     {"1000th_event_writes_nothing", test_1000th_event_writes_nothing},
     {"direct_writer_identical", test_direct_writer_identical},
+    {"pairs_sorted_last_wins", test_pairs_sorted_last_wins},
 };
 
 int main(int argc, char **argv) {
