@@ -1275,7 +1275,7 @@ static int have_ipv6(void) {
     a.sin6_addr = in6addr_loopback;
     ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
     if (fd >= 0) close(fd);
-    if (!ok) printf("    skipped: no IPv6 loopback on this machine\n");
+    if (!ok) gt_skip("no IPv6 loopback on this machine");
     return ok;
 }
 /* by IPv6 literal: the certificate's iPAddress SAN ::1 */
