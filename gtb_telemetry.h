@@ -4730,7 +4730,7 @@ static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc
     gtbt__tls *t = (gtbt__tls *)gtbt__malloc(sizeof *t);
     int rc;
     if (!t) return GTBT_E_NOMEM;
-    memset(t, 0, sizeof *t);
+    memset(t, 0, offsetof(gtbt__tls, iobuf)); /* the 33 KiB record buffer needs no zeroing */
     t->c = c;
     c->tls = t;
     rc = gtbt__ta_select(net, &ta, &nta, &idx, &t->owned, c->deadline, c->lg);
