@@ -304,7 +304,8 @@ static const char *sys_plus_test_cas(void) {
 /* One event to a --tls sink serving leaf/key (extra sink args after), trusting the bundle at ca_path
    through SSL_CERT_FILE: want GTBT_OK (delivered, nothing spilled) or GTBT_E_TLS (nothing reached the sink,
    the event spilled, and the log names the reason). */
-static void tls_case(const char *leaf, const char *key, const char *extra, const char *ca_path, int want, const char *words) {
+static void tls_case(const char *leaf, const char *key, const char *extra, const char *ca_path, int want, const char *words,
+                     int item) {
     const char *args[] = {"--tls", "--cert", NULL, "--key", NULL, NULL, NULL, NULL};
     gtbt_desc d;
     gtbt_collector *c;
@@ -332,24 +333,25 @@ static void tls_case(const char *leaf, const char *key, const char *extra, const
         CHECK_INT(l.n, 0); /* no request reached the server */
         CHECK_INT(spill_files(), 1);
         if (words) CHECK_CONTAINS(L.text, words);
+        CHECK(L.items[item] >= 1);
     }
     if (gt_test_failed) printf("    (%s %s)\n%s", leaf, extra ? extra : "", L.text);
     sinklog_free(&l);
     fixture_done();
 }
 
-static void test_rsa_server_system_bundle(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", NULL, NULL, GTBT_OK, NULL); }
-static void test_ecdsa_server_system_bundle(void) { tls_case("localhost-ec.pem", "localhost-ec.key", NULL, NULL, GTBT_OK, NULL); }
-static void test_intermediate_chain(void) { tls_case("ica-leaf-chain.pem", "ica-leaf.key", NULL, NULL, GTBT_OK, NULL); }
-static void test_issuer_absent(void) { tls_case("ica-leaf.pem", "ica-leaf.key", NULL, NULL, GTBT_E_TLS, "unknown CA"); }
-static void test_only_3des(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "3des", NULL, GTBT_E_TLS, "TLS with"); }
-static void test_only_cbc(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "cbc", NULL, GTBT_E_TLS, "TLS with"); }
-static void test_only_static_rsa(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "rsa", NULL, GTBT_E_TLS, "TLS with"); }
-static void test_sha1_leaf(void) { tls_case("sha1-leaf.pem", "sha1-leaf.key", NULL, NULL, GTBT_E_TLS, "SHA-1"); }
-static void test_rsa1024_leaf(void) { tls_case("rsa1024.pem", "rsa1024.key", NULL, NULL, GTBT_E_TLS, "2048 bits"); }
-static void test_client_auth_leaf(void) { tls_case("client-auth.pem", "client-auth.key", NULL, NULL, GTBT_E_TLS, "extended key usage"); }
+static void test_rsa_server_system_bundle(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", NULL, NULL, GTBT_OK, NULL, 0); }
+static void test_ecdsa_server_system_bundle(void) { tls_case("localhost-ec.pem", "localhost-ec.key", NULL, NULL, GTBT_OK, NULL, 0); }
+static void test_intermediate_chain(void) { tls_case("ica-leaf-chain.pem", "ica-leaf.key", NULL, NULL, GTBT_OK, NULL, 0); }
+static void test_issuer_absent(void) { tls_case("ica-leaf.pem", "ica-leaf.key", NULL, NULL, GTBT_E_TLS, "unknown CA", GTBT_LOGITEM_TLS_FAILED); }
+static void test_only_3des(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "3des", NULL, GTBT_E_TLS, "TLS with", GTBT_LOGITEM_TLS_FAILED); }
+static void test_only_cbc(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "cbc", NULL, GTBT_E_TLS, "TLS with", GTBT_LOGITEM_TLS_FAILED); }
+static void test_only_static_rsa(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "rsa", NULL, GTBT_E_TLS, "TLS with", GTBT_LOGITEM_TLS_FAILED); }
+static void test_sha1_leaf(void) { tls_case("sha1-leaf.pem", "sha1-leaf.key", NULL, NULL, GTBT_E_TLS, "SHA-1", GTBT_LOGITEM_TLS_FAILED); }
+static void test_rsa1024_leaf(void) { tls_case("rsa1024.pem", "rsa1024.key", NULL, NULL, GTBT_E_TLS, "2048 bits", GTBT_LOGITEM_TLS_FAILED); }
+static void test_client_auth_leaf(void) { tls_case("client-auth.pem", "client-auth.key", NULL, NULL, GTBT_E_TLS, "extended key usage", GTBT_LOGITEM_TLS_NOT_SERVER_CERT); }
 /* an anchor's own SHA-1 self-signature is never checked: its SHA-256 leaf is accepted */
-static void test_sha1_anchor(void) { tls_case("sha1ca-leaf.pem", "sha1ca-leaf.key", NULL, "tests/certs/ca-sha1.pem", GTBT_OK, NULL); }
+static void test_sha1_anchor(void) { tls_case("sha1ca-leaf.pem", "sha1ca-leaf.key", NULL, "tests/certs/ca-sha1.pem", GTBT_OK, NULL, 0); }
 
 /* An undecodable bundle entry before the right CA: skipped, logged, the event still delivered. */
 static void test_bad_entry_skipped(void) {
@@ -381,6 +383,7 @@ static void test_bad_entry_skipped(void) {
     gtbt_track_command(c, "secure", 1, 0, NULL, 0);
     CHECK_INT(gtbt_close(c), GTBT_OK);
     CHECK_CONTAINS(L.text, "skipped 2 certificate(s) that cannot be decoded");
+    CHECK_INT(LOGGED(L, CA_MALFORMED), 1);
     sink_stop(&s);
     gtbt__buf_free(&b);
     free(bad);
@@ -417,11 +420,12 @@ static void test_big_bundle_deadline(void) {
     printf("    bundle of %lu bytes\n", (unsigned long)b.len);
     /* the load alone, with a deadline already past: stopped, logged, nothing kept */
     memset(&lg, 0, sizeof lg);
-    lg.fn = rec_log_fn;
+    lg.item_fn = rec_log_item_fn;
     lg.user = &L;
     lg.level = GTBT_LOG_DEBUG;
     CHECK_INT(gtbt__ta_index_load(path, &x, gtbt_now_ms() - 1, &lg), GTBT_E_TIMEOUT);
     CHECK_CONTAINS(L.text, "ran out of time");
+    CHECK_INT(LOGGED(L, CA_LOAD_TIMEOUT), 1);
     CHECK(x.n == 0 && x.text == NULL);
     /* through a flush with a 1.5 s budget: delivered, within the budget */
     if (sink_start(&s, T_dir, args) != 0) { CHECK(!"sink started"); fixture_done(); return; }
