@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
-TESTS      := core redact consent collector cli multiproc net backends notls log tls datapath
+TESTS      := core redact secrets hardening consent collector cli multiproc net backends notls log enduser tls datapath
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
@@ -37,7 +37,7 @@ WIN_CC     ?= x86_64-w64-mingw32-gcc
 WIN_SSL    := $(BUILD)/bearssl-mingw
 WIN_LIBS   := -lws2_32 -liphlpapi -lbcrypt -lcrypt32 -ladvapi32 -lshell32 -lole32
 
-.PHONY: all test test-build demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos test-windows
+.PHONY: all test test-build demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos test-windows test-cross
 all: tools examples
 tools: $(TOOLS)
 examples: $(EXAMPLE_BINS)
@@ -102,6 +102,7 @@ test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(TOOLS) $(EXAMPLE_BINS) $(REPL
 
 # the longest stages first, so that they overlap the short ones
 test:
+	@sh .ci/deps.sh check
 	@t=$$(date +%s); $(MAKE) --no-print-directory -j$(NPROC) test-build || exit 1; \
 	    echo "== build: $$(($$(date +%s) - t)) s with make -j$(NPROC)"
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD)" "sh tests/test_kit.sh $(BUILD)" \
@@ -115,6 +116,12 @@ test:
 test-i686: $(I686_BINS) $(BUILD)/gtbt-sink
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh $(I686_BINS)
 
+# the unit tests for s390x (big-endian) and aarch64 under qemu-user; not part of make test
+# (apt-get install qemu-user gcc-s390x-linux-gnu libc6-dev-s390x-cross gcc-aarch64-linux-gnu
+# libc6-dev-arm64-cross)
+test-cross: $(BUILD)/gtbt-sink
+	@sh tests/cross/qemu.sh $(BUILD)
+
 # the Windows stages alone
 test-windows: $(BUILD)/win/test_win.exe $(BUILD)/gtbt-sink
 	@sh tests/run.sh "sh tests/win/compile.sh $(BUILD)" "sh tests/win/run.sh $(BUILD)"
@@ -123,7 +130,8 @@ test-windows: $(BUILD)/win/test_win.exe $(BUILD)/gtbt-sink
 test-macos:
 	@sh tests/cross/macos.sh $(BUILD)
 
-demo: $(BUILD)/mytool $(BUILD)/hello $(TOOLS)
+# needs only a C compiler: without BearSSL the demo builds mytool with GTB_TELEMETRY_NO_TLS
+demo:
 	@sh examples/demo.sh $(BUILD)
 
 bench: | $(BUILD)
