@@ -15,7 +15,7 @@ LIBS    := -lbearssl -lpthread
 FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 
-TESTS      := core redact consent collector cli multiproc net backends notls
+TESTS      := core redact consent collector cli multiproc net backends notls detach
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)

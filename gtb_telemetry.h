@@ -5323,8 +5323,8 @@ static void gtbt__spill_prune(gtbt_collector *c, size_t add_e, size_t add_b) {
         tot_b += by[i] - gtbt__min(by[i], gone_b - b0);
     }
     if (gone_e)
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: spill cap reached (%d events, %d MiB); discarded %zu oldest "
-                   "un-sent event(s)", GTBT__SPILL_CAP_EVENTS, GTBT__SPILL_CAP_BYTES / (1024 * 1024), gone_e);
+        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: spill cap reached (%d events, %d bytes); discarded %zu oldest "
+                   "un-sent event(s)", GTBT__SPILL_CAP_EVENTS, GTBT__SPILL_CAP_BYTES, gone_e);
     gtbt__free(ev);
     gtbt__free(by);
     gtbt__names_free(&ns);

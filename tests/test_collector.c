@@ -1082,7 +1082,7 @@ static void test_spill_cap_prunes_oldest(void) {
     pjoin(path, sizeof path, T_data, second);
     CHECK(access(path, F_OK) == 0);
     CHECK(lg.warns >= 1);
-    CHECK_CONTAINS(lg.text, "spill cap reached (10000 events, 10 MiB); discarded 2 oldest");
+    CHECK_CONTAINS(lg.text, "spill cap reached (10000 events, 10485760 bytes); discarded 2 oldest");
     CHECK_INT(gtbt_flush(c), 0);
     CHECK_INT(cb.n, 10000);   /* 9998 planted survivors + the 2 new events */
     CHECK_INT(cap_count_name(&cb, "p1-0"), 0);
