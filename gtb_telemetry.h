@@ -74,7 +74,7 @@
    Deletion requests    gtbt_http_deletion, gtbt_email_deletion, gtbt_event_deletion,
                         gtbt_deletion_destroy, gtbt_mailto_url
    Building blocks      gtbt_machine_id, gtbt_events_json, gtbt_redact, gtbt_now_ms, gtbt_free,
-                        gtbt_strerror, gtbt_event_type_name
+                        gtbt_strerror, gtbt_event_type_name, gtbt_log_item_name
 
    CONCEPTS
    ========
@@ -196,6 +196,13 @@
    Functions return GTBT_OK (0) or a negative gtbt_result; gtbt_strerror describes it. Tracking
    never fails visibly. Diagnostics go to gtbt_desc.log (silent by default), each naming what to
    change; the library prints only through the FILE * you give gtbt_cli and gtbt_prompt.
+   log_level is the least severe level passed on; zero means GTBT_LOG_WARN, so a tool that sets
+   only log gets warnings and errors. GTBT_LOG_INFO adds info lines, GTBT_LOG_ALL everything (as
+   GTBT_LOG_DEBUG is zero, it means the default). Every line is one log item of GTBT_LOG_ITEMS
+   (GTBT_LOGITEM_SPILL_CAP, ...), which lists each item's level and what to change: set
+   log_item instead of log to receive the id too (gtbt_log_item_name spells it). The network
+   backends log through gtbt_net_desc's log, log_item and log_level; the collector's backends
+   inherit gtbt_desc's when net sets neither callback.
 
    THREAD SAFETY
    =============
@@ -208,8 +215,18 @@
    PLATFORM NOTES
    ==============
    Linux, the BSDs and macOS (POSIX sockets). The OS machine id is /etc/machine-id on Linux and
-   the hardware UUID (gethostuuid) on macOS; the BSDs use the other signals only. Only Linux is
-   built and tested by this project's CI.
+   the hardware UUID on macOS; the BSDs use the other signals only. os_version is the kernel
+   release on Linux and, as in the Go original, the OS name ("darwin", "freebsd") elsewhere.
+   macOS: the Go original runs `ioreg -rd1 -c IOPlatformExpertDevice` and takes IOPlatformUUID;
+   this library calls gethostuuid() instead (no child process), which the kernel answers from
+   the same IOPlatformUUID property of the platform expert (XNU's IOBSDGetPlatformUUID), and
+   prints it the way ioreg does (upper-case 8-4-4-4-12). That equality was established by
+   reading the kernel source; CI compiles and links for x86_64 and arm64 macOS but cannot run
+   there. A sandboxed process that may not call gethostuuid gets an empty OS id (the other
+   signals still make an id). 32-bit builds use 64-bit file offsets, inode numbers and time_t
+   (_FILE_OFFSET_BITS and _TIME_BITS are set by the implementation). CI builds and runs the
+   tests on Linux x86_64 and i686, and compiles and links for macOS; the BSD branch is not
+   compiled by CI (no headers on Linux).
    Windows is not supported yet. Writes use MSG_NOSIGNAL, so a server that resets the connection
    never raises SIGPIPE in your tool.
 
@@ -227,8 +244,27 @@
   #ifndef _DEFAULT_SOURCE
     #define _DEFAULT_SOURCE 1
   #endif
+  /* 64-bit off_t, ino_t and time_t on 32-bit glibc: without them lstat fails with EOVERFLOW on
+     file systems with 64-bit inode numbers, and times end in 2038. */
+  #ifndef _FILE_OFFSET_BITS
+    #define _FILE_OFFSET_BITS 64
+  #endif
+  #ifndef _TIME_BITS
+    #define _TIME_BITS 64
+  #endif
   #if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
     #define _DARWIN_C_SOURCE 1   /* gethostuuid, getifaddrs' AF_LINK */
+  #endif
+  /* The BSDs hide AF_LINK, sockaddr_dl and IFF_LOOPBACK once _POSIX_C_SOURCE is defined, unless
+     their own visibility switch is on. */
+  #if (defined(__FreeBSD__) || defined(__DragonFly__)) && !defined(__BSD_VISIBLE)
+    #define __BSD_VISIBLE 1
+  #endif
+  #if defined(__NetBSD__) && !defined(_NETBSD_SOURCE)
+    #define _NETBSD_SOURCE 1
+  #endif
+  #if defined(__OpenBSD__) && !defined(_BSD_SOURCE)
+    #define _BSD_SOURCE 1
   #endif
 #endif
 /* ==============================================================================================
@@ -325,10 +361,99 @@ typedef struct gtbt_event {
     const gtbt_kv     *metadata; size_t n_metadata;   /* sorted by key, values redacted */
 } gtbt_event;
 
-/* ---- logging ------------------------------------------------------------------------------- */
-typedef enum gtbt_log_level { GTBT_LOG_DEBUG = 0, GTBT_LOG_INFO, GTBT_LOG_WARN, GTBT_LOG_ERROR } gtbt_log_level;
+/* ---- logging -------------------------------------------------------------------------------
+   A callback receives the levels DEBUG..ERROR. As the log_level of a desc (the least severe level
+   passed on), zero means the default GTBT_LOG_WARN: a tool that sets only log gets warnings and
+   errors. GTBT_LOG_DEBUG is that same zero, so ask for everything with GTBT_LOG_ALL. */
+typedef enum gtbt_log_level { GTBT_LOG_ALL = -1, GTBT_LOG_DEBUG = 0, GTBT_LOG_INFO, GTBT_LOG_WARN, GTBT_LOG_ERROR } gtbt_log_level;
 /* message is one line without a trailing newline, valid only during the call. */
 typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *message);
+
+/* Every line the library logs is one of these items: X(id, level, what it means and what to
+   change). The enum gtbt_log_item holds GTBT_LOGITEM_<id>; a new message is one line here and a
+   call. Ids are stable names for tests and filters; the message adds the details (host, file). */
+#define GTBT_LOG_ITEMS(X) \
+    X(RESOLVE_NO_TIME, WARN, "the deadline passed before the host name was resolved: raise flush_timeout_ms") \
+    X(RESOLVER_THREAD, WARN, "no thread for the bounded name look-up (out of resources): retried next flush") \
+    X(RESOLVE_TIMEOUT, WARN, "the name look-up timed out: check DNS or raise net.timeout_ms") \
+    X(RESOLVE_FAILED, WARN, "the endpoint's host name does not resolve: check the endpoint URL or DNS") \
+    X(CONNECT_TIMEOUT, WARN, "connecting timed out: check the endpoint, proxy and firewall") \
+    X(CONNECT_FAILED, WARN, "the connection was refused or unreachable: check the endpoint's host and port") \
+    X(SOCKET_SEND_TIMEOUT, WARN, "writing the request timed out: the server or network is slow") \
+    X(SOCKET_SEND_FAILED, WARN, "writing the request failed: the server closed or reset the connection") \
+    X(SOCKET_RECV_TIMEOUT, WARN, "waiting for the answer timed out: the server is slow; raise net.timeout_ms") \
+    X(SOCKET_RECV_FAILED, WARN, "reading the answer failed: the server closed or reset the connection") \
+    X(CA_UNREADABLE, WARN, "the CA bundle cannot be read: fix net.ca_file or SSL_CERT_FILE") \
+    X(CA_MALFORMED, WARN, "the CA bundle has malformed PEM; the certificates before it are used: fix the file") \
+    X(CA_EMPTY, WARN, "the CA bundle holds no usable certificate: fix net.ca_file or SSL_CERT_FILE") \
+    X(CA_NOT_FOUND, WARN, "no CA bundle found: set net.ca_file, SSL_CERT_FILE or net.trust_anchors") \
+    X(TLS_IP_NOT_IN_CERT, WARN, "the endpoint is an IP address its certificate does not list: use the host name") \
+    X(TLS_FAILED, WARN, "TLS failed (certificate not trusted, expired, wrong host): fix the server or the trust anchors") \
+    X(EARLY_RESPONSE, WARN, "the server answered before the request was complete: check the endpoint") \
+    X(TLS_HANDSHAKE_CLOSED, WARN, "the server closed the connection during the TLS handshake: is it an https endpoint?") \
+    X(TLS_CLOSED_SENDING, WARN, "the server closed the TLS connection while the request was sent") \
+    X(TLS_NOT_BUILT, WARN, "https:// needs TLS, which GTB_TELEMETRY_NO_TLS left out: build with BearSSL") \
+    X(BODY_CLOSED, WARN, "the server closed the connection in the middle of the answer's body") \
+    X(BODY_CHUNKED_MALFORMED, WARN, "the answer's chunked body is malformed: check the server or proxy") \
+    X(HEAD_TOO_LARGE, WARN, "the answer's header exceeds 16 KiB: check the endpoint") \
+    X(HEAD_CLOSED, WARN, "the server closed the connection before a complete answer") \
+    X(HEAD_MALFORMED, WARN, "the answer is not HTTP/1.x: check that the endpoint is an HTTP server") \
+    X(HTTP_UNEXPECTED, WARN, "the server sent an interim answer other than 100 Continue") \
+    X(PROXY_INVALID, WARN, "the proxy is not a valid http://[user:password@]host:port URL: fix net.proxy or the proxy variables") \
+    X(PROXY_CREDENTIALS_INVALID, WARN, "the proxy URL's user:password@ is malformed (percent-encode it) or too long") \
+    X(PROXY_HTTPS, WARN, "https:// proxies are not supported: use an http:// proxy") \
+    X(PROXY_CONNECT_MALFORMED, WARN, "the proxy's answer to CONNECT is malformed: check the proxy") \
+    X(PROXY_CONNECT_REFUSED, WARN, "the proxy refused the CONNECT tunnel: check its rules (407: user:password@ in the proxy URL)") \
+    X(PROXY_CONNECT_EXTRA, WARN, "the proxy sent data after accepting CONNECT: check the proxy") \
+    X(HEADER_INVALID, WARN, "an extra header has an invalid name or value: fix net.headers") \
+    X(HEADER_RESERVED, WARN, "an extra header is one the HTTP client sets itself: remove it from net.headers") \
+    X(ENDPOINT_INVALID, WARN, "the request URL is invalid: fix the endpoint") \
+    X(REQUEST_INVALID, WARN, "the request (body, User-Agent or Content-Type) is invalid: a custom backend's input") \
+    X(HTTP_POSTED, DEBUG, "a POST finished: status and body size") \
+    X(URL_INVALID, WARN, "a URL is invalid (want http:// or https://, a host, no credentials): fix it") \
+    X(URL_NEEDS_TLS, WARN, "an https URL in a GTB_TELEMETRY_NO_TLS build: build with BearSSL or use http://") \
+    X(POST_FAILED, DEBUG, "a POST failed before an answer (network, TLS, deadline): retried later") \
+    X(HTTP_REDIRECT, WARN, "the endpoint answered a redirect, which is not followed: fix the endpoint URL") \
+    X(HTTP_REFUSED, DEBUG, "the endpoint answered a status other than 2xx") \
+    X(OTLP_ENDPOINT_INVALID, WARN, "the OTLP endpoint is not a base URL such as https://collector:4318: fix it") \
+    X(OTLP_HEADER_CREDENTIALS, DEBUG, "an OTLP header looks like a credential on plain http: use https") \
+    X(DATADOG_NO_KEY, WARN, "the Datadog backend needs gtbt_datadog_desc.api_key") \
+    X(POSTHOG_NO_KEY, WARN, "the PostHog backend needs gtbt_posthog_desc.project_key") \
+    X(TRACK_NOMEM, WARN, "out of memory: the event was not recorded") \
+    X(METADATA_DROPPED, DEBUG, "more metadata pairs than the limit: the rest were dropped") \
+    X(SPILL_RECOVERED, INFO, "a spill file claimed by a process that died was taken back") \
+    X(SPILL_CAP, WARN, "spilled events passed 10,000 or 10 MiB: the oldest un-sent events were discarded") \
+    X(SENDER_SPAWN_FAILED, WARN, "no background sender could be started: gtbt_close delivered inline") \
+    X(SENDER_STOP_FAILED, WARN, "a background sender did not stop in time after disable, reset or drop") \
+    X(SPILL_WRITE_FAILED, WARN, "a spill file cannot be written: check the data directory (disk full?)") \
+    X(BUFFER_FULL, WARN, "the buffer is full and cannot spill: the oldest events are dropped; fix data_dir") \
+    X(UNDELIVERED_DROPPED, WARN, "no room in memory or on disk for undelivered events: they were dropped") \
+    X(BACKOFF, INFO, "the backend failed before: not contacted until its back-off ends") \
+    X(DELIVERY_FAILED, DEBUG, "a batch was not delivered: kept and retried later") \
+    X(DELIVERY_REJECTED, WARN, "the backend rejected a batch for good: dropped; check the backend's configuration") \
+    X(SPILL_TOO_OLD, INFO, "spilled events older than the backend accepts were dropped") \
+    X(SPILL_TOO_LARGE, WARN, "a spill file larger than the read limit was removed as corrupt") \
+    X(SPILL_CORRUPT_LINES, WARN, "corrupt lines in a spill file were skipped") \
+    X(SPILL_DROPPED_AT_MOST_ONCE, WARN, "spilled events that failed to send were dropped (GTBT_AT_MOST_ONCE)") \
+    X(DROPPED_AT_MOST_ONCE, WARN, "events that failed to send were dropped (GTBT_AT_MOST_ONCE)") \
+    X(CONFIG_INVALID, WARN, "the endpoint configuration is invalid: events go nowhere; fix gtbt_desc.endpoint") \
+    X(CONSENT_DEFERRED_CI, DEBUG, "the consent prompt was not shown: CI environment") \
+    X(CONSENT_DEFERRED_NOT_TTY, DEBUG, "the consent prompt was not shown: not a terminal") \
+    X(TOOL_NAME_INVALID, WARN, "telemetry is off: gtbt_desc.tool_name must be 1-40 characters of [A-Za-z0-9._-]") \
+    X(DATA_DIR_UNUSABLE, WARN, "the data directory is not usable: nothing is spilled to disk; set gtbt_desc.data_dir") \
+    X(COLLECTOR_NOMEM, ERROR, "out of memory creating the collector: telemetry is off for this run")
+
+#define GTBT__LOG_ITEM_ENUM(id, level, text) GTBT_LOGITEM_##id,
+typedef enum gtbt_log_item { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_ENUM) GTBT__LOGITEM_END } gtbt_log_item;
+#undef GTBT__LOG_ITEM_ENUM
+
+/* Like gtbt_log_fn, with the item's id. Set as log_item (instead of log) in a desc. */
+typedef void (*gtbt_log_item_fn)(void *user, gtbt_log_level level, gtbt_log_item item, const char *message);
+
+/* gtbt_log_item_name
+   Return value: the id of item without its prefix ("SPILL_CAP"); "" for a value outside the enum.
+   Thread safety: safe. */
+GTB_TELEMETRY_API const char *gtbt_log_item_name(gtbt_log_item item);
 
 /* ---- backends ------------------------------------------------------------------------------
    A backend delivers batches of events. Built-in or your own: fill in send (and destroy if it
@@ -369,6 +494,7 @@ typedef struct gtbt_net_desc {
     const void    *trust_anchors;     /* compiled-in BearSSL anchors (const br_x509_trust_anchor *), see tools/gtbt-ta */
     size_t         n_trust_anchors;   /*   used instead of any PEM bundle when n_trust_anchors > 0 */
     gtbt_log_fn    log; void *log_user; gtbt_log_level log_level;   /* where the backend logs; default silent */
+    gtbt_log_item_fn log_item;        /* instead of log: also hands over the log item id */
 } gtbt_net_desc;
 
 /* Generic HTTP: POST the event JSON array (the gtbt_events_json format) to endpoint. */
@@ -471,7 +597,8 @@ typedef struct gtbt_desc {            /* zero = default everywhere; copied by gt
     const char    *data_dir;          /* default: $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> */
     gtbt_deletion *deletion;          /* default: see gtbt_cli "reset" */
     const char    *support_message;   /* printed when a deletion request fails */
-    gtbt_log_fn    log; void *log_user; gtbt_log_level log_level;   /* default: silent */
+    gtbt_log_fn    log; void *log_user; gtbt_log_level log_level;   /* default: silent; level 0: WARN */
+    gtbt_log_item_fn log_item;        /* instead of log: also hands over the log item id */
     int            max_buffer;        /* events kept in memory before a spill; default and
                                          maximum GTB_TELEMETRY_MAX_BUFFER */
     bool           local_only;        /* the tool's default for local-only mode (events only in
@@ -668,6 +795,8 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
   #define GTBT__OS "openbsd"
 #elif defined(__NetBSD__)
   #define GTBT__OS "netbsd"
+#elif defined(__DragonFly__)
+  #define GTBT__OS "dragonfly"
 #else
   #define GTBT__OS "unknown"
 #endif
@@ -723,7 +852,6 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <sys/wait.h>
 #include <sys/file.h>
 #include <sys/socket.h>
-#include <sys/utsname.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -860,38 +988,55 @@ static int gtbt__grow(void **p, size_t *cap, size_t need, size_t size) {
 }
 
 // >>errors ---------------------------------------------------------------------------------------
-typedef struct gtbt__log { gtbt_log_fn fn; void *user; gtbt_log_level level; } gtbt__log;
+typedef struct gtbt__log { gtbt_log_fn fn; gtbt_log_item_fn item_fn; void *user; gtbt_log_level level; } gtbt__log;
 
-/* Formats one line and hands it to the tool's log callback; nothing when no callback is set. */
-static GTBT__PRINTF(3, 4) void gtbt__logf(const gtbt__log *lg, gtbt_log_level lvl, const char *fmt, ...) {
+#define GTBT__LOG_ITEM_LEVEL(id, level, text) GTBT_LOG_##level,
+static const signed char gtbt__log_item_levels[] = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_LEVEL) 0 };
+#undef GTBT__LOG_ITEM_LEVEL
+
+/* Formats one line of log item id and hands it to the tool's callback (log_item, else log) when
+   the item's level reaches the tool's log_level (zero: GTBT_LOG_WARN); nothing without one. */
+static GTBT__PRINTF(3, 4) void gtbt__logi(const gtbt__log *lg, gtbt_log_item id, const char *fmt, ...) {
     char line[1024];
     va_list ap;
-    if (!lg || !lg->fn || lvl < lg->level) return;
+    gtbt_log_level lvl = (gtbt_log_level)gtbt__log_item_levels[id];
+    if (!lg || (!lg->fn && !lg->item_fn) || lvl < (lg->level == 0 ? GTBT_LOG_WARN : lg->level)) return;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    lg->fn(lg->user, lvl, line);
+    if (lg->item_fn) lg->item_fn(lg->user, lvl, id, line);
+    else lg->fn(lg->user, lvl, line);
+}
+
+#define GTBT__LOG_ITEM_NAME(id, level, text) #id,
+static const char *const gtbt__log_item_names[] = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_NAME) "" };
+#undef GTBT__LOG_ITEM_NAME
+
+GTB_TELEMETRY_API const char *gtbt_log_item_name(gtbt_log_item id) {
+    return (unsigned)id < (unsigned)GTBT__LOGITEM_END ? gtbt__log_item_names[id] : "";
 }
 
 static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
     gtbt__log lg;
     memset(&lg, 0, sizeof lg);
-    if (net) { lg.fn = net->log; lg.user = net->log_user; lg.level = net->log_level; }
+    if (net) { lg.fn = net->log; lg.item_fn = net->log_item; lg.user = net->log_user; lg.level = net->log_level; }
     return lg;
 }
 
 // >>platform -------------------------------------------------------------------------------------
 /* Time, environment, files, identity, mutex, entropy and processes. POSIX implementations. */
 
+/* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
+   seconds, which still advances, so deadlines still expire. */
 GTB_TELEMETRY_API int64_t gtbt_now_ms(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return (int64_t)time(NULL) * 1000;
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int64_t gtbt__realtime_ns(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (int64_t)time(NULL) * 1000000000;
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -1174,11 +1319,9 @@ static void gtbt__first_mac(char *out, size_t cap) {
     }
     freeifaddrs(ifs);
 }
-static void gtbt__os_version(char *out, size_t cap) {
-    struct utsname u;
-    if (uname(&u) == 0) snprintf(out, cap, "%s", u.release);
-    else snprintf(out, cap, "%s", GTBT__OS);
-}
+/* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
+   as its version, not the kernel release. */
+static void gtbt__os_version(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
 #endif
 
 static void gtbt__hostname(char *out, size_t cap) {
@@ -2557,7 +2700,7 @@ static int gtbt__dns_wait(gtbt__dns_job *j, int64_t deadline) {
     int64_t left = deadline - gtbt_now_ms();
     if (left <= 0) return 0;
     if (left > GTBT__DNS_WAIT_SLICE_MS) left = GTBT__DNS_WAIT_SLICE_MS; /* bounds the effect of wall-clock jumps */
-    clock_gettime(CLOCK_REALTIME, &ts);
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) { ts.tv_sec = time(NULL); ts.tv_nsec = 0; }
     ts.tv_sec += (time_t)(left / 1000);
     ts.tv_nsec += (long)(left % 1000) * 1000000L;
     if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
@@ -2586,7 +2729,7 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     gtbt__dns_job *j;
     int done, err = 0;
     if (deadline - gtbt_now_ms() <= 0) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: no time left to resolve %s", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "telemetry: no time left to resolve %s", host);
         return GTBT_E_TIMEOUT;
     }
     j = (gtbt__dns_job *)gtbt__malloc(sizeof *j);
@@ -2600,7 +2743,7 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     if (!gtbt__dns_start(j)) {
         j->refs = 1;
         gtbt__dns_job_unref(j);
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: cannot start a resolver thread for %s", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVER_THREAD, "telemetry: cannot start a resolver thread for %s", host);
         return GTBT_E_NETWORK;
     }
     pthread_mutex_lock(&j->mu);
@@ -2610,11 +2753,11 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     pthread_mutex_unlock(&j->mu);
     gtbt__dns_job_unref(j);
     if (!done) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: resolving %s timed out", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_TIMEOUT, "telemetry: resolving %s timed out", host);
         return GTBT_E_TIMEOUT;
     }
     if (err) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: cannot resolve %s: %s", host, gai_strerror(err));
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "telemetry: cannot resolve %s: %s", host, gai_strerror(err));
         return GTBT_E_NETWORK;
     }
     return GTBT_OK;
@@ -2625,12 +2768,12 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
 static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg) {
     int err;
     if (deadline - gtbt_now_ms() <= 0) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: no time left to resolve %s", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "telemetry: no time left to resolve %s", host);
         return GTBT_E_TIMEOUT;
     }
     err = gtbt__getaddrinfo(host, port, out);
     if (err) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: cannot resolve %s: %s", host, gai_strerror(err));
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "telemetry: cannot resolve %s: %s", host, gai_strerror(err));
         return GTBT_E_NETWORK;
     }
     return GTBT_OK;
@@ -2758,10 +2901,10 @@ static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host,
     rc = gtbt__sock_connect_he(&a, c->deadline, &c->fd, &err);
     if (rc == GTBT_OK) return GTBT_OK;
     if (rc == GTBT_E_TIMEOUT || gtbt_now_ms() >= c->deadline) {
-        gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: connecting to %s %s port %d timed out", what, host, port);
+        gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_TIMEOUT, "telemetry: connecting to %s %s port %d timed out", what, host, port);
         return GTBT_E_TIMEOUT;
     }
-    gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: cannot connect to %s %s port %d: %s", what, host, port, strerror(err));
+    gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_FAILED, "telemetry: cannot connect to %s %s port %d: %s", what, host, port, strerror(err));
     return GTBT_E_NETWORK;
 }
 
@@ -2776,11 +2919,11 @@ static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             rc = gtbt__poll_fd(c->fd, POLLOUT, c->deadline);
             if (rc == GTBT_OK) continue;
-            if (rc == GTBT_E_TIMEOUT) gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: sending to %s timed out", c->where);
-            else gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
+            if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_TIMEOUT, "telemetry: sending to %s timed out", c->where);
+            else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
             return rc;
         }
-        gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
+        gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
         return GTBT_E_NETWORK;
     }
     return GTBT_OK;
@@ -2799,8 +2942,8 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
             rc = errno == EAGAIN || errno == EWOULDBLOCK ? gtbt__poll_fd(c->fd, POLLIN, c->deadline) : GTBT_E_NETWORK;
             if (rc == GTBT_OK) continue;
         }
-        if (rc == GTBT_E_TIMEOUT) gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: waiting for %s timed out", c->where);
-        else gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: reading from %s failed: %s", c->where, strerror(errno));
+        if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_TIMEOUT, "telemetry: waiting for %s timed out", c->where);
+        else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_FAILED, "telemetry: reading from %s failed: %s", c->where, strerror(errno));
         return rc;
     }
 }
@@ -2838,7 +2981,9 @@ static gtbt__ta_slot gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__
 
 static const char *const gtbt__ca_bundles[] = {
     "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
-    "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem"
+    "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem",
+    "/usr/local/share/certs/ca-root-nss.crt", "/usr/local/etc/ssl/cert.pem",   /* FreeBSD */
+    "/etc/openssl/certs/ca-certificates.crt"                                    /* NetBSD */
 };
 
 /* Each anchor owns one block holding its DN then its key bytes, so dn.data is the only pointer to free. */
@@ -2974,7 +3119,7 @@ static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg
     data = (unsigned char *)text;
     if (rc == GTBT_E_NOMEM) return rc;
     if (rc != GTBT_OK) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: cannot read CA bundle %s (%s)", path,
+        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "telemetry: cannot read CA bundle %s (%s)", path,
                    rc == GTBT_E_IO ? strerror(errno) : "not a regular file or larger than 4 MiB");
         return GTBT_E_TLS;
     }
@@ -2982,12 +3127,12 @@ static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg
     gtbt__free(data);
     if (rc == GTBT_OK && l->oom) rc = GTBT_E_NOMEM;
     if (rc == GTBT_E_INVALID && l->n > 0) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: CA bundle %s has malformed PEM after %lu certificates; using those",
+        gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s has malformed PEM after %lu certificates; using those",
                    path, (unsigned long)l->n);
         rc = GTBT_OK;
     }
     if (rc == GTBT_OK && l->n == 0) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: no usable certificate in CA bundle %s", path);
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", path);
         rc = GTBT_E_TLS;
     }
     if (rc != GTBT_OK) gtbt__ta_list_free(l);
@@ -3061,7 +3206,7 @@ static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__
     for (i = 0; !path && i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
         if (access(gtbt__ca_bundles[i], R_OK) == 0) path = gtbt__ca_bundles[i];
     if (!path) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
+        gtbt__logi(lg, GTBT_LOGITEM_CA_NOT_FOUND, "telemetry: no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
         return GTBT_E_TLS;
     }
     return gtbt__ta_get(path, view, owned, lg);
@@ -3251,10 +3396,10 @@ static int gtbt__tls_closed(gtbt__tls *t) {
     if (err == BR_ERR_OK) return GTBT__TLS_EOF;
     if (t->io_rc != GTBT_OK && err == BR_ERR_IO) return t->io_rc;
     if (t->xip.mismatch)
-        gtbt__logf(t->c->lg, GTBT_LOG_WARN, "telemetry: TLS with %s failed: the certificate does not list that IP "
+        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_IP_NOT_IN_CERT, "telemetry: TLS with %s failed: the certificate does not list that IP "
                    "address in its subjectAltName (BearSSL error %d)", t->c->where, err);
     else
-        gtbt__logf(t->c->lg, GTBT_LOG_WARN, "telemetry: TLS with %s failed: %s (BearSSL error %d)", t->c->where,
+        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_FAILED, "telemetry: TLS with %s failed: %s (BearSSL error %d)", t->c->where,
                    gtbt__tls_strerror(err), err);
     return GTBT_E_TLS;
 }
@@ -3279,7 +3424,7 @@ static int gtbt__tls_run(gtbt__tls *t, unsigned want) {
         }
         if (st & want) return GTBT_OK;
         if (st & BR_SSL_RECVAPP) { /* data we did not ask for yet (the server answered before the request ended) */
-            gtbt__logf(t->c->lg, GTBT_LOG_WARN, "telemetry: %s sent data before the request was complete", t->c->where);
+            gtbt__logi(t->c->lg, GTBT_LOGITEM_EARLY_RESPONSE, "telemetry: %s sent data before the request was complete", t->c->where);
             return t->io_rc = GTBT_E_NETWORK;
         }
         if (st & BR_SSL_RECVREC) {
@@ -3328,7 +3473,7 @@ static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc
     }
     rc = gtbt__tls_run(t, BR_SSL_SENDAPP); /* SENDAPP appears once the handshake is complete */
     if (rc == GTBT__TLS_EOF)
-        gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: %s closed the connection during the TLS handshake", c->where);
+        gtbt__logi(c->lg, GTBT_LOGITEM_TLS_HANDSHAKE_CLOSED, "telemetry: %s closed the connection during the TLS handshake", c->where);
     if (rc == GTBT_OK || rc == GTBT_E_TIMEOUT || rc == GTBT_E_NOMEM) return rc;
     return GTBT_E_TLS;
 }
@@ -3340,7 +3485,7 @@ static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n) {
         size_t len;
         int rc = gtbt__tls_run(t, BR_SSL_SENDAPP);
         if (rc == GTBT__TLS_EOF) {
-            gtbt__logf(t->c->lg, GTBT_LOG_WARN, "telemetry: %s closed the connection while sending", t->c->where);
+            gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_CLOSED_SENDING, "telemetry: %s closed the connection while sending", t->c->where);
             return GTBT_E_NETWORK;
         }
         if (rc != GTBT_OK) return rc;
@@ -3386,7 +3531,7 @@ static void gtbt__tls_free(gtbt__tls *t) {
 
 static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net) {
     (void)u; (void)net;
-    gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: https needs TLS, which this build left out (GTB_TELEMETRY_NO_TLS)");
+    gtbt__logi(c->lg, GTBT_LOGITEM_TLS_NOT_BUILT, "telemetry: https needs TLS, which this build left out (GTB_TELEMETRY_NO_TLS)");
     return GTBT_E_UNSUPPORTED;
 }
 static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n) { (void)t; (void)p; (void)n; return GTBT_E_UNSUPPORTED; }
@@ -3620,7 +3765,8 @@ static GTBT__UNUSED int gtbt__http_parse_head(const char *p, size_t n, int *stat
         return GTBT_E_NETWORK;
     while (gtbt__http_next_line(p, n, &pos, &line, &len)) {
         if (len == 0) { ended = 1; break; }
-        if (++count > GTBT__HTTP_MAX_HEADER_COUNT || line[0] == ' ' || line[0] == '\t') return GTBT_E_NETWORK; /* folding */
+        /* an obsolete folded line starts with SP or HTAB: no token, so the name check below refuses it */
+        if (++count > GTBT__HTTP_MAX_HEADER_COUNT) return GTBT_E_NETWORK;
         if (memchr(line, '\0', len) || memchr(line, '\r', len)) return GTBT_E_NETWORK;
         colon = (const char *)memchr(line, ':', len);
         if (!colon || !gtbt__http_is_token(line, (size_t)(colon - line))) return GTBT_E_NETWORK;
@@ -3784,13 +3930,13 @@ static int gtbt__http_read_body(gtbt__conn *c, gtbt__body *b, char *first, size_
         if (rc != GTBT_OK) return rc;
         if (got == 0 && b->mode == GTBT__BODY_CLOSE) break;
         if (got == 0) {
-            gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: %s closed the connection in the middle of the body", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CLOSED, "telemetry: %s closed the connection in the middle of the body", c->where);
             return GTBT_E_NETWORK;
         }
         r = gtbt__body_feed(b, io, got);
     }
     if (r < 0) {
-        gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: malformed chunked body from %s", c->where);
+        gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CHUNKED_MALFORMED, "telemetry: malformed chunked body from %s", c->where);
         return GTBT_E_NETWORK;
     }
     return b->out.oom ? GTBT_E_NOMEM : GTBT_OK;
@@ -3803,14 +3949,14 @@ static int gtbt__http_read_head(gtbt__conn *c, gtbt__buf *in, char *io, size_t *
     for (;;) {
         end = in->len ? gtbt__http_head_end(in->p, in->len, &scanned) : 0;
         if (end > GTBT__HTTP_MAX_HEADERS || (!end && in->len >= GTBT__HTTP_MAX_HEADERS)) {
-            gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: response head from %s exceeds 16 KiB", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_TOO_LARGE, "telemetry: response head from %s exceeds 16 KiB", c->where);
             return GTBT_E_NETWORK;
         }
         if (end) { *head_len = end; return GTBT_OK; }
         rc = gtbt__conn_read(c, io, GTBT__HTTP_IO_CHUNK, &got);
         if (rc != GTBT_OK) return rc;
         if (got == 0) {
-            gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: %s closed the connection before a complete response head", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_CLOSED, "telemetry: %s closed the connection before a complete response head", c->where);
             return GTBT_E_NETWORK;
         }
         gtbt__buf_put(in, io, got);
@@ -3826,12 +3972,12 @@ static int gtbt__http_read_final_head(gtbt__conn *c, gtbt__buf *in, char *io, si
         rc = gtbt__http_read_head(c, in, io, head_len);
         if (rc != GTBT_OK) return rc;
         if (gtbt__http_parse_head(in->p, *head_len, status, retry_after_ms, clen, chunked) != GTBT_OK) {
-            gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: malformed response head from %s", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_MALFORMED, "telemetry: malformed response head from %s", c->where);
             return GTBT_E_NETWORK;
         }
         if (*status >= 200) return GTBT_OK;
         if (*status == 101 || i >= GTBT__HTTP_MAX_INTERIM) {
-            gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: unexpected HTTP %d from %s", *status, c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HTTP_UNEXPECTED, "telemetry: unexpected HTTP %d from %s", *status, c->where);
             return GTBT_E_NETWORK;
         }
         memmove(in->p, in->p + *head_len, in->len - *head_len + 1); /* drop the 1xx head (and keep the NUL) */
@@ -4024,7 +4170,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
     if (at > auth) {                                      /* user:password@ */
         size_t pre = (size_t)(auth - v);
         if (gtbt__proxy_userinfo(auth, (size_t)(at - 1 - auth), basic) != GTBT_OK || vn > GTBT__URL_MAX) {
-            gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: the credentials of the proxy in %s are invalid (want "
+            gtbt__logi(lg, GTBT_LOGITEM_PROXY_CREDENTIALS_INVALID, "telemetry: the credentials of the proxy in %s are invalid (want "
                        "user:password@, percent-encoded, at most %d bytes)", from, GTBT__PROXY_CRED_MAX);
             return GTBT_E_INVALID;
         }
@@ -4038,7 +4184,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
         v = tmp;
     }
     if (gtbt__url_parse(v, proxy) != GTBT_OK) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: the proxy in %s is not a valid http://[user:password@]host:port URL", from);
+        gtbt__logi(lg, GTBT_LOGITEM_PROXY_INVALID, "telemetry: the proxy in %s is not a valid http://[user:password@]host:port URL", from);
         memset(basic, 0, sizeof basic);
         return GTBT_E_INVALID;
     }
@@ -4046,7 +4192,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
     memset(basic, 0, sizeof basic);
     memset(tmp, 0, sizeof tmp);
     if (proxy->tls) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: the proxy in %s uses https://, which is not supported; "
+        gtbt__logi(lg, GTBT_LOGITEM_PROXY_HTTPS, "telemetry: the proxy in %s uses https://, which is not supported; "
                    "use an http:// proxy (https targets are still tunnelled with TLS)", from);
         return GTBT_E_UNSUPPORTED;
     }
@@ -4096,17 +4242,17 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target, const gtbt
     rc = !io || req.oom ? GTBT_E_NOMEM : gtbt__sock_write(c, req.p, req.len);
     if (rc == GTBT_OK) rc = gtbt__http_read_head(c, &in, io, &head_len);
     if (rc == GTBT_OK && gtbt__http_parse_head(in.p, head_len, &status, &ra, &clen, &chunked) != GTBT_OK) {
-        gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: malformed answer from the proxy to CONNECT %s", auth);
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_MALFORMED, "telemetry: malformed answer from the proxy to CONNECT %s", auth);
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && (status < 200 || status > 299)) {
-        gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: the proxy refused CONNECT %s: HTTP %d%s", auth, status,
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_REFUSED, "telemetry: the proxy refused CONNECT %s: HTTP %d%s", auth, status,
                    status != 407 ? "" : proxy->basic[0] ? " (check the user and password in the proxy URL)"
                                                         : " (put user:password@ in the proxy URL)");
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && in.len != head_len) { /* the target speaks only after our request */
-        gtbt__logf(c->lg, GTBT_LOG_WARN, "telemetry: the proxy sent unexpected data after CONNECT %s", auth);
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_EXTRA, "telemetry: the proxy sent unexpected data after CONNECT %s", auth);
         rc = GTBT_E_NETWORK;
     }
     if (req.p) memset(req.p, 0, req.len);                 /* it held the credentials */
@@ -4134,13 +4280,13 @@ static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log 
     if (n && !h) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
         if (!h[i].key || !h[i].value || !gtbt__http_is_token(h[i].key, strlen(h[i].key)) || !gtbt__http_value_ok(h[i].value)) {
-            gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: extra header #%lu is invalid (the name must be a token, the value "
+            gtbt__logi(lg, GTBT_LOGITEM_HEADER_INVALID, "telemetry: extra header #%lu is invalid (the name must be a token, the value "
                        "must not contain CR, LF or control characters)", (unsigned long)i);
             return GTBT_E_INVALID;
         }
         for (k = 0; k < sizeof own / sizeof own[0]; k++) {
             if (gtbt__ascii_casecmp(h[i].key, own[k]) == 0) {
-                gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: extra header %s is set by the HTTP client itself", h[i].key);
+                gtbt__logi(lg, GTBT_LOGITEM_HEADER_RESERVED, "telemetry: extra header %s is set by the HTTP client itself", h[i].key);
                 return GTBT_E_INVALID;
             }
         }
@@ -4162,13 +4308,13 @@ static int gtbt__http_prepare(const gtbt__http_request *rq, gtbt__url *u, gtbt__
     size_t i;
     int rc;
     if (gtbt__url_parse(rq->url, u) != GTBT_OK) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: invalid endpoint URL (http:// or https://, at most 2048 bytes, "
+        gtbt__logi(lg, GTBT_LOGITEM_ENDPOINT_INVALID, "telemetry: invalid endpoint URL (http:// or https://, at most 2048 bytes, "
                    "no credentials, spaces or control characters)");
         return GTBT_E_INVALID;
     }
     if ((rq->body_len && !rq->body) || (rq->user_agent && !gtbt__http_value_ok(rq->user_agent)) ||
         (rq->content_type && !gtbt__http_value_ok(rq->content_type))) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: invalid request (body, User-Agent or Content-Type)");
+        gtbt__logi(lg, GTBT_LOGITEM_REQUEST_INVALID, "telemetry: invalid request (body, User-Agent or Content-Type)");
         return GTBT_E_INVALID;
     }
     rc = gtbt__http_check_headers(rq->headers, rq->n_headers, lg);
@@ -4236,7 +4382,7 @@ static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http
     if (rc == GTBT_OK) rc = gtbt__conn_flush(&c);
     if (rc == GTBT_OK) rc = gtbt__http_read_response(&c, rs);
     if (rc == GTBT_OK)
-        gtbt__logf(lg, GTBT_LOG_DEBUG, "telemetry: POST to %s: HTTP %d, %lu body bytes%s", c.where, rs->status,
+        gtbt__logi(lg, GTBT_LOGITEM_HTTP_POSTED, "telemetry: POST to %s: HTTP %d, %lu body bytes%s", c.where, rs->status,
                    (unsigned long)rs->body_len, rs->body_truncated ? " (truncated)" : "");
     gtbt__conn_close(&c);
     gtbt__buf_free(&req);
@@ -4510,12 +4656,12 @@ static void gtbt__net_backend_destroy(gtbt_backend *b) {
 static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *what) {
     gtbt__url u;
     if (!url || gtbt__url_parse(url, &u) != GTBT_OK) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: invalid %s URL \"%.200s\" (want http:// or https://, a host, no credentials)",
+        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%.200s\" (want http:// or https://, a host, no credentials)",
                    what, url ? url : "");
         return GTBT_E_INVALID;
     }
     if (u.tls && !GTBT__TLS) {
-        gtbt__logf(lg, GTBT_LOG_WARN, "telemetry: %s URL needs TLS, but this build has GTB_TELEMETRY_NO_TLS", what);
+        gtbt__logi(lg, GTBT_LOGITEM_URL_NEEDS_TLS, "telemetry: %s URL needs TLS, but this build has GTB_TELEMETRY_NO_TLS", what);
         return GTBT_E_UNSUPPORTED;
     }
     return GTBT_OK;
@@ -4763,13 +4909,13 @@ static int gtbt__net_post(gtbt__net_backend *nb, const char *ua, const gtbt_kv *
     rq.deadline_ms = deadline_ms;
     rc = gtbt__http_post(&rq, &rs, &nb->log);
     if (rc != GTBT_OK) {
-        gtbt__logf(&nb->log, GTBT_LOG_DEBUG, "telemetry: POST to %s failed: %s", nb->info, gtbt_strerror(rc));
+        gtbt__logi(&nb->log, GTBT_LOGITEM_POST_FAILED, "telemetry: POST to %s failed: %s", nb->info, gtbt_strerror(rc));
         return rc;
     }
     rc = gtbt__http_classify(rs.status, nb->kind == GTBT__NB_OTLP);
     if (rc == GTBT_E_HTTP_RETRY && rs.retry_after_ms > 0) nb->base.retry_after_ms = rs.retry_after_ms;
     if (rc != GTBT_OK)
-        gtbt__logf(&nb->log, rs.status >= 300 && rs.status < 400 ? GTBT_LOG_WARN : GTBT_LOG_DEBUG,
+        gtbt__logi(&nb->log, rs.status >= 300 && rs.status < 400 ? GTBT_LOGITEM_HTTP_REDIRECT : GTBT_LOGITEM_HTTP_REFUSED,
                    "telemetry: %s answered HTTP %d%s", nb->info, rs.status,
                    rs.status >= 300 && rs.status < 400 ? " (redirects are not followed: fix the endpoint URL)" : "");
     gtbt__http_response_free(&rs);
@@ -4821,7 +4967,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     {
         gtbt__log lg = gtbt__log_of_net(&desc->net);
         if (!n || n > GTBT__URL_MAX || strchr(desc->endpoint, '?') || strchr(desc->endpoint, '#')) {
-            gtbt__logf(&lg, GTBT_LOG_WARN, "telemetry: invalid OTLP endpoint \"%.200s\" (want a base URL such as https://collector:4318)", desc->endpoint);
+            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%.200s\" (want a base URL such as https://collector:4318)", desc->endpoint);
             gtbt__buf_free(&url);
             return NULL;
         }
@@ -4829,7 +4975,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
             const char *k = desc->net.headers[i].key ? desc->net.headers[i].key : "";
             if (!gtbt__ascii_ncasecmp(desc->endpoint, "http:", 5) &&
                 (strstr(k, "uth") || strstr(k, "ey") || strstr(k, "oken") || strstr(k, "ecret") || !gtbt__ascii_casecmp(k, "cookie")))
-                gtbt__logf(&lg, GTBT_LOG_DEBUG, "OTel header %s appears to carry credentials; ensure the exporter uses TLS", k);
+                gtbt__logi(&lg, GTBT_LOGITEM_OTLP_HEADER_CREDENTIALS, "telemetry: OTel header %s appears to carry credentials; ensure the exporter uses TLS", k);
         }
     }
     nb = gtbt__net_backend_new(GTBT__NB_OTLP, gtbt__otlp_body, url.p, &desc->net, "OTLP endpoint");
@@ -4868,7 +5014,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     if (!desc) return NULL;
     lg = gtbt__log_of_net(&desc->net);
     if (!desc->api_key || !desc->api_key[0]) {
-        gtbt__logf(&lg, GTBT_LOG_WARN, "telemetry: Datadog backend needs gtbt_datadog_desc.api_key (e.g. from $DD_API_KEY)");
+        gtbt__logi(&lg, GTBT_LOGITEM_DATADOG_NO_KEY, "telemetry: Datadog backend needs gtbt_datadog_desc.api_key (e.g. from $DD_API_KEY)");
         return NULL;
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
@@ -4894,7 +5040,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
     if (!desc) return NULL;
     lg = gtbt__log_of_net(&desc->net);
     if (!desc->project_key || !desc->project_key[0]) {
-        gtbt__logf(&lg, GTBT_LOG_WARN, "telemetry: PostHog backend needs gtbt_posthog_desc.project_key (\"phc_...\")");
+        gtbt__logi(&lg, GTBT_LOGITEM_POSTHOG_NO_KEY, "telemetry: PostHog backend needs gtbt_posthog_desc.project_key (\"phc_...\")");
         return NULL;
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
@@ -5083,88 +5229,123 @@ typedef struct gtbt__rec {
     const gtbt_kv *extra; size_t n_extra;
 } gtbt__rec;
 
-/* Stores one event: one allocation holds its pairs, argument pointers and every string. */
-static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
+/* An event being recorded: its strings cleaned (redacted, cut), not yet copied. */
+typedef struct gtbt__draft {
     gtbt__pairs ps;
     gtbt__str name, err, args[GTBT__MAX_ARGS];
-    gtbt__buf argtmp[GTBT__MAX_ARGS + 1];
-    size_t nargs = 0, nargtmp = 0, i, total;
+    size_t nargs;
+    gtbt__buf tmp[GTBT__MAX_ARGS + 1];   /* redacted copies of the arguments and the error */
+    size_t ntmp;
+} gtbt__draft;
+
+/* Cleans what gtbt_track* hand over: the collector's metadata, then the call's pairs (redacted;
+   a later key wins), the name, and with extended collection the arguments and the error. */
+static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__draft *d) {
+    gtbt__pairs *ps = &d->ps;
+    size_t i;
+    ps->n = ps->dropped = ps->ntmp = 0;
+    for (i = 0; i < c->n_metadata; i++) {
+        ps->tmp_of[i] = -1;
+        ps->key[i].p = c->metadata[i].key;   ps->key[i].n = c->meta_klen[i];
+        ps->value[i].p = c->metadata[i].value; ps->value[i].n = c->meta_vlen[i];
+    }
+    ps->n = c->n_metadata;
+    for (i = 0; r->extra && i < r->n_extra; i++)
+        if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
+    d->name = gtbt__cut(r->name, GTBT__MAX_NAME);
+    d->err.p = ""; d->err.n = 0;
+    d->nargs = d->ntmp = 0;
+    if (!c->extended) return;
+    for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
+        memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
+        d->args[d->nargs++] = gtbt__clean(r->argv[i], GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
+        if (d->tmp[d->ntmp].p) d->ntmp++;
+    }
+    memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
+    d->err = gtbt__clean(r->error, GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
+    if (d->tmp[d->ntmp].p) d->ntmp++;
+}
+
+static void gtbt__draft_free(gtbt__draft *d) {
+    size_t i;
+    gtbt__pairs_free(&d->ps);
+    for (i = 0; i < d->ntmp; i++) gtbt__buf_free(&d->tmp[i]);
+}
+
+/* Packs a draft into e: one allocation holds its pairs (sorted by key), argument pointers and
+   every string, with room for the uuid (filled in when the event enters the buffer). Returns
+   the allocation, NULL when out of memory. */
+static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const gtbt__draft *d, gtbt_event *e) {
+    const gtbt__pairs *ps = &d->ps;
+    size_t i, total;
     char *block, *p;
     gtbt_kv *kv;
     const char **argp;
-    gtbt_event e;
-    if (!c || !c->active) return;
-    ps.n = ps.dropped = ps.ntmp = 0;
-    for (i = 0; i < c->n_metadata; i++) {
-        ps.tmp_of[i] = -1;
-        ps.key[i].p = c->metadata[i].key;   ps.key[i].n = c->meta_klen[i];
-        ps.value[i].p = c->metadata[i].value; ps.value[i].n = c->meta_vlen[i];
-    }
-    ps.n = c->n_metadata;
-    for (i = 0; r->extra && i < r->n_extra; i++)
-        if (r->extra[i].key) gtbt__pairs_add(&ps, r->extra[i].key, r->extra[i].value);
-    name = gtbt__cut(r->name, GTBT__MAX_NAME);
-    err.p = ""; err.n = 0;
-    if (c->extended) {
-        for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
-            memset(&argtmp[nargtmp], 0, sizeof argtmp[0]);
-            args[nargs++] = gtbt__clean(r->argv[i], GTBT__MAX_VALUE, &argtmp[nargtmp]);
-            if (argtmp[nargtmp].p) nargtmp++;
-        }
-        memset(&argtmp[nargtmp], 0, sizeof argtmp[0]);
-        err = gtbt__clean(r->error, GTBT__MAX_VALUE, &argtmp[nargtmp]);
-        if (argtmp[nargtmp].p) nargtmp++;
-    }
-    total = ps.n * sizeof(gtbt_kv) + nargs * sizeof(char *) + 37 + name.n + 1 + err.n + 1;
-    for (i = 0; i < ps.n; i++) total += ps.key[i].n + ps.value[i].n + 2;
-    for (i = 0; i < nargs; i++) total += args[i].n + 1;
+    total = ps->n * sizeof(gtbt_kv) + d->nargs * sizeof(char *) + 37 + d->name.n + 1 + d->err.n + 1;
+    for (i = 0; i < ps->n; i++) total += ps->key[i].n + ps->value[i].n + 2;
+    for (i = 0; i < d->nargs; i++) total += d->args[i].n + 1;
     block = (char *)gtbt__malloc(total);
-    if (!block) {
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: out of memory; event \"%.*s\" not recorded", (int)name.n, name.p);
-        goto out;
-    }
+    if (!block) return NULL;
     kv = (gtbt_kv *)(void *)block;
-    argp = (const char **)(void *)(block + ps.n * sizeof(gtbt_kv));
-    p = block + ps.n * sizeof(gtbt_kv) + nargs * sizeof(char *);
-    memset(&e, 0, sizeof e);
-    e.uuid = p; p += 37;
+    argp = (const char **)(void *)(block + ps->n * sizeof(gtbt_kv));
+    p = block + ps->n * sizeof(gtbt_kv) + d->nargs * sizeof(char *);
+    memset(e, 0, sizeof *e);
+    e->uuid = p; p += 37;
 #define GTBT__PUT(dst, s) do { memcpy(p, (s).p, (s).n); p[(s).n] = 0; (dst) = p; p += (s).n + 1; } while (0)
-    GTBT__PUT(e.name, name);
-    GTBT__PUT(e.error, err);
-    for (i = 0; i < ps.n; i++) { GTBT__PUT(kv[i].key, ps.key[i]); GTBT__PUT(kv[i].value, ps.value[i]); }
-    for (i = 0; i < nargs; i++) GTBT__PUT(argp[i], args[i]);
+    GTBT__PUT(e->name, d->name);
+    GTBT__PUT(e->error, d->err);
+    for (i = 0; i < ps->n; i++) { GTBT__PUT(kv[i].key, ps->key[i]); GTBT__PUT(kv[i].value, ps->value[i]); }
+    for (i = 0; i < d->nargs; i++) GTBT__PUT(argp[i], d->args[i]);
 #undef GTBT__PUT
-    gtbt__kv_sort(kv, ps.n);
-    e.type = r->type;
-    e.machine_id = c->machine_id;
-    e.tool_name = c->tool_name;
-    e.version = c->version;
-    e.os = GTBT__OS;
-    e.arch = GTBT__ARCH;
-    e.os_version = c->os_version;
-    e.runtime_version = GTBT__RUNTIME;
-    e.duration_ms = r->duration_ms;
-    e.exit_code = r->exit_code;
-    e.args = nargs ? argp : NULL;
-    e.n_args = nargs;
-    e.metadata = ps.n ? kv : NULL;
-    e.n_metadata = ps.n;
-    e.time_unix_ns = gtbt__realtime_ns();
+    gtbt__kv_sort(kv, ps->n);
+    e->type = r->type;
+    e->machine_id = c->machine_id;
+    e->tool_name = c->tool_name;
+    e->version = c->version;
+    e->os = GTBT__OS;
+    e->arch = GTBT__ARCH;
+    e->os_version = c->os_version;
+    e->runtime_version = GTBT__RUNTIME;
+    e->duration_ms = r->duration_ms;
+    e->exit_code = r->exit_code;
+    e->args = d->nargs ? argp : NULL;
+    e->n_args = d->nargs;
+    e->metadata = ps->n ? kv : NULL;
+    e->n_metadata = ps->n;
+    e->time_unix_ns = gtbt__realtime_ns();
+    return block;
+}
+
+/* Appends a packed event to the buffer (spilling when it is full), with a fresh uuid; frees it
+   instead when telemetry was withdrawn meanwhile. */
+static void gtbt__buffer_add(gtbt_collector *c, gtbt_event *e, void *block) {
     gtbt__mutex_lock(&c->mu);
     if (c->withdrawn) {
         gtbt__mutex_unlock(&c->mu);
         gtbt__free(block);
-        goto out;
+        return;
     }
-    gtbt__uuid4(&c->rng, (char *)(uintptr_t)e.uuid);
-    c->ev[c->n] = e;
+    gtbt__uuid4(&c->rng, (char *)(uintptr_t)e->uuid);
+    c->ev[c->n] = *e;
     c->mem[c->n] = block;
     if (++c->n >= c->max_buffer) gtbt__spill_locked(c);
     gtbt__mutex_unlock(&c->mu);
-out:
-    if (ps.dropped) gtbt__logf(&c->log, GTBT_LOG_DEBUG, "telemetry: more than %d metadata pairs; %zu dropped", GTBT__MAX_PAIRS, ps.dropped);
-    gtbt__pairs_free(&ps);
-    for (i = 0; i < nargtmp; i++) gtbt__buf_free(&argtmp[i]);
+}
+
+/* Records one event: clean, pack, buffer. */
+static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
+    gtbt__draft d;
+    gtbt_event e;
+    void *block;
+    if (!c || !c->active) return;
+    gtbt__draft_make(c, r, &d);
+    block = gtbt__event_pack(c, r, &d, &e);
+    if (block) gtbt__buffer_add(c, &e, block);
+    else gtbt__logi(&c->log, GTBT_LOGITEM_TRACK_NOMEM, "telemetry: out of memory; event \"%.*s\" not recorded",
+                    (int)d.name.n, d.name.p);
+    if (d.ps.dropped) gtbt__logi(&c->log, GTBT_LOGITEM_METADATA_DROPPED, "telemetry: more than %d metadata pairs; %zu dropped",
+                                 GTBT__MAX_PAIRS, d.ps.dropped);
+    gtbt__draft_free(&d);
 }
 
 // >>spill -----------------------------------------------------------------------------------------
@@ -5242,7 +5423,7 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
             if (gtbt__pid_alive(pid) && (int64_t)st.st_mtime * 1000 > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
             if (snprintf(back, sizeof back, "%s/%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
             if (rename(path, back) == 0) {
-                gtbt__logf(&c->log, GTBT_LOG_INFO, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
+                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
         }
@@ -5323,7 +5504,7 @@ static void gtbt__spill_prune(gtbt_collector *c, size_t add_e, size_t add_b) {
         tot_b += by[i] - gtbt__min(by[i], gone_b - b0);
     }
     if (gone_e)
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: spill cap reached (%d events, %d bytes); discarded %zu oldest "
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP, "telemetry: spill cap reached (%d events, %d bytes); discarded %zu oldest "
                    "un-sent event(s)", GTBT__SPILL_CAP_EVENTS, GTBT__SPILL_CAP_BYTES, gone_e);
     gtbt__free(ev);
     gtbt__free(by);
@@ -5341,7 +5522,7 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
         snprintf(tmp, sizeof tmp, "%s/.%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
     rc = gtbt__write_file_atomic(path, tmp, data, len);
     if (rc != GTBT_OK)
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: cannot write spill file in %s: %s (is the disk full?)",
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?)",
                    c->data_dir, strerror(errno));
     return rc;
 }
@@ -5392,7 +5573,7 @@ static void gtbt__spill_locked(gtbt_collector *c) {
     if (c->n >= c->max_buffer) {
         size_t k = c->n - c->max_buffer + 1;
         if (c->dropped == 0)
-            gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: buffer full and %s; dropping the oldest events",
+            gtbt__logi(&c->log, GTBT_LOGITEM_BUFFER_FULL, "telemetry: buffer full and %s; dropping the oldest events",
                        c->spill_ok ? "spill files cannot be written" : "no data directory to spill to");
         c->dropped += k;
         gtbt__buffer_remove_front(c, k);
@@ -5412,7 +5593,7 @@ static void gtbt__keep(gtbt_collector *c, gtbt_event *ev, void **mem, size_t n) 
     for (i = 0; i < n - keep; i++) gtbt__free(mem[done + i]);
     if (n - keep) {
         c->dropped += n - keep;
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu undelivered event(s) dropped: no room in memory or on disk", n - keep);
+        gtbt__logi(&c->log, GTBT_LOGITEM_UNDELIVERED_DROPPED, "telemetry: %zu undelivered event(s) dropped: no room in memory or on disk", n - keep);
     }
     memmove(c->ev + keep, c->ev, c->n * sizeof *c->ev);
     memmove(c->mem + keep, c->mem, c->n * sizeof *c->mem);
@@ -5446,28 +5627,45 @@ static void gtbt__batch_free(gtbt__batch *b) {
     memset(b, 0, sizeof *b);
 }
 
+/* The string fields of a spill line: key, where the value goes in gtbt_event, at most how many
+   bytes are kept. fallback: set only when no other key filled the field. */
+static const struct gtbt__str_field { const char *key; size_t offset, limit; int fallback; } gtbt__str_fields[] = {
+    {"uuid",            offsetof(gtbt_event, uuid),            GTBT__MAX_NAME,  0},
+    {"type",            offsetof(gtbt_event, type),            GTBT__MAX_NAME,  0},
+    {"name",            offsetof(gtbt_event, name),            GTBT__MAX_NAME,  0},
+    {"machine_id",      offsetof(gtbt_event, machine_id),      GTBT__MAX_NAME,  0},
+    {"tool_name",       offsetof(gtbt_event, tool_name),       GTBT__MAX_NAME,  0},
+    {"version",         offsetof(gtbt_event, version),         GTBT__MAX_NAME,  0},
+    {"os",              offsetof(gtbt_event, os),              GTBT__MAX_NAME,  0},
+    {"arch",            offsetof(gtbt_event, arch),            GTBT__MAX_NAME,  0},
+    {"runtime_version", offsetof(gtbt_event, runtime_version), GTBT__MAX_NAME,  0},
+    {"os_version",      offsetof(gtbt_event, os_version),      GTBT__MAX_NAME,  0},
+    {"error",           offsetof(gtbt_event, error),           GTBT__MAX_VALUE, 0},
+    {"go_version",      offsetof(gtbt_event, runtime_version), GTBT__MAX_NAME,  1},   /* the Go original's name */
+};
+#define GTBT__N_STR_FIELDS (sizeof gtbt__str_fields / sizeof gtbt__str_fields[0])
+
+static const char **gtbt__str_field_of(gtbt_event *e, size_t i) {
+    return (const char **)(void *)((char *)e + gtbt__str_fields[i].offset);
+}
+
 /* Parses one line {...} into event e (strings in place). 1 on success, 0 for a corrupt line. */
 static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
-    static const char *const str_keys[] = {"uuid", "type", "name", "machine_id", "tool_name", "version",
-                                           "os", "arch", "runtime_version", "os_version", "error", "go_version"};
-    const char **str_fields[12];
-    int have_time = 0, i;
+    int have_time = 0;
+    size_t i;
     memset(e, 0, sizeof *e);
-    str_fields[0] = &e->uuid; str_fields[1] = &e->type; str_fields[2] = &e->name; str_fields[3] = &e->machine_id;
-    str_fields[4] = &e->tool_name; str_fields[5] = &e->version; str_fields[6] = &e->os; str_fields[7] = &e->arch;
-    str_fields[8] = &e->runtime_version; str_fields[9] = &e->os_version; str_fields[10] = &e->error;
-    str_fields[11] = &e->runtime_version;   /* the Go original's go_version */
     if (!gtbt__jp_lit(j, '{')) return 0;
     if (gtbt__jp_lit(j, '}')) return 0;
     do {
         char *key = gtbt__jp_str(j);
         int done = 0;
         if (!key || !gtbt__jp_lit(j, ':')) return 0;
-        for (i = 0; i < 12 && !done; i++) {
+        for (i = 0; i < GTBT__N_STR_FIELDS && !done; i++) {
+            const char **field = gtbt__str_field_of(e, i);
             char *v;
-            if (key[0] != str_keys[i][0] || strcmp(key, str_keys[i]) != 0) continue;
+            if (key[0] != gtbt__str_fields[i].key[0] || strcmp(key, gtbt__str_fields[i].key) != 0) continue;
             if (!(v = gtbt__jp_str(j))) return 0;
-            if (i != 11 || !e->runtime_version) *str_fields[i] = v;
+            if (!gtbt__str_fields[i].fallback || !*field) *field = v;
             done = 1;
         }
         if (done) continue;
@@ -5519,9 +5717,10 @@ static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *ha
     gtbt__jp_ws(j);
     if (j->p != j->end || !have_time || !e->type || !e->name) return 0;
     *has_uuid = e->uuid && e->uuid[0];
-    for (i = 0; i < 11; i++) {   /* hostile files: every string within its limit */
-        if (!*str_fields[i]) *str_fields[i] = "";
-        else gtbt__cut_in_place((char *)(uintptr_t)*str_fields[i], i == 10 ? GTBT__MAX_VALUE : GTBT__MAX_NAME);
+    for (i = 0; i < GTBT__N_STR_FIELDS; i++) {   /* hostile files: every string within its limit */
+        const char **field = gtbt__str_field_of(e, i);
+        if (!*field) *field = "";
+        else gtbt__cut_in_place((char *)(uintptr_t)*field, gtbt__str_fields[i].limit);
     }
     return 1;
 }
@@ -5639,7 +5838,7 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
                                        : gtbt__min((int64_t)GTBT__BACKOFF_BASE_MS << (c->bo_failures - 2), (int64_t)GTBT__BACKOFF_MAX_MS);
     if (wait) {
         c->bo_until_unix_ms = now + wait;
-        gtbt__logf(&c->log, GTBT_LOG_INFO, "telemetry: backend %s unavailable; not contacting it for %lld s",
+        gtbt__logi(&c->log, GTBT_LOGITEM_BACKOFF, "telemetry: backend %s unavailable; not contacting it for %lld s",
                    c->backend->info ? c->backend->info : "custom", (long long)(wait / 1000));
     }
     gtbt__backoff_save(c);
@@ -5655,7 +5854,7 @@ static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, size_t n, int64_t
     if (rc > 0) rc = GTBT_E_INVALID;   /* a custom backend returned nonsense */
     gtbt__backoff_note(c, rc, c->backend->retry_after_ms);
     if (rc != GTBT_OK)
-        gtbt__logf(&c->log, rc == GTBT_E_HTTP_REJECT ? GTBT_LOG_WARN : GTBT_LOG_DEBUG,
+        gtbt__logi(&c->log, rc == GTBT_E_HTTP_REJECT ? GTBT_LOGITEM_DELIVERY_REJECTED : GTBT_LOGITEM_DELIVERY_FAILED,
                    "telemetry: sending %zu event(s) to %s failed: %s%s", n,
                    c->backend->info ? c->backend->info : "custom", gtbt_strerror(rc),
                    rc == GTBT_E_HTTP_REJECT ? " (dropped, not retried)" : "");
@@ -5670,7 +5869,7 @@ static size_t gtbt__drop_too_old(gtbt_collector *c, gtbt_event *ev, size_t n) {
     for (i = 0; i < n; i++)
         if (ev[i].time_unix_ns >= oldest) ev[k++] = ev[i];
     if (k < n)
-        gtbt__logf(&c->log, GTBT_LOG_INFO, "telemetry: dropped %zu spilled event(s) older than %s accepts (%lld h)",
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_OLD, "telemetry: dropped %zu spilled event(s) older than %s accepts (%lld h)",
                    n - k, c->backend->info ? c->backend->info : "the backend", (long long)(max / 3600000));
     return k;
 }
@@ -5697,7 +5896,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
             if (rc == GTBT_E_INVALID) {
-                gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: spill file %s is larger than %d bytes; removed as corrupt",
+                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_LARGE, "telemetry: spill file %s is larger than %d bytes; removed as corrupt",
                            ready.v[i], GTBT__SPILL_READ_MAX);
                 unlink(claim);
             } else {
@@ -5709,7 +5908,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
         if (nomem) { rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
         if (corrupt)
-            gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
+            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         n = gtbt__drop_too_old(c, b.ev, b.n);
         if (c->delivery == GTBT_AT_MOST_ONCE) unlink(claim);
         rc = n ? gtbt__send(c, b.ev, n, deadline) : GTBT_OK;
@@ -5720,7 +5919,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             if (first == GTBT_OK) first = rc;
             *stop = 1;
         } else {
-            gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu spilled event(s) dropped (at-most-once delivery)", n);
+            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_DROPPED_AT_MOST_ONCE, "telemetry: %zu spilled event(s) dropped (at-most-once delivery)", n);
             *stop = 1;
         }
         gtbt__batch_free(&b);
@@ -5761,7 +5960,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
         /* under at-most-once only events that were attempted are dropped; the rest wait */
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->delivery == GTBT_AT_MOST_ONCE && !stop)) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
-                gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
+                gtbt__logi(&c->log, GTBT_LOGITEM_DROPPED_AT_MOST_ONCE, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
             for (i = 0; i < n; i++) gtbt__free(mem[i]);
             gtbt__free(ev);
             gtbt__free(mem);
@@ -5829,7 +6028,7 @@ static void gtbt__sender_stop(gtbt_collector *c) {
         if (gtbt_now_ms() >= end) break;
         gtbt__sleep_ms(5);
     }
-    gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: the background sender (process %d) did not stop within %d ms",
+    gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_STOP_FAILED, "telemetry: the background sender (process %d) did not stop within %d ms",
                pid, GTBT__SENDER_STOP_MS);
 }
 
@@ -5839,7 +6038,9 @@ static void gtbt__backend_quiet(gtbt_backend *b) {
     if (b && b->send == gtbt__net_send) {
         gtbt__net_backend *nb = (gtbt__net_backend *)b;
         nb->log.fn = NULL;
+        nb->log.item_fn = NULL;
         nb->net.log = NULL;
+        nb->net.log_item = NULL;
     }
 }
 
@@ -5884,6 +6085,7 @@ static void gtbt__sender_main(void *arg) {
     gtbt__mutex_unlock(&c->flush_mu);
     deadline = gtbt_now_ms() + c->flush_timeout_ms;
     c->log.fn = NULL;
+    c->log.item_fn = NULL;
     gtbt__backend_quiet(c->backend);
     do {
         while (rounds < GTBT__SENDER_ROUNDS && gtbt__sender_round(c, deadline)) rounds++;
@@ -5937,7 +6139,7 @@ static int gtbt__close_detached(gtbt_collector *c, int *result) {
     else gtbt__sender_unlock(s.lock_fd);
     gtbt__mutex_unlock(&c->flush_mu);
     if (rc != GTBT_OK)
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: cannot start a background sender; delivering now");
+        gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_SPAWN_FAILED, "telemetry: cannot start a background sender; delivering now");
     return rc;
 }
 
@@ -6023,7 +6225,7 @@ static void gtbt__collector_free(gtbt_collector *c) {
 /* Copies everything the collector keeps from desc. 0 when out of memory. */
 static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
     int nomem = 0;
-    c->log.fn = d->log; c->log.user = d->log_user; c->log.level = d->log_level;
+    c->log.fn = d->log; c->log.item_fn = d->log_item; c->log.user = d->log_user; c->log.level = d->log_level;
     c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
     c->version = gtbt__strdup(d->version ? d->version : "");
     c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
@@ -6034,7 +6236,9 @@ static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
     c->net.proxy = gtbt__strdup(d->net.proxy);
     c->net.headers = gtbt__kvs_copy(d->net.headers, d->net.n_headers, &nomem);
     if (!c->net.headers) c->net.n_headers = 0;
-    if (!c->net.log) { c->net.log = d->log; c->net.log_user = d->log_user; c->net.log_level = d->log_level; }
+    if (!c->net.log && !c->net.log_item) {
+        c->net.log = d->log; c->net.log_item = d->log_item; c->net.log_user = d->log_user; c->net.log_level = d->log_level;
+    }
     c->otel_headers = gtbt__kvs_copy(d->otel_headers, d->n_otel_headers, &nomem);
     c->n_otel_headers = c->otel_headers ? d->n_otel_headers : 0;
     c->otel_insecure = d->otel_insecure;
@@ -6109,7 +6313,7 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     const char *why = NULL;
     char path[GTBT__MAX_PATH];
     c->network = custom ? custom : gtbt__network_from_desc(c, &why);
-    if (why) gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: %s; check gtbt_desc.%s", why, c->otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "telemetry: %s; check gtbt_desc.%s", why, c->otel_endpoint[0] ? "otel_endpoint" : "endpoint");
     if (c->consent.debug) {
         c->backend = gtbt_stdout_backend(stderr);
         snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
@@ -6576,10 +6780,10 @@ GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
     char answer[64];
     int yes, rc;
     if (!desc || !in || !out) return 0;
-    lg.fn = desc->log; lg.user = desc->log_user; lg.level = desc->log_level;
+    lg.fn = desc->log; lg.item_fn = desc->log_item; lg.user = desc->log_user; lg.level = desc->log_level;
     if (gtbt_consent_resolve(desc, &k) != GTBT_OK || strcmp(k.decided_by, "default") != 0 || k.is_set) return 0;
-    if (ci && gtbt__parse_bool(ci) != 0) { gtbt__logf(&lg, GTBT_LOG_DEBUG, "telemetry consent deferred: CI environment"); return 0; }
-    if (!gtbt__is_tty(in) || !gtbt__is_tty(out)) { gtbt__logf(&lg, GTBT_LOG_DEBUG, "telemetry consent deferred: non-interactive"); return 0; }
+    if (ci && gtbt__parse_bool(ci) != 0) { gtbt__logi(&lg, GTBT_LOGITEM_CONSENT_DEFERRED_CI, "telemetry consent deferred: CI environment"); return 0; }
+    if (!gtbt__is_tty(in) || !gtbt__is_tty(out)) { gtbt__logi(&lg, GTBT_LOGITEM_CONSENT_DEFERRED_NOT_TTY, "telemetry consent deferred: non-interactive"); return 0; }
     fprintf(out,
             "Usage telemetry\n"
             "Help improve %s by sending pseudonymous usage statistics.\n"
@@ -6683,7 +6887,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     c->network = custom;
     if (!gtbt__collector_copy(c, desc)) goto nomem;
     if (!gtbt__valid_tool_name(desc->tool_name))
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
+        gtbt__logi(&c->log, GTBT_LOGITEM_TOOL_NAME_INVALID, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
     gtbt_consent_resolve(desc, &c->consent);
     if (c->tool_name[0]) {
         gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
@@ -6696,7 +6900,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     c->active = 1;
     c->detach = gtbt__detach_choice(desc);
     if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
-        gtbt__logf(&c->log, GTBT_LOG_WARN, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
+        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
     else
         c->spill_ok = 1;
     gtbt_machine_id(c->tool_name, c->machine_id);
@@ -6710,7 +6914,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt__backoff_load(c);
     return c;
 nomem:
-    gtbt__logf(&c->log, GTBT_LOG_ERROR, "telemetry: out of memory creating the collector");
+    gtbt__logi(&c->log, GTBT_LOGITEM_COLLECTOR_NOMEM, "telemetry: out of memory creating the collector");
     if (c->network == NULL && custom) c->network = custom;
     gtbt__collector_free(c);
     return NULL;

@@ -58,17 +58,28 @@ static GT_UNUSED char *rec_all(const rec_backend *r) {
     return s;
 }
 
-/* ---- a logger that keeps every line ---- */
-typedef struct rec_log { char text[65536]; int warns, errors, lines; } rec_log;
-static GT_UNUSED void rec_log_fn(void *user, gtbt_log_level level, const char *message) {
-    rec_log *l = (rec_log *)user;
+/* ---- a logger that keeps every line and counts each log item ---- */
+typedef struct rec_log { char text[65536]; int warns, errors, lines; int items[GTBT__LOGITEM_END]; } rec_log;
+static GT_UNUSED void rec_log_line(rec_log *l, gtbt_log_level level, const char *id, const char *message) {
     size_t n = strlen(l->text);
     static const char *names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
     l->lines++;
     if (level == GTBT_LOG_WARN) l->warns++;
     if (level == GTBT_LOG_ERROR) l->errors++;
-    if (n + strlen(message) + 16 < sizeof l->text) sprintf(l->text + n, "%s %s\n", names[level], message);
+    if (n + strlen(id) + strlen(message) + 16 < sizeof l->text) sprintf(l->text + n, "%s %s %s\n", names[level], id, message);
 }
+/* The plain callback (gtbt_log_fn) */
+static GT_UNUSED void rec_log_fn(void *user, gtbt_log_level level, const char *message) {
+    rec_log_line((rec_log *)user, level, "-", message);
+}
+/* The callback with ids (gtbt_log_item_fn): what the fixture installs */
+static GT_UNUSED void rec_log_item_fn(void *user, gtbt_log_level level, gtbt_log_item item, const char *message) {
+    rec_log *l = (rec_log *)user;
+    if ((unsigned)item < (unsigned)GTBT__LOGITEM_END) l->items[item]++;
+    rec_log_line(l, level, gtbt_log_item_name(item), message);
+}
+/* How often log item GTBT_LOGITEM_<id> was logged into l */
+#define LOGGED(l, id) ((l).items[GTBT_LOGITEM_##id])
 
 /* ---- environment: every variable the library reads, cleared ---- */
 static GT_UNUSED void env_clear(void) {
@@ -106,7 +117,7 @@ static GT_UNUSED gtbt_desc fixture_desc(int log) {
     memset(&L, 0, sizeof L);
     snprintf(T_dir, sizeof T_dir, "%s", gt_tmpdir());
     d = desc_in(T_dir, T_cfg, T_data, sizeof T_cfg);
-    if (log) { d.log = rec_log_fn; d.log_user = &L; d.log_level = GTBT_LOG_DEBUG; }
+    if (log) { d.log_item = rec_log_item_fn; d.log_user = &L; d.log_level = GTBT_LOG_ALL; }
     return d;
 }
 static GT_UNUSED void fixture_done(void) {
@@ -117,9 +128,9 @@ static GT_UNUSED void fixture_done(void) {
 static GT_UNUSED gtbt_net_desc net_logged(void) {
     gtbt_net_desc n;
     memset(&n, 0, sizeof n);
-    n.log = rec_log_fn;
+    n.log_item = rec_log_item_fn;
     n.log_user = &L;
-    n.log_level = GTBT_LOG_DEBUG;
+    n.log_level = GTBT_LOG_ALL;
     return n;
 }
 

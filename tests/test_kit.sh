@@ -7,7 +7,7 @@
 #   examples   custom_backend (UNIX datagrams, kept on failure) and embedded (no threads, anchors)
 #   install    CMake add_subdirectory, cmake --install + find_package, tools/install.sh + pkg-config
 # Run from the repository root after building BUILD_DIR/gtbt-sink, gtbt-new and gtbt-ta. Prints one
-# "ok"/"FAIL"/"skip" line per check and "N passed, N failed"; exit status 1 on any failure.
+# "ok"/"FAIL"/"skip" line per check and "N passed, N failed, N skipped"; exit status 1 on any failure.
 # $CC, $WARN and the compilers are word lists, split on purpose:
 # shellcheck disable=SC2086
 set -u
@@ -17,10 +17,10 @@ CERTS=$ROOT/tests/certs
 T=$(mktemp -d "${TMPDIR:-/tmp}/gtbt-kit-XXXXXX") || exit 1
 CC=${CC:-cc}
 WARN="-std=c99 -Wall -Wextra -Wpedantic -Werror"
-pass=0 fail=0 SINK_PID=
+pass=0 fail=0 skipped=0 SINK_PID=
 COMPILERS=
 for c in gcc clang; do
-    if command -v $c >/dev/null 2>&1; then COMPILERS="$COMPILERS $c"; else echo "skip $c checks: $c is not installed"; fi
+    if command -v $c >/dev/null 2>&1; then COMPILERS="$COMPILERS $c"; else echo "skip $c checks: $c is not installed"; skipped=$((skipped + 1)); fi
 done
 [ -n "$COMPILERS" ] || COMPILERS=$CC
 
@@ -36,7 +36,7 @@ check() { _cn=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$_cn"; else bad "$_cn"
 if command -v timeout >/dev/null 2>&1; then to() { timeout "$@"; }; else to() { shift; "$@"; }; fi
 
 for tool in gtbt-sink gtbt-new gtbt-ta; do
-    [ -x "$B/$tool" ] || { echo "FAIL $B/$tool is missing (make $B/$tool)"; echo "0 passed, 1 failed"; exit 1; }
+    [ -x "$B/$tool" ] || { echo "FAIL $B/$tool is missing (make $B/$tool)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 done
 
 # A private home, telemetry on, no prompt, nothing from the caller's environment.
@@ -317,6 +317,7 @@ EOF
     deliver "cmake find_package" "$IN/fp/b/client"
 else
     echo "skip cmake checks: cmake is not installed"
+    skipped=$((skipped + 1))
 fi
 check "tools/install.sh PREFIX (make install)" to 300 sh "$ROOT/tools/install.sh" "$IN/pfx"
 check "make install: header, tools, gtb_telemetry.pc" sh -c "cd '$IN/pfx' && test -f include/gtb_telemetry.h \
@@ -333,5 +334,5 @@ check "make install: the installed gtbt-new vendors PREFIX/include/gtb_telemetry
 stop_sink
 check "nothing of the kit tests wrote a secret" no_secret "$T/install"
 
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]

@@ -333,6 +333,9 @@ static void test_kill_during_spill(void) {
     /* the scenario must have happened: spill files existed when the children died */
     CHECK(total_files > 0);
     CHECK(total_events > 0);
+    /* ... and at least one kill landed in the middle of a spill (a temp file was left behind),
+       the moment a non-atomic write would have left a cut file */
+    CHECK(saw_temp > 0);
     printf("     (kill_during_spill: %d ready files, %d events checked; temp file present in %d of %d kills; %d bad)\n",
            total_files, total_events, saw_temp, KILL_ITERS, caught);
 }

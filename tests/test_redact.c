@@ -10,15 +10,14 @@ static void *test_realloc(void *p, size_t n);
 #define GTB_TELEMETRY_FREE(p) free(p)
 #define GTB_TELEMETRY_IMPLEMENTATION
 #include "gtb_telemetry.h"
+#include "tests/harness.h"
 static void *test_realloc(void *p, size_t n) {
     if (test_alloc_countdown == 0) return NULL;
     if (test_alloc_countdown > 0) test_alloc_countdown--;
     return realloc(p, n);
 }
 
-/* ---- harness ---- */
-static int passed, failed;
-
+/* ---- checks: each failure marks the running test failed and shows the input ---- */
 static void show(const char *s, size_t n)
 {
     size_t i;
@@ -34,8 +33,8 @@ static void show(const char *s, size_t n)
 
 static void fail_msg(const char *what, const char *in, size_t n)
 {
-    failed++;
-    printf("FAIL %s: input ", what);
+    gt_test_failed = 1;
+    printf("    FAIL %s: input ", what);
     show(in, n);
     putchar('\n');
 }
@@ -78,7 +77,7 @@ static void check_n(const char *in, size_t n, const char *want, size_t wantn)
     if (on2 != on || memcmp(o, o2, on) != 0) { fail_msg("idempotence", in, n); ok = 0; }
     if ((on != n || memcmp(o, in, n) != 0) && !gtbt__redact_needed(in, n)) { fail_msg("redact_needed returned 0", in, n); ok = 0; }
     if ((on != on2 || memcmp(o, o2, on) != 0) && !gtbt__redact_needed(o, on)) { fail_msg("redact_needed(out)", in, n); ok = 0; }
-    if (ok) passed++;
+    (void)ok;
     free(o);
     free(o2);
 }
@@ -87,8 +86,7 @@ static void same(const char *in) { check(in, in); }
 
 static void expect(int cond, const char *what)
 {
-    if (cond) passed++;
-    else { failed++; printf("FAIL %s\n", what); }
+    if (!cond) { gt_test_failed = 1; printf("    FAIL %s\n", what); }
 }
 
 static char *repeat(const char *unit, size_t total, size_t *n)
@@ -122,8 +120,6 @@ static void check_big(const char *prefix, const char *unit, const char *suffix, 
         putchar('\n');
     } else if (on != on2 || memcmp(o, o2, on) != 0) {
         fail_msg("4 MiB idempotence", s, n);
-    } else {
-        passed++;
     }
     free(body);
     free(s);
@@ -135,9 +131,9 @@ static void check_big(const char *prefix, const char *unit, const char *suffix, 
 #define A40 A10 A10 A10 A10
 #define Z16 "ZZZZZZZZZZZZZZZZ"
 
-int main(void)
+/* pass-through */
+static void test_pass_through(void)
 {
-    /* -- pass-through -- */
     same("");
     same("no credentials here");
     same("connection refused while dialing 10.0.0.5");
@@ -146,8 +142,11 @@ int main(void)
     same("d41d8cd98f00b204e9800998ecf8427e");                           /* MD5 (32) */
     same("id=11111111-1111-4111-8111-111111111111");                    /* UUID (36) */
     same("at " A40);
+}
 
-    /* -- 1. URL userinfo, widened scheme -- */
+/* 1. URL userinfo, widened scheme */
+static void test_url_userinfo(void)
+{
     check("https://user:hunter2@host/x", "https://<redacted>@host/x");
     check("postgres://u:p@h", "postgres://<redacted>@h");
     check("GET https://user:sekret@api.example.co/v1/ failed", "GET https://<redacted>@api.example.co/v1/ failed");
@@ -170,8 +169,11 @@ int main(void)
     same("https:/u:p@host");
     same("https://host/path?q=1");
     same("https://<redacted>@host");
+}
 
-    /* -- 2. query credentials -- */
+/* 2. query credentials */
+static void test_query_credentials(void)
+{
     check("--api-token=sk-proj-abc123def456ghi789jkl012mno345", "--api-token=***");
     check("POST /v1?apikey=sk-abc123def456ghi789jkl012mno345pqr678: 401", "POST /v1?apikey=*** 401");
     check("login?user=bob&password=hunter2&redirect=/home", "login?user=bob&password=***&redirect=/home");
@@ -200,8 +202,11 @@ int main(void)
     same("key= x");
     same("passwd=x");
     same("token=***");
+}
 
-    /* -- 3. authorization headers -- */
+/* 3. authorization headers */
+static void test_authorization_headers(void)
+{
     check("request rejected with Authorization: Bearer abc123def456ghi789", "request rejected with Authorization: Bearer ***");
     check("failed to auth: Authorization: Basic dXNlcjpwYXNz", "failed to auth: Authorization: Basic ***");
     check("authorization:bearer   tok/+=~._-x rest", "authorization:bearer *** rest");
@@ -218,8 +223,11 @@ int main(void)
     same("Authorization: Bearer ,x");
     same("Authorization : Bearer x");
     same("Authorization: Bearer\vx");                                  /* \v is not \s in RE2 */
+}
 
-    /* -- 4. AWS secrets -- */
+/* 4. AWS secrets */
+static void test_aws_secrets(void)
+{
     check("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY", "aws_secret_access_key=***");
     check("AWS_SECRET_ACCESS_KEY : abc def", "AWS_SECRET_ACCESS_KEY : *** def");
     check("secret_access_key:\tv", "secret_access_key:\t***");
@@ -228,8 +236,11 @@ int main(void)
     same("SECRET_ACCESS_KEY=");
     same("secret_access_key =  ");
     same("aws_secret_access_key x");
+}
 
-    /* -- 5. JSON -- */
+/* 5. JSON */
+static void test_json(void)
+{
     check("{\"token\": \"abc\"}", "{\"token\": \"***\"}");
     check("{\"api_key\" : \"x y\"}", "{\"api_key\" : \"***\"}");
     check("{\"apiKey\":\"x\"}", "{\"apiKey\":\"***\"}");
@@ -243,8 +254,11 @@ int main(void)
     same("{\"my_token\":\"abc\"}");
     same("{\"token\":123}");
     same("{\"token\":\"***\"}");
+}
 
-    /* -- 6. JWT -- */
+/* 6. JWT */
+static void test_jwt(void)
+{
     check("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NUV4cCJ9.SflKxwRJSMeKKF2QT4fabc end", "jwt <redacted-token> end");
     check("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NUV4cCJ9.SflKxwRJSMeKKF2QT4fabc", "Bearer <redacted-token>");
     check("xeyJa.b.c", "x<redacted-token>");
@@ -257,8 +271,11 @@ int main(void)
     same("eyJa..b");
     same("eyJa.b.");
     same("EYJa.b.c");
+}
 
-    /* -- 7. provider prefixes (first keep chars + "***") -- */
+/* 7. provider prefixes (first keep chars + "***") */
+static void test_provider_prefixes(void)
+{
     check("failed: sk-proj-abc123def456ghi789jkl012mno345", "failed: sk-***");
     check("sk-aaaaaaaaaaaaaaaa", "sk-***");
     same("sk-aaaaaaaaaaaaaaa");                                       /* 15 < 16 */
@@ -285,8 +302,11 @@ int main(void)
     check("key sk-live_DEADBEEFCAFE_secretbodypart_tail xyz", "key sk-*** xyz");
     check("glpat-sk-aaaaaaaaaaaaaaaaaaaa", "glpat-sk-***");          /* rows run in table order */
     check("token=ghp_abcdefghijklmnopqrstuvwxyz012345", "token=***");
+}
 
-    /* -- 8. long opaque token -- */
+/* 8. long opaque token */
+static void test_long_opaque_token(void)
+{
     check("leaked value is " A40 "a", "leaked value is <redacted-token>");
     check("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "<redacted-token>");   /* SHA-256 */
     check("--" A40 "aaaaa", "--<redacted-token>");
@@ -303,8 +323,11 @@ int main(void)
     check("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-a", "<redacted-token>");   /* 39 + '-' + 1 */
     same("--" A10 A10 "-" A10 "aaaaaaaaa--");                         /* span 40 */
     same("-" A40 "-");
+}
 
-    /* -- ordering interactions and composite messages -- */
+/* ordering interactions and composite messages */
+static void test_ordering_and_composites(void)
+{
     check("token=" A40 "a", "token=***");
     check("failed POST https://admin:secret@api.example.co/v1?apikey=sk-abc123def456ghi789: 401",
           "failed POST https://<redacted>@api.example.co/v1?apikey=*** 401");
@@ -319,8 +342,11 @@ int main(void)
     check("x://u:AKIA" Z16 "key=/&@h", "x://<redacted>@h");
     check("AKIA" Z16 "auth=x", "AKIA***auth=***");
     check("AKIA" Z16 "token=-xoxb-\nghp_", "AKIA***token=***\nghp_");
+}
 
-    /* -- binary input -- */
+/* binary input */
+static void test_binary_input(void)
+{
     check_n("key=a\0b c", 9, "key=*** c", 9);
     check_n("\0https://u:p@h\0", 15, "\0https://<redacted>@h\0", 22);
     check_n("a\0" A40 "a\0", 44, "a\0<redacted-token>\0", 19);
@@ -334,8 +360,11 @@ int main(void)
         for (i = 0; i < 256; i++) all[i] = (char)i;
         check_n(all, 256, all, 256);
     }
+}
 
-    /* -- the pre-check -- */
+/* the pre-check */
+static void test_pre_check(void)
+{
     expect(!gtbt__redact_needed("", 0), "needed(\"\")");
     expect(!gtbt__redact_needed("hello world", 11), "needed(hello world)");
     expect(!gtbt__redact_needed("12:30", 5), "needed(12:30)");
@@ -350,8 +379,11 @@ int main(void)
     expect(gtbt__redact_needed("eyJa.b.c", 8), "needed(jwt)");
     expect(gtbt__redact_needed("xoxb-1234567890", 15), "needed(xoxb)");
     expect(gtbt__redact_needed("Key =x", 6), "needed(key =)");
+}
 
-    /* -- out of memory: never a partial or unredacted value, no leak -- */
+/* out of memory: never a partial or unredacted value, no leak */
+static void test_out_of_memory(void)
+{
     {
         long k;
         const char *in = "x://u:AKIA" Z16 "key=/&@h token=abc " A40 "aa";
@@ -374,8 +406,11 @@ int main(void)
             expect(gtbt__redact_impl("key=x", 5, &b) == 0 && b.p == NULL, "already-oom buffer");
         }
     }
+}
 
-    /* -- hostile 4 MiB inputs (linear time by construction; these must just finish) -- */
+/* hostile 4 MiB inputs (linear time by construction; these must just finish) */
+static void test_hostile_4_mib(void)
+{
     check_big("", "a", "", "<redacted-token>");
     check_big("", "key=", "", "key=***");
     check_big("", "key=key&", "", NULL);
@@ -402,7 +437,23 @@ int main(void)
     check_big("", "@", "", NULL);
     check_big("", "x://u:AKIAZZZZZZZZZZZZZZZZkey=/&@h ", "", NULL);
     check_big("", "\xff", "", NULL);
-
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
 }
+
+static const gt_test tests[] = {
+    {"pass_through", test_pass_through},
+    {"url_userinfo", test_url_userinfo},
+    {"query_credentials", test_query_credentials},
+    {"authorization_headers", test_authorization_headers},
+    {"aws_secrets", test_aws_secrets},
+    {"json", test_json},
+    {"jwt", test_jwt},
+    {"provider_prefixes", test_provider_prefixes},
+    {"long_opaque_token", test_long_opaque_token},
+    {"ordering_and_composites", test_ordering_and_composites},
+    {"binary_input", test_binary_input},
+    {"pre_check", test_pre_check},
+    {"out_of_memory", test_out_of_memory},
+    {"hostile_4_mib", test_hostile_4_mib},
+};
+
+int main(int argc, char **argv) { return GT_RUN(tests, argc, argv); }

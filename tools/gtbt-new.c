@@ -633,7 +633,7 @@ static const char *const t_main_tail[] = {
     "    desc.version = TOOL_VERSION;",
     "    if (getenv(LOG_ENV)) {",
     "        desc.log = desc.net.log = telemetry_log;",
-    "        desc.log_level = desc.net.log_level = GTBT_LOG_DEBUG;",
+    "        desc.log_level = desc.net.log_level = GTBT_LOG_ALL;",
     "    }",
     "    telemetry_setup(&desc);",
     "",
