@@ -32,7 +32,7 @@
            t = gtbt_new(&desc);                   // inert unless the user said yes
            // ... the command's work ...
            gtbt_track_command(t, argc > 1 ? argv[1] : "help", gtbt_now_ms() - start, rc, NULL, 0);
-           gtbt_close(t);                         // at most 2 s, whatever the network does
+           gtbt_close(t);                         // at once on a terminal; else at most 2 s
            return rc;
        }
 
@@ -98,14 +98,16 @@
    present means false. <TOOL>_TELEMETRY_LOCAL / TELEMETRY_LOCAL / "local_only" in the file (else
    gtbt_desc.local_only, the tool's default) keep events in <data_dir>/telemetry.log instead of
    sending them (this beats every backend, custom ones too). <TOOL>_TELEMETRY_DEBUG /
-   TELEMETRY_DEBUG print events to stderr and send nothing.
+   TELEMETRY_DEBUG print events to stderr and send nothing. <TOOL>_TELEMETRY_DETACH /
+   TELEMETRY_DETACH: true makes gtbt_close always detach, false always deliver inline (for
+   debugging; it overrides gtbt_desc.detach, see DELIVERY).
 
    gtbt_cli implements "mytool telemetry enable|disable|status|reset|help":
        enable   saves enabled = true
-       disable  saves enabled = false, discards the buffer and spill files at once; nothing is
-                sent after it, not even the disable itself
+       disable  saves enabled = false, stops a background sender, discards the buffer and spill
+                files at once; nothing is sent after it, not even the disable itself
        status   the resolved state and the rule that decided it, machine id, backend, config
-                file, data dir, pending events, back-off
+                file, data dir, pending events, a background sender at work, back-off
        reset    discards local data, sends a deletion request (gtbt_desc.deletion; else HTTP
                 POST {"machine_id":...} to gtbt_desc.endpoint; else a "data.deletion_request"
                 event through the network backend) and reports its real outcome, then disables
@@ -134,9 +136,12 @@
    ========================================
    gtbt_track* copy the event into the buffer and return; they never touch the network. When the
    buffer holds GTB_TELEMETRY_MAX_BUFFER events they are written to a spill file (at most 1 MiB
-   each, written to a temporary name and renamed, so a crash never leaves half a file). At most
-   10 spill files are kept; older ones are discarded with a WARN. Without a usable data dir the
-   oldest events are dropped instead (the buffer stays bounded).
+   each, written to a temporary name and renamed, so a crash never leaves half a file). Spilled
+   events are capped at 10,000 events and 10 MiB, whichever comes first: beyond it the oldest
+   events are dropped with a WARN (an offline user keeps events, not runs; a file that loses only
+   some of its events is claimed, cut and written back, and a crash in between brings the events
+   back rather than losing them). Without a usable data dir the oldest events are dropped instead
+   (the buffer stays bounded).
    gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A process claims a
    spill file by renaming it before sending it, so tools running at once never send a file twice;
    claims of processes that died are recovered. Delivery is at-least-once by default: an event
@@ -145,12 +150,32 @@
    Retryable: network errors, timeouts, TLS failures, 408 429 500 502 503 504 (OTLP: 429 502 503
    504). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
    kept in the data dir: later runs do not contact that backend until it ends.
+   The tool never waits (gtbt_desc.detach). With GTBT_DETACH_AUTO (the default) gtbt_close
+   detaches when a person is waiting: on POSIX systems, standard output or standard error is a
+   terminal and CI is not set (to anything but a false value). Scripts, pipes, containers, CI and
+   Windows deliver inline as gtbt_flush does; so do local backends, debug mode and, under AUTO,
+   custom backends (GTBT_DETACH_ALWAYS detaches those too). Detaching: with nothing to send (empty
+   buffer, no spill file) or a back-off in force, gtbt_close returns at once and starts nothing.
+   Otherwise it writes the buffer to a spill file first (durable; if that fails it delivers
+   inline), then starts a sender: fork, setsid, fork again (no zombie is left), standard input,
+   output and error on /dev/null, every other inherited descriptor closed (so "out=$(mytool)"
+   and "mytool | head" end when the tool does), SIGPIPE ignored, the signal mask emptied and the
+   tool's signal handlers reset. The sender replays the spill files by the path gtbt_flush uses,
+   within flush_timeout_ms, lists them again before it exits (events another run spilled
+   meanwhile) and _exits; gtbt_close returns GTBT_OK. One sender per data dir: a flock on
+   <data_dir>/telemetry-sender.lock, held by the sender and gone with it, so a crashed or killed
+   sender leaves no stale lock; a run that finds a sender at work leaves its events to it. A
+   sender killed in the middle loses nothing: its claimed file is recovered and sent by a later
+   run with the same uuids. status shows a sender at work; disable, reset and gtbt_drop stop it
+   (SIGKILL, waiting up to 3 s) before they discard the files, and a sender checks consent
+   again before each pass, so nothing is sent after a disable.
 
    FILES THE LIBRARY WRITES (all 0600, directories 0700, never following a symbolic link)
    ==========================
        <config_dir>/telemetry.conf                 enabled = true|false (comments, keys kept)
        <data_dir>/telemetry-spill-*.ndjson         events waiting to be sent
        <data_dir>/telemetry-backoff-<id>           back-off of one backend
+       <data_dir>/telemetry-sender.lock            the background sender's lock (and its pid)
        <data_dir>/telemetry.log                    local-only mode: the events, one per line
    config_dir: $XDG_CONFIG_HOME/<tool> or ~/.config/<tool> (macOS: ~/Library/Application
    Support/<tool>). data_dir: $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as
@@ -180,9 +205,18 @@
    certificate and host name verification always on; trust anchors from net.ca_file, else
    $SSL_CERT_FILE, else the first system bundle found, parsed once per process (or compiled in:
    net.trust_anchors, generated by tools/gtbt-ta from a PEM file). A verification failure is
-   GTBT_E_TLS and nothing is sent. Proxies:
-   net.proxy, else HTTPS_PROXY/HTTP_PROXY with NO_PROXY (loopback is never proxied from the
-   environment), always through CONNECT. Only the configured endpoint is ever contacted.
+   GTBT_E_TLS and nothing is sent. A name with several addresses is connected with Happy
+   Eyeballs (RFC 8305, simplified): the families alternate, the next address is tried 250 ms
+   after the previous attempt while that one is pending (at once when it failed), the first
+   connection wins and the others are closed, all inside the deadline; a blackholed IPv6
+   address costs 250 ms, not the budget. Proxies: net.proxy, else HTTPS_PROXY/HTTP_PROXY with
+   NO_PROXY (loopback is never proxied from the environment), always through CONNECT. A proxy
+   URL http://user:password@host:port (percent-encoded, at most 255 bytes) sends
+   "Proxy-Authorization: Basic" on the CONNECT; the credentials are never logged nor shown by
+   status. NO_PROXY entries: "*" (no proxy at all), host names (and their subdomains),
+   ".domain", IP addresses, CIDR ranges ("10.0.0.0/8", "fd00::/8": they match IP-literal hosts;
+   names are not resolved to be compared), each with an optional ":port". Only the configured
+   endpoint is ever contacted.
 
    MEMORY
    ======
@@ -211,6 +245,20 @@
    a backend's send() is never called twice at once by one collector. The log callback may be
    called from any thread that calls the library (a spill warning from a tracking thread while
    another thread flushes): make it thread-safe, or log from one thread only.
+   Detached delivery forks the calling thread. The rules for multi-threaded tools:
+     - call gtbt_close after the other threads stopped using this collector (as always);
+     - the sender (the forked process) runs only library code and the backend's send(): it takes
+       no lock another thread may have held at the fork (the collector's locks and the library's
+       one global lock are held by the closing thread across the fork and released in the
+       child), and it never calls the log callbacks (they may take the tool's locks);
+     - what it does need from the C library must work in a forked child: malloc (glibc, musl and
+       the BSD and macOS libcs prepare for it at fork) and getaddrinfo (run in a helper thread
+       bounded by the deadline, so a resolver that hangs costs the budget, never more: an alarm
+       ends the sender a few seconds after its budget at the latest);
+     - a GTB_TELEMETRY_MALLOC allocator must be usable in a forked child, and a custom backend
+       whose send() takes the tool's locks or uses its threads must not be detached: both are
+       delivered inline under AUTO only for custom backends, so choose GTBT_DETACH_NEVER when you
+       replace the allocator with one that is not fork-safe.
 
    PLATFORM NOTES
    ==============
@@ -227,6 +275,7 @@
    (_FILE_OFFSET_BITS and _TIME_BITS are set by the implementation). CI builds and runs the
    tests on Linux x86_64 and i686, and compiles and links for macOS; the BSD branch is not
    compiled by CI (no headers on Linux).
+   Detached delivery needs fork, setsid and flock (POSIX); Windows delivers inline.
    Windows is not supported yet. Writes use MSG_NOSIGNAL, so a server that resets the connection
    never raises SIGPIPE in your tool.
 
@@ -234,7 +283,8 @@
    ======
    Event name 256 bytes, metadata key 128, value 4096, 64 pairs, 64 arguments of 4096 bytes,
    error 4096: longer input is cut on a UTF-8 boundary. Tool name 1-40 characters of
-   [A-Za-z0-9._-]. Spill file 1 MiB written, 4 MiB read; 10 spill files. HTTP response headers
+   [A-Za-z0-9._-]. Spill file 1 MiB written, 4 MiB read; 10,000 spilled events or 10 MiB. Proxy
+   credentials 255 bytes. HTTP response headers
    16 KiB, body 1 MiB. Retry-After at most 24 h. Consent file 64 KiB.
 */
 #if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && !defined(_WIN32)
