@@ -6105,15 +6105,18 @@ static int gtbt__consent_still_on(const gtbt_collector *c) {
     return gtbt_consent_resolve(&d, &k) == GTBT_OK && k.enabled && !k.local_only && !k.debug;
 }
 
-/* One pass of the sender over the spill files; 1 when more are waiting and time is left. */
+/* One pass of the sender over the spill files: 1 when more files are waiting (written meanwhile)
+   and time is left, 0 when none is left, -1 when it must stop (a failure, the deadline, consent
+   withdrawn): a failed delivery is not retried before the next run. */
 static int gtbt__sender_round(gtbt_collector *c, int64_t deadline) {
     int stop = 0;
-    if (!gtbt__consent_still_on(c)) return 0;
+    if (!gtbt__consent_still_on(c)) return -1;
     c->bo_until_unix_ms = 0;
     c->bo_failures = 0;
     gtbt__backoff_load(c);                                /* another run may have started or ended one */
     gtbt__replay(c, deadline, &stop);
-    return !stop && gtbt_now_ms() < deadline && gtbt__spill_ready(c) > 0;
+    if (stop || gtbt_now_ms() >= deadline) return -1;
+    return gtbt__spill_ready(c) > 0;
 }
 
 typedef struct gtbt__sender_ctx {
@@ -6129,7 +6132,7 @@ static void gtbt__sender_main(void *arg) {
     gtbt__sender_ctx *s = (gtbt__sender_ctx *)arg;
     gtbt_collector *c = s->c;
     int64_t deadline;
-    int rounds = 0, again;
+    int rounds = 0, again, r = 1;
     gtbt__mutex_unlock(&c->mu);                           /* held across the fork by the closing thread */
     gtbt__global_unlock();
     gtbt__mutex_unlock(&c->flush_mu);
@@ -6138,10 +6141,10 @@ static void gtbt__sender_main(void *arg) {
     c->log.item_fn = NULL;
     gtbt__backend_quiet(c->backend);
     do {
-        while (rounds < GTBT__SENDER_ROUNDS && gtbt__sender_round(c, deadline)) rounds++;
+        while (rounds < GTBT__SENDER_ROUNDS && (r = gtbt__sender_round(c, deadline)) > 0) rounds++;
         gtbt__sender_unlock(s->lock_fd);
         s->lock_fd = -1;
-        again = ++rounds < GTBT__SENDER_ROUNDS && gtbt_now_ms() < deadline && gtbt__consent_still_on(c) &&
+        again = r == 0 && ++rounds < GTBT__SENDER_ROUNDS && gtbt_now_ms() < deadline && gtbt__consent_still_on(c) &&
                 gtbt__spill_ready(c) > 0 && gtbt__sender_lock(s->lock_path, 0, &s->lock_fd) == 1;
         if (again) gtbt__sender_note_pid(s->lock_fd, gtbt__pid());
     } while (again);

@@ -430,6 +430,25 @@ static void test_nothing_to_send_no_child(void) {
     fixture_done();
 }
 
+/* A retryable failure ends the sender: the server is not asked again before the next run. */
+static void test_failure_ends_sender(void) {
+    const char *args[] = {"--status", "503", NULL};
+    sink s;
+    sinklog l;
+    char url[128];
+    fixture_desc(0);
+    if (sink_start(&s, T_dir, args) != 0) { CHECK(0); fixture_done(); return; }
+    url_of(url, sizeof url, "127.0.0.1", s.port);
+    CHECK_INT(tool_run(T_dir, url, GTBT_DETACH_ALWAYS, 3000, 1, "fail", NULL), 0);
+    CHECK(wait_no_sender(T_data, 5000));
+    sinklog_read(&l, &s);
+    CHECK_INT(l.n, 1);
+    sinklog_free(&l);
+    CHECK_INT(n_ready(T_data), 1);
+    sink_stop(&s);
+    fixture_done();
+}
+
 /* disable while a sender is connecting: it is stopped, and nothing arrives after disable. The
    receiver's accept queue is full, so the sender's connection stays pending; once disable has
    returned the queue is drained, and a sender still alive would connect and send. */
@@ -753,6 +772,7 @@ static const gt_test tests[] = {
     {"auto_pty_detaches", test_auto_pty_detaches},
     {"env_override", test_env_override},
     {"nothing_to_send_no_child", test_nothing_to_send_no_child},
+    {"failure_ends_sender", test_failure_ends_sender},
     {"disable_stops_sender", test_disable_stops_sender},
     {"happy_eyeballs_blackholed_first", test_happy_eyeballs_blackholed_first},
     {"happy_eyeballs_all_blackholed", test_happy_eyeballs_all_blackholed},
