@@ -203,13 +203,23 @@ static void test_shell_capture_returns(void) {
     if (sink_start(&bh, T_dir, bh_args) != 0) { CHECK(0); fixture_done(); return; }
     url_of(url, sizeof url, "127.0.0.1", bh.port);
     snprintf(outp, sizeof outp, "%s/shell.out", T_dir);
-    snprintf(cmd, sizeof cmd, "out=$('%s' tool '%s' '%s' always 3000 2); echo \"[$out]\" > '%s'; true | '%s' tool '%s' '%s' always 3000 1 | head -c 100 >> '%s'",
-             self_exe, T_dir, url, outp, self_exe, T_dir, url, outp);
+    /* 9>&1: one more inherited descriptor on the pipe, which the sender must close too */
+    snprintf(cmd, sizeof cmd, "out=$('%s' tool '%s' '%s' always 3000 2 9>&1); echo \"[$out]\" > '%s'",
+             self_exe, T_dir, url, outp);
     rc = system(cmd);
     CHECK_INT(rc, 0);
     CHECK(sender_of(T_data) != 0);                       /* the shell returned; the sender still runs */
     out = gt_read(outp);
     CHECK_CONTAINS(out, "[tool: close returned 0]");
+    free(out);
+    CHECK(wait_no_sender(T_data, 5000));
+    /* and at the head of a pipe */
+    snprintf(cmd, sizeof cmd, "true | '%s' tool '%s' '%s' always 3000 1 | head -c 100 > '%s'", self_exe, T_dir, url, outp);
+    rc = system(cmd);
+    CHECK_INT(rc, 0);
+    CHECK(sender_of(T_data) != 0);
+    out = gt_read(outp);
+    CHECK_CONTAINS(out, "tool: close returned 0");
     free(out);
     CHECK(wait_no_sender(T_data, 5000));
     sink_stop(&bh);
