@@ -8,6 +8,9 @@
    header). Every other file includes it without the define. Link with BearSSL and threads:
        cc -std=c99 mytool.c -lbearssl -lpthread
    or define GTB_TELEMETRY_NO_TLS (no https://, no BearSSL) and GTB_TELEMETRY_NO_THREADS.
+   Windows (mingw-w64; MSVC picks the system libraries up from #pragma comment(lib)):
+       x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
+           -lcrypt32 -ladvapi32 -lshell32 -lole32
 
    QUICK START
    ===========
@@ -178,8 +181,10 @@
        <data_dir>/telemetry-sender.lock            the background sender's lock (and its pid)
        <data_dir>/telemetry.log                    local-only mode: the events, one per line
    config_dir: $XDG_CONFIG_HOME/<tool> or ~/.config/<tool> (macOS: ~/Library/Application
-   Support/<tool>). data_dir: $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as
-   config_dir). Never a shared temporary directory. A disabled collector touches no file.
+   Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
+   $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
+   %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
+   A disabled collector touches no file.
 
    BACKENDS AND WIRE FORMATS
    =========================
@@ -274,10 +279,25 @@
    signals still make an id). 32-bit builds use 64-bit file offsets, inode numbers and time_t
    (_FILE_OFFSET_BITS and _TIME_BITS are set by the implementation). CI builds and runs the
    tests on Linux x86_64 and i686, and compiles and links for macOS; the BSD branch is not
-   compiled by CI (no headers on Linux).
-   Detached delivery needs fork, setsid and flock (POSIX); Windows delivers inline.
-   Windows is not supported yet. Writes use MSG_NOSIGNAL, so a server that resets the connection
-   never raises SIGPIPE in your tool.
+   compiled by CI (no headers on Linux). Writes use MSG_NOSIGNAL, so a server that resets the
+   connection never raises SIGPIPE in your tool.
+   Windows (x86_64; Windows 8 or later): Winsock (started once, never cleaned up, so the tool's
+   own Winsock use is unaffected), paths are UTF-8 and go to the W APIs as UTF-16 (a profile path
+   with non-ASCII letters works; paths longer than MAX_PATH get the \\?\ prefix), files
+   are binary, replaced with MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH) after
+   FlushFileBuffers and opened by readers with FILE_SHARE_DELETE; a replace that another
+   process (a scanner, an indexer) blocks is retried for 100 ms. Reparse points (junctions,
+   symbolic links) are refused where POSIX refuses symbolic links. The directories are not
+   checked for owner and mode as on POSIX: they inherit the per-user ACL of the known folder.
+   The OS machine id is MachineGuid (HKLM\SOFTWARE\Microsoft\Cryptography, 64-bit view), the MAC
+   the first non-loopback adapter of GetAdaptersAddresses, the user DOMAIN\user, os_version
+   "windows", all as the Go original. Without a CA file, trust anchors come from the ROOT
+   certificate store. Connects are waited with select(), which reports a failed connect on
+   every Windows version (WSAPoll did not before Windows 10 2004). Delivery is inline within the
+   flush deadline (detached delivery needs fork, setsid and flock: POSIX only). Environment variables are read in the ANSI code page: give SSL_CERT_FILE as
+   an ASCII path (or set gtbt_net_desc.ca_file, which is UTF-8). CI builds Windows with
+   mingw-w64 and runs its test program under wine; MSVC builds, NTFS ACLs and a real console
+   are not tested there.
 
    LIMITS
    ======
@@ -287,6 +307,23 @@
    credentials 255 bytes. HTTP response headers
    16 KiB, body 1 MiB. Retry-After at most 24 h. Consent file 64 KiB.
 */
+#if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && defined(_WIN32)
+  /* Windows 8 API level (GetSystemTimePreciseAsFileTime); mingw's C99 printf family, so %zu and
+     %lld mean what they mean elsewhere; no min/max macros and a lean windows.h. */
+  #if !defined(_WIN32_WINNT) || _WIN32_WINNT < 0x0602
+    #undef _WIN32_WINNT
+    #define _WIN32_WINNT 0x0602
+  #endif
+  #if defined(__MINGW32__) && !defined(__USE_MINGW_ANSI_STDIO)
+    #define __USE_MINGW_ANSI_STDIO 1
+  #endif
+  #ifndef WIN32_LEAN_AND_MEAN
+    #define WIN32_LEAN_AND_MEAN 1
+  #endif
+  #ifndef NOMINMAX
+    #define NOMINMAX 1
+  #endif
+#endif
 #if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && !defined(_WIN32)
   #ifndef _POSIX_C_SOURCE
     #define _POSIX_C_SOURCE 200809L
@@ -792,6 +829,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #define GTBT__CLAIM_STALE_MS    (60 * 60 * 1000)   /* a claim older than this is abandoned */
 #define GTBT__CONF_MAX          (64 * 1024)        /* consent file size limit */
 #define GTBT__FLUSH_TIMEOUT_MS  2000
+#define GTBT__NET_MAX_ADDRS     16        /* addresses tried per host name */
 #define GTBT__RESET_TIMEOUT_MS  10000
 #define GTBT__BACKOFF_BASE_MS   (30 * 1000)
 #define GTBT__BACKOFF_MAX_MS    (60 * 60 * 1000)
@@ -802,9 +840,15 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 
 // >>platform detection ---------------------------------------------------------------------------
 #if defined(_WIN32)
-  #error "gtb_telemetry.h: Windows is not supported yet (POSIX: Linux, macOS, the BSDs)"
+  #define GTBT__WIN32 1
+  #define GTBT__POSIX 0
+  #define GTBT__SEP "\\"
+  #define GTBT__P(f) f##_win32     /* the Windows implementation of a platform function */
 #else
+  #define GTBT__WIN32 0
   #define GTBT__POSIX 1
+  #define GTBT__SEP "/"
+  #define GTBT__P(f) f##_posix
 #endif
 #if defined(__APPLE__)
   #define GTBT__MACOS 1
@@ -826,7 +870,10 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #else
   #define GTBT__TLS 1
 #endif
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+  #define GTBT__UNUSED __attribute__((unused))
+  #define GTBT__PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
   #define GTBT__UNUSED __attribute__((unused))
   #define GTBT__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -847,6 +894,8 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
   #define GTBT__OS "netbsd"
 #elif defined(__DragonFly__)
   #define GTBT__OS "dragonfly"
+#elif defined(_WIN32)
+  #define GTBT__OS "windows"
 #else
   #define GTBT__OS "unknown"
 #endif
@@ -887,6 +936,29 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <errno.h>
 #include <time.h>
 #include <limits.h>
+#include <stdio.h>
+#if GTBT__WIN32
+/* mingw ignores #pragma comment(lib): link with
+   -lws2_32 -liphlpapi -lbcrypt -lcrypt32 -ladvapi32 -lshell32 -lole32 */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+#include <bcrypt.h>
+#include <wincrypt.h>
+#include <shlobj.h>
+#include <shellapi.h>
+#include <io.h>
+#if defined(_MSC_VER)
+  #pragma comment(lib, "ws2_32")
+  #pragma comment(lib, "iphlpapi")
+  #pragma comment(lib, "bcrypt")
+  #pragma comment(lib, "crypt32")
+  #pragma comment(lib, "advapi32")
+  #pragma comment(lib, "shell32")
+  #pragma comment(lib, "ole32")
+#endif
+#else
 #include <unistd.h>
 #include <fcntl.h>
 #include <dirent.h>
@@ -912,6 +984,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #endif
 #if GTBT__THREADS
   #include <pthread.h>
+#endif
 #endif
 #if GTBT__TLS
   #include <bearssl.h>
@@ -1074,28 +1147,42 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 }
 
 // >>platform -------------------------------------------------------------------------------------
-/* Time, environment, files, identity, mutex, entropy and processes. POSIX implementations. */
-
-/* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
-   seconds, which still advances, so deadlines still expire. */
-GTB_TELEMETRY_API int64_t gtbt_now_ms(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return (int64_t)time(NULL) * 1000;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t gtbt__realtime_ns(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (int64_t)time(NULL) * 1000000000;
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void gtbt__sleep_ms(int ms) {
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
-}
+/* Time, environment, files, identity, mutex, entropy and processes: one implementation per
+   platform (name_posix, name_win32, same signature), chosen here. */
+#define gtbt__mono_ms          GTBT__P(gtbt__mono_ms)
+#define gtbt__realtime_ns      GTBT__P(gtbt__realtime_ns)
+#define gtbt__sleep_ms         GTBT__P(gtbt__sleep_ms)
+#define gtbt__os_entropy       GTBT__P(gtbt__os_entropy)
+#define gtbt__read_file        GTBT__P(gtbt__read_file)
+#define gtbt__write_file_atomic GTBT__P(gtbt__write_file_atomic)
+#define gtbt__append_file      GTBT__P(gtbt__append_file)
+#define gtbt__mkdir_private    GTBT__P(gtbt__mkdir_private)
+#define gtbt__fs_remove        GTBT__P(gtbt__fs_remove)
+#define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
+#define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
+#define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__dir_open         GTBT__P(gtbt__dir_open)
+#define gtbt__dir_next         GTBT__P(gtbt__dir_next)
+#define gtbt__dir_close        GTBT__P(gtbt__dir_close)
+#define gtbt__default_config_dir GTBT__P(gtbt__default_config_dir)
+#define gtbt__default_data_dir GTBT__P(gtbt__default_data_dir)
+#define gtbt__os_machine_id    GTBT__P(gtbt__os_machine_id)
+#define gtbt__first_mac        GTBT__P(gtbt__first_mac)
+#define gtbt__os_version       GTBT__P(gtbt__os_version)
+#define gtbt__hostname         GTBT__P(gtbt__hostname)
+#define gtbt__username         GTBT__P(gtbt__username)
+#define gtbt__pid              GTBT__P(gtbt__pid)
+#define gtbt__pid_alive        GTBT__P(gtbt__pid_alive)
+#define gtbt__is_tty           GTBT__P(gtbt__is_tty)
+#define gtbt__open_url         GTBT__P(gtbt__open_url)
+#define gtbt__sender_lock      GTBT__P(gtbt__sender_lock)
+#define gtbt__sender_unlock    GTBT__P(gtbt__sender_unlock)
+#define gtbt__sender_handoff   GTBT__P(gtbt__sender_handoff)
+#define gtbt__sender_note_pid  GTBT__P(gtbt__sender_note_pid)
+#define gtbt__sender_running   GTBT__P(gtbt__sender_running)
+#define gtbt__sender_kill      GTBT__P(gtbt__sender_kill)
+#define gtbt__sender_spawn     GTBT__P(gtbt__sender_spawn)
+#define gtbt__on_terminal      GTBT__P(gtbt__on_terminal)
 
 static const char *gtbt__getenv(const char *name) { return getenv(name); }
 
@@ -1110,6 +1197,44 @@ static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
 }
 static int gtbt__ascii_casecmp(const char *a, const char *b) { return gtbt__ascii_ncasecmp(a, b, (size_t)-1); }
 
+/* The fault injector of the tests: when set, the n-th file write from now fails (full disk). */
+static int gtbt__test_fail_write_after = -1;
+
+static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
+    int n = snprintf(out, cap, "%s" GTBT__SEP "%s", a, b);
+    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+}
+
+static void gtbt__trim(char *s) {
+    size_t n = strlen(s), i = 0;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') i++;
+    if (i) memmove(s, s + i, n - i + 1);
+}
+
+#if GTBT__POSIX
+/* ================================ POSIX ================================ */
+/* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
+   seconds, which still advances, so deadlines still expire. */
+static int64_t gtbt__mono_ms_posix(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return (int64_t)time(NULL) * 1000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t gtbt__realtime_ns_posix(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (int64_t)time(NULL) * 1000000000;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static GTBT__UNUSED void gtbt__sleep_ms_posix(int ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
 /* ---- mutex: a real one, or nothing under GTB_TELEMETRY_NO_THREADS ---- */
 #if GTBT__THREADS
 typedef struct gtbt__mutex { pthread_mutex_t m; } gtbt__mutex;
@@ -1120,6 +1245,48 @@ static void gtbt__mutex_unlock(gtbt__mutex *m) { pthread_mutex_unlock(&m->m); }
 static pthread_mutex_t gtbt__global_mutex = PTHREAD_MUTEX_INITIALIZER;
 static GTBT__UNUSED void gtbt__global_lock(void) { pthread_mutex_lock(&gtbt__global_mutex); }
 static GTBT__UNUSED void gtbt__global_unlock(void) { pthread_mutex_unlock(&gtbt__global_mutex); }
+/* A condition variable and a detached thread: for the resolver helper of >>net. */
+typedef struct gtbt__cond { pthread_cond_t c; } gtbt__cond;
+static GTBT__UNUSED int gtbt__cond_init(gtbt__cond *c) { return pthread_cond_init(&c->c, NULL) == 0; }
+static GTBT__UNUSED void gtbt__cond_destroy(gtbt__cond *c) { pthread_cond_destroy(&c->c); }
+static GTBT__UNUSED void gtbt__cond_signal(gtbt__cond *c) { pthread_cond_signal(&c->c); }
+/* Waits at most ms (m held); spurious wake-ups are the caller's to re-check. */
+static GTBT__UNUSED void gtbt__cond_wait_ms(gtbt__cond *c, gtbt__mutex *m, int ms) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) { ts.tv_sec = time(NULL); ts.tv_nsec = 0; }
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+    pthread_cond_timedwait(&c->c, &m->m, &ts);
+}
+typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; } gtbt__thread_start;
+static void *gtbt__thread_main(void *p) {
+    gtbt__thread_start st = *(gtbt__thread_start *)p;
+    gtbt__free(p);
+    st.fn(st.arg);
+    return NULL;
+}
+/* Starts fn(arg) on a detached thread with every signal blocked (the host tool's handlers stay on
+   its own threads); 0 when no thread could be started. */
+static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
+    pthread_attr_t at;
+    pthread_t th;
+    sigset_t all, old;
+    gtbt__thread_start *st = (gtbt__thread_start *)gtbt__malloc(sizeof *st);
+    int ok;
+    if (!st) return 0;
+    st->fn = fn;
+    st->arg = arg;
+    if (pthread_attr_init(&at) != 0) { gtbt__free(st); return 0; }
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    ok = pthread_create(&th, &at, gtbt__thread_main, st) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&at);
+    if (!ok) gtbt__free(st);
+    return ok;
+}
 #else
 typedef struct gtbt__mutex { int unused; } gtbt__mutex;
 static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
@@ -1131,7 +1298,7 @@ static GTBT__UNUSED void gtbt__global_unlock(void) {}
 #endif
 
 /* ---- entropy: the OS source, for uuids and nothing else ---- */
-static int gtbt__os_entropy(void *out, size_t n) {
+static int gtbt__os_entropy_posix(void *out, size_t n) {
     unsigned char *p = (unsigned char *)out;
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return GTBT_E_IO;
@@ -1150,7 +1317,7 @@ static int gtbt__os_entropy(void *out, size_t n) {
 /* Reads a whole regular file of at most max bytes into a NUL-terminated buffer; with nofollow a
    final symbolic link is refused (files in our own directories). GTBT_E_IO when missing or
    unreadable, GTBT_E_INVALID when not a regular file or too large. */
-static int gtbt__read_file(const char *path, size_t max, int nofollow, char **out, size_t *len) {
+static int gtbt__read_file_posix(const char *path, size_t max, int nofollow, char **out, size_t *len) {
     struct stat st;
     gtbt__buf b;
     char chunk[4096];
@@ -1189,12 +1356,9 @@ static int gtbt__write_all(int fd, const void *p, size_t n) {
     return GTBT_OK;
 }
 
-/* The fault injector of the tests: when set, the n-th file write from now fails (full disk). */
-static int gtbt__test_fail_write_after = -1;
-
 /* Creates path atomically with content: a new temp file beside it (O_EXCL, O_NOFOLLOW, 0600),
    written, synced and renamed over path. A crash leaves either the old file or the new one. */
-static int gtbt__write_file_atomic(const char *path, const char *tmp, const void *data, size_t n) {
+static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, const void *data, size_t n) {
     int fd, rc;
     if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
@@ -1211,7 +1375,7 @@ static int gtbt__write_file_atomic(const char *path, const char *tmp, const void
 
 /* Creates dir and its missing parents; the last component gets mode 0700. A directory that
    exists must be ours and not writable by others. */
-static int gtbt__mkdir_private(const char *dir) {
+static int gtbt__mkdir_private_posix(const char *dir) {
     char path[GTBT__MAX_PATH];
     size_t i, n = strlen(dir);
     struct stat st;
@@ -1232,10 +1396,34 @@ static int gtbt__mkdir_private(const char *dir) {
     return GTBT_OK;
 }
 
-static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
-    int n = snprintf(out, cap, "%s/%s", a, b);
-    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+/* Appends data to path (created 0600, never through a final symbolic link). */
+static int gtbt__append_file_posix(const char *path, const void *data, size_t n) {
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600), rc;
+    if (fd < 0) return GTBT_E_IO;
+    rc = gtbt__write_all(fd, data, n);
+    if (close(fd) != 0) rc = GTBT_E_IO;
+    return rc;
 }
+
+/* Small file operations of the spill and back-off code: 0 on success, -1 with errno. */
+static int gtbt__fs_remove_posix(const char *path) { return unlink(path); }
+static int gtbt__fs_rename_posix(const char *from, const char *to) { return rename(from, to); }
+static void gtbt__fs_touch_posix(const char *path) { (void)utimes(path, NULL); }
+/* Modification time of path itself (a link is not followed), ms since 1970. */
+static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
+    struct stat st;
+    if (lstat(path, &st) != 0) return -1;
+    *ms = (int64_t)st.st_mtime * 1000;
+    return 0;
+}
+/* Directory listing: names in directory order, "." and ".." included. */
+typedef struct gtbt__dir { DIR *d; } gtbt__dir;
+static int gtbt__dir_open_posix(gtbt__dir *d, const char *path) { d->d = opendir(path); return d->d ? 0 : -1; }
+static const char *gtbt__dir_next_posix(gtbt__dir *d) {
+    struct dirent *de = readdir(d->d);
+    return de ? de->d_name : NULL;
+}
+static void gtbt__dir_close_posix(gtbt__dir *d) { closedir(d->d); }
 
 /* ---- places: config and data directories (DESIGN 5.3) ---- */
 static const char *gtbt__home(void) {
@@ -1247,15 +1435,15 @@ static const char *gtbt__home(void) {
 }
 
 #if GTBT__MACOS
-static int gtbt__default_config_dir(const char *tool, char *out, size_t cap) {
+static int gtbt__default_config_dir_posix(const char *tool, char *out, size_t cap) {
     const char *home = gtbt__home();
     int n;
     if (!home) return GTBT_E_INVALID;
     n = snprintf(out, cap, "%s/Library/Application Support/%s", home, tool);
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
-static int gtbt__default_data_dir(const char *tool, char *out, size_t cap) {
-    return gtbt__default_config_dir(tool, out, cap);
+static int gtbt__default_data_dir_posix(const char *tool, char *out, size_t cap) {
+    return gtbt__default_config_dir_posix(tool, out, cap);
 }
 #else
 /* $XDG_<var> when it is an absolute path, else ~/<fallback>, then /<tool>. */
@@ -1271,24 +1459,18 @@ static int gtbt__xdg_dir(const char *var, const char *fallback, const char *tool
     }
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
-static int gtbt__default_config_dir(const char *tool, char *out, size_t cap) {
+static int gtbt__default_config_dir_posix(const char *tool, char *out, size_t cap) {
     return gtbt__xdg_dir("XDG_CONFIG_HOME", ".config", tool, out, cap);
 }
-static int gtbt__default_data_dir(const char *tool, char *out, size_t cap) {
+static int gtbt__default_data_dir_posix(const char *tool, char *out, size_t cap) {
     return gtbt__xdg_dir("XDG_STATE_HOME", ".local/state", tool, out, cap);
 }
 #endif
 
 /* ---- identity signals for the machine id (DESIGN 3, reference 3) ---- */
-static void gtbt__trim(char *s) {
-    size_t n = strlen(s), i = 0;
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
-    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') i++;
-    if (i) memmove(s, s + i, n - i + 1);
-}
 
 #if GTBT__LINUX
-static void gtbt__os_machine_id(char *out, size_t cap) {
+static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     char *text;
     size_t len;
     out[0] = 0;
@@ -1298,7 +1480,7 @@ static void gtbt__os_machine_id(char *out, size_t cap) {
     gtbt__free(text);
 }
 /* The first interface (kernel order) that is not loopback and has a hardware address. */
-static void gtbt__first_mac(char *out, size_t cap) {
+static void gtbt__first_mac_posix(char *out, size_t cap) {
     struct ifaddrs *ifs, *i;
     out[0] = 0;
     if (getifaddrs(&ifs) != 0) return;
@@ -1316,7 +1498,7 @@ static void gtbt__first_mac(char *out, size_t cap) {
     freeifaddrs(ifs);
 }
 /* 3rd field of /proc/version ("Linux version 6.8.0-106-generic ..."); "linux" when unreadable. */
-static void gtbt__os_version(char *out, size_t cap) {
+static void gtbt__os_version_posix(char *out, size_t cap) {
     char *text, *p, *f[3];
     size_t len;
     int k = 0;
@@ -1339,7 +1521,7 @@ static void gtbt__os_version(char *out, size_t cap) {
 #if GTBT__MACOS
 /* The hardware UUID (IOPlatformUUID, which the Go original reads through ioreg), without running
    a program: gethostuuid gives the same value. */
-static void gtbt__os_machine_id(char *out, size_t cap) {
+static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     unsigned char u[16];
     struct timespec wait;
     out[0] = 0;
@@ -1351,9 +1533,9 @@ static void gtbt__os_machine_id(char *out, size_t cap) {
 }
 #else
 /* The BSDs: no machine id file that every system has; the other signals carry the id. */
-static void gtbt__os_machine_id(char *out, size_t cap) { (void)cap; out[0] = 0; }
+static void gtbt__os_machine_id_posix(char *out, size_t cap) { (void)cap; out[0] = 0; }
 #endif
-static void gtbt__first_mac(char *out, size_t cap) {
+static void gtbt__first_mac_posix(char *out, size_t cap) {
     struct ifaddrs *ifs, *i;
     out[0] = 0;
     if (getifaddrs(&ifs) != 0) return;
@@ -1371,14 +1553,14 @@ static void gtbt__first_mac(char *out, size_t cap) {
 }
 /* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
    as its version, not the kernel release. */
-static void gtbt__os_version(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
+static void gtbt__os_version_posix(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
 #endif
 
-static void gtbt__hostname(char *out, size_t cap) {
+static void gtbt__hostname_posix(char *out, size_t cap) {
     if (gethostname(out, cap) != 0) out[0] = 0;
     out[cap - 1] = 0;
 }
-static void gtbt__username(char *out, size_t cap) {
+static void gtbt__username_posix(char *out, size_t cap) {
     struct passwd pw, *res = NULL;
     char tmp[4096];
     out[0] = 0;
@@ -1387,13 +1569,13 @@ static void gtbt__username(char *out, size_t cap) {
 }
 
 /* ---- processes ---- */
-static int gtbt__pid(void) { return (int)getpid(); }
+static int gtbt__pid_posix(void) { return (int)getpid(); }
 /* 1 when a process with that id exists (or we cannot tell), 0 when it certainly does not. */
-static int gtbt__pid_alive(int pid) {
+static int gtbt__pid_alive_posix(int pid) {
     if (pid <= 0) return 0;
     return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
-static int gtbt__is_tty(FILE *f) { return f && isatty(fileno(f)); }
+static int gtbt__is_tty_posix(FILE *f) { return f && isatty(fileno(f)); }
 
 /* Runs argv[0] (searched in PATH) with argv, no shell, waits up to timeout_ms; 0 on exit status 0. */
 static int gtbt__run(const char *const *argv, int timeout_ms) {
@@ -1420,7 +1602,6 @@ static int gtbt__run(const char *const *argv, int timeout_ms) {
    process that took it to the sender it forks, and it vanishes with the last process holding it
    (a crashed or killed sender leaves no stale lock). The file holds the sender's pid, for status
    and for stopping it. */
-#if GTBT__POSIX
 /* Opens path (created 0600 when create) and takes the lock without waiting: 1 = taken (*fd holds
    it), 0 = another process holds it, -1 = cannot (no such file without create, or an error). */
 static int gtbt__sender_lock_posix(const char *path, int create, int *fd) {
@@ -1553,22 +1734,693 @@ static int gtbt__sender_spawn_posix(int lock_fd, int alarm_s, void (*run)(void *
     if (r < 0) return errno == ECHILD ? GTBT_OK : GTBT_E_IO;   /* the tool reaps its children itself */
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? GTBT_OK : GTBT_E_IO;
 }
-#endif
-#if GTBT__POSIX
-  #define gtbt__sender_lock     gtbt__sender_lock_posix
-  #define gtbt__sender_unlock   gtbt__sender_unlock_posix
-  #define gtbt__sender_handoff  gtbt__sender_handoff_posix
-  #define gtbt__sender_note_pid gtbt__sender_note_pid_posix
-  #define gtbt__sender_running  gtbt__sender_running_posix
-  #define gtbt__sender_kill     gtbt__sender_kill_posix
-  #define gtbt__sender_spawn    gtbt__sender_spawn_posix
-  #define gtbt__on_terminal     gtbt__on_terminal_posix
-#endif
 
 #if GTBT__MACOS
 static const char *gtbt__url_opener(void) { return "open"; }
 #else
 static const char *gtbt__url_opener(void) { return "xdg-open"; }
+#endif
+/* Hands url to the desktop's handler (a mail client for mailto:), waiting at most timeout_ms. */
+static int gtbt__open_url_posix(const char *url, int timeout_ms) {
+    const char *argv[3];
+    argv[0] = gtbt__url_opener(); argv[1] = url; argv[2] = NULL;
+    return gtbt__run(argv, timeout_ms);
+}
+#endif /* GTBT__POSIX */
+
+
+#if GTBT__WIN32
+/* ================================ Windows ================================ */
+/* Win32 errors as errno values, so the shared code reports them the same way on every platform. */
+static int gtbt__errno_of_win32(DWORD e) {
+    switch (e) {
+    case ERROR_FILE_NOT_FOUND: case ERROR_PATH_NOT_FOUND: case ERROR_INVALID_NAME: case ERROR_BAD_NETPATH: return ENOENT;
+    case ERROR_ACCESS_DENIED: case ERROR_SHARING_VIOLATION: case ERROR_LOCK_VIOLATION: return EACCES;
+    case ERROR_FILE_EXISTS: case ERROR_ALREADY_EXISTS: return EEXIST;
+    case ERROR_DISK_FULL: case ERROR_HANDLE_DISK_FULL: return ENOSPC;
+    case ERROR_NOT_ENOUGH_MEMORY: case ERROR_OUTOFMEMORY: return ENOMEM;
+    case ERROR_DIRECTORY: return ENOTDIR;
+    case ERROR_FILENAME_EXCED_RANGE: return ENAMETOOLONG;
+    default: return EIO;
+    }
+}
+static int gtbt__fail_win32(void) { errno = gtbt__errno_of_win32(GetLastError()); return -1; }
+
+/* UTF-8 to UTF-16 (NULL on invalid UTF-8 or no memory), and back. */
+static wchar_t *gtbt__wide(const char *s) {
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    wchar_t *w;
+    if (n <= 0) { errno = EINVAL; return NULL; }
+    w = (wchar_t *)gtbt__malloc((size_t)n * sizeof *w);
+    if (!w) { errno = ENOMEM; return NULL; }
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
+    return w;
+}
+static char *gtbt__narrow(const wchar_t *w) {
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    char *s;
+    if (n <= 0) return NULL;
+    s = (char *)gtbt__malloc((size_t)n);
+    if (!s) return NULL;
+    WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+    return s;
+}
+/* A UTF-8 path as a UTF-16 path for the W APIs: '/' becomes '\', and a long absolute path gets
+   the \\?\ prefix (MAX_PATH is 260 characters; our paths may be longer). */
+static wchar_t *gtbt__wpath(const char *path) {
+    wchar_t *w = gtbt__wide(path), *x;
+    size_t n, i, pre;
+    if (!w) return NULL;
+    n = wcslen(w);
+    for (i = 0; i < n; i++) if (w[i] == L'/') w[i] = L'\\';
+    if (n < 240 || (w[0] == L'\\' && w[1] == L'\\' && (w[2] == L'?' || w[2] == L'.'))) return w;
+    if (((w[0] | 32) >= L'a' && (w[0] | 32) <= L'z') && w[1] == L':' && w[2] == L'\\') pre = 4;      /* \\?\C:\ */
+    else if (w[0] == L'\\' && w[1] == L'\\') pre = 7;                                                   /* \\?\UNC\ */
+    else return w;
+    x = (wchar_t *)gtbt__malloc((n + pre + 1) * sizeof *x);
+    if (!x) { gtbt__free(w); errno = ENOMEM; return NULL; }
+    if (pre == 4) { memcpy(x, L"\\\\?\\", 4 * sizeof *x); memcpy(x + 4, w, (n + 1) * sizeof *x); }
+    else { memcpy(x, L"\\\\?\\UNC\\", 8 * sizeof *x); memcpy(x + 8, w + 2, (n - 1) * sizeof *x); }
+    gtbt__free(w);
+    return x;
+}
+
+static int64_t gtbt__mono_ms_win32(void) {
+    LARGE_INTEGER f, c;
+    if (!QueryPerformanceFrequency(&f) || !QueryPerformanceCounter(&c) || f.QuadPart <= 0) return (int64_t)GetTickCount64();
+    return (int64_t)(c.QuadPart / f.QuadPart * 1000 + c.QuadPart % f.QuadPart * 1000 / f.QuadPart);
+}
+/* FILETIME counts 100 ns from 1601; 11644473600 s separate 1601 and 1970. */
+static int64_t gtbt__realtime_ns_win32(void) {
+    FILETIME ft;
+    ULARGE_INTEGER u;
+    GetSystemTimePreciseAsFileTime(&ft);
+    u.LowPart = ft.dwLowDateTime;
+    u.HighPart = ft.dwHighDateTime;
+    return ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) * 100;
+}
+static GTBT__UNUSED void gtbt__sleep_ms_win32(int ms) { Sleep(ms > 0 ? (DWORD)ms : 0); }
+
+/* ---- mutex, condition variable and detached thread ---- */
+#if GTBT__THREADS
+typedef struct gtbt__mutex { SRWLOCK l; } gtbt__mutex;
+static void gtbt__mutex_init(gtbt__mutex *m) { InitializeSRWLock(&m->l); }
+static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_lock(gtbt__mutex *m) { AcquireSRWLockExclusive(&m->l); }
+static void gtbt__mutex_unlock(gtbt__mutex *m) { ReleaseSRWLockExclusive(&m->l); }
+static SRWLOCK gtbt__global_srw = SRWLOCK_INIT;
+static GTBT__UNUSED void gtbt__global_lock(void) { AcquireSRWLockExclusive(&gtbt__global_srw); }
+static GTBT__UNUSED void gtbt__global_unlock(void) { ReleaseSRWLockExclusive(&gtbt__global_srw); }
+typedef struct gtbt__cond { CONDITION_VARIABLE c; } gtbt__cond;
+static GTBT__UNUSED int gtbt__cond_init(gtbt__cond *c) { InitializeConditionVariable(&c->c); return 1; }
+static GTBT__UNUSED void gtbt__cond_destroy(gtbt__cond *c) { (void)c; }
+static GTBT__UNUSED void gtbt__cond_signal(gtbt__cond *c) { WakeConditionVariable(&c->c); }
+static GTBT__UNUSED void gtbt__cond_wait_ms(gtbt__cond *c, gtbt__mutex *m, int ms) {
+    SleepConditionVariableSRW(&c->c, &m->l, ms > 0 ? (DWORD)ms : 0, 0);
+}
+typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; } gtbt__thread_start;
+static DWORD WINAPI gtbt__thread_main(LPVOID p) {
+    gtbt__thread_start st = *(gtbt__thread_start *)p;
+    gtbt__free(p);
+    st.fn(st.arg);
+    return 0;
+}
+/* Starts fn(arg) on a thread nobody joins (its handle is closed at once); 0 when none started. */
+static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
+    gtbt__thread_start *st = (gtbt__thread_start *)gtbt__malloc(sizeof *st);
+    HANDLE h;
+    if (!st) return 0;
+    st->fn = fn;
+    st->arg = arg;
+    h = CreateThread(NULL, 64 * 1024, gtbt__thread_main, st, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    if (!h) { gtbt__free(st); return 0; }
+    CloseHandle(h);
+    return 1;
+}
+#else
+typedef struct gtbt__mutex { int unused; } gtbt__mutex;
+static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
+static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_lock(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_unlock(gtbt__mutex *m) { (void)m; }
+static GTBT__UNUSED void gtbt__global_lock(void) {}
+static GTBT__UNUSED void gtbt__global_unlock(void) {}
+#endif
+
+/* ---- entropy ---- */
+static int gtbt__os_entropy_win32(void *out, size_t n) {
+    unsigned char *p = (unsigned char *)out;
+    while (n > 0) {
+        ULONG k = n > 0x10000000 ? 0x10000000 : (ULONG)n;
+        if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, p, k, BCRYPT_USE_SYSTEM_PREFERRED_RNG))) return GTBT_E_IO;
+        p += k;
+        n -= k;
+    }
+    return GTBT_OK;
+}
+
+/* ---- files: UTF-16 W APIs, binary, shared with deleters; reparse points refused where POSIX
+   refuses symbolic links ---- */
+static int gtbt__read_file_win32(const char *path, size_t max, int nofollow, char **out, size_t *len) {
+    wchar_t *w = gtbt__wpath(path);
+    HANDLE h;
+    BY_HANDLE_FILE_INFORMATION fi;
+    gtbt__buf b;
+    char chunk[4096];
+    uint64_t size;
+    *out = NULL;
+    *len = 0;
+    if (!w) return errno == ENOMEM ? GTBT_E_NOMEM : GTBT_E_IO;
+    h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                    FILE_ATTRIBUTE_NORMAL | (nofollow ? FILE_FLAG_OPEN_REPARSE_POINT : 0), NULL);
+    gtbt__free(w);
+    if (h == INVALID_HANDLE_VALUE) { gtbt__fail_win32(); return GTBT_E_IO; }
+    if (!GetFileInformationByHandle(h, &fi)) { gtbt__fail_win32(); CloseHandle(h); return GTBT_E_IO; }
+    size = ((uint64_t)fi.nFileSizeHigh << 32) | fi.nFileSizeLow;
+    if (GetFileType(h) != FILE_TYPE_DISK || (fi.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)) ||
+        size > (uint64_t)max) {
+        CloseHandle(h);
+        return GTBT_E_INVALID;
+    }
+    memset(&b, 0, sizeof b);
+    gtbt__buf_reserve(&b, (size_t)size);
+    for (;;) {
+        DWORD r = 0;
+        if (!ReadFile(h, chunk, (DWORD)sizeof chunk, &r, NULL)) { gtbt__fail_win32(); CloseHandle(h); gtbt__buf_free(&b); return GTBT_E_IO; }
+        if (r == 0) break;
+        if (b.len + r > max) { CloseHandle(h); gtbt__buf_free(&b); return GTBT_E_INVALID; }
+        gtbt__buf_put(&b, chunk, r);
+    }
+    CloseHandle(h);
+    *out = gtbt__buf_take(&b, len);
+    return *out ? GTBT_OK : GTBT_E_NOMEM;
+}
+
+static int gtbt__write_handle_win32(HANDLE h, const void *p, size_t n) {
+    const char *s = (const char *)p;
+    while (n > 0) {
+        DWORD k = n > 0x40000000 ? 0x40000000 : (DWORD)n, w = 0;
+        if (!WriteFile(h, s, k, &w, NULL) || w == 0) { gtbt__fail_win32(); return GTBT_E_IO; }
+        s += w;
+        n -= w;
+    }
+    return GTBT_OK;
+}
+
+/* MoveFileExW, retried a few times over 100 ms while another process (a reader, an indexer, an
+   anti-virus scanner) briefly holds the target or the source open. */
+static BOOL gtbt__move_win32(const wchar_t *from, const wchar_t *to, DWORD flags) {
+    int i;
+    for (i = 0; i < 10; i++) {
+        DWORD e;
+        if (MoveFileExW(from, to, flags)) return TRUE;
+        e = GetLastError();
+        if (e != ERROR_SHARING_VIOLATION && e != ERROR_ACCESS_DENIED && e != ERROR_LOCK_VIOLATION) return FALSE;
+        Sleep(10);
+        SetLastError(e);
+    }
+    return FALSE;
+}
+
+/* A new temp file beside path (CREATE_NEW, not through a reparse point), written, flushed to disk
+   and moved over path with MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH. */
+static int gtbt__write_file_atomic_win32(const char *path, const char *tmp, const void *data, size_t n) {
+    wchar_t *wp, *wt;
+    HANDLE h;
+    int rc;
+    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
+    wp = gtbt__wpath(path);
+    wt = gtbt__wpath(tmp);
+    if (!wp || !wt) { gtbt__free(wp); gtbt__free(wt); return GTBT_E_IO; }
+    h = CreateFileW(wt, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_EXISTS && DeleteFileW(wt))   /* left by a crash */
+        h = CreateFileW(wt, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (h == INVALID_HANDLE_VALUE) { gtbt__fail_win32(); gtbt__free(wp); gtbt__free(wt); return GTBT_E_IO; }
+    rc = gtbt__write_handle_win32(h, data, n);
+    if (rc == GTBT_OK && !FlushFileBuffers(h)) { gtbt__fail_win32(); rc = GTBT_E_IO; }
+    if (!CloseHandle(h)) rc = GTBT_E_IO;
+    if (rc == GTBT_OK && !gtbt__move_win32(wt, wp, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) { gtbt__fail_win32(); rc = GTBT_E_IO; }
+    if (rc != GTBT_OK) DeleteFileW(wt);
+    gtbt__free(wp);
+    gtbt__free(wt);
+    return rc;
+}
+
+static int gtbt__append_file_win32(const char *path, const void *data, size_t n) {
+    wchar_t *w = gtbt__wpath(path);
+    HANDLE h;
+    BY_HANDLE_FILE_INFORMATION fi;
+    int rc;
+    if (!w) return GTBT_E_IO;
+    h = CreateFileW(w, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+                    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (h == INVALID_HANDLE_VALUE) { gtbt__fail_win32(); return GTBT_E_IO; }
+    if (!GetFileInformationByHandle(h, &fi) || (fi.dwFileAttributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY))) {
+        CloseHandle(h);
+        return GTBT_E_IO;
+    }
+    rc = gtbt__write_handle_win32(h, data, n);
+    if (!CloseHandle(h)) rc = GTBT_E_IO;
+    return rc;
+}
+
+/* Length of the part of a path that is never created: "C:\", "\\server\share\", "\\?\C:\",
+   "\\?\UNC\server\share\". */
+static size_t gtbt__root_len_win32(const wchar_t *w) {
+    size_t i = 0, parts = 0;
+    if (!wcsncmp(w, L"\\\\?\\UNC\\", 8)) { i = 8; parts = 2; }
+    else if (!wcsncmp(w, L"\\\\?\\", 4)) i = 4;
+    else if (w[0] == L'\\' && w[1] == L'\\') { i = 2; parts = 2; }
+    while (parts > 0 && w[i]) { while (w[i] && w[i] != L'\\') i++; if (w[i]) i++; parts--; }
+    if (w[i] && w[i + 1] == L':') i += 2;
+    if (w[i] == L'\\') i++;
+    return i;
+}
+
+/* Creates dir and its missing parents (drive and UNC roots skipped). The directory must be a real
+   directory, not a junction or symbolic link. Access is left to the ACL that the directory
+   inherits from %LOCALAPPDATA% / %APPDATA%, which is private to the user. */
+static int gtbt__mkdir_private_win32(const char *dir) {
+    wchar_t *w = gtbt__wpath(dir);
+    size_t i, n, root;
+    DWORD attr;
+    if (!w) return GTBT_E_INVALID;
+    n = wcslen(w);
+    root = gtbt__root_len_win32(w);
+    while (n > root && w[n - 1] == L'\\') w[--n] = 0;
+    if (n == 0 || n <= root) { gtbt__free(w); return GTBT_E_INVALID; }
+    for (i = root; i <= n; i++) {
+        if (w[i] != L'\\' && w[i] != 0) continue;
+        w[i] = 0;
+        if (!CreateDirectoryW(w, NULL) && GetLastError() != ERROR_ALREADY_EXISTS && i == n) {
+            gtbt__fail_win32();
+            gtbt__free(w);
+            return GTBT_E_IO;
+        }
+        if (i < n) w[i] = L'\\';
+    }
+    attr = GetFileAttributesW(w);
+    gtbt__free(w);
+    if (attr == INVALID_FILE_ATTRIBUTES) { gtbt__fail_win32(); return GTBT_E_IO; }
+    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT) || (attr & FILE_ATTRIBUTE_READONLY)) return GTBT_E_IO;
+    return GTBT_OK;
+}
+
+static int gtbt__fs_remove_win32(const char *path) {
+    wchar_t *w = gtbt__wpath(path);
+    BOOL ok;
+    if (!w) return -1;
+    ok = DeleteFileW(w);
+    if (!ok) gtbt__fail_win32();
+    gtbt__free(w);
+    return ok ? 0 : -1;
+}
+static int gtbt__fs_rename_win32(const char *from, const char *to) {
+    wchar_t *a = gtbt__wpath(from), *b = gtbt__wpath(to);
+    BOOL ok = a && b && gtbt__move_win32(a, b, MOVEFILE_REPLACE_EXISTING);
+    if (!ok) gtbt__fail_win32();
+    gtbt__free(a);
+    gtbt__free(b);
+    return ok ? 0 : -1;
+}
+static void gtbt__fs_touch_win32(const char *path) {
+    wchar_t *w = gtbt__wpath(path);
+    HANDLE h;
+    FILETIME now;
+    if (!w) return;
+    h = CreateFileW(w, FILE_WRITE_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                    FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (h == INVALID_HANDLE_VALUE) return;
+    GetSystemTimeAsFileTime(&now);
+    SetFileTime(h, NULL, NULL, &now);
+    CloseHandle(h);
+}
+static int gtbt__fs_mtime_ms_win32(const char *path, int64_t *ms) {
+    wchar_t *w = gtbt__wpath(path);
+    WIN32_FILE_ATTRIBUTE_DATA fa;
+    ULARGE_INTEGER u;
+    BOOL ok;
+    if (!w) return -1;
+    ok = GetFileAttributesExW(w, GetFileExInfoStandard, &fa);
+    gtbt__free(w);
+    if (!ok) return gtbt__fail_win32();
+    u.LowPart = fa.ftLastWriteTime.dwLowDateTime;
+    u.HighPart = fa.ftLastWriteTime.dwHighDateTime;
+    *ms = ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) / 10000;
+    return 0;
+}
+typedef struct gtbt__dir { HANDLE h; int first; WIN32_FIND_DATAW fd; char name[MAX_PATH * 3 + 1]; } gtbt__dir;
+static int gtbt__dir_open_win32(gtbt__dir *d, const char *path) {
+    char pat[GTBT__MAX_PATH];
+    wchar_t *w;
+    if (gtbt__path_join(pat, sizeof pat, path, "*") != GTBT_OK || !(w = gtbt__wpath(pat))) return -1;
+    d->h = FindFirstFileExW(w, FindExInfoBasic, &d->fd, FindExSearchNameMatch, NULL, 0);
+    gtbt__free(w);
+    d->first = 1;
+    return d->h == INVALID_HANDLE_VALUE ? gtbt__fail_win32() : 0;
+}
+static const char *gtbt__dir_next_win32(gtbt__dir *d) {
+    if (!d->first && !FindNextFileW(d->h, &d->fd)) return NULL;
+    d->first = 0;
+    if (!WideCharToMultiByte(CP_UTF8, 0, d->fd.cFileName, -1, d->name, (int)sizeof d->name, NULL, NULL)) d->name[0] = 0;
+    return d->name;
+}
+static void gtbt__dir_close_win32(gtbt__dir *d) { FindClose(d->h); }
+
+/* ---- places: config in %APPDATA%\<tool>, data in %LOCALAPPDATA%\<tool> (known folders) ---- */
+#ifdef __cplusplus
+  #define GTBT__REFID(x) x
+#else
+  #define GTBT__REFID(x) &x
+#endif
+/* FOLDERID_RoamingAppData and FOLDERID_LocalAppData, spelt out so no uuid library is needed */
+static const GUID gtbt__folder_roaming = {0x3EB685DB, 0x65F9, 0x4CF6, {0xA0, 0x3A, 0xE3, 0xEF, 0x65, 0x72, 0x9F, 0x3D}};
+static const GUID gtbt__folder_local = {0xF1B32785, 0x6FBA, 0x4FCF, {0x9D, 0x55, 0x7B, 0x8E, 0x7F, 0x15, 0x70, 0x91}};
+static int gtbt__folder_join_win32(PWSTR base, HRESULT hr, const char *tool, char *out, size_t cap) {
+    char *n = SUCCEEDED(hr) && base ? gtbt__narrow(base) : NULL;
+    int k = -1;
+    CoTaskMemFree(base);
+    if (n) k = snprintf(out, cap, "%s\\%s", n, tool);
+    gtbt__free(n);
+    return (k < 0 || (size_t)k >= cap) ? GTBT_E_INVALID : GTBT_OK;
+}
+static int gtbt__default_config_dir_win32(const char *tool, char *out, size_t cap) {
+    PWSTR w = NULL;
+    HRESULT hr = SHGetKnownFolderPath(GTBT__REFID(gtbt__folder_roaming), 0, NULL, &w);
+    return gtbt__folder_join_win32(w, hr, tool, out, cap);
+}
+static int gtbt__default_data_dir_win32(const char *tool, char *out, size_t cap) {
+    PWSTR w = NULL;
+    HRESULT hr = SHGetKnownFolderPath(GTBT__REFID(gtbt__folder_local), 0, NULL, &w);
+    return gtbt__folder_join_win32(w, hr, tool, out, cap);
+}
+
+/* ---- identity, as the Go original computes it on Windows ---- */
+/* MachineGuid of HKLM\SOFTWARE\Microsoft\Cryptography, from the 64-bit view even in a 32-bit
+   process (the Go original runs reg.exe, which reads that view on 64-bit Windows). */
+static void gtbt__os_machine_id_win32(char *out, size_t cap) {
+    HKEY k;
+    wchar_t v[128];
+    DWORD type = 0, size = sizeof v - sizeof v[0];
+    char *n;
+    out[0] = 0;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Cryptography", 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS) return;
+    memset(v, 0, sizeof v);
+    if (RegQueryValueExW(k, L"MachineGuid", NULL, &type, (LPBYTE)v, &size) == ERROR_SUCCESS && type == REG_SZ && (n = gtbt__narrow(v))) {
+        gtbt__trim(n);
+        snprintf(out, cap, "%s", n);
+        gtbt__free(n);
+    }
+    RegCloseKey(k);
+}
+/* The first adapter (GetAdaptersAddresses order, which Go's net.Interfaces keeps) that is not
+   the software loopback and has a hardware address, as lower-case colon hex. */
+static void gtbt__first_mac_win32(char *out, size_t cap) {
+    ULONG size = 16 * 1024, r = ERROR_BUFFER_OVERFLOW;
+    IP_ADAPTER_ADDRESSES *all = NULL, *a;
+    int tries;
+    out[0] = 0;
+    for (tries = 0; tries < 3 && r == ERROR_BUFFER_OVERFLOW; tries++) {
+        gtbt__free(all);
+        if (!(all = (IP_ADAPTER_ADDRESSES *)gtbt__malloc(size))) return;
+        r = GetAdaptersAddresses(AF_UNSPEC, GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER, NULL, all, &size);
+    }
+    for (a = r == ERROR_SUCCESS ? all : NULL; a; a = a->Next) {
+        size_t i, o = 0;
+        if (a->IfType == IF_TYPE_SOFTWARE_LOOPBACK || a->PhysicalAddressLength == 0) continue;
+        for (i = 0; i < a->PhysicalAddressLength && o + 3 < cap; i++)
+            o += (size_t)snprintf(out + o, cap - o, i ? ":%02x" : "%02x", a->PhysicalAddress[i]);
+        break;
+    }
+    gtbt__free(all);
+}
+/* The Go original reports "windows" as the OS version. */
+static void gtbt__os_version_win32(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
+/* Go's os.Hostname: the physical DNS host name. */
+static void gtbt__hostname_win32(char *out, size_t cap) {
+    wchar_t w[256];
+    DWORD n = (DWORD)(sizeof w / sizeof w[0]);
+    char *s;
+    out[0] = 0;
+    if (!GetComputerNameExW(ComputerNamePhysicalDnsHostname, w, &n) || !(s = gtbt__narrow(w))) return;
+    snprintf(out, cap, "%s", s);
+    gtbt__free(s);
+}
+/* Go's user.Current().Username: DOMAIN\user of the process token's account. */
+static void gtbt__username_win32(char *out, size_t cap) {
+    HANDLE tok;
+    union { TOKEN_USER tu; unsigned char b[512]; } info;
+    wchar_t name[256], dom[256];
+    DWORD len = 0, nn = 256, dn = 256;
+    SID_NAME_USE use;
+    char *a, *b;
+    out[0] = 0;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) return;
+    if (!GetTokenInformation(tok, TokenUser, &info, (DWORD)sizeof info, &len) ||
+        !LookupAccountSidW(NULL, info.tu.User.Sid, name, &nn, dom, &dn, &use)) { CloseHandle(tok); return; }
+    CloseHandle(tok);
+    a = gtbt__narrow(dom);
+    b = gtbt__narrow(name);
+    if (a && b) snprintf(out, cap, "%s\\%s", a, b);
+    gtbt__free(a);
+    gtbt__free(b);
+}
+
+/* ---- processes ---- */
+static int gtbt__pid_win32(void) { return (int)GetCurrentProcessId(); }
+/* 1 when a process with that id runs (or we cannot tell), 0 when it certainly does not. */
+static int gtbt__pid_alive_win32(int pid) {
+    HANDLE h;
+    DWORD code = 0;
+    int alive;
+    if (pid <= 0) return 0;
+    h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+    if (!h) return GetLastError() != ERROR_INVALID_PARAMETER;   /* access denied: it exists */
+    alive = !GetExitCodeProcess(h, &code) || code == STILL_ACTIVE;
+    CloseHandle(h);
+    return alive;
+}
+/* A console (not a pipe or a file, nor the pipes of mintty/MSYS, which are not consoles). */
+static int gtbt__is_tty_win32(FILE *f) {
+    DWORD mode;
+    intptr_t h;
+    int fd = f ? _fileno(f) : -1;
+    if (fd < 0 || !_isatty(fd)) return 0;
+    h = _get_osfhandle(fd);
+    return h != -1 && GetConsoleMode((HANDLE)h, &mode);
+}
+/* The shell's handler for url (the mail client for mailto:); ShellExecuteW returns once the
+   handler was started. */
+static int gtbt__open_url_win32(const char *url, int timeout_ms) {
+    wchar_t *w = gtbt__wide(url);
+    INT_PTR r;
+    (void)timeout_ms;
+    if (!w) return GTBT_E_INVALID;
+    r = (INT_PTR)ShellExecuteW(NULL, L"open", w, NULL, NULL, SW_SHOWNORMAL);
+    gtbt__free(w);
+    return r > 32 ? GTBT_OK : GTBT_E_IO;
+}
+/* The detached sender is POSIX only: Windows delivers inline (no sender is ever started, so
+   there is none to lock, show or stop). */
+static int gtbt__sender_lock_win32(const char *path, int create, int *fd) { (void)path; (void)create; *fd = -1; return -1; }
+static void gtbt__sender_unlock_win32(int fd) { (void)fd; }
+static void gtbt__sender_handoff_win32(int fd) { (void)fd; }
+static void gtbt__sender_note_pid_win32(int fd, int pid) { (void)fd; (void)pid; }
+static int gtbt__sender_running_win32(const char *path) { (void)path; return 0; }
+static void gtbt__sender_kill_win32(int pid) { (void)pid; }
+static int gtbt__sender_spawn_win32(int lock_fd, int alarm_s, void (*run)(void *), void *arg) {
+    (void)lock_fd; (void)alarm_s; (void)run; (void)arg;
+    return GTBT_E_UNSUPPORTED;
+}
+static int gtbt__on_terminal_win32(void) { return 0; }
+#endif /* GTBT__WIN32 */
+
+GTB_TELEMETRY_API int64_t gtbt_now_ms(void) { return gtbt__mono_ms(); }
+
+/* ---- sockets ---- */
+#ifdef MSG_NOSIGNAL
+#define GTBT__MSG_NOSIGNAL MSG_NOSIGNAL
+#else
+#define GTBT__MSG_NOSIGNAL 0
+#endif
+/* The socket layer, one implementation per platform: errors come back as errno values (EINTR,
+   EAGAIN for "would block", ECONNREFUSED, ...) so the code above it is shared. */
+#define gtbt__net_startup   GTBT__P(gtbt__net_startup)
+#define gtbt__inet_pton     GTBT__P(gtbt__inet_pton)
+#define gtbt__sock_create   GTBT__P(gtbt__sock_create)
+#define gtbt__sock_begin    GTBT__P(gtbt__sock_begin)
+#define gtbt__sock_so_error GTBT__P(gtbt__sock_so_error)
+#define gtbt__sock_poll     GTBT__P(gtbt__sock_poll)
+#define gtbt__sock_send     GTBT__P(gtbt__sock_send)
+#define gtbt__sock_recv     GTBT__P(gtbt__sock_recv)
+#define gtbt__sock_close    GTBT__P(gtbt__sock_close)
+#define gtbt__sock_poll_connects GTBT__P(gtbt__sock_poll_connects)
+#if GTBT__POSIX
+typedef int gtbt__sock;
+#define GTBT__NO_SOCK (-1)
+static int gtbt__net_startup_posix(void) { return 1; }
+static int gtbt__inet_pton_posix(int af, const char *s, void *out) { return inet_pton(af, s, out); }
+#ifdef SO_NOSIGPIPE
+static void gtbt__sock_nosigpipe(int fd) { int one = 1; (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one); }
+#else
+static void gtbt__sock_nosigpipe(int fd) { (void)fd; }
+#endif
+/* A non-blocking, close-on-exec TCP socket without Nagle delay that never raises SIGPIPE. */
+static gtbt__sock gtbt__sock_create_posix(int family) {
+    int fd = socket(family, SOCK_STREAM, 0), one = 1, fl;
+    if (fd < 0) return -1;
+    fl = fcntl(fd, F_GETFL, 0);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    gtbt__sock_nosigpipe(fd);
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+/* Starts a connect: 0 connected, 1 in progress, -1 failed (errno). */
+static int gtbt__sock_begin_posix(gtbt__sock s, const struct sockaddr *sa, socklen_t len) {
+    if (connect(s, sa, len) == 0) return 0;
+    return (errno == EINPROGRESS || errno == EINTR) ? 1 : -1;
+}
+/* The pending error of a socket (a finished connect), as an errno value; 0 when none. */
+static int gtbt__sock_so_error_posix(gtbt__sock s) {
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0) return errno;
+    return soerr;
+}
+/* Waits up to ms for s to be readable (or writable): 1 ready (errors included), 0 timed out, -1 (errno). */
+static int gtbt__sock_poll_posix(gtbt__sock s, int for_write, int ms) {
+    struct pollfd p;
+    int r;
+    p.fd = s;
+    p.events = for_write ? POLLOUT : POLLIN;
+    p.revents = 0;
+    r = poll(&p, 1, ms);
+    return r > 0 ? 1 : r;
+}
+/* Waits up to ms for one of n connecting sockets to finish (connected or failed): its index, -1
+   when none did in time (or a signal interrupted the wait), -2 on an error (errno). */
+static int gtbt__sock_poll_connects_posix(const gtbt__sock *s, int n, int ms) {
+    struct pollfd p[GTBT__NET_MAX_ADDRS];
+    int i, r;
+    for (i = 0; i < n && i < GTBT__NET_MAX_ADDRS; i++) {
+        p[i].fd = s[i];
+        p[i].events = POLLOUT;
+        p[i].revents = 0;
+    }
+    r = poll(p, (nfds_t)i, ms);
+    if (r < 0) return errno == EINTR ? -1 : -2;
+    for (i = 0; r > 0 && i < n; i++) if (p[i].revents) return i;
+    return -1;
+}
+static long gtbt__sock_send_posix(gtbt__sock s, const void *p, size_t n) { return (long)send(s, p, n, GTBT__MSG_NOSIGNAL); }
+static long gtbt__sock_recv_posix(gtbt__sock s, void *p, size_t n) { return (long)recv(s, p, n, 0); }
+static void gtbt__sock_close_posix(gtbt__sock s) { close(s); }
+#else
+typedef SOCKET gtbt__sock;
+#define GTBT__NO_SOCK INVALID_SOCKET
+/* Winsock errors as errno values. */
+static int gtbt__errno_of_wsa(int e) {
+    switch (e) {
+    case WSAEWOULDBLOCK: case WSAEINPROGRESS: case WSAEALREADY: return EAGAIN;
+    case WSAEINTR: return EINTR;
+    case WSAECONNREFUSED: return ECONNREFUSED;
+    case WSAECONNRESET: return ECONNRESET;
+    case WSAECONNABORTED: return ECONNABORTED;
+    case WSAETIMEDOUT: return ETIMEDOUT;
+    case WSAENETUNREACH: case WSAENETDOWN: return ENETUNREACH;
+    case WSAEHOSTUNREACH: return EHOSTUNREACH;
+    case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
+    case WSAEAFNOSUPPORT: return EAFNOSUPPORT;
+    case WSAENOBUFS: return ENOBUFS;
+    case WSAEMFILE: return EMFILE;
+    case WSAENOTCONN: case WSAESHUTDOWN: return ENOTCONN;
+    default: return EIO;
+    }
+}
+static long gtbt__wsa_fail(void) { errno = gtbt__errno_of_wsa(WSAGetLastError()); return -1; }
+/* WSAStartup once per process, thread-safe (never undone: other code of the tool may use Winsock). */
+static INIT_ONCE gtbt__wsa_once = INIT_ONCE_STATIC_INIT;
+static int gtbt__wsa_ok;
+static BOOL CALLBACK gtbt__wsa_init(PINIT_ONCE once, PVOID param, PVOID *ctx) {
+    WSADATA wd;
+    (void)once; (void)param; (void)ctx;
+    gtbt__wsa_ok = WSAStartup(MAKEWORD(2, 2), &wd) == 0;
+    return TRUE;
+}
+static int gtbt__net_startup_win32(void) {
+    InitOnceExecuteOnce(&gtbt__wsa_once, gtbt__wsa_init, NULL, NULL);
+    return gtbt__wsa_ok;
+}
+static int gtbt__inet_pton_win32(int af, const char *s, void *out) { return gtbt__net_startup_win32() ? inet_pton(af, s, out) : 0; }
+/* A non-blocking, non-inheritable TCP socket without Nagle delay (Windows has no SIGPIPE). */
+static gtbt__sock gtbt__sock_create_win32(int family) {
+    SOCKET s;
+    u_long nb = 1;
+    BOOL one = TRUE;
+    if (!gtbt__net_startup_win32()) { errno = ENETDOWN; return INVALID_SOCKET; }
+    s = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (s == INVALID_SOCKET) { gtbt__wsa_fail(); return INVALID_SOCKET; }
+    if (ioctlsocket(s, FIONBIO, &nb) != 0) { gtbt__wsa_fail(); closesocket(s); return INVALID_SOCKET; }
+    (void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, (int)sizeof one);
+    return s;
+}
+static int gtbt__sock_begin_win32(gtbt__sock s, const struct sockaddr *sa, socklen_t len) {
+    if (connect(s, sa, len) == 0) return 0;
+    gtbt__wsa_fail();
+    return errno == EAGAIN ? 1 : -1;
+}
+static int gtbt__sock_so_error_win32(gtbt__sock s) {
+    int soerr = 0, sl = (int)sizeof soerr;
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&soerr, &sl) != 0) { gtbt__wsa_fail(); return errno; }
+    return soerr ? gtbt__errno_of_wsa(soerr) : 0;
+}
+/* select on one socket rather than WSAPoll: WSAPoll did not report a failed connect before
+   Windows 10 version 2004, select reports it in the except set. */
+static int gtbt__sock_poll_win32(gtbt__sock s, int for_write, int ms) {
+    fd_set rw, ex;
+    struct timeval tv;
+    int r;
+    FD_ZERO(&rw);
+    FD_ZERO(&ex);
+    FD_SET(s, &rw);
+    FD_SET(s, &ex);
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    r = select(0, for_write ? NULL : &rw, for_write ? &rw : NULL, &ex, &tv);
+    if (r < 0) return (int)gtbt__wsa_fail();
+    return r > 0 ? 1 : 0;
+}
+/* As the POSIX one, with select: a failed connect shows in the except set. */
+static int gtbt__sock_poll_connects_win32(const gtbt__sock *s, int n, int ms) {
+    fd_set wr, ex;
+    struct timeval tv;
+    int i, r;
+    FD_ZERO(&wr);
+    FD_ZERO(&ex);
+    for (i = 0; i < n; i++) { FD_SET(s[i], &wr); FD_SET(s[i], &ex); }
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    r = select(0, NULL, &wr, &ex, &tv);
+    if (r < 0) { gtbt__wsa_fail(); return errno == EINTR ? -1 : -2; }
+    for (i = 0; r > 0 && i < n; i++) if (FD_ISSET(s[i], &wr) || FD_ISSET(s[i], &ex)) return i;
+    return -1;
+}
+static long gtbt__sock_send_win32(gtbt__sock s, const void *p, size_t n) {
+    int r = send(s, (const char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
+    return r == SOCKET_ERROR ? gtbt__wsa_fail() : (long)r;
+}
+static long gtbt__sock_recv_win32(gtbt__sock s, void *p, size_t n) {
+    int r = recv(s, (char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
+    return r == SOCKET_ERROR ? gtbt__wsa_fail() : (long)r;
+}
+static void gtbt__sock_close_win32(gtbt__sock s) { closesocket(s); }
 #endif
 
 // >>sha256 ---------------------------------------------------------------------------------------
@@ -2519,8 +3371,8 @@ static int gtbt__url_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A'
 
 /* Binary form of an IP literal into out[16]: 4 (IPv4), 16 (IPv6) or 0 (not an IP literal). */
 static int gtbt__ip_parse(const char *s, unsigned char *out) {
-    if (inet_pton(AF_INET, s, out) == 1) return 4;
-    if (inet_pton(AF_INET6, s, out) == 1) return 16;
+    if (gtbt__inet_pton(AF_INET, s, out) == 1) return 4;
+    if (gtbt__inet_pton(AF_INET6, s, out) == 1) return 16;
     return 0;
 }
 
@@ -2637,21 +3489,15 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
 
 // >>net ------------------------------------------------------------------------------------------
 
-#define GTBT__NET_MAX_ADDRS      16    /* addresses tried per host */
 #define GTBT__NET_ATTEMPT_DELAY_MS 250 /* Happy Eyeballs: the next address this long after the previous attempt */
 #define GTBT__DNS_WAIT_SLICE_MS  100   /* condition-variable waits are re-checked against the monotonic clock */
 
-#ifdef MSG_NOSIGNAL
-#define GTBT__MSG_NOSIGNAL MSG_NOSIGNAL
-#else
-#define GTBT__MSG_NOSIGNAL 0
-#endif
 
 typedef struct gtbt__tls gtbt__tls; /* defined in >>tls (only when GTBT__TLS) */
 
 /* One connection: a socket, optionally TLS over it, and the absolute deadline every operation honours. */
 typedef struct gtbt__conn {
-    int fd;
+    gtbt__sock fd;
     int64_t deadline;         /* gtbt_now_ms() clock */
     gtbt__tls *tls;           /* NULL for plain TCP */
     const gtbt__log *lg;
@@ -2677,11 +3523,11 @@ static int gtbt__addrs_literal(const char *host, int port, gtbt__addrs *a) {
     a->n = 0;
     memset(&s4, 0, sizeof s4);
     memset(&s6, 0, sizeof s6);
-    if (inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
+    if (gtbt__inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
         s4.sin_family = AF_INET;
         s4.sin_port = htons((uint16_t)port);
         gtbt__addrs_add(a, &s4, sizeof s4);
-    } else if (inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
+    } else if (gtbt__inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
         s6.sin6_family = AF_INET6;
         s6.sin6_port = htons((uint16_t)port);
         gtbt__addrs_add(a, &s6, sizeof s6);
@@ -2700,10 +3546,11 @@ static int gtbt__getaddrinfo(const char *host, int port, gtbt__addrs *a) {
     hints.ai_flags = AI_NUMERICSERV; /* no AI_ADDRCONFIG: it hides "localhost" on loopback-only hosts */
     snprintf(ps, sizeof ps, "%d", port);
     a->n = 0;
+    if (!gtbt__net_startup()) return EAI_FAIL;
     r = getaddrinfo(host, ps, &hints, &res);
     if (r != 0) return r;
     for (ai = res; ai; ai = ai->ai_next)
-        if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) gtbt__addrs_add(a, ai->ai_addr, ai->ai_addrlen);
+        if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) gtbt__addrs_add(a, ai->ai_addr, (size_t)ai->ai_addrlen);
     freeaddrinfo(res);
     return a->n ? 0 : EAI_NONAME;
 }
@@ -2712,8 +3559,8 @@ static int gtbt__getaddrinfo(const char *host, int port, gtbt__addrs *a) {
 /* State shared by a resolve call and its helper thread; whoever drops the last reference frees it, so a
    caller that gave up at its deadline simply leaves and the late thread cleans up. */
 typedef struct gtbt__dns_job {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    gtbt__mutex mu;
+    gtbt__cond cv;
     int refs, done, err, port;
     char host[256];
     gtbt__addrs addrs;
@@ -2721,58 +3568,39 @@ typedef struct gtbt__dns_job {
 
 static void gtbt__dns_job_unref(gtbt__dns_job *j) {
     int last;
-    pthread_mutex_lock(&j->mu);
+    gtbt__mutex_lock(&j->mu);
     last = --j->refs == 0;
-    pthread_mutex_unlock(&j->mu);
+    gtbt__mutex_unlock(&j->mu);
     if (!last) return;
-    pthread_cond_destroy(&j->cv);
-    pthread_mutex_destroy(&j->mu);
+    gtbt__cond_destroy(&j->cv);
+    gtbt__mutex_destroy(&j->mu);
     gtbt__free(j);
 }
 
-static void *gtbt__dns_thread(void *arg) {
+static void gtbt__dns_thread(void *arg) {
     gtbt__dns_job *j = (gtbt__dns_job *)arg;
     gtbt__addrs a;
     int err = gtbt__getaddrinfo(j->host, j->port, &a);
-    pthread_mutex_lock(&j->mu);
+    gtbt__mutex_lock(&j->mu);
     j->addrs = a;
     j->err = err;
     j->done = 1;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
+    gtbt__cond_signal(&j->cv);
+    gtbt__mutex_unlock(&j->mu);
     gtbt__dns_job_unref(j);
-    return NULL;
 }
 
 /* One bounded wait on the job's condition variable (caller holds j->mu); 0 once the deadline has passed. */
 static int gtbt__dns_wait(gtbt__dns_job *j, int64_t deadline) {
-    struct timespec ts;
     int64_t left = deadline - gtbt_now_ms();
     if (left <= 0) return 0;
     if (left > GTBT__DNS_WAIT_SLICE_MS) left = GTBT__DNS_WAIT_SLICE_MS; /* bounds the effect of wall-clock jumps */
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) { ts.tv_sec = time(NULL); ts.tv_nsec = 0; }
-    ts.tv_sec += (time_t)(left / 1000);
-    ts.tv_nsec += (long)(left % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
-    pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+    gtbt__cond_wait_ms(&j->cv, &j->mu, (int)left);
     return 1;
 }
 
-/* Starts the detached helper with every signal blocked (the host tool's handlers stay on its threads). */
-static int gtbt__dns_start(gtbt__dns_job *j) {
-    pthread_attr_t at;
-    pthread_t th;
-    sigset_t all, old;
-    int ok;
-    if (pthread_attr_init(&at) != 0) return 0;
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    ok = pthread_create(&th, &at, gtbt__dns_thread, j) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    pthread_attr_destroy(&at);
-    return ok;
-}
+/* Starts the detached helper (with every signal blocked on POSIX: the host tool's handlers stay on its threads). */
+static int gtbt__dns_start(gtbt__dns_job *j) { return gtbt__thread_detached(gtbt__dns_thread, j); }
 
 /* Resolve host in a helper thread, waiting at most until the deadline. */
 static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg) {
@@ -2785,8 +3613,8 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     j = (gtbt__dns_job *)gtbt__malloc(sizeof *j);
     if (!j) return GTBT_E_NOMEM;
     memset(j, 0, sizeof *j);
-    if (pthread_mutex_init(&j->mu, NULL) != 0) { gtbt__free(j); return GTBT_E_NOMEM; }
-    if (pthread_cond_init(&j->cv, NULL) != 0) { pthread_mutex_destroy(&j->mu); gtbt__free(j); return GTBT_E_NOMEM; }
+    gtbt__mutex_init(&j->mu);
+    if (!gtbt__cond_init(&j->cv)) { gtbt__mutex_destroy(&j->mu); gtbt__free(j); return GTBT_E_NOMEM; }
     j->refs = 2; /* this call and the helper thread */
     j->port = port;
     strncpy(j->host, host, sizeof j->host - 1);
@@ -2796,11 +3624,11 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
         gtbt__logi(lg, GTBT_LOGITEM_RESOLVER_THREAD, "telemetry: cannot start a resolver thread for %s", host);
         return GTBT_E_NETWORK;
     }
-    pthread_mutex_lock(&j->mu);
+    gtbt__mutex_lock(&j->mu);
     while (!j->done && gtbt__dns_wait(j, deadline)) {}
     done = j->done;
     if (done) { err = j->err; *out = j->addrs; }
-    pthread_mutex_unlock(&j->mu);
+    gtbt__mutex_unlock(&j->mu);
     gtbt__dns_job_unref(j);
     if (!done) {
         gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_TIMEOUT, "telemetry: resolving %s timed out", host);
@@ -2830,42 +3658,16 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
 }
 #endif
 
-#ifdef SO_NOSIGPIPE
-static void gtbt__sock_nosigpipe(int fd) { int one = 1; (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one); }
-#else
-static void gtbt__sock_nosigpipe(int fd) { (void)fd; }
-#endif
-
-/* Waits until fd is ready for events or the deadline passes: GTBT_OK, GTBT_E_TIMEOUT or GTBT_E_NETWORK. */
-static int gtbt__poll_fd(int fd, short events, int64_t deadline) {
+/* Waits until s is ready (for writing, or reading) or the deadline passes: GTBT_OK, GTBT_E_TIMEOUT or GTBT_E_NETWORK. */
+static int gtbt__poll_fd(gtbt__sock s, int for_write, int64_t deadline) {
     for (;;) {
-        struct pollfd p;
         int64_t left = deadline - gtbt_now_ms();
         int r;
         if (left <= 0) return GTBT_E_TIMEOUT;
-        p.fd = fd;
-        p.events = events;
-        p.revents = 0;
-        r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
-        if (r > 0) return GTBT_OK; /* also on POLLERR/POLLHUP: the next recv/send reports it */
+        r = gtbt__sock_poll(s, for_write, left > INT_MAX ? INT_MAX : (int)left);
+        if (r > 0) return GTBT_OK; /* also on errors and hang-ups: the next recv/send reports it */
         if (r < 0 && errno != EINTR) return GTBT_E_NETWORK;
     }
-}
-
-/* A non-blocking, close-on-exec TCP socket without Nagle delay that never raises SIGPIPE; -1 (errno) on failure. */
-static int gtbt__sock_open(int family) {
-    int fd = socket(family, SOCK_STREAM, 0), one = 1, fl;
-    if (fd < 0) return -1;
-    fl = fcntl(fd, F_GETFL, 0);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    gtbt__sock_nosigpipe(fd);
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
 }
 
 /* The families alternate, starting with the resolver's first choice (RFC 8305 section 4). */
@@ -2890,49 +3692,41 @@ static void gtbt__addrs_interleave(gtbt__addrs *a) {
    after the previous attempt while that one is still pending (at once when it failed), the first
    connection made wins and the others are closed, all before the deadline. The socket in *fd, or
    an error with *err = errno of the last failure. */
-static int gtbt__sock_connect_he(const gtbt__addrs *a, int64_t deadline, int *fd, int *err) {
-    struct pollfd p[GTBT__NET_MAX_ADDRS];
+static int gtbt__sock_connect_he(const gtbt__addrs *a, int64_t deadline, gtbt__sock *fd, int *err) {
+    gtbt__sock p[GTBT__NET_MAX_ADDRS];
     int npend = 0, next = 0, i, rc = GTBT_E_NETWORK;
     int64_t next_at = 0;
-    *fd = -1;
+    *fd = GTBT__NO_SOCK;
     for (;;) {
         int64_t now = gtbt_now_ms(), wait;
         int r;
         if (now >= deadline) { *err = ETIMEDOUT; rc = GTBT_E_TIMEOUT; break; }
         if (next < a->n && (npend == 0 || now >= next_at)) {
-            int s = gtbt__sock_open(a->ss[next].ss_family);
-            if (s >= 0 && connect(s, (const struct sockaddr *)&a->ss[next], a->len[next]) == 0) { *fd = s; rc = GTBT_OK; break; }
-            if (s < 0 || (errno != EINPROGRESS && errno != EINTR)) {
-                *err = errno;
-                if (s >= 0) close(s);
-            } else {
-                p[npend].fd = s;
-                p[npend].events = POLLOUT;
-                p[npend++].revents = 0;
-                next_at = now + GTBT__NET_ATTEMPT_DELAY_MS;
-            }
+            gtbt__sock s = gtbt__sock_create(a->ss[next].ss_family);
+            r = s == GTBT__NO_SOCK ? -1 : gtbt__sock_begin(s, (const struct sockaddr *)&a->ss[next], a->len[next]);
             next++;
+            if (r == 0) { *fd = s; rc = GTBT_OK; break; }
+            if (r < 0) {                                  /* failed at once: the next address now */
+                *err = errno;
+                if (s != GTBT__NO_SOCK) gtbt__sock_close(s);
+                continue;
+            }
+            p[npend++] = s;
+            next_at = now + GTBT__NET_ATTEMPT_DELAY_MS;
             continue;
         }
         if (npend == 0) break;                            /* every address failed */
         wait = deadline - now;
         if (next < a->n && next_at - now < wait) wait = next_at - now;
-        r = poll(p, (nfds_t)npend, (int)(wait > INT_MAX ? INT_MAX : wait));
-        if (r < 0 && errno != EINTR) { *err = errno; break; }
-        for (i = 0; r > 0 && i < npend; i++) {
-            int soerr = 0;
-            socklen_t sl = sizeof soerr;
-            if (!p[i].revents) continue;
-            if (getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0) soerr = errno;
-            if (!soerr && (p[i].revents & POLLOUT)) { *fd = p[i].fd; p[i] = p[--npend]; rc = GTBT_OK; break; }
-            *err = soerr ? soerr : ECONNREFUSED;
-            close(p[i].fd);
-            p[i--] = p[--npend];
-            next_at = 0;                                  /* a failure starts the next attempt at once */
-        }
-        if (rc == GTBT_OK) break;
+        r = gtbt__sock_poll_connects(p, npend, (int)(wait > INT_MAX ? INT_MAX : wait));
+        if (r < -1) { *err = errno; break; }
+        if (r < 0) continue;                              /* nothing yet: time for the next attempt? */
+        if ((*err = gtbt__sock_so_error(p[r])) == 0) { *fd = p[r]; p[r] = p[--npend]; rc = GTBT_OK; break; }
+        gtbt__sock_close(p[r]);                           /* refused or unreachable */
+        p[r] = p[--npend];
+        next_at = 0;                                      /* a failure starts the next attempt at once */
     }
-    for (i = 0; i < npend; i++) close(p[i].fd);          /* the losers */
+    for (i = 0; i < npend; i++) gtbt__sock_close(p[i]);  /* the losers */
     return rc;
 }
 
@@ -2962,12 +3756,12 @@ static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host,
 static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
     const char *s = (const char *)p;
     while (n > 0) {
-        ssize_t r = send(c->fd, s, n, GTBT__MSG_NOSIGNAL);
+        long r = gtbt__sock_send(c->fd, s, n);
         int rc;
         if (r > 0) { s += r; n -= (size_t)r; continue; }
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            rc = gtbt__poll_fd(c->fd, POLLOUT, c->deadline);
+            rc = gtbt__poll_fd(c->fd, 1, c->deadline);
             if (rc == GTBT_OK) continue;
             if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_TIMEOUT, "telemetry: sending to %s timed out", c->where);
             else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
@@ -2983,13 +3777,13 @@ static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
 static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
     *got = 0;
     for (;;) {
-        ssize_t r;
+        long r;
         int rc = gtbt_now_ms() < c->deadline ? GTBT_OK : GTBT_E_TIMEOUT;
         if (rc == GTBT_OK) {
-            r = recv(c->fd, p, cap, 0);
+            r = gtbt__sock_recv(c->fd, p, cap);
             if (r >= 0) { *got = (size_t)r; return GTBT_OK; }
             if (errno == EINTR) continue;
-            rc = errno == EAGAIN || errno == EWOULDBLOCK ? gtbt__poll_fd(c->fd, POLLIN, c->deadline) : GTBT_E_NETWORK;
+            rc = errno == EAGAIN || errno == EWOULDBLOCK ? gtbt__poll_fd(c->fd, 0, c->deadline) : GTBT_E_NETWORK;
             if (rc == GTBT_OK) continue;
         }
         if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_TIMEOUT, "telemetry: waiting for %s timed out", c->where);
@@ -3156,8 +3950,44 @@ static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der
     return l->oom;
 }
 
-/* Read a whole regular file of at most max bytes (NUL-terminated copy). GTBT_E_IO when unreadable,
-   GTBT_E_INVALID when not a regular file or too large. */
+/* The system's trust anchors when no CA file is given, one implementation per platform: the first
+   readable bundle of gtbt__ca_bundles on POSIX; on Windows the ROOT certificate store, named by
+   GTBT__TA_STORE where a bundle path would be (it is never a file name). */
+#define GTBT__TA_STORE "<Windows ROOT certificate store>"
+#define gtbt__ca_default   GTBT__P(gtbt__ca_default)
+#define gtbt__ta_load_store GTBT__P(gtbt__ta_load_store)
+#if GTBT__POSIX
+static const char *gtbt__ca_default_posix(void) {
+    size_t i;
+    for (i = 0; i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
+        if (access(gtbt__ca_bundles[i], R_OK) == 0) return gtbt__ca_bundles[i];
+    return NULL;
+}
+static int gtbt__ta_load_store_posix(gtbt__ta_list *l, const gtbt__log *lg) { (void)l; (void)lg; return GTBT_E_TLS; }
+#else
+static const char *gtbt__ca_default_win32(void) { return GTBT__TA_STORE; }
+/* Every certificate of the current user's and the machine's ROOT store (CertOpenSystemStoreW
+   merges both), as BearSSL trust anchors. */
+static int gtbt__ta_load_store_win32(gtbt__ta_list *l, const gtbt__log *lg) {
+    HCERTSTORE st = CertOpenSystemStoreW(0, L"ROOT");
+    PCCERT_CONTEXT cc = NULL;
+    if (!st) {
+        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "telemetry: cannot read CA bundle %s (error %lu)", GTBT__TA_STORE, (unsigned long)GetLastError());
+        return GTBT_E_TLS;
+    }
+    while (!l->oom && (cc = CertEnumCertificatesInStore(st, cc)) != NULL)
+        if (cc->dwCertEncodingType & X509_ASN_ENCODING) gtbt__ta_add(l, cc->pbCertEncoded, cc->cbCertEncoded);
+    if (cc) CertFreeCertificateContext(cc);
+    CertCloseStore(st, 0);
+    if (l->oom) { gtbt__ta_list_free(l); return GTBT_E_NOMEM; }
+    if (l->n == 0) {
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", GTBT__TA_STORE);
+        return GTBT_E_TLS;
+    }
+    return GTBT_OK;
+}
+#endif
+
 /* Parse a PEM bundle into trust anchors (RSA and EC keys). */
 static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg) {
     unsigned char *data;
@@ -3165,6 +3995,7 @@ static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg
     size_t n;
     int rc;
     memset(l, 0, sizeof *l);
+    if (strcmp(path, GTBT__TA_STORE) == 0) return gtbt__ta_load_store(l, lg);
     rc = gtbt__read_file(path, GTBT__TLS_MAX_BUNDLE, 0, &text, &n);   /* system bundles are often links */
     data = (unsigned char *)text;
     if (rc == GTBT_E_NOMEM) return rc;
@@ -3241,10 +4072,10 @@ static GTBT__UNUSED void gtbt__ta_cache_clear(void) {
     gtbt__global_unlock();
 }
 
-/* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the first readable system bundle. */
+/* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the system's (the first readable
+   bundle; the ROOT store on Windows). */
 static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg) {
     const char *path = NULL, *env = gtbt__getenv("SSL_CERT_FILE");
-    size_t i;
     memset(view, 0, sizeof *view);
     if (net && net->trust_anchors && net->n_trust_anchors) {
         view->ta = (br_x509_trust_anchor *)net->trust_anchors; /* only ever read */
@@ -3253,8 +4084,7 @@ static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__
     }
     if (net && net->ca_file && *net->ca_file) path = net->ca_file;
     else if (env && *env) path = env;
-    for (i = 0; !path && i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
-        if (access(gtbt__ca_bundles[i], R_OK) == 0) path = gtbt__ca_bundles[i];
+    if (!path) path = gtbt__ca_default();
     if (!path) {
         gtbt__logi(lg, GTBT_LOGITEM_CA_NOT_FOUND, "telemetry: no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
         return GTBT_E_TLS;
@@ -3637,9 +4467,9 @@ static int gtbt__conn_flush(gtbt__conn *c) { return c->tls ? gtbt__tls_flush(c->
 
 static void gtbt__conn_close(gtbt__conn *c) {
     if (c->tls) gtbt__tls_free(c->tls);
-    if (c->fd >= 0) close(c->fd);
+    if (c->fd != GTBT__NO_SOCK) gtbt__sock_close(c->fd);
     c->tls = NULL;
-    c->fd = -1;
+    c->fd = GTBT__NO_SOCK;
 }
 
 /* --- Retry-After and classification --- */
@@ -4412,7 +5242,7 @@ static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http
     int rc, use_proxy = 0;
     memset(&req, 0, sizeof req);
     memset(&c, 0, sizeof c);
-    c.fd = -1;
+    c.fd = GTBT__NO_SOCK;
     c.lg = lg;
     if (!rs) return GTBT_E_INVALID;
     memset(rs, 0, sizeof *rs);
@@ -4490,7 +5320,7 @@ static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int6
     gtbt__buf out;
     gtbt__jw w;
     size_t i;
-    int fd, rc;
+    int rc;
     (void)deadline_ms;
     memset(&out, 0, sizeof out);
     w.b = &out; w.pretty = 0;
@@ -4501,10 +5331,7 @@ static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int6
     }
     if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
     if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
-    fd = open(lb->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-    if (fd < 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
-    rc = gtbt__write_all(fd, out.p, out.len);
-    if (close(fd) != 0) rc = GTBT_E_IO;
+    rc = gtbt__append_file(lb->path, out.p, out.len);
     gtbt__buf_free(&out);
     return rc;
 }
@@ -4595,13 +5422,11 @@ typedef struct gtbt__email_deletion { gtbt_deletion base; char *address, *tool; 
 static int gtbt__email_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
     gtbt__email_deletion *e = (gtbt__email_deletion *)d;
     char url[2048];
-    const char *argv[3];
     int64_t left = deadline_ms ? deadline_ms - gtbt_now_ms() : 10000;
     int rc = gtbt_mailto_url(e->address, e->tool, machine_id, url, sizeof url);
     if (rc != GTBT_OK) return rc;
     if (left <= 0) return GTBT_E_TIMEOUT;
-    argv[0] = gtbt__url_opener(); argv[1] = url; argv[2] = NULL;
-    return gtbt__run(argv, (int)gtbt__min(left, 10000));
+    return gtbt__open_url(url, (int)gtbt__min(left, 10000));
 }
 
 static void gtbt__email_destroy(gtbt_deletion *d) {
@@ -5444,19 +6269,19 @@ static int gtbt__names_cmp(const void *a, const void *b) { return strcmp(*(char 
    older than an hour) are renamed back to ready, and temp files of dead processes are removed.
    With all, claims and temp files are listed too (for gtbt_drop). */
 static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, int all) {
-    DIR *d;
-    struct dirent *de;
+    gtbt__dir d;
+    const char *name;
     size_t seen = 0;
     char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH];
     memset(ready, 0, sizeof *ready);
-    if (!c->data_dir[0] || !(d = opendir(c->data_dir))) return GTBT_E_IO;
-    while ((de = readdir(d)) != NULL && seen++ < GTBT__SPILL_LIST_MAX) {
-        const char *name = de->d_name, *mark;
+    if (!c->data_dir[0] || gtbt__dir_open(&d, c->data_dir) != 0) return GTBT_E_IO;
+    while ((name = gtbt__dir_next(&d)) != NULL && seen++ < GTBT__SPILL_LIST_MAX) {
+        const char *mark;
         int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
         if (is_temp) {
             if (all || (recover && !gtbt__pid_alive(gtbt__spill_name_pid(name + 1)))) {
                 if (all) { gtbt__names_add(ready, name); continue; }
-                if (gtbt__path_join(path, sizeof path, c->data_dir, name) == GTBT_OK) unlink(path);
+                if (gtbt__path_join(path, sizeof path, c->data_dir, name) == GTBT_OK) gtbt__fs_remove(path);
             }
             continue;
         }
@@ -5466,19 +6291,19 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
         if (!mark) continue;
         if (all) { gtbt__names_add(ready, name); continue; }
         if (recover) {
-            struct stat st;
+            int64_t mtime_ms = 0;
             int pid = atoi(mark + strlen(GTBT__CLAIM_MARK));
             size_t base = (size_t)(mark - name) + strlen(GTBT__SPILL_SUFFIX);
-            if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || lstat(path, &st) != 0) continue;
-            if (gtbt__pid_alive(pid) && (int64_t)st.st_mtime * 1000 > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
-            if (snprintf(back, sizeof back, "%s/%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
-            if (rename(path, back) == 0) {
+            if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || gtbt__fs_mtime_ms(path, &mtime_ms) != 0) continue;
+            if (gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
+            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
+            if (gtbt__fs_rename(path, back) == 0) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
         }
     }
-    closedir(d);
+    gtbt__dir_close(&d);
     if (ready->n > 1) qsort(ready->v, ready->n, sizeof *ready->v, gtbt__names_cmp);
     return GTBT_OK;
 }
@@ -5499,18 +6324,21 @@ static void gtbt__spill_trim(gtbt_collector *c, const char *name, size_t need_e,
     size_t len, off = 0, k = 0;
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
         snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim ||
-        snprintf(tmp, sizeof tmp, "%s/.%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return;
-    if (rename(path, claim) != 0) return;                 /* being sent by another process */
-    if (gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) { rename(claim, path); return; }
+        snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return;
+    if (gtbt__fs_rename(path, claim) != 0) return;        /* being sent by another process */
+    if (gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) {
+        gtbt__fs_rename(claim, path);
+        return;
+    }
     while (off < len && (k < need_e || off < need_b)) {
         const char *nl = (const char *)memchr(text + off, '\n', len - off);
         off = nl ? (size_t)(nl - text) + 1 : len;
         k++;
     }
     if (off < len && gtbt__write_file_atomic(path, tmp, text + off, len - off) != GTBT_OK) {
-        rename(claim, path);                              /* keep everything rather than lose more */
+        gtbt__fs_rename(claim, path);                     /* keep everything rather than lose more */
     } else {
-        unlink(claim);
+        gtbt__fs_remove(claim);
         *gone_e += k;
         *gone_b += off;
     }
@@ -5541,7 +6369,7 @@ static void gtbt__spill_prune(gtbt_collector *c, size_t add_e, size_t add_b) {
         size_t need_b = tot_b > GTBT__SPILL_CAP_BYTES ? tot_b - GTBT__SPILL_CAP_BYTES : 0;
         size_t e0 = gone_e, b0 = gone_b;
         if (ev[i] <= need_e || by[i] <= need_b) {
-            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK && unlink(path) == 0) {
+            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK && gtbt__fs_remove(path) == 0) {
                 gone_e += ev[i];
                 gone_b += by[i];
             }
@@ -5569,7 +6397,7 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     snprintf(name, sizeof name, GTBT__SPILL_PREFIX "%020lld-%d-%llu" GTBT__SPILL_SUFFIX,
              (long long)gtbt__realtime_ns(), gtbt__pid(), (unsigned long long)c->spill_seq++);
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
-        snprintf(tmp, sizeof tmp, "%s/.%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
+        snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
     rc = gtbt__write_file_atomic(path, tmp, data, len);
     if (rc != GTBT_OK)
         gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?)",
@@ -5836,7 +6664,7 @@ static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     gtbt__sha256_update(&s, info, strlen(info));
     gtbt__sha256_final(&s, d);
     gtbt__hex(d, 8, hex);
-    return snprintf(out, cap, "%s/telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
+    return snprintf(out, cap, "%s" GTBT__SEP "telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
 }
 
 static int64_t gtbt__unix_ms(void) { return gtbt__realtime_ns() / 1000000; }
@@ -5864,7 +6692,7 @@ static void gtbt__backoff_save(gtbt_collector *c) {
     char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], text[96];
     int n;
     if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
-    if (!c->bo_failures && !c->bo_until_unix_ms) { unlink(path); return; }
+    if (!c->bo_failures && !c->bo_until_unix_ms) { gtbt__fs_remove(path); return; }
     n = snprintf(text, sizeof text, "until=%lld failures=%d\n", (long long)c->bo_until_unix_ms, c->bo_failures);
     snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
     gtbt__write_file_atomic(path, tmp, text, (size_t)n);
@@ -5941,31 +6769,31 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         if (gtbt_now_ms() >= deadline) { first = GTBT_E_TIMEOUT; *stop = 1; break; }
         if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
             snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
-        if (rename(path, claim) != 0) continue;           /* another process claimed it */
-        utimes(claim, NULL);                              /* the claim's age starts now */
+        if (gtbt__fs_rename(path, claim) != 0) continue;  /* another process claimed it */
+        gtbt__fs_touch(claim);                            /* the claim's age starts now */
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
             if (rc == GTBT_E_INVALID) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_LARGE, "telemetry: spill file %s is larger than %d bytes; removed as corrupt",
                            ready.v[i], GTBT__SPILL_READ_MAX);
-                unlink(claim);
+                gtbt__fs_remove(claim);
             } else {
-                rename(claim, path);
+                gtbt__fs_rename(claim, path);
             }
             continue;
         }
         memset(&b, 0, sizeof b);
         corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
-        if (nomem) { rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
+        if (nomem) { gtbt__fs_rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
         if (corrupt)
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         n = gtbt__drop_too_old(c, b.ev, b.n);
-        if (c->delivery == GTBT_AT_MOST_ONCE) unlink(claim);
+        if (c->delivery == GTBT_AT_MOST_ONCE) gtbt__fs_remove(claim);
         rc = n ? gtbt__send(c, b.ev, n, deadline) : GTBT_OK;
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT) {
-            unlink(claim);
+            gtbt__fs_remove(claim);
         } else if (c->delivery == GTBT_AT_LEAST_ONCE) {
-            rename(claim, path);                          /* same file, same uuids, next time */
+            gtbt__fs_rename(claim, path);                          /* same file, same uuids, next time */
             if (first == GTBT_OK) first = rc;
             *stop = 1;
         } else {
@@ -6201,7 +7029,7 @@ static int gtbt__close_detached(gtbt_collector *c, int *result) {
    deliver inline; under AUTO, so do custom backends (they may rely on the tool's state). */
 static int gtbt__detach_wanted(const gtbt_collector *c) {
     const char *ci = gtbt__getenv("CI");
-    if (!c->active || !c->spill_ok || c->consent.debug || c->consent.local_only || gtbt__is_local_backend(c->backend))
+    if (!GTBT__POSIX || !c->active || !c->spill_ok || c->consent.debug || c->consent.local_only || gtbt__is_local_backend(c->backend))
         return 0;
     if (c->detach == GTBT_DETACH_ALWAYS) return 1;
     if (c->detach != GTBT_DETACH_AUTO || c->backend->send != gtbt__net_send) return 0;
@@ -6220,7 +7048,7 @@ static void gtbt__discard(gtbt_collector *c) {
     gtbt__sender_stop(c);                 /* before the files go: nothing is sent after this */
     if (!c->data_dir[0] || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
     for (i = 0; i < all.n; i++)
-        if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) unlink(path);
+        if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) gtbt__fs_remove(path);
     gtbt__names_free(&all);
 }
 
@@ -6649,7 +7477,7 @@ static void gtbt__withdraw(gtbt_collector *c) {
 
 static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
     if (!strcmp(k->decided_by, "force_enabled")) snprintf(out, cap, "organisation policy (always on)");
-    else if (!strcmp(k->decided_by, "config")) snprintf(out, cap, "your choice in %s/telemetry.conf", c->config_dir);
+    else if (!strcmp(k->decided_by, "config")) snprintf(out, cap, "your choice in %s" GTBT__SEP "telemetry.conf", c->config_dir);
     else if (!strcmp(k->decided_by, "default")) snprintf(out, cap, "default (off until you opt in)");
     else snprintf(out, cap, "the %s environment variable", k->decided_by);
 }
@@ -6660,7 +7488,7 @@ static int gtbt__cli_enable(gtbt_collector *c, FILE *out) {
     char why[GTBT__MAX_PATH + 64];
     int rc = gtbt_consent_set(&d, true);
     if (rc != GTBT_OK) {
-        fprintf(out, "Telemetry could not be enabled: cannot write %s/telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
+        fprintf(out, "Telemetry could not be enabled: cannot write %s" GTBT__SEP "telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
         return 1;
     }
     fprintf(out, "Telemetry enabled. Thank you for helping improve %s!\n", c->tool_name);
@@ -6685,7 +7513,7 @@ static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
     gtbt__withdraw(c);
     rc = gtbt_consent_set(&d, false);
     if (rc != GTBT_OK) {
-        fprintf(out, "Telemetry is off for this run, but the choice could not be saved in %s/telemetry.conf (%s).\n",
+        fprintf(out, "Telemetry is off for this run, but the choice could not be saved in %s" GTBT__SEP "telemetry.conf (%s).\n",
                 c->config_dir, gtbt_strerror(rc));
         fprintf(out, "All pending events have been discarded.\n");
         return 1;
@@ -6721,10 +7549,10 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     fprintf(out, "Machine ID: %s\n", id);
     fprintf(out, "Backend: %s\n", c->info);
     gtbt__conf_read(c->config_dir, &cf);
-    if (!cf.exists) fprintf(out, "Config file: %s/telemetry.conf (not created yet)\n", c->config_dir);
-    else if (cf.malformed && cf.malformed_line) fprintf(out, "Config file: %s/telemetry.conf (malformed at line %d: treated as not set)\n", c->config_dir, cf.malformed_line);
-    else if (cf.malformed) fprintf(out, "Config file: %s/telemetry.conf (unreadable: treated as not set)\n", c->config_dir);
-    else fprintf(out, "Config file: %s/telemetry.conf\n", c->config_dir);
+    if (!cf.exists) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (not created yet)\n", c->config_dir);
+    else if (cf.malformed && cf.malformed_line) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (malformed at line %d: treated as not set)\n", c->config_dir, cf.malformed_line);
+    else if (cf.malformed) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (unreadable: treated as not set)\n", c->config_dir);
+    else fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf\n", c->config_dir);
     gtbt__conf_free(&cf);
     fprintf(out, "Data dir: %s\n", c->data_dir[0] ? c->data_dir : "(none)");
     pending = gtbt__pending_on_disk(c, &files);
@@ -6767,7 +7595,7 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     gtbt_machine_id(c->tool_name, id);
     if (!c->force_enabled) gtbt__withdraw(c);
     else gtbt_drop(c);
-    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) unlink(path);
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) gtbt__fs_remove(path);
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
     if (c->consent.debug) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
@@ -6794,7 +7622,7 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     if (c->force_enabled) {
         fprintf(out, "Local telemetry data cleared. Telemetry remains enabled per organisation policy.\n");
     } else if ((rc = gtbt_consent_set(&d, false)) != GTBT_OK) {
-        fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved in %s/telemetry.conf (%s).\n",
+        fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved in %s" GTBT__SEP "telemetry.conf (%s).\n",
                 c->config_dir, gtbt_strerror(rc));
         status = 1;
     } else {
