@@ -49,6 +49,9 @@ start_sink() {   # sets SINK_PID and ADDR (not in a subshell: the trap must know
 }
 stop_sink() { kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=; }
 "$B/mytool" telemetry enable > /dev/null
+# inline delivery here, so that each run's events are in the sink when it is stopped (on a
+# terminal mytool would return at once and leave the delivery to a background sender)
+export MYTOOL_TELEMETRY_DETACH=0
 start_sink
 run env MYTOOL_ENDPOINT="http://$ADDR/events" "$B/mytool" greet Ada
 run env MYTOOL_OTEL_ENDPOINT="http://$ADDR" "$B/mytool" count 2
