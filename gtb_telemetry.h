@@ -732,10 +732,14 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
    Return value: 0 when every due event was acknowledged or dropped by policy, else the first
    failure's result (the events are then on disk). Thread safety: safe; flushes are serialised. */
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c);
-/* gtbt_drop: discard the buffer and this tool's spill files; sends nothing. */
+/* gtbt_drop: stop a background sender of this data dir, discard the buffer and this tool's
+   spill files; sends nothing. */
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c);
-/* gtbt_close: flush within the budget, destroy the backend and requestor, free everything.
-   Returns what gtbt_flush returned; always frees. Not concurrent with other calls on c. */
+/* gtbt_close: deliver, destroy the backend and requestor, free everything. Inline (as
+   gtbt_flush, within the budget), or, when gtbt_desc.detach says so, by writing the events to
+   disk and handing them to a background sender: it then returns GTBT_OK at once (see DELIVERY).
+   Returns what gtbt_flush returned (inline); always frees. Not concurrent with other calls on c;
+   in a multi-threaded tool read the rules under THREAD SAFETY. */
 GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c);
 
 /* ---- consent and the end user's commands ---------------------------------------------------- */
