@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "support.h"
 #include "sink.h"
+#include <pthread.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
 /* Orphaned senders are re-parented to this process, which reaps them (a zombie still counts as
@@ -20,6 +21,7 @@ static void become_subreaper(void) {}   /* init reaps them */
 #endif
 
 static char self_exe[1024];
+static const char *tool_ca_file;         /* net.ca_file of the tool runs (https tests) */
 
 /* ------------------------------------------------------------------------------- helpers */
 
@@ -33,6 +35,7 @@ static int tool_run(const char *dir, const char *url, gtbt_detach mode, int budg
     d.endpoint = url;
     d.detach = mode;
     d.flush_timeout_ms = budget;
+    d.net.ca_file = tool_ca_file;
     c = gtbt_new(&d);
     for (i = 0; i < n; i++) {
         snprintf(name, sizeof name, "%s-%d", tag, i);
@@ -524,6 +527,42 @@ static void test_disable_stops_sender(void) {
     fixture_done();
 }
 
+/* Another thread holds the library's global lock (the trust-anchor cache) when gtbt_close
+   forks: the sender must not inherit it locked, or its TLS handshake would wait forever. */
+static int hold_pipe[2];
+static void *hold_global_lock(void *arg) {
+    (void)arg;
+    gtbt__global_lock();
+    if (write(hold_pipe[1], "x", 1) != 1) {}
+    gt_sleep_ms(300);
+    gtbt__global_unlock();
+    return NULL;
+}
+
+static void test_fork_while_another_thread_holds_a_lock(void) {
+    const char *args[] = {"--tls", "--cert", "tests/certs/localhost-rsa-chain.pem", "--key", "tests/certs/localhost-rsa.key", NULL};
+    sink s;
+    pthread_t th;
+    char url[128], b;
+    int total = 0;
+    fixture_desc(0);
+    if (sink_start(&s, T_dir, args) != 0) { CHECK(0); fixture_done(); return; }
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/events", s.port);
+    tool_ca_file = "tests/certs/ca-rsa.pem";
+    if (pipe(hold_pipe) != 0 || pthread_create(&th, NULL, hold_global_lock, NULL) != 0) { CHECK(0); fixture_done(); return; }
+    if (read(hold_pipe[0], &b, 1) != 1) CHECK(0);
+    CHECK_INT(tool_run(T_dir, url, GTBT_DETACH_ALWAYS, 3000, 1, "tls", NULL), 0);
+    pthread_join(th, NULL);
+    close(hold_pipe[0]);
+    close(hold_pipe[1]);
+    CHECK_INT(wait_events(&s, 1, 6000), 1);
+    CHECK_INT(sink_count(&s, "tls-0", &total), 1);
+    CHECK(wait_no_sender(T_data, 5000));
+    tool_ca_file = NULL;
+    sink_stop(&s);
+    fixture_done();
+}
+
 /* ------------------------------------------------------------------------------- Happy Eyeballs */
 
 static int he_port;
@@ -791,6 +830,7 @@ static const gt_test tests[] = {
     {"nothing_to_send_no_child", test_nothing_to_send_no_child},
     {"failure_ends_sender", test_failure_ends_sender},
     {"disable_stops_sender", test_disable_stops_sender},
+    {"fork_while_another_thread_holds_a_lock", test_fork_while_another_thread_holds_a_lock},
     {"happy_eyeballs_blackholed_first", test_happy_eyeballs_blackholed_first},
     {"happy_eyeballs_all_blackholed", test_happy_eyeballs_all_blackholed},
     {"interleave_families", test_interleave_families},
