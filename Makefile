@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
-TESTS      := core redact consent collector cli multiproc net backends notls log detach
+TESTS      := core redact secrets hardening consent collector cli multiproc net backends notls log detach
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
@@ -37,7 +37,7 @@ WIN_CC     ?= x86_64-w64-mingw32-gcc
 WIN_SSL    := $(BUILD)/bearssl-mingw
 WIN_LIBS   := -lws2_32 -liphlpapi -lbcrypt -lcrypt32 -ladvapi32 -lshell32 -lole32
 
-.PHONY: all test test-build demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos test-windows
+.PHONY: all test test-build demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos test-windows test-cross
 all: tools examples
 tools: $(TOOLS)
 examples: $(EXAMPLE_BINS)
@@ -114,6 +114,12 @@ test:
 # the 32-bit unit tests alone
 test-i686: $(I686_BINS) $(BUILD)/gtbt-sink
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh $(I686_BINS)
+
+# the unit tests for s390x (big-endian) and aarch64 under qemu-user; not part of make test
+# (apt-get install qemu-user gcc-s390x-linux-gnu libc6-dev-s390x-cross gcc-aarch64-linux-gnu
+# libc6-dev-arm64-cross)
+test-cross: $(BUILD)/gtbt-sink
+	@sh tests/cross/qemu.sh $(BUILD)
 
 # the Windows stages alone
 test-windows: $(BUILD)/win/test_win.exe $(BUILD)/gtbt-sink

@@ -128,12 +128,20 @@
    reveals none of its inputs. gtbt_machine_id(NULL, ...) gives the Go original's unsalted id.
    Never collected: IP addresses (the library sends none; PostHog is told $geoip_disable),
    file contents, environment variables, arguments unless extended_collection is on.
-   Every metadata value, argument and error text is redacted before it is stored: credentials
-   in URLs, key=value secrets, Authorization headers, AWS secrets, JSON secrets, JWTs, provider
-   tokens (sk-, ghp_, github_pat_, glpat-, xox?-, AIza, AKIA, ...) and opaque tokens of 41+
-   characters (gtbt_redact shows the result). The rules are the Go original's, applied until the
-   text stops changing, so redacting twice changes nothing (Go's single pass is not idempotent on
-   a few crafted inputs; we redact more there, never less).
+   Every metadata value, argument and error text is redacted before it is stored (gtbt_redact
+   shows the result): credentials in URLs (also passwords containing '@' or '!', and a token as URL
+   user without password); values of keys whose name CONTAINS a secret word, as KEY=value,
+   KEY: value (YAML, headers), "key": "value" (JSON), --flag value and -u user:pass (DB_PASSWORD=,
+   PGPASSWORD=, GITHUB_TOKEN=, MY_API_KEY=, ?client_secret=, X-API-Key:, "clientSecret");
+   Authorization (any scheme), Cookie and Set-Cookie values; PEM private key blocks, whole; JWTs;
+   provider tokens in their documented formats (OpenAI, GitHub, GitLab, Slack, Google, AWS, npm,
+   Stripe, SendGrid, Twilio, Mailgun, Discord, Vault, Terraform, Shopify, DigitalOcean, and more:
+   see the README); opaque keys (41+ token characters, 32/40-digit hex, 32+ mixed-case base64).
+   These pass unchanged: target triples, a commit hash inside a version string ("1.4.2+<hash>",
+   "1.4.2 (<hash>)") or after commit/rev/sha/md5, UUIDs, paths, flags. A bare 32/40-hex word
+   outside a version string is redacted (it cannot be told from an API key). The Go original's
+   rules are a subset; the rules are applied until the text stops changing, so redacting twice
+   changes nothing. An ordinary value costs one pass over its bytes and runs no rule.
 
    DELIVERY: BUFFER, SPILL, FLUSH, BACK-OFF
    ========================================
@@ -150,8 +158,8 @@
    claims of processes that died are recovered. Delivery is at-least-once by default: an event
    leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
    4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
-   Retryable: network errors, timeouts, TLS failures, 408 429 500 502 503 504 (OTLP: 429 502 503
-   504). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
+   Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
+   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
    kept in the data dir: later runs do not contact that backend until it ends.
    The tool never waits (gtbt_desc.detach). With GTBT_DETACH_AUTO (the default) gtbt_close
    detaches when a person is waiting: on POSIX systems, standard output or standard error is a
@@ -184,7 +192,10 @@
    Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
    $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
    %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
-   A disabled collector touches no file.
+   A disabled collector touches no file. A path longer than GTBT__MAX_PATH less 128 bytes (room
+   for the names inside) is refused with a WARN, never cut. A flush removes what the library
+   leaves: temp files of processes that were killed, and back-off files of other endpoints older
+   than any back-off lasts (a day); other files in the data dir do not hide spill files.
 
    BACKENDS AND WIRE FORMATS
    =========================
@@ -294,8 +305,8 @@
    "windows", all as the Go original. Without a CA file, trust anchors come from the ROOT
    certificate store. Connects are waited with select(), which reports a failed connect on
    every Windows version (WSAPoll did not before Windows 10 2004). Delivery is inline within the
-   flush deadline (detached delivery needs fork, setsid and flock: POSIX only). Environment variables are read in the ANSI code page: give SSL_CERT_FILE as
-   an ASCII path (or set gtbt_net_desc.ca_file, which is UTF-8). CI builds Windows with
+   flush deadline (detached delivery needs fork, setsid and flock: POSIX only). Environment variables are read as UTF-16 and handed on as UTF-8, so an
+   SSL_CERT_FILE with non-ASCII letters works. CI builds Windows with
    mingw-w64 and runs its test program under wine; MSVC builds, NTFS ACLs and a real console
    are not tested there.
 
@@ -506,13 +517,15 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(OTLP_HEADER_CREDENTIALS, DEBUG, "an OTLP header looks like a credential on plain http: use https") \
     X(DATADOG_NO_KEY, WARN, "the Datadog backend needs gtbt_datadog_desc.api_key") \
     X(POSTHOG_NO_KEY, WARN, "the PostHog backend needs gtbt_posthog_desc.project_key") \
+    X(KEY_INVALID, WARN, "an API key has a control character inside: the backend is not built; fix the key") \
+    X(VERSION_CLEANED, WARN, "gtbt_desc.version had control characters (a newline read from a file?): cleaned") \
     X(TRACK_NOMEM, WARN, "out of memory: the event was not recorded") \
     X(METADATA_DROPPED, DEBUG, "more metadata pairs than the limit: the rest were dropped") \
     X(SPILL_RECOVERED, INFO, "a spill file claimed by a process that died was taken back") \
     X(SPILL_CAP, WARN, "spilled events passed 10,000 or 10 MiB: the oldest un-sent events were discarded") \
     X(SENDER_SPAWN_FAILED, WARN, "no background sender could be started: gtbt_close delivered inline") \
     X(SENDER_STOP_FAILED, WARN, "a background sender did not stop in time after disable, reset or drop") \
-    X(SPILL_WRITE_FAILED, WARN, "a spill file cannot be written: check the data directory (disk full?)") \
+    X(SPILL_WRITE_FAILED, WARN, "a spill file cannot be written: check the data directory (disk full?); retried at the next flush") \
     X(BUFFER_FULL, WARN, "the buffer is full and cannot spill: the oldest events are dropped; fix data_dir") \
     X(UNDELIVERED_DROPPED, WARN, "no room in memory or on disk for undelivered events: they were dropped") \
     X(BACKOFF, INFO, "the backend failed before: not contacted until its back-off ends") \
@@ -528,6 +541,8 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(CONSENT_DEFERRED_NOT_TTY, DEBUG, "the consent prompt was not shown: not a terminal") \
     X(TOOL_NAME_INVALID, WARN, "telemetry is off: gtbt_desc.tool_name must be 1-40 characters of [A-Za-z0-9._-]") \
     X(DATA_DIR_UNUSABLE, WARN, "the data directory is not usable: nothing is spilled to disk; set gtbt_desc.data_dir") \
+    X(DIR_PATH_TOO_LONG, WARN, "the config or data directory path (XDG_*, HOME or the desc) is too long: refused, not cut") \
+    X(CLOSE_DROPPED, WARN, "gtbt_close dropped events that were neither delivered nor could be kept on disk") \
     X(COLLECTOR_NOMEM, ERROR, "out of memory creating the collector: telemetry is off for this run")
 
 #define GTBT__LOG_ITEM_ENUM(id, level, text) GTBT_LOGITEM_##id,
@@ -603,7 +618,8 @@ GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *
 
 /* Datadog HTTP logs intake (v1/input), one log entry per event. */
 typedef struct gtbt_datadog_desc {
-    const char         *api_key;      /* required (sent as DD-API-KEY, never logged) */
+    const char         *api_key;      /* required (sent as DD-API-KEY, never logged); blanks at its
+                                         ends are removed, a control character inside refuses it */
     gtbt_datadog_region region;
     const char         *source;       /* ddsource, default "gtb" */
     const char         *endpoint;     /* overrides region */
@@ -667,7 +683,7 @@ typedef enum gtbt_detach { GTBT_DETACH_AUTO = 0, GTBT_DETACH_NEVER, GTBT_DETACH_
 
 typedef struct gtbt_desc {            /* zero = default everywhere; copied by gtbt_new */
     const char    *tool_name;         /* required: [A-Za-z0-9._-], names the dirs and env vars */
-    const char    *version;
+    const char    *version;           /* control characters cleaned (a newline read from a file) */
     gtbt_backend  *backend;           /* custom or vendor backend; the collector takes ownership */
     const char    *otel_endpoint;     /* OTLP/HTTP base URL (used when no backend is given) */
     const gtbt_kv *otel_headers; size_t n_otel_headers;
@@ -707,7 +723,9 @@ typedef struct gtbt_collector gtbt_collector;
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc);
 /* true when events are being recorded (consent given and not withdrawn since). */
 GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c);
-/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ... */
+/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ...
+   A URL here and in every log line shows scheme, host, port and path only: never a user,
+   password, query or fragment (they may hold a key). */
 GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c);
 /* The pseudonymous id sent with events: gtbt_machine_id(tool_name); "" when disabled. */
 GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c);
@@ -728,9 +746,13 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
                                               const char *error, const gtbt_kv *extra, size_t n_extra);
 
 /* gtbt_flush: send spill files, then the buffer, all within flush_timeout_ms. What was not
-   acknowledged is spilled (at-least-once) or dropped (at-most-once).
+   acknowledged is spilled (at-least-once) or dropped (at-most-once). Without a usable data dir (or
+   with a full disk) unacknowledged events stay in the buffer for the next gtbt_flush, up to
+   max_buffer (the oldest beyond it are dropped with a WARN); gtbt_close logs a WARN for those it
+   then has to drop. A flush also retries the disk after a failed spill write.
    Return value: 0 when every due event was acknowledged or dropped by policy, else the first
-   failure's result (the events are then on disk). Thread safety: safe; flushes are serialised. */
+   failure's result (the events are then on disk or back in the buffer). Thread safety: safe;
+   flushes are serialised. */
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c);
 /* gtbt_drop: stop a background sender of this data dir, discard the buffer and this tool's
    spill files; sends nothing. */
@@ -776,9 +798,10 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]);
    Return value: NUL-terminated text to free with gtbt_free (*len, when len is not NULL, excludes
    the NUL); NULL when out of memory. */
 GTB_TELEMETRY_API char *gtbt_events_json(const gtbt_event *ev, size_t n, size_t *len);
-/* gtbt_redact: the redaction rules (credentials in URLs, query strings, headers, JWTs, provider
-   tokens, long opaque tokens). Like snprintf: writes at most cap-1 bytes + NUL, returns the full
-   length without the NUL; out may be NULL when cap is 0. */
+/* gtbt_redact: the redaction rules (credentials in URLs, secret keys in every form, headers, PEM
+   private keys, JWTs, provider tokens, opaque keys; see EVENTS AND PRIVACY). Like snprintf:
+   writes at most cap-1 bytes + NUL, returns the full length without the NUL; out may be NULL when
+   cap is 0. */
 GTB_TELEMETRY_API size_t gtbt_redact(const char *in, char *out, size_t cap);
 /* gtbt_now_ms: monotonic milliseconds (the clock of every deadline_ms). */
 GTB_TELEMETRY_API int64_t gtbt_now_ms(void);
@@ -829,7 +852,8 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #ifndef GTBT__SPILL_CAP_BYTES
   #define GTBT__SPILL_CAP_BYTES  (10 * 1024 * 1024)  /*   ... and bytes of ready spill files */
 #endif
-#define GTBT__SPILL_LIST_MAX    1024      /* directory entries looked at per flush */
+#define GTBT__SPILL_LIST_MAX    (GTBT__SPILL_CAP_EVENTS + 1024)   /* spill names kept per listing (every
+                                          entry is looked at): the cap allows one file per event */
 #define GTBT__CLAIM_STALE_MS    (60 * 60 * 1000)   /* a claim older than this is abandoned */
 #define GTBT__CONF_MAX          (64 * 1024)        /* consent file size limit */
 #define GTBT__FLUSH_TIMEOUT_MS  2000
@@ -1179,6 +1203,7 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__pid_alive        GTBT__P(gtbt__pid_alive)
 #define gtbt__is_tty           GTBT__P(gtbt__is_tty)
 #define gtbt__open_url         GTBT__P(gtbt__open_url)
+#define gtbt__getenv           GTBT__P(gtbt__getenv)
 #define gtbt__sender_lock      GTBT__P(gtbt__sender_lock)
 #define gtbt__sender_unlock    GTBT__P(gtbt__sender_unlock)
 #define gtbt__sender_handoff   GTBT__P(gtbt__sender_handoff)
@@ -1188,7 +1213,6 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__sender_spawn     GTBT__P(gtbt__sender_spawn)
 #define gtbt__on_terminal      GTBT__P(gtbt__on_terminal)
 
-static const char *gtbt__getenv(const char *name) { return getenv(name); }
 
 static int gtbt__ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
@@ -1201,8 +1225,10 @@ static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
 }
 static int gtbt__ascii_casecmp(const char *a, const char *b) { return gtbt__ascii_ncasecmp(a, b, (size_t)-1); }
 
-/* The fault injector of the tests: when set, the n-th file write from now fails (full disk). */
+/* The fault injectors of the tests: when set, the n-th file write from now fails, or (with
+   gtbt__test_fail_writes) every one (full disk). */
 static int gtbt__test_fail_write_after = -1;
+static int gtbt__test_fail_writes = 0;
 
 static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
     int n = snprintf(out, cap, "%s" GTBT__SEP "%s", a, b);
@@ -1218,6 +1244,7 @@ static void gtbt__trim(char *s) {
 
 #if GTBT__POSIX
 /* ================================ POSIX ================================ */
+static const char *gtbt__getenv_posix(const char *name) { return getenv(name); }
 /* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
    seconds, which still advances, so deadlines still expire. */
 static int64_t gtbt__mono_ms_posix(void) {
@@ -1364,7 +1391,7 @@ static int gtbt__write_all(int fd, const void *p, size_t n) {
    written, synced and renamed over path. A crash leaves either the old file or the new one. */
 static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, const void *data, size_t n) {
     int fd, rc;
-    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
+    if ((gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) || gtbt__test_fail_writes) { errno = ENOSPC; return GTBT_E_IO; }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)   /* left by a crash (our private dir) */
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
@@ -1825,6 +1852,40 @@ static int64_t gtbt__realtime_ns_win32(void) {
 }
 static GTBT__UNUSED void gtbt__sleep_ms_win32(int ms) { Sleep(ms > 0 ? (DWORD)ms : 0); }
 
+/* Environment variables as UTF-8 (the CRT's getenv gives the ANSI code page, which cannot hold
+   every path). The values are kept for the life of the process in a small table that only grows,
+   so a returned pointer stays valid even if another thread reads the variable again after the
+   tool changed it; once the table is full the CRT's getenv answers. Names are case-insensitive,
+   as Windows has them. */
+#define GTBT__ENV_SLOTS 64
+static struct { char *name, *value; } gtbt__env_cache[GTBT__ENV_SLOTS];
+static SRWLOCK gtbt__env_lock = SRWLOCK_INIT;
+static const char *gtbt__getenv_win32(const char *name) {
+    wchar_t *wn = gtbt__wide(name), *wv = NULL;
+    DWORD n;
+    char *v = NULL;
+    const char *r = NULL;
+    int i, found = 0;
+    if (!wn) return NULL;
+    n = GetEnvironmentVariableW(wn, NULL, 0);
+    if (n > 0 && n < 65536 && (wv = (wchar_t *)gtbt__malloc(n * sizeof *wv)) != NULL && GetEnvironmentVariableW(wn, wv, n) < n)
+        v = gtbt__narrow(wv);
+    gtbt__free(wn);
+    gtbt__free(wv);
+    if (!v) return n == 0 ? NULL : getenv(name);
+    AcquireSRWLockExclusive(&gtbt__env_lock);
+    for (i = 0; i < GTBT__ENV_SLOTS && gtbt__env_cache[i].name; i++)
+        if (!gtbt__ascii_casecmp(gtbt__env_cache[i].name, name) && !strcmp(gtbt__env_cache[i].value, v)) { r = gtbt__env_cache[i].value; found = 1; break; }
+    if (!found && i < GTBT__ENV_SLOTS && (gtbt__env_cache[i].name = gtbt__strdup(name)) != NULL) {
+        gtbt__env_cache[i].value = v;
+        r = v;
+        v = NULL;
+    }
+    ReleaseSRWLockExclusive(&gtbt__env_lock);
+    gtbt__free(v);
+    return r ? r : getenv(name);
+}
+
 /* ---- mutex, condition variable and detached thread ---- */
 #if GTBT__THREADS
 typedef struct gtbt__mutex { SRWLOCK l; } gtbt__mutex;
@@ -1842,22 +1903,32 @@ static GTBT__UNUSED void gtbt__cond_signal(gtbt__cond *c) { WakeConditionVariabl
 static GTBT__UNUSED void gtbt__cond_wait_ms(gtbt__cond *c, gtbt__mutex *m, int ms) {
     SleepConditionVariableSRW(&c->c, &m->l, ms > 0 ? (DWORD)ms : 0, 0);
 }
-typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; } gtbt__thread_start;
+typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; HMODULE mod; } gtbt__thread_start;
 static DWORD WINAPI gtbt__thread_main(LPVOID p) {
     gtbt__thread_start st = *(gtbt__thread_start *)p;
     gtbt__free(p);
     st.fn(st.arg);
+    if (st.mod) FreeLibraryAndExitThread(st.mod, 0);
     return 0;
 }
-/* Starts fn(arg) on a thread nobody joins (its handle is closed at once); 0 when none started. */
+/* Starts fn(arg) on a thread nobody joins (its handle is closed at once); 0 when none started.
+   The thread holds a reference to the module that contains this code (found by the address of
+   one of its variables), so a DLL build
+   (GTB_TELEMETRY_DLL) unloaded by the tool stays mapped until a late resolver thread is done. */
 static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
     gtbt__thread_start *st = (gtbt__thread_start *)gtbt__malloc(sizeof *st);
     HANDLE h;
     if (!st) return 0;
     st->fn = fn;
     st->arg = arg;
+    st->mod = NULL;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (LPCWSTR)(const void *)&gtbt__env_lock, &st->mod)) st->mod = NULL;
     h = CreateThread(NULL, 64 * 1024, gtbt__thread_main, st, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
-    if (!h) { gtbt__free(st); return 0; }
+    if (!h) {
+        if (st->mod) FreeLibrary(st->mod);
+        gtbt__free(st);
+        return 0;
+    }
     CloseHandle(h);
     return 1;
 }
@@ -1952,7 +2023,7 @@ static int gtbt__write_file_atomic_win32(const char *path, const char *tmp, cons
     wchar_t *wp, *wt;
     HANDLE h;
     int rc;
-    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
+    if ((gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) || gtbt__test_fail_writes) return GTBT_E_IO;
     wp = gtbt__wpath(path);
     wt = gtbt__wpath(tmp);
     if (!wp || !wt) { gtbt__free(wp); gtbt__free(wt); return GTBT_E_IO; }
@@ -2027,7 +2098,7 @@ static int gtbt__mkdir_private_win32(const char *dir) {
     attr = GetFileAttributesW(w);
     gtbt__free(w);
     if (attr == INVALID_FILE_ATTRIBUTES) { gtbt__fail_win32(); return GTBT_E_IO; }
-    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT) || (attr & FILE_ATTRIBUTE_READONLY)) return GTBT_E_IO;
+    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT)) return GTBT_E_IO;   /* read-only means nothing on a directory */
     return GTBT_OK;
 }
 
@@ -2994,20 +3065,43 @@ static int gtbt__jp_skip(gtbt__jp *j) {
 }
 
 // >>redact ---------------------------------------------------------------------------------------
-/* Redaction: a byte-level port of the Go original's redact.String, without a regex engine.
+/* Redaction without a regex engine: a byte-level port of the Go original's redact.String (rules
+ * 1-8, rule 1 widened) and the rules it lacks (9-13), which let most real-world secret formats
+ * through in the original.
  *
- * Each rule below is one RE2 pattern of the Go original, applied in order, each over the output of
- * the previous one, with ReplaceAll semantics (leftmost-first, non-overlapping). All patterns are
+ * Each rule below is one pattern, applied in order, each over the output of the previous one,
+ * with ReplaceAll semantics (leftmost-first, non-overlapping). All patterns are
  * ASCII-only: (?i) folds ASCII letters only, \b is an ASCII word boundary ([A-Za-z0-9_]),
  * \s = [\t\n\f\r ]. Input is treated as bytes (NUL and invalid UTF-8 are ordinary non-word bytes).
  * Every rule is a single forward scan; any look-ahead done at a position either succeeds (and the
  * scan jumps past the match) or is bounded so that the total work stays linear in the input. */
 
-static int gtbt__rx_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-static int gtbt__rx_alpha(unsigned char c) { return (unsigned)((c | 32) - 'a') < 26u; }
-static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_alpha(c) || (unsigned)(c - '0') < 10u; }
-static int gtbt__rx_word(unsigned char c) { return gtbt__rx_alnum(c) || c == '_'; }      /* \w */
-static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_word(c) || c == '-'; }        /* [A-Za-z0-9_\-] */
+/* Byte classes: 1 blank (\s), 2 letter, 4 digit, 8 '_', 16 '-', 32 hex digit, 64 '+' or '/',
+   128 upper case, 256 lower case, 512 '.', 1024 first byte of a rule-11 provider prefix. One table
+   lookup per byte in every rule below. */
+static const unsigned short gtbt__rx_ct[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 16, 512, 64,
+    36, 1060, 36, 36, 36, 36, 36, 36, 36, 36, 0, 0, 0, 0, 0, 0,
+    0, 1186, 162, 162, 162, 1186, 1186, 1154, 1154, 1154, 130, 130, 130, 130, 1154, 130,
+    1154, 130, 130, 1154, 130, 130, 130, 130, 130, 130, 130, 0, 0, 0, 0, 8,
+    0, 1314, 290, 290, 1314, 290, 1314, 1282, 1282, 258, 258, 1282, 1282, 258, 1282, 258,
+    1282, 258, 1282, 1282, 258, 258, 258, 1282, 1282, 1282, 258, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static int gtbt__rx_ws(unsigned char c) { return gtbt__rx_ct[c] & 1; }
+static int gtbt__rx_alpha(unsigned char c) { return gtbt__rx_ct[c] & 2; }
+static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_ct[c] & 6; }
+static int gtbt__rx_word(unsigned char c) { return gtbt__rx_ct[c] & 14; }      /* \w */
+static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_ct[c] & 30; }       /* [A-Za-z0-9_\-] */
 static unsigned char gtbt__rx_lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
 
 /* length of the lowercase literal lit if it matches s[i..) ignoring ASCII case, else 0 */
@@ -3037,26 +3131,40 @@ static void gtbt__rx_emit(gtbt__rx *r, size_t upto, const char *rep, size_t resu
     r->done = resume;
 }
 
-/* 1. ([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@  ->  ${1}<redacted>@
-   The scheme class has no ':', so a "://" can start a match iff the run of scheme characters just
-   before it contains a letter; user and password runs are maximal and must end at ':' and '@'. */
+/* 1. scheme://userinfo@  ->  scheme://<redacted>@
+   The Go original's ([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@, widened in two ways: the
+   userinfo ends at the LAST '@' of the authority (up to the first '/' or blank), so a password
+   may contain '@' and '!' (mysql://root:p@ssw0rd!@host); and a user without a password is
+   redacted when it looks like a token (16+ bytes, or 8+ with a digit and a letter: a token as URL
+   user, Sentry DSNs) while short user names (git@, ubuntu@) stay. User and password must be
+   non-empty. The scheme class has no ':', so a "://" can start a match iff the run of scheme
+   characters just before it contains a letter. */
+/* The "://" at s[i] starts a userinfo to redact: 1 with its end, the last '@' of the authority. */
+static int gtbt__rx_userinfo_at(const unsigned char *s, size_t n, size_t i, size_t *at_out) {
+    size_t u = i + 3, e, at = 0, colon = 0, k;
+    int digit = 0, letter = 0;
+    for (e = u; e < n && !gtbt__rx_ws(s[e]) && s[e] != '/'; e++) {
+        if (s[e] == '@') at = e;
+        else if (s[e] == ':' && !colon) colon = e;
+    }
+    if (at <= u) return 0;
+    *at_out = at;
+    if (colon && colon < at) return colon > u && at > colon + 1;
+    for (k = u; k < at; k++) { digit |= (unsigned)(s[k] - '0') < 10u; letter |= gtbt__rx_alpha(s[k]); }
+    return at - u >= 16 || (at - u >= 8 && digit && letter);
+}
+
 static void gtbt__redact_userinfo(gtbt__rx *r) {
     const unsigned char *s = r->s;
-    size_t n = r->n, i, u, p;
+    size_t n = r->n, i, at;
     int alpha = 0;                          /* the scheme-character run ending here has a letter */
     for (i = 0; i < n; i++) {
         unsigned char c = s[i];
-        if (c == ':' && alpha && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/') {
-            for (u = i + 3; u < n && !gtbt__rx_ws(s[u]) && s[u] != '/' && s[u] != ':' && s[u] != '@'; u++) {}
-            if (u > i + 3 && u < n && s[u] == ':') {
-                for (p = u + 1; p < n && !gtbt__rx_ws(s[p]) && s[p] != '/' && s[p] != '@'; p++) {}
-                if (p > u + 1 && p < n && s[p] == '@') {
-                    gtbt__rx_emit(r, i + 3, "<redacted>@", p + 1);
-                    i = p;
-                    alpha = 0;
-                    continue;
-                }
-            }
+        if (c == ':' && alpha && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/' && gtbt__rx_userinfo_at(s, n, i, &at)) {
+            gtbt__rx_emit(r, i + 3, "<redacted>@", at + 1);
+            i = at;
+            alpha = 0;
+            continue;
         }
         if (gtbt__rx_alnum(c) || c == '+' || c == '.' || c == '-') alpha |= gtbt__rx_alpha(c);
         else alpha = 0;
@@ -3231,73 +3339,481 @@ static void gtbt__redact_long(gtbt__rx *r) {
     }
 }
 
-/* One cheap pass that finds which rules can possibly match s[0..n) (a necessary condition for
-   each; 0 means the text is left as is). With any != 0 it stops at the first candidate. Checked:
-   "://" followed later by '@' (1); '=' right after a byte that can end a keyword of rule 2:
-   y n t d h e (2); ':' right after 'n' (3); '=' or ':' after 'y' plus blanks (4); ':' after '"' plus
-   blanks (5); "eyJ" (6); a run of >= 15 [A-Za-z0-9_\-] bytes, the shortest provider match being
-   "xoxb-" plus 10 (7); a run of >= 41 (8). */
-enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_M_AWS = 8,
-       GTBT__RX_M_JSON = 16, GTBT__RX_M_JWT = 32, GTBT__RX_M_PROV = 64, GTBT__RX_M_LONG = 128 };
+/* ---- rules beyond the Go original (it lets most real-world secret formats through) ---- */
 
-static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
-    size_t i, run = 0;
-    unsigned m = 0;
-    unsigned char prev = 0, last = 0;       /* previous byte, last non-blank byte; lowercased */
-    int url = 0;
-    for (i = 0; i < n; i++) {
-        unsigned char c = gtbt__rx_lower(s[i]);
-        if (gtbt__rx_tok(c)) {
-            if (++run >= 15) m |= run >= 41 ? GTBT__RX_M_PROV | GTBT__RX_M_LONG : GTBT__RX_M_PROV;
-            if (s[i] == 'J' && run >= 3 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT;
-        } else {
-            run = 0;
-            if (c == '=') {
-                if (prev == 'y' || prev == 'n' || prev == 't' || prev == 'd' || prev == 'h' || prev == 'e') m |= GTBT__RX_M_QUERY;
-                if (last == 'y') m |= GTBT__RX_M_AWS;
-            } else if (c == ':') {
-                if (prev == 'n') m |= GTBT__RX_M_AUTHZ;
-                if (last == 'y') m |= GTBT__RX_M_AWS;
-                if (last == '"') m |= GTBT__RX_M_JSON;
-                if (n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/') url = 1;
-            } else if (c == '@' && url) {
-                m |= GTBT__RX_M_URL;
-            }
-        }
-        if (m && any) return m;
-        prev = c;
-        if (!gtbt__rx_ws(c)) last = c;
+/* 9. PEM private keys: from "-----BEGIN <label>-----" whose label names a PRIVATE KEY to the end of
+   the matching "-----END ...-----" (or to the end of the text when it is cut off), whole. */
+static size_t gtbt__rx_find(const unsigned char *s, size_t n, size_t from, const char *lit) {
+    size_t len = strlen(lit);
+    const unsigned char *p;
+    while (from + len <= n && (p = (const unsigned char *)memchr(s + from, lit[0], n - from - len + 1)) != NULL) {
+        if (!memcmp(p, lit, len)) return (size_t)(p - s);
+        from = (size_t)(p - s) + 1;
     }
-    return m;
+    return n;
 }
 
-/* Fast pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
-static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
-    /* the common case (short plain values) in one cheap pass: every rule needs one of = : @ J
-       or a run of 15 token characters; anything else cannot match */
-    static const char cls[257] =   /* t: [A-Za-z0-9_-] but J, s: = : @ J, .: anything else */
-        ".............................................t..tttttttttts..s.."
-        "stttttttttstttttttttttttttt....t.tttttttttttttttttttttttttt....."
-        "................................................................"
-        "................................................................";
-    const unsigned char *s = (const unsigned char *)in;
-    size_t i, run = 0;
-    for (i = 0; i < n; i++) {
-        char k = cls[s[i]];
-        if (k == 't') { if (++run >= 15) return 1; continue; }
-        if (k == 's') return gtbt__redact_scan(s, n, 1) != 0;
-        run = 0;
+static void gtbt__redact_pem(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, e, end;
+    while ((i = gtbt__rx_find(s, n, i, "-----BEGIN ")) < n) {
+        for (e = i + 11; e < n && e < i + 80 && s[e] != '\n' && s[e] != '-'; e++) {}
+        if (gtbt__rx_find(s, e, i + 11, "PRIVATE KEY") >= e) { i += 11; continue; }
+        end = gtbt__rx_find(s, n, e, "-----END ");
+        if (end < n) {
+            size_t close = gtbt__rx_find(s, n, end + 9, "-----");
+            end = close < n ? close + 5 : n;
+        }
+        gtbt__rx_emit(r, i, "<redacted-private-key>", end);
+        i = end;
+    }
+}
+
+/* 10. Secrets named by their key: KEY=value, KEY: value (YAML, HTTP headers), "key": "value"
+   (JSON), --flag value, where the key name CONTAINS a secret word (DB_PASSWORD=, PGPASSWORD=,
+   GITHUB_TOKEN=, MY_API_KEY=, ?client_secret=, "clientSecret":, X-API-Key:), or has one of the
+   short secret words as a whole part (auth, pass, sig, jwt, pat; pwd and pw only in a longer name,
+   since PWD is the working directory; key only as the last part, as in api_key, X-API-Key,
+   licenseKey). Parts are split at '_', '-', '.' and lower-to-upper case changes. The value becomes
+   "***": a quoted value inside its quotes; the rest of the line after Authorization:
+   (keeping its scheme word), Cookie:, Set-Cookie:, and after a "key:" that starts its line
+   (YAML, headers); otherwise one word. -u/--user user:pass keeps the user. */
+enum { GTBT__RX_K_NONE, GTBT__RX_K_SECRET, GTBT__RX_K_USER, GTBT__RX_K_LINE, GTBT__RX_K_AUTHZ };
+#define GTBT__RX_KEY_MAX 64
+
+static int gtbt__rx_keych(unsigned char c) { return gtbt__rx_ct[c] & 542; }      /* [A-Za-z0-9_.\-] */
+static int gtbt__rx_ends(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !memcmp(s + a - b, suffix, b);
+}
+
+/* What the key name k[0..n) announces (GTBT__RX_K_*). Leading dashes (flags) are skipped. */
+static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
+    static const char *const has[] = { "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key",
+        "api-key", "credential", "privatekey", "private_key", "private-key", "accesskey", "access_key", "access-key",
+        "signature", "sessionid", "session_id", "session-id", "cookie", NULL };
+    static const char *const part[] = { "auth", "pass", "sig", "jwt", "pat", NULL };
+    char low[GTBT__RX_KEY_MAX + 1];
+    size_t i, a, w, dashes = 0, nparts = 0;
+    while (dashes < n && k[dashes] == '-') dashes++;
+    k += dashes;
+    n -= dashes;
+    if (n == 0 || n > GTBT__RX_KEY_MAX) return GTBT__RX_K_NONE;
+    for (i = 0; i < n; i++) low[i] = (char)gtbt__rx_lower(k[i]);
+    low[n] = 0;
+    if (dashes && (!strcmp(low, "u") || !strcmp(low, "user") || !strcmp(low, "proxy-user"))) return GTBT__RX_K_USER;
+    if (gtbt__rx_ends(low, "authorization")) return GTBT__RX_K_AUTHZ;
+    if (!strcmp(low, "cookie") || !strcmp(low, "set-cookie")) return GTBT__RX_K_LINE;
+    for (i = 0; i + 1 < n; i++) {          /* every word below has one of these letter pairs */
+        char x = low[i], y = low[i + 1];
+        if ((x == 'p' && (y == 'a' || y == 'r' || y == 'w')) || (x == 's' && (y == 'e' || y == 'i')) || (x == 't' && y == 'o') ||
+            (x == 'a' && (y == 'p' || y == 'c' || y == 'u')) || (x == 'c' && (y == 'r' || y == 'o')) || (x == 'j' && y == 'w') ||
+            (x == 'k' && y == 'e')) break;
+    }
+    if (i + 1 >= n) return GTBT__RX_K_NONE;
+    for (i = 0; i < n; i++)
+        for (w = 0; has[w]; w++)
+            if (has[w][0] == low[i] && !strncmp(low + i, has[w], strlen(has[w])) && !(w == 4 && gtbt__rx_ends(low, "tokens")))
+                return GTBT__RX_K_SECRET;
+    for (i = 1; i < n; i++)
+        nparts += k[i] == '_' || k[i] == '-' || k[i] == '.' || (gtbt__rx_lower(k[i]) != k[i] && k[i - 1] >= 'a' && k[i - 1] <= 'z');
+    for (a = 0, i = 0; i <= n; i++) {
+        int sep = i < n && (k[i] == '_' || k[i] == '-' || k[i] == '.');
+        int camel = i > 0 && i < n && gtbt__rx_lower(k[i]) != k[i] && k[i - 1] >= 'a' && k[i - 1] <= 'z';
+        size_t len = i - a;
+        if (i < n && !sep && !camel) continue;
+        for (w = 0; len && part[w]; w++)
+            if (strlen(part[w]) == len && !memcmp(low + a, part[w], len)) return GTBT__RX_K_SECRET;
+        if (nparts && ((len == 3 && !memcmp(low + a, "pwd", 3)) || (len == 2 && !memcmp(low + a, "pw", 2))))
+            return GTBT__RX_K_SECRET;
+        if (i == n && len == 3 && !memcmp(low + a, "key", 3)) return GTBT__RX_K_SECRET;
+        a = sep ? i + 1 : i;
+    }
+    return GTBT__RX_K_NONE;
+}
+
+static int gtbt__rx_eol(unsigned char c) { return c == '\n' || c == '\r'; }
+
+/* Is s[i] ('=', ':', or a blank after a --flag or "bearer") the separator after a secret key? Then
+   [*vs, *ve) is the non-empty value to replace. O(key length + value length). */
+static int gtbt__rx_kv_at(const unsigned char *s, size_t n, size_t i, size_t *vs, size_t *ve) {
+    size_t ke = i, ks, ls, j, e;
+    unsigned char sep = s[i];
+    int kind, blank = sep == ' ' || sep == '\t', line;
+    if (!blank) {
+        while (ke > 0 && (s[ke - 1] == ' ' || s[ke - 1] == '\t')) ke--;
+        if (ke > 0 && (s[ke - 1] == '"' || s[ke - 1] == '\'')) ke--;
+    }
+    for (ks = ke; ks > 0 && ke - ks <= GTBT__RX_KEY_MAX + 2 && gtbt__rx_keych(s[ks - 1]); ks--) {}
+    if (ks == ke || (ks > 0 && gtbt__rx_keych(s[ks - 1]))) return 0;
+    if (blank) {
+        if (ke - ks == 6 && gtbt__rx_ci(s, n, ks, "bearer")) kind = GTBT__RX_K_SECRET;
+        else if (s[ks] != '-') return 0;
+        else kind = gtbt__rx_secret_key(s + ks, ke - ks);
+    } else {
+        kind = gtbt__rx_secret_key(s + ks, ke - ks);
+    }
+    if (kind == GTBT__RX_K_NONE) return 0;
+    ls = ks;
+    if (ls > 0 && (s[ls - 1] == '"' || s[ls - 1] == '\'')) ls--;
+    while (ls > 0 && (s[ls - 1] == ' ' || s[ls - 1] == '\t')) ls--;
+    line = ls == 0 || gtbt__rx_eol(s[ls - 1]);
+    j = i + 1;
+    while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+    if (j >= n || gtbt__rx_eol(s[j])) return 0;
+    if (blank && s[j] == '-' && j + 1 < n && s[j + 1] == '-') return 0;   /* the next --flag */
+    if (kind == GTBT__RX_K_AUTHZ) {                                     /* keep the scheme word */
+        for (e = j; e < n && (gtbt__rx_alnum(s[e]) || s[e] == '-'); e++) {}
+        if (e > j && e < n && (s[e] == ' ' || s[e] == '\t')) {
+            while (e < n && (s[e] == ' ' || s[e] == '\t')) e++;
+            if (e >= n || gtbt__rx_eol(s[e])) return 0;
+            j = e;
+        }
+    }
+    if (s[j] == '"' || s[j] == '\'') {
+        unsigned char q = s[j++];
+        for (e = j; e < n && s[e] != q && !gtbt__rx_eol(s[e]); e++) {}
+    } else if (kind == GTBT__RX_K_AUTHZ || kind == GTBT__RX_K_LINE || (sep == ':' && line)) {
+        for (e = j; e < n && !gtbt__rx_eol(s[e]) && s[e] != '"' && s[e] != '\''; e++) {}
+        while (e > j && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+    } else {
+        for (e = j; e < n && !gtbt__rx_ws(s[e]) && s[e] != '&' && s[e] != '"' && s[e] != '\'' &&
+                    !(sep == ':' && (s[e] == ',' || s[e] == ';' || s[e] == '}' || s[e] == ']' || s[e] == ')')); e++) {}
+    }
+    if (sep == ':' && e > j && s[e - 1] == ':' && !line) return 0;   /* "auth: Authorization: ..." */
+    if (kind == GTBT__RX_K_USER) {
+        while (j < e && s[j] != ':') j++;
+        if (j == e) return 0;
+        j++;
+    }
+    if (e == j) return 0;
+    *vs = j;
+    *ve = e;
+    return 1;
+}
+
+static void gtbt__redact_kv(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, vs, ve;
+    for (i = 1; i < n; i++) {
+        unsigned char c = s[i];
+        if (c != '=' && c != ':' && !((c == ' ' || c == '\t') && gtbt__rx_keych(s[i - 1]))) continue;
+        if (!gtbt__rx_kv_at(s, n, i, &vs, &ve)) continue;
+        gtbt__rx_emit(r, vs, "***", ve);
+        i = ve - 1;
+    }
+}
+
+/* 11. Provider tokens by their documented prefixes (beyond the Go original's list): the prefix
+   must start a word (no letter or digit before it), the body is at least min bytes of its class;
+   the prefix stays and the body becomes "***". */
+enum { GTBT__RX_B_TOK, GTBT__RX_B_ALNUM, GTBT__RX_B_WORD, GTBT__RX_B_HEX, GTBT__RX_B_UPNUM, GTBT__RX_B_B64,
+       GTBT__RX_B_TOKDOT, GTBT__RX_B_PATH };
+typedef struct gtbt__rx_prov2 { const char *pre; unsigned char cls, min; } gtbt__rx_prov2;
+static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
+    { "ghu_", GTBT__RX_B_ALNUM, 30 }, { "ghr_", GTBT__RX_B_ALNUM, 30 },             /* GitHub user/refresh */
+    { "npm_", GTBT__RX_B_ALNUM, 30 },                                               /* npm */
+    { "sk_live_", GTBT__RX_B_ALNUM, 16 }, { "sk_test_", GTBT__RX_B_ALNUM, 16 },     /* Stripe */
+    { "rk_live_", GTBT__RX_B_ALNUM, 16 }, { "rk_test_", GTBT__RX_B_ALNUM, 16 }, { "whsec_", GTBT__RX_B_ALNUM, 24 },
+    { "SG.", GTBT__RX_B_TOKDOT, 40 },                                               /* SendGrid */
+    { "SK", GTBT__RX_B_HEX, 32 }, { "AC", GTBT__RX_B_HEX, 32 },                     /* Twilio */
+    { "key-", GTBT__RX_B_HEX, 32 },                                                 /* Mailgun */
+    { "GOCSPX-", GTBT__RX_B_TOK, 20 }, { "ya29.", GTBT__RX_B_TOKDOT, 20 }, { "1//0", GTBT__RX_B_TOK, 30 }, /* Google */
+    { "hvs.", GTBT__RX_B_TOK, 20 }, { "hvb.", GTBT__RX_B_TOK, 20 }, { "hvr.", GTBT__RX_B_TOK, 20 },   /* Vault */
+    { "atlasv1.", GTBT__RX_B_TOK, 40 },                                             /* Terraform Cloud */
+    { "hooks.slack.com/services/", GTBT__RX_B_PATH, 20 }, { "xapp-", GTBT__RX_B_TOK, 20 }, /* Slack */
+    { "xoxe.", GTBT__RX_B_TOKDOT, 30 }, { "xoxe-", GTBT__RX_B_TOK, 30 },
+    { "discord.com/api/webhooks/", GTBT__RX_B_PATH, 20 }, { "discordapp.com/api/webhooks/", GTBT__RX_B_PATH, 20 },
+    { "shpat_", GTBT__RX_B_HEX, 32 }, { "shpss_", GTBT__RX_B_HEX, 32 },             /* Shopify */
+    { "shpca_", GTBT__RX_B_HEX, 32 }, { "shppa_", GTBT__RX_B_HEX, 32 },
+    { "dop_v1_", GTBT__RX_B_HEX, 64 }, { "doo_v1_", GTBT__RX_B_HEX, 64 }, { "dor_v1_", GTBT__RX_B_HEX, 64 }, /* DigitalOcean */
+    { "hf_", GTBT__RX_B_ALNUM, 30 },                                                /* Hugging Face */
+    { "pypi-", GTBT__RX_B_TOK, 50 },                                                /* PyPI */
+    { "dckr_pat_", GTBT__RX_B_TOK, 20 },                                            /* Docker Hub */
+    { "AGE-SECRET-KEY-1", GTBT__RX_B_UPNUM, 50 },                                   /* age */
+    { "lin_api_", GTBT__RX_B_ALNUM, 30 },                                           /* Linear */
+    { "ntn_", GTBT__RX_B_ALNUM, 30 }, { "secret_", GTBT__RX_B_ALNUM, 40 },          /* Notion */
+    { "figd_", GTBT__RX_B_TOK, 30 },                                                /* Figma */
+    { "glsa_", GTBT__RX_B_WORD, 30 }, { "glc_", GTBT__RX_B_B64, 30 },               /* Grafana */
+    { "NRAK-", GTBT__RX_B_UPNUM, 20 }, { "NRII-", GTBT__RX_B_TOK, 20 },             /* New Relic */
+    { "PMAK-", GTBT__RX_B_TOK, 50 },                                                /* Postman */
+    { "pul-", GTBT__RX_B_HEX, 40 },                                                 /* Pulumi */
+    { "dp.pt.", GTBT__RX_B_ALNUM, 40 }, { "dp.st.", GTBT__RX_B_ALNUM, 40 },         /* Doppler */
+    { "dp.ct.", GTBT__RX_B_ALNUM, 40 }, { "dp.sa.", GTBT__RX_B_ALNUM, 40 },
+    { "dapi", GTBT__RX_B_HEX, 32 },                                                 /* Databricks */
+    { "r8_", GTBT__RX_B_ALNUM, 30 },                                                /* Replicate */
+    { "gsk_", GTBT__RX_B_ALNUM, 40 },                                               /* Groq */
+    { "sq0atp-", GTBT__RX_B_TOK, 20 }, { "sq0csp-", GTBT__RX_B_TOK, 30 }, { "EAAA", GTBT__RX_B_TOK, 50 }, /* Square */
+    { "sl.", GTBT__RX_B_TOK, 60 },                                                  /* Dropbox */
+    { "ASIA", GTBT__RX_B_UPNUM, 16 }, { "AGPA", GTBT__RX_B_UPNUM, 16 }, { "AIDA", GTBT__RX_B_UPNUM, 16 }, /* AWS ids */
+    { "AROA", GTBT__RX_B_UPNUM, 16 }, { "ANPA", GTBT__RX_B_UPNUM, 16 }, { "AIPA", GTBT__RX_B_UPNUM, 16 },
+    { "FwoGZXIvYXdzE", GTBT__RX_B_B64, 100 }, { "IQoJb3JpZ2lu", GTBT__RX_B_B64, 100 }, /* AWS session tokens */
+    { "phx_", GTBT__RX_B_ALNUM, 30 },                                               /* PostHog personal */
+    { "HRKU-", GTBT__RX_B_TOK, 30 },                                                /* Heroku */
+    { "nfp_", GTBT__RX_B_ALNUM, 30 },                                               /* Netlify */
+    { "sbp_", GTBT__RX_B_HEX, 40 },                                                 /* Supabase */
+    { "sk.eyJ", GTBT__RX_B_TOKDOT, 40 },                                            /* Mapbox */
+    { "ATATT3", GTBT__RX_B_B64, 100 },                                              /* Atlassian */
+    { "glptt-", GTBT__RX_B_HEX, 40 }, { "GR1348941", GTBT__RX_B_TOK, 20 },          /* GitLab */
+};
+/* the first byte of each row above, in order (tests/test_redact.c checks it) */
+static const char gtbt__rx_prov2_heads[] = "ggnssrrwSSAkGy1hhhahxxxddssssdddhpdAlnsfggNNPpdddddrgssEsAAAAAAFIpHnssAgG";
+
+static int gtbt__rx_body(int cls, unsigned char c) {
+    switch (cls) {
+    case GTBT__RX_B_TOK: return gtbt__rx_tok(c);
+    case GTBT__RX_B_ALNUM: return gtbt__rx_alnum(c);
+    case GTBT__RX_B_WORD: return gtbt__rx_word(c);
+    case GTBT__RX_B_HEX: return (unsigned)(c - '0') < 10u || (unsigned)((c | 32) - 'a') < 6u;
+    case GTBT__RX_B_UPNUM: return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    case GTBT__RX_B_B64: return gtbt__rx_tok(c) || c == '+' || c == '/' || c == '=';
+    case GTBT__RX_B_TOKDOT: return gtbt__rx_tok(c) || c == '.';
+    default: return gtbt__rx_tok(c) || c == '/';
+    }
+}
+
+/* A provider token starting at s[i] (a word start): 1 with the body [*bs, *be). The body scan of a
+   failed match is shorter than min, so callers stay linear when they jump past a success. */
+static int gtbt__rx_prov2_at(const unsigned char *s, size_t n, size_t i, size_t *bs, size_t *be) {
+    size_t k, e, plen;
+    if (!(gtbt__rx_ct[s[i]] & 1024)) return 0;          /* the first bytes of the prefixes below */
+    for (k = 0; k < sizeof gtbt__rx_prov2s / sizeof gtbt__rx_prov2s[0]; k++) {
+        const gtbt__rx_prov2 *pv;
+        const char *h = (const char *)memchr(gtbt__rx_prov2_heads + k, s[i], sizeof gtbt__rx_prov2_heads - 1 - k);
+        if (!h) break;
+        k = (size_t)(h - gtbt__rx_prov2_heads);
+        pv = &gtbt__rx_prov2s[k];
+        if (i + 1 >= n || (unsigned char)pv->pre[1] != s[i + 1]) continue;
+        plen = strlen(pv->pre);
+        if (n - i < plen + pv->min || memcmp(s + i, pv->pre, plen) != 0) continue;
+        for (e = i + plen; e < n && gtbt__rx_body(pv->cls, s[e]); e++) {}
+        if (e - i - plen < pv->min) continue;
+        *bs = i + plen;
+        *be = e;
+        return 1;
     }
     return 0;
 }
 
+static void gtbt__redact_prov2(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, bs, be;
+    for (i = 0; i < n; i++) {
+        if (i > 0 && gtbt__rx_alnum(s[i - 1])) continue;
+        if (!gtbt__rx_prov2_at(s, n, i, &bs, &be)) continue;
+        gtbt__rx_emit(r, bs, "***", be);
+        i = be - 1;
+    }
+}
+
+/* 12. Three dot-separated token parts of 20+, 5-8 and 25+ bytes (Discord bot tokens and other
+   signed tokens shaped like a JWT without its "eyJ")  ->  <redacted-token> */
+static void gtbt__redact_dotted(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, a, e1, e2, e3;
+    while (i < n) {
+        if (!gtbt__rx_tok(s[i]) || (i > 0 && s[i - 1] == '.')) { i++; continue; }
+        for (a = i, e1 = i; e1 < n && gtbt__rx_tok(s[e1]); e1++) {}
+        i = e1;
+        if (e1 - a < 20 || e1 >= n || s[e1] != '.') continue;
+        for (e2 = e1 + 1; e2 < n && gtbt__rx_tok(s[e2]); e2++) {}
+        if (e2 - e1 - 1 < 5 || e2 - e1 - 1 > 8 || e2 >= n || s[e2] != '.') continue;
+        for (e3 = e2 + 1; e3 < n && gtbt__rx_tok(s[e3]); e3++) {}
+        if (e3 - e2 - 1 < 25) continue;
+        gtbt__rx_emit(r, a, "<redacted-token>", e3);
+        i = e3;
+    }
+}
+
+/* 13. Opaque keys the Go original misses (it takes only [A-Za-z0-9_\-]{41,}):
+   - 32 or 40 hex digits with at least one digit and one letter, as a whole word (API keys, Twilio
+     and Datadog keys, MD5-shaped secrets), unless it reads as a version or commit: right after
+     '+' (1.4.2+<hash>), after the word commit, rev, revision, sha, sha1, hash, git, checksum,
+     digest, md5, etag, build or version, or after a version number (digit.digit) earlier on its
+     line;
+   - a run of 32+ base64 characters [A-Za-z0-9+/_-] (with '=' padding) that mixes upper case,
+     lower case and digits (at least 2 each) and changes character class between at least 38% of
+     its neighbouring bytes: AWS secret keys (40), 44-character base64 keys, session tokens.
+     Paths, identifiers, target triples and words change class far less often.
+   Both become <redacted-token>. UUIDs (8-4-4-4-12) are left alone; 41+ token bytes (SHA-256 in
+   hex among them) are rule 8's. */
+static int gtbt__rx_hex(unsigned char c) { return gtbt__rx_ct[c] & 32; }
+static int gtbt__rx_b64(unsigned char c) { return gtbt__rx_ct[c] & 94; }       /* [A-Za-z0-9_\-+/] */
+static int gtbt__rx_digit(unsigned char c) { return gtbt__rx_ct[c] & 4; }
+
+static int gtbt__rx_commit_ctx(const unsigned char *s, size_t a) {
+    static const char *const words[] = { "commit", "rev", "revision", "sha", "sha1", "hash", "git", "checksum",
+                                         "digest", "md5", "etag", "build", "version", NULL };
+    size_t j = a, we, k, lim = a > 48 ? a - 48 : 0;
+    if (a > 0 && s[a - 1] == '+') return 1;
+    while (j > 0 && a - j < 3 && s[j - 1] && strchr(" \t=:#@([-_", s[j - 1])) j--;
+    for (we = j; j > 0 && we - j < 10 && gtbt__rx_alnum(s[j - 1]); j--) {}
+    for (k = 0; we > j && words[k]; k++)
+        if (strlen(words[k]) == we - j && gtbt__rx_ci(s, we, j, words[k])) return 1;
+    for (j = a; j >= lim + 3 && !gtbt__rx_eol(s[j - 1]); j--)
+        if (gtbt__rx_digit(s[j - 1]) && s[j - 2] == '.' && gtbt__rx_digit(s[j - 3])) return 1;
+    return 0;
+}
+
+static int gtbt__rx_class(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') ? 1 : (c >= 'a' && c <= 'z') ? 2 : gtbt__rx_digit(c) ? 3 : 4;
+}
+
+static void gtbt__redact_opaque(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, a, b, j, k, ca, cb, e;
+    while (i < n) {
+        size_t up = 0, lo = 0, dg = 0, changes = 0;
+        int hexhit = 0;
+        if (!gtbt__rx_b64(s[i])) { i++; continue; }
+        for (a = i; i < n && gtbt__rx_b64(s[i]); i++) {}
+        b = i;
+        if (b - a < 32) continue;
+        for (j = a; j < b;) {                      /* whole-word hex pieces */
+            int digit = 0, letter = 0, hex = 1;
+            if (!gtbt__rx_alnum(s[j])) { j++; continue; }
+            for (k = j; k < b && gtbt__rx_alnum(s[k]); k++) {
+                hex &= gtbt__rx_hex(s[k]) != 0;
+                digit |= gtbt__rx_digit(s[k]);
+                letter |= gtbt__rx_alpha(s[k]);
+            }
+            if ((k - j == 32 || k - j == 40) && hex && digit && letter &&
+                !gtbt__rx_commit_ctx(s, j)) {
+                gtbt__rx_emit(r, j, "<redacted-token>", k);
+                hexhit = 1;
+            }
+            j = k;
+        }
+        if (hexhit) continue;
+        for (ca = a; ca < b && !gtbt__rx_alnum(s[ca]); ca++) {}
+        for (cb = b; cb > ca && !gtbt__rx_alnum(s[cb - 1]); cb--) {}
+        if (cb - ca < 32) continue;
+        for (j = ca; j < cb; j++) {
+            int cl = gtbt__rx_class(s[j]);
+            up += cl == 1; lo += cl == 2; dg += cl == 3;
+            if (j > ca && cl != gtbt__rx_class(s[j - 1])) changes++;
+        }
+        if (up < 2 || lo < 2 || dg < 2 || changes * 100 < 38 * (cb - ca - 1)) continue;
+        e = cb;
+        if (cb == b) {                             /* '=' padding, unless it is "key=value" */
+            while (e < n && e - b < 2 && s[e] == '=') e++;
+            if (e < n && gtbt__rx_b64(s[e])) e = b;
+        }
+        gtbt__rx_emit(r, ca, "<redacted-token>", e);
+    }
+}
+
+/* One pass that finds which rules can possibly match s[0..n) (a necessary condition for each; 0
+   means the text is left as is). With any != 0 it stops at the first candidate: this is the
+   pre-check of every recorded value, so ordinary values (target triples like
+   x86_64-unknown-linux-gnu, version strings, --long-flags=value, paths) must cost one cheap pass
+   and no rule. Checked: a userinfo rule 1 redacts (1); at '=', a keyword of rule 2 as a whole word before it
+   (2); "authorization:" (3); "secret_access_key" then [=:] (4); a JSON key of rule 5 (5); "eyJ"
+   (6); a prefix of rule 7 (7); a run of 41 token bytes (8); "-----BEGIN " (9); a secret key
+   before '=', ':' or after a --flag (10); a provider prefix with its body at a word start (11); a
+   run of 20 token bytes then '.' (12); a 32- or 40-hex word, or a base64 run of 32+ with 2+ upper,
+   lower and digits (13). */
+enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_M_AWS = 8,
+       GTBT__RX_M_JSON = 16, GTBT__RX_M_JWT = 32, GTBT__RX_M_PROV = 64, GTBT__RX_M_LONG = 128,
+       GTBT__RX_M_PEM = 256, GTBT__RX_M_KV = 512, GTBT__RX_M_PROV2 = 1024, GTBT__RX_M_DOT = 2048,
+       GTBT__RX_M_OPAQUE = 4096 };
+
+/* s[ks..ke) is one of the lowercase words (ASCII case-insensitive) */
+static int gtbt__rx_is_word(const unsigned char *s, size_t ks, size_t ke, const char *const *words) {
+    size_t k;
+    for (k = 0; words[k]; k++)
+        if (strlen(words[k]) == ke - ks && gtbt__rx_ci(s, ke, ks, words[k])) return 1;
+    return 0;
+}
+
+/* the Go rules' keyword conditions at a '=' or ':' at s[i] */
+static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) {
+    static const char *const query[] = { "apikey", "api_key", "key", "access_token", "refresh_token", "token",
+                                         "secret", "password", "auth", "authorization", "signature", NULL };
+    static const char *const json[] = { "apikey", "api_key", "access_token", "refresh_token", "token", "secret",
+                                        "password", "auth", "authorization", "signature", NULL };
+    unsigned m = 0;
+    size_t ks, ke = i, j;
+    if (s[i] == '=' && i > 0 && strchr("yntdheYNTDHE", s[i - 1]) && s[i - 1]) {   /* the keywords' last letters */
+        for (ks = i; ks > 0 && i - ks <= 13 && gtbt__rx_word(s[ks - 1]); ks--) {}
+        if ((ks == 0 || !gtbt__rx_word(s[ks - 1])) && i + 1 < n && s[i + 1] != '&' && !gtbt__rx_ws(s[i + 1]) &&
+            gtbt__rx_is_word(s, ks, i, query)) m |= GTBT__RX_M_QUERY;
+    } else if (s[i] == ':' && i >= 13 && (s[i - 1] | 32) == 'n' && gtbt__rx_ci(s, n, i - 13, "authorization:")) {
+        m |= GTBT__RX_M_AUTHZ;
+    }
+    while (ke > 0 && gtbt__rx_ws(s[ke - 1])) ke--;
+    if (ke >= 17 && (s[ke - 1] | 32) == 'y' && gtbt__rx_ci(s, n, ke - 17, "secret_access_key")) m |= GTBT__RX_M_AWS;
+    if (s[i] == ':' && ke > 0 && s[ke - 1] == '"') {
+        for (ks = ke - 1; ks > 0 && ke - ks <= 15 && s[ks - 1] != '"'; ks--) {}
+        j = gtbt__rx_skip_ws(s, n, i + 1);
+        if (ks > 0 && s[ks - 1] == '"' && j < n && s[j] == '"' && gtbt__rx_is_word(s, ks, ke - 1, json)) m |= GTBT__RX_M_JSON;
+    }
+    return m;
+}
+
+static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
+    size_t i, run = 0, b64 = 0, up = 0, lo = 0, dg = 0, piece = 0, vs, ve;
+    unsigned m = 0;
+    int hex = 1;
+    for (i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (gtbt__rx_alnum(c)) {                   /* rule 13: a hex piece, a mixed base64 run */
+            piece++;
+            hex &= gtbt__rx_hex(c) != 0;
+            up += (gtbt__rx_ct[c] & 128) != 0; lo += (gtbt__rx_ct[c] & 256) != 0; dg += gtbt__rx_digit(c) != 0;
+            if (++b64 >= 32 && up >= 2 && lo >= 2 && dg >= 2) m |= GTBT__RX_M_OPAQUE;
+        } else {
+            if (hex && (piece == 32 || piece == 40)) m |= GTBT__RX_M_OPAQUE;
+            piece = 0;
+            hex = 1;
+            if (gtbt__rx_b64(c)) b64++;
+            else b64 = up = lo = dg = 0;
+        }
+        if (gtbt__rx_tok(c)) {
+            if (++run >= 41) m |= GTBT__RX_M_LONG;
+            switch (c) {
+            case 's': if (i + 3 <= n && s[i + 1] == 'k' && s[i + 2] == '-') m |= GTBT__RX_M_PROV; break;
+            case 'g':
+                if (i + 4 <= n && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
+                                   (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
+                                   !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
+                    m |= GTBT__RX_M_PROV;
+                break;
+            case 'x': if (i + 5 <= n && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') m |= GTBT__RX_M_PROV; break;
+            case 'A': if (i + 4 <= n && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) m |= GTBT__RX_M_PROV; break;
+            case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT; break;
+            case '-': if (n - i >= 11 && !memcmp(s + i, "-----BEGIN ", 11)) m |= GTBT__RX_M_PEM; break;
+            default: break;
+            }
+            if (!(m & GTBT__RX_M_PROV2) && (i == 0 || !gtbt__rx_alnum(s[i - 1])) && gtbt__rx_prov2_at(s, n, i, &vs, &ve))
+                m |= GTBT__RX_M_PROV2;
+        } else {
+            if (c == '.' && run >= 20) m |= GTBT__RX_M_DOT;
+            run = 0;
+            if (c == '=' || c == ':') {
+                m |= gtbt__rx_go_keys_at(s, n, i);
+                if (c == ':' && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/' && gtbt__rx_userinfo_at(s, n, i, &ve)) m |= GTBT__RX_M_URL;
+                if (!(m & GTBT__RX_M_KV) && i > 0 && gtbt__rx_kv_at(s, n, i, &vs, &ve)) m |= GTBT__RX_M_KV;
+            } else if ((c == ' ' || c == '\t') && i > 0 && !(m & GTBT__RX_M_KV) && gtbt__rx_keych(s[i - 1])) {
+                if (gtbt__rx_kv_at(s, n, i, &vs, &ve)) m |= GTBT__RX_M_KV;
+            }
+        }
+        if (m && any) return m;
+    }
+    if (hex && (piece == 32 || piece == 40)) m |= GTBT__RX_M_OPAQUE;
+    return m;
+}
+
+/* Pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
+static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
+    return gtbt__redact_scan((const unsigned char *)in, n, 1) != 0;
+}
+
 /* The Go function is not quite idempotent: a later rule can unblock an earlier one, e.g.
    "x://u:AKIA<16 upper>key=/&@h" takes three applications to settle (AKIA[A-Z0-9]{16} leaves a
-   \b before "key", whose redaction removes the '/' that blocked the userinfo rule). We therefore
-   repeat the whole rule list until it changes nothing. This differs from Go only on inputs where Go
-   itself is not idempotent. By analysis (only AKIA's fixed length creates a new \b; rules 2-5 can
-   unblock rule 1; rule 1 enables nothing earlier) and by fuzzing, at most 3 passes change anything;
-   the cap keeps the cost linear regardless. Set to 1 for byte-exact Go output. */
+   \b before "key", whose redaction removes the '/' that blocked the userinfo rule); the wider
+   rules add such cases. We therefore repeat the whole rule list until it changes nothing; by
+   fuzzing, at most 3 passes change anything; the cap keeps the cost linear regardless. */
 #ifndef GTBT__REDACT_MAX_PASSES
 #define GTBT__REDACT_MAX_PASSES 4
 #endif
@@ -3306,9 +3822,10 @@ static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
    out-of-memory nothing is appended (never a partly redacted value) and out->oom is set. Rules
    whose necessary condition (gtbt__redact_scan) is absent from the current text are skipped; the
    scan is redone after every rule that changed the text, so it always describes what the next
-   rule sees. */
+   rule sees. Order: PEM blocks, URL userinfo, secret keys, then the Go original's rules 2-8, then
+   provider prefixes, dotted tokens, opaque keys. */
 static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out) {
-    enum { NPROV = sizeof gtbt__rx_providers / sizeof gtbt__rx_providers[0], NRULES = 7 + NPROV };
+    enum { NPROV = sizeof gtbt__rx_providers / sizeof gtbt__rx_providers[0], NRULES = 12 + NPROV };
     gtbt__buf tmp[2];
     gtbt__rx r;
     const unsigned char *cur = (const unsigned char *)in;
@@ -3321,18 +3838,26 @@ static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf
     for (pass = 0; mask && changed && !out->oom && pass < GTBT__REDACT_MAX_PASSES; pass++) {
         changed = 0;
         for (rule = 0; rule < NRULES; rule++) {
-            need = rule < 6 ? 1u << rule : rule < NRULES - 1 ? (unsigned)GTBT__RX_M_PROV : (unsigned)GTBT__RX_M_LONG;
+            static const unsigned needs[] = { GTBT__RX_M_PEM, GTBT__RX_M_URL, GTBT__RX_M_KV, GTBT__RX_M_QUERY,
+                GTBT__RX_M_AUTHZ, GTBT__RX_M_AWS, GTBT__RX_M_JSON, GTBT__RX_M_JWT };
+            need = rule < 8 ? needs[rule] : rule < 8 + NPROV ? (unsigned)GTBT__RX_M_PROV : rule == 8 + NPROV ? (unsigned)GTBT__RX_M_LONG
+                 : rule == 9 + NPROV ? (unsigned)GTBT__RX_M_PROV2 : rule == 10 + NPROV ? (unsigned)GTBT__RX_M_DOT : (unsigned)GTBT__RX_M_OPAQUE;
             if (!(mask & need)) continue;
             r.s = cur; r.n = curn; r.done = 0; r.out = &tmp[which]; r.changed = 0;
             tmp[which].len = 0;                        /* never the buffer cur points into */
-            if (rule == 0) gtbt__redact_userinfo(&r);
-            else if (rule == 1) gtbt__redact_query(&r);
-            else if (rule == 2) gtbt__redact_authz(&r);
-            else if (rule == 3) gtbt__redact_aws(&r);
-            else if (rule == 4) gtbt__redact_json(&r);
-            else if (rule == 5) gtbt__redact_jwt(&r);
-            else if (rule < NRULES - 1) gtbt__redact_provider(&r, &gtbt__rx_providers[rule - 6]);
-            else gtbt__redact_long(&r);
+            if (rule == 0) gtbt__redact_pem(&r);
+            else if (rule == 1) gtbt__redact_userinfo(&r);
+            else if (rule == 2) gtbt__redact_kv(&r);
+            else if (rule == 3) gtbt__redact_query(&r);
+            else if (rule == 4) gtbt__redact_authz(&r);
+            else if (rule == 5) gtbt__redact_aws(&r);
+            else if (rule == 6) gtbt__redact_json(&r);
+            else if (rule == 7) gtbt__redact_jwt(&r);
+            else if (rule < 8 + NPROV) gtbt__redact_provider(&r, &gtbt__rx_providers[rule - 8]);
+            else if (rule == 8 + NPROV) gtbt__redact_long(&r);
+            else if (rule == 9 + NPROV) gtbt__redact_prov2(&r);
+            else if (rule == 10 + NPROV) gtbt__redact_dotted(&r);
+            else gtbt__redact_opaque(&r);
             if (!r.changed) continue;
             gtbt__buf_put(r.out, cur + r.done, curn - r.done);
             if (r.out->oom) { out->oom = 1; break; }
@@ -4561,15 +5086,14 @@ static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_u
     return t > GTBT__RETRY_AFTER_MAX_MS ? GTBT__RETRY_AFTER_MAX_MS : t;
 }
 
-/* GTBT_OK for 2xx; GTBT_E_HTTP_RETRY for 408, 429, 500, 502, 503, 504 (OTLP: 429, 502, 503, 504 only);
-   GTBT_E_HTTP_REJECT for everything else (1xx, 3xx, other 4xx and 5xx). */
+/* GTBT_OK for 2xx; GTBT_E_HTTP_RETRY for 408, 429 and every 5xx (a server error says nothing about
+   the events; 501, 505, 507, 511, 520-524 and 599 are as passing as 503), but for OTLP only the
+   specification's 429, 502, 503, 504; GTBT_E_HTTP_REJECT for everything else (1xx, 3xx, other 4xx,
+   OTLP's other 5xx). */
 static GTBT__UNUSED int gtbt__http_classify(int status, int otlp) {
     if (status >= 200 && status <= 299) return GTBT_OK;
-    switch (status) {
-    case 408: case 500: return otlp ? GTBT_E_HTTP_REJECT : GTBT_E_HTTP_RETRY;
-    case 429: case 502: case 503: case 504: return GTBT_E_HTTP_RETRY;
-    default: return GTBT_E_HTTP_REJECT;
-    }
+    if (otlp) return status == 429 || status == 502 || status == 503 || status == 504 ? GTBT_E_HTTP_RETRY : GTBT_E_HTTP_REJECT;
+    return status == 408 || status == 429 || (status >= 500 && status <= 599) ? GTBT_E_HTTP_RETRY : GTBT_E_HTTP_REJECT;
 }
 
 /* --- response head --- */
@@ -5149,6 +5673,27 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target, const gtbt
 /* --- request --- */
 
 /* Header values: no CR, LF or other control characters except tab. */
+/* Cleans s in place: blanks and control characters at both ends removed, control characters
+   inside replaced by a space (a version read from a file keeps its trailing newline). Returns 1
+   when s changed. */
+static GTBT__UNUSED void gtbt__clean_ctl_ends(char *s) {
+    size_t n = strlen(s), a = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) s[--n] = 0;
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) memmove(s, s + a, n - a + 1);
+}
+
+static GTBT__UNUSED int gtbt__clean_ctl(char *s) {
+    size_t n = strlen(s), a = 0, i;
+    int changed = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) { s[--n] = 0; changed = 1; }
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) { memmove(s, s + a, n - a + 1); n -= a; changed = 1; }
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) { s[i] = ' '; changed = 1; }
+    return changed;
+}
+
 static int gtbt__http_value_ok(const char *s) {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -5531,12 +6076,35 @@ static void gtbt__net_backend_destroy(gtbt_backend *b) {
     gtbt__free(nb);
 }
 
+/* A URL as it may be shown (status, log lines, backend info): scheme, host, port and path only;
+   user, password, query and fragment never appear (they may hold a key). Works on any text,
+   also a URL that was refused; cut to fit cap. */
+static void gtbt__url_display(const char *url, char *out, size_t cap) {
+    const char *p = url ? url : "", *sep = strstr(p, "://"), *a, *e, *at, *q;
+    size_t k, n = 0;
+    if (!cap) return;
+    out[0] = 0;
+    if (sep) {
+        for (q = p; q < sep && (gtbt__url_isalpha(*q) || gtbt__url_isdigit(*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
+        if (q != sep || sep == p) sep = NULL;
+    }
+    a = sep ? sep + 3 : p;
+    for (e = a; *e && *e != '/' && *e != '?' && *e != '#'; e++) {}
+    for (at = e; at > a && at[-1] != '@'; at--) {}   /* the host starts after the last '@' */
+    if (sep) n = (size_t)snprintf(out, cap, "%.*s", (int)(a - p), p);
+    if (n < cap) n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(e - at), at);
+    for (k = 0; e[k] && e[k] != '?' && e[k] != '#'; k++) {}
+    if (n < cap) snprintf(out + n, cap - n, "%.*s", (int)k, e);
+}
+
 /* Checks the URL (and that https can be spoken); logs why not. */
 static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *what) {
     gtbt__url u;
     if (!url || gtbt__url_parse(url, &u) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%.200s\" (want http:// or https://, a host, no credentials)",
-                   what, url ? url : "");
+        char shown[256];
+        gtbt__url_display(url, shown, sizeof shown);
+        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%s\" (want http:// or https://, a host, no credentials)",
+                   what, shown);
         return GTBT_E_INVALID;
     }
     if (u.tls && !GTBT__TLS) {
@@ -5544,6 +6112,31 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
         return GTBT_E_UNSUPPORTED;
     }
     return GTBT_OK;
+}
+
+/* An API key from a desc: blanks and control characters at its ends (a trailing newline read
+   from a file) are removed; one with a control character inside, or nothing left, is refused
+   (every request would be invalid). key is the backend's own copy. */
+static int gtbt__key_ok(char *key, const gtbt__log *lg, const char *what) {
+    size_t i;
+    gtbt__clean_ctl_ends(key);
+    for (i = 0; key[i]; i++)
+        if ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) break;
+    if (!key[0] || key[i]) {
+        gtbt__logi(lg, GTBT_LOGITEM_KEY_INVALID, "telemetry: %s has a control character (or nothing but blanks); backend not built", what);
+        return 0;
+    }
+    return 1;
+}
+
+/* "kind (URL)" as shown by status and log lines: the URL without user, password, query, fragment */
+static void gtbt__net_info(gtbt__net_backend *nb, const char *kind, const char *url) {
+    size_t k = strlen(kind);
+    if (k + 4 > sizeof nb->info) k = 0;
+    memcpy(nb->info, kind, k);
+    memcpy(nb->info + k, " (", 2);
+    gtbt__url_display(url, nb->info + k + 2, sizeof nb->info - k - 3);
+    strcat(nb->info, ")");
 }
 
 static gtbt__net_backend *gtbt__net_backend_new(int kind, gtbt__body_fn body, const char *url, const gtbt_net_desc *net, const char *what) {
@@ -5811,7 +6404,12 @@ static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, in
     memset(&body, 0, sizeof body);
     memset(&ua, 0, sizeof ua);
     gtbt__buf_puts(&ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING);
-    if (ev[0].tool_name[0]) gtbt__buf_printf(&ua, " (%s/%s)", ev[0].tool_name, ev[0].version);
+    if (ev[0].tool_name[0]) {   /* the event may come from an older run's spill file: cleaned */
+        size_t at = ua.len;
+        gtbt__buf_printf(&ua, " (%.64s/%.128s)", ev[0].tool_name, ev[0].version);
+        if (!ua.oom) gtbt__clean_ctl(ua.p + at + 1);
+        if (!ua.oom) ua.len = strlen(ua.p);
+    }
     key.key = nb->key_header;
     key.value = nb->api_key;
     while (i < n && rc == GTBT_OK) {   /* one request, or several where the format has a size cap */
@@ -5828,7 +6426,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc) {
     gtbt__net_backend *nb;
     if (!desc) return NULL;
     if (!(nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, desc->endpoint, &desc->net, "HTTP endpoint"))) return NULL;
-    snprintf(nb->info, sizeof nb->info, "http (%s)", desc->endpoint);
+    gtbt__net_info(nb, "http", desc->endpoint);
     return &nb->base;
 }
 
@@ -5846,7 +6444,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     {
         gtbt__log lg = gtbt__log_of_net(&desc->net);
         if (!n || n > GTBT__URL_MAX || strchr(desc->endpoint, '?') || strchr(desc->endpoint, '#')) {
-            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%.200s\" (want a base URL such as https://collector:4318)", desc->endpoint);
+            char shown[256];
+            gtbt__url_display(desc->endpoint, shown, sizeof shown);
+            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
             gtbt__buf_free(&url);
             return NULL;
         }
@@ -5866,7 +6466,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
         gtbt__net_backend_destroy(&nb->base);
         return NULL;
     }
-    snprintf(nb->info, sizeof nb->info, "otlp (%s)", desc->endpoint);
+    gtbt__net_info(nb, "otlp", desc->endpoint);
     return &nb->base;
 }
 
@@ -5904,7 +6504,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     nb->api_key = gtbt__strdup(desc->api_key);
     nb->source = gtbt__strdup(desc->source && desc->source[0] ? desc->source : "gtb");
     if (!nb->api_key || !nb->source) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "datadog (%s)", url);
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_datadog_desc.api_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    gtbt__clean_ctl(nb->source);
+    gtbt__net_info(nb, "datadog", url);
     return &nb->base;
 }
 
@@ -5926,7 +6528,8 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
         : desc->instance == GTBT_POSTHOG_EU ? "https://eu.i.posthog.com/capture/" : "https://us.i.posthog.com/capture/";
     if (!(nb = gtbt__net_backend_new(GTBT__NB_POSTHOG, gtbt__posthog_body, url, &desc->net, "PostHog endpoint"))) return NULL;
     if (!(nb->api_key = gtbt__strdup(desc->project_key))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "posthog (%s)", url);
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_posthog_desc.project_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    gtbt__net_info(nb, "posthog", url);
     return &nb->base;
 }
 
@@ -5960,7 +6563,7 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *endpoint, const 
     gtbt__net_backend *nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, endpoint, net, "deletion endpoint");
     if (!nb) return NULL;
     if (!(hd = (gtbt__http_deletion *)gtbt__calloc(1, sizeof *hd))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "http (%s)", endpoint);
+    gtbt__net_info(nb, "http", endpoint);
     hd->nb = nb;
     hd->base.request = gtbt__http_deletion_request;
     hd->base.destroy = gtbt__http_deletion_destroy;
@@ -5987,6 +6590,7 @@ struct gtbt_collector {
     char           *tool_name, *version, *endpoint, *otel_endpoint, *support_message;
     char            config_dir[GTBT__MAX_PATH], data_dir[GTBT__MAX_PATH];
     int             spill_ok;       /* data_dir is a private directory we may write spill files to */
+    int             spill_failed;   /* a spill write failed (full disk): no more tries until the next flush */
     int             force_enabled, extended;
     gtbt_delivery   delivery;
     int             flush_timeout_ms;
@@ -6040,6 +6644,34 @@ static gtbt__str gtbt__clean(const char *v, size_t max, gtbt__buf *tmp) {
     }
     s.n = gtbt__utf8_cut(s.p, s.n, max);
     return s;
+}
+
+/* An argument that a previous one announced as secret ("--password VALUE", "--token VALUE",
+   "-u user:pass"): the value becomes "***", or "user:***" after -u/--user; a value that starts
+   with "--" is the next flag and is cleaned as usual. announced is what gtbt__arg_announces said. */
+static gtbt__str gtbt__clean_arg(const char *v, int announced, gtbt__buf *tmp) {
+    gtbt__str s;
+    const char *colon;
+    int flag = v && v[0] == '-' && v[1] == '-';
+    if (v && v[0] && !flag && announced == GTBT__RX_K_USER && (colon = strchr(v, ':')) != NULL) {
+        gtbt__buf_put(tmp, v, gtbt__utf8_cut(v, (size_t)(colon - v) + 1, GTBT__MAX_VALUE - 3));
+        gtbt__buf_puts(tmp, "***");
+        if (tmp->oom) { s.p = ""; s.n = 0; return s; }
+        s.p = tmp->p;
+        s.n = tmp->len;
+        return s;
+    }
+    if (v && v[0] && !flag && announced && announced != GTBT__RX_K_USER) { s.p = "***"; s.n = 3; return s; }
+    return gtbt__clean(v, GTBT__MAX_VALUE, tmp);
+}
+
+/* What a flag argument without '=' announces about the next one (GTBT__RX_K_*, 0 for nothing). */
+static int gtbt__arg_announces(const char *a) {
+    size_t n;
+    if (!a || a[0] != '-') return 0;
+    n = gtbt__strnlen(a, GTBT__RX_KEY_MAX + 3);
+    if (n > GTBT__RX_KEY_MAX + 2 || memchr(a, '=', n)) return 0;
+    return gtbt__rx_secret_key((const unsigned char *)a, n);
 }
 
 static gtbt__str gtbt__cut(const char *v, size_t max) {
@@ -6122,6 +6754,7 @@ typedef struct gtbt__draft {
 static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__draft *d) {
     gtbt__pairs *ps = &d->ps;
     size_t i;
+    int announced = 0;         /* what the previous argument said about this one (--password) */
     ps->n = ps->dropped = ps->ntmp = 0;
     for (i = 0; i < c->n_metadata; i++) {
         ps->tmp_of[i] = -1;
@@ -6137,8 +6770,9 @@ static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__
     if (!c->extended) return;
     for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
         memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
-        d->args[d->nargs++] = gtbt__clean(r->argv[i], GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
+        d->args[d->nargs++] = gtbt__clean_arg(r->argv[i], announced, &d->tmp[d->ntmp]);
         if (d->tmp[d->ntmp].p) d->ntmp++;
+        announced = gtbt__arg_announces(r->argv[i]);
     }
     memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
     d->err = gtbt__clean(r->error, GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
@@ -6269,19 +6903,48 @@ static int gtbt__names_add(gtbt__names *ns, const char *name) {
 }
 static int gtbt__names_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+#define GTBT__BACKOFF_PREFIX "telemetry-backoff-"
+static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap);
+
+/* What the back-off code leaves behind: a temp file of a process that was killed while writing
+   it, and the back-off file of every endpoint ever used. Both are removed once useless: the temp
+   file when its process is gone, a back-off file (not this backend's) when it is older than any
+   back-off can last. */
+static void gtbt__backoff_tidy(gtbt_collector *c, const char *name, const char *own) {
+    char path[GTBT__MAX_PATH];
+    const char *tmp = strstr(name, ".tmp-");
+    int64_t mtime_ms;
+    if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK) return;
+    if (tmp) {
+        long pid = strtol(tmp + 5, NULL, 10);
+        if (pid > 0 && pid < INT_MAX && !gtbt__pid_alive((int)pid)) gtbt__fs_remove(path);
+        return;
+    }
+    if (own[0] && !strcmp(path, own)) return;
+    if (gtbt__fs_mtime_ms(path, &mtime_ms) == 0 && mtime_ms < gtbt__realtime_ns() / 1000000 - GTBT__RETRY_AFTER_MAX_MS - 60000)
+        gtbt__fs_remove(path);
+}
+
 /* Lists the ready spill files, oldest first. With recover, claims of dead processes (or claims
    older than an hour) are renamed back to ready, and temp files of dead processes are removed.
    With all, claims and temp files are listed too (for gtbt_drop). */
 static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, int all) {
     gtbt__dir d;
     const char *name;
-    size_t seen = 0;
-    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH];
+    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH], own_backoff[GTBT__MAX_PATH];
     memset(ready, 0, sizeof *ready);
     if (!c->data_dir[0] || gtbt__dir_open(&d, c->data_dir) != 0) return GTBT_E_IO;
-    while ((name = gtbt__dir_next(&d)) != NULL && seen++ < GTBT__SPILL_LIST_MAX) {
+    if (!recover || gtbt__backoff_path(c, own_backoff, sizeof own_backoff) != GTBT_OK) own_backoff[0] = 0;
+    /* every entry is looked at (other files in the data dir must not hide spill files); at most
+       GTBT__SPILL_LIST_MAX names are kept (the cap keeps at most one ready file per event) */
+    while ((name = gtbt__dir_next(&d)) != NULL) {
         const char *mark;
         int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
+        if (ready->n >= GTBT__SPILL_LIST_MAX) break;
+        if (recover && !strncmp(name, GTBT__BACKOFF_PREFIX, strlen(GTBT__BACKOFF_PREFIX))) {
+            gtbt__backoff_tidy(c, name, own_backoff);
+            continue;
+        }
         if (is_temp) {
             if (all || (recover && !gtbt__pid_alive(gtbt__spill_name_pid(name + 1)))) {
                 if (all) { gtbt__names_add(ready, name); continue; }
@@ -6403,9 +7066,11 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
         snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
     rc = gtbt__write_file_atomic(path, tmp, data, len);
-    if (rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?)",
-                   c->data_dir, strerror(errno));
+    if (rc != GTBT_OK) {
+        c->spill_failed = 1;
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?); "
+                   "not trying again until the next flush", c->data_dir, strerror(errno));
+    }
     return rc;
 }
 
@@ -6415,7 +7080,7 @@ static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t 
     gtbt__buf chunk;
     gtbt__jw w;
     size_t i, written = 0;
-    if (!c->spill_ok || !n) return 0;
+    if (!c->spill_ok || c->spill_failed || !n) return 0;
     memset(&chunk, 0, sizeof chunk);
     w.b = &chunk; w.pretty = 0;
     for (i = 0; i < n; i++) {
@@ -6820,6 +7485,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__mutex_lock(&c->flush_mu);
     gtbt__mutex_lock(&c->mu);
     if (c->withdrawn) { gtbt__mutex_unlock(&c->mu); gtbt__mutex_unlock(&c->flush_mu); return GTBT_OK; }
+    c->spill_failed = 0;                      /* a flush tries the disk again */
     gtbt__mutex_unlock(&c->mu);
     if (c->spill_ok) first = gtbt__replay(c, deadline, &stop);
     gtbt__mutex_lock(&c->mu);
@@ -7113,6 +7779,8 @@ static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
     c->log.fn = d->log; c->log.item_fn = d->log_item; c->log.user = d->log_user; c->log.level = d->log_level;
     c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
     c->version = gtbt__strdup(d->version ? d->version : "");
+    if (c->version && gtbt__clean_ctl(c->version))   /* it goes into every event and the User-Agent */
+        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "telemetry: gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->version);
     c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
     c->otel_endpoint = gtbt__strdup(d->otel_endpoint ? d->otel_endpoint : "");
     c->support_message = gtbt__strdup(d->support_message ? d->support_message : "");
@@ -7245,22 +7913,30 @@ static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size
     snprintf(out + i, cap - i, "_%s", suffix);
 }
 
-static int gtbt__config_dir(const gtbt_desc *desc, char *out, size_t cap) {
-    if (desc->config_dir && desc->config_dir[0]) {
-        if (strlen(desc->config_dir) >= cap) return GTBT_E_INVALID;
-        strcpy(out, desc->config_dir);
-        return GTBT_OK;
-    }
-    return gtbt__default_config_dir(desc->tool_name, out, cap);
-}
+/* The directories leave this much of GTBT__MAX_PATH for the names of the files inside them. */
+#define GTBT__DIR_NAME_ROOM 128
 
-static int gtbt__data_dir(const gtbt_desc *desc, char *out, size_t cap) {
-    if (desc->data_dir && desc->data_dir[0]) {
-        if (strlen(desc->data_dir) >= cap) return GTBT_E_INVALID;
-        strcpy(out, desc->data_dir);
-        return GTBT_OK;
+/* The config or data dir of desc (given, else the platform default). A path that does not fit
+   (an over-long $XDG_CONFIG_HOME, $XDG_STATE_HOME or HOME) is refused, never cut: GTBT_E_INVALID
+   and out empty. */
+static int gtbt__dir_of(const char *given, int (*dflt)(const char *, char *, size_t), const char *tool, char *out, size_t cap) {
+    int rc;
+    if (cap <= GTBT__DIR_NAME_ROOM) { if (cap) out[0] = 0; return GTBT_E_INVALID; }
+    cap -= GTBT__DIR_NAME_ROOM;
+    if (given && given[0]) {
+        rc = strlen(given) < cap ? GTBT_OK : GTBT_E_INVALID;
+        if (rc == GTBT_OK) strcpy(out, given);
+    } else {
+        rc = dflt(tool, out, cap);
     }
-    return gtbt__default_data_dir(desc->tool_name, out, cap);
+    if (rc != GTBT_OK) out[0] = 0;
+    return rc;
+}
+static int gtbt__config_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    return gtbt__dir_of(desc->config_dir, gtbt__default_config_dir, desc->tool_name, out, cap);
+}
+static int gtbt__data_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    return gtbt__dir_of(desc->data_dir, gtbt__default_data_dir, desc->tool_name, out, cap);
 }
 
 /* The consent file, parsed: "key = value" lines, '#' comments, blank lines. */
@@ -7763,6 +8439,7 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_collector *c;
     gtbt_backend *custom = desc ? desc->backend : NULL;
+    int cfg_rc = GTBT_OK, data_rc = GTBT_OK;
     if (!desc) return NULL;
     c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
     if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
@@ -7775,8 +8452,8 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         gtbt__logi(&c->log, GTBT_LOGITEM_TOOL_NAME_INVALID, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
     gtbt_consent_resolve(desc, &c->consent);
     if (c->tool_name[0]) {
-        gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
-        gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
+        cfg_rc = gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
+        data_rc = gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
     }
     if (!c->consent.enabled) {
         snprintf(c->info, sizeof c->info, "noop (disabled)");
@@ -7784,7 +8461,15 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     }
     c->active = 1;
     c->detach = gtbt__detach_choice(desc);
-    if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
+    if (cfg_rc != GTBT_OK)
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the config directory path is too long (%s or HOME; at most %d bytes); "
+                   "not used (set gtbt_desc.config_dir)", desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
+                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    if (data_rc != GTBT_OK)
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the data directory path is too long (%s or HOME; at most %d bytes); "
+                   "not used, events will not be spilled to disk (set gtbt_desc.data_dir)",
+                   desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    else if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
         gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
     else
         c->spill_ok = 1;
@@ -7866,6 +8551,9 @@ GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
     int rc;
     if (!c) return GTBT_OK;
     if (!gtbt__detach_wanted(c) || gtbt__close_detached(c, &rc) != GTBT_OK) rc = gtbt_flush(c);
+    if (c->active && c->n)   /* not delivered and nowhere to keep them: never dropped without a word */
+        gtbt__logi(&c->log, GTBT_LOGITEM_CLOSE_DROPPED, "telemetry: %zu undelivered event(s) dropped at close: %s", c->n,
+                   c->spill_ok ? "the spill file could not be written" : "no usable data directory to keep them for the next run");
     gtbt__collector_free(c);
     return rc;
 }

@@ -199,7 +199,7 @@ static void test_http_collector(void) {
     size_t i;
     SINK_OR_FAIL(s, NULL);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/collect?src=test", s.port);
-    snprintf(info, sizeof info, "http (%s)", url);
+    snprintf(info, sizeof info, "http (http://127.0.0.1:%d/collect)", s.port);   /* never the query */
     d.endpoint = url;
     d.metadata = meta;
     d.n_metadata = 1;

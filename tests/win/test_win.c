@@ -298,6 +298,31 @@ static void deliver(const char *scheme, int port, const char *name) {
 static void test_http(void) { deliver("http", g_http_port, "win-http-event"); }
 static void test_https(void) { deliver("https", g_https_port, "win-https-event"); }
 
+/* SSL_CERT_FILE naming a CA file under a non-ASCII path (the environment is read as UTF-16). */
+static void test_https_ca_from_env(void) {
+    char dir[1200], ca[1300];
+    wchar_t *wsrc = wide(g_ca), *wdst, *wca;
+    const char *saved = g_ca;
+    test_dir("envca", dir, sizeof dir);
+    CHECK(gtbt__mkdir_private(dir) == GTBT_OK);
+    snprintf(ca, sizeof ca, "%s\\ca-Zo\xc3\xab.pem", dir);
+    wdst = wide(ca);
+    CHECK(wsrc && wdst && CopyFileW(wsrc, wdst, FALSE));
+    wca = wide(ca);
+    CHECK(wca && SetEnvironmentVariableW(L"SSL_CERT_FILE", wca));
+    CHECK(gtbt__getenv("SSL_CERT_FILE") && !strcmp(gtbt__getenv("SSL_CERT_FILE"), ca));
+    CHECK(gtbt__getenv("ssl_cert_file") && !strcmp(gtbt__getenv("ssl_cert_file"), ca));   /* names ignore case */
+    g_ca = NULL;
+    deliver("https", g_https_port, "win-https-env-ca-event");
+    g_ca = saved;
+    SetEnvironmentVariableW(L"SSL_CERT_FILE", NULL);
+    CHECK(gtbt__getenv("SSL_CERT_FILE") == NULL);
+    free(wsrc);
+    free(wdst);
+    free(wca);
+    rmdir_flat(dir);
+}
+
 /* A child process sends to a refused port: the event stays in a spill file. This process then
    replays the file to the sink. */
 static void test_refused_then_replayed(void) {
@@ -374,9 +399,10 @@ static void test_machine_id(void) {
     CHECK(!strcmp(GTBT__OS, "windows"));
 }
 static int child_id(const char *out) {
-    char id[17];
+    char id[17], tmp[1300];
     if (gtbt_machine_id("wintool", id) != GTBT_OK) return 1;
-    return gtbt__write_file_atomic(out, "id.tmp", id, strlen(id)) == GTBT_OK ? 0 : 2;
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    return gtbt__write_file_atomic(out, tmp, id, strlen(id)) == GTBT_OK ? 0 : 2;
 }
 
 static void test_root_store(void) {
@@ -424,7 +450,9 @@ static void test_files(void) {
     CHECK(gtbt__mkdir_private(deep) == GTBT_OK);
     CHECK(exists(deep));
     snprintf(p, sizeof p, "%s\\f.txt", deep);
-    CHECK(gtbt__write_file_atomic(p, "f.tmp", "one\n", 4) == GTBT_OK);
+    snprintf(deep + strlen(deep), sizeof deep - strlen(deep), "\\f.tmp");
+    CHECK(gtbt__write_file_atomic(p, deep, "one\n", 4) == GTBT_OK);
+    deep[strlen(deep) - strlen("\\f.tmp")] = 0;
     snprintf(deep + strlen(deep), sizeof deep - strlen(deep), "\\f.tmp");
     CHECK(gtbt__write_file_atomic(p, deep, "two\r\n", 5) == GTBT_OK);
     CHECK(!exists(deep));
@@ -436,6 +464,16 @@ static void test_files(void) {
     CHECK(gtbt__read_file(deep, 100, 1, &text, &len) != GTBT_OK);      /* a directory */
     gtbt__fs_remove(p);
     rmdir_flat(deep);
+    snprintf(p, sizeof p, "%s\\plain", dir);                            /* a file where the dir should be */
+    snprintf(deep, sizeof deep, "%s.tmp", p);
+    CHECK(gtbt__write_file_atomic(p, deep, "x", 1) == GTBT_OK);
+    CHECK(gtbt__mkdir_private(p) == GTBT_E_IO);
+    gtbt__fs_remove(p);
+    snprintf(p, sizeof p, "\\\\?\\%s\\long\\", dir);                      /* \\?\ prefix, trailing separator */
+    CHECK_MSG(gtbt__mkdir_private(p) == GTBT_OK, p);
+    snprintf(p, sizeof p, "%s/long", dir);                               /* '/' separators */
+    CHECK(gtbt__mkdir_private(p) == GTBT_OK && exists(p));
+    rmdir_flat(p);
     snprintf(deep, sizeof deep, "%s\\a\\b", dir); rmdir_flat(deep);
     snprintf(deep, sizeof deep, "%s\\a", dir); rmdir_flat(deep);
     rmdir_flat(dir);
@@ -465,6 +503,7 @@ int main(int argc_ansi, char **argv_ansi) {
         {"file_backend", test_file_backend},
         {"http", test_http},
         {"https", test_https},
+        {"https_ca_from_env", test_https_ca_from_env},
         {"refused_then_replayed", test_refused_then_replayed},
         {"machine_id", test_machine_id},
         {"root_store", test_root_store},
