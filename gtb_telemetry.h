@@ -267,14 +267,15 @@
        no lock another thread may have held at the fork (the collector's locks and the library's
        one global lock are held by the closing thread across the fork and released in the
        child), and it never calls the log callbacks (they may take the tool's locks);
-     - what it does need from the C library must work in a forked child: malloc (glibc, musl and
-       the BSD and macOS libcs prepare for it at fork) and getaddrinfo (run in a helper thread
+     - what it does need from the C library must work in a forked child: malloc (glibc resets
+       its locks at fork; with another C library, check that yours does) and getaddrinfo (run in a helper thread
        bounded by the deadline, so a resolver that hangs costs the budget, never more: an alarm
        ends the sender a few seconds after its budget at the latest);
-     - a GTB_TELEMETRY_MALLOC allocator must be usable in a forked child, and a custom backend
-       whose send() takes the tool's locks or uses its threads must not be detached: both are
-       delivered inline under AUTO only for custom backends, so choose GTBT_DETACH_NEVER when you
-       replace the allocator with one that is not fork-safe.
+     - custom backends are delivered inline under AUTO (their send() may take the tool's locks
+       or rely on its threads); GTBT_DETACH_ALWAYS detaches them too, so choose it only for a
+       send() that works in a forked child;
+     - a GTB_TELEMETRY_MALLOC allocator must be usable in a forked child; if yours is not,
+       choose GTBT_DETACH_NEVER.
 
    PLATFORM NOTES
    ==============
