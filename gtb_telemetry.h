@@ -268,9 +268,9 @@
        one global lock are held by the closing thread across the fork and released in the
        child), and it never calls the log callbacks (they may take the tool's locks);
      - what it does need from the C library must work in a forked child: malloc (glibc resets
-       its locks at fork; with another C library, check that yours does) and getaddrinfo (run in a helper thread
-       bounded by the deadline, so a resolver that hangs costs the budget, never more: an alarm
-       ends the sender a few seconds after its budget at the latest);
+       its locks at fork; with another C library, check that yours does) and getaddrinfo (run
+       in a helper thread bounded by the deadline, so a resolver that hangs costs the budget,
+       never more: an alarm ends the sender a few seconds after its budget at the latest);
      - custom backends are delivered inline under AUTO (their send() may take the tool's locks
        or rely on its threads); GTBT_DETACH_ALWAYS detaches them too, so choose it only for a
        send() that works in a forked child;
