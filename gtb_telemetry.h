@@ -306,10 +306,10 @@
    "windows", all as the Go original. Without a CA file, trust anchors come from the ROOT
    certificate store. Connects are waited with select(), which reports a failed connect on
    every Windows version (WSAPoll did not before Windows 10 2004). Delivery is inline within the
-   flush deadline (detached delivery needs fork, setsid and flock: POSIX only). Environment variables are read as UTF-16 and handed on as UTF-8, so an
-   SSL_CERT_FILE with non-ASCII letters works. CI builds Windows with
-   mingw-w64 and runs its test program under wine; MSVC builds, NTFS ACLs and a real console
-   are not tested there.
+   flush deadline (detached delivery needs fork, setsid and flock: POSIX only). Environment
+   variables are read as UTF-16 and handed on as UTF-8, so an SSL_CERT_FILE with non-ASCII
+   letters works. CI builds Windows with mingw-w64 and runs its test program under wine; MSVC
+   builds, NTFS ACLs and a real console are not tested there.
 
    LIMITS
    ======
