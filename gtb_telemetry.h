@@ -151,7 +151,8 @@
    events are capped at 10,000 events and 10 MiB, whichever comes first: beyond it the oldest
    events are dropped with a WARN (an offline user keeps events, not runs; a file that loses only
    some of its events is claimed, cut and written back, and a crash in between brings the events
-   back rather than losing them). Without a usable data dir the oldest events are dropped instead
+   back rather than losing them; files are not merged: each run that could not deliver leaves
+   its own). Without a usable data dir the oldest events are dropped instead
    (the buffer stays bounded).
    gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A process claims a
    spill file by renaming it before sending it, so tools running at once never send a file twice;
