@@ -14,8 +14,19 @@
 
    QUICK START
    ===========
+       // copy gtb_telemetry.h next to mytool.c; build: cc -std=c99 mytool.c -o mytool -lbearssl -lpthread
        #define GTB_TELEMETRY_IMPLEMENTATION
        #include "gtb_telemetry.h"
+       #include <string.h>
+
+       // Only names the tool knows are recorded: what was typed can be a path or a token.
+       static const char *command_name(const char *typed) {
+           static const char *const known[] = {"build", "deploy", "help"};
+           size_t i;
+           for (i = 0; typed && i < sizeof known / sizeof known[0]; i++)
+               if (!strcmp(typed, known[i])) return known[i];
+           return "unknown";
+       }
 
        int main(int argc, char **argv) {
            gtbt_desc desc = {0};
@@ -34,7 +45,7 @@
            gtbt_prompt(&desc, stdin, stdout);     // first run, on a terminal: ask (default No)
            t = gtbt_new(&desc);                   // inert unless the user said yes
            // ... the command's work ...
-           gtbt_track_command(t, argc > 1 ? argv[1] : "help", gtbt_now_ms() - start, rc, NULL, 0);
+           gtbt_track_command(t, command_name(argc > 1 ? argv[1] : "help"), gtbt_now_ms() - start, rc, NULL, 0);
            gtbt_close(t);                         // at once on a terminal; else at most 2 s
            return rc;
        }
@@ -55,7 +66,9 @@
        GTB_TELEMETRY_IMPLEMENTATION   compile the implementation in this file
        GTB_TELEMETRY_STATIC           make every function static (private to one file)
        GTB_TELEMETRY_NO_TLS           no BearSSL: https:// endpoints are refused (GTBT_E_UNSUPPORTED
-                                      at construction), never downgraded to http://
+                                      at construction), never downgraded to http://; a collector
+                                      with an https:// endpoint keeps its events on disk and
+                                      gtbt_flush/gtbt_close return GTBT_E_UNSUPPORTED
        GTB_TELEMETRY_NO_THREADS       no mutex (single-threaded tools); the DNS look-up is then
                                       bounded only by the system resolver's own timeouts
        GTB_TELEMETRY_MALLOC(sz)       allocator: define all three or none
@@ -92,7 +105,7 @@
    ========================
    The first rule that decides wins (gtbt_consent.decided_by names it):
        1. gtbt_desc.force_enabled                 on (organisation policy; "disable" refuses)
-       2. DO_NOT_TRACK=<true>                      off
+       2. DO_NOT_TRACK=<anything but "", 0, false> off (an opt-out fails safe)
        3. <TOOL>_TELEMETRY_ENABLED=<bool>          TOOL = tool name upper-cased, others as '_'
        4. TELEMETRY_ENABLED=<bool>                 the Go original's variable
        5. "enabled" in <config_dir>/telemetry.conf the user's choice (enable/disable/prompt)
@@ -101,21 +114,40 @@
    present means false. <TOOL>_TELEMETRY_LOCAL / TELEMETRY_LOCAL / "local_only" in the file (else
    gtbt_desc.local_only, the tool's default) keep events in <data_dir>/telemetry.log instead of
    sending them (this beats every backend, custom ones too). <TOOL>_TELEMETRY_DEBUG /
-   TELEMETRY_DEBUG print events to stderr and send nothing. <TOOL>_TELEMETRY_DETACH /
-   TELEMETRY_DETACH: true makes gtbt_close always detach, false always deliver inline (for
-   debugging; it overrides gtbt_desc.detach, see DELIVERY).
+   TELEMETRY_DEBUG print to stderr the exact request the backend would send (keys masked) and
+   send nothing. Neither debug mode nor a user's local-only choice consumes the spill files of
+   earlier runs: they wait for the real backend (a tool that is local-only by design,
+   gtbt_desc.local_only, writes them to its log).
+   <TOOL>_TELEMETRY_DETACH / TELEMETRY_DETACH: true makes gtbt_close always detach, false always
+   deliver inline (for debugging; it overrides gtbt_desc.detach, see DELIVERY).
 
-   gtbt_cli implements "mytool telemetry enable|disable|status|reset|help":
-       enable   saves enabled = true
-       disable  saves enabled = false, stops a background sender, discards the buffer and spill
-                files at once; nothing is sent after it, not even the disable itself
-       status   the resolved state and the rule that decided it, machine id, backend, config
-                file, data dir, pending events, a background sender at work, back-off
-       reset    discards local data, sends a deletion request (gtbt_desc.deletion; else HTTP
-                POST {"machine_id":...} to gtbt_desc.endpoint; else a "data.deletion_request"
-                event through the network backend) and reports its real outcome, then disables
+   gtbt_cli implements "mytool telemetry enable|disable|status|show|reset|help":
+       enable   saves enabled = true and says what is collected, the pseudonymous id included
+       disable  saves enabled = false, stops a background sender, discards the buffer, the spill
+                files and the delivery record at once; nothing is sent after it, not even the
+                disable itself
+       status   in plain words: on or off and the rule that decided it, where events go (a host,
+                this machine only, or "nowhere: <reason and fix>"), what is collected, the id,
+                the config file and data dir, "N events waiting to be sent", a back-off as local
+                time and "in N minutes", a background sender at work. Creates no file or
+                directory.
+       show     the exact request the next delivery would send for the events waiting (or, while
+                telemetry is off or nothing waits, for a sample event of this tool on this
+                machine), API keys and header values masked; then the last deliveries from
+                <data_dir>/telemetry-sent.ndjson. Changes nothing.
+       reset    discards local data, asks for deletion (gtbt_desc.deletion; else HTTP POST
+                {"machine_id":...} to gtbt_desc.endpoint; else a "data.deletion_request" event,
+                carrying tool name, version, OS and architecture, through the network backend),
+                reports per mechanism what really happened (the endpoint answered 2xx; an event
+                was delivered for the service's owner to act on; an e-mail was prepared; nothing
+                was needed; nothing was possible) with the underlying error, then disables
+       <command> --help | -h | help, and "help <command>": that command's help; nothing changes.
+       An unknown command or an extra argument: a usage error on stderr, exit code 2, nothing
+       changes.
    gtbt_prompt asks the first-run question only on a terminal, never when CI is set (to anything
-   but a false value), never when a rule already decided; the default answer is No.
+   but a false value), never when a rule already decided; the default answer is No. An unclear
+   answer is asked again once, then taken as No; the saved choice is confirmed in one line;
+   Ctrl-D (end of input) saves nothing and ends the line.
 
    EVENTS AND PRIVACY
    ==================
@@ -125,7 +157,12 @@
    extended_collection, also the command's arguments and error text.
    The machine id is the first 8 bytes of HMAC-SHA-256(tool name, "<OS machine id>:<first MAC>:
    <host name>:<user name>"), in hex: stable for a user on a machine, different per tool, and it
-   reveals none of its inputs. gtbt_machine_id(NULL, ...) gives the Go original's unsalted id.
+   reveals none of its inputs. gtbt_machine_id(NULL, ...) gives the Go original's unsalted id;
+   gtbt_desc.id_scheme = GTBT_ID_GO_COMPATIBLE sends it, so that a tool ported from Go keeps its
+   users' ids (at the price of ids that every tool using that scheme shares).
+   Event names are redacted like metadata values. Still, record only the names of your tool's
+   commands, never what the user typed (argv[1] can be a file name, a token, an address):
+   redaction catches secrets by their shape, and a customer's file name has none.
    Never collected: IP addresses (the library sends none; PostHog is told $geoip_disable),
    file contents, environment variables, arguments unless extended_collection is on.
    Every metadata value, argument and error text is redacted before it is stored (gtbt_redact
@@ -156,12 +193,15 @@
    (the buffer stays bounded).
    gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A process claims a
    spill file by renaming it before sending it, so tools running at once never send a file twice;
-   claims of processes that died are recovered. Delivery is at-least-once by default: an event
-   leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
-   4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
-   Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
-   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
-   kept in the data dir: later runs do not contact that backend until it ends.
+   claims of processes that died are recovered (a sender holds a lock on its claim while it
+   sends, so a claim is recognised by the lock, not the PID: a tool that ran as PID 1 in a
+   container, or processes of two containers sharing a volume, are told apart). Delivery is
+   at-least-once by default: an event leaves the disk only when the backend acknowledged it (2xx)
+   or rejected it for good (other 4xx, 3xx: dropped with a WARN, never retried forever).
+   GTBT_AT_MOST_ONCE drops on any failure. Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
+   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a
+   second failure in a row (30 s doubling up to 1 h), starts a back-off kept in the data dir:
+   later runs do not contact that backend until it ends.
    The tool never waits (gtbt_desc.detach). With GTBT_DETACH_AUTO (the default) gtbt_close
    detaches when a person is waiting: on POSIX systems, standard output or standard error is a
    terminal and CI is not set (to anything but a false value). Scripts, pipes, containers, CI and
@@ -189,14 +229,26 @@
        <data_dir>/telemetry-backoff-<id>           back-off of one backend
        <data_dir>/telemetry-sender.lock            the background sender's lock (and its pid)
        <data_dir>/telemetry.log                    local-only mode: the events, one per line
+       <data_dir>/telemetry-sent.ndjson            the last deliveries, for "telemetry show":
+                                                   one line per acknowledged request, at most
+                                                   256 KiB (oldest dropped); written only while
+                                                   enabled, removed by disable and reset
    config_dir: $XDG_CONFIG_HOME/<tool> or ~/.config/<tool> (macOS: ~/Library/Application
    Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
    $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
    %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
-   A disabled collector touches no file. A path longer than GTBT__MAX_PATH less 128 bytes (room
+   A disabled collector touches no file. A config or data dir that is a symbolic link is refused
+   (in a shared directory another user could point <dir>/<tool> at a victim's directory), and so
+   is one below a directory that is neither ours nor root's, or that others may write to without
+   the sticky bit. A path longer than GTBT__MAX_PATH less 128 bytes (room
    for the names inside) is refused with a WARN, never cut. A flush removes what the library
    leaves: temp files of processes that were killed, and back-off files of other endpoints older
-   than any back-off lasts (a day); other files in the data dir do not hide spill files.
+   than any back-off lasts (a day); other files in the data dir do not hide spill files. The
+   data dir is made when first written to (status and show create nothing); the home directory
+   itself is never created. A config or data dir that others may write to is refused, and the
+   message names it and the fix (chmod 700 <dir>), with one exception: the tool's own directory
+   made group-writable by a umask of 002, owned by the user and holding only the user's files,
+   is tightened to 0700 (the log says so).
 
    BACKENDS AND WIRE FORMATS
    =========================
@@ -543,6 +595,8 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(CONSENT_DEFERRED_NOT_TTY, DEBUG, "the consent prompt was not shown: not a terminal") \
     X(TOOL_NAME_INVALID, WARN, "telemetry is off: gtbt_desc.tool_name must be 1-40 characters of [A-Za-z0-9._-]") \
     X(DATA_DIR_UNUSABLE, WARN, "the data directory is not usable: nothing is spilled to disk; set gtbt_desc.data_dir") \
+    X(DATA_DIR_TIGHTENED, INFO, "the tool's own directory was group-writable (umask 002) and held only the user's files: set to 0700") \
+    X(NO_TLS_KEPT, WARN, "the endpoint is https:// but GTB_TELEMETRY_NO_TLS left TLS out: events are kept on disk, not sent; build with BearSSL") \
     X(DIR_PATH_TOO_LONG, WARN, "the config or data directory path (XDG_*, HOME or the desc) is too long: refused, not cut") \
     X(CLOSE_DROPPED, WARN, "gtbt_close dropped events that were neither delivered nor could be kept on disk") \
     X(COLLECTOR_NOMEM, ERROR, "out of memory creating the collector: telemetry is off for this run")
@@ -682,6 +736,10 @@ typedef enum gtbt_delivery { GTBT_AT_LEAST_ONCE = 0, GTBT_AT_MOST_ONCE } gtbt_de
    detached whenever there is something to send. <TOOL>_TELEMETRY_DETACH / TELEMETRY_DETACH (a
    boolean: true = ALWAYS, false = NEVER) override it. */
 typedef enum gtbt_detach { GTBT_DETACH_AUTO = 0, GTBT_DETACH_NEVER, GTBT_DETACH_ALWAYS } gtbt_detach;
+/* Which machine id events carry. GTBT_ID_PER_TOOL (default): salted with the tool name, so two
+   tools on one machine cannot be correlated. GTBT_ID_GO_COMPATIBLE: the Go original's unsalted id
+   (gtbt_machine_id(NULL, ...)), for a tool ported from Go whose users' ids must not change. */
+typedef enum gtbt_id_scheme { GTBT_ID_PER_TOOL = 0, GTBT_ID_GO_COMPATIBLE } gtbt_id_scheme;
 
 typedef struct gtbt_desc {            /* zero = default everywhere; copied by gtbt_new */
     const char    *tool_name;         /* required: [A-Za-z0-9._-], names the dirs and env vars */
@@ -709,6 +767,10 @@ typedef struct gtbt_desc {            /* zero = default everywhere; copied by gt
     bool           local_only;        /* the tool's default for local-only mode (events only in
                                          <data_dir>/telemetry.log); the user's settings win */
     gtbt_detach    detach;            /* gtbt_close: inline or from a detached sender; default AUTO */
+    gtbt_id_scheme id_scheme;         /* default GTBT_ID_PER_TOOL */
+    const char    *no_backend_reason; /* why this build has no backend, with the fix, e.g. "PostHog
+                                         project key missing: set POSTHOG_PROJECT_KEY when building
+                                         or running"; status shows it as "nowhere: <reason>" */
 } gtbt_desc;
 
 /* The collector is opaque. Every function below accepts NULL as a no-op. */
@@ -729,7 +791,8 @@ GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c);
    A URL here and in every log line shows scheme, host, port and path only: never a user,
    password, query or fragment (they may hold a key). */
 GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c);
-/* The pseudonymous id sent with events: gtbt_machine_id(tool_name); "" when disabled. */
+/* The pseudonymous id sent with events: gtbt_machine_id(tool_name), or gtbt_machine_id(NULL) under
+   GTBT_ID_GO_COMPATIBLE; "" when disabled. */
 GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c);
 
 /* gtbt_track / gtbt_track_command / gtbt_track_command_ext
@@ -783,12 +846,16 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
    keeping comments and other keys. Returns 0, GTBT_E_INVALID or GTBT_E_IO. */
 GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled);
 /* gtbt_cli: the "telemetry" command group. argv[0] is the subcommand: "enable", "disable",
-   "status", "reset" or "help" (argc 0 = help). Prints to out (stdout when NULL).
+   "status", "show", "reset" or "help" (argc 0 = help); "<subcommand> --help|-h|help" prints that
+   subcommand's help and changes nothing. Prints to out (stdout when NULL); usage errors (an
+   unknown subcommand, an extra argument) go to stderr and change nothing.
    Return value: a process exit code: 0 ok, 1 failure, 2 usage error. */
 GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *argv, FILE *out);
 /* gtbt_prompt: the first-run consent question, called before gtbt_new. Asks only when in and out
-   are terminals, CI is not set, and no rule has decided yet; the default answer is No.
-   Return value: 1 = yes (saved), 0 = no (saved) or not asked. */
+   are terminals, CI is not set, and no rule has decided yet; the default answer is No. An
+   unclear answer is asked again once, then taken as No; the saved answer is confirmed in one
+   line; end of input (Ctrl-D) saves nothing.
+   Return value: 1 = yes (saved), 0 = no (saved), not asked, or no answer. */
 GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out);
 
 /* ---- building blocks (for custom backends and tests) --------------------------------------- */
@@ -1000,6 +1067,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <net/if.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/file.h>
@@ -1187,10 +1255,16 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__write_file_atomic GTBT__P(gtbt__write_file_atomic)
 #define gtbt__append_file      GTBT__P(gtbt__append_file)
 #define gtbt__mkdir_private    GTBT__P(gtbt__mkdir_private)
+#define gtbt__dir_private      GTBT__P(gtbt__dir_private)
+#define gtbt__mkdir_private_why GTBT__P(gtbt__mkdir_private_why)
+#define gtbt__dir_creatable    GTBT__P(gtbt__dir_creatable)
+#define gtbt__localtime        GTBT__P(gtbt__localtime)
 #define gtbt__fs_remove        GTBT__P(gtbt__fs_remove)
 #define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
 #define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
 #define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__fs_lock          GTBT__P(gtbt__fs_lock)
+#define gtbt__fs_unlock        GTBT__P(gtbt__fs_unlock)
 #define gtbt__dir_open         GTBT__P(gtbt__dir_open)
 #define gtbt__dir_next         GTBT__P(gtbt__dir_next)
 #define gtbt__dir_close        GTBT__P(gtbt__dir_close)
@@ -1406,27 +1480,146 @@ static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, cons
     return rc;
 }
 
-/* Creates dir and its missing parents; the last component gets mode 0700. A directory that
-   exists must be ours and not writable by others. */
-static int gtbt__mkdir_private_posix(const char *dir) {
+/* GTBT_OK when every directory above path is ours or root's and, when others may write to it,
+   sticky: no one else can rename or replace what is below it. why receives the reason. */
+static int gtbt__parents_safe_posix(const char *dir, char *why, size_t cap) {
     char path[GTBT__MAX_PATH];
-    size_t i, n = strlen(dir);
+    size_t n = strlen(dir);
     struct stat st;
     if (n == 0 || n >= sizeof path) return GTBT_E_INVALID;
     memcpy(path, dir, n + 1);
     while (n > 1 && path[n - 1] == '/') path[--n] = 0;
+    for (;;) {
+        const char *up;
+        char *slash = strrchr(path, '/');
+        if (!slash) up = ".";                                             /* a relative path */
+        else if (slash == path) up = "/";
+        else { while (slash > path + 1 && slash[-1] == '/') slash--; *slash = 0; up = path; }
+        if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode)) { snprintf(why, cap, "cannot use %s", up); return GTBT_E_IO; }
+        if (st.st_uid != geteuid() && st.st_uid != 0) {
+            snprintf(why, cap, "%s belongs to another user, who could replace what is below it; use a directory of your own", up);
+            return GTBT_E_IO;
+        }
+        if ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)) {
+            snprintf(why, cap, "%s is writable by others and not sticky; use a directory of your own", up);
+            return GTBT_E_IO;
+        }
+        if (up != path) return GTBT_OK;
+    }
+}
+
+/* GTBT_OK when dir is a private directory of ours: not a symbolic link (in a shared directory
+   another user could plant <dir>/<tool> -> a victim's directory), ours, not writable by others,
+   with safe parents (gtbt__parents_safe_posix). Nothing is created or changed. */
+static int gtbt__dir_private_posix(const char *dir) {
+    struct stat st;
+    char why[8];
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return GTBT_E_IO;   /* a link is refused */
+    if (st.st_uid != geteuid() || (st.st_mode & 0022)) return GTBT_E_IO;
+    if (access(dir, W_OK | X_OK) != 0) return GTBT_E_IO;
+    return gtbt__parents_safe_posix(dir, why, sizeof why);
+}
+
+static const char *gtbt__home(void);
+
+/* 1 when every entry of dir belongs to this user (so tightening its mode hides nobody's files). */
+static int gtbt__dir_all_mine_posix(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    struct stat st;
+    char sub[GTBT__MAX_PATH];
+    int mine = d != NULL, seen = 0;
+    while (mine && (de = readdir(d)) != NULL && seen++ < 4096) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub || lstat(sub, &st) != 0 || st.st_uid != geteuid()) mine = 0;
+    }
+    if (d) closedir(d);
+    return mine && seen < 4096;
+}
+
+/* Creates dir and its missing parents (never the home directory itself); the last component,
+   the tool's own directory, gets mode 0700. A directory that exists must be ours and not
+   writable by others. The tool's own directory made group-writable (mkdir under umask 002) is
+   tightened to 0700 when it is ours and holds only our files; otherwise it is refused. why
+   (may be NULL) receives what went wrong and how to fix it, or "tightened" after a chmod. */
+static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap) {
+    char path[GTBT__MAX_PATH];
+    size_t i, n = strlen(dir), hn;
+    struct stat st;
+    const char *home = gtbt__home();
+    char dummy[8];
+    if (!why) { why = dummy; cap = sizeof dummy; }
+    why[0] = 0;
+    if (n == 0 || n >= sizeof path) { snprintf(why, cap, "invalid directory name"); return GTBT_E_INVALID; }
+    memcpy(path, dir, n + 1);
+    while (n > 1 && path[n - 1] == '/') path[--n] = 0;
+    hn = home ? strlen(home) : 0;
+    if (hn > 1 && n > hn && !strncmp(path, home, hn) && path[hn] == '/' && stat(home, &st) != 0) {
+        snprintf(why, cap, "the home directory %s does not exist", home);
+        return GTBT_E_IO;
+    }
     for (i = 1; i <= n; i++) {
         if (path[i] != '/' && path[i] != 0) continue;
         path[i] = 0;
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) return GTBT_E_IO;
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) { snprintf(why, cap, "cannot create %s: %s", path, strerror(errno)); return GTBT_E_IO; }
         if (i < n) path[i] = '/';
     }
-    if (lstat(path, &st) != 0) return GTBT_E_IO;
-    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) return GTBT_E_IO;
-    if (!S_ISDIR(st.st_mode)) return GTBT_E_IO;
-    if (st.st_uid != geteuid() || (st.st_mode & 0022)) return GTBT_E_IO;
-    if (access(path, W_OK | X_OK) != 0) return GTBT_E_IO;
-    return GTBT_OK;
+    if (lstat(path, &st) != 0) { snprintf(why, cap, "cannot use %s: %s", path, strerror(errno)); return GTBT_E_IO; }
+    if (S_ISLNK(st.st_mode)) {   /* in a shared directory another user may point it at someone's files */
+        snprintf(why, cap, "%s is a symbolic link; use the directory itself", path);
+        return GTBT_E_IO;
+    }
+    if (!S_ISDIR(st.st_mode)) { snprintf(why, cap, "%s is not a directory", path); return GTBT_E_IO; }
+    if (st.st_uid != geteuid()) { snprintf(why, cap, "%s belongs to another user; use a directory of your own", path); return GTBT_E_IO; }
+    if (st.st_mode & 0002) {   /* world-writable: someone else's doing; never fixed behind the user's back */
+        snprintf(why, cap, "%s is writable by every user; fix it with: chmod 700 %s", path, path);
+        return GTBT_E_IO;
+    }
+    if (st.st_mode & 0020) {   /* group-writable, as mkdir makes it under umask 002: tightened if only ours is in it */
+        if (chmod(path, 0700) != 0 || !gtbt__dir_all_mine_posix(path)) {
+            snprintf(why, cap, "%s is writable by its group and holds other users' files; check them, then: chmod 700 %s", path, path);
+            return GTBT_E_IO;
+        }
+        snprintf(why, cap, "tightened");
+    }
+    if (access(path, W_OK | X_OK) != 0) { snprintf(why, cap, "%s is not writable: %s", path, strerror(errno)); return GTBT_E_IO; }
+    return gtbt__parents_safe_posix(path, why, cap);
+}
+
+static int gtbt__mkdir_private_posix(const char *dir) { return gtbt__mkdir_private_why_posix(dir, NULL, 0); }
+
+/* 1 when dir is missing but gtbt__mkdir_private could make it: its nearest existing ancestor is
+   a directory we may write to (and the home directory, when dir is under it, exists). */
+static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
+    char path[GTBT__MAX_PATH];
+    size_t n = strlen(dir);
+    struct stat st;
+    const char *home = gtbt__home();
+    size_t hn = home ? strlen(home) : 0;
+    if (n == 0 || n >= sizeof path) return 0;
+    if (hn > 1 && n > hn && !strncmp(dir, home, hn) && dir[hn] == '/' && stat(home, &st) != 0) {
+        snprintf(why, cap, "the home directory %s does not exist", home);
+        return 0;
+    }
+    memcpy(path, dir, n + 1);
+    while (n > 1) {
+        while (n > 1 && path[n - 1] != '/') n--;
+        while (n > 1 && path[n - 1] == '/') n--;
+        path[n] = 0;
+        if (stat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0) {
+                /* what we would create below it must be safe from others (see mkdir_private) */
+                if ((st.st_uid != geteuid() && st.st_uid != 0) || ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX))) {
+                    snprintf(why, cap, "%s is writable by others or belongs to another user; use a directory of your own", path);
+                    return 0;
+                }
+                return gtbt__parents_safe_posix(path, why, cap) == GTBT_OK;
+            }
+            snprintf(why, cap, "cannot create it: %s is not writable", path);
+            return 0;
+        }
+    }
+    return 0;
 }
 
 /* Appends data to path (created 0600, never through a final symbolic link). */
@@ -1449,6 +1642,27 @@ static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
     *ms = (int64_t)st.st_mtime * 1000;
     return 0;
 }
+/* An exclusive lock on the file at path, held until gtbt__fs_unlock or the process ends (a killed
+   process releases it): 0 locked, 1 held by someone else (any process, any PID namespace on this
+   kernel), -1 no lock (the file is gone, or the file system cannot lock; *l is then unlocked).
+   Locks of two opens conflict even inside one process. */
+typedef struct gtbt__flock { int fd; } gtbt__flock;
+static int gtbt__fs_lock_posix(const char *path, gtbt__flock *l) {
+    l->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (l->fd < 0) return -1;
+    if (flock(l->fd, LOCK_EX | LOCK_NB) == 0) return 0;
+    {
+        int busy = errno == EWOULDBLOCK;
+        close(l->fd);
+        l->fd = -1;
+        return busy ? 1 : -1;
+    }
+}
+static void gtbt__fs_unlock_posix(gtbt__flock *l) {
+    if (l->fd >= 0) close(l->fd);
+    l->fd = -1;
+}
+
 /* Directory listing: names in directory order, "." and ".." included. */
 typedef struct gtbt__dir { DIR *d; } gtbt__dir;
 static int gtbt__dir_open_posix(gtbt__dir *d, const char *path) { d->d = opendir(path); return d->d ? 0 : -1; }
@@ -1609,6 +1823,8 @@ static int gtbt__pid_alive_posix(int pid) {
     return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
 static int gtbt__is_tty_posix(FILE *f) { return f && isatty(fileno(f)); }
+/* Local time of t (for the end user's eyes); 0 when unknown. */
+static int gtbt__localtime_posix(time_t t, struct tm *out) { return localtime_r(&t, out) != NULL; }
 
 /* Runs argv[0] (searched in PATH) with argv, no shell, waits up to timeout_ms; 0 on exit status 0. */
 static int gtbt__run(const char *const *argv, int timeout_ms) {
@@ -2078,6 +2294,33 @@ static size_t gtbt__root_len_win32(const wchar_t *w) {
 /* Creates dir and its missing parents (drive and UNC roots skipped). The directory must be a real
    directory, not a junction or symbolic link. Access is left to the ACL that the directory
    inherits from %LOCALAPPDATA% / %APPDATA%, which is private to the user. */
+static int gtbt__dir_private_win32(const char *dir) {
+    wchar_t *w = gtbt__wpath(dir);
+    DWORD attr;
+    if (!w) return GTBT_E_INVALID;
+    attr = GetFileAttributesW(w);
+    gtbt__free(w);
+    if (attr == INVALID_FILE_ATTRIBUTES) return GTBT_E_IO;
+    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT) || (attr & FILE_ATTRIBUTE_READONLY)) return GTBT_E_IO;
+    return GTBT_OK;
+}
+static int gtbt__mkdir_private_win32(const char *dir);
+/* As gtbt__mkdir_private, with the reason of a failure in why. */
+static int gtbt__mkdir_private_why_win32(const char *dir, char *why, size_t cap) {
+    int rc = gtbt__mkdir_private_win32(dir);
+    if (why && cap) {
+        if (rc == GTBT_OK) why[0] = 0;
+        else snprintf(why, cap, "cannot create or use %s (a real directory of your own is needed)", dir);
+    }
+    return rc;
+}
+/* A missing directory is made on its first write; its parents inherit the user's private ACL. */
+static int gtbt__dir_creatable_win32(const char *dir, char *why, size_t cap) {
+    (void)dir; (void)why; (void)cap;
+    return 1;
+}
+static int gtbt__localtime_win32(time_t t, struct tm *out) { return localtime_s(out, &t) == 0; }
+
 static int gtbt__mkdir_private_win32(const char *dir) {
     wchar_t *w = gtbt__wpath(dir);
     size_t i, n, root;
@@ -2120,6 +2363,30 @@ static int gtbt__fs_rename_win32(const char *from, const char *to) {
     gtbt__free(a);
     gtbt__free(b);
     return ok ? 0 : -1;
+}
+typedef struct gtbt__flock { HANDLE h; } gtbt__flock;
+static int gtbt__fs_lock_win32(const char *path, gtbt__flock *l) {
+    wchar_t *w = gtbt__wpath(path);
+    OVERLAPPED ov;
+    l->h = INVALID_HANDLE_VALUE;
+    if (!w) return -1;
+    l->h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (l->h == INVALID_HANDLE_VALUE) return -1;
+    memset(&ov, 0, sizeof ov);
+    ov.OffsetHigh = 0x7FFFFFFF;   /* a byte far beyond the end: reads of the file are not blocked */
+    if (LockFileEx(l->h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) return 0;
+    {
+        int busy = GetLastError() == ERROR_LOCK_VIOLATION;
+        CloseHandle(l->h);
+        l->h = INVALID_HANDLE_VALUE;
+        return busy ? 1 : -1;
+    }
+}
+static void gtbt__fs_unlock_win32(gtbt__flock *l) {
+    if (l->h != INVALID_HANDLE_VALUE) CloseHandle(l->h);
+    l->h = INVALID_HANDLE_VALUE;
 }
 static void gtbt__fs_touch_win32(const char *path) {
     wchar_t *w = gtbt__wpath(path);
@@ -5830,7 +6097,10 @@ static GTBT__UNUSED void gtbt__http_response_free(gtbt__http_response *rs) {
 // >>backends -------------------------------------------------------------------------------------
 /* The local backends (noop, stdout, file), the deletion requestors that need no network, then
    the network backends (HTTP, OTLP, Datadog, PostHog) over the HTTP client above. */
-typedef struct gtbt__local_backend { gtbt_backend base; FILE *out; char *path; char info[GTBT__MAX_PATH + 16]; } gtbt__local_backend;
+typedef struct gtbt__local_backend {
+    gtbt_backend base; FILE *out; char *path; char info[GTBT__MAX_PATH + 16];
+    gtbt_backend *inner;            /* debug mode: the backend whose wire format is shown (borrowed) */
+} gtbt__local_backend;
 
 static void gtbt__local_destroy(gtbt_backend *b) {
     gtbt__local_backend *lb = (gtbt__local_backend *)b;
@@ -5912,8 +6182,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path) {
 }
 
 /* 1 for the built-in backends that never send anything off this machine. */
+static int gtbt__debug_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms);
 static int gtbt__is_local_backend(const gtbt_backend *b) {
-    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send;
+    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send || b->send == gtbt__debug_send;
 }
 
 GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b) {
@@ -6000,14 +6271,18 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_email_deletion(const char *address, const 
     return &e->base;
 }
 
-typedef struct gtbt__event_deletion { gtbt_deletion base; gtbt_backend *backend; char info[300]; } gtbt__event_deletion;
+typedef struct gtbt__event_deletion {
+    gtbt_deletion base; gtbt_backend *backend; char info[300];
+    const char *tool_name, *version;   /* borrowed; set by the collector's reset, else "" */
+} gtbt__event_deletion;
 
 static int gtbt__event_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
     gtbt__event_deletion *ed = (gtbt__event_deletion *)d;
     gtbt_event e;
-    char uuid[37];
+    char uuid[37], os_version[128];
     gtbt__rng r;
     memset(&e, 0, sizeof e);
+    gtbt__os_version(os_version, sizeof os_version);
     gtbt__rng_seed(&r);
     gtbt__uuid4(&r, uuid);
     e.time_unix_ns = gtbt__realtime_ns();
@@ -6015,7 +6290,13 @@ static int gtbt__event_request(gtbt_deletion *d, const char *machine_id, int64_t
     e.type = "data.deletion_request";
     e.name = "deletion_request";
     e.machine_id = machine_id ? machine_id : "";
-    e.tool_name = e.version = e.os = e.arch = e.os_version = e.runtime_version = e.error = "";
+    e.tool_name = ed->tool_name ? ed->tool_name : "";
+    e.version = ed->version ? ed->version : "";
+    e.os = GTBT__OS;
+    e.arch = GTBT__ARCH;
+    e.os_version = os_version;
+    e.runtime_version = GTBT__RUNTIME;
+    e.error = "";
     if (!ed->backend || !ed->backend->send) return GTBT_E_INVALID;
     ed->backend->retry_after_ms = 0;
     return ed->backend->send(ed->backend, &e, 1, deadline_ms);
@@ -6535,6 +6816,96 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
     return &nb->base;
 }
 
+/* ---- what goes on the wire, shown to the user (debug mode, "telemetry show") ---- */
+/* Appends s[0..n) with every occurrence of secret replaced by a mask that keeps only a public
+   prefix such as "phc_". */
+static void gtbt__put_masked(gtbt__buf *b, const char *s, size_t n, const char *secret) {
+    size_t k = secret ? strlen(secret) : 0, i = 0, pre = 0;
+    while (pre < k && pre < 4 && secret[pre] != '_') pre++;
+    pre = (pre < k && pre < 4 && secret[pre] == '_') ? pre + 1 : 0;
+    while (i < n) {
+        if (k >= 4 && n - i >= k && !memcmp(s + i, secret, k)) {
+            gtbt__buf_put(b, secret, pre);
+            gtbt__buf_puts(b, "****");
+            i += k;
+        } else {
+            gtbt__buf_putc(b, s[i++]);
+        }
+    }
+}
+
+static int gtbt__is_net_backend(const gtbt_backend *b) { return b && b->send == gtbt__net_send; }
+
+/* Appends what backend be would do with ev[0..n): for a network backend each request exactly as
+   it would be sent (method, URL, headers, body) with API keys and header values masked; for the
+   local backends where the events go. */
+static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, gtbt__buf *out) {
+    if (gtbt__is_net_backend(be)) {
+        gtbt__net_backend *nb = (gtbt__net_backend *)(uintptr_t)be;
+        gtbt__buf body;
+        char shown[GTBT__URL_MAX];
+        size_t i = 0, k;
+        memset(&body, 0, sizeof body);
+        do {
+            body.len = 0;
+            i += nb->body(nb, &body, ev + i, n - i);
+            gtbt__url_display(nb->url, shown, sizeof shown);   /* a query may hold a key: masked */
+            gtbt__buf_printf(out, "POST %s%s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING,
+                             shown, strchr(nb->url, '?') ? "?****" : "");
+            if (n && ev[0].tool_name[0]) gtbt__buf_printf(out, " (%s/%s)", ev[0].tool_name, ev[0].version);
+            gtbt__buf_putc(out, '\n');
+            if (nb->key_header) { gtbt__buf_printf(out, "%s: ", nb->key_header); gtbt__put_masked(out, nb->api_key, strlen(nb->api_key), nb->api_key); gtbt__buf_putc(out, '\n'); }
+            for (k = 0; k < nb->net.n_headers; k++) gtbt__buf_printf(out, "%s: ****\n", nb->net.headers[k].key ? nb->net.headers[k].key : "");
+            gtbt__buf_putc(out, '\n');
+            if (body.p) gtbt__put_masked(out, body.p, body.len, nb->api_key);
+            gtbt__buf_putc(out, '\n');
+            if (body.oom) out->oom = 1;
+        } while (i < n);
+        gtbt__buf_free(&body);
+    } else if (be && be->send == gtbt__file_send) {
+        size_t i;
+        gtbt__jw w;
+        gtbt__buf_printf(out, "appended to %s (nothing leaves this machine):\n", ((const gtbt__local_backend *)(const void *)be)->path);
+        w.b = out; w.pretty = 0;
+        for (i = 0; i < n; i++) { w.depth = 0; w.first = 1; gtbt__json_event(&w, &ev[i]); gtbt__buf_putc(out, '\n'); }
+    } else if (be && be->send == gtbt__noop_send) {
+        gtbt__buf_puts(out, "nothing: these events would be discarded\n");
+    } else if (!be) {
+        gtbt__buf_puts(out, "nothing: no backend is configured; the events:\n");
+        gtbt__json_events(out, ev, n, 1);
+        gtbt__buf_putc(out, '\n');
+    } else {
+        gtbt__buf_printf(out, "handed to %s, which sends them in its own format; the events:\n",
+                         be && be->info ? be->info : "the tool's own backend");
+        gtbt__json_events(out, ev, n, 1);
+        gtbt__buf_putc(out, '\n');
+    }
+}
+
+/* Debug mode: prints the exact request the network backend would make to stderr, sends nothing. */
+static int gtbt__debug_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)b;
+    gtbt__buf out;
+    int rc = GTBT_OK;
+    (void)deadline_ms;
+    memset(&out, 0, sizeof out);
+    gtbt__buf_printf(&out, "telemetry debug: nothing was sent; %zu event(s) would go as:\n", n);
+    gtbt__wire(lb->inner, ev, n, &out);
+    if (out.oom) rc = GTBT_E_NOMEM;
+    else if (fwrite(out.p, 1, out.len, lb->out) != out.len || fflush(lb->out) != 0) rc = GTBT_E_IO;
+    gtbt__buf_free(&out);
+    return rc;
+}
+
+/* The debug backend over inner (borrowed; NULL = no network backend configured). */
+static gtbt_backend *gtbt__debug_backend(gtbt_backend *inner, FILE *out) {
+    gtbt__local_backend *lb = gtbt__local_new(gtbt__debug_send);
+    if (!lb) return NULL;
+    lb->out = out;
+    lb->inner = inner;
+    return &lb->base;
+}
+
 /* ---- the HTTP deletion requestor ---- */
 typedef struct gtbt__http_deletion { gtbt_deletion base; gtbt__net_backend *nb; } gtbt__http_deletion;
 
@@ -6589,17 +6960,15 @@ struct gtbt_collector {
     int             withdrawn;      /* disable/reset ran: inert from then on (under mu) */
     gtbt__log       log;
     gtbt_consent    consent;
-    char           *tool_name, *version, *endpoint, *otel_endpoint, *support_message;
+    gtbt_desc       desc;           /* the tool's desc with every default filled in (gtbt__desc_defaults),
+                                       a deep copy; config_dir and data_dir point at the arrays below,
+                                       backend, deletion and metadata are NULL (owned below) */
     char            config_dir[GTBT__MAX_PATH], data_dir[GTBT__MAX_PATH];
     int             spill_ok;       /* data_dir is a private directory we may write spill files to */
+    size_t          max_buffer;     /* desc.max_buffer */
     int             spill_failed;   /* a spill write failed (full disk): no more tries until the next flush */
-    int             force_enabled, extended;
-    gtbt_delivery   delivery;
-    int             flush_timeout_ms;
-    size_t          max_buffer;
-    gtbt_net_desc   net;            /* deep copy: ca_file, proxy, headers */
-    gtbt_kv        *otel_headers; size_t n_otel_headers;
-    int             otel_insecure;
+    int             dir_made;       /* data_dir exists and is private: 1; could not be made: -1 (under mu) */
+    int             no_tls;         /* the endpoint is https:// but this build has no TLS: keep, never send */
     gtbt_backend   *backend;        /* where events go; never NULL once built */
     gtbt_backend   *network;        /* the network backend (may equal backend), for reset */
     gtbt_deletion  *deletion;       /* desc->deletion, owned */
@@ -6747,7 +7116,7 @@ typedef struct gtbt__draft {
     gtbt__pairs ps;
     gtbt__str name, err, args[GTBT__MAX_ARGS];
     size_t nargs;
-    gtbt__buf tmp[GTBT__MAX_ARGS + 1];   /* redacted copies of the arguments and the error */
+    gtbt__buf tmp[GTBT__MAX_ARGS + 2];   /* redacted copies of the name, the arguments and the error */
     size_t ntmp;
 } gtbt__draft;
 
@@ -6766,10 +7135,12 @@ static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__
     ps->n = c->n_metadata;
     for (i = 0; r->extra && i < r->n_extra; i++)
         if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
-    d->name = gtbt__cut(r->name, GTBT__MAX_NAME);
     d->err.p = ""; d->err.n = 0;
     d->nargs = d->ntmp = 0;
-    if (!c->extended) return;
+    memset(&d->tmp[0], 0, sizeof d->tmp[0]);
+    d->name = gtbt__clean(r->name, GTBT__MAX_NAME, &d->tmp[0]);   /* a name can carry a path or a token too */
+    if (d->tmp[0].p) d->ntmp++;
+    if (!c->desc.extended_collection) return;
     for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
         memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
         d->args[d->nargs++] = gtbt__clean_arg(r->argv[i], announced, &d->tmp[d->ntmp]);
@@ -6815,8 +7186,8 @@ static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const
     gtbt__kv_sort(kv, ps->n);
     e->type = r->type;
     e->machine_id = c->machine_id;
-    e->tool_name = c->tool_name;
-    e->version = c->version;
+    e->tool_name = c->desc.tool_name;
+    e->version = c->desc.version;
     e->os = GTBT__OS;
     e->arch = GTBT__ARCH;
     e->os_version = c->os_version;
@@ -6960,16 +7331,22 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
         if (!mark) continue;
         if (all) { gtbt__names_add(ready, name); continue; }
         if (recover) {
+            /* a sender holds a lock on its claim while it sends: a claim nobody holds is abandoned,
+               whatever its PID says (PID 1 in a container, another container on a shared volume);
+               without locking (some network file systems) a dead PID or an hour's age decides */
             int64_t mtime_ms = 0;
-            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK));
+            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK)), lk;
             size_t base = (size_t)(mark - name) + strlen(GTBT__SPILL_SUFFIX);
+            gtbt__flock fl;
             if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || gtbt__fs_mtime_ms(path, &mtime_ms) != 0) continue;
-            if (gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
-            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
-            if (gtbt__fs_rename(path, back) == 0) {
+            if ((lk = gtbt__fs_lock(path, &fl)) == 1) continue;
+            if (lk == -1 && gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
+            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) < (int)sizeof back &&
+                gtbt__fs_rename(path, back) == 0) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
+            gtbt__fs_unlock(&fl);
         }
     }
     gtbt__dir_close(&d);
@@ -7076,13 +7453,27 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     return rc;
 }
 
+/* Makes the data dir on its first write. Called with c->mu held. 1 when it can be written to. */
+static int gtbt__data_dir_make_locked(gtbt_collector *c) {
+    char why[GTBT__MAX_PATH + 128];
+    if (c->dir_made > 0) return 1;
+    if (c->dir_made < 0) return 0;
+    if (gtbt__mkdir_private_why(c->data_dir, why, sizeof why) != GTBT_OK) {
+        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: cannot create the data directory (%s); events will not be spilled to disk", why);
+        c->dir_made = -1;
+        return 0;
+    }
+    c->dir_made = 1;
+    return 1;
+}
+
 /* Writes events to spill files of at most GTBT__SPILL_FILE_MAX bytes (an event larger than that
    gets a file of its own). Returns how many events, from the first, are safely on disk. */
 static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t n) {
     gtbt__buf chunk;
     gtbt__jw w;
     size_t i, written = 0;
-    if (!c->spill_ok || c->spill_failed || !n) return 0;
+    if (!c->spill_ok || c->spill_failed || !n || !gtbt__data_dir_make_locked(c)) return 0;
     memset(&chunk, 0, sizeof chunk);
     w.b = &chunk; w.pretty = 0;
     for (i = 0; i < n; i++) {
@@ -7393,6 +7784,60 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
     gtbt__backoff_save(c);
 }
 
+/* ---- the record of deliveries, shown by "telemetry show" ----
+   <data_dir>/telemetry-sent.ndjson: one line per acknowledged request,
+   {"time":"<RFC 3339>","backend":"<info>","events":N,"sent":[<the events>]}, at most
+   GTBT__SENT_MAX bytes (the oldest lines are dropped), 0600. Written only while enabled; disable
+   and reset remove it. */
+#define GTBT__SENT_FILE "telemetry-sent.ndjson"
+#define GTBT__SENT_MAX  (256 * 1024)
+
+static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n) {
+    char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], ts[40], *old = NULL;
+    gtbt__buf line, all;
+    size_t len = 0, from = 0;
+    int withdrawn;
+    gtbt__mutex_lock(&c->mu);
+    withdrawn = c->withdrawn;
+    gtbt__mutex_unlock(&c->mu);
+    if (withdrawn || !c->spill_ok || gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) != GTBT_OK) return;
+    memset(&line, 0, sizeof line);
+    gtbt__rfc3339(gtbt__realtime_ns(), ts);
+    gtbt__buf_printf(&line, "{\"time\":\"%s\",\"backend\":", ts);
+    gtbt__json_str(&line, c->backend->info ? c->backend->info : "custom");
+    gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":", n);
+    gtbt__json_events(&line, ev, n, 0);
+    gtbt__buf_puts(&line, "}\n");
+    if (line.len > GTBT__SENT_MAX / 2) {   /* one huge batch: keep that it happened, not its events */
+        line.len = 0;
+        gtbt__buf_printf(&line, "{\"time\":\"%s\",\"backend\":", ts);
+        gtbt__json_str(&line, c->backend->info ? c->backend->info : "custom");
+        gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":[]}\n", n);
+    }
+    if (line.oom) { gtbt__buf_free(&line); return; }
+    if (gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &old, &len) == GTBT_OK && len + line.len > GTBT__SENT_MAX) {
+        while (from < len && len - from + line.len > GTBT__SENT_MAX) {   /* drop the oldest lines */
+            char *nl = (char *)memchr(old + from, '\n', len - from);
+            from = nl ? (size_t)(nl - old) + 1 : len;
+        }
+        memset(&all, 0, sizeof all);
+        gtbt__buf_put(&all, old + from, len - from);
+        gtbt__buf_put(&all, line.p, line.len);
+        snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
+        if (!all.oom) gtbt__write_file_atomic(path, tmp, all.p, all.len);
+        gtbt__buf_free(&all);
+    } else {
+        gtbt__append_file(path, line.p, line.len);
+    }
+    gtbt__free(old);
+    gtbt__buf_free(&line);
+}
+
+static void gtbt__sent_remove(const gtbt_collector *c) {
+    char path[GTBT__MAX_PATH];
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) == GTBT_OK) gtbt__fs_remove(path);
+}
+
 /* Sends one batch, honouring the deadline and the back-off. */
 static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, size_t n, int64_t deadline) {
     int rc;
@@ -7401,6 +7846,7 @@ static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, size_t n, int64_t
     c->backend->retry_after_ms = 0;
     rc = c->backend->send(c->backend, ev, n, deadline);
     if (rc > 0) rc = GTBT_E_INVALID;   /* a custom backend returned nonsense */
+    if (rc == GTBT_OK && !gtbt__is_local_backend(c->backend)) gtbt__sent_record(c, ev, n);
     gtbt__backoff_note(c, rc, c->backend->retry_after_ms);
     if (rc != GTBT_OK)
         gtbt__logi(&c->log, rc == GTBT_E_HTTP_REJECT ? GTBT_LOGITEM_DELIVERY_REJECTED : GTBT_LOGITEM_DELIVERY_FAILED,
@@ -7436,11 +7882,15 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         char *text;
         size_t len, corrupt, n;
         int rc, nomem;
+        gtbt__flock fl;
         if (c->bo_until_unix_ms > gtbt__unix_ms()) { first = GTBT_E_HTTP_RETRY; *stop = 1; break; }
         if (gtbt_now_ms() >= deadline) { first = GTBT_E_TIMEOUT; *stop = 1; break; }
         if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
             snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
-        if (gtbt__fs_rename(path, claim) != 0) continue;  /* another process claimed it */
+        /* the lock is taken before the rename and held until the claim is gone: a claim that
+           nobody holds is abandoned (see gtbt__spill_list) */
+        if (gtbt__fs_lock(path, &fl) == 1) continue;      /* another process is claiming it */
+        if (gtbt__fs_rename(path, claim) != 0) { gtbt__fs_unlock(&fl); continue; }   /* claimed */
         gtbt__fs_touch(claim);                            /* the claim's age starts now */
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
@@ -7451,19 +7901,20 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             } else {
                 gtbt__fs_rename(claim, path);
             }
+            gtbt__fs_unlock(&fl);
             continue;
         }
         memset(&b, 0, sizeof b);
         corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
-        if (nomem) { gtbt__fs_rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
+        if (nomem) { gtbt__fs_rename(claim, path); gtbt__fs_unlock(&fl); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
         if (corrupt)
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         n = gtbt__drop_too_old(c, b.ev, b.n);
-        if (c->delivery == GTBT_AT_MOST_ONCE) gtbt__fs_remove(claim);
+        if (c->desc.delivery == GTBT_AT_MOST_ONCE) gtbt__fs_remove(claim);
         rc = n ? gtbt__send(c, b.ev, n, deadline) : GTBT_OK;
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT) {
             gtbt__fs_remove(claim);
-        } else if (c->delivery == GTBT_AT_LEAST_ONCE) {
+        } else if (c->desc.delivery == GTBT_AT_LEAST_ONCE) {
             gtbt__fs_rename(claim, path);                          /* same file, same uuids, next time */
             if (first == GTBT_OK) first = rc;
             *stop = 1;
@@ -7471,6 +7922,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_DROPPED_AT_MOST_ONCE, "telemetry: %zu spilled event(s) dropped (at-most-once delivery)", n);
             *stop = 1;
         }
+        gtbt__fs_unlock(&fl);
         gtbt__batch_free(&b);
     }
     gtbt__names_free(&ready);
@@ -7489,8 +7941,13 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     if (c->withdrawn) { gtbt__mutex_unlock(&c->mu); gtbt__mutex_unlock(&c->flush_mu); return GTBT_OK; }
     c->spill_failed = 0;                      /* a flush tries the disk again */
     gtbt__mutex_unlock(&c->mu);
-    if (c->spill_ok) first = gtbt__replay(c, deadline, &stop);
+    /* Debug mode and a user's local-only choice leave earlier runs' spill files for the real
+       backend; a tool that is local-only by design writes them to its log. */
+    if (c->spill_ok && !c->no_tls && !c->consent.debug && (!c->consent.local_only || c->desc.local_only))
+        first = gtbt__replay(c, deadline, &stop);
+    if (c->no_tls) { stop = 1; first = GTBT_E_UNSUPPORTED; }   /* kept on disk until a TLS build sends them */
     gtbt__mutex_lock(&c->mu);
+    if (c->n && c->spill_ok) gtbt__data_dir_make_locked(c);   /* for the local log, back-off, delivery record */
     n = c->n;
     if (n) {
         ev = (gtbt_event *)gtbt__malloc(n * sizeof *ev);
@@ -7508,7 +7965,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     if (n) {
         rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, n, deadline);
         /* under at-most-once only events that were attempted are dropped; the rest wait */
-        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->delivery == GTBT_AT_MOST_ONCE && !stop)) {
+        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !c->no_tls)) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
                 gtbt__logi(&c->log, GTBT_LOGITEM_DROPPED_AT_MOST_ONCE, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
             for (i = 0; i < n; i++) gtbt__free(mem[i]);
@@ -7524,7 +7981,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__free(ev);
     gtbt__free(mem);
     gtbt__mutex_unlock(&c->flush_mu);
-    if (c->delivery == GTBT_AT_MOST_ONCE && first != GTBT_E_NOMEM) first = GTBT_OK;
+    if (c->desc.delivery == GTBT_AT_MOST_ONCE && first != GTBT_E_NOMEM && first != GTBT_E_UNSUPPORTED) first = GTBT_OK;
     return first;
 }
 
@@ -7596,13 +8053,8 @@ static void gtbt__backend_quiet(gtbt_backend *b) {
 
 /* Consent is still given: a disable or reset in another process since this run began stops the sender. */
 static int gtbt__consent_still_on(const gtbt_collector *c) {
-    gtbt_desc d;
     gtbt_consent k;
-    memset(&d, 0, sizeof d);
-    d.tool_name = c->tool_name;
-    d.config_dir = c->config_dir;
-    d.force_enabled = c->force_enabled != 0;
-    return gtbt_consent_resolve(&d, &k) == GTBT_OK && k.enabled && !k.local_only && !k.debug;
+    return gtbt_consent_resolve(&c->desc, &k) == GTBT_OK && k.enabled && !k.local_only && !k.debug;
 }
 
 /* One pass of the sender over the spill files: 1 when more files are waiting (written meanwhile)
@@ -7636,7 +8088,7 @@ static void gtbt__sender_main(void *arg) {
     gtbt__mutex_unlock(&c->mu);                           /* held across the fork by the closing thread */
     gtbt__global_unlock();
     gtbt__mutex_unlock(&c->flush_mu);
-    deadline = gtbt_now_ms() + c->flush_timeout_ms;
+    deadline = gtbt_now_ms() + c->desc.flush_timeout_ms;
     c->log.fn = NULL;
     c->log.item_fn = NULL;
     gtbt__backend_quiet(c->backend);
@@ -7685,7 +8137,7 @@ static int gtbt__close_detached(gtbt_collector *c, int *result) {
     s.c = c;
     gtbt__global_lock();                                  /* the sender finds every lock it uses free */
     gtbt__mutex_lock(&c->mu);
-    rc = gtbt__sender_spawn(s.lock_fd, c->flush_timeout_ms / 1000 + 3, gtbt__sender_main, &s);
+    rc = gtbt__sender_spawn(s.lock_fd, c->desc.flush_timeout_ms / 1000 + 3, gtbt__sender_main, &s);
     gtbt__mutex_unlock(&c->mu);
     gtbt__global_unlock();
     if (rc == GTBT_OK) gtbt__sender_handoff(s.lock_fd);
@@ -7718,7 +8170,8 @@ static void gtbt__discard(gtbt_collector *c) {
     gtbt__buffer_remove_front(c, c->n);
     gtbt__mutex_unlock(&c->mu);
     gtbt__sender_stop(c);                 /* before the files go: nothing is sent after this */
-    if (!c->data_dir[0] || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
+    /* never through a planted link or in a directory that is not ours */
+    if (!c->data_dir[0] || gtbt__dir_private(c->data_dir) != GTBT_OK || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
     for (i = 0; i < all.n; i++)
         if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) gtbt__fs_remove(path);
     gtbt__names_free(&all);
@@ -7765,45 +8218,69 @@ static void gtbt__collector_free(gtbt_collector *c) {
     gtbt__free(c->ev); gtbt__free(c->mem);
     gtbt__kvs_free(c->metadata, c->n_metadata);
     gtbt__free(c->meta_klen); gtbt__free(c->meta_vlen);
-    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->net.headers, c->net.n_headers);
-    gtbt__kvs_free(c->otel_headers, c->n_otel_headers);
-    gtbt__free((void *)(uintptr_t)c->net.ca_file); gtbt__free((void *)(uintptr_t)c->net.proxy);
-    gtbt__free(c->tool_name); gtbt__free(c->version); gtbt__free(c->endpoint);
-    gtbt__free(c->otel_endpoint); gtbt__free(c->support_message);
+    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->desc.net.headers, c->desc.net.n_headers);
+    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->desc.otel_headers, c->desc.n_otel_headers);
+    gtbt__free((void *)(uintptr_t)c->desc.net.ca_file); gtbt__free((void *)(uintptr_t)c->desc.net.proxy);
+    gtbt__free((void *)(uintptr_t)c->desc.tool_name); gtbt__free((void *)(uintptr_t)c->desc.version);
+    gtbt__free((void *)(uintptr_t)c->desc.endpoint); gtbt__free((void *)(uintptr_t)c->desc.otel_endpoint);
+    gtbt__free((void *)(uintptr_t)c->desc.support_message); gtbt__free((void *)(uintptr_t)c->desc.no_backend_reason);
     gtbt__mutex_destroy(&c->mu);
     gtbt__mutex_destroy(&c->flush_mu);
     gtbt__free(c);
 }
 
-/* Copies everything the collector keeps from desc. 0 when out of memory. */
-static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
-    int nomem = 0;
-    c->log.fn = d->log; c->log.item_fn = d->log_item; c->log.user = d->log_user; c->log.level = d->log_level;
-    c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
-    c->version = gtbt__strdup(d->version ? d->version : "");
-    if (c->version && gtbt__clean_ctl(c->version))   /* it goes into every event and the User-Agent */
-        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "telemetry: gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->version);
-    c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
-    c->otel_endpoint = gtbt__strdup(d->otel_endpoint ? d->otel_endpoint : "");
-    c->support_message = gtbt__strdup(d->support_message ? d->support_message : "");
-    c->net = d->net;
-    c->net.ca_file = gtbt__strdup(d->net.ca_file);
-    c->net.proxy = gtbt__strdup(d->net.proxy);
-    c->net.headers = gtbt__kvs_copy(d->net.headers, d->net.n_headers, &nomem);
-    if (!c->net.headers) c->net.n_headers = 0;
-    if (!c->net.log && !c->net.log_item) {
-        c->net.log = d->log; c->net.log_item = d->log_item; c->net.log_user = d->log_user; c->net.log_level = d->log_level;
+/* The desc with every default filled in: the one place where a zero field becomes its default.
+   Strings stay borrowed from in (gtbt__collector_copy copies them); config_dir and data_dir are
+   resolved by the caller, which owns the buffers. */
+static gtbt_desc gtbt__desc_defaults(const gtbt_desc *in) {
+    gtbt_desc d = *in;
+    d.tool_name = gtbt__valid_tool_name(in->tool_name) ? in->tool_name : "";
+    d.version = gtbt__def(in->version, "");
+    d.endpoint = gtbt__def(in->endpoint, "");
+    d.otel_endpoint = gtbt__def(in->otel_endpoint, "");
+    d.support_message = gtbt__def(in->support_message, "");
+    d.no_backend_reason = gtbt__def(in->no_backend_reason, "");
+    d.delivery = in->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
+    d.id_scheme = in->id_scheme == GTBT_ID_GO_COMPATIBLE ? GTBT_ID_GO_COMPATIBLE : GTBT_ID_PER_TOOL;
+    d.flush_timeout_ms = in->flush_timeout_ms > 0 ? in->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
+    d.max_buffer = (in->max_buffer > 0 && in->max_buffer < GTB_TELEMETRY_MAX_BUFFER) ? in->max_buffer : GTB_TELEMETRY_MAX_BUFFER;
+    if (!d.otel_headers) d.n_otel_headers = 0;
+    if (!d.net.headers) d.net.n_headers = 0;
+    if (!d.net.log && !d.net.log_item) {
+        d.net.log = in->log; d.net.log_item = in->log_item; d.net.log_user = in->log_user; d.net.log_level = in->log_level;
     }
-    c->otel_headers = gtbt__kvs_copy(d->otel_headers, d->n_otel_headers, &nomem);
-    c->n_otel_headers = c->otel_headers ? d->n_otel_headers : 0;
-    c->otel_insecure = d->otel_insecure;
-    c->force_enabled = d->force_enabled;
-    c->extended = d->extended_collection;
-    c->delivery = d->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
-    c->flush_timeout_ms = d->flush_timeout_ms > 0 ? d->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
-    c->max_buffer = (d->max_buffer > 0 && d->max_buffer < GTB_TELEMETRY_MAX_BUFFER) ? (size_t)d->max_buffer : GTB_TELEMETRY_MAX_BUFFER;
-    if ((d->net.ca_file && !c->net.ca_file) || (d->net.proxy && !c->net.proxy)) nomem = 1;
-    return !nomem && c->tool_name && c->version && c->endpoint && c->otel_endpoint && c->support_message;
+    d.backend = NULL;                 /* owned by the collector, not by its desc */
+    d.deletion = NULL;
+    d.metadata = NULL; d.n_metadata = 0;
+    return d;
+}
+
+/* Keeps a deep copy of the defaulted desc. 0 when out of memory. */
+static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *in) {
+    gtbt_desc d = gtbt__desc_defaults(in);
+    int nomem = 0;
+    c->log.fn = d.log; c->log.item_fn = d.log_item; c->log.user = d.log_user; c->log.level = d.log_level;
+    c->desc = d;
+    c->desc.tool_name = gtbt__strdup(d.tool_name);
+    c->desc.version = gtbt__strdup(d.version);
+    if (c->desc.version && gtbt__clean_ctl((char *)(uintptr_t)c->desc.version))   /* it goes into every event and the User-Agent */
+        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "telemetry: gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->desc.version);
+    c->desc.endpoint = gtbt__strdup(d.endpoint);
+    c->desc.otel_endpoint = gtbt__strdup(d.otel_endpoint);
+    c->desc.support_message = gtbt__strdup(d.support_message);
+    c->desc.no_backend_reason = gtbt__strdup(d.no_backend_reason);
+    c->desc.net.ca_file = gtbt__strdup(d.net.ca_file);
+    c->desc.net.proxy = gtbt__strdup(d.net.proxy);
+    c->desc.net.headers = gtbt__kvs_copy(d.net.headers, d.net.n_headers, &nomem);
+    if (!c->desc.net.headers) c->desc.net.n_headers = 0;
+    c->desc.otel_headers = gtbt__kvs_copy(d.otel_headers, d.n_otel_headers, &nomem);
+    if (!c->desc.otel_headers) c->desc.n_otel_headers = 0;
+    c->desc.config_dir = c->config_dir;
+    c->desc.data_dir = c->data_dir;
+    c->max_buffer = (size_t)d.max_buffer;
+    if ((d.net.ca_file && !c->desc.net.ca_file) || (d.net.proxy && !c->desc.net.proxy)) nomem = 1;
+    return !nomem && c->desc.tool_name && c->desc.version && c->desc.endpoint && c->desc.otel_endpoint && c->desc.support_message &&
+           c->desc.no_backend_reason;
 }
 
 /* The collector's metadata: redacted, cut to the limits, sorted, at most GTBT__MAX_PAIRS. */
@@ -7838,26 +8315,37 @@ static int gtbt__collector_metadata(gtbt_collector *c, const gtbt_kv *kv, size_t
     return ok;
 }
 
+/* The id this collector's events carry (gtbt_desc.id_scheme). */
+static void gtbt__collector_id(const gtbt_collector *c, char out[17]) {
+    gtbt_machine_id(c->desc.id_scheme == GTBT_ID_GO_COMPATIBLE ? NULL : c->desc.tool_name, out);
+}
+
 /* The network backend the desc describes: OTLP, else HTTP, else none. */
 static gtbt_backend *gtbt__network_from_desc(gtbt_collector *c, const char **why) {
     gtbt_backend *b = NULL;
+    const char *url = c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint;
     *why = NULL;
-    if (c->otel_endpoint[0]) {
+    if (!GTBT__TLS && !gtbt__ascii_ncasecmp(url, "https:", 6)) {
+        c->no_tls = 1;
+        *why = "noop (this build has no TLS: the https:// endpoint cannot be used)";
+        return NULL;
+    }
+    if (c->desc.otel_endpoint[0]) {
         gtbt_otlp_desc od;
         memset(&od, 0, sizeof od);
-        od.endpoint = c->otel_endpoint;
-        od.insecure = c->otel_insecure != 0;
-        od.service_name = c->tool_name;
-        od.service_version = c->version;
-        od.net = c->net;
-        od.net.headers = c->otel_headers;
-        od.net.n_headers = c->n_otel_headers;
+        od.endpoint = c->desc.otel_endpoint;
+        od.insecure = c->desc.otel_insecure != 0;
+        od.service_name = c->desc.tool_name;
+        od.service_version = c->desc.version;
+        od.net = c->desc.net;
+        od.net.headers = c->desc.otel_headers;
+        od.net.n_headers = c->desc.n_otel_headers;
         if (!(b = gtbt_otlp_backend(&od))) *why = "noop (invalid OTLP endpoint)";
-    } else if (c->endpoint[0]) {
+    } else if (c->desc.endpoint[0]) {
         gtbt_http_desc hd;
         memset(&hd, 0, sizeof hd);
-        hd.endpoint = c->endpoint;
-        hd.net = c->net;
+        hd.endpoint = c->desc.endpoint;
+        hd.net = c->desc.net;
         if (!(b = gtbt_http_backend(&hd))) *why = "noop (invalid endpoint)";
     }
     return b;
@@ -7868,9 +8356,12 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     const char *why = NULL;
     char path[GTBT__MAX_PATH];
     c->network = custom ? custom : gtbt__network_from_desc(c, &why);
-    if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "telemetry: %s; check gtbt_desc.%s", why, c->otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    if (why && c->no_tls)
+        gtbt__logi(&c->log, GTBT_LOGITEM_NO_TLS_KEPT, "telemetry: gtbt_desc.%s is https:// but this build has GTB_TELEMETRY_NO_TLS; events are kept on disk, not sent (build with BearSSL to send them)",
+                   c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    else if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "telemetry: %s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
     if (c->consent.debug) {
-        c->backend = gtbt_stdout_backend(stderr);
+        c->backend = gtbt__debug_backend(c->network, stderr);
         snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
     } else if (c->consent.local_only) {
         if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) {
@@ -8027,6 +8518,12 @@ static gtbt_detach gtbt__detach_choice(const gtbt_desc *desc) {
     return desc->detach == GTBT_DETACH_NEVER || desc->detach == GTBT_DETACH_ALWAYS ? desc->detach : GTBT_DETACH_AUTO;
 }
 
+/* DO_NOT_TRACK set to anything but empty, 0 or false means off: an opt-out fails safe. */
+static int gtbt__do_not_track(void) {
+    const char *v = gtbt__getenv("DO_NOT_TRACK");
+    return v && v[0] && strcmp(v, "0") != 0 && gtbt__ascii_casecmp(v, "false") != 0;
+}
+
 GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *out) {
     char var[GTBT__MAX_TOOL_NAME + 24], dir[GTBT__MAX_PATH];
     gtbt__conf cf;
@@ -8045,7 +8542,7 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
     if (desc->force_enabled) {
         out->enabled = true;
         snprintf(out->decided_by, sizeof out->decided_by, "force_enabled");
-    } else if (gtbt__env_bool("DO_NOT_TRACK") == 1) {
+    } else if (gtbt__do_not_track()) {
         snprintf(out->decided_by, sizeof out->decided_by, "DO_NOT_TRACK");
     } else if (tool_v >= 0) {
         out->enabled = tool_v == 1;
@@ -8117,34 +8614,69 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
 }
 
 // >>cli ------------------------------------------------------------------------------------------
-/* The end user's "telemetry" commands (DESIGN 8). Texts are the Go original's, with its fixes. */
+/* The end user's "telemetry" commands. Texts follow the Go original's, with its fixes: the words
+   say what is collected (a pseudonymous id included), status tells the resolved truth, reset
+   reports what really happened, and help or a wrong argument never changes anything. */
+typedef struct gtbt__cli_sub { const char *name, *summary, *help; } gtbt__cli_sub;
+static const gtbt__cli_sub gtbt__cli_subs[] = {
+    {"enable", "Enable pseudonymous usage telemetry",
+     "Saves your consent: from the next run on, %s records which of its commands you run and\n"
+     "sends that, with a pseudonymous id, to its author. \"%s telemetry show\" shows what is sent.\n"},
+    {"disable", "Disable usage telemetry",
+     "Saves that you do not consent, and discards every event not sent yet. Nothing is sent\n"
+     "after it, not even the disable itself.\n"},
+    {"status", "Show current telemetry status",
+     "Shows whether telemetry is on and what decided it, where events go, what is collected,\n"
+     "the pseudonymous id, the files used, the events waiting to be sent and any back-off.\n"
+     "Changes nothing.\n"},
+    {"show", "Show what is sent, and what was sent",
+     "Prints the exact request the next delivery would send (for the events waiting, or for a\n"
+     "sample event while telemetry is off), with keys masked, and the last deliveries recorded\n"
+     "in the data directory. Changes nothing.\n"},
+    {"reset", "Clear local telemetry data and request remote deletion",
+     "Clears all local telemetry data (buffered events, spill files, local-only logs, the record\n"
+     "of deliveries), asks for the deletion of what was sent, reports exactly what happened, and\n"
+     "disables telemetry.\n"}};
+#define GTBT__CLI_NSUBS (sizeof gtbt__cli_subs / sizeof gtbt__cli_subs[0])
+
+static const char *gtbt__cli_tool(const gtbt_collector *c) { return c->desc.tool_name[0] ? c->desc.tool_name : "<tool>"; }
+
 static void gtbt__cli_usage(const gtbt_collector *c, FILE *out) {
+    size_t i;
     fprintf(out,
             "Manage opt-in pseudonymous usage analytics for this tool.\n"
             "\n"
-            "Telemetry is off unless you opt in. Use the enable, disable, status, and reset\n"
-            "subcommands to turn collection on or off, inspect the current state, and clear\n"
-            "local data while requesting remote deletion.\n"
+            "Telemetry is off unless you opt in. Use the enable, disable, status, show and reset\n"
+            "subcommands to turn collection on or off, inspect the current state, see what is sent,\n"
+            "and clear local data while requesting remote deletion.\n"
             "\n"
             "Usage:\n"
             "  %s telemetry <command>\n"
+            "  %s telemetry <command> --help\n"
             "\n"
-            "Available Commands:\n"
-            "  enable      Enable pseudonymous usage telemetry\n"
-            "  disable     Disable usage telemetry\n"
-            "  status      Show current telemetry status\n"
-            "  reset       Clear local telemetry data and request remote deletion\n",
-            c->tool_name[0] ? c->tool_name : "<tool>");
+            "Available Commands:\n", gtbt__cli_tool(c), gtbt__cli_tool(c));
+    for (i = 0; i < GTBT__CLI_NSUBS; i++) fprintf(out, "  %-10s  %s\n", gtbt__cli_subs[i].name, gtbt__cli_subs[i].summary);
 }
 
-/* A desc with what consent needs: the tool name, the config dir, the policy. */
-static gtbt_desc gtbt__cli_desc(const gtbt_collector *c) {
-    gtbt_desc d;
-    memset(&d, 0, sizeof d);
-    d.tool_name = c->tool_name;
-    d.config_dir = c->config_dir;
-    d.force_enabled = c->force_enabled != 0;
-    return d;
+static void gtbt__cli_sub_help(const gtbt_collector *c, const gtbt__cli_sub *sub, FILE *out) {
+    fprintf(out, "%s\n\nUsage:\n  %s telemetry %s\n\n", sub->summary, gtbt__cli_tool(c), sub->name);
+    fprintf(out, sub->help, gtbt__cli_tool(c), gtbt__cli_tool(c));
+}
+
+/* Prints s with anything but printable ASCII replaced, at most 64 bytes. */
+static void gtbt__print_safe(FILE *out, const char *s) {
+    int i;
+    for (i = 0; s[i] && i < 64; i++) fputc((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?', out);
+}
+
+/* What is collected, in one paragraph: the prompt, enable and status say the same. */
+static void gtbt__print_collected(FILE *out, const char *tool, bool extended) {
+    fprintf(out,
+            "What is collected: which %s commands run, how long they take and their exit code,\n"
+            "%s's version, the OS and architecture%s, and a pseudonymous id: a\n"
+            "hash that stays the same for %s on this machine and reveals no name, host or hardware.\n"
+            "Never collected: file contents, environment variables, IP addresses.\n",
+            tool, tool, extended ? ", the command's arguments and errors with secrets removed" : "", tool);
 }
 
 /* Stops all recording and sending at once and discards what is pending (consent withdrawn). */
@@ -8154,6 +8686,7 @@ static void gtbt__withdraw(gtbt_collector *c) {
     gtbt__mutex_unlock(&c->mu);
     gtbt__mutex_lock(&c->flush_mu);   /* waits for a flush under way, then nothing is sent */
     gtbt__discard(c);                 /* also the files of earlier runs, when disabled now */
+    gtbt__sent_remove(c);
     gtbt__mutex_unlock(&c->flush_mu);
 }
 
@@ -8164,18 +8697,29 @@ static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *
     else snprintf(out, cap, "the %s environment variable", k->decided_by);
 }
 
+/* Why the consent file could not be written, with the fix. */
+static void gtbt__cli_write_error(const gtbt_collector *c, int rc, FILE *out) {
+    char why[GTBT__MAX_PATH * 2 + 128];
+    if (gtbt__mkdir_private_why(c->config_dir, why, sizeof why) != GTBT_OK)
+        fprintf(out, "Cannot use %s: %s.\n", c->config_dir, why);
+    else
+        fprintf(out, "Cannot write %s/telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
+}
+
 static int gtbt__cli_enable(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_consent k;
     char why[GTBT__MAX_PATH + 64];
-    int rc = gtbt_consent_set(&d, true);
+    int rc = gtbt_consent_set(&c->desc, true);
     if (rc != GTBT_OK) {
-        fprintf(out, "Telemetry could not be enabled: cannot write %s" GTBT__SEP "telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
+        fprintf(out, "Telemetry could not be enabled.\n");
+        gtbt__cli_write_error(c, rc, out);
         return 1;
     }
-    fprintf(out, "Telemetry enabled. Thank you for helping improve %s!\n", c->tool_name);
-    fprintf(out, "No personally identifiable information is collected.\n");
-    gtbt_consent_resolve(&d, &k);
+    fprintf(out, "Telemetry enabled. Thank you for helping improve %s!\n", c->desc.tool_name);
+    gtbt__print_collected(out, c->desc.tool_name, c->desc.extended_collection);
+    fprintf(out, "See exactly what is sent with \"%s telemetry show\"; stop with \"%s telemetry disable\".\n",
+            c->desc.tool_name, c->desc.tool_name);
+    gtbt_consent_resolve(&c->desc, &k);
     if (!k.enabled) {
         gtbt__explain(c, &k, why, sizeof why);
         fprintf(out, "Note: telemetry stays off while %s says so.\n", why);
@@ -8184,25 +8728,24 @@ static int gtbt__cli_enable(gtbt_collector *c, FILE *out) {
 }
 
 static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_consent k;
     char why[GTBT__MAX_PATH + 64];
     int rc;
-    if (c->force_enabled) {
+    if (c->desc.force_enabled) {
         fprintf(out, "Telemetry is enforced by your organisation and cannot be disabled.\n");
         return 0;
     }
     gtbt__withdraw(c);
-    rc = gtbt_consent_set(&d, false);
+    rc = gtbt_consent_set(&c->desc, false);
     if (rc != GTBT_OK) {
-        fprintf(out, "Telemetry is off for this run, but the choice could not be saved in %s" GTBT__SEP "telemetry.conf (%s).\n",
-                c->config_dir, gtbt_strerror(rc));
+        fprintf(out, "Telemetry is off for this run, but the choice could not be saved.\n");
+        gtbt__cli_write_error(c, rc, out);
         fprintf(out, "All pending events have been discarded.\n");
         return 1;
     }
     fprintf(out, "Telemetry disabled.\n");
     fprintf(out, "All pending events have been discarded.\n");
-    gtbt_consent_resolve(&d, &k);
+    gtbt_consent_resolve(&c->desc, &k);
     if (k.enabled) {
         gtbt__explain(c, &k, why, sizeof why);
         fprintf(out, "Note: %s still turns telemetry on for later runs; unset it to opt out fully.\n", why);
@@ -8210,43 +8753,98 @@ static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
     return 0;
 }
 
+/* The network backend of the desc for a command that only looks (status, show): the
+   collector's, else one built now (returned in *tmp, to destroy). */
+static gtbt_backend *gtbt__cli_network(gtbt_collector *c, gtbt_backend **tmp) {
+    const char *why;
+    *tmp = NULL;
+    if (c->network || c->no_tls) return c->network;
+    return *tmp = gtbt__network_from_desc(c, &why);
+}
+
+/* Where events go, in plain words. */
+static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
+    gtbt_backend *tmp, *net;
+    if (!k->enabled) {
+        snprintf(out, cap, "nowhere: telemetry is off%s", !strcmp(k->decided_by, "default") || !strcmp(k->decided_by, "config") ? " (\"telemetry enable\" turns it on)" : "");
+        return;
+    }
+    if (k->debug) { snprintf(out, cap, "nowhere: debug mode prints them to stderr (unset the TELEMETRY_DEBUG variable to send them)"); return; }
+    if (k->local_only) {
+        snprintf(out, cap, "this machine only: %s/telemetry.log (local-only mode)", c->data_dir[0] ? c->data_dir : "(no data directory)");
+        return;
+    }
+    net = gtbt__cli_network(c, &tmp);
+    if (c->no_tls) {
+        snprintf(out, cap, "nowhere: this build has no TLS, so its https:// endpoint cannot be used; events are kept on disk (rebuild %s with BearSSL)", c->desc.tool_name);
+    } else if (gtbt__is_net_backend(net)) {
+        gtbt__url u;
+        const gtbt__net_backend *nb = (const gtbt__net_backend *)(const void *)net;
+        static const char *const kinds[] = {"JSON over HTTP", "OpenTelemetry", "Datadog", "PostHog"};
+        char shown[GTBT__URL_MAX];
+        gtbt__url_display(nb->url, shown, sizeof shown);   /* never a query, user or password */
+        if (gtbt__url_parse(nb->url, &u) == GTBT_OK)
+            snprintf(out, cap, "%s (%s, %s)", u.hostport, kinds[nb->kind >= 0 && nb->kind < 4 ? nb->kind : 0], shown);
+        else snprintf(out, cap, "%s", net->info);
+    } else if (net) {
+        snprintf(out, cap, "the tool's own backend: %s", net->info ? net->info : "custom");
+    } else if (c->desc.no_backend_reason[0]) {
+        snprintf(out, cap, "nowhere: %s", c->desc.no_backend_reason);
+    } else if (c->desc.endpoint[0] || c->desc.otel_endpoint[0]) {
+        char shown[GTBT__URL_MAX];
+        gtbt__url_display(c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint, shown, sizeof shown);
+        snprintf(out, cap, "nowhere: the endpoint %s is not a valid URL (the tool's author must fix it)", shown);
+    } else {
+        snprintf(out, cap, "nowhere: this build of %s has no endpoint configured", c->desc.tool_name);
+    }
+    gtbt_backend_destroy(tmp);
+}
+
 static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_consent k;
     gtbt__conf cf;
-    char why[GTBT__MAX_PATH + 64], id[17];
+    char why[GTBT__MAX_PATH + 64], id[17], where[GTBT__MAX_PATH + 300];
     size_t files = 0, pending, in_memory;
     int withdrawn, sender;
-    gtbt_consent_resolve(&d, &k);
+    int64_t mtime;
+    gtbt_consent_resolve(&c->desc, &k);
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
     in_memory = c->n;
     gtbt__mutex_unlock(&c->mu);
-    if (withdrawn && !c->force_enabled) k.enabled = false;
+    if (withdrawn && !c->desc.force_enabled) k.enabled = false;
     fprintf(out, "Telemetry: %s\n", !k.enabled ? "disabled" : k.local_only ? "enabled (local-only)" : "enabled");
     gtbt__explain(c, &k, why, sizeof why);
     fprintf(out, "Decided by: %s\n", why);
     if (k.debug) fprintf(out, "Debug: events are printed to stderr and nothing is sent\n");
-    gtbt_machine_id(c->tool_name, id);
+    gtbt__where(c, &k, where, sizeof where);
+    fprintf(out, "Events go to: %s\n", where);
+    gtbt__collector_id(c, id);
     fprintf(out, "Machine ID: %s\n", id);
-    fprintf(out, "Backend: %s\n", c->info);
+    gtbt__print_collected(out, c->desc.tool_name, c->desc.extended_collection);
     gtbt__conf_read(c->config_dir, &cf);
     if (!cf.exists) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (not created yet)\n", c->config_dir);
     else if (cf.malformed && cf.malformed_line) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (malformed at line %d: treated as not set)\n", c->config_dir, cf.malformed_line);
     else if (cf.malformed) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (unreadable: treated as not set)\n", c->config_dir);
     else fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf\n", c->config_dir);
     gtbt__conf_free(&cf);
-    fprintf(out, "Data dir: %s\n", c->data_dir[0] ? c->data_dir : "(none)");
-    pending = gtbt__pending_on_disk(c, &files);
-    fprintf(out, "Pending events: %zu on disk (%zu spill file%s), %zu in memory\n", pending, files, files == 1 ? "" : "s", in_memory);
+    if (!c->data_dir[0]) fprintf(out, "Data dir: (none)\n");
+    else if (gtbt__fs_mtime_ms(c->data_dir, &mtime) != 0) fprintf(out, "Data dir: %s (not created yet)\n", c->data_dir);
+    else fprintf(out, "Data dir: %s\n", c->data_dir);
+    pending = gtbt__pending_on_disk(c, &files) + in_memory;
+    fprintf(out, "Pending: %zu event%s waiting to be sent\n", pending, pending == 1 ? "" : "s");
     sender = gtbt__sender_pid(c);
     if (sender > 0) fprintf(out, "Background delivery: in progress (process %d)\n", sender);
     else if (sender < 0) fprintf(out, "Background delivery: starting\n");
     else fprintf(out, "Background delivery: none running\n");
     if (c->bo_until_unix_ms > gtbt__unix_ms()) {
-        char ts[40];
-        gtbt__rfc3339(c->bo_until_unix_ms * 1000000, ts);
-        fprintf(out, "Back-off: not contacting the backend until %s (%d consecutive failure%s)\n", ts, c->bo_failures, c->bo_failures == 1 ? "" : "s");
+        char when[64];
+        time_t t = (time_t)(c->bo_until_unix_ms / 1000);
+        struct tm tmv;
+        int64_t mins = (c->bo_until_unix_ms - gtbt__unix_ms() + 59999) / 60000;
+        if (!gtbt__localtime(t, &tmv) || !strftime(when, sizeof when, "%H:%M", &tmv)) snprintf(when, sizeof when, "?");
+        fprintf(out, "Back-off: not contacting the backend until %s local time (in %lld minute%s), after %d failure%s in a row\n",
+                when, (long long)mins, mins == 1 ? "" : "s", c->bo_failures, c->bo_failures == 1 ? "" : "s");
     } else if (c->bo_failures) {
         fprintf(out, "Back-off: none (%d recent failure%s)\n", c->bo_failures, c->bo_failures == 1 ? "" : "s");
     } else {
@@ -8255,57 +8853,189 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     return 0;
 }
 
-/* The deletion requestor of reset (DESIGN 7): the tool's own, else HTTP at the endpoint, else an
-   event through the network backend. What is built here is returned in tmp_d and tmp_b, to destroy. */
+/* A sample event of this tool on this machine, for "show" while nothing is pending. */
+static void gtbt__sample_event(gtbt_collector *c, gtbt_event *e, char id[17], char *osv, size_t cap) {
+    static const char uuid[] = "00000000-0000-4000-8000-000000000000";
+    memset(e, 0, sizeof *e);
+    gtbt__collector_id(c, id);
+    gtbt__os_version(osv, cap);
+    e->time_unix_ns = gtbt__realtime_ns();
+    e->uuid = uuid;
+    e->type = gtbt__event_type_names[GTBT_EVENT_COMMAND_INVOCATION];
+    e->name = "example-command";
+    e->machine_id = id;
+    e->tool_name = c->desc.tool_name;
+    e->version = c->desc.version;
+    e->os = GTBT__OS;
+    e->arch = GTBT__ARCH;
+    e->os_version = osv;
+    e->runtime_version = GTBT__RUNTIME;
+    e->duration_ms = 42;
+    e->error = "";
+    e->metadata = c->metadata;
+    e->n_metadata = c->n_metadata;
+}
+
+/* Prints the last deliveries from the record, newest last. */
+static void gtbt__show_sent(gtbt_collector *c, FILE *out) {
+    char path[GTBT__MAX_PATH], *text = NULL;
+    size_t len = 0, k, lines = 0, skip, at;
+    if (!c->data_dir[0] || gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) != GTBT_OK ||
+        gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &text, &len) != GTBT_OK || !len) {
+        fprintf(out, "\nLast deliveries: none recorded%s.\n", c->data_dir[0] ? "" : " (no data directory)");
+        gtbt__free(text);
+        return;
+    }
+    for (k = 0; k < len; k++) lines += text[k] == '\n';
+    skip = lines > 5 ? lines - 5 : 0;
+    fprintf(out, "\nLast deliveries (%s, oldest first):\n", path);
+    for (at = 0, k = 0; at < len; k++) {
+        char *nl = (char *)memchr(text + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
+        if (k >= skip) fprintf(out, "%.*s\n", (int)n, text + at);
+        at += n + 1;
+    }
+    gtbt__free(text);
+}
+
+static int gtbt__cli_show(gtbt_collector *c, FILE *out) {
+    gtbt_consent k;
+    gtbt__names ready;
+    gtbt__batch all;
+    gtbt_backend *tmp = NULL, *net;
+    gtbt_event sample;
+    gtbt__buf wire;
+    char id[17], osv[128], where[GTBT__MAX_PATH + 300];
+    size_t i, total = 0;
+    memset(&all, 0, sizeof all);
+    memset(&wire, 0, sizeof wire);
+    gtbt_consent_resolve(&c->desc, &k);
+    if (c->withdrawn && !c->desc.force_enabled) k.enabled = false;
+    gtbt__where(c, &k, where, sizeof where);
+    fprintf(out, "Telemetry: %s. Events go to: %s\n", k.enabled ? "enabled" : "disabled", where);
+    /* the events waiting: spill files, then this run's buffer */
+    if (gtbt__spill_list(c, &ready, 0, 0) == GTBT_OK) {
+        for (i = 0; i < ready.n && total < 10000; i++) {
+            char path[GTBT__MAX_PATH], *text;
+            size_t len, j;
+            int nomem;
+            gtbt__batch b;
+            if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
+                gtbt__read_file(path, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) continue;
+            memset(&b, 0, sizeof b);
+            gtbt__parse_ndjson(&b, text, len, &nomem);
+            for (j = 0; j < b.n; j++) { total++; }
+            if (b.n) {
+                gtbt__buf_printf(&wire, "# %zu event(s) from %s\n", b.n, ready.v[i]);
+                net = k.local_only || k.debug ? NULL : gtbt__cli_network(c, &tmp);
+                gtbt__wire(net ? net : c->backend ? c->backend : NULL, b.ev, b.n, &wire);
+                gtbt_backend_destroy(tmp); tmp = NULL;
+            }
+            gtbt__batch_free(&b);
+        }
+        gtbt__names_free(&ready);
+    }
+    gtbt__mutex_lock(&c->mu);
+    if (c->n) {
+        total += c->n;
+        gtbt__buf_printf(&wire, "# %zu event(s) recorded by this run\n", c->n);
+        gtbt__wire(c->backend, c->ev, c->n, &wire);
+    }
+    gtbt__mutex_unlock(&c->mu);
+    if (total) {
+        fprintf(out, "\nThe next delivery would send these %zu event(s), exactly as follows (keys masked):\n\n", total);
+    } else {
+        gtbt__sample_event(c, &sample, id, osv, sizeof osv);
+        fprintf(out, "\nNo events are waiting. %s, a command would send this (a sample event; keys masked):\n\n",
+                k.enabled ? "When telemetry is on" : "If you turned telemetry on");
+        net = gtbt__cli_network(c, &tmp);
+        if (k.local_only) {   /* what the log would get */
+            char path[GTBT__MAX_PATH];
+            gtbt_backend_destroy(tmp);
+            net = tmp = gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK ? gtbt_file_backend(path) : NULL;
+        }
+        if (c->no_tls) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
+        gtbt__wire(net, &sample, 1, &wire);
+        gtbt_backend_destroy(tmp);
+    }
+    if (wire.p) fwrite(wire.p, 1, wire.len, out);
+    gtbt__buf_free(&wire);
+    gtbt__show_sent(c, out);
+    return 0;
+}
+
+/* The deletion requestor of reset: the tool's own, else HTTP at the endpoint, else an event
+   through the network backend. What is built here is returned in tmp_d and tmp_b, to destroy. */
 static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp_d, gtbt_backend **tmp_b) {
     const char *why;
     *tmp_d = NULL;
     *tmp_b = NULL;
     if (c->deletion) return c->deletion;
-    if (c->endpoint[0]) return *tmp_d = gtbt_http_deletion(c->endpoint, &c->net);
+    if (c->desc.endpoint[0]) return *tmp_d = gtbt_http_deletion(c->desc.endpoint, &c->desc.net);
     if (!c->network) c->network = *tmp_b = gtbt__network_from_desc(c, &why);
     if (c->network && !gtbt__is_local_backend(c->network)) return *tmp_d = gtbt_event_deletion(c->network);
     return NULL;
 }
 
+/* What a requestor did, per mechanism, when it returned rc. */
+static void gtbt__cli_reset_report(gtbt_collector *c, gtbt_deletion *req, const char *id, int rc, FILE *out) {
+    const char *info = req->info ? req->info : "the tool's deletion requestor";
+    if (req->request == gtbt__http_deletion_request) {
+        if (rc == GTBT_OK) fprintf(out, "Deletion request accepted: %s answered with success for machine ID %s.\n", info, id);
+        else fprintf(out, "Deletion request failed: %s: %s.\n", info, gtbt_strerror(rc));
+    } else if (req->request == gtbt__event_request) {
+        if (rc == GTBT_OK)
+            fprintf(out, "A deletion-request event for machine ID %s was delivered to %s.\n"
+                         "Nothing is deleted by it automatically: the owner of that service must act on it.\n", id, info + (strncmp(info, "event via ", 10) ? 0 : 10));
+        else fprintf(out, "The deletion-request event could not be delivered to %s: %s.\n", info + (strncmp(info, "event via ", 10) ? 0 : 10), gtbt_strerror(rc));
+    } else if (req->request == gtbt__email_request) {
+        if (rc == GTBT_OK) fprintf(out, "An e-mail asking to delete machine ID %s was prepared in your mail program (%s); send it to complete the request.\n", id, info);
+        else fprintf(out, "The deletion e-mail could not be prepared (%s): %s.\n", info, gtbt_strerror(rc));
+    } else {
+        if (rc == GTBT_OK) fprintf(out, "Deletion request sent for machine ID: %s\n", id);
+        else fprintf(out, "Deletion request could not be sent: %s\n", gtbt_strerror(rc));
+    }
+    if (rc != GTBT_OK && c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
+}
+
 static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_deletion *req, *tmp_d = NULL;
     gtbt_backend *tmp_b = NULL;
     char id[17], path[GTBT__MAX_PATH];
     int rc, status = 0;
-    gtbt_machine_id(c->tool_name, id);
-    if (!c->force_enabled) gtbt__withdraw(c);
-    else gtbt_drop(c);
+    gtbt__collector_id(c, id);
+    if (!c->desc.force_enabled) gtbt__withdraw(c);
+    else { gtbt_drop(c); gtbt__sent_remove(c); }
     if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) gtbt__fs_remove(path);
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
     if (c->consent.debug) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
     } else if (!req && (c->consent.local_only || (c->network && gtbt__is_local_backend(c->network)))) {
         fprintf(out, "No deletion request needed: events were kept on this machine only.\n");
-    } else if (!req && c->endpoint[0]) {
+    } else if (!req && c->desc.endpoint[0]) {
         fprintf(out, "No deletion request was sent: the deletion endpoint cannot be used by this build (%s).\n",
                 GTBT__TLS ? "invalid URL" : "https needs TLS");
-        if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+        if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else if (!req) {
-        fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->tool_name);
-        if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+        fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured%s.\n", c->desc.tool_name,
+                c->no_tls ? " that this build can reach (no TLS)" : "");
+        if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else {
-        rc = req->request(req, id, gtbt_now_ms() + GTBT__RESET_TIMEOUT_MS);
-        if (rc == GTBT_OK) {
-            fprintf(out, "Deletion request sent for machine ID: %s\n", id);
-        } else {
-            fprintf(out, "Deletion request could not be sent: %s\n", gtbt_strerror(rc));
-            if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+        if (req->request == gtbt__event_request) {
+            gtbt__event_deletion *ed = (gtbt__event_deletion *)req;
+            if (!ed->tool_name) ed->tool_name = c->desc.tool_name;
+            if (!ed->version) ed->version = c->desc.version;
         }
+        rc = req->request(req, id, gtbt_now_ms() + GTBT__RESET_TIMEOUT_MS);
+        gtbt__cli_reset_report(c, req, id, rc, out);
     }
     gtbt_deletion_destroy(tmp_d);
     if (tmp_b) { c->network = NULL; gtbt_backend_destroy(tmp_b); }
-    if (c->force_enabled) {
+    if (c->desc.force_enabled) {
         fprintf(out, "Local telemetry data cleared. Telemetry remains enabled per organisation policy.\n");
-    } else if ((rc = gtbt_consent_set(&d, false)) != GTBT_OK) {
-        fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved in %s" GTBT__SEP "telemetry.conf (%s).\n",
-                c->config_dir, gtbt_strerror(rc));
+    } else if ((rc = gtbt_consent_set(&c->desc, false)) != GTBT_OK) {
+        fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved.\n");
+        gtbt__cli_write_error(c, rc, out);
         status = 1;
     } else {
         fprintf(out, "Local telemetry data cleared. Telemetry disabled.\n");
@@ -8313,27 +9043,42 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     return status;
 }
 
-/* Prints s with anything but printable ASCII replaced, at most 64 bytes. */
-static void gtbt__print_safe(FILE *out, const char *s) {
-    int i;
-    for (i = 0; s[i] && i < 64; i++) fputc((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?', out);
+/* A usage error: on stderr, exit code 2, nothing changed. */
+static int gtbt__cli_usage_error(const gtbt_collector *c, const char *what, const char *arg, const char *sub) {
+    fprintf(stderr, "Error: %s \"", what);
+    gtbt__print_safe(stderr, arg);
+    fprintf(stderr, "\"%s%s%s\n", sub ? " for \"" : "", sub ? sub : "", sub ? "\"" : "");
+    fprintf(stderr, "Run \"%s telemetry%s%s --help\" for usage.\n", gtbt__cli_tool(c), sub ? " " : "", sub ? sub : "");
+    return 2;
 }
+
+static int gtbt__is_help(const char *a) { return !strcmp(a, "help") || !strcmp(a, "--help") || !strcmp(a, "-h"); }
 
 GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *argv, FILE *out) {
     const char *sub = (argc > 0 && argv && argv[0]) ? argv[0] : "help";
+    const gtbt__cli_sub *s = NULL;
+    size_t i;
     if (!out) out = stdout;
     if (!c) { fprintf(out, "Telemetry is not available.\n"); return 1; }
-    if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) { gtbt__cli_usage(c, out); return 0; }
-    if (!c->tool_name[0]) { fprintf(out, "Telemetry is not available: the tool has no valid name.\n"); return 1; }
+    for (i = 0; argv && (int)i < argc; i++) if (!argv[i]) { argc = (int)i; break; }
+    if (gtbt__is_help(sub)) {
+        if (argc <= 1) { gtbt__cli_usage(c, out); return 0; }
+        for (i = 0; i < GTBT__CLI_NSUBS; i++) if (!strcmp(argv[1], gtbt__cli_subs[i].name)) s = &gtbt__cli_subs[i];
+        if (!s) return gtbt__cli_usage_error(c, "unknown telemetry command", argv[1], NULL);
+        if (argc > 2) return gtbt__cli_usage_error(c, "unexpected argument", argv[2], NULL);
+        gtbt__cli_sub_help(c, s, out);
+        return 0;
+    }
+    for (i = 0; i < GTBT__CLI_NSUBS; i++) if (!strcmp(sub, gtbt__cli_subs[i].name)) s = &gtbt__cli_subs[i];
+    if (!s) return gtbt__cli_usage_error(c, "unknown telemetry command", sub, NULL);
+    if (argc == 2 && gtbt__is_help(argv[1])) { gtbt__cli_sub_help(c, s, out); return 0; }
+    if (argc > 1) return gtbt__cli_usage_error(c, "unexpected argument", argv[1], s->name);
+    if (!c->desc.tool_name[0]) { fprintf(out, "Telemetry is not available: the tool has no valid name.\n"); return 1; }
     if (!strcmp(sub, "enable")) return gtbt__cli_enable(c, out);
     if (!strcmp(sub, "disable")) return gtbt__cli_disable(c, out);
     if (!strcmp(sub, "status")) return gtbt__cli_status(c, out);
-    if (!strcmp(sub, "reset")) return gtbt__cli_reset(c, out);
-    fprintf(out, "Error: unknown telemetry command \"");
-    gtbt__print_safe(out, sub);
-    fprintf(out, "\"\n\n");
-    gtbt__cli_usage(c, out);
-    return 2;
+    if (!strcmp(sub, "show")) return gtbt__cli_show(c, out);
+    return gtbt__cli_reset(c, out);
 }
 
 GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
@@ -8341,27 +9086,40 @@ GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
     gtbt_consent k;
     const char *ci = gtbt__getenv("CI");
     char answer[64];
-    int yes, rc;
+    int yes = -1, rc, tries;
     if (!desc || !in || !out) return 0;
     lg.fn = desc->log; lg.item_fn = desc->log_item; lg.user = desc->log_user; lg.level = desc->log_level;
     if (gtbt_consent_resolve(desc, &k) != GTBT_OK || strcmp(k.decided_by, "default") != 0 || k.is_set) return 0;
     if (ci && gtbt__parse_bool(ci) != 0) { gtbt__logi(&lg, GTBT_LOGITEM_CONSENT_DEFERRED_CI, "telemetry consent deferred: CI environment"); return 0; }
     if (!gtbt__is_tty(in) || !gtbt__is_tty(out)) { gtbt__logi(&lg, GTBT_LOGITEM_CONSENT_DEFERRED_NOT_TTY, "telemetry consent deferred: non-interactive"); return 0; }
-    fprintf(out,
-            "Usage telemetry\n"
-            "Help improve %s by sending pseudonymous usage statistics.\n"
-            "No personally identifiable information is collected.\n"
-            "You can change this at any time with `%s telemetry enable/disable`.\n"
-            "Enable telemetry? [y/N]: ", desc->tool_name, desc->tool_name);
-    fflush(out);
-    if (!fgets(answer, sizeof answer, in)) answer[0] = 0;
-    gtbt__trim(answer);
-    yes = !gtbt__ascii_casecmp(answer, "y") || !gtbt__ascii_casecmp(answer, "yes");
+    fprintf(out, "Usage telemetry\nHelp improve %s by sending pseudonymous usage statistics.\n", desc->tool_name);
+    gtbt__print_collected(out, desc->tool_name, desc->extended_collection);
+    fprintf(out, "You can change this at any time with `%s telemetry enable/disable`.\n", desc->tool_name);
+    for (tries = 0; tries < 2 && yes < 0; tries++) {
+        fprintf(out, tries ? "Please answer y or n. Enable telemetry? [y/N]: " : "Enable telemetry? [y/N]: ");
+        fflush(out);
+        if (!fgets(answer, sizeof answer, in)) {   /* Ctrl-D: no answer, nothing saved */
+            fprintf(out, "\nNo answer; nothing saved (you will be asked again next time).\n");
+            fflush(out);
+            return 0;
+        }
+        if (!strchr(answer, '\n')) {   /* a long line: drop the rest of it */
+            int ch;
+            while ((ch = fgetc(in)) != EOF && ch != '\n') {}
+        }
+        gtbt__trim(answer);
+        if (!answer[0] || !gtbt__ascii_casecmp(answer, "n") || !gtbt__ascii_casecmp(answer, "no")) yes = 0;
+        else if (!gtbt__ascii_casecmp(answer, "y") || !gtbt__ascii_casecmp(answer, "yes")) yes = 1;
+    }
+    if (yes < 0) yes = 0;   /* unclear twice: No */
     rc = gtbt_consent_set(desc, yes != 0);
     if (rc != GTBT_OK) {
         fprintf(out, "Your answer could not be saved (%s); telemetry stays off.\n", gtbt_strerror(rc));
         return 0;
     }
+    if (yes) fprintf(out, "Telemetry enabled and saved; \"%s telemetry show\" shows what is sent.\n", desc->tool_name);
+    else fprintf(out, "Telemetry stays off; saved (\"%s telemetry enable\" turns it on).\n", desc->tool_name);
+    fflush(out);
     return yes;
 }
 
@@ -8452,11 +9210,12 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     if (!gtbt__collector_copy(c, desc)) goto nomem;
     if (!gtbt__valid_tool_name(desc->tool_name))
         gtbt__logi(&c->log, GTBT_LOGITEM_TOOL_NAME_INVALID, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
-    gtbt_consent_resolve(desc, &c->consent);
-    if (c->tool_name[0]) {
+    if (c->desc.tool_name[0]) {
         cfg_rc = gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
         data_rc = gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
     }
+    gtbt_consent_resolve(&c->desc, &c->consent);
+    if (!gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;   /* also for show's sample */
     if (!c->consent.enabled) {
         snprintf(c->info, sizeof c->info, "noop (disabled)");
         return c;   /* inert: nothing computed, no file touched */
@@ -8471,16 +9230,25 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the data directory path is too long (%s or HOME; at most %d bytes); "
                    "not used, events will not be spilled to disk (set gtbt_desc.data_dir)",
                    desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
-    else if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
-    else
-        c->spill_ok = 1;
-    gtbt_machine_id(c->tool_name, c->machine_id);
+    else {   /* the data dir is made when first written to, so that status, show and a run that
+                records nothing create no directory */
+        char why[2 * GTBT__MAX_PATH + 128];
+        int64_t mtime;
+        why[0] = 0;
+        if (c->data_dir[0] && gtbt__fs_mtime_ms(c->data_dir, &mtime) != 0) c->spill_ok = gtbt__dir_creatable(c->data_dir, why, sizeof why);
+        else if (c->data_dir[0] && gtbt__mkdir_private_why(c->data_dir, why, sizeof why) == GTBT_OK) c->spill_ok = c->dir_made = 1;
+        if (!c->spill_ok)
+            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: data directory not usable (%s); events will not be spilled to disk (fix it or set gtbt_desc.data_dir)",
+                       why[0] ? why : "none could be determined");
+        else if (!strcmp(why, "tightened"))
+            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_TIGHTENED, "telemetry: data directory %s was writable by its group (umask 002); set it to mode 0700", c->data_dir);
+    }
+    gtbt__collector_id(c, c->machine_id);
     gtbt__os_version(c->os_version, sizeof c->os_version);
     gtbt__rng_seed(&c->rng);
     c->ev = (gtbt_event *)gtbt__calloc(c->max_buffer, sizeof *c->ev);
     c->mem = (void **)gtbt__calloc(c->max_buffer, sizeof *c->mem);
-    if (!c->ev || !c->mem || !gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;
+    if (!c->ev || !c->mem) goto nomem;
     c->network = NULL;
     if (!gtbt__select_backend(c, custom)) { custom = NULL; goto nomem; }
     gtbt__backoff_load(c);
@@ -8538,7 +9306,7 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
 
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c) {
     if (!c) return GTBT_OK;
-    return gtbt__flush(c, gtbt_now_ms() + c->flush_timeout_ms);
+    return gtbt__flush(c, gtbt_now_ms() + c->desc.flush_timeout_ms);
 }
 
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
