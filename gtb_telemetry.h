@@ -52,7 +52,7 @@
            t = gtbt_new(&desc);                   // inert unless the user said yes
            // ... the command's work ...
            gtbt_track_command(t, command_name(argc > 1 ? argv[1] : "help"), gtbt_now_ms() - start, rc, NULL, 0);
-           gtbt_close(t);                         // at most 2 s, whatever the network does
+           gtbt_close(t);                         // at once on a terminal; else at most 2 s
            return rc;
        }
 
@@ -124,15 +124,19 @@
    send nothing. Neither debug mode nor a user's local-only choice consumes the spill files of
    earlier runs: they wait for the real backend (a tool that is local-only by design,
    gtbt_desc.local_only, writes them to its log).
+   <TOOL>_TELEMETRY_DETACH / TELEMETRY_DETACH: true makes gtbt_close always detach, false always
+   deliver inline (for debugging; it overrides gtbt_desc.detach, see DELIVERY).
 
    gtbt_cli implements "mytool telemetry enable|disable|status|show|reset|help":
        enable   saves enabled = true and says what is collected, the pseudonymous id included
-       disable  saves enabled = false, discards the buffer, the spill files and the delivery
-                record at once; nothing is sent after it, not even the disable itself
+       disable  saves enabled = false, stops a background sender, discards the buffer, the spill
+                files and the delivery record at once; nothing is sent after it, not even the
+                disable itself
        status   in plain words: on or off and the rule that decided it, where events go (a host,
                 this machine only, or "nowhere: <reason and fix>"), what is collected, the id,
                 the config file and data dir, "N events waiting to be sent", a back-off as local
-                time and "in N minutes". Creates no file or directory.
+                time and "in N minutes", a background sender at work. Creates no file or
+                directory.
        show     the exact request the next delivery would send for the events waiting (or, while
                 telemetry is off or nothing waits, for a sample event of this tool on this
                 machine), API keys and header values masked; then the last deliveries from
@@ -187,9 +191,13 @@
    gtbt_track* copy the event into the buffer and return; they never touch the network. An event
    that finds the buffer full (GTB_TELEMETRY_MAX_BUFFER events, or desc.max_buffer) first writes
    the buffered events to a spill file (at most 1 MiB
-   each, written to a temporary name and renamed, so a crash never leaves half a file). At most
-   10 spill files are kept; older ones are discarded with a WARN. Without a usable data dir the
-   oldest events are dropped instead (the buffer stays bounded).
+   each, written to a temporary name and renamed, so a crash never leaves half a file). Spilled
+   events are capped at 10,000 events and 10 MiB, whichever comes first: beyond it the oldest
+   events are dropped with a WARN (an offline user keeps events, not runs; a file that loses only
+   some of its events is claimed, cut and written back, and a crash in between brings the events
+   back rather than losing them; files are not merged: each run that could not deliver leaves
+   its own). Without a usable data dir the oldest events are dropped instead
+   (the buffer stays bounded).
    gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A process claims a
    spill file by renaming it before sending it, so tools running at once never send a file twice;
    claims of processes that died are recovered (a sender holds a lock on its claim while it
@@ -201,12 +209,32 @@
    specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a
    second failure in a row (30 s doubling up to 1 h), starts a back-off kept in the data dir:
    later runs do not contact that backend until it ends.
+   The tool never waits (gtbt_desc.detach). With GTBT_DETACH_AUTO (the default) gtbt_close
+   detaches when a person is waiting: on POSIX systems, standard output or standard error is a
+   terminal and CI is not set (to anything but a false value). Scripts, pipes, containers, CI and
+   Windows deliver inline as gtbt_flush does; so do local backends, debug mode and, under AUTO,
+   custom backends (GTBT_DETACH_ALWAYS detaches those too). Detaching: with nothing to send (empty
+   buffer, no spill file) or a back-off in force, gtbt_close returns at once and starts nothing.
+   Otherwise it writes the buffer to a spill file first (durable; if that fails it delivers
+   inline), then starts a sender: fork, setsid, fork again (no zombie is left), standard input,
+   output and error on /dev/null, every other inherited descriptor closed (so "out=$(mytool)"
+   and "mytool | head" end when the tool does), SIGPIPE ignored, the signal mask emptied and the
+   tool's signal handlers reset. The sender replays the spill files by the path gtbt_flush uses,
+   within flush_timeout_ms, lists them again before it exits (events another run spilled
+   meanwhile) and _exits; gtbt_close returns GTBT_OK. One sender per data dir: a flock on
+   <data_dir>/telemetry-sender.lock, held by the sender and gone with it, so a crashed or killed
+   sender leaves no stale lock; a run that finds a sender at work leaves its events to it. A
+   sender killed in the middle loses nothing: its claimed file is recovered and sent by a later
+   run with the same uuids. status shows a sender at work; disable, reset and gtbt_drop stop it
+   (SIGKILL, waiting up to 3 s) before they discard the files, and a sender checks consent
+   again before each pass, so nothing is sent after a disable.
 
    FILES THE LIBRARY WRITES (all 0600, directories 0700, never following a symbolic link)
    ==========================
        <config_dir>/telemetry.conf                 enabled = true|false (comments, keys kept)
        <data_dir>/telemetry-spill-*.ndjson         events waiting to be sent
        <data_dir>/telemetry-backoff-<id>           back-off of one backend
+       <data_dir>/telemetry-sender.lock            the background sender's lock (and its pid)
        <data_dir>/telemetry.log                    local-only mode: the events, one per line
        <data_dir>/telemetry-sent.ndjson            the last deliveries, for "telemetry show":
                                                    one line per acknowledged request, at most
@@ -260,9 +288,18 @@
    usual ones of any current HTTPS endpoint) and refuses: RSA keys under 2048 bits, SHA-1 (or MD5, SHA-224, SHA-512)
    signatures anywhere below the anchor (an anchor's own signature is never checked), and a
    server certificate with an extendedKeyUsage that lacks serverAuth. A verification failure is
-   GTBT_E_TLS and nothing is sent. Proxies:
-   net.proxy, else HTTPS_PROXY/HTTP_PROXY with NO_PROXY (loopback is never proxied from the
-   environment), always through CONNECT. Only the configured endpoint is ever contacted.
+   GTBT_E_TLS and nothing is sent. A name with several addresses is connected with Happy
+   Eyeballs (RFC 8305, simplified): the families alternate, the next address is tried 250 ms
+   after the previous attempt while that one is pending (at once when it failed), the first
+   connection wins and the others are closed, all inside the deadline; a blackholed IPv6
+   address costs 250 ms, not the budget. Proxies: net.proxy, else HTTPS_PROXY/HTTP_PROXY with
+   NO_PROXY (loopback is never proxied from the environment), always through CONNECT. A proxy
+   URL http://user:password@host:port (percent-encoded, at most 255 bytes) sends
+   "Proxy-Authorization: Basic" on the CONNECT; the credentials are never logged nor shown by
+   status. NO_PROXY entries: "*" (no proxy at all), host names (and their subdomains),
+   ".domain", IP addresses, CIDR ranges ("10.0.0.0/8", "fd00::/8": they match IP-literal hosts;
+   names are not resolved to be compared), each with an optional ":port". Only the configured
+   endpoint is ever contacted.
 
    MEMORY
    ======
@@ -291,6 +328,21 @@
    a backend's send() is never called twice at once by one collector. The log callback may be
    called from any thread that calls the library (a spill warning from a tracking thread while
    another thread flushes): make it thread-safe, or log from one thread only.
+   Detached delivery forks the calling thread. The rules for multi-threaded tools:
+     - call gtbt_close after the other threads stopped using this collector (as always);
+     - the sender (the forked process) runs only library code and the backend's send(): it takes
+       no lock another thread may have held at the fork (the collector's locks and the library's
+       one global lock are held by the closing thread across the fork and released in the
+       child), and it never calls the log callbacks (they may take the tool's locks);
+     - what it does need from the C library must work in a forked child: malloc (glibc resets
+       its locks at fork; with another C library, check that yours does) and getaddrinfo (run
+       in a helper thread bounded by the deadline, so a resolver that hangs costs the budget,
+       never more: an alarm ends the sender a few seconds after its budget at the latest);
+     - custom backends are delivered inline under AUTO (their send() may take the tool's locks
+       or rely on its threads); GTBT_DETACH_ALWAYS detaches them too, so choose it only for a
+       send() that works in a forked child;
+     - a GTB_TELEMETRY_MALLOC allocator must be usable in a forked child; if yours is not,
+       choose GTBT_DETACH_NEVER.
 
    PLATFORM NOTES
    ==============
@@ -321,16 +373,17 @@
    "windows", all as the Go original. Without a CA file, trust anchors come from the ROOT
    certificate store. Connects are waited with select(), which reports a failed connect on
    every Windows version (WSAPoll did not before Windows 10 2004). Delivery is inline within the
-   flush deadline. Environment variables are read as UTF-16 and handed on as UTF-8, so an
-   SSL_CERT_FILE with non-ASCII letters works. CI builds Windows with
-   mingw-w64 and runs its test program under wine; MSVC builds, NTFS ACLs and a real console
-   are not tested there.
+   flush deadline (detached delivery needs fork, setsid and flock: POSIX only). Environment
+   variables are read as UTF-16 and handed on as UTF-8, so an SSL_CERT_FILE with non-ASCII
+   letters works. CI builds Windows with mingw-w64 and runs its test program under wine; MSVC
+   builds, NTFS ACLs and a real console are not tested there.
 
    LIMITS
    ======
    Event name 256 bytes, metadata key 128, value 4096, 64 pairs, 64 arguments of 4096 bytes,
    error 4096: longer input is cut on a UTF-8 boundary. Tool name 1-40 characters of
-   [A-Za-z0-9._-]. Spill file 1 MiB written, 4 MiB read; 10 spill files. HTTP response headers
+   [A-Za-z0-9._-]. Spill file 1 MiB written, 4 MiB read; 10,000 spilled events or 10 MiB. Proxy
+   credentials 255 bytes. HTTP response headers
    16 KiB, body 1 MiB. Retry-After at most 24 h. Consent file 64 KiB.
 */
 #if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && defined(_WIN32)
@@ -515,10 +568,11 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(HEAD_CLOSED, WARN, "the server closed the connection before a complete answer") \
     X(HEAD_MALFORMED, WARN, "the answer is not HTTP/1.x: check that the endpoint is an HTTP server") \
     X(HTTP_UNEXPECTED, WARN, "the server sent an interim answer other than 100 Continue") \
-    X(PROXY_INVALID, WARN, "the proxy is not a valid http://host:port URL: fix net.proxy or the proxy variables") \
+    X(PROXY_INVALID, WARN, "the proxy is not a valid http://[user:password@]host:port URL: fix net.proxy or the proxy variables") \
+    X(PROXY_CREDENTIALS_INVALID, WARN, "the proxy URL's user:password@ is malformed (percent-encode it) or too long") \
     X(PROXY_HTTPS, WARN, "https:// proxies are not supported: use an http:// proxy") \
     X(PROXY_CONNECT_MALFORMED, WARN, "the proxy's answer to CONNECT is malformed: check the proxy") \
-    X(PROXY_CONNECT_REFUSED, WARN, "the proxy refused the CONNECT tunnel: check the proxy's rules") \
+    X(PROXY_CONNECT_REFUSED, WARN, "the proxy refused the CONNECT tunnel: check its rules (407: user:password@ in the proxy URL)") \
     X(PROXY_CONNECT_EXTRA, WARN, "the proxy sent data after accepting CONNECT: check the proxy") \
     X(HEADER_INVALID, WARN, "an extra header has an invalid name or value: fix net.headers") \
     X(HEADER_RESERVED, WARN, "an extra header is one the HTTP client sets itself: remove it from net.headers") \
@@ -539,7 +593,9 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(TRACK_NOMEM, WARN, "out of memory: the event was not recorded") \
     X(METADATA_DROPPED, DEBUG, "more metadata pairs than the limit: the rest were dropped") \
     X(SPILL_RECOVERED, INFO, "a spill file claimed by a process that died was taken back") \
-    X(SPILL_CAP, WARN, "the spill file cap was reached: the oldest un-sent files were discarded") \
+    X(SPILL_CAP, WARN, "spilled events passed 10,000 or 10 MiB: the oldest un-sent events were discarded") \
+    X(SENDER_SPAWN_FAILED, WARN, "no background sender could be started: gtbt_close delivered inline") \
+    X(SENDER_STOP_FAILED, WARN, "a background sender did not stop in time after disable, reset or drop") \
     X(SPILL_WRITE_FAILED, WARN, "a spill file cannot be written: check the data directory (disk full?); retried at the next flush") \
     X(BUFFER_FULL, WARN, "the buffer is full and cannot spill: the oldest events are dropped; fix data_dir") \
     X(UNDELIVERED_DROPPED, WARN, "no room in memory or on disk for undelivered events: they were dropped") \
@@ -691,6 +747,12 @@ GTB_TELEMETRY_API int gtbt_mailto_url(const char *address, const char *tool_name
 
 /* ---- the collector ------------------------------------------------------------------------- */
 typedef enum gtbt_delivery { GTBT_AT_LEAST_ONCE = 0, GTBT_AT_MOST_ONCE } gtbt_delivery;
+/* Where gtbt_close delivers (see DELIVERY in the manual). AUTO: from a detached process when a
+   person is waiting (standard output or standard error is a terminal) and CI is not set, on
+   POSIX systems; inline otherwise (scripts, pipes, CI, Windows). NEVER: always inline. ALWAYS:
+   detached whenever there is something to send. <TOOL>_TELEMETRY_DETACH / TELEMETRY_DETACH (a
+   boolean: true = ALWAYS, false = NEVER) override it. */
+typedef enum gtbt_detach { GTBT_DETACH_AUTO = 0, GTBT_DETACH_NEVER, GTBT_DETACH_ALWAYS } gtbt_detach;
 /* Which machine id events carry. GTBT_ID_PER_TOOL (default): salted with the tool name, so two
    tools on one machine cannot be correlated. GTBT_ID_GO_COMPATIBLE: the Go original's unsalted id
    (gtbt_machine_id(NULL, ...)), for a tool ported from Go whose users' ids must not change. */
@@ -721,6 +783,7 @@ typedef struct gtbt_desc {            /* zero = default everywhere; copied by gt
                                          maximum GTB_TELEMETRY_MAX_BUFFER */
     bool           local_only;        /* the tool's default for local-only mode (events only in
                                          <data_dir>/telemetry.log); the user's settings win */
+    gtbt_detach    detach;            /* gtbt_close: inline or from a detached sender; default AUTO */
     gtbt_id_scheme id_scheme;         /* default GTBT_ID_PER_TOOL */
     const char    *no_backend_reason; /* why this build has no backend, with the fix, e.g. "PostHog
                                          project key missing: set POSTHOG_PROJECT_KEY when building
@@ -773,10 +836,14 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
    failure's result (the events are then on disk or back in the buffer). Thread safety: safe;
    flushes are serialised. */
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c);
-/* gtbt_drop: discard the buffer and this tool's spill files; sends nothing. */
+/* gtbt_drop: stop a background sender of this data dir, discard the buffer and this tool's
+   spill files; sends nothing. */
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c);
-/* gtbt_close: flush within the budget, destroy the backend and requestor, free everything.
-   Returns what gtbt_flush returned; always frees. Not concurrent with other calls on c. */
+/* gtbt_close: deliver, destroy the backend and requestor, free everything. Inline (as
+   gtbt_flush, within the budget), or, when gtbt_desc.detach says so, by writing the events to
+   disk and handing them to a background sender: it then returns GTBT_OK at once (see DELIVERY).
+   Returns what gtbt_flush returned (inline); always frees. Not concurrent with other calls on c;
+   in a multi-threaded tool read the rules under THREAD SAFETY. */
 GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c);
 
 /* ---- consent and the end user's commands ---------------------------------------------------- */
@@ -865,11 +932,18 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #define GTBT__MAX_PATH          4096
 #define GTBT__SPILL_FILE_MAX    (1024 * 1024)      /* bytes per spill file we write */
 #define GTBT__SPILL_READ_MAX    (4 * 1024 * 1024)  /* larger spill files are corrupt */
-#define GTBT__SPILL_FILES_MAX   10
-#define GTBT__SPILL_LIST_MAX    4096      /* spill names kept per listing (every entry is looked at) */
+#ifndef GTBT__SPILL_CAP_EVENTS
+  #define GTBT__SPILL_CAP_EVENTS 10000             /* spilled events kept, whichever cap comes first */
+#endif
+#ifndef GTBT__SPILL_CAP_BYTES
+  #define GTBT__SPILL_CAP_BYTES  (10 * 1024 * 1024)  /*   ... and bytes of ready spill files */
+#endif
+#define GTBT__SPILL_LIST_MAX    (GTBT__SPILL_CAP_EVENTS + 1024)   /* spill names kept per listing (every
+                                          entry is looked at): the cap allows one file per event */
 #define GTBT__CLAIM_STALE_MS    (60 * 60 * 1000)   /* a claim older than this is abandoned */
 #define GTBT__CONF_MAX          (64 * 1024)        /* consent file size limit */
 #define GTBT__FLUSH_TIMEOUT_MS  2000
+#define GTBT__NET_MAX_ADDRS     16        /* addresses tried per host name */
 #define GTBT__RESET_TIMEOUT_MS  10000
 #define GTBT__BACKOFF_BASE_MS   (30 * 1000)
 #define GTBT__BACKOFF_MAX_MS    (60 * 60 * 1000)
@@ -1013,6 +1087,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <sys/file.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -1222,6 +1297,14 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__is_tty           GTBT__P(gtbt__is_tty)
 #define gtbt__open_url         GTBT__P(gtbt__open_url)
 #define gtbt__getenv           GTBT__P(gtbt__getenv)
+#define gtbt__sender_lock      GTBT__P(gtbt__sender_lock)
+#define gtbt__sender_unlock    GTBT__P(gtbt__sender_unlock)
+#define gtbt__sender_handoff   GTBT__P(gtbt__sender_handoff)
+#define gtbt__sender_note_pid  GTBT__P(gtbt__sender_note_pid)
+#define gtbt__sender_running   GTBT__P(gtbt__sender_running)
+#define gtbt__sender_kill      GTBT__P(gtbt__sender_kill)
+#define gtbt__sender_spawn     GTBT__P(gtbt__sender_spawn)
+#define gtbt__on_terminal      GTBT__P(gtbt__on_terminal)
 
 
 static int gtbt__ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
@@ -1780,6 +1863,144 @@ static int gtbt__run(const char *const *argv, int timeout_ms) {
         gtbt__sleep_ms(10);
     }
 }
+/* ---- the detached sender: process plumbing ----
+   The lock is a flock on a file: it belongs to the open file description, so it passes from the
+   process that took it to the sender it forks, and it vanishes with the last process holding it
+   (a crashed or killed sender leaves no stale lock). The file holds the sender's pid, for status
+   and for stopping it. */
+/* Opens path (created 0600 when create) and takes the lock without waiting: 1 = taken (*fd holds
+   it), 0 = another process holds it, -1 = cannot (no such file without create, or an error). */
+static int gtbt__sender_lock_posix(const char *path, int create, int *fd) {
+    int f = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | (create ? O_CREAT : 0), 0600);
+    *fd = -1;
+    if (f < 0) return -1;
+    while (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (e == EINTR) continue;
+        close(f);
+        return e == EWOULDBLOCK || e == EAGAIN ? 0 : -1;
+    }
+    *fd = f;
+    return 1;
+}
+/* Releases the lock and closes fd. */
+static void gtbt__sender_unlock_posix(int fd) {
+    if (fd < 0) return;
+    flock(fd, LOCK_UN);
+    close(fd);
+}
+/* Closes this process's descriptor of a lock that a forked sender keeps holding. */
+static void gtbt__sender_handoff_posix(int fd) { if (fd >= 0) close(fd); }
+
+/* Replaces the lock file's content with pid (decimal); only async-signal-safe calls. */
+static void gtbt__sender_note_pid_posix(int fd, int pid) {
+    char d[24];
+    int n = 0, k;
+    char out[24];
+    do { d[n++] = (char)('0' + pid % 10); pid /= 10; } while (pid > 0 && n < 20);
+    for (k = 0; k < n; k++) out[k] = d[n - 1 - k];
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, out, (size_t)n, 0) != (ssize_t)n) { /* status shows no pid */ }
+}
+
+/* The pid of the process holding the lock at path: 0 when nobody holds it (or there is no
+   file), -1 when it is held but the pid is not written yet. Takes the lock shared for a moment. */
+static int gtbt__sender_running_posix(const char *path) {
+    char text[24];
+    ssize_t n;
+    long pid;
+    int f = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (f < 0) return 0;
+    if (flock(f, LOCK_SH | LOCK_NB) == 0) { flock(f, LOCK_UN); close(f); return 0; }
+    n = pread(f, text, sizeof text - 1, 0);
+    close(f);
+    if (n <= 0) return -1;
+    text[n] = 0;
+    pid = strtol(text, NULL, 10);
+    return pid > 0 && pid < INT_MAX ? (int)pid : -1;
+}
+
+static void gtbt__sender_kill_posix(int pid) { if (pid > 0 && pid != (int)getpid()) kill((pid_t)pid, SIGKILL); }
+
+/* A person may be waiting: standard output or standard error is a terminal. */
+static int gtbt__on_terminal_posix(void) { return isatty(1) || isatty(2); }
+
+/* Detaches the sender from everything the tool had open: standard input, output and error on
+   /dev/null, every other inherited descriptor but keep closed (so "out=$(tool)" and "tool | head"
+   end when the tool does), the signal mask emptied, the tool's handlers back to their defaults,
+   SIGPIPE ignored, and an alarm as the last resort should anything hang past the budget. */
+static void gtbt__sender_isolate_posix(int keep, int alarm_s) {
+    struct sigaction sa, old;
+    sigset_t none;
+    DIR *d;
+    int fd = open("/dev/null", O_RDWR | O_NOCTTY), sig;
+    long max, i;
+    if (fd >= 0) {
+        dup2(fd, 0); dup2(fd, 1); dup2(fd, 2);
+        if (fd > 2) close(fd);
+    }
+    d = opendir(GTBT__LINUX ? "/proc/self/fd" : "/dev/fd");
+    if (d) {
+        int fds[256], nf, self = dirfd(d), k;
+        do {   /* in batches: closing while reading the directory is not portable */
+            struct dirent *de;
+            nf = 0;
+            rewinddir(d);
+            while ((de = readdir(d)) != NULL && nf < 256) {
+                long v = strtol(de->d_name, NULL, 10);
+                if (de->d_name[0] < '0' || de->d_name[0] > '9' || v <= 2 || v == keep || v == self) continue;
+                fds[nf++] = (int)v;
+            }
+            for (k = 0; k < nf; k++) close(fds[k]);
+        } while (nf == 256);
+        closedir(d);
+    } else {
+        max = sysconf(_SC_OPEN_MAX);
+        if (max < 0 || max > 65536) max = 65536;
+        for (i = 3; i < max; i++) if (i != keep) close((int)i);
+    }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (sig = 1; sig < 32; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &old) != 0) continue;
+        if (!(old.sa_flags & SA_SIGINFO) && (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN)) continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sig, &sa, NULL);
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, NULL);
+    alarm((unsigned)alarm_s);
+}
+
+/* Starts run(arg) in a detached process: fork, setsid, fork again (the middle process exits at
+   once, so no zombie is left and the sender can never take a controlling terminal), then the
+   sender isolates itself, runs and _exits. The middle process writes the sender's pid into the
+   lock file lock_fd before it exits, so the pid is there when this returns. GTBT_OK in the
+   caller; GTBT_E_IO when no process could be started. Never returns in the children. */
+static int gtbt__sender_spawn_posix(int lock_fd, int alarm_s, void (*run)(void *), void *arg) {
+    pid_t pid, r;
+    int st = 0;
+    if (ftruncate(lock_fd, 0) != 0) { /* an old pid would only be shown by status */ }
+    pid = fork();
+    if (pid < 0) return GTBT_E_IO;
+    if (pid == 0) {
+        pid_t g;
+        setsid();
+        g = fork();
+        if (g > 0) gtbt__sender_note_pid_posix(lock_fd, (int)g);
+        if (g != 0) _exit(g > 0 ? 0 : 1);
+        gtbt__sender_isolate_posix(lock_fd, alarm_s);
+        run(arg);
+        _exit(0);
+    }
+    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR) {}
+    if (r < 0) return errno == ECHILD ? GTBT_OK : GTBT_E_IO;   /* the tool reaps its children itself */
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? GTBT_OK : GTBT_E_IO;
+}
+
 #if GTBT__MACOS
 static const char *gtbt__url_opener(void) { return "open"; }
 #else
@@ -2362,6 +2583,19 @@ static int gtbt__open_url_win32(const char *url, int timeout_ms) {
     gtbt__free(w);
     return r > 32 ? GTBT_OK : GTBT_E_IO;
 }
+/* The detached sender is POSIX only: Windows delivers inline (no sender is ever started, so
+   there is none to lock, show or stop). */
+static int gtbt__sender_lock_win32(const char *path, int create, int *fd) { (void)path; (void)create; *fd = -1; return -1; }
+static void gtbt__sender_unlock_win32(int fd) { (void)fd; }
+static void gtbt__sender_handoff_win32(int fd) { (void)fd; }
+static void gtbt__sender_note_pid_win32(int fd, int pid) { (void)fd; (void)pid; }
+static int gtbt__sender_running_win32(const char *path) { (void)path; return 0; }
+static void gtbt__sender_kill_win32(int pid) { (void)pid; }
+static int gtbt__sender_spawn_win32(int lock_fd, int alarm_s, void (*run)(void *), void *arg) {
+    (void)lock_fd; (void)alarm_s; (void)run; (void)arg;
+    return GTBT_E_UNSUPPORTED;
+}
+static int gtbt__on_terminal_win32(void) { return 0; }
 #endif /* GTBT__WIN32 */
 
 GTB_TELEMETRY_API int64_t gtbt_now_ms(void) { return gtbt__mono_ms(); }
@@ -2383,6 +2617,7 @@ GTB_TELEMETRY_API int64_t gtbt_now_ms(void) { return gtbt__mono_ms(); }
 #define gtbt__sock_send     GTBT__P(gtbt__sock_send)
 #define gtbt__sock_recv     GTBT__P(gtbt__sock_recv)
 #define gtbt__sock_close    GTBT__P(gtbt__sock_close)
+#define gtbt__sock_poll_connects GTBT__P(gtbt__sock_poll_connects)
 #if GTBT__POSIX
 typedef int gtbt__sock;
 #define GTBT__NO_SOCK (-1)
@@ -2429,6 +2664,21 @@ static int gtbt__sock_poll_posix(gtbt__sock s, int for_write, int ms) {
     p.revents = 0;
     r = poll(&p, 1, ms);
     return r > 0 ? 1 : r;
+}
+/* Waits up to ms for one of n connecting sockets to finish (connected or failed): its index, -1
+   when none did in time (or a signal interrupted the wait), -2 on an error (errno). */
+static int gtbt__sock_poll_connects_posix(const gtbt__sock *s, int n, int ms) {
+    struct pollfd p[GTBT__NET_MAX_ADDRS];
+    int i, r;
+    for (i = 0; i < n && i < GTBT__NET_MAX_ADDRS; i++) {
+        p[i].fd = s[i];
+        p[i].events = POLLOUT;
+        p[i].revents = 0;
+    }
+    r = poll(p, (nfds_t)i, ms);
+    if (r < 0) return errno == EINTR ? -1 : -2;
+    for (i = 0; r > 0 && i < n; i++) if (p[i].revents) return i;
+    return -1;
 }
 static long gtbt__sock_send_posix(gtbt__sock s, const void *p, size_t n) { return (long)send(s, p, n, GTBT__MSG_NOSIGNAL); }
 static long gtbt__sock_recv_posix(gtbt__sock s, void *p, size_t n) { return (long)recv(s, p, n, 0); }
@@ -2507,6 +2757,21 @@ static int gtbt__sock_poll_win32(gtbt__sock s, int for_write, int ms) {
     r = select(0, for_write ? NULL : &rw, for_write ? &rw : NULL, &ex, &tv);
     if (r < 0) return (int)gtbt__wsa_fail();
     return r > 0 ? 1 : 0;
+}
+/* As the POSIX one, with select: a failed connect shows in the except set. */
+static int gtbt__sock_poll_connects_win32(const gtbt__sock *s, int n, int ms) {
+    fd_set wr, ex;
+    struct timeval tv;
+    int i, r;
+    FD_ZERO(&wr);
+    FD_ZERO(&ex);
+    for (i = 0; i < n; i++) { FD_SET(s[i], &wr); FD_SET(s[i], &ex); }
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    r = select(0, NULL, &wr, &ex, &tv);
+    if (r < 0) { gtbt__wsa_fail(); return errno == EINTR ? -1 : -2; }
+    for (i = 0; r > 0 && i < n; i++) if (FD_ISSET(s[i], &wr) || FD_ISSET(s[i], &ex)) return i;
+    return -1;
 }
 static long gtbt__sock_send_win32(gtbt__sock s, const void *p, size_t n) {
     int r = send(s, (const char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
@@ -4002,6 +4267,8 @@ static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf
 // >>url ------------------------------------------------------------------------------------------
 
 #define GTBT__URL_MAX 2048
+#define GTBT__PROXY_CRED_MAX  255                               /* "user:password" of a proxy, decoded */
+#define GTBT__PROXY_BASIC_MAX ((GTBT__PROXY_CRED_MAX + 2) / 3 * 4 + 1)
 
 typedef struct gtbt__url {
     int  tls;                 /* 1 for https */
@@ -4010,6 +4277,7 @@ typedef struct gtbt__url {
     int  port;                /* explicit or 80/443 */
     char hostport[264];       /* for the Host header: "host", "host:port" or "[v6]:port" (port only when not default) */
     char path[GTBT__URL_MAX]; /* path + query, "/" when empty; never contains the fragment */
+    char basic[GTBT__PROXY_BASIC_MAX]; /* proxies only: base64 of "user:password" ("" = none); never logged */
 } gtbt__url;
 
 static int gtbt__url_isdigit(int c) { return c >= '0' && c <= '9'; }
@@ -4135,8 +4403,7 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
 
 // >>net ------------------------------------------------------------------------------------------
 
-#define GTBT__NET_MAX_ADDRS      16    /* addresses tried per host */
-#define GTBT__NET_MIN_ATTEMPT_MS 2000  /* each address gets at least this (or what is left) before the next */
+#define GTBT__NET_ATTEMPT_DELAY_MS 250 /* Happy Eyeballs: the next address this long after the previous attempt */
 #define GTBT__DNS_WAIT_SLICE_MS  100   /* condition-variable waits are re-checked against the monotonic clock */
 
 
@@ -4317,36 +4584,81 @@ static int gtbt__poll_fd(gtbt__sock s, int for_write, int64_t deadline) {
     }
 }
 
-/* One connect attempt bounded by deadline: the socket in *fd, or an error with *err = errno. */
-static int gtbt__sock_connect_one(const gtbt__addrs *a, int i, int64_t deadline, gtbt__sock *fd, int *err) {
-    gtbt__sock s = gtbt__sock_create(a->ss[i].ss_family);
-    int rc, soerr = 0, r;
-    if (s == GTBT__NO_SOCK) { *err = errno; return GTBT_E_NETWORK; }
-    r = gtbt__sock_begin(s, (const struct sockaddr *)&a->ss[i], a->len[i]);
-    if (r == 0) { *fd = s; return GTBT_OK; }
-    if (r < 0) { *err = errno; gtbt__sock_close(s); return GTBT_E_NETWORK; }
-    rc = gtbt__poll_fd(s, 1, deadline);
-    if (rc == GTBT_OK) soerr = gtbt__sock_so_error(s);
-    if (rc == GTBT_OK && soerr) rc = GTBT_E_NETWORK;
-    if (rc != GTBT_OK) { *err = rc == GTBT_E_TIMEOUT ? ETIMEDOUT : soerr; gtbt__sock_close(s); return rc; }
-    *fd = s;
-    return GTBT_OK;
+/* The families alternate, starting with the resolver's first choice (RFC 8305 section 4). */
+static void gtbt__addrs_interleave(gtbt__addrs *a) {
+    gtbt__addrs out;
+    int used[GTBT__NET_MAX_ADDRS], i, want = a->n ? a->ss[0].ss_family : AF_INET;
+    memset(used, 0, sizeof used);
+    out.n = 0;
+    while (out.n < a->n) {
+        int pick = -1;
+        for (i = 0; i < a->n && pick < 0; i++) if (!used[i] && a->ss[i].ss_family == want) pick = i;
+        for (i = 0; i < a->n && pick < 0; i++) if (!used[i]) pick = i;   /* only the other family is left */
+        used[pick] = 1;
+        out.ss[out.n] = a->ss[pick];
+        out.len[out.n++] = a->len[pick];
+        want = a->ss[pick].ss_family == AF_INET ? AF_INET6 : AF_INET;
+    }
+    *a = out;
 }
 
-/* Resolve (IP literals directly) and connect to host:port, trying each address within c->deadline. */
+/* Happy Eyeballs (RFC 8305, simplified): the next address is tried GTBT__NET_ATTEMPT_DELAY_MS
+   after the previous attempt while that one is still pending (at once when it failed), the first
+   connection made wins and the others are closed, all before the deadline. The socket in *fd, or
+   an error with *err = errno of the last failure. */
+static int gtbt__sock_connect_he(const gtbt__addrs *a, int64_t deadline, gtbt__sock *fd, int *err) {
+    gtbt__sock p[GTBT__NET_MAX_ADDRS];
+    int npend = 0, next = 0, i, rc = GTBT_E_NETWORK;
+    int64_t next_at = 0;
+    *fd = GTBT__NO_SOCK;
+    for (;;) {
+        int64_t now = gtbt_now_ms(), wait;
+        int r;
+        if (now >= deadline) { *err = ETIMEDOUT; rc = GTBT_E_TIMEOUT; break; }
+        if (next < a->n && (npend == 0 || now >= next_at)) {
+            gtbt__sock s = gtbt__sock_create(a->ss[next].ss_family);
+            r = s == GTBT__NO_SOCK ? -1 : gtbt__sock_begin(s, (const struct sockaddr *)&a->ss[next], a->len[next]);
+            next++;
+            if (r == 0) { *fd = s; rc = GTBT_OK; break; }
+            if (r < 0) {                                  /* failed at once: the next address now */
+                *err = errno;
+                if (s != GTBT__NO_SOCK) gtbt__sock_close(s);
+                continue;
+            }
+            p[npend++] = s;
+            next_at = now + GTBT__NET_ATTEMPT_DELAY_MS;
+            continue;
+        }
+        if (npend == 0) break;                            /* every address failed */
+        wait = deadline - now;
+        if (next < a->n && next_at - now < wait) wait = next_at - now;
+        r = gtbt__sock_poll_connects(p, npend, (int)(wait > INT_MAX ? INT_MAX : wait));
+        if (r < -1) { *err = errno; break; }
+        if (r < 0) continue;                              /* nothing yet: time for the next attempt? */
+        if ((*err = gtbt__sock_so_error(p[r])) == 0) { *fd = p[r]; p[r] = p[--npend]; rc = GTBT_OK; break; }
+        gtbt__sock_close(p[r]);                           /* refused or unreachable */
+        p[r] = p[--npend];
+        next_at = 0;                                      /* a failure starts the next attempt at once */
+    }
+    for (i = 0; i < npend; i++) gtbt__sock_close(p[i]);  /* the losers */
+    return rc;
+}
+
+/* Tests can stand in for the resolver (a name with a blackholed address before a working one). */
+static int (*gtbt__test_resolve)(const char *host, int port, gtbt__addrs *out);
+
+/* Resolve (IP literals directly) and connect to host:port within c->deadline. */
 static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host, int host_is_ip, int port) {
     gtbt__addrs a;
-    int i, rc, err = ECONNREFUSED;
-    rc = host_is_ip ? gtbt__addrs_literal(host, port, &a) : gtbt__resolve(host, port, c->deadline, &a, c->lg);
+    int rc, err = ECONNREFUSED;
+    if (host_is_ip) rc = gtbt__addrs_literal(host, port, &a);
+    else if (gtbt__test_resolve) rc = gtbt__test_resolve(host, port, &a);
+    else rc = gtbt__resolve(host, port, c->deadline, &a, c->lg);
     if (rc != GTBT_OK) return rc;
-    for (i = 0; i < a.n; i++) {
-        int64_t now = gtbt_now_ms(), left = c->deadline - now, part;
-        if (left <= 0) break;
-        part = left / (a.n - i); /* share what is left with the addresses still to try */
-        if (part < GTBT__NET_MIN_ATTEMPT_MS) part = left < GTBT__NET_MIN_ATTEMPT_MS ? left : GTBT__NET_MIN_ATTEMPT_MS;
-        if (gtbt__sock_connect_one(&a, i, now + part, &c->fd, &err) == GTBT_OK) return GTBT_OK;
-    }
-    if (gtbt_now_ms() >= c->deadline) {
+    gtbt__addrs_interleave(&a);
+    rc = gtbt__sock_connect_he(&a, c->deadline, &c->fd, &err);
+    if (rc == GTBT_OK) return GTBT_OK;
+    if (rc == GTBT_E_TIMEOUT || gtbt_now_ms() >= c->deadline) {
         gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_TIMEOUT, "telemetry: connecting to %s %s port %d timed out", what, host, port);
         return GTBT_E_TIMEOUT;
     }
@@ -6098,7 +6410,34 @@ static int gtbt__host_match(const char *pat, const char *host) {
     return hl > pl && host[hl - pl - 1] == '.' && gtbt__ascii_casecmp(host + hl - pl, pat) == 0;
 }
 
-/* One NO_PROXY entry [s, s+n): "*", "host", ".domain", "*.domain", "1.2.3.4", "::1", "[::1]", each with an optional
+/* A CIDR range [s, s+n) ("10.0.0.0/8", "fd00::/8"): does the IP literal host fall in it? Names are
+   not resolved to be compared (as in Go's net/http). */
+static int gtbt__cidr_match(const char *s, size_t n, const char *host) {
+    char net[64];
+    unsigned char a[16], b[16];
+    const char *slash = (const char *)memchr(s, '/', n);
+    size_t nl = (size_t)(slash - s), i;
+    long bits = 0;
+    int fa, fb;
+    if (nl == 0 || nl >= sizeof net || slash + 1 == s + n || (size_t)(s + n - slash - 1) > 3) return 0;
+    for (i = 1; slash + i < s + n; i++) {
+        if (!gtbt__url_isdigit((unsigned char)slash[i])) return 0;
+        bits = bits * 10 + (slash[i] - '0');
+    }
+    memcpy(net, s, nl);
+    net[nl] = 0;
+    fa = gtbt__ip_parse(net, a);
+    fb = gtbt__ip_parse(host, b);
+    if (!fa || fa != fb || bits > fa * 8) return 0;
+    for (i = 0; i < (size_t)bits / 8; i++) if (a[i] != b[i]) return 0;
+    if (bits % 8) {
+        unsigned char m = (unsigned char)(0xFF << (8 - bits % 8));
+        if ((a[i] & m) != (b[i] & m)) return 0;
+    }
+    return 1;
+}
+
+/* One NO_PROXY entry [s, s+n): "*", a CIDR range "10.0.0.0/8", "host", ".domain", "*.domain", "1.2.3.4", "::1", "[::1]", each with an optional
    ":port" (IPv6 with a port needs brackets). A leading "." or "*." is dropped: the domain and its subdomains match. */
 static int gtbt__no_proxy_entry(const char *s, size_t n, const char *host, int port) {
     char h[256];
@@ -6111,6 +6450,7 @@ static int gtbt__no_proxy_entry(const char *s, size_t n, const char *host, int p
     hn = n;
     if (n == 0) return 0;
     if (n == 1 && *s == '*') return 1;
+    if (memchr(s, '/', n)) return gtbt__cidr_match(s, n, host);
     if (*s == '[') {
         const char *rb = (const char *)memchr(s, ']', n);
         if (!rb) return 0;
@@ -6157,18 +6497,82 @@ static int gtbt__host_is_loopback(const char *host) {
     return gtbt__ascii_casecmp(host, "localhost") == 0;
 }
 
-/* A proxy URL (never logged: it may hold credentials); "host:port" without a scheme means http://. */
+/* RFC 4648 base64 of p[0..n) into out (room for 4 * ceil(n / 3) + 1). */
+static void gtbt__base64(const unsigned char *p, size_t n, char *out) {
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i;
+    for (i = 0; i + 2 < n; i += 3) {
+        *out++ = tab[p[i] >> 2];
+        *out++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+        *out++ = tab[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
+        *out++ = tab[p[i + 2] & 63];
+    }
+    if (i < n) {
+        *out++ = tab[p[i] >> 2];
+        *out++ = tab[((p[i] & 3) << 4) | (i + 1 < n ? p[i + 1] >> 4 : 0)];
+        *out++ = i + 1 < n ? tab[(p[i + 1] & 15) << 2] : '=';
+        *out++ = '=';
+    }
+    *out = 0;
+}
+
+/* "user:password@" of a proxy URL [s, s+n), percent-decoded, as the Basic credentials of
+   Proxy-Authorization. GTBT_E_INVALID for a bad escape, no user, or more than GTBT__PROXY_CRED_MAX bytes. */
+static int gtbt__proxy_userinfo(const char *s, size_t n, char *basic) {
+    unsigned char raw[GTBT__PROXY_CRED_MAX];
+    size_t i, o = 0;
+    if (n == 0 || s[0] == ':') return GTBT_E_INVALID;
+    for (i = 0; i < n; i++) {
+        int ch = (unsigned char)s[i];
+        if (ch == '%') {
+            if (i + 2 >= n || gtbt__hexval(s[i + 1]) < 0 || gtbt__hexval(s[i + 2]) < 0) return GTBT_E_INVALID;
+            ch = gtbt__hexval(s[i + 1]) * 16 + gtbt__hexval(s[i + 2]);
+            i += 2;
+        }
+        if (o >= sizeof raw) return GTBT_E_INVALID;
+        raw[o++] = (unsigned char)ch;
+    }
+    gtbt__base64(raw, o, basic);
+    memset(raw, 0, sizeof raw);
+    return GTBT_OK;
+}
+
+/* A proxy URL (never logged: it may hold credentials); "host:port" without a scheme means http://.
+   "http://user:password@host:port" (percent-encoded) sends Basic credentials on CONNECT. */
 static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, int *use, const gtbt__log *lg) {
-    char tmp[GTBT__URL_MAX + 8];
+    char tmp[GTBT__URL_MAX + 8], basic[GTBT__PROXY_BASIC_MAX];
+    const char *auth, *at, *end;
+    size_t vn = strlen(v);
+    basic[0] = 0;
+    if (vn > GTBT__URL_MAX) vn = GTBT__URL_MAX + 1;       /* too long: url_parse refuses it */
+    auth = strstr(v, "://");
+    auth = auth ? auth + 3 : v;
+    end = auth + strcspn(auth, "/?#");
+    for (at = end; at > auth && at[-1] != '@'; at--) {}
+    if (at > auth) {                                      /* user:password@ */
+        size_t pre = (size_t)(auth - v);
+        if (gtbt__proxy_userinfo(auth, (size_t)(at - 1 - auth), basic) != GTBT_OK || vn > GTBT__URL_MAX) {
+            gtbt__logi(lg, GTBT_LOGITEM_PROXY_CREDENTIALS_INVALID, "telemetry: the credentials of the proxy in %s are invalid (want "
+                       "user:password@, percent-encoded, at most %d bytes)", from, GTBT__PROXY_CRED_MAX);
+            return GTBT_E_INVALID;
+        }
+        snprintf(tmp, sizeof tmp, "%.*s%s", (int)pre, v, at);
+        v = tmp;
+    }
     if (!strstr(v, "://") && strlen(v) <= GTBT__URL_MAX) {
-        snprintf(tmp, sizeof tmp, "http://%s", v);
+        char plain[GTBT__URL_MAX + 8];
+        snprintf(plain, sizeof plain, "http://%.*s", GTBT__URL_MAX, v);
+        memcpy(tmp, plain, sizeof tmp);
         v = tmp;
     }
     if (gtbt__url_parse(v, proxy) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_PROXY_INVALID, "telemetry: the proxy in %s is not a valid http://host:port URL "
-                   "(proxy credentials are not supported)", from);
+        gtbt__logi(lg, GTBT_LOGITEM_PROXY_INVALID, "telemetry: the proxy in %s is not a valid http://[user:password@]host:port URL", from);
+        memset(basic, 0, sizeof basic);
         return GTBT_E_INVALID;
     }
+    memcpy(proxy->basic, basic, sizeof basic);
+    memset(basic, 0, sizeof basic);
+    memset(tmp, 0, sizeof tmp);
     if (proxy->tls) {
         gtbt__logi(lg, GTBT_LOGITEM_PROXY_HTTPS, "telemetry: the proxy in %s uses https://, which is not supported; "
                    "use an http:// proxy (https targets are still tunnelled with TLS)", from);
@@ -6198,7 +6602,7 @@ static GTBT__UNUSED int gtbt__proxy_select(const gtbt__url *target, const gtbt_n
 }
 
 /* "CONNECT host:port" through the proxy already connected on c; a 2xx answer opens the tunnel. */
-static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
+static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target, const gtbt__url *proxy) {
     char auth[300];
     gtbt__buf req, in;
     size_t head_len = 0;
@@ -6212,6 +6616,10 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
     gtbt__buf_puts(&req, auth);
     gtbt__buf_puts(&req, " HTTP/1.1\r\nHost: ");
     gtbt__buf_puts(&req, auth);
+    if (proxy->basic[0]) {
+        gtbt__buf_puts(&req, "\r\nProxy-Authorization: Basic ");
+        gtbt__buf_puts(&req, proxy->basic);
+    }
     gtbt__buf_puts(&req, "\r\n\r\n");
     rc = !io || req.oom ? GTBT_E_NOMEM : gtbt__sock_write(c, req.p, req.len);
     if (rc == GTBT_OK) rc = gtbt__http_read_head(c, &in, io, &head_len);
@@ -6220,13 +6628,16 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && (status < 200 || status > 299)) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_REFUSED, "telemetry: the proxy refused CONNECT %s: HTTP %d", auth, status);
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_REFUSED, "telemetry: the proxy refused CONNECT %s: HTTP %d%s", auth, status,
+                   status != 407 ? "" : proxy->basic[0] ? " (check the user and password in the proxy URL)"
+                                                        : " (put user:password@ in the proxy URL)");
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && in.len != head_len) { /* the target speaks only after our request */
         gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_EXTRA, "telemetry: the proxy sent unexpected data after CONNECT %s", auth);
         rc = GTBT_E_NETWORK;
     }
+    if (req.p) memset(req.p, 0, req.len);                 /* it held the credentials */
     gtbt__buf_free(&req);
     gtbt__buf_free(&in);
     gtbt__free(io);
@@ -6337,7 +6748,7 @@ static int64_t gtbt__http_deadline(const gtbt__http_request *rq) {
 static int gtbt__http_open(gtbt__conn *c, const gtbt__url *target, const gtbt__url *proxy, const gtbt_net_desc *net) {
     int rc = proxy ? gtbt__sock_connect(c, "proxy", proxy->host, proxy->host_is_ip, proxy->port)
                    : gtbt__sock_connect(c, "host", target->host, target->host_is_ip, target->port);
-    if (rc == GTBT_OK && proxy) rc = gtbt__proxy_tunnel(c, target);
+    if (rc == GTBT_OK && proxy) rc = gtbt__proxy_tunnel(c, target, proxy);
     if (rc == GTBT_OK && target->tls) rc = gtbt__tls_open(c, target, net);
     return rc;
 }
@@ -7274,6 +7685,7 @@ struct gtbt_collector {
     uint64_t        spill_seq;
     int64_t         bo_until_unix_ms; int bo_failures; /* back-off of this backend (DESIGN 6.8) */
     uint64_t        dropped;        /* events dropped because memory and disk were full */
+    gtbt_detach     detach;         /* the desc's choice, or the environment's override */
 };
 
 static void gtbt__spill_locked(gtbt_collector *c);
@@ -7691,7 +8103,7 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
     if (!c->data_dir[0] || gtbt__dir_open(&d, c->data_dir) != 0) return GTBT_E_IO;
     if (!recover || gtbt__backoff_path(c, own_backoff, sizeof own_backoff) != GTBT_OK) own_backoff[0] = 0;
     /* every entry is looked at (other files in the data dir must not hide spill files); at most
-       GTBT__SPILL_LIST_MAX names are kept (the library itself keeps GTBT__SPILL_FILES_MAX) */
+       GTBT__SPILL_LIST_MAX names are kept (the cap keeps at most one ready file per event) */
     while ((name = gtbt__dir_next(&d)) != NULL) {
         const char *mark;
         int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
@@ -7736,20 +8148,84 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
     return GTBT_OK;
 }
 
-/* Makes room for one more spill file: at most GTBT__SPILL_FILES_MAX ready files are kept. */
-static void gtbt__spill_prune(gtbt_collector *c) {
-    gtbt__names ns;
-    char path[GTBT__MAX_PATH];
-    size_t i, excess;
-    if (gtbt__spill_list(c, &ns, 0, 0) != GTBT_OK) return;
-    if (ns.n >= GTBT__SPILL_FILES_MAX) {
-        excess = ns.n - GTBT__SPILL_FILES_MAX + 1;
-        for (i = 0; i < excess; i++)
-            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK) gtbt__fs_remove(path);
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP,
-                   "telemetry: spill cap reached (%d files); discarded %zu oldest un-sent spill file(s)",
-                   GTBT__SPILL_FILES_MAX, excess);
+/* Lines (events) of a spill text; a last line without its newline counts too. */
+static size_t gtbt__count_lines(const char *p, size_t n) {
+    size_t k, lines = 0;
+    for (k = 0; k < n; k++) lines += p[k] == '\n';
+    return lines + (n && p[n - 1] != '\n');
+}
+
+/* Drops the first events of ready spill file name until at least need_e events and need_b bytes
+   are gone (the file is claimed, cut and written back under its name; a crash in between leaves a
+   claim that is recovered whole: events come back, never vanish). Adds what went to *gone_e/_b. */
+static void gtbt__spill_trim(gtbt_collector *c, const char *name, size_t need_e, size_t need_b,
+                             size_t *gone_e, size_t *gone_b) {
+    char path[GTBT__MAX_PATH], claim[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH], *text;
+    size_t len, off = 0, k = 0;
+    if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
+        snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim ||
+        snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return;
+    if (gtbt__fs_rename(path, claim) != 0) return;        /* being sent by another process */
+    if (gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) {
+        gtbt__fs_rename(claim, path);
+        return;
     }
+    while (off < len && (k < need_e || off < need_b)) {
+        const char *nl = (const char *)memchr(text + off, '\n', len - off);
+        off = nl ? (size_t)(nl - text) + 1 : len;
+        k++;
+    }
+    if (off < len && gtbt__write_file_atomic(path, tmp, text + off, len - off) != GTBT_OK) {
+        gtbt__fs_rename(claim, path);                     /* keep everything rather than lose more */
+    } else {
+        gtbt__fs_remove(claim);
+        *gone_e += k;
+        *gone_b += off;
+    }
+    gtbt__free(text);
+}
+
+/* Keeps the ready spill files, with a new file of add_e events and add_b bytes, within
+   GTBT__SPILL_CAP_EVENTS events and GTBT__SPILL_CAP_BYTES bytes: the oldest events go first (an
+   offline user keeps events, not runs). Files being sent are not counted. */
+static void gtbt__spill_prune(gtbt_collector *c, size_t add_e, size_t add_b) {
+    gtbt__names ns;
+    char path[GTBT__MAX_PATH], *text;
+    size_t i, len, *ev, *by, tot_e = add_e, tot_b = add_b, gone_e = 0, gone_b = 0;
+    if (gtbt__spill_list(c, &ns, 0, 0) != GTBT_OK) return;
+    ev = (size_t *)gtbt__calloc(ns.n + 1, sizeof *ev);
+    by = (size_t *)gtbt__calloc(ns.n + 1, sizeof *by);
+    for (i = 0; ev && by && i < ns.n; i++) {
+        if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) != GTBT_OK) continue;
+        if (gtbt__read_file(path, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) continue;
+        ev[i] = gtbt__count_lines(text, len);
+        by[i] = len;
+        tot_e += ev[i];
+        tot_b += len;
+        gtbt__free(text);
+    }
+    for (i = 0; ev && by && i < ns.n && (tot_e > GTBT__SPILL_CAP_EVENTS || tot_b > GTBT__SPILL_CAP_BYTES); i++) {
+        size_t need_e = tot_e > GTBT__SPILL_CAP_EVENTS ? tot_e - GTBT__SPILL_CAP_EVENTS : 0;
+        size_t need_b = tot_b > GTBT__SPILL_CAP_BYTES ? tot_b - GTBT__SPILL_CAP_BYTES : 0;
+        size_t e0 = gone_e, b0 = gone_b;
+        if (ev[i] <= need_e || by[i] <= need_b) {
+            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK && gtbt__fs_remove(path) == 0) {
+                gone_e += ev[i];
+                gone_b += by[i];
+            }
+        } else {
+            gtbt__spill_trim(c, ns.v[i], need_e, need_b, &gone_e, &gone_b);
+        }
+        tot_e -= gtbt__min(tot_e, ev[i]);                 /* gone, trimmed or taken by a sender */
+        tot_b -= gtbt__min(tot_b, by[i]);
+        tot_e += ev[i] - gtbt__min(ev[i], gone_e - e0);
+        tot_b += by[i] - gtbt__min(by[i], gone_b - b0);
+    }
+    if (gone_e)
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP, "telemetry: spill cap reached (%d events, %d bytes); discarded %zu oldest "
+                   "un-sent event(s)", GTBT__SPILL_CAP_EVENTS, GTBT__SPILL_CAP_BYTES, gone_e);
+    gtbt__free(ev);
+    gtbt__free(by);
     gtbt__names_free(&ns);
 }
 
@@ -7757,7 +8233,7 @@ static void gtbt__spill_prune(gtbt_collector *c) {
 static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     char name[128], path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH];
     int rc;
-    gtbt__spill_prune(c);
+    gtbt__spill_prune(c, gtbt__count_lines((const char *)data, len), len);
     snprintf(name, sizeof name, GTBT__SPILL_PREFIX "%020lld-%d-%llu" GTBT__SPILL_SUFFIX,
              (long long)gtbt__realtime_ns(), gtbt__pid(), (unsigned long long)c->spill_seq++);
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
@@ -8304,6 +8780,182 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     return first;
 }
 
+static int gtbt__parse_bool(const char *v);
+
+/* ---- detached delivery ----
+   gtbt_close may hand the delivery to a sender process so the tool exits at once: the buffer is
+   written to a spill file first (durable), then one sender per data dir (a flock on
+   <data_dir>/telemetry-sender.lock, which the forked sender inherits and which dies with it)
+   replays the spill files by the normal path within flush_timeout_ms. After the fork the sender
+   uses only this collector (its locks were held across the fork by the closing thread and are
+   released in the child), the library's global lock (likewise) and the backend; it never calls
+   the tool's log callback. */
+#define GTBT__SENDER_LOCK     "telemetry-sender.lock"
+#define GTBT__SENDER_ROUNDS   16       /* spill listings one sender works through at most */
+#define GTBT__SENDER_STOP_MS  3000     /* disable, reset and drop wait this long for a sender to end */
+
+static int gtbt__sender_lock_path(const gtbt_collector *c, char *out, size_t cap) {
+    return c->data_dir[0] ? gtbt__path_join(out, cap, c->data_dir, GTBT__SENDER_LOCK) : GTBT_E_INVALID;
+}
+
+/* Ready spill files in the data dir, claims of dead processes recovered first. */
+static size_t gtbt__spill_ready(gtbt_collector *c) {
+    gtbt__names ns;
+    size_t n;
+    if (gtbt__spill_list(c, &ns, 1, 0) != GTBT_OK) return 0;
+    n = ns.n;
+    gtbt__names_free(&ns);
+    return n;
+}
+
+/* The sender delivering for this data dir: its pid, 0 when none, -1 when one is starting. */
+static int gtbt__sender_pid(const gtbt_collector *c) {
+    char path[GTBT__MAX_PATH];
+    return gtbt__sender_lock_path(c, path, sizeof path) == GTBT_OK ? gtbt__sender_running(path) : 0;
+}
+
+/* Stops the sender of this data dir, if one runs, and waits (bounded) until it is gone: nothing
+   is sent after disable, reset or gtbt_drop return. */
+static void gtbt__sender_stop(gtbt_collector *c) {
+    char path[GTBT__MAX_PATH];
+    int64_t end = gtbt_now_ms() + GTBT__SENDER_STOP_MS;
+    int fd, got, pid = 0;
+    if (gtbt__sender_lock_path(c, path, sizeof path) != GTBT_OK) return;
+    for (;;) {
+        got = gtbt__sender_lock(path, 0, &fd);
+        if (got == 1) gtbt__sender_unlock(fd);
+        if (got != 0) return;                             /* no sender (or no lock file) */
+        pid = gtbt__sender_running(path);
+        if (pid > 0) gtbt__sender_kill(pid);
+        if (gtbt_now_ms() >= end) break;
+        gtbt__sleep_ms(5);
+    }
+    gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_STOP_FAILED, "telemetry: the background sender (process %d) did not stop within %d ms",
+               pid, GTBT__SENDER_STOP_MS);
+}
+
+/* The backend's own log lines go nowhere in the sender (the tool's callback is not ours to call
+   in a forked process). */
+static void gtbt__backend_quiet(gtbt_backend *b) {
+    if (b && b->send == gtbt__net_send) {
+        gtbt__net_backend *nb = (gtbt__net_backend *)b;
+        nb->log.fn = NULL;
+        nb->log.item_fn = NULL;
+        nb->net.log = NULL;
+        nb->net.log_item = NULL;
+    }
+}
+
+/* Consent is still given: a disable or reset in another process since this run began stops the sender. */
+static int gtbt__consent_still_on(const gtbt_collector *c) {
+    gtbt_consent k;
+    return gtbt_consent_resolve(&c->desc, &k) == GTBT_OK && k.enabled && !k.local_only && !k.debug;
+}
+
+/* One pass of the sender over the spill files: 1 when more files are waiting (written meanwhile)
+   and time is left, 0 when none is left, -1 when it must stop (a failure, the deadline, consent
+   withdrawn): a failed delivery is not retried before the next run. */
+static int gtbt__sender_round(gtbt_collector *c, int64_t deadline) {
+    int stop = 0;
+    if (!gtbt__consent_still_on(c)) return -1;
+    c->bo_until_unix_ms = 0;
+    c->bo_failures = 0;
+    gtbt__backoff_load(c);                                /* another run may have started or ended one */
+    gtbt__replay(c, deadline, &stop);
+    if (stop || gtbt_now_ms() >= deadline) return -1;
+    return gtbt__spill_ready(c) > 0;
+}
+
+typedef struct gtbt__sender_ctx {
+    gtbt_collector *c;
+    int lock_fd;
+    char lock_path[GTBT__MAX_PATH];
+} gtbt__sender_ctx;
+
+/* The sender process: replays the spill files until none is left, the budget is spent or a
+   retryable failure stops it; lets the lock go, then lists the files once more (a run that
+   found the lock taken left its events to this sender) and takes the lock again for them. */
+static void gtbt__sender_main(void *arg) {
+    gtbt__sender_ctx *s = (gtbt__sender_ctx *)arg;
+    gtbt_collector *c = s->c;
+    int64_t deadline;
+    int rounds = 0, again, r = 1;
+    gtbt__mutex_unlock(&c->mu);                           /* held across the fork by the closing thread */
+    gtbt__global_unlock();
+    gtbt__mutex_unlock(&c->flush_mu);
+    deadline = gtbt_now_ms() + c->desc.flush_timeout_ms;
+    c->log.fn = NULL;
+    c->log.item_fn = NULL;
+    gtbt__backend_quiet(c->backend);
+    do {
+        while (rounds < GTBT__SENDER_ROUNDS && (r = gtbt__sender_round(c, deadline)) > 0) rounds++;
+        gtbt__sender_unlock(s->lock_fd);
+        s->lock_fd = -1;
+        again = r == 0 && ++rounds < GTBT__SENDER_ROUNDS && gtbt_now_ms() < deadline && gtbt__consent_still_on(c) &&
+                gtbt__spill_ready(c) > 0 && gtbt__sender_lock(s->lock_path, 0, &s->lock_fd) == 1;
+        if (again) gtbt__sender_note_pid(s->lock_fd, gtbt__pid());
+    } while (again);
+}
+
+/* gtbt_close through a sender. GTBT_OK when close is done (*result: what it returns): nothing to
+   send, a sender already running (it lists the files again before it exits), or a new sender
+   started. Any other value: deliver inline instead (a back-off in force sends nothing and only
+   spills; a buffer that could not be made durable; no process could be started). */
+static int gtbt__close_detached(gtbt_collector *c, int *result) {
+    gtbt__sender_ctx s;
+    size_t left;
+    int got, rc;
+    *result = GTBT_OK;
+    if (gtbt__sender_lock_path(c, s.lock_path, sizeof s.lock_path) != GTBT_OK) return GTBT_E_INVALID;
+    gtbt__mutex_lock(&c->flush_mu);
+    gtbt__mutex_lock(&c->mu);
+    if (c->withdrawn) {
+        gtbt__mutex_unlock(&c->mu);
+        gtbt__mutex_unlock(&c->flush_mu);
+        return GTBT_OK;
+    }
+    if (c->bo_until_unix_ms > gtbt__unix_ms()) left = 1;  /* inline: sends nothing, spills, returns at once */
+    else {
+        gtbt__buffer_remove_front(c, gtbt__spill_write(c, c->ev, c->n));   /* durable first */
+        left = c->n;
+    }
+    gtbt__mutex_unlock(&c->mu);
+    if (left || !gtbt__spill_ready(c)) {                  /* inline, or nothing to send: no process */
+        gtbt__mutex_unlock(&c->flush_mu);
+        return left ? GTBT_E_IO : GTBT_OK;
+    }
+    got = gtbt__sender_lock(s.lock_path, 1, &s.lock_fd);
+    if (got <= 0) {
+        gtbt__mutex_unlock(&c->flush_mu);
+        return got == 0 ? GTBT_OK : GTBT_E_IO;
+    }
+    s.c = c;
+    gtbt__global_lock();                                  /* the sender finds every lock it uses free */
+    gtbt__mutex_lock(&c->mu);
+    rc = gtbt__sender_spawn(s.lock_fd, c->desc.flush_timeout_ms / 1000 + 3, gtbt__sender_main, &s);
+    gtbt__mutex_unlock(&c->mu);
+    gtbt__global_unlock();
+    if (rc == GTBT_OK) gtbt__sender_handoff(s.lock_fd);
+    else gtbt__sender_unlock(s.lock_fd);
+    gtbt__mutex_unlock(&c->flush_mu);
+    if (rc != GTBT_OK)
+        gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_SPAWN_FAILED, "telemetry: cannot start a background sender; delivering now");
+    return rc;
+}
+
+/* gtbt_close detaches: the choice resolved at gtbt_new allows it, and there is a private data
+   dir to make the events durable in. Local backends (file, stdout, noop) and debug mode always
+   deliver inline; under AUTO, so do custom backends (they may rely on the tool's state). */
+static int gtbt__detach_wanted(const gtbt_collector *c) {
+    const char *ci = gtbt__getenv("CI");
+    if (!GTBT__POSIX || !c->active || !c->spill_ok || c->consent.debug || c->consent.local_only || gtbt__is_local_backend(c->backend))
+        return 0;
+    if (c->detach == GTBT_DETACH_ALWAYS) return 1;
+    if (c->detach != GTBT_DETACH_AUTO || c->backend->send != gtbt__net_send) return 0;
+    if (ci && gtbt__parse_bool(ci) != 0) return 0;        /* CI set and not a false value */
+    return gtbt__on_terminal();
+}
+
 /* Discards the buffer and every spill file of this data dir (consent withdrawal). */
 static void gtbt__discard(gtbt_collector *c) {
     gtbt__names all;
@@ -8312,6 +8964,7 @@ static void gtbt__discard(gtbt_collector *c) {
     gtbt__mutex_lock(&c->mu);
     gtbt__buffer_remove_front(c, c->n);
     gtbt__mutex_unlock(&c->mu);
+    gtbt__sender_stop(c);                 /* before the files go: nothing is sent after this */
     /* never through a planted link or in a directory that is not ours */
     if (!c->data_dir[0] || gtbt__dir_private(c->data_dir) != GTBT_OK || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
     for (i = 0; i < all.n; i++)
@@ -8647,6 +9300,19 @@ static int gtbt__env_bool(const char *name) {
     return v ? gtbt__parse_bool(v) == 1 : -1;
 }
 
+/* gtbt_desc.detach, unless <TOOL>_TELEMETRY_DETACH / TELEMETRY_DETACH (a boolean) override it. */
+static gtbt_detach gtbt__detach_choice(const gtbt_desc *desc) {
+    char var[GTBT__MAX_TOOL_NAME + 24];
+    int v = -1;
+    if (gtbt__valid_tool_name(desc->tool_name)) {
+        gtbt__tool_env(desc->tool_name, "TELEMETRY_DETACH", var, sizeof var);
+        v = gtbt__env_bool(var);
+    }
+    if (v < 0) v = gtbt__env_bool("TELEMETRY_DETACH");
+    if (v >= 0) return v ? GTBT_DETACH_ALWAYS : GTBT_DETACH_NEVER;
+    return desc->detach == GTBT_DETACH_NEVER || desc->detach == GTBT_DETACH_ALWAYS ? desc->detach : GTBT_DETACH_AUTO;
+}
+
 /* DO_NOT_TRACK set to anything but empty, 0 or false means off: an opt-out fails safe. */
 static int gtbt__do_not_track(void) {
     const char *v = gtbt__getenv("DO_NOT_TRACK");
@@ -8934,7 +9600,7 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     gtbt__conf cf;
     char why[GTBT__MAX_PATH + 64], id[17], where[GTBT__MAX_PATH + 300];
     size_t files = 0, pending, in_memory;
-    int withdrawn;
+    int withdrawn, sender;
     int64_t mtime;
     gtbt_consent_resolve(&c->desc, &k);
     gtbt__mutex_lock(&c->mu);
@@ -8962,6 +9628,10 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     else fprintf(out, "Data dir: %s\n", c->data_dir);
     pending = gtbt__pending_on_disk(c, &files) + in_memory;
     fprintf(out, "Pending: %zu event%s waiting to be sent\n", pending, pending == 1 ? "" : "s");
+    sender = gtbt__sender_pid(c);
+    if (sender > 0) fprintf(out, "Background delivery: in progress (process %d)\n", sender);
+    else if (sender < 0) fprintf(out, "Background delivery: starting\n");
+    else fprintf(out, "Background delivery: none running\n");
     if (c->bo_until_unix_ms > gtbt__unix_ms()) {
         char when[64];
         time_t t = (time_t)(c->bo_until_unix_ms / 1000);
@@ -9346,6 +10016,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         return c;   /* inert: nothing computed, no file touched */
     }
     c->active = 1;
+    c->detach = gtbt__detach_choice(desc);
     if (cfg_rc != GTBT_OK)
         gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the config directory path is too long (%s or HOME; at most %d bytes); "
                    "not used (set gtbt_desc.config_dir)", desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
@@ -9445,7 +10116,7 @@ GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
 GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
     int rc;
     if (!c) return GTBT_OK;
-    rc = gtbt_flush(c);
+    if (!gtbt__detach_wanted(c) || gtbt__close_detached(c, &rc) != GTBT_OK) rc = gtbt_flush(c);
     if (c->active && c->n)   /* not delivered and nowhere to keep them: never dropped without a word */
         gtbt__logi(&c->log, GTBT_LOGITEM_CLOSE_DROPPED, "telemetry: %zu undelivered event(s) dropped at close: %s", c->n,
                    c->spill_ok ? "the spill file could not be written" : "no usable data directory to keep them for the next run");

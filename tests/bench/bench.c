@@ -1,7 +1,10 @@
 /* bench.c - speed and memory figures of gtb_telemetry.h (make bench). Prints a table; asserts
    nothing (machines are noisy). Modes:
      bench local                       track ns/call, JSON MB/s, spill and replay, memory
-     bench close URL N [CA_FILE]       wall time of gtbt_close with N events to URL */
+     bench close URL N [CA_FILE]       wall time of gtbt_close with N events to URL
+     bench detach URL N LOG|-          GTBT_DETACH_ALWAYS: median over 5 runs of the exit time
+                                       (gtbt_close) and, with the sink's --log file, of the time
+                                       until the events arrive there */
 #include <stddef.h>
 static size_t live_bytes, peak_bytes;
 static void *bench_malloc(size_t n);
@@ -51,6 +54,8 @@ static int cmp_i64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
+
+static int64_t gt_now_ms_plus(int64_t ms) { return gtbt_now_ms() + ms; }
 
 static gtbt_desc bench_desc(const char *dir, char *cfg, char *data) {
     gtbt_desc d;
@@ -154,6 +159,54 @@ static int bench_close(const char *url, int n, const char *ca) {
     return 0;
 }
 
+static int64_t lines_in(const char *path) {
+    FILE *f = fopen(path, "r");
+    int64_t n = 0;
+    int ch;
+    if (!f) return 0;
+    while ((ch = getc(f)) != EOF) n += ch == '\n';
+    fclose(f);
+    return n;
+}
+
+static int bench_detach(const char *url, int n, const char *log) {
+    int64_t close_us[5], arrive_us[5];
+    int r, i, rc = 0, arrived = 1;
+    for (r = 0; r < 5; r++) {
+        char tmpl[] = "/tmp/gtbt-bench-XXXXXX", cfg[256], data[256], lock[300];
+        char *dir = mkdtemp(tmpl);
+        gtbt_desc d;
+        gtbt_collector *c;
+        int64_t before = strcmp(log, "-") ? lines_in(log) : 0, t0, end;
+        if (!dir) return 1;
+        d = bench_desc(dir, cfg, data);
+        d.endpoint = url;
+        d.detach = GTBT_DETACH_ALWAYS;
+        d.max_buffer = n + 1;
+        c = gtbt_new(&d);
+        for (i = 0; i < n; i++) gtbt_track_command(c, "build", 42, 0, NULL, 0);
+        t0 = now_ns();
+        rc |= gtbt_close(c);
+        close_us[r] = (now_ns() - t0) / 1000;
+        arrive_us[r] = -1;
+        end = gt_now_ms_plus(10000);
+        while (strcmp(log, "-") && gtbt_now_ms() < end) {
+            if (lines_in(log) > before) { arrive_us[r] = (now_ns() - t0) / 1000; break; }
+            usleep(200);
+        }
+        if (arrive_us[r] < 0) arrived = 0;
+        snprintf(lock, sizeof lock, "%s/telemetry-sender.lock", data);
+        end = gt_now_ms_plus(10000);
+        while (gtbt__sender_running(lock) != 0 && gtbt_now_ms() < end) usleep(1000);   /* before the dir goes */
+        rmrf(dir);
+    }
+    qsort(close_us, 5, sizeof close_us[0], cmp_i64);
+    qsort(arrive_us, 5, sizeof arrive_us[0], cmp_i64);
+    if (arrived) printf("%.2f %d %.2f\n", (double)close_us[2] / 1000, rc, (double)arrive_us[2] / 1000);
+    else printf("%.2f %d -\n", (double)close_us[2] / 1000, rc);
+    return 0;
+}
+
 /* track-only loop for instruction counting: ROUNDS x 900 tracks with PAIRS metadata pairs (2: the
    usual command/target; more: keys given in reverse order, so they must be sorted) */
 static int bench_track(int rounds, int pairs) {
@@ -188,6 +241,7 @@ int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "local")) return bench_local();
     if (argc > 2 && !strcmp(argv[1], "track")) return bench_track(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 2);
     if (argc > 3 && !strcmp(argv[1], "close")) return bench_close(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : NULL);
-    fprintf(stderr, "usage: bench local | bench close URL N [CA_FILE]\n");
+    if (argc > 4 && !strcmp(argv[1], "detach")) return bench_detach(argv[2], atoi(argv[3]), argv[4]);
+    fprintf(stderr, "usage: bench local | bench close URL N [CA_FILE] | bench detach URL N LOG|-\n");
     return 2;
 }

@@ -84,6 +84,23 @@ printf "| blackhole, budget 2000 ms             | %7s | %s (target: budget + 20 
 stop_sink
 
 echo
+echo "## detached delivery (GTBT_DETACH_ALWAYS; median of 5): exit time beside the inline figure"
+echo
+echo "| receiver, 1 event        | inline exit ms | detached exit ms | events arrive after ms |"
+echo "|--------------------------|----------------|------------------|------------------------|"
+start_sink --log "$T/detach.log"
+set -- $("$O/bench" close "http://127.0.0.1:$PORT/events" 1); inl=$1
+set -- $("$O/bench" detach "http://127.0.0.1:$PORT/events" 1 "$T/detach.log")
+printf "| good (HTTP, loopback)    | %14s | %16s | %22s |\n" "$inl" "$1" "$3"
+stop_sink
+start_sink --blackhole
+set -- $("$O/bench" close "http://127.0.0.1:$PORT/events" 1); inl=$1
+set -- $("$O/bench" detach "http://127.0.0.1:$PORT/events" 1 -)
+printf "| blackhole, budget 2000   | %14s | %16s | %22s |\n" "$inl" "$1" "never (kept on disk)"
+stop_sink
+echo "(target: detached exit a small fraction of the budget)"
+
+echo
 echo "## code size added to examples/hello (stripped, -Os, gc-sections; libc shared, BearSSL static)"
 echo
 printf '#include <stdio.h>\nint main(void) { puts("hello, world"); return 0; }\n' > "$T/base.c"
