@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
-TESTS      := core redact consent collector cli multiproc net backends notls log
+TESTS      := core redact consent collector cli multiproc net backends notls log promises
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
@@ -43,6 +43,8 @@ $(BUILD)/test_notls: tests/test_notls.c gtb_telemetry.h tests/harness.h tests/su
 
 # the concurrency tests again under ThreadSanitizer
 $(BUILD)/tsan_collector: tests/test_collector.c gtb_telemetry.h tests/harness.h tests/support.h | $(BUILD)
+	$(CC) -std=c99 $(WARN) -fsanitize=thread -g -O1 -I. $< -o $@ $(LIBS)
+$(BUILD)/tsan_promises: tests/test_promises.c gtb_telemetry.h tests/harness.h tests/support.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -fsanitize=thread -g -O1 -I. $< -o $@ $(LIBS)
 
 # the fuzz corpora as regression tests, without libFuzzer (tests/fuzz/replay.sh runs them)
@@ -71,14 +73,14 @@ $(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -I. $< -o $@ $(LIBS)
 
 # everything the stages run, built in parallel
-test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS)
+test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS)
 
 # the longest stages first, so that they overlap the short ones
 test:
 	@t=$$(date +%s); $(MAKE) --no-print-directory -j$(NPROC) test-build || exit 1; \
 	    echo "== build: $$(($$(date +%s) - t)) s with make -j$(NPROC)"
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/test_kit.sh $(BUILD)" "sh tests/compile/matrix.sh" \
-	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc "$(BUILD)/tsan_collector thread" \
+	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
 	    $(filter-out $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc,$(TEST_BINS)) \
 	    "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)"
 

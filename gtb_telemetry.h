@@ -207,7 +207,9 @@
    THREAD SAFETY
    =============
    gtbt_track*, gtbt_flush and gtbt_drop may be called from any thread. gtbt_close and gtbt_cli
-   must not run concurrently with other calls on the same collector. Flushes are serialised, so
+   must not run concurrently with other calls on the same collector, except that gtbt_cli's
+   disable and reset may run while another thread is in gtbt_flush: they wait for that flush to
+   end, then discard, so nothing is sent or kept after they print. Flushes are serialised, so
    a backend's send() is never called twice at once by one collector. The log callback may be
    called from any thread that calls the library (a spill warning from a tracking thread while
    another thread flushes): make it thread-safe, or log from one thread only.
