@@ -55,7 +55,7 @@ $(BUILD)/gtbt-sink: tools/gtbt-sink.c | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 $< -o $@ $(LIBS)
 
 # gtbt-new vendors this checkout's header unless given --header FILE
-$(BUILD)/gtbt-new: tools/gtbt-new.c | $(BUILD)
+$(BUILD)/gtbt-new: tools/gtbt-new.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -DGTBT_HEADER_PATH='"$(CURDIR)/gtb_telemetry.h"' $< -o $@
 
 $(BUILD)/gtbt-ta: tools/gtbt-ta.c | $(BUILD)

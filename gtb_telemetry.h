@@ -1003,7 +1003,15 @@ static void gtbt__sleep_ms(int ms) {
 
 static const char *gtbt__getenv(const char *name) { return getenv(name); }
 
-static int gtbt__ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* ASCII character classes and case (never the locale's): the only ones the library uses.
+   Branch-free, since the redaction scan calls them for every byte; negative (signed char) values
+   are in no class. */
+static int gtbt__is_digit(int c) { return (unsigned)(c - '0') < 10u; }
+static int gtbt__is_upper(int c) { return (unsigned)(c - 'A') < 26u; }
+static int gtbt__is_lower(int c) { return (unsigned)(c - 'a') < 26u; }
+static int gtbt__is_alpha(int c) { return (unsigned)((c | 32) - 'a') < 26u; }
+static int gtbt__is_alnum(int c) { return gtbt__is_alpha(c) || gtbt__is_digit(c); }
+static int gtbt__ascii_lower(int c) { return gtbt__is_upper(c) ? c + 32 : c; }
 static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) {
@@ -1141,7 +1149,7 @@ static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) 
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
 
-/* ---- places: config and data directories (DESIGN 5.3) ---- */
+/* ---- places: config and data directories (XDG base directories, macOS Application Support) ---- */
 static const char *gtbt__home(void) {
     const char *h = gtbt__getenv("HOME");
     struct passwd *pw;
@@ -1183,7 +1191,7 @@ static int gtbt__default_data_dir(const char *tool, char *out, size_t cap) {
 }
 #endif
 
-/* ---- identity signals for the machine id (DESIGN 3, reference 3) ---- */
+/* ---- identity signals for the machine id: OS machine id, first MAC, host name, user name ---- */
 static void gtbt__trim(char *s) {
     size_t n = strlen(s), i = 0;
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
@@ -1520,6 +1528,16 @@ static int gtbt__i64(char *out, int64_t v) {
     return k;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t gtbt__days_from_civil(int64_t y, int m, int d) {
+    int64_t era, yoe, doy;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
 /* RFC 3339 UTC with the nanoseconds' trailing zeros trimmed, as Go's time.RFC3339Nano:
    "2026-03-30T10:00:00Z", "2026-03-30T10:00:00.5Z". Returns the length (out needs 36 bytes). */
 static int gtbt__rfc3339(int64_t unix_ns, char out[40]) {
@@ -1563,14 +1581,14 @@ static int gtbt__rfc3339(int64_t unix_ns, char out[40]) {
    Returns 0 and *ns, or -1. */
 static int gtbt__parse_rfc3339(const char *s, int64_t *unix_ns) {
     int v[6], i, k = 0;
-    int64_t y, m, d, days, era, yoe, doy, doe, frac = 0, scale = 100000000, off = 0;
+    int64_t days, frac = 0, scale = 100000000, off = 0;
     static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
     static const int width[6] = {4, 2, 2, 2, 2, 2};
     for (i = 0; i < 6; i++) {
         int w;
         v[i] = 0;
         for (w = 0; w < width[i]; w++, k++) {
-            if (s[k] < '0' || s[k] > '9') return -1;
+            if (!gtbt__is_digit(s[k])) return -1;
             v[i] = v[i] * 10 + (s[k] - '0');
         }
         if (i < 5) { if (s[k] != sep[i] && !(i == 2 && (s[k] == 't' || s[k] == ' '))) return -1; k++; }
@@ -1579,25 +1597,18 @@ static int gtbt__parse_rfc3339(const char *s, int64_t *unix_ns) {
     if (v[0] < 1678 || v[0] > 2261) return -1;   /* outside what int64 nanoseconds can hold */
     if (s[k] == '.') {
         k++;
-        if (s[k] < '0' || s[k] > '9') return -1;
-        for (; s[k] >= '0' && s[k] <= '9'; k++) { frac += (s[k] - '0') * scale; scale /= 10; }
+        if (!gtbt__is_digit(s[k])) return -1;
+        for (; gtbt__is_digit(s[k]); k++) { frac += (s[k] - '0') * scale; scale /= 10; }
     }
     if (s[k] == 'Z' || s[k] == 'z') k++;
-    else if ((s[k] == '+' || s[k] == '-') && s[k + 1] >= '0' && s[k + 1] <= '9' && s[k + 2] >= '0' && s[k + 2] <= '9' &&
-             s[k + 3] == ':' && s[k + 4] >= '0' && s[k + 4] <= '9' && s[k + 5] >= '0' && s[k + 5] <= '9') {
+    else if ((s[k] == '+' || s[k] == '-') && gtbt__is_digit(s[k + 1]) && gtbt__is_digit(s[k + 2]) &&
+             s[k + 3] == ':' && gtbt__is_digit(s[k + 4]) && gtbt__is_digit(s[k + 5])) {
         off = ((s[k + 1] - '0') * 10 + (s[k + 2] - '0')) * 3600 + ((s[k + 4] - '0') * 10 + (s[k + 5] - '0')) * 60;
         if (s[k] == '-') off = -off;
         k += 6;
     } else return -1;
     if (s[k]) return -1;
-    /* days_from_civil (H. Hinnant) */
-    y = v[0]; m = v[1]; d = v[2];
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    days = era * 146097 + doe - 719468;
+    days = gtbt__days_from_civil(v[0], v[1], v[2]);
     *unix_ns = ((days * 86400 + v[3] * 3600 + v[4] * 60 + v[5]) - off) * 1000000000 + frac;
     return 0;
 }
@@ -1724,7 +1735,7 @@ static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
     gtbt__buf_put(w->b, num, (size_t)n);
 }
 
-/* One event in the generic format (DESIGN 4): fixed field order, empty optionals omitted. */
+/* One event in the generic format: fixed field order, empty optionals omitted. */
 static void gtbt__json_event(gtbt__jw *w, const gtbt_event *e) {
     char ts[40];
     size_t i;
@@ -1784,7 +1795,7 @@ static int gtbt__jp_lit(gtbt__jp *j, char c) {
     return 0;
 }
 static int gtbt__hexval(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
+    if (gtbt__is_digit(c)) return c - '0';
     c = gtbt__ascii_lower(c);
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
@@ -1856,7 +1867,7 @@ static int gtbt__jp_int(gtbt__jp *j, int64_t *v) {
     uint64_t acc = 0;
     gtbt__jp_ws(j);
     if (j->p < j->end && *j->p == '-') { neg = 1; j->p++; }
-    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
+    while (j->p < j->end && gtbt__is_digit(*j->p)) {
         if (acc > (uint64_t)INT64_MAX / 10) return 0;
         acc = acc * 10 + (uint64_t)(*j->p++ - '0');
         digits++;
@@ -1888,7 +1899,7 @@ static int gtbt__jp_skip(gtbt__jp *j) {
     if (j->end - j->p >= 5 && !memcmp(j->p, "false", 5)) { j->p += 5; return 1; }
     {
         char *start = j->p;
-        while (j->p < j->end && *j->p && (strchr("+-.eE", *j->p) || (*j->p >= '0' && *j->p <= '9'))) j->p++;
+        while (j->p < j->end && *j->p && (strchr("+-.eE", *j->p) || (gtbt__is_digit(*j->p)))) j->p++;
         return j->p > start;
     }
 }
@@ -1904,17 +1915,14 @@ static int gtbt__jp_skip(gtbt__jp *j) {
  * scan jumps past the match) or is bounded so that the total work stays linear in the input. */
 
 static int gtbt__rx_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-static int gtbt__rx_alpha(unsigned char c) { return (unsigned)((c | 32) - 'a') < 26u; }
-static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_alpha(c) || (unsigned)(c - '0') < 10u; }
-static int gtbt__rx_word(unsigned char c) { return gtbt__rx_alnum(c) || c == '_'; }      /* \w */
+static int gtbt__rx_word(unsigned char c) { return gtbt__is_alnum(c) || c == '_'; }      /* \w */
 static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_word(c) || c == '-'; }        /* [A-Za-z0-9_\-] */
-static unsigned char gtbt__rx_lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
 
 /* length of the lowercase literal lit if it matches s[i..) ignoring ASCII case, else 0 */
 static size_t gtbt__rx_ci(const unsigned char *s, size_t n, size_t i, const char *lit) {
     size_t k;
     for (k = 0; lit[k]; k++)
-        if (i + k >= n || gtbt__rx_lower(s[i + k]) != (unsigned char)lit[k]) return 0;
+        if (i + k >= n || (unsigned char)gtbt__ascii_lower((unsigned char)s[i + k]) != (unsigned char)lit[k]) return 0;
     return k;
 }
 
@@ -1958,7 +1966,7 @@ static void gtbt__redact_userinfo(gtbt__rx *r) {
                 }
             }
         }
-        if (gtbt__rx_alnum(c) || c == '+' || c == '.' || c == '-') alpha |= gtbt__rx_alpha(c);
+        if (gtbt__is_alnum(c) || c == '+' || c == '.' || c == '-') alpha |= gtbt__is_alpha(c);
         else alpha = 0;
     }
 }
@@ -1972,7 +1980,7 @@ static void gtbt__redact_query(gtbt__rx *r) {
     const unsigned char *s = r->s;
     size_t n = r->n, i, k, e, len;
     for (i = 0; i < n; i++) {
-        if (!gtbt__rx_alpha(s[i]) || (i > 0 && gtbt__rx_word(s[i - 1]))) continue;   /* \b then a letter */
+        if (!gtbt__is_alpha(s[i]) || (i > 0 && gtbt__rx_word(s[i - 1]))) continue;   /* \b then a letter */
         for (k = 0; keys[k]; k++)
             if ((len = gtbt__rx_ci(s, n, i, keys[k])) != 0 && i + len < n && s[i + len] == '=') break;
         if (!keys[k]) continue;
@@ -1998,7 +2006,7 @@ static void gtbt__redact_authz(gtbt__rx *r) {
         if (!schemes[k]) continue;
         t = gtbt__rx_skip_ws(s, n, j + len);
         if (t == j + len) continue;                                   /* \s+ */
-        for (e = t; e < n && (gtbt__rx_alnum(s[e]) || (s[e] && strchr("._~-+/=", s[e]))); e++) {}
+        for (e = t; e < n && (gtbt__is_alnum(s[e]) || (s[e] && strchr("._~-+/=", s[e]))); e++) {}
         if (e == t) continue;
         gtbt__rx_emit(r, j + len, " ***", e);
         i = e - 1;
@@ -2091,10 +2099,10 @@ static const gtbt__rx_provider gtbt__rx_providers[] = {
 static int gtbt__rx_in(int cls, unsigned char c) {
     switch (cls) {
     case GTBT__RX_TOK: return gtbt__rx_tok(c);
-    case GTBT__RX_ALNUM: return gtbt__rx_alnum(c);
+    case GTBT__RX_ALNUM: return gtbt__is_alnum(c);
     case GTBT__RX_WORD: return gtbt__rx_word(c);
-    case GTBT__RX_ALNUMDASH: return gtbt__rx_alnum(c) || c == '-';
-    default: return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    case GTBT__RX_ALNUMDASH: return gtbt__is_alnum(c) || c == '-';
+    default: return gtbt__is_upper(c) || gtbt__is_digit(c);
     }
 }
 
@@ -2146,7 +2154,7 @@ static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
     unsigned char prev = 0, last = 0;       /* previous byte, last non-blank byte; lowercased */
     int url = 0;
     for (i = 0; i < n; i++) {
-        unsigned char c = gtbt__rx_lower(s[i]);
+        unsigned char c = (unsigned char)gtbt__ascii_lower((unsigned char)s[i]);
         if (gtbt__rx_tok(c)) {
             if (++run >= 15) m |= run >= 41 ? GTBT__RX_M_PROV | GTBT__RX_M_LONG : GTBT__RX_M_PROV;
             if (s[i] == 'J' && run >= 3 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT;
@@ -2267,8 +2275,6 @@ typedef struct gtbt__url {
     char path[GTBT__URL_MAX]; /* path + query, "/" when empty; never contains the fragment */
 } gtbt__url;
 
-static int gtbt__url_isdigit(int c) { return c >= '0' && c <= '9'; }
-static int gtbt__url_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 /* Binary form of an IP literal into out[16]: 4 (IPv4), 16 (IPv6) or 0 (not an IP literal). */
 static int gtbt__ip_parse(const char *s, unsigned char *out) {
@@ -2283,7 +2289,7 @@ static int gtbt__url_port(const char *s, size_t n, int def, int *port) {
     long v = 0;
     if (n == 0) { *port = def; return GTBT_OK; }
     for (i = 0; i < n; i++) {
-        if (!gtbt__url_isdigit((unsigned char)s[i])) return GTBT_E_INVALID;
+        if (!gtbt__is_digit((unsigned char)s[i])) return GTBT_E_INVALID;
         v = v * 10 + (s[i] - '0');
         if (v > 65535) return GTBT_E_INVALID;
     }
@@ -2303,7 +2309,7 @@ static int gtbt__url_host(const char *s, size_t n, gtbt__url *u) {
             c = gtbt__hexval(s[i + 1]) * 16 + gtbt__hexval(s[i + 2]);
             i += 2;
         }
-        if (!(gtbt__url_isalpha(c) || gtbt__url_isdigit(c) || c == '-' || c == '.' || c == '_')) return GTBT_E_INVALID;
+        if (!(gtbt__is_alnum(c) || c == '-' || c == '.' || c == '_')) return GTBT_E_INVALID;
         if (o + 1 >= sizeof u->host) return GTBT_E_INVALID;
         u->host[o++] = (char)gtbt__ascii_lower(c);
     }
@@ -3341,23 +3347,13 @@ static void gtbt__conn_close(gtbt__conn *c) {
 
 /* --- Retry-After and classification --- */
 
-/* Days since 1970-01-01 (proleptic Gregorian). */
-static int64_t gtbt__http_days_from_civil(int64_t y, int m, int d) {
-    int64_t era, yoe, doy;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
 /* Digits only, length in [lo, hi]: the value, else -1. */
 static int gtbt__http_digits(const char *s, size_t lo, size_t hi) {
     size_t n = strlen(s), i;
     int v = 0;
     if (n < lo || n > hi) return -1;
     for (i = 0; i < n; i++) {
-        if (!gtbt__url_isdigit((unsigned char)s[i])) return -1;
+        if (!gtbt__is_digit((unsigned char)s[i])) return -1;
         v = v * 10 + (s[i] - '0');
     }
     return v;
@@ -3384,7 +3380,7 @@ static int64_t gtbt__parse_http_date(const char *s, size_t n) {
     if (nt == 6 && strcmp(tok[5], "GMT") == 0) { d = tok[1]; m = tok[2]; y = tok[3]; tm = tok[4]; }
     else if (nt == 5) { m = tok[1]; d = tok[2]; tm = tok[3]; y = tok[4]; }
     else return -1;
-    for (i = 0; tok[0][i]; i++) if (!gtbt__url_isalpha((unsigned char)tok[0][i])) return -1; /* day name */
+    for (i = 0; tok[0][i]; i++) if (!gtbt__is_alpha((unsigned char)tok[0][i])) return -1; /* day name */
     hit = strlen(m) == 3 ? strstr(months, m) : NULL;
     if (!hit || (hit - months) % 3) return -1;
     mon = (int)((hit - months) / 3) + 1;
@@ -3395,10 +3391,10 @@ static int64_t gtbt__parse_http_date(const char *s, size_t n) {
     hh = (tm[0] - '0') * 10 + (tm[1] - '0');
     mi = (tm[3] - '0') * 10 + (tm[4] - '0');
     ss = (tm[6] - '0') * 10 + (tm[7] - '0');
-    for (i = 0; i < 8; i++) if (i != 2 && i != 5 && !gtbt__url_isdigit((unsigned char)tm[i])) return -1;
+    for (i = 0; i < 8; i++) if (i != 2 && i != 5 && !gtbt__is_digit((unsigned char)tm[i])) return -1;
     if (year < 0 || day < 1 || day > mdays[mon - 1] || hh > 23 || mi > 59 || ss > 60) return -1;
     if (mon == 2 && day == 29 && (year % 4 != 0 || (year % 100 == 0 && year % 400 != 0))) return -1;
-    return (gtbt__http_days_from_civil(year, mon, day) * 86400 + hh * 3600 + mi * 60 + ss) * 1000;
+    return (gtbt__days_from_civil(year, mon, day) * 86400 + hh * 3600 + mi * 60 + ss) * 1000;
 }
 
 /* Retry-After value: delta seconds or an HTTP-date, as ms from now, clamped to [0, 24 h]; -1 when invalid. */
@@ -3409,9 +3405,9 @@ static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_u
     for (s = v; *s == ' ' || *s == '\t'; s++) {}
     for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t'); e--) {}
     if (s == e) return -1;
-    if (gtbt__url_isdigit((unsigned char)*s)) {
+    if (gtbt__is_digit((unsigned char)*s)) {
         for (; s < e; s++) {
-            if (!gtbt__url_isdigit((unsigned char)*s)) return -1;
+            if (!gtbt__is_digit((unsigned char)*s)) return -1;
             if (t <= GTBT__RETRY_AFTER_MAX_MS / 1000) t = t * 10 + (*s - '0'); /* stops growing past the cap */
         }
         t *= 1000;
@@ -3438,7 +3434,7 @@ static GTBT__UNUSED int gtbt__http_classify(int status, int otlp) {
 /* --- response head --- */
 
 static int gtbt__http_tchar(int c) {
-    return gtbt__url_isalpha(c) || gtbt__url_isdigit(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    return gtbt__is_alnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 static int gtbt__http_is_token(const char *s, size_t n) {
@@ -3463,9 +3459,9 @@ static int gtbt__http_next_line(const char *p, size_t n, size_t *pos, const char
 
 /* "HTTP/1.x NNN[ reason]" */
 static int gtbt__http_status_line(const char *s, size_t n, int *status) {
-    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !gtbt__url_isdigit((unsigned char)s[7]) || s[8] != ' ') return -1;
-    if (!gtbt__url_isdigit((unsigned char)s[9]) || !gtbt__url_isdigit((unsigned char)s[10]) ||
-        !gtbt__url_isdigit((unsigned char)s[11]) || (n > 12 && s[12] != ' '))
+    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !gtbt__is_digit((unsigned char)s[7]) || s[8] != ' ') return -1;
+    if (!gtbt__is_digit((unsigned char)s[9]) || !gtbt__is_digit((unsigned char)s[10]) ||
+        !gtbt__is_digit((unsigned char)s[11]) || (n > 12 && s[12] != ' '))
         return -1;
     *status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
     return *status >= 100 ? 0 : -1;
@@ -3481,7 +3477,7 @@ static int gtbt__http_content_length(const char *v, size_t n, int64_t *clen) {
     size_t i;
     if (n == 0 || n > 18) return -1;
     for (i = 0; i < n; i++) {
-        if (!gtbt__url_isdigit((unsigned char)v[i])) return -1;
+        if (!gtbt__is_digit((unsigned char)v[i])) return -1;
         x = x * 10 + (v[i] - '0');
     }
     if (*clen >= 0 && *clen != x) return -1;
@@ -4146,7 +4142,7 @@ static void gtbt__query_escape(gtbt__buf *b, const char *s) {
     static const char hex[] = "0123456789ABCDEF";
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
+        if (gtbt__is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
             gtbt__buf_putc(b, (char)c);
         } else if (c == ' ') {
             gtbt__buf_putc(b, '+');
@@ -4163,9 +4159,9 @@ static int gtbt__valid_email(const char *a) {
     const char *at = a ? strchr(a, '@') : NULL, *p;
     if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254) return 0;
     for (p = a; p < at; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(".!$'*+/=^_`{|}~-", *p))) return 0;
+        if (!(gtbt__is_alnum(*p) || strchr(".!$'*+/=^_`{|}~-", *p))) return 0;
     for (p = at + 1; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')) return 0;
+        if (!(gtbt__is_alnum(*p) || *p == '.' || *p == '-')) return 0;
     return 1;
 }
 
@@ -4264,7 +4260,8 @@ GTB_TELEMETRY_API void gtbt_deletion_destroy(gtbt_deletion *d) {
 
 /* ---- network backends ----
    HTTP, OTLP, Datadog and PostHog: one struct, one send() that builds the body for its kind,
-   POSTs it and classifies the answer (DESIGN 6.8), so every backend reports failures alike. */
+   POSTs it and classifies the answer (2xx ok; 408 429 5xx retry; other answers dropped), so
+   every backend reports failures alike. */
 enum { GTBT__NB_HTTP, GTBT__NB_OTLP, GTBT__NB_DATADOG, GTBT__NB_POSTHOG };
 
 #define GTBT__DD_MAX_ENTRIES   1000
@@ -4423,7 +4420,7 @@ static void gtbt__dd_tag(gtbt__buf *t, const char *key, const char *value, int f
     for (p = value; *p; p++) gtbt__buf_putc(t, *p == ',' ? '_' : *p);
 }
 
-/* One Datadog log entry: the seed's mapping plus duration, exit code, versions and event id. */
+/* One Datadog log entry: the Go original's fields plus duration, exit code, versions and event id. */
 static void gtbt__dd_entry(gtbt__net_backend *nb, gtbt__jw *w, const gtbt_event *e) {
     gtbt__buf msg, tags;
     char ts[40];
@@ -4773,7 +4770,7 @@ struct gtbt_collector {
     gtbt_event     *ev; void **mem; size_t n;        /* the buffer: events and their blocks */
     gtbt__rng       rng;
     uint64_t        spill_seq;
-    int64_t         bo_until_unix_ms; int bo_failures; /* back-off of this backend (DESIGN 6.8) */
+    int64_t         bo_until_unix_ms; int bo_failures; /* back-off of this backend */
     uint64_t        dropped;        /* events dropped because memory and disk were full */
 };
 
@@ -4996,7 +4993,7 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
 }
 
 // >>spill -----------------------------------------------------------------------------------------
-/* ---- spill files (DESIGN 6.4, 6.5) ----
+/* ---- spill files: atomic (temp name, then rename), claimed by renaming before a send ----
    Ready:   telemetry-spill-<unix_ns>-<pid>-<n>.ndjson        (names sort oldest first)
    Claimed: telemetry-spill-<...>.ndjson.sending-<pid>         (being sent by that process)
    Writing: .telemetry-spill-<...>.ndjson.tmp                   (renamed when complete) */
@@ -5362,7 +5359,7 @@ static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *no
 }
 
 // >>delivery --------------------------------------------------------------------------------------
-/* ---- back-off (DESIGN 6.8), kept in the data dir per backend so later runs honour it ---- */
+/* ---- back-off (30 s doubling up to 1 h, or Retry-After), kept in the data dir per backend so later runs honour it ---- */
 static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     unsigned char d[32];
     char hex[17];
@@ -5514,7 +5511,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
     return first;
 }
 
-/* Spill files, then the buffer, within one deadline (DESIGN 6.6). */
+/* Spill files, then the buffer, within one deadline. */
 static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt_event *ev = NULL;
     void **mem = NULL;
@@ -5605,7 +5602,7 @@ static int gtbt__valid_tool_name(const char *t) {
     if (n == 0 || n > GTBT__MAX_TOOL_NAME || t[0] == '.') return 0;
     for (i = 0; i < n; i++) {
         char ch = t[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')) return 0;
+        if (!(gtbt__is_alnum(ch) || ch == '.' || ch == '_' || ch == '-')) return 0;
     }
     return 1;
 }
@@ -5715,7 +5712,7 @@ static gtbt_backend *gtbt__network_from_desc(gtbt_collector *c, const char **why
     return b;
 }
 
-/* Chooses where events go (DESIGN 6.2); the user's local-only choice beats everything. */
+/* Chooses where events go; the user's local-only choice beats everything. */
 static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     const char *why = NULL;
     char path[GTBT__MAX_PATH];
@@ -5761,7 +5758,7 @@ static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size
     size_t i = 0;
     for (; tool[i] && i + 1 < cap; i++) {
         char ch = tool[i];
-        out[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) ? ch : '_';
+        out[i] = gtbt__is_lower(ch) ? (char)(ch - 32) : (gtbt__is_upper(ch) || gtbt__is_digit(ch)) ? ch : '_';
     }
     out[i] = 0;
     snprintf(out + i, cap - i, "_%s", suffix);
@@ -5800,7 +5797,7 @@ static int gtbt__conf_split(char *line, char **key, char **value) {
     gtbt__trim(k);
     if (!*k) return 0;
     for (end = k; *end; end++)
-        if (!((*end >= 'a' && *end <= 'z') || (*end >= 'A' && *end <= 'Z') || (*end >= '0' && *end <= '9') || *end == '_' || *end == '.' || *end == '-')) return 0;
+        if (!(gtbt__is_alnum(*end) || *end == '_' || *end == '.' || *end == '-')) return 0;
     *key = k;
     *value = eq + 1;
     gtbt__trim(*value);
@@ -5948,7 +5945,7 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
 }
 
 // >>cli ------------------------------------------------------------------------------------------
-/* The end user's "telemetry" commands (DESIGN 8). Texts are the Go original's, with its fixes. */
+/* The end user's "telemetry" commands. Texts are the Go original's, with its fixes. */
 static void gtbt__cli_usage(const gtbt_collector *c, FILE *out) {
     fprintf(out,
             "Manage opt-in pseudonymous usage analytics for this tool.\n"
@@ -6082,7 +6079,7 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     return 0;
 }
 
-/* The deletion requestor of reset (DESIGN 7): the tool's own, else HTTP at the endpoint, else an
+/* The deletion requestor of reset: the tool's own, else HTTP at the endpoint, else an
    event through the network backend. What is built here is returned in tmp_d and tmp_b, to destroy. */
 static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp_d, gtbt_backend **tmp_b) {
     const char *why;
