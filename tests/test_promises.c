@@ -2,7 +2,7 @@
    noticing: every retryable failure (network, timeout, TLS, 408/429/5xx) counts toward the
    back-off; the consent file is never read through a symbolic link; "disable" and "reset" wait
    for a flush under way in another thread, so nothing leaves and nothing is kept after they
-   print; a claimed spill file is young again, so a second collector never takes a live claim
+   print, and nothing is recorded afterwards; a claimed spill file is young again, so a second collector never takes a live claim
    for an abandoned one and sends it twice. */
 #define GTB_TELEMETRY_IMPLEMENTATION
 #include "gtb_telemetry.h"
@@ -240,6 +240,36 @@ static void test_reset_waits_for_flush(void) {
     CHECK_INT(deletion_calls, 2);
 }
 
+/* After "disable" the collector records nothing: tracking enough events to fill the buffer many
+   times writes no spill file and keeps nothing in memory. */
+static void test_nothing_recorded_after_disable(void) {
+    gtbt_desc d = t_setup();
+    gate_backend g;
+    gtbt_collector *c;
+    const char *argv[1] = {"disable"};
+    FILE *out = tmpfile();
+    int i;
+    gate_init(&g, "gate", 0, GTBT_OK);
+    d.backend = &g.base;
+    d.force_enabled = false;
+    d.max_buffer = 2;
+    mkdir(T_cfg, 0700);
+    CHECK_INT(gtbt_consent_set(&d, true), GTBT_OK);
+    c = gtbt_new(&d);
+    CHECK(gtbt_enabled(c));
+    CHECK_INT(gtbt_cli(c, 1, argv, out), 0);
+    CHECK(!gtbt_enabled(c));
+    for (i = 0; i < 20; i++) gtbt_track(c, GTBT_EVENT_FEATURE_USED, "after", NULL, 0);
+    CHECK_INT(c->n, 0);
+    CHECK_INT(n_ready(T_data) + n_claims(T_data) + n_temps(T_data), 0);
+    CHECK_INT(gtbt_close(c), GTBT_OK);
+    CHECK_INT(g.entered, 0);
+    CHECK_INT(n_ready(T_data) + n_claims(T_data) + n_temps(T_data), 0);
+    fclose(out);
+    gate_free(&g);
+    t_done();
+}
+
 /* ---- a live claim is young: a second collector leaves it alone ---- */
 /* A spill file written two hours ago; collector A claims it and is held inside send(); collector
    B (same data dir, same live process) flushes meanwhile: it must not take A's claim for an
@@ -292,6 +322,7 @@ static const gt_test tests[] = {
     {"consent_not_read_through_symlink", test_consent_not_read_through_symlink},
     {"disable_waits_for_flush", test_disable_waits_for_flush},
     {"reset_waits_for_flush", test_reset_waits_for_flush},
+    {"nothing_recorded_after_disable", test_nothing_recorded_after_disable},
     {"claim_is_young", test_claim_is_young},
 };
 
