@@ -2,14 +2,15 @@
 # macOS compile-and-link check: the implementation (each option, C and C++), every test, tool and
 # example compiled for x86_64-macos and aarch64-macos with -Wall -Wextra -Wpedantic -Werror by
 # Zig (macOS libc headers, libSystem stubs and a Mach-O linker), linked against BearSSL built the
-# same way. Nothing runs: this machine cannot execute Mach-O. Prints "N passed, N failed".
+# same way. Nothing runs: this machine cannot execute Mach-O. Prints "N passed, N failed,
+# 0 skipped".
 #   sh tests/cross/macos.sh BUILD_DIR
 cd "$(dirname "$0")/../.." || exit 2
 B=${1:-build}
 out="$B/macos"
 mkdir -p "$out"
 pass=0 fail=0
-zig=$(sh tests/cross/zig.sh "$B") || { echo "FAIL macos: no zig"; echo "0 passed, 1 failed"; exit 1; }
+zig=$(sh tests/cross/zig.sh "$B") || { echo "FAIL macos: no zig"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 ZIG_GLOBAL_CACHE_DIR="$(cd "$B" && pwd)/zig/cache"
 export ZIG_GLOBAL_CACHE_DIR
 W="-Wall -Wextra -Wpedantic -Werror"
@@ -44,5 +45,5 @@ for arch in x86_64 aarch64; do
     [ "$arch" = aarch64 ] && magic="cf fa ed fe 0c 00 00 01"
     run "$arch binary is Mach-O for $arch" sh -c "[ \"\$(od -An -tx1 -N8 '$o.out' | tr -s ' ' | sed 's/^ //')\" = '$magic' ]"
 done
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, 0 skipped"
 [ "$fail" = 0 ]
