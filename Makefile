@@ -94,12 +94,12 @@ test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS)
 test:
 	@t=$$(date +%s); $(MAKE) --no-print-directory -j$(NPROC) test-build || exit 1; \
 	    echo "== build: $$(($$(date +%s) - t)) s with make -j$(NPROC)"
-	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/test_kit.sh $(BUILD) install" \
+	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD)" "sh tests/test_kit.sh $(BUILD) install" \
 	    "sh tests/test_kit.sh $(BUILD) new" "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" \
 	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
 	    $(filter-out $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc,$(TEST_BINS)) \
 	    "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)" \
-	    $(I686_BINS) "sh tests/cross/macos.sh $(BUILD)"
+	    $(I686_BINS)
 
 # the 32-bit unit tests alone
 test-i686: $(I686_BINS) $(BUILD)/gtbt-sink
