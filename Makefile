@@ -94,9 +94,11 @@ test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS)
 test:
 	@t=$$(date +%s); $(MAKE) --no-print-directory -j$(NPROC) test-build || exit 1; \
 	    echo "== build: $$(($$(date +%s) - t)) s with make -j$(NPROC)"
-	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD)" "sh tests/test_kit.sh $(BUILD) install" \
-	    "sh tests/test_kit.sh $(BUILD) new" "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" \
-	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
+	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD)" \
+	    "sh tests/test_kit.sh $(BUILD) install" "sh tests/test_kit.sh $(BUILD) new" \
+	    "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" \
+	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc \
+	    "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
 	    $(filter-out $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc,$(TEST_BINS)) \
 	    "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)" \
 	    $(I686_BINS)
