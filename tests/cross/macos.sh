@@ -4,10 +4,11 @@
 # Zig (macOS libc headers, libSystem stubs and a Mach-O linker), linked against BearSSL built the
 # same way. Nothing runs: this machine cannot execute Mach-O. Prints "N passed, N failed,
 # 0 skipped".
-#   sh tests/cross/macos.sh BUILD_DIR
+#   sh tests/cross/macos.sh BUILD_DIR [ARCH]    (x86_64 or aarch64; both by default)
 cd "$(dirname "$0")/../.." || exit 2
 B=${1:-build}
-out="$B/macos"
+ARCHS=${2:-x86_64 aarch64}
+out="$B/macos/$(echo "$ARCHS" | tr ' ' '-')"
 mkdir -p "$out"
 pass=0 fail=0
 zig=$(sh tests/cross/zig.sh "$B") || { echo "FAIL macos: no zig"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
@@ -19,7 +20,7 @@ run() { # name, command...
     if "$@" >"$out/log" 2>&1; then pass=$((pass+1)); echo "ok   macos: $name"
     else fail=$((fail+1)); echo "FAIL macos: $name"; sed 's/^/    /' "$out/log" | head -20; fi
 }
-for arch in x86_64 aarch64; do
+for arch in $ARCHS; do
     ssl="$B/bearssl-macos-$arch"
     if ! sh tests/cross/bearssl.sh "$B" "macos-$arch" "$zig cc -target $arch-macos" "$zig ar"; then
         fail=$((fail+1)); echo "FAIL macos: BearSSL for $arch"; continue
