@@ -2,7 +2,8 @@
 #   make test    every test binary under ASan+UBSan, a TSan run of the concurrency tests, the
 #                compile matrix, the examples, the tool-author kit and the fuzz corpora, the unit
 #                tests built for i686 and run natively, the macOS (x86_64, arm64) compile-and-link
-#                check through Zig: built with make -j, run side by side (tests/run.sh, TEST_JOBS at
+#                check through Zig, the Windows (x86_64, mingw-w64) compile matrix and test program
+#                under wine: built with make -j, run side by side (tests/run.sh, TEST_JOBS at
 #                once), each stage's time shown; closing line "N passed, N failed, N skipped"
 #   make demo    the opt-in / opt-out story of examples/mytool in a temporary home
 #   make bench   speed and size figures (tests/bench)
@@ -19,7 +20,7 @@ FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
-TESTS      := core redact consent collector cli multiproc net backends notls log promises
+TESTS      := core redact secrets hardening consent collector cli multiproc net backends notls log enduser promises
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
@@ -32,8 +33,11 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 I686_CC    ?= i686-linux-gnu-gcc
 I686_SSL   := $(BUILD)/bearssl-i686
 I686_BINS  := $(TESTS:%=$(BUILD)/i686/test_%)
+WIN_CC     ?= x86_64-w64-mingw32-gcc
+WIN_SSL    := $(BUILD)/bearssl-mingw
+WIN_LIBS   := -lws2_32 -liphlpapi -lbcrypt -lcrypt32 -ladvapi32 -lshell32 -lole32
 
-.PHONY: all test test-build demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos
+.PHONY: all test test-build demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos test-windows test-cross
 all: tools examples
 tools: $(TOOLS)
 examples: $(EXAMPLE_BINS)
@@ -94,36 +98,57 @@ $(BUILD)/i686/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/suppo
 	@mkdir -p $(@D)
 	$(I686_CC) -std=c99 $(WARN) -g -O1 -I. -I$(I686_SSL)/inc $(if $(filter notls,$*),-DGTB_TELEMETRY_NO_TLS) $< -o $@ -L$(I686_SSL) -lbearssl -lpthread
 
+# Windows x86_64: mingw-w64, run under wine (tests/win/run.sh)
+$(WIN_SSL)/libbearssl.a: $(I686_SSL)/libbearssl.a
+	sh tests/cross/bearssl.sh $(BUILD) mingw $(WIN_CC) x86_64-w64-mingw32-ar
+
+$(BUILD)/win/test_win.exe: tests/win/test_win.c gtb_telemetry.h $(WIN_SSL)/libbearssl.a
+	@mkdir -p $(@D)
+	$(WIN_CC) -std=c99 $(WARN) -g -O1 -I. -I$(WIN_SSL)/inc $< -o $@ -L$(WIN_SSL) -lbearssl $(WIN_LIBS)
+
 $(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -I. $< -o $@ $(LIBS)
 
 # everything the stages run, built in parallel
-test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS) $(I686_BINS) \
-            $(MACOS_SSL)
+test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS) \
+            $(I686_BINS) $(BUILD)/win/test_win.exe $(MACOS_SSL)
 
 # the longest stages first, so that they overlap the short ones
 test:
+	@sh .ci/deps.sh check
 	@t=$$(date +%s); $(MAKE) --no-print-directory -j$(NPROC) test-build || exit 1; \
 	    echo "== build: $$(($$(date +%s) - t)) s with make -j$(NPROC)"
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD) x86_64" \
 	    "sh tests/cross/macos.sh $(BUILD) aarch64" \
 	    "sh tests/test_kit.sh $(BUILD) install" "sh tests/test_kit.sh $(BUILD) new" \
 	    "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" \
+	    "sh tests/win/compile.sh $(BUILD)" \
 	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc \
 	    "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
 	    $(filter-out $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc,$(TEST_BINS)) \
-	    "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)" \
+	    "sh tests/win/run.sh $(BUILD)" "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)" \
 	    $(I686_BINS)
 
 # the 32-bit unit tests alone
 test-i686: $(I686_BINS) $(BUILD)/gtbt-sink
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh $(I686_BINS)
 
+# the unit tests for s390x (big-endian) and aarch64 under qemu-user; not part of make test
+# (apt-get install qemu-user gcc-s390x-linux-gnu libc6-dev-s390x-cross gcc-aarch64-linux-gnu
+# libc6-dev-arm64-cross)
+test-cross: $(BUILD)/gtbt-sink
+	@sh tests/cross/qemu.sh $(BUILD)
+
+# the Windows stages alone
+test-windows: $(BUILD)/win/test_win.exe $(BUILD)/gtbt-sink
+	@sh tests/run.sh "sh tests/win/compile.sh $(BUILD)" "sh tests/win/run.sh $(BUILD)"
+
 # the macOS compile-and-link check alone
 test-macos:
 	@sh tests/cross/macos.sh $(BUILD)
 
-demo: $(BUILD)/mytool $(BUILD)/hello $(TOOLS)
+# needs only a C compiler: without BearSSL the demo builds mytool with GTB_TELEMETRY_NO_TLS
+demo:
 	@sh examples/demo.sh $(BUILD)
 
 bench: | $(BUILD)

@@ -8,11 +8,25 @@
    header). Every other file includes it without the define. Link with BearSSL and threads:
        cc -std=c99 mytool.c -lbearssl -lpthread
    or define GTB_TELEMETRY_NO_TLS (no https://, no BearSSL) and GTB_TELEMETRY_NO_THREADS.
+   Windows (mingw-w64; MSVC picks the system libraries up from #pragma comment(lib)):
+       x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
+           -lcrypt32 -ladvapi32 -lshell32 -lole32
 
    QUICK START
    ===========
+       // copy gtb_telemetry.h next to mytool.c; build: cc -std=c99 mytool.c -o mytool -lbearssl -lpthread
        #define GTB_TELEMETRY_IMPLEMENTATION
        #include "gtb_telemetry.h"
+       #include <string.h>
+
+       // Only names the tool knows are recorded: what was typed can be a path or a token.
+       static const char *command_name(const char *typed) {
+           static const char *const known[] = {"build", "deploy", "help"};
+           size_t i;
+           for (i = 0; typed && i < sizeof known / sizeof known[0]; i++)
+               if (!strcmp(typed, known[i])) return known[i];
+           return "unknown";
+       }
 
        int main(int argc, char **argv) {
            gtbt_desc desc = {0};
@@ -31,7 +45,7 @@
            gtbt_prompt(&desc, stdin, stdout);     // first run, on a terminal: ask (default No)
            t = gtbt_new(&desc);                   // inert unless the user said yes
            // ... the command's work ...
-           gtbt_track_command(t, argc > 1 ? argv[1] : "help", gtbt_now_ms() - start, rc, NULL, 0);
+           gtbt_track_command(t, command_name(argc > 1 ? argv[1] : "help"), gtbt_now_ms() - start, rc, NULL, 0);
            gtbt_close(t);                         // at most 2 s, whatever the network does
            return rc;
        }
@@ -52,7 +66,9 @@
        GTB_TELEMETRY_IMPLEMENTATION   compile the implementation in this file
        GTB_TELEMETRY_STATIC           make every function static (private to one file)
        GTB_TELEMETRY_NO_TLS           no BearSSL: https:// endpoints are refused (GTBT_E_UNSUPPORTED
-                                      at construction), never downgraded to http://
+                                      at construction), never downgraded to http://; a collector
+                                      with an https:// endpoint keeps its events on disk and
+                                      gtbt_flush/gtbt_close return GTBT_E_UNSUPPORTED
        GTB_TELEMETRY_NO_THREADS       no mutex (single-threaded tools); the DNS look-up is then
                                       bounded only by the system resolver's own timeouts
        GTB_TELEMETRY_MALLOC(sz)       allocator: define all three or none
@@ -89,7 +105,7 @@
    ========================
    The first rule that decides wins (gtbt_consent.decided_by names it):
        1. gtbt_desc.force_enabled                 on (organisation policy; "disable" refuses)
-       2. DO_NOT_TRACK=<true>                      off
+       2. DO_NOT_TRACK=<anything but "", 0, false> off (an opt-out fails safe)
        3. <TOOL>_TELEMETRY_ENABLED=<bool>          TOOL = tool name upper-cased, others as '_'
        4. TELEMETRY_ENABLED=<bool>                 the Go original's variable
        5. "enabled" in <config_dir>/telemetry.conf the user's choice (enable/disable/prompt)
@@ -98,19 +114,36 @@
    present means false. <TOOL>_TELEMETRY_LOCAL / TELEMETRY_LOCAL / "local_only" in the file (else
    gtbt_desc.local_only, the tool's default) keep events in <data_dir>/telemetry.log instead of
    sending them (this beats every backend, custom ones too). <TOOL>_TELEMETRY_DEBUG /
-   TELEMETRY_DEBUG print events to stderr and send nothing.
+   TELEMETRY_DEBUG print to stderr the exact request the backend would send (keys masked) and
+   send nothing. Neither debug mode nor a user's local-only choice consumes the spill files of
+   earlier runs: they wait for the real backend (a tool that is local-only by design,
+   gtbt_desc.local_only, writes them to its log).
 
-   gtbt_cli implements "mytool telemetry enable|disable|status|reset|help":
-       enable   saves enabled = true
-       disable  saves enabled = false, discards the buffer and spill files at once; nothing is
-                sent after it, not even the disable itself
-       status   the resolved state and the rule that decided it, machine id, backend, config
-                file, data dir, pending events, back-off
-       reset    discards local data, sends a deletion request (gtbt_desc.deletion; else HTTP
-                POST {"machine_id":...} to gtbt_desc.endpoint; else a "data.deletion_request"
-                event through the network backend) and reports its real outcome, then disables
+   gtbt_cli implements "mytool telemetry enable|disable|status|show|reset|help":
+       enable   saves enabled = true and says what is collected, the pseudonymous id included
+       disable  saves enabled = false, discards the buffer, the spill files and the delivery
+                record at once; nothing is sent after it, not even the disable itself
+       status   in plain words: on or off and the rule that decided it, where events go (a host,
+                this machine only, or "nowhere: <reason and fix>"), what is collected, the id,
+                the config file and data dir, "N events waiting to be sent", a back-off as local
+                time and "in N minutes". Creates no file or directory.
+       show     the exact request the next delivery would send for the events waiting (or, while
+                telemetry is off or nothing waits, for a sample event of this tool on this
+                machine), API keys and header values masked; then the last deliveries from
+                <data_dir>/telemetry-sent.ndjson. Changes nothing.
+       reset    discards local data, asks for deletion (gtbt_desc.deletion; else HTTP POST
+                {"machine_id":...} to gtbt_desc.endpoint; else a "data.deletion_request" event,
+                carrying tool name, version, OS and architecture, through the network backend),
+                reports per mechanism what really happened (the endpoint answered 2xx; an event
+                was delivered for the service's owner to act on; an e-mail was prepared; nothing
+                was needed; nothing was possible) with the underlying error, then disables
+       <command> --help | -h | help, and "help <command>": that command's help; nothing changes.
+       An unknown command or an extra argument: a usage error on stderr, exit code 2, nothing
+       changes.
    gtbt_prompt asks the first-run question only on a terminal, never when CI is set (to anything
-   but a false value), never when a rule already decided; the default answer is No.
+   but a false value), never when a rule already decided; the default answer is No. An unclear
+   answer is asked again once, then taken as No; the saved choice is confirmed in one line;
+   Ctrl-D (end of input) saves nothing and ends the line.
 
    EVENTS AND PRIVACY
    ==================
@@ -120,15 +153,28 @@
    extended_collection, also the command's arguments and error text.
    The machine id is the first 8 bytes of HMAC-SHA-256(tool name, "<OS machine id>:<first MAC>:
    <host name>:<user name>"), in hex: stable for a user on a machine, different per tool, and it
-   reveals none of its inputs. gtbt_machine_id(NULL, ...) gives the Go original's unsalted id.
+   reveals none of its inputs. gtbt_machine_id(NULL, ...) gives the Go original's unsalted id;
+   gtbt_desc.id_scheme = GTBT_ID_GO_COMPATIBLE sends it, so that a tool ported from Go keeps its
+   users' ids (at the price of ids that every tool using that scheme shares).
+   Event names are redacted like metadata values. Still, record only the names of your tool's
+   commands, never what the user typed (argv[1] can be a file name, a token, an address):
+   redaction catches secrets by their shape, and a customer's file name has none.
    Never collected: IP addresses (the library sends none; PostHog is told $geoip_disable),
    file contents, environment variables, arguments unless extended_collection is on.
-   Every metadata value, argument and error text is redacted before it is stored: credentials
-   in URLs, key=value secrets, Authorization headers, AWS secrets, JSON secrets, JWTs, provider
-   tokens (sk-, ghp_, github_pat_, glpat-, xox?-, AIza, AKIA, ...) and opaque tokens of 41+
-   characters (gtbt_redact shows the result). The rules are the Go original's, applied until the
-   text stops changing, so redacting twice changes nothing (Go's single pass is not idempotent on
-   a few crafted inputs; we redact more there, never less).
+   Every metadata value, argument and error text is redacted before it is stored (gtbt_redact
+   shows the result): credentials in URLs (also passwords containing '@' or '!', and a token as URL
+   user without password); values of keys whose name CONTAINS a secret word, as KEY=value,
+   KEY: value (YAML, headers), "key": "value" (JSON), --flag value and -u user:pass (DB_PASSWORD=,
+   PGPASSWORD=, GITHUB_TOKEN=, MY_API_KEY=, ?client_secret=, X-API-Key:, "clientSecret");
+   Authorization (any scheme), Cookie and Set-Cookie values; PEM private key blocks, whole; JWTs;
+   provider tokens in their documented formats (OpenAI, GitHub, GitLab, Slack, Google, AWS, npm,
+   Stripe, SendGrid, Twilio, Mailgun, Discord, Vault, Terraform, Shopify, DigitalOcean, and more:
+   see the README); opaque keys (41+ token characters, 32/40-digit hex, 32+ mixed-case base64).
+   These pass unchanged: target triples, a commit hash inside a version string ("1.4.2+<hash>",
+   "1.4.2 (<hash>)") or after commit/rev/sha/md5, UUIDs, paths, flags. A bare 32/40-hex word
+   outside a version string is redacted (it cannot be told from an API key). The Go original's
+   rules are a subset; the rules are applied until the text stops changing, so redacting twice
+   changes nothing. An ordinary value costs one pass over its bytes and runs no rule.
 
    DELIVERY: BUFFER, SPILL, FLUSH, BACK-OFF
    ========================================
@@ -142,8 +188,8 @@
    claims of processes that died are recovered. Delivery is at-least-once by default: an event
    leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
    4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
-   Retryable: network errors, timeouts, TLS failures, 408 429 500 502 503 504 (OTLP: 429 502 503
-   504). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
+   Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
+   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
    kept in the data dir: later runs do not contact that backend until it ends.
 
    FILES THE LIBRARY WRITES (all 0600, directories 0700, never following a symbolic link)
@@ -152,9 +198,23 @@
        <data_dir>/telemetry-spill-*.ndjson         events waiting to be sent
        <data_dir>/telemetry-backoff-<id>           back-off of one backend
        <data_dir>/telemetry.log                    local-only mode: the events, one per line
+       <data_dir>/telemetry-sent.ndjson            the last deliveries, for "telemetry show":
+                                                   one line per acknowledged request, at most
+                                                   256 KiB (oldest dropped); written only while
+                                                   enabled, removed by disable and reset
    config_dir: $XDG_CONFIG_HOME/<tool> or ~/.config/<tool> (macOS: ~/Library/Application
-   Support/<tool>). data_dir: $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as
-   config_dir). Never a shared temporary directory. A disabled collector touches no file.
+   Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
+   $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
+   %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
+   A disabled collector touches no file. A path longer than GTBT__MAX_PATH less 128 bytes (room
+   for the names inside) is refused with a WARN, never cut. A flush removes what the library
+   leaves: temp files of processes that were killed, and back-off files of other endpoints older
+   than any back-off lasts (a day); other files in the data dir do not hide spill files. The
+   data dir is made when first written to (status and show create nothing); the home directory
+   itself is never created. A config or data dir that others may write to is refused, and the
+   message names it and the fix (chmod 700 <dir>), with one exception: the tool's own directory
+   made group-writable by a umask of 002, owned by the user and holding only the user's files,
+   is tightened to 0700 (the log says so).
 
    BACKENDS AND WIRE FORMATS
    =========================
@@ -228,9 +288,25 @@
    signals still make an id). 32-bit builds use 64-bit file offsets, inode numbers and time_t
    (_FILE_OFFSET_BITS and _TIME_BITS are set by the implementation). CI builds and runs the
    tests on Linux x86_64 and i686, and compiles and links for macOS; the BSD branch is not
-   compiled by CI (no headers on Linux).
-   Windows is not supported yet. Writes use MSG_NOSIGNAL, so a server that resets the connection
-   never raises SIGPIPE in your tool.
+   compiled by CI (no headers on Linux). Writes use MSG_NOSIGNAL, so a server that resets the
+   connection never raises SIGPIPE in your tool.
+   Windows (x86_64; Windows 8 or later): Winsock (started once, never cleaned up, so the tool's
+   own Winsock use is unaffected), paths are UTF-8 and go to the W APIs as UTF-16 (a profile path
+   with non-ASCII letters works; paths longer than MAX_PATH get the \\?\ prefix), files
+   are binary, replaced with MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH) after
+   FlushFileBuffers and opened by readers with FILE_SHARE_DELETE; a replace that another
+   process (a scanner, an indexer) blocks is retried for 100 ms. Reparse points (junctions,
+   symbolic links) are refused where POSIX refuses symbolic links. The directories are not
+   checked for owner and mode as on POSIX: they inherit the per-user ACL of the known folder.
+   The OS machine id is MachineGuid (HKLM\SOFTWARE\Microsoft\Cryptography, 64-bit view), the MAC
+   the first non-loopback adapter of GetAdaptersAddresses, the user DOMAIN\user, os_version
+   "windows", all as the Go original. Without a CA file, trust anchors come from the ROOT
+   certificate store. Connects are waited with select(), which reports a failed connect on
+   every Windows version (WSAPoll did not before Windows 10 2004). Delivery is inline within the
+   flush deadline. Environment variables are read as UTF-16 and handed on as UTF-8, so an
+   SSL_CERT_FILE with non-ASCII letters works. CI builds Windows with
+   mingw-w64 and runs its test program under wine; MSVC builds, NTFS ACLs and a real console
+   are not tested there.
 
    LIMITS
    ======
@@ -239,6 +315,23 @@
    [A-Za-z0-9._-]. Spill file 1 MiB written, 4 MiB read; 10 spill files. HTTP response headers
    16 KiB, body 1 MiB. Retry-After at most 24 h. Consent file 64 KiB.
 */
+#if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && defined(_WIN32)
+  /* Windows 8 API level (GetSystemTimePreciseAsFileTime); mingw's C99 printf family, so %zu and
+     %lld mean what they mean elsewhere; no min/max macros and a lean windows.h. */
+  #if !defined(_WIN32_WINNT) || _WIN32_WINNT < 0x0602
+    #undef _WIN32_WINNT
+    #define _WIN32_WINNT 0x0602
+  #endif
+  #if defined(__MINGW32__) && !defined(__USE_MINGW_ANSI_STDIO)
+    #define __USE_MINGW_ANSI_STDIO 1
+  #endif
+  #ifndef WIN32_LEAN_AND_MEAN
+    #define WIN32_LEAN_AND_MEAN 1
+  #endif
+  #ifndef NOMINMAX
+    #define NOMINMAX 1
+  #endif
+#endif
 #if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && !defined(_WIN32)
   #ifndef _POSIX_C_SOURCE
     #define _POSIX_C_SOURCE 200809L
@@ -420,11 +513,13 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(OTLP_HEADER_CREDENTIALS, DEBUG, "an OTLP header looks like a credential on plain http: use https") \
     X(DATADOG_NO_KEY, WARN, "the Datadog backend needs gtbt_datadog_desc.api_key") \
     X(POSTHOG_NO_KEY, WARN, "the PostHog backend needs gtbt_posthog_desc.project_key") \
+    X(KEY_INVALID, WARN, "an API key has a control character inside: the backend is not built; fix the key") \
+    X(VERSION_CLEANED, WARN, "gtbt_desc.version had control characters (a newline read from a file?): cleaned") \
     X(TRACK_NOMEM, WARN, "out of memory: the event was not recorded") \
     X(METADATA_DROPPED, DEBUG, "more metadata pairs than the limit: the rest were dropped") \
     X(SPILL_RECOVERED, INFO, "a spill file claimed by a process that died was taken back") \
     X(SPILL_CAP, WARN, "the spill file cap was reached: the oldest un-sent files were discarded") \
-    X(SPILL_WRITE_FAILED, WARN, "a spill file cannot be written: check the data directory (disk full?)") \
+    X(SPILL_WRITE_FAILED, WARN, "a spill file cannot be written: check the data directory (disk full?); retried at the next flush") \
     X(BUFFER_FULL, WARN, "the buffer is full and cannot spill: the oldest events are dropped; fix data_dir") \
     X(UNDELIVERED_DROPPED, WARN, "no room in memory or on disk for undelivered events: they were dropped") \
     X(BACKOFF, INFO, "the backend failed before: not contacted until its back-off ends") \
@@ -440,6 +535,10 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(CONSENT_DEFERRED_NOT_TTY, DEBUG, "the consent prompt was not shown: not a terminal") \
     X(TOOL_NAME_INVALID, WARN, "telemetry is off: gtbt_desc.tool_name must be 1-40 characters of [A-Za-z0-9._-]") \
     X(DATA_DIR_UNUSABLE, WARN, "the data directory is not usable: nothing is spilled to disk; set gtbt_desc.data_dir") \
+    X(DATA_DIR_TIGHTENED, INFO, "the tool's own directory was group-writable (umask 002) and held only the user's files: set to 0700") \
+    X(NO_TLS_KEPT, WARN, "the endpoint is https:// but GTB_TELEMETRY_NO_TLS left TLS out: events are kept on disk, not sent; build with BearSSL") \
+    X(DIR_PATH_TOO_LONG, WARN, "the config or data directory path (XDG_*, HOME or the desc) is too long: refused, not cut") \
+    X(CLOSE_DROPPED, WARN, "gtbt_close dropped events that were neither delivered nor could be kept on disk") \
     X(COLLECTOR_NOMEM, ERROR, "out of memory creating the collector: telemetry is off for this run")
 
 #define GTBT__LOG_ITEM_ENUM(id, level, text) GTBT_LOGITEM_##id,
@@ -515,7 +614,8 @@ GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *
 
 /* Datadog HTTP logs intake (v1/input), one log entry per event. */
 typedef struct gtbt_datadog_desc {
-    const char         *api_key;      /* required (sent as DD-API-KEY, never logged) */
+    const char         *api_key;      /* required (sent as DD-API-KEY, never logged); blanks at its
+                                         ends are removed, a control character inside refuses it */
     gtbt_datadog_region region;
     const char         *source;       /* ddsource, default "gtb" */
     const char         *endpoint;     /* overrides region */
@@ -570,10 +670,14 @@ GTB_TELEMETRY_API int gtbt_mailto_url(const char *address, const char *tool_name
 
 /* ---- the collector ------------------------------------------------------------------------- */
 typedef enum gtbt_delivery { GTBT_AT_LEAST_ONCE = 0, GTBT_AT_MOST_ONCE } gtbt_delivery;
+/* Which machine id events carry. GTBT_ID_PER_TOOL (default): salted with the tool name, so two
+   tools on one machine cannot be correlated. GTBT_ID_GO_COMPATIBLE: the Go original's unsalted id
+   (gtbt_machine_id(NULL, ...)), for a tool ported from Go whose users' ids must not change. */
+typedef enum gtbt_id_scheme { GTBT_ID_PER_TOOL = 0, GTBT_ID_GO_COMPATIBLE } gtbt_id_scheme;
 
 typedef struct gtbt_desc {            /* zero = default everywhere; copied by gtbt_new */
     const char    *tool_name;         /* required: [A-Za-z0-9._-], names the dirs and env vars */
-    const char    *version;
+    const char    *version;           /* control characters cleaned (a newline read from a file) */
     gtbt_backend  *backend;           /* custom or vendor backend; the collector takes ownership */
     const char    *otel_endpoint;     /* OTLP/HTTP base URL (used when no backend is given) */
     const gtbt_kv *otel_headers; size_t n_otel_headers;
@@ -596,6 +700,10 @@ typedef struct gtbt_desc {            /* zero = default everywhere; copied by gt
                                          maximum GTB_TELEMETRY_MAX_BUFFER */
     bool           local_only;        /* the tool's default for local-only mode (events only in
                                          <data_dir>/telemetry.log); the user's settings win */
+    gtbt_id_scheme id_scheme;         /* default GTBT_ID_PER_TOOL */
+    const char    *no_backend_reason; /* why this build has no backend, with the fix, e.g. "PostHog
+                                         project key missing: set POSTHOG_PROJECT_KEY when building
+                                         or running"; status shows it as "nowhere: <reason>" */
 } gtbt_desc;
 
 /* The collector is opaque. Every function below accepts NULL as a no-op. */
@@ -612,9 +720,12 @@ typedef struct gtbt_collector gtbt_collector;
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc);
 /* true when events are being recorded (consent given and not withdrawn since). */
 GTB_TELEMETRY_API bool gtbt_enabled(const gtbt_collector *c);
-/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ... */
+/* Human-readable backend: "noop (disabled)", "file (<path>)", "otlp (<url>)", "http (<url>)", ...
+   A URL here and in every log line shows scheme, host, port and path only: never a user,
+   password, query or fragment (they may hold a key). */
 GTB_TELEMETRY_API const char *gtbt_backend_info(const gtbt_collector *c);
-/* The pseudonymous id sent with events: gtbt_machine_id(tool_name); "" when disabled. */
+/* The pseudonymous id sent with events: gtbt_machine_id(tool_name), or gtbt_machine_id(NULL) under
+   GTBT_ID_GO_COMPATIBLE; "" when disabled. */
 GTB_TELEMETRY_API const char *gtbt_collector_machine_id(const gtbt_collector *c);
 
 /* gtbt_track / gtbt_track_command / gtbt_track_command_ext
@@ -633,9 +744,13 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
                                               const char *error, const gtbt_kv *extra, size_t n_extra);
 
 /* gtbt_flush: send spill files, then the buffer, all within flush_timeout_ms. What was not
-   acknowledged is spilled (at-least-once) or dropped (at-most-once).
+   acknowledged is spilled (at-least-once) or dropped (at-most-once). Without a usable data dir (or
+   with a full disk) unacknowledged events stay in the buffer for the next gtbt_flush, up to
+   max_buffer (the oldest beyond it are dropped with a WARN); gtbt_close logs a WARN for those it
+   then has to drop. A flush also retries the disk after a failed spill write.
    Return value: 0 when every due event was acknowledged or dropped by policy, else the first
-   failure's result (the events are then on disk). Thread safety: safe; flushes are serialised. */
+   failure's result (the events are then on disk or back in the buffer). Thread safety: safe;
+   flushes are serialised. */
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c);
 /* gtbt_drop: discard the buffer and this tool's spill files; sends nothing. */
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c);
@@ -660,12 +775,16 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
    keeping comments and other keys. Returns 0, GTBT_E_INVALID or GTBT_E_IO. */
 GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled);
 /* gtbt_cli: the "telemetry" command group. argv[0] is the subcommand: "enable", "disable",
-   "status", "reset" or "help" (argc 0 = help). Prints to out (stdout when NULL).
+   "status", "show", "reset" or "help" (argc 0 = help); "<subcommand> --help|-h|help" prints that
+   subcommand's help and changes nothing. Prints to out (stdout when NULL); usage errors (an
+   unknown subcommand, an extra argument) go to stderr and change nothing.
    Return value: a process exit code: 0 ok, 1 failure, 2 usage error. */
 GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *argv, FILE *out);
 /* gtbt_prompt: the first-run consent question, called before gtbt_new. Asks only when in and out
-   are terminals, CI is not set, and no rule has decided yet; the default answer is No.
-   Return value: 1 = yes (saved), 0 = no (saved) or not asked. */
+   are terminals, CI is not set, and no rule has decided yet; the default answer is No. An
+   unclear answer is asked again once, then taken as No; the saved answer is confirmed in one
+   line; end of input (Ctrl-D) saves nothing.
+   Return value: 1 = yes (saved), 0 = no (saved), not asked, or no answer. */
 GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out);
 
 /* ---- building blocks (for custom backends and tests) --------------------------------------- */
@@ -677,9 +796,10 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]);
    Return value: NUL-terminated text to free with gtbt_free (*len, when len is not NULL, excludes
    the NUL); NULL when out of memory. */
 GTB_TELEMETRY_API char *gtbt_events_json(const gtbt_event *ev, size_t n, size_t *len);
-/* gtbt_redact: the redaction rules (credentials in URLs, query strings, headers, JWTs, provider
-   tokens, long opaque tokens). Like snprintf: writes at most cap-1 bytes + NUL, returns the full
-   length without the NUL; out may be NULL when cap is 0. */
+/* gtbt_redact: the redaction rules (credentials in URLs, secret keys in every form, headers, PEM
+   private keys, JWTs, provider tokens, opaque keys; see EVENTS AND PRIVACY). Like snprintf:
+   writes at most cap-1 bytes + NUL, returns the full length without the NUL; out may be NULL when
+   cap is 0. */
 GTB_TELEMETRY_API size_t gtbt_redact(const char *in, char *out, size_t cap);
 /* gtbt_now_ms: monotonic milliseconds (the clock of every deadline_ms). */
 GTB_TELEMETRY_API int64_t gtbt_now_ms(void);
@@ -725,7 +845,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #define GTBT__SPILL_FILE_MAX    (1024 * 1024)      /* bytes per spill file we write */
 #define GTBT__SPILL_READ_MAX    (4 * 1024 * 1024)  /* larger spill files are corrupt */
 #define GTBT__SPILL_FILES_MAX   10
-#define GTBT__SPILL_LIST_MAX    1024      /* directory entries looked at per flush */
+#define GTBT__SPILL_LIST_MAX    4096      /* spill names kept per listing (every entry is looked at) */
 #define GTBT__CLAIM_STALE_MS    (60 * 60 * 1000)   /* a claim older than this is abandoned */
 #define GTBT__CONF_MAX          (64 * 1024)        /* consent file size limit */
 #define GTBT__FLUSH_TIMEOUT_MS  2000
@@ -739,9 +859,15 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 
 // >>platform detection ---------------------------------------------------------------------------
 #if defined(_WIN32)
-  #error "gtb_telemetry.h: Windows is not supported yet (POSIX: Linux, macOS, the BSDs)"
+  #define GTBT__WIN32 1
+  #define GTBT__POSIX 0
+  #define GTBT__SEP "\\"
+  #define GTBT__P(f) f##_win32     /* the Windows implementation of a platform function */
 #else
+  #define GTBT__WIN32 0
   #define GTBT__POSIX 1
+  #define GTBT__SEP "/"
+  #define GTBT__P(f) f##_posix
 #endif
 #if defined(__APPLE__)
   #define GTBT__MACOS 1
@@ -763,7 +889,10 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #else
   #define GTBT__TLS 1
 #endif
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+  #define GTBT__UNUSED __attribute__((unused))
+  #define GTBT__PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
   #define GTBT__UNUSED __attribute__((unused))
   #define GTBT__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -784,6 +913,8 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
   #define GTBT__OS "netbsd"
 #elif defined(__DragonFly__)
   #define GTBT__OS "dragonfly"
+#elif defined(_WIN32)
+  #define GTBT__OS "windows"
 #else
   #define GTBT__OS "unknown"
 #endif
@@ -824,6 +955,29 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <errno.h>
 #include <time.h>
 #include <limits.h>
+#include <stdio.h>
+#if GTBT__WIN32
+/* mingw ignores #pragma comment(lib): link with
+   -lws2_32 -liphlpapi -lbcrypt -lcrypt32 -ladvapi32 -lshell32 -lole32 */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+#include <bcrypt.h>
+#include <wincrypt.h>
+#include <shlobj.h>
+#include <shellapi.h>
+#include <io.h>
+#if defined(_MSC_VER)
+  #pragma comment(lib, "ws2_32")
+  #pragma comment(lib, "iphlpapi")
+  #pragma comment(lib, "bcrypt")
+  #pragma comment(lib, "crypt32")
+  #pragma comment(lib, "advapi32")
+  #pragma comment(lib, "shell32")
+  #pragma comment(lib, "ole32")
+#endif
+#else
 #include <unistd.h>
 #include <fcntl.h>
 #include <dirent.h>
@@ -848,6 +1002,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #endif
 #if GTBT__THREADS
   #include <pthread.h>
+#endif
 #endif
 #if GTBT__TLS
   #include <bearssl.h>
@@ -1010,30 +1165,39 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 }
 
 // >>platform -------------------------------------------------------------------------------------
-/* Time, environment, files, identity, mutex, entropy and processes. POSIX implementations. */
+/* Time, environment, files, identity, mutex, entropy and processes: one implementation per
+   platform (name_posix, name_win32, same signature), chosen here. */
+#define gtbt__mono_ms          GTBT__P(gtbt__mono_ms)
+#define gtbt__realtime_ns      GTBT__P(gtbt__realtime_ns)
+#define gtbt__sleep_ms         GTBT__P(gtbt__sleep_ms)
+#define gtbt__os_entropy       GTBT__P(gtbt__os_entropy)
+#define gtbt__read_file        GTBT__P(gtbt__read_file)
+#define gtbt__write_file_atomic GTBT__P(gtbt__write_file_atomic)
+#define gtbt__append_file      GTBT__P(gtbt__append_file)
+#define gtbt__mkdir_private    GTBT__P(gtbt__mkdir_private)
+#define gtbt__mkdir_private_why GTBT__P(gtbt__mkdir_private_why)
+#define gtbt__dir_creatable    GTBT__P(gtbt__dir_creatable)
+#define gtbt__localtime        GTBT__P(gtbt__localtime)
+#define gtbt__fs_remove        GTBT__P(gtbt__fs_remove)
+#define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
+#define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
+#define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__dir_open         GTBT__P(gtbt__dir_open)
+#define gtbt__dir_next         GTBT__P(gtbt__dir_next)
+#define gtbt__dir_close        GTBT__P(gtbt__dir_close)
+#define gtbt__default_config_dir GTBT__P(gtbt__default_config_dir)
+#define gtbt__default_data_dir GTBT__P(gtbt__default_data_dir)
+#define gtbt__os_machine_id    GTBT__P(gtbt__os_machine_id)
+#define gtbt__first_mac        GTBT__P(gtbt__first_mac)
+#define gtbt__os_version       GTBT__P(gtbt__os_version)
+#define gtbt__hostname         GTBT__P(gtbt__hostname)
+#define gtbt__username         GTBT__P(gtbt__username)
+#define gtbt__pid              GTBT__P(gtbt__pid)
+#define gtbt__pid_alive        GTBT__P(gtbt__pid_alive)
+#define gtbt__is_tty           GTBT__P(gtbt__is_tty)
+#define gtbt__open_url         GTBT__P(gtbt__open_url)
+#define gtbt__getenv           GTBT__P(gtbt__getenv)
 
-/* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
-   seconds, which still advances, so deadlines still expire. */
-GTB_TELEMETRY_API int64_t gtbt_now_ms(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return (int64_t)time(NULL) * 1000;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t gtbt__realtime_ns(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (int64_t)time(NULL) * 1000000000;
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void gtbt__sleep_ms(int ms) {
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
-}
-
-static const char *gtbt__getenv(const char *name) { return getenv(name); }
 
 /* ASCII character classes and case (never the locale's): the only ones the library uses.
    Branch-free, since the redaction scan calls them for every byte; negative (signed char) values
@@ -1054,6 +1218,47 @@ static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
 }
 static int gtbt__ascii_casecmp(const char *a, const char *b) { return gtbt__ascii_ncasecmp(a, b, (size_t)-1); }
 
+/* The fault injectors of the tests: when set, the n-th file write from now fails, or (with
+   gtbt__test_fail_writes) every one (full disk). */
+static int gtbt__test_fail_write_after = -1;
+static int gtbt__test_fail_writes = 0;
+
+static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
+    int n = snprintf(out, cap, "%s" GTBT__SEP "%s", a, b);
+    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+}
+
+static void gtbt__trim(char *s) {
+    size_t n = strlen(s), i = 0;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') i++;
+    if (i) memmove(s, s + i, n - i + 1);
+}
+
+#if GTBT__POSIX
+/* ================================ POSIX ================================ */
+static const char *gtbt__getenv_posix(const char *name) { return getenv(name); }
+/* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
+   seconds, which still advances, so deadlines still expire. */
+static int64_t gtbt__mono_ms_posix(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return (int64_t)time(NULL) * 1000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t gtbt__realtime_ns_posix(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (int64_t)time(NULL) * 1000000000;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static GTBT__UNUSED void gtbt__sleep_ms_posix(int ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
 /* ---- mutex: a real one, or nothing under GTB_TELEMETRY_NO_THREADS ---- */
 #if GTBT__THREADS
 typedef struct gtbt__mutex { pthread_mutex_t m; } gtbt__mutex;
@@ -1064,6 +1269,48 @@ static void gtbt__mutex_unlock(gtbt__mutex *m) { pthread_mutex_unlock(&m->m); }
 static pthread_mutex_t gtbt__global_mutex = PTHREAD_MUTEX_INITIALIZER;
 static GTBT__UNUSED void gtbt__global_lock(void) { pthread_mutex_lock(&gtbt__global_mutex); }
 static GTBT__UNUSED void gtbt__global_unlock(void) { pthread_mutex_unlock(&gtbt__global_mutex); }
+/* A condition variable and a detached thread: for the resolver helper of >>net. */
+typedef struct gtbt__cond { pthread_cond_t c; } gtbt__cond;
+static GTBT__UNUSED int gtbt__cond_init(gtbt__cond *c) { return pthread_cond_init(&c->c, NULL) == 0; }
+static GTBT__UNUSED void gtbt__cond_destroy(gtbt__cond *c) { pthread_cond_destroy(&c->c); }
+static GTBT__UNUSED void gtbt__cond_signal(gtbt__cond *c) { pthread_cond_signal(&c->c); }
+/* Waits at most ms (m held); spurious wake-ups are the caller's to re-check. */
+static GTBT__UNUSED void gtbt__cond_wait_ms(gtbt__cond *c, gtbt__mutex *m, int ms) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) { ts.tv_sec = time(NULL); ts.tv_nsec = 0; }
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+    pthread_cond_timedwait(&c->c, &m->m, &ts);
+}
+typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; } gtbt__thread_start;
+static void *gtbt__thread_main(void *p) {
+    gtbt__thread_start st = *(gtbt__thread_start *)p;
+    gtbt__free(p);
+    st.fn(st.arg);
+    return NULL;
+}
+/* Starts fn(arg) on a detached thread with every signal blocked (the host tool's handlers stay on
+   its own threads); 0 when no thread could be started. */
+static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
+    pthread_attr_t at;
+    pthread_t th;
+    sigset_t all, old;
+    gtbt__thread_start *st = (gtbt__thread_start *)gtbt__malloc(sizeof *st);
+    int ok;
+    if (!st) return 0;
+    st->fn = fn;
+    st->arg = arg;
+    if (pthread_attr_init(&at) != 0) { gtbt__free(st); return 0; }
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    ok = pthread_create(&th, &at, gtbt__thread_main, st) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&at);
+    if (!ok) gtbt__free(st);
+    return ok;
+}
 #else
 typedef struct gtbt__mutex { int unused; } gtbt__mutex;
 static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
@@ -1075,7 +1322,7 @@ static GTBT__UNUSED void gtbt__global_unlock(void) {}
 #endif
 
 /* ---- entropy: the OS source, for uuids and nothing else ---- */
-static int gtbt__os_entropy(void *out, size_t n) {
+static int gtbt__os_entropy_posix(void *out, size_t n) {
     unsigned char *p = (unsigned char *)out;
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return GTBT_E_IO;
@@ -1094,7 +1341,7 @@ static int gtbt__os_entropy(void *out, size_t n) {
 /* Reads a whole regular file of at most max bytes into a NUL-terminated buffer; with nofollow a
    final symbolic link is refused (files in our own directories). GTBT_E_IO when missing or
    unreadable, GTBT_E_INVALID when not a regular file or too large. */
-static int gtbt__read_file(const char *path, size_t max, int nofollow, char **out, size_t *len) {
+static int gtbt__read_file_posix(const char *path, size_t max, int nofollow, char **out, size_t *len) {
     struct stat st;
     gtbt__buf b;
     char chunk[4096];
@@ -1133,14 +1380,11 @@ static int gtbt__write_all(int fd, const void *p, size_t n) {
     return GTBT_OK;
 }
 
-/* The fault injector of the tests: when set, the n-th file write from now fails (full disk). */
-static int gtbt__test_fail_write_after = -1;
-
 /* Creates path atomically with content: a new temp file beside it (O_EXCL, O_NOFOLLOW, 0600),
    written, synced and renamed over path. A crash leaves either the old file or the new one. */
-static int gtbt__write_file_atomic(const char *path, const char *tmp, const void *data, size_t n) {
+static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, const void *data, size_t n) {
     int fd, rc;
-    if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
+    if ((gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) || gtbt__test_fail_writes) { errno = ENOSPC; return GTBT_E_IO; }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)   /* left by a crash (our private dir) */
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
@@ -1153,33 +1397,126 @@ static int gtbt__write_file_atomic(const char *path, const char *tmp, const void
     return rc;
 }
 
-/* Creates dir and its missing parents; the last component gets mode 0700. A directory that
-   exists must be ours and not writable by others. */
-static int gtbt__mkdir_private(const char *dir) {
-    char path[GTBT__MAX_PATH];
-    size_t i, n = strlen(dir);
+static const char *gtbt__home(void);
+
+/* 1 when every entry of dir belongs to this user (so tightening its mode hides nobody's files). */
+static int gtbt__dir_all_mine_posix(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *de;
     struct stat st;
-    if (n == 0 || n >= sizeof path) return GTBT_E_INVALID;
+    char sub[GTBT__MAX_PATH];
+    int mine = d != NULL, seen = 0;
+    while (mine && (de = readdir(d)) != NULL && seen++ < 4096) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub || lstat(sub, &st) != 0 || st.st_uid != geteuid()) mine = 0;
+    }
+    if (d) closedir(d);
+    return mine && seen < 4096;
+}
+
+/* Creates dir and its missing parents (never the home directory itself); the last component,
+   the tool's own directory, gets mode 0700. A directory that exists must be ours and not
+   writable by others. The tool's own directory made group-writable (mkdir under umask 002) is
+   tightened to 0700 when it is ours and holds only our files; otherwise it is refused. why
+   (may be NULL) receives what went wrong and how to fix it, or "tightened" after a chmod. */
+static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap) {
+    char path[GTBT__MAX_PATH];
+    size_t i, n = strlen(dir), hn;
+    struct stat st;
+    const char *home = gtbt__home();
+    char dummy[8];
+    if (!why) { why = dummy; cap = sizeof dummy; }
+    why[0] = 0;
+    if (n == 0 || n >= sizeof path) { snprintf(why, cap, "invalid directory name"); return GTBT_E_INVALID; }
     memcpy(path, dir, n + 1);
     while (n > 1 && path[n - 1] == '/') path[--n] = 0;
+    hn = home ? strlen(home) : 0;
+    if (hn > 1 && n > hn && !strncmp(path, home, hn) && path[hn] == '/' && stat(home, &st) != 0) {
+        snprintf(why, cap, "the home directory %s does not exist", home);
+        return GTBT_E_IO;
+    }
     for (i = 1; i <= n; i++) {
         if (path[i] != '/' && path[i] != 0) continue;
         path[i] = 0;
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) return GTBT_E_IO;
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) { snprintf(why, cap, "cannot create %s: %s", path, strerror(errno)); return GTBT_E_IO; }
         if (i < n) path[i] = '/';
     }
-    if (lstat(path, &st) != 0) return GTBT_E_IO;
-    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) return GTBT_E_IO;
-    if (!S_ISDIR(st.st_mode)) return GTBT_E_IO;
-    if (st.st_uid != geteuid() || (st.st_mode & 0022)) return GTBT_E_IO;
-    if (access(path, W_OK | X_OK) != 0) return GTBT_E_IO;
+    if (lstat(path, &st) != 0) { snprintf(why, cap, "cannot use %s: %s", path, strerror(errno)); return GTBT_E_IO; }
+    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) { snprintf(why, cap, "%s is a broken symbolic link", path); return GTBT_E_IO; }
+    if (!S_ISDIR(st.st_mode)) { snprintf(why, cap, "%s is not a directory", path); return GTBT_E_IO; }
+    if (st.st_uid != geteuid()) { snprintf(why, cap, "%s belongs to another user; use a directory of your own", path); return GTBT_E_IO; }
+    if (st.st_mode & 0002) {   /* world-writable: someone else's doing; never fixed behind the user's back */
+        snprintf(why, cap, "%s is writable by every user; fix it with: chmod 700 %s", path, path);
+        return GTBT_E_IO;
+    }
+    if (st.st_mode & 0020) {   /* group-writable, as mkdir makes it under umask 002: tightened if only ours is in it */
+        if (chmod(path, 0700) != 0 || !gtbt__dir_all_mine_posix(path)) {
+            snprintf(why, cap, "%s is writable by its group and holds other users' files; check them, then: chmod 700 %s", path, path);
+            return GTBT_E_IO;
+        }
+        snprintf(why, cap, "tightened");
+    }
+    if (access(path, W_OK | X_OK) != 0) { snprintf(why, cap, "%s is not writable: %s", path, strerror(errno)); return GTBT_E_IO; }
     return GTBT_OK;
 }
 
-static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
-    int n = snprintf(out, cap, "%s/%s", a, b);
-    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+static int gtbt__mkdir_private_posix(const char *dir) { return gtbt__mkdir_private_why_posix(dir, NULL, 0); }
+
+/* 1 when dir is missing but gtbt__mkdir_private could make it: its nearest existing ancestor is
+   a directory we may write to (and the home directory, when dir is under it, exists). */
+static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
+    char path[GTBT__MAX_PATH];
+    size_t n = strlen(dir);
+    struct stat st;
+    const char *home = gtbt__home();
+    size_t hn = home ? strlen(home) : 0;
+    if (n == 0 || n >= sizeof path) return 0;
+    if (hn > 1 && n > hn && !strncmp(dir, home, hn) && dir[hn] == '/' && stat(home, &st) != 0) {
+        snprintf(why, cap, "the home directory %s does not exist", home);
+        return 0;
+    }
+    memcpy(path, dir, n + 1);
+    while (n > 1) {
+        while (n > 1 && path[n - 1] != '/') n--;
+        while (n > 1 && path[n - 1] == '/') n--;
+        path[n] = 0;
+        if (stat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0) return 1;
+            snprintf(why, cap, "cannot create it: %s is not writable", path);
+            return 0;
+        }
+    }
+    return 0;
 }
+
+/* Appends data to path (created 0600, never through a final symbolic link). */
+static int gtbt__append_file_posix(const char *path, const void *data, size_t n) {
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600), rc;
+    if (fd < 0) return GTBT_E_IO;
+    rc = gtbt__write_all(fd, data, n);
+    if (close(fd) != 0) rc = GTBT_E_IO;
+    return rc;
+}
+
+/* Small file operations of the spill and back-off code: 0 on success, -1 with errno. */
+static int gtbt__fs_remove_posix(const char *path) { return unlink(path); }
+static int gtbt__fs_rename_posix(const char *from, const char *to) { return rename(from, to); }
+static void gtbt__fs_touch_posix(const char *path) { (void)utimes(path, NULL); }
+/* Modification time of path itself (a link is not followed), ms since 1970. */
+static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
+    struct stat st;
+    if (lstat(path, &st) != 0) return -1;
+    *ms = (int64_t)st.st_mtime * 1000;
+    return 0;
+}
+/* Directory listing: names in directory order, "." and ".." included. */
+typedef struct gtbt__dir { DIR *d; } gtbt__dir;
+static int gtbt__dir_open_posix(gtbt__dir *d, const char *path) { d->d = opendir(path); return d->d ? 0 : -1; }
+static const char *gtbt__dir_next_posix(gtbt__dir *d) {
+    struct dirent *de = readdir(d->d);
+    return de ? de->d_name : NULL;
+}
+static void gtbt__dir_close_posix(gtbt__dir *d) { closedir(d->d); }
 
 /* ---- places: config and data directories (XDG base directories, macOS Application Support) ---- */
 static const char *gtbt__home(void) {
@@ -1191,15 +1528,15 @@ static const char *gtbt__home(void) {
 }
 
 #if GTBT__MACOS
-static int gtbt__default_config_dir(const char *tool, char *out, size_t cap) {
+static int gtbt__default_config_dir_posix(const char *tool, char *out, size_t cap) {
     const char *home = gtbt__home();
     int n;
     if (!home) return GTBT_E_INVALID;
     n = snprintf(out, cap, "%s/Library/Application Support/%s", home, tool);
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
-static int gtbt__default_data_dir(const char *tool, char *out, size_t cap) {
-    return gtbt__default_config_dir(tool, out, cap);
+static int gtbt__default_data_dir_posix(const char *tool, char *out, size_t cap) {
+    return gtbt__default_config_dir_posix(tool, out, cap);
 }
 #else
 /* $XDG_<var> when it is an absolute path, else ~/<fallback>, then /<tool>. */
@@ -1215,24 +1552,18 @@ static int gtbt__xdg_dir(const char *var, const char *fallback, const char *tool
     }
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
-static int gtbt__default_config_dir(const char *tool, char *out, size_t cap) {
+static int gtbt__default_config_dir_posix(const char *tool, char *out, size_t cap) {
     return gtbt__xdg_dir("XDG_CONFIG_HOME", ".config", tool, out, cap);
 }
-static int gtbt__default_data_dir(const char *tool, char *out, size_t cap) {
+static int gtbt__default_data_dir_posix(const char *tool, char *out, size_t cap) {
     return gtbt__xdg_dir("XDG_STATE_HOME", ".local/state", tool, out, cap);
 }
 #endif
 
 /* ---- identity signals for the machine id: OS machine id, first MAC, host name, user name ---- */
-static void gtbt__trim(char *s) {
-    size_t n = strlen(s), i = 0;
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
-    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') i++;
-    if (i) memmove(s, s + i, n - i + 1);
-}
 
 #if GTBT__LINUX
-static void gtbt__os_machine_id(char *out, size_t cap) {
+static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     char *text;
     size_t len;
     out[0] = 0;
@@ -1242,7 +1573,7 @@ static void gtbt__os_machine_id(char *out, size_t cap) {
     gtbt__free(text);
 }
 /* The first interface (kernel order) that is not loopback and has a hardware address. */
-static void gtbt__first_mac(char *out, size_t cap) {
+static void gtbt__first_mac_posix(char *out, size_t cap) {
     struct ifaddrs *ifs, *i;
     out[0] = 0;
     if (getifaddrs(&ifs) != 0) return;
@@ -1260,7 +1591,7 @@ static void gtbt__first_mac(char *out, size_t cap) {
     freeifaddrs(ifs);
 }
 /* 3rd field of /proc/version ("Linux version 6.8.0-106-generic ..."); "linux" when unreadable. */
-static void gtbt__os_version(char *out, size_t cap) {
+static void gtbt__os_version_posix(char *out, size_t cap) {
     char *text, *p, *f[3];
     size_t len;
     int k = 0;
@@ -1283,7 +1614,7 @@ static void gtbt__os_version(char *out, size_t cap) {
 #if GTBT__MACOS
 /* The hardware UUID (IOPlatformUUID, which the Go original reads through ioreg), without running
    a program: gethostuuid gives the same value. */
-static void gtbt__os_machine_id(char *out, size_t cap) {
+static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     unsigned char u[16];
     struct timespec wait;
     out[0] = 0;
@@ -1295,9 +1626,9 @@ static void gtbt__os_machine_id(char *out, size_t cap) {
 }
 #else
 /* The BSDs: no machine id file that every system has; the other signals carry the id. */
-static void gtbt__os_machine_id(char *out, size_t cap) { (void)cap; out[0] = 0; }
+static void gtbt__os_machine_id_posix(char *out, size_t cap) { (void)cap; out[0] = 0; }
 #endif
-static void gtbt__first_mac(char *out, size_t cap) {
+static void gtbt__first_mac_posix(char *out, size_t cap) {
     struct ifaddrs *ifs, *i;
     out[0] = 0;
     if (getifaddrs(&ifs) != 0) return;
@@ -1315,14 +1646,14 @@ static void gtbt__first_mac(char *out, size_t cap) {
 }
 /* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
    as its version, not the kernel release. */
-static void gtbt__os_version(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
+static void gtbt__os_version_posix(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
 #endif
 
-static void gtbt__hostname(char *out, size_t cap) {
+static void gtbt__hostname_posix(char *out, size_t cap) {
     if (gethostname(out, cap) != 0) out[0] = 0;
     out[cap - 1] = 0;
 }
-static void gtbt__username(char *out, size_t cap) {
+static void gtbt__username_posix(char *out, size_t cap) {
     struct passwd pw, *res = NULL;
     char tmp[4096];
     out[0] = 0;
@@ -1331,13 +1662,15 @@ static void gtbt__username(char *out, size_t cap) {
 }
 
 /* ---- processes ---- */
-static int gtbt__pid(void) { return (int)getpid(); }
+static int gtbt__pid_posix(void) { return (int)getpid(); }
 /* 1 when a process with that id exists (or we cannot tell), 0 when it certainly does not. */
-static int gtbt__pid_alive(int pid) {
+static int gtbt__pid_alive_posix(int pid) {
     if (pid <= 0) return 0;
     return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
-static int gtbt__is_tty(FILE *f) { return f && isatty(fileno(f)); }
+static int gtbt__is_tty_posix(FILE *f) { return f && isatty(fileno(f)); }
+/* Local time of t (for the end user's eyes); 0 when unknown. */
+static int gtbt__localtime_posix(time_t t, struct tm *out) { return localtime_r(&t, out) != NULL; }
 
 /* Runs argv[0] (searched in PATH) with argv, no shell, waits up to timeout_ms; 0 on exit status 0. */
 static int gtbt__run(const char *const *argv, int timeout_ms) {
@@ -1363,6 +1696,705 @@ static int gtbt__run(const char *const *argv, int timeout_ms) {
 static const char *gtbt__url_opener(void) { return "open"; }
 #else
 static const char *gtbt__url_opener(void) { return "xdg-open"; }
+#endif
+/* Hands url to the desktop's handler (a mail client for mailto:), waiting at most timeout_ms. */
+static int gtbt__open_url_posix(const char *url, int timeout_ms) {
+    const char *argv[3];
+    argv[0] = gtbt__url_opener(); argv[1] = url; argv[2] = NULL;
+    return gtbt__run(argv, timeout_ms);
+}
+#endif /* GTBT__POSIX */
+
+
+#if GTBT__WIN32
+/* ================================ Windows ================================ */
+/* Win32 errors as errno values, so the shared code reports them the same way on every platform. */
+static int gtbt__errno_of_win32(DWORD e) {
+    switch (e) {
+    case ERROR_FILE_NOT_FOUND: case ERROR_PATH_NOT_FOUND: case ERROR_INVALID_NAME: case ERROR_BAD_NETPATH: return ENOENT;
+    case ERROR_ACCESS_DENIED: case ERROR_SHARING_VIOLATION: case ERROR_LOCK_VIOLATION: return EACCES;
+    case ERROR_FILE_EXISTS: case ERROR_ALREADY_EXISTS: return EEXIST;
+    case ERROR_DISK_FULL: case ERROR_HANDLE_DISK_FULL: return ENOSPC;
+    case ERROR_NOT_ENOUGH_MEMORY: case ERROR_OUTOFMEMORY: return ENOMEM;
+    case ERROR_DIRECTORY: return ENOTDIR;
+    case ERROR_FILENAME_EXCED_RANGE: return ENAMETOOLONG;
+    default: return EIO;
+    }
+}
+static int gtbt__fail_win32(void) { errno = gtbt__errno_of_win32(GetLastError()); return -1; }
+
+/* UTF-8 to UTF-16 (NULL on invalid UTF-8 or no memory), and back. */
+static wchar_t *gtbt__wide(const char *s) {
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    wchar_t *w;
+    if (n <= 0) { errno = EINVAL; return NULL; }
+    w = (wchar_t *)gtbt__malloc((size_t)n * sizeof *w);
+    if (!w) { errno = ENOMEM; return NULL; }
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
+    return w;
+}
+static char *gtbt__narrow(const wchar_t *w) {
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    char *s;
+    if (n <= 0) return NULL;
+    s = (char *)gtbt__malloc((size_t)n);
+    if (!s) return NULL;
+    WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+    return s;
+}
+/* A UTF-8 path as a UTF-16 path for the W APIs: '/' becomes '\', and a long absolute path gets
+   the \\?\ prefix (MAX_PATH is 260 characters; our paths may be longer). */
+static wchar_t *gtbt__wpath(const char *path) {
+    wchar_t *w = gtbt__wide(path), *x;
+    size_t n, i, pre;
+    if (!w) return NULL;
+    n = wcslen(w);
+    for (i = 0; i < n; i++) if (w[i] == L'/') w[i] = L'\\';
+    if (n < 240 || (w[0] == L'\\' && w[1] == L'\\' && (w[2] == L'?' || w[2] == L'.'))) return w;
+    if (((w[0] | 32) >= L'a' && (w[0] | 32) <= L'z') && w[1] == L':' && w[2] == L'\\') pre = 4;      /* \\?\C:\ */
+    else if (w[0] == L'\\' && w[1] == L'\\') pre = 7;                                                   /* \\?\UNC\ */
+    else return w;
+    x = (wchar_t *)gtbt__malloc((n + pre + 1) * sizeof *x);
+    if (!x) { gtbt__free(w); errno = ENOMEM; return NULL; }
+    if (pre == 4) { memcpy(x, L"\\\\?\\", 4 * sizeof *x); memcpy(x + 4, w, (n + 1) * sizeof *x); }
+    else { memcpy(x, L"\\\\?\\UNC\\", 8 * sizeof *x); memcpy(x + 8, w + 2, (n - 1) * sizeof *x); }
+    gtbt__free(w);
+    return x;
+}
+
+static int64_t gtbt__mono_ms_win32(void) {
+    LARGE_INTEGER f, c;
+    if (!QueryPerformanceFrequency(&f) || !QueryPerformanceCounter(&c) || f.QuadPart <= 0) return (int64_t)GetTickCount64();
+    return (int64_t)(c.QuadPart / f.QuadPart * 1000 + c.QuadPart % f.QuadPart * 1000 / f.QuadPart);
+}
+/* FILETIME counts 100 ns from 1601; 11644473600 s separate 1601 and 1970. */
+static int64_t gtbt__realtime_ns_win32(void) {
+    FILETIME ft;
+    ULARGE_INTEGER u;
+    GetSystemTimePreciseAsFileTime(&ft);
+    u.LowPart = ft.dwLowDateTime;
+    u.HighPart = ft.dwHighDateTime;
+    return ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) * 100;
+}
+static GTBT__UNUSED void gtbt__sleep_ms_win32(int ms) { Sleep(ms > 0 ? (DWORD)ms : 0); }
+
+/* Environment variables as UTF-8 (the CRT's getenv gives the ANSI code page, which cannot hold
+   every path). The values are kept for the life of the process in a small table that only grows,
+   so a returned pointer stays valid even if another thread reads the variable again after the
+   tool changed it; once the table is full the CRT's getenv answers. Names are case-insensitive,
+   as Windows has them. */
+#define GTBT__ENV_SLOTS 64
+static struct { char *name, *value; } gtbt__env_cache[GTBT__ENV_SLOTS];
+static SRWLOCK gtbt__env_lock = SRWLOCK_INIT;
+static const char *gtbt__getenv_win32(const char *name) {
+    wchar_t *wn = gtbt__wide(name), *wv = NULL;
+    DWORD n;
+    char *v = NULL;
+    const char *r = NULL;
+    int i, found = 0;
+    if (!wn) return NULL;
+    n = GetEnvironmentVariableW(wn, NULL, 0);
+    if (n > 0 && n < 65536 && (wv = (wchar_t *)gtbt__malloc(n * sizeof *wv)) != NULL && GetEnvironmentVariableW(wn, wv, n) < n)
+        v = gtbt__narrow(wv);
+    gtbt__free(wn);
+    gtbt__free(wv);
+    if (!v) return n == 0 ? NULL : getenv(name);
+    AcquireSRWLockExclusive(&gtbt__env_lock);
+    for (i = 0; i < GTBT__ENV_SLOTS && gtbt__env_cache[i].name; i++)
+        if (!gtbt__ascii_casecmp(gtbt__env_cache[i].name, name) && !strcmp(gtbt__env_cache[i].value, v)) { r = gtbt__env_cache[i].value; found = 1; break; }
+    if (!found && i < GTBT__ENV_SLOTS && (gtbt__env_cache[i].name = gtbt__strdup(name)) != NULL) {
+        gtbt__env_cache[i].value = v;
+        r = v;
+        v = NULL;
+    }
+    ReleaseSRWLockExclusive(&gtbt__env_lock);
+    gtbt__free(v);
+    return r ? r : getenv(name);
+}
+
+/* ---- mutex, condition variable and detached thread ---- */
+#if GTBT__THREADS
+typedef struct gtbt__mutex { SRWLOCK l; } gtbt__mutex;
+static void gtbt__mutex_init(gtbt__mutex *m) { InitializeSRWLock(&m->l); }
+static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_lock(gtbt__mutex *m) { AcquireSRWLockExclusive(&m->l); }
+static void gtbt__mutex_unlock(gtbt__mutex *m) { ReleaseSRWLockExclusive(&m->l); }
+static SRWLOCK gtbt__global_srw = SRWLOCK_INIT;
+static GTBT__UNUSED void gtbt__global_lock(void) { AcquireSRWLockExclusive(&gtbt__global_srw); }
+static GTBT__UNUSED void gtbt__global_unlock(void) { ReleaseSRWLockExclusive(&gtbt__global_srw); }
+typedef struct gtbt__cond { CONDITION_VARIABLE c; } gtbt__cond;
+static GTBT__UNUSED int gtbt__cond_init(gtbt__cond *c) { InitializeConditionVariable(&c->c); return 1; }
+static GTBT__UNUSED void gtbt__cond_destroy(gtbt__cond *c) { (void)c; }
+static GTBT__UNUSED void gtbt__cond_signal(gtbt__cond *c) { WakeConditionVariable(&c->c); }
+static GTBT__UNUSED void gtbt__cond_wait_ms(gtbt__cond *c, gtbt__mutex *m, int ms) {
+    SleepConditionVariableSRW(&c->c, &m->l, ms > 0 ? (DWORD)ms : 0, 0);
+}
+typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; HMODULE mod; } gtbt__thread_start;
+static DWORD WINAPI gtbt__thread_main(LPVOID p) {
+    gtbt__thread_start st = *(gtbt__thread_start *)p;
+    gtbt__free(p);
+    st.fn(st.arg);
+    if (st.mod) FreeLibraryAndExitThread(st.mod, 0);
+    return 0;
+}
+/* Starts fn(arg) on a thread nobody joins (its handle is closed at once); 0 when none started.
+   The thread holds a reference to the module that contains this code (found by the address of
+   one of its variables), so a DLL build
+   (GTB_TELEMETRY_DLL) unloaded by the tool stays mapped until a late resolver thread is done. */
+static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
+    gtbt__thread_start *st = (gtbt__thread_start *)gtbt__malloc(sizeof *st);
+    HANDLE h;
+    if (!st) return 0;
+    st->fn = fn;
+    st->arg = arg;
+    st->mod = NULL;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (LPCWSTR)(const void *)&gtbt__env_lock, &st->mod)) st->mod = NULL;
+    h = CreateThread(NULL, 64 * 1024, gtbt__thread_main, st, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    if (!h) {
+        if (st->mod) FreeLibrary(st->mod);
+        gtbt__free(st);
+        return 0;
+    }
+    CloseHandle(h);
+    return 1;
+}
+#else
+typedef struct gtbt__mutex { int unused; } gtbt__mutex;
+static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
+static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_lock(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_unlock(gtbt__mutex *m) { (void)m; }
+static GTBT__UNUSED void gtbt__global_lock(void) {}
+static GTBT__UNUSED void gtbt__global_unlock(void) {}
+#endif
+
+/* ---- entropy ---- */
+static int gtbt__os_entropy_win32(void *out, size_t n) {
+    unsigned char *p = (unsigned char *)out;
+    while (n > 0) {
+        ULONG k = n > 0x10000000 ? 0x10000000 : (ULONG)n;
+        if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, p, k, BCRYPT_USE_SYSTEM_PREFERRED_RNG))) return GTBT_E_IO;
+        p += k;
+        n -= k;
+    }
+    return GTBT_OK;
+}
+
+/* ---- files: UTF-16 W APIs, binary, shared with deleters; reparse points refused where POSIX
+   refuses symbolic links ---- */
+static int gtbt__read_file_win32(const char *path, size_t max, int nofollow, char **out, size_t *len) {
+    wchar_t *w = gtbt__wpath(path);
+    HANDLE h;
+    BY_HANDLE_FILE_INFORMATION fi;
+    gtbt__buf b;
+    char chunk[4096];
+    uint64_t size;
+    *out = NULL;
+    *len = 0;
+    if (!w) return errno == ENOMEM ? GTBT_E_NOMEM : GTBT_E_IO;
+    h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                    FILE_ATTRIBUTE_NORMAL | (nofollow ? FILE_FLAG_OPEN_REPARSE_POINT : 0), NULL);
+    gtbt__free(w);
+    if (h == INVALID_HANDLE_VALUE) { gtbt__fail_win32(); return GTBT_E_IO; }
+    if (!GetFileInformationByHandle(h, &fi)) { gtbt__fail_win32(); CloseHandle(h); return GTBT_E_IO; }
+    size = ((uint64_t)fi.nFileSizeHigh << 32) | fi.nFileSizeLow;
+    if (GetFileType(h) != FILE_TYPE_DISK || (fi.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)) ||
+        size > (uint64_t)max) {
+        CloseHandle(h);
+        return GTBT_E_INVALID;
+    }
+    memset(&b, 0, sizeof b);
+    gtbt__buf_reserve(&b, (size_t)size);
+    for (;;) {
+        DWORD r = 0;
+        if (!ReadFile(h, chunk, (DWORD)sizeof chunk, &r, NULL)) { gtbt__fail_win32(); CloseHandle(h); gtbt__buf_free(&b); return GTBT_E_IO; }
+        if (r == 0) break;
+        if (b.len + r > max) { CloseHandle(h); gtbt__buf_free(&b); return GTBT_E_INVALID; }
+        gtbt__buf_put(&b, chunk, r);
+    }
+    CloseHandle(h);
+    *out = gtbt__buf_take(&b, len);
+    return *out ? GTBT_OK : GTBT_E_NOMEM;
+}
+
+static int gtbt__write_handle_win32(HANDLE h, const void *p, size_t n) {
+    const char *s = (const char *)p;
+    while (n > 0) {
+        DWORD k = n > 0x40000000 ? 0x40000000 : (DWORD)n, w = 0;
+        if (!WriteFile(h, s, k, &w, NULL) || w == 0) { gtbt__fail_win32(); return GTBT_E_IO; }
+        s += w;
+        n -= w;
+    }
+    return GTBT_OK;
+}
+
+/* MoveFileExW, retried a few times over 100 ms while another process (a reader, an indexer, an
+   anti-virus scanner) briefly holds the target or the source open. */
+static BOOL gtbt__move_win32(const wchar_t *from, const wchar_t *to, DWORD flags) {
+    int i;
+    for (i = 0; i < 10; i++) {
+        DWORD e;
+        if (MoveFileExW(from, to, flags)) return TRUE;
+        e = GetLastError();
+        if (e != ERROR_SHARING_VIOLATION && e != ERROR_ACCESS_DENIED && e != ERROR_LOCK_VIOLATION) return FALSE;
+        Sleep(10);
+        SetLastError(e);
+    }
+    return FALSE;
+}
+
+/* A new temp file beside path (CREATE_NEW, not through a reparse point), written, flushed to disk
+   and moved over path with MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH. */
+static int gtbt__write_file_atomic_win32(const char *path, const char *tmp, const void *data, size_t n) {
+    wchar_t *wp, *wt;
+    HANDLE h;
+    int rc;
+    if ((gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) || gtbt__test_fail_writes) return GTBT_E_IO;
+    wp = gtbt__wpath(path);
+    wt = gtbt__wpath(tmp);
+    if (!wp || !wt) { gtbt__free(wp); gtbt__free(wt); return GTBT_E_IO; }
+    h = CreateFileW(wt, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_EXISTS && DeleteFileW(wt))   /* left by a crash */
+        h = CreateFileW(wt, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (h == INVALID_HANDLE_VALUE) { gtbt__fail_win32(); gtbt__free(wp); gtbt__free(wt); return GTBT_E_IO; }
+    rc = gtbt__write_handle_win32(h, data, n);
+    if (rc == GTBT_OK && !FlushFileBuffers(h)) { gtbt__fail_win32(); rc = GTBT_E_IO; }
+    if (!CloseHandle(h)) rc = GTBT_E_IO;
+    if (rc == GTBT_OK && !gtbt__move_win32(wt, wp, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) { gtbt__fail_win32(); rc = GTBT_E_IO; }
+    if (rc != GTBT_OK) DeleteFileW(wt);
+    gtbt__free(wp);
+    gtbt__free(wt);
+    return rc;
+}
+
+static int gtbt__append_file_win32(const char *path, const void *data, size_t n) {
+    wchar_t *w = gtbt__wpath(path);
+    HANDLE h;
+    BY_HANDLE_FILE_INFORMATION fi;
+    int rc;
+    if (!w) return GTBT_E_IO;
+    h = CreateFileW(w, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+                    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (h == INVALID_HANDLE_VALUE) { gtbt__fail_win32(); return GTBT_E_IO; }
+    if (!GetFileInformationByHandle(h, &fi) || (fi.dwFileAttributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY))) {
+        CloseHandle(h);
+        return GTBT_E_IO;
+    }
+    rc = gtbt__write_handle_win32(h, data, n);
+    if (!CloseHandle(h)) rc = GTBT_E_IO;
+    return rc;
+}
+
+/* Length of the part of a path that is never created: "C:\", "\\server\share\", "\\?\C:\",
+   "\\?\UNC\server\share\". */
+static size_t gtbt__root_len_win32(const wchar_t *w) {
+    size_t i = 0, parts = 0;
+    if (!wcsncmp(w, L"\\\\?\\UNC\\", 8)) { i = 8; parts = 2; }
+    else if (!wcsncmp(w, L"\\\\?\\", 4)) i = 4;
+    else if (w[0] == L'\\' && w[1] == L'\\') { i = 2; parts = 2; }
+    while (parts > 0 && w[i]) { while (w[i] && w[i] != L'\\') i++; if (w[i]) i++; parts--; }
+    if (w[i] && w[i + 1] == L':') i += 2;
+    if (w[i] == L'\\') i++;
+    return i;
+}
+
+/* Creates dir and its missing parents (drive and UNC roots skipped). The directory must be a real
+   directory, not a junction or symbolic link. Access is left to the ACL that the directory
+   inherits from %LOCALAPPDATA% / %APPDATA%, which is private to the user. */
+static int gtbt__mkdir_private_win32(const char *dir);
+/* As gtbt__mkdir_private, with the reason of a failure in why. */
+static int gtbt__mkdir_private_why_win32(const char *dir, char *why, size_t cap) {
+    int rc = gtbt__mkdir_private_win32(dir);
+    if (why && cap) {
+        if (rc == GTBT_OK) why[0] = 0;
+        else snprintf(why, cap, "cannot create or use %s (a real directory of your own is needed)", dir);
+    }
+    return rc;
+}
+/* A missing directory is made on its first write; its parents inherit the user's private ACL. */
+static int gtbt__dir_creatable_win32(const char *dir, char *why, size_t cap) {
+    (void)dir; (void)why; (void)cap;
+    return 1;
+}
+static int gtbt__localtime_win32(time_t t, struct tm *out) { return localtime_s(out, &t) == 0; }
+
+static int gtbt__mkdir_private_win32(const char *dir) {
+    wchar_t *w = gtbt__wpath(dir);
+    size_t i, n, root;
+    DWORD attr;
+    if (!w) return GTBT_E_INVALID;
+    n = wcslen(w);
+    root = gtbt__root_len_win32(w);
+    while (n > root && w[n - 1] == L'\\') w[--n] = 0;
+    if (n == 0 || n <= root) { gtbt__free(w); return GTBT_E_INVALID; }
+    for (i = root; i <= n; i++) {
+        if (w[i] != L'\\' && w[i] != 0) continue;
+        w[i] = 0;
+        if (!CreateDirectoryW(w, NULL) && GetLastError() != ERROR_ALREADY_EXISTS && i == n) {
+            gtbt__fail_win32();
+            gtbt__free(w);
+            return GTBT_E_IO;
+        }
+        if (i < n) w[i] = L'\\';
+    }
+    attr = GetFileAttributesW(w);
+    gtbt__free(w);
+    if (attr == INVALID_FILE_ATTRIBUTES) { gtbt__fail_win32(); return GTBT_E_IO; }
+    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT)) return GTBT_E_IO;   /* read-only means nothing on a directory */
+    return GTBT_OK;
+}
+
+static int gtbt__fs_remove_win32(const char *path) {
+    wchar_t *w = gtbt__wpath(path);
+    BOOL ok;
+    if (!w) return -1;
+    ok = DeleteFileW(w);
+    if (!ok) gtbt__fail_win32();
+    gtbt__free(w);
+    return ok ? 0 : -1;
+}
+static int gtbt__fs_rename_win32(const char *from, const char *to) {
+    wchar_t *a = gtbt__wpath(from), *b = gtbt__wpath(to);
+    BOOL ok = a && b && gtbt__move_win32(a, b, MOVEFILE_REPLACE_EXISTING);
+    if (!ok) gtbt__fail_win32();
+    gtbt__free(a);
+    gtbt__free(b);
+    return ok ? 0 : -1;
+}
+static void gtbt__fs_touch_win32(const char *path) {
+    wchar_t *w = gtbt__wpath(path);
+    HANDLE h;
+    FILETIME now;
+    if (!w) return;
+    h = CreateFileW(w, FILE_WRITE_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                    FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (h == INVALID_HANDLE_VALUE) return;
+    GetSystemTimeAsFileTime(&now);
+    SetFileTime(h, NULL, NULL, &now);
+    CloseHandle(h);
+}
+static int gtbt__fs_mtime_ms_win32(const char *path, int64_t *ms) {
+    wchar_t *w = gtbt__wpath(path);
+    WIN32_FILE_ATTRIBUTE_DATA fa;
+    ULARGE_INTEGER u;
+    BOOL ok;
+    if (!w) return -1;
+    ok = GetFileAttributesExW(w, GetFileExInfoStandard, &fa);
+    gtbt__free(w);
+    if (!ok) return gtbt__fail_win32();
+    u.LowPart = fa.ftLastWriteTime.dwLowDateTime;
+    u.HighPart = fa.ftLastWriteTime.dwHighDateTime;
+    *ms = ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) / 10000;
+    return 0;
+}
+typedef struct gtbt__dir { HANDLE h; int first; WIN32_FIND_DATAW fd; char name[MAX_PATH * 3 + 1]; } gtbt__dir;
+static int gtbt__dir_open_win32(gtbt__dir *d, const char *path) {
+    char pat[GTBT__MAX_PATH];
+    wchar_t *w;
+    if (gtbt__path_join(pat, sizeof pat, path, "*") != GTBT_OK || !(w = gtbt__wpath(pat))) return -1;
+    d->h = FindFirstFileExW(w, FindExInfoBasic, &d->fd, FindExSearchNameMatch, NULL, 0);
+    gtbt__free(w);
+    d->first = 1;
+    return d->h == INVALID_HANDLE_VALUE ? gtbt__fail_win32() : 0;
+}
+static const char *gtbt__dir_next_win32(gtbt__dir *d) {
+    if (!d->first && !FindNextFileW(d->h, &d->fd)) return NULL;
+    d->first = 0;
+    if (!WideCharToMultiByte(CP_UTF8, 0, d->fd.cFileName, -1, d->name, (int)sizeof d->name, NULL, NULL)) d->name[0] = 0;
+    return d->name;
+}
+static void gtbt__dir_close_win32(gtbt__dir *d) { FindClose(d->h); }
+
+/* ---- places: config in %APPDATA%\<tool>, data in %LOCALAPPDATA%\<tool> (known folders) ---- */
+#ifdef __cplusplus
+  #define GTBT__REFID(x) x
+#else
+  #define GTBT__REFID(x) &x
+#endif
+/* FOLDERID_RoamingAppData and FOLDERID_LocalAppData, spelt out so no uuid library is needed */
+static const GUID gtbt__folder_roaming = {0x3EB685DB, 0x65F9, 0x4CF6, {0xA0, 0x3A, 0xE3, 0xEF, 0x65, 0x72, 0x9F, 0x3D}};
+static const GUID gtbt__folder_local = {0xF1B32785, 0x6FBA, 0x4FCF, {0x9D, 0x55, 0x7B, 0x8E, 0x7F, 0x15, 0x70, 0x91}};
+static int gtbt__folder_join_win32(PWSTR base, HRESULT hr, const char *tool, char *out, size_t cap) {
+    char *n = SUCCEEDED(hr) && base ? gtbt__narrow(base) : NULL;
+    int k = -1;
+    CoTaskMemFree(base);
+    if (n) k = snprintf(out, cap, "%s\\%s", n, tool);
+    gtbt__free(n);
+    return (k < 0 || (size_t)k >= cap) ? GTBT_E_INVALID : GTBT_OK;
+}
+static int gtbt__default_config_dir_win32(const char *tool, char *out, size_t cap) {
+    PWSTR w = NULL;
+    HRESULT hr = SHGetKnownFolderPath(GTBT__REFID(gtbt__folder_roaming), 0, NULL, &w);
+    return gtbt__folder_join_win32(w, hr, tool, out, cap);
+}
+static int gtbt__default_data_dir_win32(const char *tool, char *out, size_t cap) {
+    PWSTR w = NULL;
+    HRESULT hr = SHGetKnownFolderPath(GTBT__REFID(gtbt__folder_local), 0, NULL, &w);
+    return gtbt__folder_join_win32(w, hr, tool, out, cap);
+}
+
+/* ---- identity, as the Go original computes it on Windows ---- */
+/* MachineGuid of HKLM\SOFTWARE\Microsoft\Cryptography, from the 64-bit view even in a 32-bit
+   process (the Go original runs reg.exe, which reads that view on 64-bit Windows). */
+static void gtbt__os_machine_id_win32(char *out, size_t cap) {
+    HKEY k;
+    wchar_t v[128];
+    DWORD type = 0, size = sizeof v - sizeof v[0];
+    char *n;
+    out[0] = 0;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Cryptography", 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS) return;
+    memset(v, 0, sizeof v);
+    if (RegQueryValueExW(k, L"MachineGuid", NULL, &type, (LPBYTE)v, &size) == ERROR_SUCCESS && type == REG_SZ && (n = gtbt__narrow(v))) {
+        gtbt__trim(n);
+        snprintf(out, cap, "%s", n);
+        gtbt__free(n);
+    }
+    RegCloseKey(k);
+}
+/* The first adapter (GetAdaptersAddresses order, which Go's net.Interfaces keeps) that is not
+   the software loopback and has a hardware address, as lower-case colon hex. */
+static void gtbt__first_mac_win32(char *out, size_t cap) {
+    ULONG size = 16 * 1024, r = ERROR_BUFFER_OVERFLOW;
+    IP_ADAPTER_ADDRESSES *all = NULL, *a;
+    int tries;
+    out[0] = 0;
+    for (tries = 0; tries < 3 && r == ERROR_BUFFER_OVERFLOW; tries++) {
+        gtbt__free(all);
+        if (!(all = (IP_ADAPTER_ADDRESSES *)gtbt__malloc(size))) return;
+        r = GetAdaptersAddresses(AF_UNSPEC, GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER, NULL, all, &size);
+    }
+    for (a = r == ERROR_SUCCESS ? all : NULL; a; a = a->Next) {
+        size_t i, o = 0;
+        if (a->IfType == IF_TYPE_SOFTWARE_LOOPBACK || a->PhysicalAddressLength == 0) continue;
+        for (i = 0; i < a->PhysicalAddressLength && o + 3 < cap; i++)
+            o += (size_t)snprintf(out + o, cap - o, i ? ":%02x" : "%02x", a->PhysicalAddress[i]);
+        break;
+    }
+    gtbt__free(all);
+}
+/* The Go original reports "windows" as the OS version. */
+static void gtbt__os_version_win32(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
+/* Go's os.Hostname: the physical DNS host name. */
+static void gtbt__hostname_win32(char *out, size_t cap) {
+    wchar_t w[256];
+    DWORD n = (DWORD)(sizeof w / sizeof w[0]);
+    char *s;
+    out[0] = 0;
+    if (!GetComputerNameExW(ComputerNamePhysicalDnsHostname, w, &n) || !(s = gtbt__narrow(w))) return;
+    snprintf(out, cap, "%s", s);
+    gtbt__free(s);
+}
+/* Go's user.Current().Username: DOMAIN\user of the process token's account. */
+static void gtbt__username_win32(char *out, size_t cap) {
+    HANDLE tok;
+    union { TOKEN_USER tu; unsigned char b[512]; } info;
+    wchar_t name[256], dom[256];
+    DWORD len = 0, nn = 256, dn = 256;
+    SID_NAME_USE use;
+    char *a, *b;
+    out[0] = 0;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) return;
+    if (!GetTokenInformation(tok, TokenUser, &info, (DWORD)sizeof info, &len) ||
+        !LookupAccountSidW(NULL, info.tu.User.Sid, name, &nn, dom, &dn, &use)) { CloseHandle(tok); return; }
+    CloseHandle(tok);
+    a = gtbt__narrow(dom);
+    b = gtbt__narrow(name);
+    if (a && b) snprintf(out, cap, "%s\\%s", a, b);
+    gtbt__free(a);
+    gtbt__free(b);
+}
+
+/* ---- processes ---- */
+static int gtbt__pid_win32(void) { return (int)GetCurrentProcessId(); }
+/* 1 when a process with that id runs (or we cannot tell), 0 when it certainly does not. */
+static int gtbt__pid_alive_win32(int pid) {
+    HANDLE h;
+    DWORD code = 0;
+    int alive;
+    if (pid <= 0) return 0;
+    h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+    if (!h) return GetLastError() != ERROR_INVALID_PARAMETER;   /* access denied: it exists */
+    alive = !GetExitCodeProcess(h, &code) || code == STILL_ACTIVE;
+    CloseHandle(h);
+    return alive;
+}
+/* A console (not a pipe or a file, nor the pipes of mintty/MSYS, which are not consoles). */
+static int gtbt__is_tty_win32(FILE *f) {
+    DWORD mode;
+    intptr_t h;
+    int fd = f ? _fileno(f) : -1;
+    if (fd < 0 || !_isatty(fd)) return 0;
+    h = _get_osfhandle(fd);
+    return h != -1 && GetConsoleMode((HANDLE)h, &mode);
+}
+/* The shell's handler for url (the mail client for mailto:); ShellExecuteW returns once the
+   handler was started. */
+static int gtbt__open_url_win32(const char *url, int timeout_ms) {
+    wchar_t *w = gtbt__wide(url);
+    INT_PTR r;
+    (void)timeout_ms;
+    if (!w) return GTBT_E_INVALID;
+    r = (INT_PTR)ShellExecuteW(NULL, L"open", w, NULL, NULL, SW_SHOWNORMAL);
+    gtbt__free(w);
+    return r > 32 ? GTBT_OK : GTBT_E_IO;
+}
+#endif /* GTBT__WIN32 */
+
+GTB_TELEMETRY_API int64_t gtbt_now_ms(void) { return gtbt__mono_ms(); }
+
+/* ---- sockets ---- */
+#ifdef MSG_NOSIGNAL
+#define GTBT__MSG_NOSIGNAL MSG_NOSIGNAL
+#else
+#define GTBT__MSG_NOSIGNAL 0
+#endif
+/* The socket layer, one implementation per platform: errors come back as errno values (EINTR,
+   EAGAIN for "would block", ECONNREFUSED, ...) so the code above it is shared. */
+#define gtbt__net_startup   GTBT__P(gtbt__net_startup)
+#define gtbt__inet_pton     GTBT__P(gtbt__inet_pton)
+#define gtbt__sock_create   GTBT__P(gtbt__sock_create)
+#define gtbt__sock_begin    GTBT__P(gtbt__sock_begin)
+#define gtbt__sock_so_error GTBT__P(gtbt__sock_so_error)
+#define gtbt__sock_poll     GTBT__P(gtbt__sock_poll)
+#define gtbt__sock_send     GTBT__P(gtbt__sock_send)
+#define gtbt__sock_recv     GTBT__P(gtbt__sock_recv)
+#define gtbt__sock_close    GTBT__P(gtbt__sock_close)
+#if GTBT__POSIX
+typedef int gtbt__sock;
+#define GTBT__NO_SOCK (-1)
+static int gtbt__net_startup_posix(void) { return 1; }
+static int gtbt__inet_pton_posix(int af, const char *s, void *out) { return inet_pton(af, s, out); }
+#ifdef SO_NOSIGPIPE
+static void gtbt__sock_nosigpipe(int fd) { int one = 1; (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one); }
+#else
+static void gtbt__sock_nosigpipe(int fd) { (void)fd; }
+#endif
+/* A non-blocking, close-on-exec TCP socket without Nagle delay that never raises SIGPIPE. */
+static gtbt__sock gtbt__sock_create_posix(int family) {
+    int fd = socket(family, SOCK_STREAM, 0), one = 1, fl;
+    if (fd < 0) return -1;
+    fl = fcntl(fd, F_GETFL, 0);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    gtbt__sock_nosigpipe(fd);
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+/* Starts a connect: 0 connected, 1 in progress, -1 failed (errno). */
+static int gtbt__sock_begin_posix(gtbt__sock s, const struct sockaddr *sa, socklen_t len) {
+    if (connect(s, sa, len) == 0) return 0;
+    return (errno == EINPROGRESS || errno == EINTR) ? 1 : -1;
+}
+/* The pending error of a socket (a finished connect), as an errno value; 0 when none. */
+static int gtbt__sock_so_error_posix(gtbt__sock s) {
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0) return errno;
+    return soerr;
+}
+/* Waits up to ms for s to be readable (or writable): 1 ready (errors included), 0 timed out, -1 (errno). */
+static int gtbt__sock_poll_posix(gtbt__sock s, int for_write, int ms) {
+    struct pollfd p;
+    int r;
+    p.fd = s;
+    p.events = for_write ? POLLOUT : POLLIN;
+    p.revents = 0;
+    r = poll(&p, 1, ms);
+    return r > 0 ? 1 : r;
+}
+static long gtbt__sock_send_posix(gtbt__sock s, const void *p, size_t n) { return (long)send(s, p, n, GTBT__MSG_NOSIGNAL); }
+static long gtbt__sock_recv_posix(gtbt__sock s, void *p, size_t n) { return (long)recv(s, p, n, 0); }
+static void gtbt__sock_close_posix(gtbt__sock s) { close(s); }
+#else
+typedef SOCKET gtbt__sock;
+#define GTBT__NO_SOCK INVALID_SOCKET
+/* Winsock errors as errno values. */
+static int gtbt__errno_of_wsa(int e) {
+    switch (e) {
+    case WSAEWOULDBLOCK: case WSAEINPROGRESS: case WSAEALREADY: return EAGAIN;
+    case WSAEINTR: return EINTR;
+    case WSAECONNREFUSED: return ECONNREFUSED;
+    case WSAECONNRESET: return ECONNRESET;
+    case WSAECONNABORTED: return ECONNABORTED;
+    case WSAETIMEDOUT: return ETIMEDOUT;
+    case WSAENETUNREACH: case WSAENETDOWN: return ENETUNREACH;
+    case WSAEHOSTUNREACH: return EHOSTUNREACH;
+    case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
+    case WSAEAFNOSUPPORT: return EAFNOSUPPORT;
+    case WSAENOBUFS: return ENOBUFS;
+    case WSAEMFILE: return EMFILE;
+    case WSAENOTCONN: case WSAESHUTDOWN: return ENOTCONN;
+    default: return EIO;
+    }
+}
+static long gtbt__wsa_fail(void) { errno = gtbt__errno_of_wsa(WSAGetLastError()); return -1; }
+/* WSAStartup once per process, thread-safe (never undone: other code of the tool may use Winsock). */
+static INIT_ONCE gtbt__wsa_once = INIT_ONCE_STATIC_INIT;
+static int gtbt__wsa_ok;
+static BOOL CALLBACK gtbt__wsa_init(PINIT_ONCE once, PVOID param, PVOID *ctx) {
+    WSADATA wd;
+    (void)once; (void)param; (void)ctx;
+    gtbt__wsa_ok = WSAStartup(MAKEWORD(2, 2), &wd) == 0;
+    return TRUE;
+}
+static int gtbt__net_startup_win32(void) {
+    InitOnceExecuteOnce(&gtbt__wsa_once, gtbt__wsa_init, NULL, NULL);
+    return gtbt__wsa_ok;
+}
+static int gtbt__inet_pton_win32(int af, const char *s, void *out) { return gtbt__net_startup_win32() ? inet_pton(af, s, out) : 0; }
+/* A non-blocking, non-inheritable TCP socket without Nagle delay (Windows has no SIGPIPE). */
+static gtbt__sock gtbt__sock_create_win32(int family) {
+    SOCKET s;
+    u_long nb = 1;
+    BOOL one = TRUE;
+    if (!gtbt__net_startup_win32()) { errno = ENETDOWN; return INVALID_SOCKET; }
+    s = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (s == INVALID_SOCKET) { gtbt__wsa_fail(); return INVALID_SOCKET; }
+    if (ioctlsocket(s, FIONBIO, &nb) != 0) { gtbt__wsa_fail(); closesocket(s); return INVALID_SOCKET; }
+    (void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, (int)sizeof one);
+    return s;
+}
+static int gtbt__sock_begin_win32(gtbt__sock s, const struct sockaddr *sa, socklen_t len) {
+    if (connect(s, sa, len) == 0) return 0;
+    gtbt__wsa_fail();
+    return errno == EAGAIN ? 1 : -1;
+}
+static int gtbt__sock_so_error_win32(gtbt__sock s) {
+    int soerr = 0, sl = (int)sizeof soerr;
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&soerr, &sl) != 0) { gtbt__wsa_fail(); return errno; }
+    return soerr ? gtbt__errno_of_wsa(soerr) : 0;
+}
+/* select on one socket rather than WSAPoll: WSAPoll did not report a failed connect before
+   Windows 10 version 2004, select reports it in the except set. */
+static int gtbt__sock_poll_win32(gtbt__sock s, int for_write, int ms) {
+    fd_set rw, ex;
+    struct timeval tv;
+    int r;
+    FD_ZERO(&rw);
+    FD_ZERO(&ex);
+    FD_SET(s, &rw);
+    FD_SET(s, &ex);
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    r = select(0, for_write ? NULL : &rw, for_write ? &rw : NULL, &ex, &tv);
+    if (r < 0) return (int)gtbt__wsa_fail();
+    return r > 0 ? 1 : 0;
+}
+static long gtbt__sock_send_win32(gtbt__sock s, const void *p, size_t n) {
+    int r = send(s, (const char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
+    return r == SOCKET_ERROR ? gtbt__wsa_fail() : (long)r;
+}
+static long gtbt__sock_recv_win32(gtbt__sock s, void *p, size_t n) {
+    int r = recv(s, (char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
+    return r == SOCKET_ERROR ? gtbt__wsa_fail() : (long)r;
+}
+static void gtbt__sock_close_win32(gtbt__sock s) { closesocket(s); }
 #endif
 
 // >>sha256 ---------------------------------------------------------------------------------------
@@ -1935,18 +2967,44 @@ static int gtbt__jp_skip(gtbt__jp *j) {
 }
 
 // >>redact ---------------------------------------------------------------------------------------
-/* Redaction: a byte-level port of the Go original's redact.String, without a regex engine.
+/* Redaction without a regex engine: a byte-level port of the Go original's redact.String (rules
+ * 1-8, rule 1 widened) and the rules it lacks (9-13), which let most real-world secret formats
+ * through in the original.
  *
- * Each rule below is one RE2 pattern of the Go original, applied in order, each over the output of
- * the previous one, with ReplaceAll semantics (leftmost-first, non-overlapping). All patterns are
+ * Each rule below is one pattern, applied in order, each over the output of the previous one,
+ * with ReplaceAll semantics (leftmost-first, non-overlapping). All patterns are
  * ASCII-only: (?i) folds ASCII letters only, \b is an ASCII word boundary ([A-Za-z0-9_]),
  * \s = [\t\n\f\r ]. Input is treated as bytes (NUL and invalid UTF-8 are ordinary non-word bytes).
  * Every rule is a single forward scan; any look-ahead done at a position either succeeds (and the
  * scan jumps past the match) or is bounded so that the total work stays linear in the input. */
 
-static int gtbt__rx_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-static int gtbt__rx_word(unsigned char c) { return gtbt__is_alnum(c) || c == '_'; }      /* \w */
-static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_word(c) || c == '-'; }        /* [A-Za-z0-9_\-] */
+/* Byte classes: 1 blank (\s), 2 letter, 4 digit, 8 '_', 16 '-', 32 hex digit, 64 '+' or '/',
+   128 upper case, 256 lower case, 512 '.', 1024 first byte of a rule-11 provider prefix. One table
+   lookup per byte in every rule below. */
+static const unsigned short gtbt__rx_ct[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 16, 512, 64,
+    36, 1060, 36, 36, 36, 36, 36, 36, 36, 36, 0, 0, 0, 0, 0, 0,
+    0, 1186, 162, 162, 162, 1186, 1186, 1154, 1154, 1154, 130, 130, 130, 130, 1154, 130,
+    1154, 130, 130, 1154, 130, 130, 130, 130, 130, 130, 130, 0, 0, 0, 0, 8,
+    0, 1314, 290, 290, 1314, 290, 1314, 1282, 1282, 258, 258, 1282, 1282, 258, 1282, 258,
+    1282, 258, 1282, 1282, 258, 258, 258, 1282, 1282, 1282, 258, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static int gtbt__rx_ws(unsigned char c) { return gtbt__rx_ct[c] & 1; }
+static int gtbt__rx_alpha(unsigned char c) { return gtbt__rx_ct[c] & 2; }
+static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_ct[c] & 6; }
+static int gtbt__rx_word(unsigned char c) { return gtbt__rx_ct[c] & 14; }      /* \w */
+static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_ct[c] & 30; }       /* [A-Za-z0-9_\-] */
+static unsigned char gtbt__rx_lower(unsigned char c) { return (unsigned char)gtbt__ascii_lower(c); }
 
 /* length of the lowercase literal lit if it matches s[i..) ignoring ASCII case, else 0 */
 static size_t gtbt__rx_ci(const unsigned char *s, size_t n, size_t i, const char *lit) {
@@ -1975,26 +3033,40 @@ static void gtbt__rx_emit(gtbt__rx *r, size_t upto, const char *rep, size_t resu
     r->done = resume;
 }
 
-/* 1. ([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@  ->  ${1}<redacted>@
-   The scheme class has no ':', so a "://" can start a match iff the run of scheme characters just
-   before it contains a letter; user and password runs are maximal and must end at ':' and '@'. */
+/* 1. scheme://userinfo@  ->  scheme://<redacted>@
+   The Go original's ([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@, widened in two ways: the
+   userinfo ends at the LAST '@' of the authority (up to the first '/' or blank), so a password
+   may contain '@' and '!' (mysql://root:p@ssw0rd!@host); and a user without a password is
+   redacted when it looks like a token (16+ bytes, or 8+ with a digit and a letter: a token as URL
+   user, Sentry DSNs) while short user names (git@, ubuntu@) stay. User and password must be
+   non-empty. The scheme class has no ':', so a "://" can start a match iff the run of scheme
+   characters just before it contains a letter. */
+/* The "://" at s[i] starts a userinfo to redact: 1 with its end, the last '@' of the authority. */
+static int gtbt__rx_userinfo_at(const unsigned char *s, size_t n, size_t i, size_t *at_out) {
+    size_t u = i + 3, e, at = 0, colon = 0, k;
+    int digit = 0, letter = 0;
+    for (e = u; e < n && !gtbt__rx_ws(s[e]) && s[e] != '/'; e++) {
+        if (s[e] == '@') at = e;
+        else if (s[e] == ':' && !colon) colon = e;
+    }
+    if (at <= u) return 0;
+    *at_out = at;
+    if (colon && colon < at) return colon > u && at > colon + 1;
+    for (k = u; k < at; k++) { digit |= (unsigned)(s[k] - '0') < 10u; letter |= gtbt__rx_alpha(s[k]); }
+    return at - u >= 16 || (at - u >= 8 && digit && letter);
+}
+
 static void gtbt__redact_userinfo(gtbt__rx *r) {
     const unsigned char *s = r->s;
-    size_t n = r->n, i, u, p;
+    size_t n = r->n, i, at;
     int alpha = 0;                          /* the scheme-character run ending here has a letter */
     for (i = 0; i < n; i++) {
         unsigned char c = s[i];
-        if (c == ':' && alpha && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/') {
-            for (u = i + 3; u < n && !gtbt__rx_ws(s[u]) && s[u] != '/' && s[u] != ':' && s[u] != '@'; u++) {}
-            if (u > i + 3 && u < n && s[u] == ':') {
-                for (p = u + 1; p < n && !gtbt__rx_ws(s[p]) && s[p] != '/' && s[p] != '@'; p++) {}
-                if (p > u + 1 && p < n && s[p] == '@') {
-                    gtbt__rx_emit(r, i + 3, "<redacted>@", p + 1);
-                    i = p;
-                    alpha = 0;
-                    continue;
-                }
-            }
+        if (c == ':' && alpha && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/' && gtbt__rx_userinfo_at(s, n, i, &at)) {
+            gtbt__rx_emit(r, i + 3, "<redacted>@", at + 1);
+            i = at;
+            alpha = 0;
+            continue;
         }
         if (gtbt__is_alnum(c) || c == '+' || c == '.' || c == '-') alpha |= gtbt__is_alpha(c);
         else alpha = 0;
@@ -2169,73 +3241,481 @@ static void gtbt__redact_long(gtbt__rx *r) {
     }
 }
 
-/* One cheap pass that finds which rules can possibly match s[0..n) (a necessary condition for
-   each; 0 means the text is left as is). With any != 0 it stops at the first candidate. Checked:
-   "://" followed later by '@' (1); '=' right after a byte that can end a keyword of rule 2:
-   y n t d h e (2); ':' right after 'n' (3); '=' or ':' after 'y' plus blanks (4); ':' after '"' plus
-   blanks (5); "eyJ" (6); a run of >= 15 [A-Za-z0-9_\-] bytes, the shortest provider match being
-   "xoxb-" plus 10 (7); a run of >= 41 (8). */
-enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_M_AWS = 8,
-       GTBT__RX_M_JSON = 16, GTBT__RX_M_JWT = 32, GTBT__RX_M_PROV = 64, GTBT__RX_M_LONG = 128 };
+/* ---- rules beyond the Go original (it lets most real-world secret formats through) ---- */
 
-static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
-    size_t i, run = 0;
-    unsigned m = 0;
-    unsigned char prev = 0, last = 0;       /* previous byte, last non-blank byte; lowercased */
-    int url = 0;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)gtbt__ascii_lower((unsigned char)s[i]);
-        if (gtbt__rx_tok(c)) {
-            if (++run >= 15) m |= run >= 41 ? GTBT__RX_M_PROV | GTBT__RX_M_LONG : GTBT__RX_M_PROV;
-            if (s[i] == 'J' && run >= 3 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT;
-        } else {
-            run = 0;
-            if (c == '=') {
-                if (prev == 'y' || prev == 'n' || prev == 't' || prev == 'd' || prev == 'h' || prev == 'e') m |= GTBT__RX_M_QUERY;
-                if (last == 'y') m |= GTBT__RX_M_AWS;
-            } else if (c == ':') {
-                if (prev == 'n') m |= GTBT__RX_M_AUTHZ;
-                if (last == 'y') m |= GTBT__RX_M_AWS;
-                if (last == '"') m |= GTBT__RX_M_JSON;
-                if (n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/') url = 1;
-            } else if (c == '@' && url) {
-                m |= GTBT__RX_M_URL;
-            }
-        }
-        if (m && any) return m;
-        prev = c;
-        if (!gtbt__rx_ws(c)) last = c;
+/* 9. PEM private keys: from "-----BEGIN <label>-----" whose label names a PRIVATE KEY to the end of
+   the matching "-----END ...-----" (or to the end of the text when it is cut off), whole. */
+static size_t gtbt__rx_find(const unsigned char *s, size_t n, size_t from, const char *lit) {
+    size_t len = strlen(lit);
+    const unsigned char *p;
+    while (from + len <= n && (p = (const unsigned char *)memchr(s + from, lit[0], n - from - len + 1)) != NULL) {
+        if (!memcmp(p, lit, len)) return (size_t)(p - s);
+        from = (size_t)(p - s) + 1;
     }
-    return m;
+    return n;
 }
 
-/* Fast pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
-static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
-    /* the common case (short plain values) in one cheap pass: every rule needs one of = : @ J
-       or a run of 15 token characters; anything else cannot match */
-    static const char cls[257] =   /* t: [A-Za-z0-9_-] but J, s: = : @ J, .: anything else */
-        ".............................................t..tttttttttts..s.."
-        "stttttttttstttttttttttttttt....t.tttttttttttttttttttttttttt....."
-        "................................................................"
-        "................................................................";
-    const unsigned char *s = (const unsigned char *)in;
-    size_t i, run = 0;
-    for (i = 0; i < n; i++) {
-        char k = cls[s[i]];
-        if (k == 't') { if (++run >= 15) return 1; continue; }
-        if (k == 's') return gtbt__redact_scan(s, n, 1) != 0;
-        run = 0;
+static void gtbt__redact_pem(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, e, end;
+    while ((i = gtbt__rx_find(s, n, i, "-----BEGIN ")) < n) {
+        for (e = i + 11; e < n && e < i + 80 && s[e] != '\n' && s[e] != '-'; e++) {}
+        if (gtbt__rx_find(s, e, i + 11, "PRIVATE KEY") >= e) { i += 11; continue; }
+        end = gtbt__rx_find(s, n, e, "-----END ");
+        if (end < n) {
+            size_t close = gtbt__rx_find(s, n, end + 9, "-----");
+            end = close < n ? close + 5 : n;
+        }
+        gtbt__rx_emit(r, i, "<redacted-private-key>", end);
+        i = end;
+    }
+}
+
+/* 10. Secrets named by their key: KEY=value, KEY: value (YAML, HTTP headers), "key": "value"
+   (JSON), --flag value, where the key name CONTAINS a secret word (DB_PASSWORD=, PGPASSWORD=,
+   GITHUB_TOKEN=, MY_API_KEY=, ?client_secret=, "clientSecret":, X-API-Key:), or has one of the
+   short secret words as a whole part (auth, pass, sig, jwt, pat; pwd and pw only in a longer name,
+   since PWD is the working directory; key only as the last part, as in api_key, X-API-Key,
+   licenseKey). Parts are split at '_', '-', '.' and lower-to-upper case changes. The value becomes
+   "***": a quoted value inside its quotes; the rest of the line after Authorization:
+   (keeping its scheme word), Cookie:, Set-Cookie:, and after a "key:" that starts its line
+   (YAML, headers); otherwise one word. -u/--user user:pass keeps the user. */
+enum { GTBT__RX_K_NONE, GTBT__RX_K_SECRET, GTBT__RX_K_USER, GTBT__RX_K_LINE, GTBT__RX_K_AUTHZ };
+#define GTBT__RX_KEY_MAX 64
+
+static int gtbt__rx_keych(unsigned char c) { return gtbt__rx_ct[c] & 542; }      /* [A-Za-z0-9_.\-] */
+static int gtbt__rx_ends(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !memcmp(s + a - b, suffix, b);
+}
+
+/* What the key name k[0..n) announces (GTBT__RX_K_*). Leading dashes (flags) are skipped. */
+static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
+    static const char *const has[] = { "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key",
+        "api-key", "credential", "privatekey", "private_key", "private-key", "accesskey", "access_key", "access-key",
+        "signature", "sessionid", "session_id", "session-id", "cookie", NULL };
+    static const char *const part[] = { "auth", "pass", "sig", "jwt", "pat", NULL };
+    char low[GTBT__RX_KEY_MAX + 1];
+    size_t i, a, w, dashes = 0, nparts = 0;
+    while (dashes < n && k[dashes] == '-') dashes++;
+    k += dashes;
+    n -= dashes;
+    if (n == 0 || n > GTBT__RX_KEY_MAX) return GTBT__RX_K_NONE;
+    for (i = 0; i < n; i++) low[i] = (char)gtbt__rx_lower(k[i]);
+    low[n] = 0;
+    if (dashes && (!strcmp(low, "u") || !strcmp(low, "user") || !strcmp(low, "proxy-user"))) return GTBT__RX_K_USER;
+    if (gtbt__rx_ends(low, "authorization")) return GTBT__RX_K_AUTHZ;
+    if (!strcmp(low, "cookie") || !strcmp(low, "set-cookie")) return GTBT__RX_K_LINE;
+    for (i = 0; i + 1 < n; i++) {          /* every word below has one of these letter pairs */
+        char x = low[i], y = low[i + 1];
+        if ((x == 'p' && (y == 'a' || y == 'r' || y == 'w')) || (x == 's' && (y == 'e' || y == 'i')) || (x == 't' && y == 'o') ||
+            (x == 'a' && (y == 'p' || y == 'c' || y == 'u')) || (x == 'c' && (y == 'r' || y == 'o')) || (x == 'j' && y == 'w') ||
+            (x == 'k' && y == 'e')) break;
+    }
+    if (i + 1 >= n) return GTBT__RX_K_NONE;
+    for (i = 0; i < n; i++)
+        for (w = 0; has[w]; w++)
+            if (has[w][0] == low[i] && !strncmp(low + i, has[w], strlen(has[w])) && !(w == 4 && gtbt__rx_ends(low, "tokens")))
+                return GTBT__RX_K_SECRET;
+    for (i = 1; i < n; i++)
+        nparts += k[i] == '_' || k[i] == '-' || k[i] == '.' || (gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]));
+    for (a = 0, i = 0; i <= n; i++) {
+        int sep = i < n && (k[i] == '_' || k[i] == '-' || k[i] == '.');
+        int camel = i > 0 && i < n && gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]);
+        size_t len = i - a;
+        if (i < n && !sep && !camel) continue;
+        for (w = 0; len && part[w]; w++)
+            if (strlen(part[w]) == len && !memcmp(low + a, part[w], len)) return GTBT__RX_K_SECRET;
+        if (nparts && ((len == 3 && !memcmp(low + a, "pwd", 3)) || (len == 2 && !memcmp(low + a, "pw", 2))))
+            return GTBT__RX_K_SECRET;
+        if (i == n && len == 3 && !memcmp(low + a, "key", 3)) return GTBT__RX_K_SECRET;
+        a = sep ? i + 1 : i;
+    }
+    return GTBT__RX_K_NONE;
+}
+
+static int gtbt__rx_eol(unsigned char c) { return c == '\n' || c == '\r'; }
+
+/* Is s[i] ('=', ':', or a blank after a --flag or "bearer") the separator after a secret key? Then
+   [*vs, *ve) is the non-empty value to replace. O(key length + value length). */
+static int gtbt__rx_kv_at(const unsigned char *s, size_t n, size_t i, size_t *vs, size_t *ve) {
+    size_t ke = i, ks, ls, j, e;
+    unsigned char sep = s[i];
+    int kind, blank = sep == ' ' || sep == '\t', line;
+    if (!blank) {
+        while (ke > 0 && (s[ke - 1] == ' ' || s[ke - 1] == '\t')) ke--;
+        if (ke > 0 && (s[ke - 1] == '"' || s[ke - 1] == '\'')) ke--;
+    }
+    for (ks = ke; ks > 0 && ke - ks <= GTBT__RX_KEY_MAX + 2 && gtbt__rx_keych(s[ks - 1]); ks--) {}
+    if (ks == ke || (ks > 0 && gtbt__rx_keych(s[ks - 1]))) return 0;
+    if (blank) {
+        if (ke - ks == 6 && gtbt__rx_ci(s, n, ks, "bearer")) kind = GTBT__RX_K_SECRET;
+        else if (s[ks] != '-') return 0;
+        else kind = gtbt__rx_secret_key(s + ks, ke - ks);
+    } else {
+        kind = gtbt__rx_secret_key(s + ks, ke - ks);
+    }
+    if (kind == GTBT__RX_K_NONE) return 0;
+    ls = ks;
+    if (ls > 0 && (s[ls - 1] == '"' || s[ls - 1] == '\'')) ls--;
+    while (ls > 0 && (s[ls - 1] == ' ' || s[ls - 1] == '\t')) ls--;
+    line = ls == 0 || gtbt__rx_eol(s[ls - 1]);
+    j = i + 1;
+    while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+    if (j >= n || gtbt__rx_eol(s[j])) return 0;
+    if (blank && s[j] == '-' && j + 1 < n && s[j + 1] == '-') return 0;   /* the next --flag */
+    if (kind == GTBT__RX_K_AUTHZ) {                                     /* keep the scheme word */
+        for (e = j; e < n && (gtbt__rx_alnum(s[e]) || s[e] == '-'); e++) {}
+        if (e > j && e < n && (s[e] == ' ' || s[e] == '\t')) {
+            while (e < n && (s[e] == ' ' || s[e] == '\t')) e++;
+            if (e >= n || gtbt__rx_eol(s[e])) return 0;
+            j = e;
+        }
+    }
+    if (s[j] == '"' || s[j] == '\'') {
+        unsigned char q = s[j++];
+        for (e = j; e < n && s[e] != q && !gtbt__rx_eol(s[e]); e++) {}
+    } else if (kind == GTBT__RX_K_AUTHZ || kind == GTBT__RX_K_LINE || (sep == ':' && line)) {
+        for (e = j; e < n && !gtbt__rx_eol(s[e]) && s[e] != '"' && s[e] != '\''; e++) {}
+        while (e > j && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+    } else {
+        for (e = j; e < n && !gtbt__rx_ws(s[e]) && s[e] != '&' && s[e] != '"' && s[e] != '\'' &&
+                    !(sep == ':' && (s[e] == ',' || s[e] == ';' || s[e] == '}' || s[e] == ']' || s[e] == ')')); e++) {}
+    }
+    if (sep == ':' && e > j && s[e - 1] == ':' && !line) return 0;   /* "auth: Authorization: ..." */
+    if (kind == GTBT__RX_K_USER) {
+        while (j < e && s[j] != ':') j++;
+        if (j == e) return 0;
+        j++;
+    }
+    if (e == j) return 0;
+    *vs = j;
+    *ve = e;
+    return 1;
+}
+
+static void gtbt__redact_kv(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, vs, ve;
+    for (i = 1; i < n; i++) {
+        unsigned char c = s[i];
+        if (c != '=' && c != ':' && !((c == ' ' || c == '\t') && gtbt__rx_keych(s[i - 1]))) continue;
+        if (!gtbt__rx_kv_at(s, n, i, &vs, &ve)) continue;
+        gtbt__rx_emit(r, vs, "***", ve);
+        i = ve - 1;
+    }
+}
+
+/* 11. Provider tokens by their documented prefixes (beyond the Go original's list): the prefix
+   must start a word (no letter or digit before it), the body is at least min bytes of its class;
+   the prefix stays and the body becomes "***". */
+enum { GTBT__RX_B_TOK, GTBT__RX_B_ALNUM, GTBT__RX_B_WORD, GTBT__RX_B_HEX, GTBT__RX_B_UPNUM, GTBT__RX_B_B64,
+       GTBT__RX_B_TOKDOT, GTBT__RX_B_PATH };
+typedef struct gtbt__rx_prov2 { const char *pre; unsigned char cls, min; } gtbt__rx_prov2;
+static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
+    { "ghu_", GTBT__RX_B_ALNUM, 30 }, { "ghr_", GTBT__RX_B_ALNUM, 30 },             /* GitHub user/refresh */
+    { "npm_", GTBT__RX_B_ALNUM, 30 },                                               /* npm */
+    { "sk_live_", GTBT__RX_B_ALNUM, 16 }, { "sk_test_", GTBT__RX_B_ALNUM, 16 },     /* Stripe */
+    { "rk_live_", GTBT__RX_B_ALNUM, 16 }, { "rk_test_", GTBT__RX_B_ALNUM, 16 }, { "whsec_", GTBT__RX_B_ALNUM, 24 },
+    { "SG.", GTBT__RX_B_TOKDOT, 40 },                                               /* SendGrid */
+    { "SK", GTBT__RX_B_HEX, 32 }, { "AC", GTBT__RX_B_HEX, 32 },                     /* Twilio */
+    { "key-", GTBT__RX_B_HEX, 32 },                                                 /* Mailgun */
+    { "GOCSPX-", GTBT__RX_B_TOK, 20 }, { "ya29.", GTBT__RX_B_TOKDOT, 20 }, { "1//0", GTBT__RX_B_TOK, 30 }, /* Google */
+    { "hvs.", GTBT__RX_B_TOK, 20 }, { "hvb.", GTBT__RX_B_TOK, 20 }, { "hvr.", GTBT__RX_B_TOK, 20 },   /* Vault */
+    { "atlasv1.", GTBT__RX_B_TOK, 40 },                                             /* Terraform Cloud */
+    { "hooks.slack.com/services/", GTBT__RX_B_PATH, 20 }, { "xapp-", GTBT__RX_B_TOK, 20 }, /* Slack */
+    { "xoxe.", GTBT__RX_B_TOKDOT, 30 }, { "xoxe-", GTBT__RX_B_TOK, 30 },
+    { "discord.com/api/webhooks/", GTBT__RX_B_PATH, 20 }, { "discordapp.com/api/webhooks/", GTBT__RX_B_PATH, 20 },
+    { "shpat_", GTBT__RX_B_HEX, 32 }, { "shpss_", GTBT__RX_B_HEX, 32 },             /* Shopify */
+    { "shpca_", GTBT__RX_B_HEX, 32 }, { "shppa_", GTBT__RX_B_HEX, 32 },
+    { "dop_v1_", GTBT__RX_B_HEX, 64 }, { "doo_v1_", GTBT__RX_B_HEX, 64 }, { "dor_v1_", GTBT__RX_B_HEX, 64 }, /* DigitalOcean */
+    { "hf_", GTBT__RX_B_ALNUM, 30 },                                                /* Hugging Face */
+    { "pypi-", GTBT__RX_B_TOK, 50 },                                                /* PyPI */
+    { "dckr_pat_", GTBT__RX_B_TOK, 20 },                                            /* Docker Hub */
+    { "AGE-SECRET-KEY-1", GTBT__RX_B_UPNUM, 50 },                                   /* age */
+    { "lin_api_", GTBT__RX_B_ALNUM, 30 },                                           /* Linear */
+    { "ntn_", GTBT__RX_B_ALNUM, 30 }, { "secret_", GTBT__RX_B_ALNUM, 40 },          /* Notion */
+    { "figd_", GTBT__RX_B_TOK, 30 },                                                /* Figma */
+    { "glsa_", GTBT__RX_B_WORD, 30 }, { "glc_", GTBT__RX_B_B64, 30 },               /* Grafana */
+    { "NRAK-", GTBT__RX_B_UPNUM, 20 }, { "NRII-", GTBT__RX_B_TOK, 20 },             /* New Relic */
+    { "PMAK-", GTBT__RX_B_TOK, 50 },                                                /* Postman */
+    { "pul-", GTBT__RX_B_HEX, 40 },                                                 /* Pulumi */
+    { "dp.pt.", GTBT__RX_B_ALNUM, 40 }, { "dp.st.", GTBT__RX_B_ALNUM, 40 },         /* Doppler */
+    { "dp.ct.", GTBT__RX_B_ALNUM, 40 }, { "dp.sa.", GTBT__RX_B_ALNUM, 40 },
+    { "dapi", GTBT__RX_B_HEX, 32 },                                                 /* Databricks */
+    { "r8_", GTBT__RX_B_ALNUM, 30 },                                                /* Replicate */
+    { "gsk_", GTBT__RX_B_ALNUM, 40 },                                               /* Groq */
+    { "sq0atp-", GTBT__RX_B_TOK, 20 }, { "sq0csp-", GTBT__RX_B_TOK, 30 }, { "EAAA", GTBT__RX_B_TOK, 50 }, /* Square */
+    { "sl.", GTBT__RX_B_TOK, 60 },                                                  /* Dropbox */
+    { "ASIA", GTBT__RX_B_UPNUM, 16 }, { "AGPA", GTBT__RX_B_UPNUM, 16 }, { "AIDA", GTBT__RX_B_UPNUM, 16 }, /* AWS ids */
+    { "AROA", GTBT__RX_B_UPNUM, 16 }, { "ANPA", GTBT__RX_B_UPNUM, 16 }, { "AIPA", GTBT__RX_B_UPNUM, 16 },
+    { "FwoGZXIvYXdzE", GTBT__RX_B_B64, 100 }, { "IQoJb3JpZ2lu", GTBT__RX_B_B64, 100 }, /* AWS session tokens */
+    { "phx_", GTBT__RX_B_ALNUM, 30 },                                               /* PostHog personal */
+    { "HRKU-", GTBT__RX_B_TOK, 30 },                                                /* Heroku */
+    { "nfp_", GTBT__RX_B_ALNUM, 30 },                                               /* Netlify */
+    { "sbp_", GTBT__RX_B_HEX, 40 },                                                 /* Supabase */
+    { "sk.eyJ", GTBT__RX_B_TOKDOT, 40 },                                            /* Mapbox */
+    { "ATATT3", GTBT__RX_B_B64, 100 },                                              /* Atlassian */
+    { "glptt-", GTBT__RX_B_HEX, 40 }, { "GR1348941", GTBT__RX_B_TOK, 20 },          /* GitLab */
+};
+/* the first byte of each row above, in order (tests/test_redact.c checks it) */
+static const char gtbt__rx_prov2_heads[] = "ggnssrrwSSAkGy1hhhahxxxddssssdddhpdAlnsfggNNPpdddddrgssEsAAAAAAFIpHnssAgG";
+
+static int gtbt__rx_body(int cls, unsigned char c) {
+    switch (cls) {
+    case GTBT__RX_B_TOK: return gtbt__rx_tok(c);
+    case GTBT__RX_B_ALNUM: return gtbt__rx_alnum(c);
+    case GTBT__RX_B_WORD: return gtbt__rx_word(c);
+    case GTBT__RX_B_HEX: return (unsigned)(c - '0') < 10u || (unsigned)((c | 32) - 'a') < 6u;
+    case GTBT__RX_B_UPNUM: return gtbt__is_upper(c) || gtbt__is_digit(c);
+    case GTBT__RX_B_B64: return gtbt__rx_tok(c) || c == '+' || c == '/' || c == '=';
+    case GTBT__RX_B_TOKDOT: return gtbt__rx_tok(c) || c == '.';
+    default: return gtbt__rx_tok(c) || c == '/';
+    }
+}
+
+/* A provider token starting at s[i] (a word start): 1 with the body [*bs, *be). The body scan of a
+   failed match is shorter than min, so callers stay linear when they jump past a success. */
+static int gtbt__rx_prov2_at(const unsigned char *s, size_t n, size_t i, size_t *bs, size_t *be) {
+    size_t k, e, plen;
+    if (!(gtbt__rx_ct[s[i]] & 1024)) return 0;          /* the first bytes of the prefixes below */
+    for (k = 0; k < sizeof gtbt__rx_prov2s / sizeof gtbt__rx_prov2s[0]; k++) {
+        const gtbt__rx_prov2 *pv;
+        const char *h = (const char *)memchr(gtbt__rx_prov2_heads + k, s[i], sizeof gtbt__rx_prov2_heads - 1 - k);
+        if (!h) break;
+        k = (size_t)(h - gtbt__rx_prov2_heads);
+        pv = &gtbt__rx_prov2s[k];
+        if (i + 1 >= n || (unsigned char)pv->pre[1] != s[i + 1]) continue;
+        plen = strlen(pv->pre);
+        if (n - i < plen + pv->min || memcmp(s + i, pv->pre, plen) != 0) continue;
+        for (e = i + plen; e < n && gtbt__rx_body(pv->cls, s[e]); e++) {}
+        if (e - i - plen < pv->min) continue;
+        *bs = i + plen;
+        *be = e;
+        return 1;
     }
     return 0;
 }
 
+static void gtbt__redact_prov2(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i, bs, be;
+    for (i = 0; i < n; i++) {
+        if (i > 0 && gtbt__rx_alnum(s[i - 1])) continue;
+        if (!gtbt__rx_prov2_at(s, n, i, &bs, &be)) continue;
+        gtbt__rx_emit(r, bs, "***", be);
+        i = be - 1;
+    }
+}
+
+/* 12. Three dot-separated token parts of 20+, 5-8 and 25+ bytes (Discord bot tokens and other
+   signed tokens shaped like a JWT without its "eyJ")  ->  <redacted-token> */
+static void gtbt__redact_dotted(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, a, e1, e2, e3;
+    while (i < n) {
+        if (!gtbt__rx_tok(s[i]) || (i > 0 && s[i - 1] == '.')) { i++; continue; }
+        for (a = i, e1 = i; e1 < n && gtbt__rx_tok(s[e1]); e1++) {}
+        i = e1;
+        if (e1 - a < 20 || e1 >= n || s[e1] != '.') continue;
+        for (e2 = e1 + 1; e2 < n && gtbt__rx_tok(s[e2]); e2++) {}
+        if (e2 - e1 - 1 < 5 || e2 - e1 - 1 > 8 || e2 >= n || s[e2] != '.') continue;
+        for (e3 = e2 + 1; e3 < n && gtbt__rx_tok(s[e3]); e3++) {}
+        if (e3 - e2 - 1 < 25) continue;
+        gtbt__rx_emit(r, a, "<redacted-token>", e3);
+        i = e3;
+    }
+}
+
+/* 13. Opaque keys the Go original misses (it takes only [A-Za-z0-9_\-]{41,}):
+   - 32 or 40 hex digits with at least one digit and one letter, as a whole word (API keys, Twilio
+     and Datadog keys, MD5-shaped secrets), unless it reads as a version or commit: right after
+     '+' (1.4.2+<hash>), after the word commit, rev, revision, sha, sha1, hash, git, checksum,
+     digest, md5, etag, build or version, or after a version number (digit.digit) earlier on its
+     line;
+   - a run of 32+ base64 characters [A-Za-z0-9+/_-] (with '=' padding) that mixes upper case,
+     lower case and digits (at least 2 each) and changes character class between at least 38% of
+     its neighbouring bytes: AWS secret keys (40), 44-character base64 keys, session tokens.
+     Paths, identifiers, target triples and words change class far less often.
+   Both become <redacted-token>. UUIDs (8-4-4-4-12) are left alone; 41+ token bytes (SHA-256 in
+   hex among them) are rule 8's. */
+static int gtbt__rx_hex(unsigned char c) { return gtbt__rx_ct[c] & 32; }
+static int gtbt__rx_b64(unsigned char c) { return gtbt__rx_ct[c] & 94; }       /* [A-Za-z0-9_\-+/] */
+static int gtbt__rx_digit(unsigned char c) { return gtbt__rx_ct[c] & 4; }
+
+static int gtbt__rx_commit_ctx(const unsigned char *s, size_t a) {
+    static const char *const words[] = { "commit", "rev", "revision", "sha", "sha1", "hash", "git", "checksum",
+                                         "digest", "md5", "etag", "build", "version", NULL };
+    size_t j = a, we, k, lim = a > 48 ? a - 48 : 0;
+    if (a > 0 && s[a - 1] == '+') return 1;
+    while (j > 0 && a - j < 3 && s[j - 1] && strchr(" \t=:#@([-_", s[j - 1])) j--;
+    for (we = j; j > 0 && we - j < 10 && gtbt__rx_alnum(s[j - 1]); j--) {}
+    for (k = 0; we > j && words[k]; k++)
+        if (strlen(words[k]) == we - j && gtbt__rx_ci(s, we, j, words[k])) return 1;
+    for (j = a; j >= lim + 3 && !gtbt__rx_eol(s[j - 1]); j--)
+        if (gtbt__rx_digit(s[j - 1]) && s[j - 2] == '.' && gtbt__rx_digit(s[j - 3])) return 1;
+    return 0;
+}
+
+static int gtbt__rx_class(unsigned char c) {
+    return gtbt__is_upper(c) ? 1 : gtbt__is_lower(c) ? 2 : gtbt__is_digit(c) ? 3 : 4;
+}
+
+static void gtbt__redact_opaque(gtbt__rx *r) {
+    const unsigned char *s = r->s;
+    size_t n = r->n, i = 0, a, b, j, k, ca, cb, e;
+    while (i < n) {
+        size_t up = 0, lo = 0, dg = 0, changes = 0;
+        int hexhit = 0;
+        if (!gtbt__rx_b64(s[i])) { i++; continue; }
+        for (a = i; i < n && gtbt__rx_b64(s[i]); i++) {}
+        b = i;
+        if (b - a < 32) continue;
+        for (j = a; j < b;) {                      /* whole-word hex pieces */
+            int digit = 0, letter = 0, hex = 1;
+            if (!gtbt__rx_alnum(s[j])) { j++; continue; }
+            for (k = j; k < b && gtbt__rx_alnum(s[k]); k++) {
+                hex &= gtbt__rx_hex(s[k]) != 0;
+                digit |= gtbt__rx_digit(s[k]);
+                letter |= gtbt__rx_alpha(s[k]);
+            }
+            if ((k - j == 32 || k - j == 40) && hex && digit && letter &&
+                !gtbt__rx_commit_ctx(s, j)) {
+                gtbt__rx_emit(r, j, "<redacted-token>", k);
+                hexhit = 1;
+            }
+            j = k;
+        }
+        if (hexhit) continue;
+        for (ca = a; ca < b && !gtbt__rx_alnum(s[ca]); ca++) {}
+        for (cb = b; cb > ca && !gtbt__rx_alnum(s[cb - 1]); cb--) {}
+        if (cb - ca < 32) continue;
+        for (j = ca; j < cb; j++) {
+            int cl = gtbt__rx_class(s[j]);
+            up += cl == 1; lo += cl == 2; dg += cl == 3;
+            if (j > ca && cl != gtbt__rx_class(s[j - 1])) changes++;
+        }
+        if (up < 2 || lo < 2 || dg < 2 || changes * 100 < 38 * (cb - ca - 1)) continue;
+        e = cb;
+        if (cb == b) {                             /* '=' padding, unless it is "key=value" */
+            while (e < n && e - b < 2 && s[e] == '=') e++;
+            if (e < n && gtbt__rx_b64(s[e])) e = b;
+        }
+        gtbt__rx_emit(r, ca, "<redacted-token>", e);
+    }
+}
+
+/* One pass that finds which rules can possibly match s[0..n) (a necessary condition for each; 0
+   means the text is left as is). With any != 0 it stops at the first candidate: this is the
+   pre-check of every recorded value, so ordinary values (target triples like
+   x86_64-unknown-linux-gnu, version strings, --long-flags=value, paths) must cost one cheap pass
+   and no rule. Checked: a userinfo rule 1 redacts (1); at '=', a keyword of rule 2 as a whole word before it
+   (2); "authorization:" (3); "secret_access_key" then [=:] (4); a JSON key of rule 5 (5); "eyJ"
+   (6); a prefix of rule 7 (7); a run of 41 token bytes (8); "-----BEGIN " (9); a secret key
+   before '=', ':' or after a --flag (10); a provider prefix with its body at a word start (11); a
+   run of 20 token bytes then '.' (12); a 32- or 40-hex word, or a base64 run of 32+ with 2+ upper,
+   lower and digits (13). */
+enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_M_AWS = 8,
+       GTBT__RX_M_JSON = 16, GTBT__RX_M_JWT = 32, GTBT__RX_M_PROV = 64, GTBT__RX_M_LONG = 128,
+       GTBT__RX_M_PEM = 256, GTBT__RX_M_KV = 512, GTBT__RX_M_PROV2 = 1024, GTBT__RX_M_DOT = 2048,
+       GTBT__RX_M_OPAQUE = 4096 };
+
+/* s[ks..ke) is one of the lowercase words (ASCII case-insensitive) */
+static int gtbt__rx_is_word(const unsigned char *s, size_t ks, size_t ke, const char *const *words) {
+    size_t k;
+    for (k = 0; words[k]; k++)
+        if (strlen(words[k]) == ke - ks && gtbt__rx_ci(s, ke, ks, words[k])) return 1;
+    return 0;
+}
+
+/* the Go rules' keyword conditions at a '=' or ':' at s[i] */
+static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) {
+    static const char *const query[] = { "apikey", "api_key", "key", "access_token", "refresh_token", "token",
+                                         "secret", "password", "auth", "authorization", "signature", NULL };
+    static const char *const json[] = { "apikey", "api_key", "access_token", "refresh_token", "token", "secret",
+                                        "password", "auth", "authorization", "signature", NULL };
+    unsigned m = 0;
+    size_t ks, ke = i, j;
+    if (s[i] == '=' && i > 0 && strchr("yntdheYNTDHE", s[i - 1]) && s[i - 1]) {   /* the keywords' last letters */
+        for (ks = i; ks > 0 && i - ks <= 13 && gtbt__rx_word(s[ks - 1]); ks--) {}
+        if ((ks == 0 || !gtbt__rx_word(s[ks - 1])) && i + 1 < n && s[i + 1] != '&' && !gtbt__rx_ws(s[i + 1]) &&
+            gtbt__rx_is_word(s, ks, i, query)) m |= GTBT__RX_M_QUERY;
+    } else if (s[i] == ':' && i >= 13 && (s[i - 1] | 32) == 'n' && gtbt__rx_ci(s, n, i - 13, "authorization:")) {
+        m |= GTBT__RX_M_AUTHZ;
+    }
+    while (ke > 0 && gtbt__rx_ws(s[ke - 1])) ke--;
+    if (ke >= 17 && (s[ke - 1] | 32) == 'y' && gtbt__rx_ci(s, n, ke - 17, "secret_access_key")) m |= GTBT__RX_M_AWS;
+    if (s[i] == ':' && ke > 0 && s[ke - 1] == '"') {
+        for (ks = ke - 1; ks > 0 && ke - ks <= 15 && s[ks - 1] != '"'; ks--) {}
+        j = gtbt__rx_skip_ws(s, n, i + 1);
+        if (ks > 0 && s[ks - 1] == '"' && j < n && s[j] == '"' && gtbt__rx_is_word(s, ks, ke - 1, json)) m |= GTBT__RX_M_JSON;
+    }
+    return m;
+}
+
+static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
+    size_t i, run = 0, b64 = 0, up = 0, lo = 0, dg = 0, piece = 0, vs, ve;
+    unsigned m = 0;
+    int hex = 1;
+    for (i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (gtbt__rx_alnum(c)) {                   /* rule 13: a hex piece, a mixed base64 run */
+            piece++;
+            hex &= gtbt__rx_hex(c) != 0;
+            up += (gtbt__rx_ct[c] & 128) != 0; lo += (gtbt__rx_ct[c] & 256) != 0; dg += gtbt__rx_digit(c) != 0;
+            if (++b64 >= 32 && up >= 2 && lo >= 2 && dg >= 2) m |= GTBT__RX_M_OPAQUE;
+        } else {
+            if (hex && (piece == 32 || piece == 40)) m |= GTBT__RX_M_OPAQUE;
+            piece = 0;
+            hex = 1;
+            if (gtbt__rx_b64(c)) b64++;
+            else b64 = up = lo = dg = 0;
+        }
+        if (gtbt__rx_tok(c)) {
+            if (++run >= 41) m |= GTBT__RX_M_LONG;
+            switch (c) {
+            case 's': if (i + 3 <= n && s[i + 1] == 'k' && s[i + 2] == '-') m |= GTBT__RX_M_PROV; break;
+            case 'g':
+                if (i + 4 <= n && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
+                                   (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
+                                   !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
+                    m |= GTBT__RX_M_PROV;
+                break;
+            case 'x': if (i + 5 <= n && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') m |= GTBT__RX_M_PROV; break;
+            case 'A': if (i + 4 <= n && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) m |= GTBT__RX_M_PROV; break;
+            case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT; break;
+            case '-': if (n - i >= 11 && !memcmp(s + i, "-----BEGIN ", 11)) m |= GTBT__RX_M_PEM; break;
+            default: break;
+            }
+            if (!(m & GTBT__RX_M_PROV2) && (i == 0 || !gtbt__rx_alnum(s[i - 1])) && gtbt__rx_prov2_at(s, n, i, &vs, &ve))
+                m |= GTBT__RX_M_PROV2;
+        } else {
+            if (c == '.' && run >= 20) m |= GTBT__RX_M_DOT;
+            run = 0;
+            if (c == '=' || c == ':') {
+                m |= gtbt__rx_go_keys_at(s, n, i);
+                if (c == ':' && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/' && gtbt__rx_userinfo_at(s, n, i, &ve)) m |= GTBT__RX_M_URL;
+                if (!(m & GTBT__RX_M_KV) && i > 0 && gtbt__rx_kv_at(s, n, i, &vs, &ve)) m |= GTBT__RX_M_KV;
+            } else if ((c == ' ' || c == '\t') && i > 0 && !(m & GTBT__RX_M_KV) && gtbt__rx_keych(s[i - 1])) {
+                if (gtbt__rx_kv_at(s, n, i, &vs, &ve)) m |= GTBT__RX_M_KV;
+            }
+        }
+        if (m && any) return m;
+    }
+    if (hex && (piece == 32 || piece == 40)) m |= GTBT__RX_M_OPAQUE;
+    return m;
+}
+
+/* Pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
+static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
+    return gtbt__redact_scan((const unsigned char *)in, n, 1) != 0;
+}
+
 /* The Go function is not quite idempotent: a later rule can unblock an earlier one, e.g.
    "x://u:AKIA<16 upper>key=/&@h" takes three applications to settle (AKIA[A-Z0-9]{16} leaves a
-   \b before "key", whose redaction removes the '/' that blocked the userinfo rule). We therefore
-   repeat the whole rule list until it changes nothing. This differs from Go only on inputs where Go
-   itself is not idempotent. By analysis (only AKIA's fixed length creates a new \b; rules 2-5 can
-   unblock rule 1; rule 1 enables nothing earlier) and by fuzzing, at most 3 passes change anything;
-   the cap keeps the cost linear regardless. Set to 1 for byte-exact Go output. */
+   \b before "key", whose redaction removes the '/' that blocked the userinfo rule); the wider
+   rules add such cases. We therefore repeat the whole rule list until it changes nothing; by
+   fuzzing, at most 3 passes change anything; the cap keeps the cost linear regardless. */
 #ifndef GTBT__REDACT_MAX_PASSES
 #define GTBT__REDACT_MAX_PASSES 4
 #endif
@@ -2244,9 +3724,10 @@ static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
    out-of-memory nothing is appended (never a partly redacted value) and out->oom is set. Rules
    whose necessary condition (gtbt__redact_scan) is absent from the current text are skipped; the
    scan is redone after every rule that changed the text, so it always describes what the next
-   rule sees. */
+   rule sees. Order: PEM blocks, URL userinfo, secret keys, then the Go original's rules 2-8, then
+   provider prefixes, dotted tokens, opaque keys. */
 static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf *out) {
-    enum { NPROV = sizeof gtbt__rx_providers / sizeof gtbt__rx_providers[0], NRULES = 7 + NPROV };
+    enum { NPROV = sizeof gtbt__rx_providers / sizeof gtbt__rx_providers[0], NRULES = 12 + NPROV };
     gtbt__buf tmp[2];
     gtbt__rx r;
     const unsigned char *cur = (const unsigned char *)in;
@@ -2259,18 +3740,26 @@ static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf
     for (pass = 0; mask && changed && !out->oom && pass < GTBT__REDACT_MAX_PASSES; pass++) {
         changed = 0;
         for (rule = 0; rule < NRULES; rule++) {
-            need = rule < 6 ? 1u << rule : rule < NRULES - 1 ? (unsigned)GTBT__RX_M_PROV : (unsigned)GTBT__RX_M_LONG;
+            static const unsigned needs[] = { GTBT__RX_M_PEM, GTBT__RX_M_URL, GTBT__RX_M_KV, GTBT__RX_M_QUERY,
+                GTBT__RX_M_AUTHZ, GTBT__RX_M_AWS, GTBT__RX_M_JSON, GTBT__RX_M_JWT };
+            need = rule < 8 ? needs[rule] : rule < 8 + NPROV ? (unsigned)GTBT__RX_M_PROV : rule == 8 + NPROV ? (unsigned)GTBT__RX_M_LONG
+                 : rule == 9 + NPROV ? (unsigned)GTBT__RX_M_PROV2 : rule == 10 + NPROV ? (unsigned)GTBT__RX_M_DOT : (unsigned)GTBT__RX_M_OPAQUE;
             if (!(mask & need)) continue;
             r.s = cur; r.n = curn; r.done = 0; r.out = &tmp[which]; r.changed = 0;
             tmp[which].len = 0;                        /* never the buffer cur points into */
-            if (rule == 0) gtbt__redact_userinfo(&r);
-            else if (rule == 1) gtbt__redact_query(&r);
-            else if (rule == 2) gtbt__redact_authz(&r);
-            else if (rule == 3) gtbt__redact_aws(&r);
-            else if (rule == 4) gtbt__redact_json(&r);
-            else if (rule == 5) gtbt__redact_jwt(&r);
-            else if (rule < NRULES - 1) gtbt__redact_provider(&r, &gtbt__rx_providers[rule - 6]);
-            else gtbt__redact_long(&r);
+            if (rule == 0) gtbt__redact_pem(&r);
+            else if (rule == 1) gtbt__redact_userinfo(&r);
+            else if (rule == 2) gtbt__redact_kv(&r);
+            else if (rule == 3) gtbt__redact_query(&r);
+            else if (rule == 4) gtbt__redact_authz(&r);
+            else if (rule == 5) gtbt__redact_aws(&r);
+            else if (rule == 6) gtbt__redact_json(&r);
+            else if (rule == 7) gtbt__redact_jwt(&r);
+            else if (rule < 8 + NPROV) gtbt__redact_provider(&r, &gtbt__rx_providers[rule - 8]);
+            else if (rule == 8 + NPROV) gtbt__redact_long(&r);
+            else if (rule == 9 + NPROV) gtbt__redact_prov2(&r);
+            else if (rule == 10 + NPROV) gtbt__redact_dotted(&r);
+            else gtbt__redact_opaque(&r);
             if (!r.changed) continue;
             gtbt__buf_put(r.out, cur + r.done, curn - r.done);
             if (r.out->oom) { out->oom = 1; break; }
@@ -2308,8 +3797,8 @@ typedef struct gtbt__url {
 
 /* Binary form of an IP literal into out[16]: 4 (IPv4), 16 (IPv6) or 0 (not an IP literal). */
 static int gtbt__ip_parse(const char *s, unsigned char *out) {
-    if (inet_pton(AF_INET, s, out) == 1) return 4;
-    if (inet_pton(AF_INET6, s, out) == 1) return 16;
+    if (gtbt__inet_pton(AF_INET, s, out) == 1) return 4;
+    if (gtbt__inet_pton(AF_INET6, s, out) == 1) return 16;
     return 0;
 }
 
@@ -2430,17 +3919,12 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
 #define GTBT__NET_MIN_ATTEMPT_MS 2000  /* each address gets at least this (or what is left) before the next */
 #define GTBT__DNS_WAIT_SLICE_MS  100   /* condition-variable waits are re-checked against the monotonic clock */
 
-#ifdef MSG_NOSIGNAL
-#define GTBT__MSG_NOSIGNAL MSG_NOSIGNAL
-#else
-#define GTBT__MSG_NOSIGNAL 0
-#endif
 
 typedef struct gtbt__tls gtbt__tls; /* defined in >>tls (only when GTBT__TLS) */
 
 /* One connection: a socket, optionally TLS over it, and the absolute deadline every operation honours. */
 typedef struct gtbt__conn {
-    int fd;
+    gtbt__sock fd;
     int64_t deadline;         /* gtbt_now_ms() clock */
     gtbt__tls *tls;           /* NULL for plain TCP */
     const gtbt__log *lg;
@@ -2466,11 +3950,11 @@ static int gtbt__addrs_literal(const char *host, int port, gtbt__addrs *a) {
     a->n = 0;
     memset(&s4, 0, sizeof s4);
     memset(&s6, 0, sizeof s6);
-    if (inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
+    if (gtbt__inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
         s4.sin_family = AF_INET;
         s4.sin_port = htons((uint16_t)port);
         gtbt__addrs_add(a, &s4, sizeof s4);
-    } else if (inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
+    } else if (gtbt__inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
         s6.sin6_family = AF_INET6;
         s6.sin6_port = htons((uint16_t)port);
         gtbt__addrs_add(a, &s6, sizeof s6);
@@ -2489,10 +3973,11 @@ static int gtbt__getaddrinfo(const char *host, int port, gtbt__addrs *a) {
     hints.ai_flags = AI_NUMERICSERV; /* no AI_ADDRCONFIG: it hides "localhost" on loopback-only hosts */
     snprintf(ps, sizeof ps, "%d", port);
     a->n = 0;
+    if (!gtbt__net_startup()) return EAI_FAIL;
     r = getaddrinfo(host, ps, &hints, &res);
     if (r != 0) return r;
     for (ai = res; ai; ai = ai->ai_next)
-        if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) gtbt__addrs_add(a, ai->ai_addr, ai->ai_addrlen);
+        if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) gtbt__addrs_add(a, ai->ai_addr, (size_t)ai->ai_addrlen);
     freeaddrinfo(res);
     return a->n ? 0 : EAI_NONAME;
 }
@@ -2501,8 +3986,8 @@ static int gtbt__getaddrinfo(const char *host, int port, gtbt__addrs *a) {
 /* State shared by a resolve call and its helper thread; whoever drops the last reference frees it, so a
    caller that gave up at its deadline simply leaves and the late thread cleans up. */
 typedef struct gtbt__dns_job {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    gtbt__mutex mu;
+    gtbt__cond cv;
     int refs, done, err, port;
     char host[256];
     gtbt__addrs addrs;
@@ -2510,58 +3995,39 @@ typedef struct gtbt__dns_job {
 
 static void gtbt__dns_job_unref(gtbt__dns_job *j) {
     int last;
-    pthread_mutex_lock(&j->mu);
+    gtbt__mutex_lock(&j->mu);
     last = --j->refs == 0;
-    pthread_mutex_unlock(&j->mu);
+    gtbt__mutex_unlock(&j->mu);
     if (!last) return;
-    pthread_cond_destroy(&j->cv);
-    pthread_mutex_destroy(&j->mu);
+    gtbt__cond_destroy(&j->cv);
+    gtbt__mutex_destroy(&j->mu);
     gtbt__free(j);
 }
 
-static void *gtbt__dns_thread(void *arg) {
+static void gtbt__dns_thread(void *arg) {
     gtbt__dns_job *j = (gtbt__dns_job *)arg;
     gtbt__addrs a;
     int err = gtbt__getaddrinfo(j->host, j->port, &a);
-    pthread_mutex_lock(&j->mu);
+    gtbt__mutex_lock(&j->mu);
     j->addrs = a;
     j->err = err;
     j->done = 1;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
+    gtbt__cond_signal(&j->cv);
+    gtbt__mutex_unlock(&j->mu);
     gtbt__dns_job_unref(j);
-    return NULL;
 }
 
 /* One bounded wait on the job's condition variable (caller holds j->mu); 0 once the deadline has passed. */
 static int gtbt__dns_wait(gtbt__dns_job *j, int64_t deadline) {
-    struct timespec ts;
     int64_t left = deadline - gtbt_now_ms();
     if (left <= 0) return 0;
     if (left > GTBT__DNS_WAIT_SLICE_MS) left = GTBT__DNS_WAIT_SLICE_MS; /* bounds the effect of wall-clock jumps */
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) { ts.tv_sec = time(NULL); ts.tv_nsec = 0; }
-    ts.tv_sec += (time_t)(left / 1000);
-    ts.tv_nsec += (long)(left % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
-    pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+    gtbt__cond_wait_ms(&j->cv, &j->mu, (int)left);
     return 1;
 }
 
-/* Starts the detached helper with every signal blocked (the host tool's handlers stay on its threads). */
-static int gtbt__dns_start(gtbt__dns_job *j) {
-    pthread_attr_t at;
-    pthread_t th;
-    sigset_t all, old;
-    int ok;
-    if (pthread_attr_init(&at) != 0) return 0;
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    ok = pthread_create(&th, &at, gtbt__dns_thread, j) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    pthread_attr_destroy(&at);
-    return ok;
-}
+/* Starts the detached helper (with every signal blocked on POSIX: the host tool's handlers stay on its threads). */
+static int gtbt__dns_start(gtbt__dns_job *j) { return gtbt__thread_detached(gtbt__dns_thread, j); }
 
 /* Resolve host in a helper thread, waiting at most until the deadline. */
 static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg) {
@@ -2574,8 +4040,8 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     j = (gtbt__dns_job *)gtbt__malloc(sizeof *j);
     if (!j) return GTBT_E_NOMEM;
     memset(j, 0, sizeof *j);
-    if (pthread_mutex_init(&j->mu, NULL) != 0) { gtbt__free(j); return GTBT_E_NOMEM; }
-    if (pthread_cond_init(&j->cv, NULL) != 0) { pthread_mutex_destroy(&j->mu); gtbt__free(j); return GTBT_E_NOMEM; }
+    gtbt__mutex_init(&j->mu);
+    if (!gtbt__cond_init(&j->cv)) { gtbt__mutex_destroy(&j->mu); gtbt__free(j); return GTBT_E_NOMEM; }
     j->refs = 2; /* this call and the helper thread */
     j->port = port;
     strncpy(j->host, host, sizeof j->host - 1);
@@ -2585,11 +4051,11 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
         gtbt__logi(lg, GTBT_LOGITEM_RESOLVER_THREAD, "telemetry: cannot start a resolver thread for %s", host);
         return GTBT_E_NETWORK;
     }
-    pthread_mutex_lock(&j->mu);
+    gtbt__mutex_lock(&j->mu);
     while (!j->done && gtbt__dns_wait(j, deadline)) {}
     done = j->done;
     if (done) { err = j->err; *out = j->addrs; }
-    pthread_mutex_unlock(&j->mu);
+    gtbt__mutex_unlock(&j->mu);
     gtbt__dns_job_unref(j);
     if (!done) {
         gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_TIMEOUT, "telemetry: resolving %s timed out", host);
@@ -2619,55 +4085,30 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
 }
 #endif
 
-#ifdef SO_NOSIGPIPE
-static void gtbt__sock_nosigpipe(int fd) { int one = 1; (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one); }
-#else
-static void gtbt__sock_nosigpipe(int fd) { (void)fd; }
-#endif
-
-/* Waits until fd is ready for events or the deadline passes: GTBT_OK, GTBT_E_TIMEOUT or GTBT_E_NETWORK. */
-static int gtbt__poll_fd(int fd, short events, int64_t deadline) {
+/* Waits until s is ready (for writing, or reading) or the deadline passes: GTBT_OK, GTBT_E_TIMEOUT or GTBT_E_NETWORK. */
+static int gtbt__poll_fd(gtbt__sock s, int for_write, int64_t deadline) {
     for (;;) {
-        struct pollfd p;
         int64_t left = deadline - gtbt_now_ms();
         int r;
         if (left <= 0) return GTBT_E_TIMEOUT;
-        p.fd = fd;
-        p.events = events;
-        p.revents = 0;
-        r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
-        if (r > 0) return GTBT_OK; /* also on POLLERR/POLLHUP: the next recv/send reports it */
+        r = gtbt__sock_poll(s, for_write, left > INT_MAX ? INT_MAX : (int)left);
+        if (r > 0) return GTBT_OK; /* also on errors and hang-ups: the next recv/send reports it */
         if (r < 0 && errno != EINTR) return GTBT_E_NETWORK;
     }
 }
 
-/* A non-blocking, close-on-exec TCP socket without Nagle delay that never raises SIGPIPE; -1 (errno) on failure. */
-static int gtbt__sock_open(int family) {
-    int fd = socket(family, SOCK_STREAM, 0), one = 1, fl;
-    if (fd < 0) return -1;
-    fl = fcntl(fd, F_GETFL, 0);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    gtbt__sock_nosigpipe(fd);
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
 /* One connect attempt bounded by deadline: the socket in *fd, or an error with *err = errno. */
-static int gtbt__sock_connect_one(const gtbt__addrs *a, int i, int64_t deadline, int *fd, int *err) {
-    int s = gtbt__sock_open(a->ss[i].ss_family), rc, soerr = 0;
-    socklen_t sl = sizeof soerr;
-    if (s < 0) { *err = errno; return GTBT_E_NETWORK; }
-    if (connect(s, (const struct sockaddr *)&a->ss[i], a->len[i]) == 0) { *fd = s; return GTBT_OK; }
-    if (errno != EINPROGRESS && errno != EINTR) { *err = errno; close(s); return GTBT_E_NETWORK; }
-    rc = gtbt__poll_fd(s, POLLOUT, deadline);
-    if (rc == GTBT_OK && getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0) soerr = errno;
+static int gtbt__sock_connect_one(const gtbt__addrs *a, int i, int64_t deadline, gtbt__sock *fd, int *err) {
+    gtbt__sock s = gtbt__sock_create(a->ss[i].ss_family);
+    int rc, soerr = 0, r;
+    if (s == GTBT__NO_SOCK) { *err = errno; return GTBT_E_NETWORK; }
+    r = gtbt__sock_begin(s, (const struct sockaddr *)&a->ss[i], a->len[i]);
+    if (r == 0) { *fd = s; return GTBT_OK; }
+    if (r < 0) { *err = errno; gtbt__sock_close(s); return GTBT_E_NETWORK; }
+    rc = gtbt__poll_fd(s, 1, deadline);
+    if (rc == GTBT_OK) soerr = gtbt__sock_so_error(s);
     if (rc == GTBT_OK && soerr) rc = GTBT_E_NETWORK;
-    if (rc != GTBT_OK) { *err = rc == GTBT_E_TIMEOUT ? ETIMEDOUT : soerr; close(s); return rc; }
+    if (rc != GTBT_OK) { *err = rc == GTBT_E_TIMEOUT ? ETIMEDOUT : soerr; gtbt__sock_close(s); return rc; }
     *fd = s;
     return GTBT_OK;
 }
@@ -2697,12 +4138,12 @@ static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host,
 static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
     const char *s = (const char *)p;
     while (n > 0) {
-        ssize_t r = send(c->fd, s, n, GTBT__MSG_NOSIGNAL);
+        long r = gtbt__sock_send(c->fd, s, n);
         int rc;
         if (r > 0) { s += r; n -= (size_t)r; continue; }
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            rc = gtbt__poll_fd(c->fd, POLLOUT, c->deadline);
+            rc = gtbt__poll_fd(c->fd, 1, c->deadline);
             if (rc == GTBT_OK) continue;
             if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_TIMEOUT, "telemetry: sending to %s timed out", c->where);
             else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
@@ -2718,13 +4159,13 @@ static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
 static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
     *got = 0;
     for (;;) {
-        ssize_t r;
+        long r;
         int rc = gtbt_now_ms() < c->deadline ? GTBT_OK : GTBT_E_TIMEOUT;
         if (rc == GTBT_OK) {
-            r = recv(c->fd, p, cap, 0);
+            r = gtbt__sock_recv(c->fd, p, cap);
             if (r >= 0) { *got = (size_t)r; return GTBT_OK; }
             if (errno == EINTR) continue;
-            rc = errno == EAGAIN || errno == EWOULDBLOCK ? gtbt__poll_fd(c->fd, POLLIN, c->deadline) : GTBT_E_NETWORK;
+            rc = errno == EAGAIN || errno == EWOULDBLOCK ? gtbt__poll_fd(c->fd, 0, c->deadline) : GTBT_E_NETWORK;
             if (rc == GTBT_OK) continue;
         }
         if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_TIMEOUT, "telemetry: waiting for %s timed out", c->where);
@@ -2891,8 +4332,44 @@ static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der
     return l->oom;
 }
 
-/* Read a whole regular file of at most max bytes (NUL-terminated copy). GTBT_E_IO when unreadable,
-   GTBT_E_INVALID when not a regular file or too large. */
+/* The system's trust anchors when no CA file is given, one implementation per platform: the first
+   readable bundle of gtbt__ca_bundles on POSIX; on Windows the ROOT certificate store, named by
+   GTBT__TA_STORE where a bundle path would be (it is never a file name). */
+#define GTBT__TA_STORE "<Windows ROOT certificate store>"
+#define gtbt__ca_default   GTBT__P(gtbt__ca_default)
+#define gtbt__ta_load_store GTBT__P(gtbt__ta_load_store)
+#if GTBT__POSIX
+static const char *gtbt__ca_default_posix(void) {
+    size_t i;
+    for (i = 0; i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
+        if (access(gtbt__ca_bundles[i], R_OK) == 0) return gtbt__ca_bundles[i];
+    return NULL;
+}
+static int gtbt__ta_load_store_posix(gtbt__ta_list *l, const gtbt__log *lg) { (void)l; (void)lg; return GTBT_E_TLS; }
+#else
+static const char *gtbt__ca_default_win32(void) { return GTBT__TA_STORE; }
+/* Every certificate of the current user's and the machine's ROOT store (CertOpenSystemStoreW
+   merges both), as BearSSL trust anchors. */
+static int gtbt__ta_load_store_win32(gtbt__ta_list *l, const gtbt__log *lg) {
+    HCERTSTORE st = CertOpenSystemStoreW(0, L"ROOT");
+    PCCERT_CONTEXT cc = NULL;
+    if (!st) {
+        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "telemetry: cannot read CA bundle %s (error %lu)", GTBT__TA_STORE, (unsigned long)GetLastError());
+        return GTBT_E_TLS;
+    }
+    while (!l->oom && (cc = CertEnumCertificatesInStore(st, cc)) != NULL)
+        if (cc->dwCertEncodingType & X509_ASN_ENCODING) gtbt__ta_add(l, cc->pbCertEncoded, cc->cbCertEncoded);
+    if (cc) CertFreeCertificateContext(cc);
+    CertCloseStore(st, 0);
+    if (l->oom) { gtbt__ta_list_free(l); return GTBT_E_NOMEM; }
+    if (l->n == 0) {
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", GTBT__TA_STORE);
+        return GTBT_E_TLS;
+    }
+    return GTBT_OK;
+}
+#endif
+
 /* Parse a PEM bundle into trust anchors (RSA and EC keys). */
 static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg) {
     unsigned char *data;
@@ -2900,6 +4377,7 @@ static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg
     size_t n;
     int rc;
     memset(l, 0, sizeof *l);
+    if (strcmp(path, GTBT__TA_STORE) == 0) return gtbt__ta_load_store(l, lg);
     rc = gtbt__read_file(path, GTBT__TLS_MAX_BUNDLE, 0, &text, &n);   /* system bundles are often links */
     data = (unsigned char *)text;
     if (rc == GTBT_E_NOMEM) return rc;
@@ -2976,10 +4454,10 @@ static GTBT__UNUSED void gtbt__ta_cache_clear(void) {
     gtbt__global_unlock();
 }
 
-/* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the first readable system bundle. */
+/* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the system's (the first readable
+   bundle; the ROOT store on Windows). */
 static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg) {
     const char *path = NULL, *env = gtbt__getenv("SSL_CERT_FILE");
-    size_t i;
     memset(view, 0, sizeof *view);
     if (net && net->trust_anchors && net->n_trust_anchors) {
         view->ta = (br_x509_trust_anchor *)net->trust_anchors; /* only ever read */
@@ -2988,8 +4466,7 @@ static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__
     }
     if (net && net->ca_file && *net->ca_file) path = net->ca_file;
     else if (env && *env) path = env;
-    for (i = 0; !path && i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
-        if (access(gtbt__ca_bundles[i], R_OK) == 0) path = gtbt__ca_bundles[i];
+    if (!path) path = gtbt__ca_default();
     if (!path) {
         gtbt__logi(lg, GTBT_LOGITEM_CA_NOT_FOUND, "telemetry: no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
         return GTBT_E_TLS;
@@ -3372,9 +4849,9 @@ static int gtbt__conn_flush(gtbt__conn *c) { return c->tls ? gtbt__tls_flush(c->
 
 static void gtbt__conn_close(gtbt__conn *c) {
     if (c->tls) gtbt__tls_free(c->tls);
-    if (c->fd >= 0) close(c->fd);
+    if (c->fd != GTBT__NO_SOCK) gtbt__sock_close(c->fd);
     c->tls = NULL;
-    c->fd = -1;
+    c->fd = GTBT__NO_SOCK;
 }
 
 /* --- Retry-After and classification --- */
@@ -3452,15 +4929,14 @@ static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_u
     return t > GTBT__RETRY_AFTER_MAX_MS ? GTBT__RETRY_AFTER_MAX_MS : t;
 }
 
-/* GTBT_OK for 2xx; GTBT_E_HTTP_RETRY for 408, 429, 500, 502, 503, 504 (OTLP: 429, 502, 503, 504 only);
-   GTBT_E_HTTP_REJECT for everything else (1xx, 3xx, other 4xx and 5xx). */
+/* GTBT_OK for 2xx; GTBT_E_HTTP_RETRY for 408, 429 and every 5xx (a server error says nothing about
+   the events; 501, 505, 507, 511, 520-524 and 599 are as passing as 503), but for OTLP only the
+   specification's 429, 502, 503, 504; GTBT_E_HTTP_REJECT for everything else (1xx, 3xx, other 4xx,
+   OTLP's other 5xx). */
 static GTBT__UNUSED int gtbt__http_classify(int status, int otlp) {
     if (status >= 200 && status <= 299) return GTBT_OK;
-    switch (status) {
-    case 408: case 500: return otlp ? GTBT_E_HTTP_REJECT : GTBT_E_HTTP_RETRY;
-    case 429: case 502: case 503: case 504: return GTBT_E_HTTP_RETRY;
-    default: return GTBT_E_HTTP_REJECT;
-    }
+    if (otlp) return status == 429 || status == 502 || status == 503 || status == 504 ? GTBT_E_HTTP_RETRY : GTBT_E_HTTP_REJECT;
+    return status == 408 || status == 429 || (status >= 500 && status <= 599) ? GTBT_E_HTTP_RETRY : GTBT_E_HTTP_REJECT;
 }
 
 /* --- response head --- */
@@ -3941,6 +5417,27 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
 /* --- request --- */
 
 /* Header values: no CR, LF or other control characters except tab. */
+/* Cleans s in place: blanks and control characters at both ends removed, control characters
+   inside replaced by a space (a version read from a file keeps its trailing newline). Returns 1
+   when s changed. */
+static GTBT__UNUSED void gtbt__clean_ctl_ends(char *s) {
+    size_t n = strlen(s), a = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) s[--n] = 0;
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) memmove(s, s + a, n - a + 1);
+}
+
+static GTBT__UNUSED int gtbt__clean_ctl(char *s) {
+    size_t n = strlen(s), a = 0, i;
+    int changed = 0;
+    while (n > 0 && ((unsigned char)s[n - 1] <= 0x20 || s[n - 1] == 0x7F)) { s[--n] = 0; changed = 1; }
+    while (a < n && ((unsigned char)s[a] <= 0x20 || s[a] == 0x7F)) a++;
+    if (a) { memmove(s, s + a, n - a + 1); n -= a; changed = 1; }
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) { s[i] = ' '; changed = 1; }
+    return changed;
+}
+
 static int gtbt__http_value_ok(const char *s) {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -4038,7 +5535,7 @@ static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http
     int rc, use_proxy = 0;
     memset(&req, 0, sizeof req);
     memset(&c, 0, sizeof c);
-    c.fd = -1;
+    c.fd = GTBT__NO_SOCK;
     c.lg = lg;
     if (!rs) return GTBT_E_INVALID;
     memset(rs, 0, sizeof *rs);
@@ -4075,7 +5572,10 @@ static GTBT__UNUSED void gtbt__http_response_free(gtbt__http_response *rs) {
 // >>backends -------------------------------------------------------------------------------------
 /* The local backends (noop, stdout, file), the deletion requestors that need no network, then
    the network backends (HTTP, OTLP, Datadog, PostHog) over the HTTP client above. */
-typedef struct gtbt__local_backend { gtbt_backend base; FILE *out; char *path; char info[GTBT__MAX_PATH + 16]; } gtbt__local_backend;
+typedef struct gtbt__local_backend {
+    gtbt_backend base; FILE *out; char *path; char info[GTBT__MAX_PATH + 16];
+    gtbt_backend *inner;            /* debug mode: the backend whose wire format is shown (borrowed) */
+} gtbt__local_backend;
 
 static void gtbt__local_destroy(gtbt_backend *b) {
     gtbt__local_backend *lb = (gtbt__local_backend *)b;
@@ -4116,7 +5616,7 @@ static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int6
     gtbt__buf out;
     gtbt__jw w;
     size_t i;
-    int fd, rc;
+    int rc;
     (void)deadline_ms;
     memset(&out, 0, sizeof out);
     w.b = &out; w.pretty = 0;
@@ -4127,10 +5627,7 @@ static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int6
     }
     if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
     if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
-    fd = open(lb->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-    if (fd < 0) { gtbt__buf_free(&out); return GTBT_E_IO; }
-    rc = gtbt__write_all(fd, out.p, out.len);
-    if (close(fd) != 0) rc = GTBT_E_IO;
+    rc = gtbt__append_file(lb->path, out.p, out.len);
     gtbt__buf_free(&out);
     return rc;
 }
@@ -4160,8 +5657,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path) {
 }
 
 /* 1 for the built-in backends that never send anything off this machine. */
+static int gtbt__debug_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms);
 static int gtbt__is_local_backend(const gtbt_backend *b) {
-    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send;
+    return b->send == gtbt__noop_send || b->send == gtbt__stdout_send || b->send == gtbt__file_send || b->send == gtbt__debug_send;
 }
 
 GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b) {
@@ -4221,13 +5719,11 @@ typedef struct gtbt__email_deletion { gtbt_deletion base; char *address, *tool; 
 static int gtbt__email_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
     gtbt__email_deletion *e = (gtbt__email_deletion *)d;
     char url[2048];
-    const char *argv[3];
     int64_t left = deadline_ms ? deadline_ms - gtbt_now_ms() : 10000;
     int rc = gtbt_mailto_url(e->address, e->tool, machine_id, url, sizeof url);
     if (rc != GTBT_OK) return rc;
     if (left <= 0) return GTBT_E_TIMEOUT;
-    argv[0] = gtbt__url_opener(); argv[1] = url; argv[2] = NULL;
-    return gtbt__run(argv, (int)gtbt__min(left, 10000));
+    return gtbt__open_url(url, (int)gtbt__min(left, 10000));
 }
 
 static void gtbt__email_destroy(gtbt_deletion *d) {
@@ -4250,14 +5746,18 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_email_deletion(const char *address, const 
     return &e->base;
 }
 
-typedef struct gtbt__event_deletion { gtbt_deletion base; gtbt_backend *backend; char info[300]; } gtbt__event_deletion;
+typedef struct gtbt__event_deletion {
+    gtbt_deletion base; gtbt_backend *backend; char info[300];
+    const char *tool_name, *version;   /* borrowed; set by the collector's reset, else "" */
+} gtbt__event_deletion;
 
 static int gtbt__event_request(gtbt_deletion *d, const char *machine_id, int64_t deadline_ms) {
     gtbt__event_deletion *ed = (gtbt__event_deletion *)d;
     gtbt_event e;
-    char uuid[37];
+    char uuid[37], os_version[128];
     gtbt__rng r;
     memset(&e, 0, sizeof e);
+    gtbt__os_version(os_version, sizeof os_version);
     gtbt__rng_seed(&r);
     gtbt__uuid4(&r, uuid);
     e.time_unix_ns = gtbt__realtime_ns();
@@ -4265,7 +5765,13 @@ static int gtbt__event_request(gtbt_deletion *d, const char *machine_id, int64_t
     e.type = "data.deletion_request";
     e.name = "deletion_request";
     e.machine_id = machine_id ? machine_id : "";
-    e.tool_name = e.version = e.os = e.arch = e.os_version = e.runtime_version = e.error = "";
+    e.tool_name = ed->tool_name ? ed->tool_name : "";
+    e.version = ed->version ? ed->version : "";
+    e.os = GTBT__OS;
+    e.arch = GTBT__ARCH;
+    e.os_version = os_version;
+    e.runtime_version = GTBT__RUNTIME;
+    e.error = "";
     if (!ed->backend || !ed->backend->send) return GTBT_E_INVALID;
     ed->backend->retry_after_ms = 0;
     return ed->backend->send(ed->backend, &e, 1, deadline_ms);
@@ -4329,12 +5835,35 @@ static void gtbt__net_backend_destroy(gtbt_backend *b) {
     gtbt__free(nb);
 }
 
+/* A URL as it may be shown (status, log lines, backend info): scheme, host, port and path only;
+   user, password, query and fragment never appear (they may hold a key). Works on any text,
+   also a URL that was refused; cut to fit cap. */
+static void gtbt__url_display(const char *url, char *out, size_t cap) {
+    const char *p = url ? url : "", *sep = strstr(p, "://"), *a, *e, *at, *q;
+    size_t k, n = 0;
+    if (!cap) return;
+    out[0] = 0;
+    if (sep) {
+        for (q = p; q < sep && (gtbt__is_alnum((unsigned char)*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
+        if (q != sep || sep == p) sep = NULL;
+    }
+    a = sep ? sep + 3 : p;
+    for (e = a; *e && *e != '/' && *e != '?' && *e != '#'; e++) {}
+    for (at = e; at > a && at[-1] != '@'; at--) {}   /* the host starts after the last '@' */
+    if (sep) n = (size_t)snprintf(out, cap, "%.*s", (int)(a - p), p);
+    if (n < cap) n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(e - at), at);
+    for (k = 0; e[k] && e[k] != '?' && e[k] != '#'; k++) {}
+    if (n < cap) snprintf(out + n, cap - n, "%.*s", (int)k, e);
+}
+
 /* Checks the URL (and that https can be spoken); logs why not. */
 static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *what) {
     gtbt__url u;
     if (!url || gtbt__url_parse(url, &u) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%.200s\" (want http:// or https://, a host, no credentials)",
-                   what, url ? url : "");
+        char shown[256];
+        gtbt__url_display(url, shown, sizeof shown);
+        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%s\" (want http:// or https://, a host, no credentials)",
+                   what, shown);
         return GTBT_E_INVALID;
     }
     if (u.tls && !GTBT__TLS) {
@@ -4342,6 +5871,31 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
         return GTBT_E_UNSUPPORTED;
     }
     return GTBT_OK;
+}
+
+/* An API key from a desc: blanks and control characters at its ends (a trailing newline read
+   from a file) are removed; one with a control character inside, or nothing left, is refused
+   (every request would be invalid). key is the backend's own copy. */
+static int gtbt__key_ok(char *key, const gtbt__log *lg, const char *what) {
+    size_t i;
+    gtbt__clean_ctl_ends(key);
+    for (i = 0; key[i]; i++)
+        if ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) break;
+    if (!key[0] || key[i]) {
+        gtbt__logi(lg, GTBT_LOGITEM_KEY_INVALID, "telemetry: %s has a control character (or nothing but blanks); backend not built", what);
+        return 0;
+    }
+    return 1;
+}
+
+/* "kind (URL)" as shown by status and log lines: the URL without user, password, query, fragment */
+static void gtbt__net_info(gtbt__net_backend *nb, const char *kind, const char *url) {
+    size_t k = strlen(kind);
+    if (k + 4 > sizeof nb->info) k = 0;
+    memcpy(nb->info, kind, k);
+    memcpy(nb->info + k, " (", 2);
+    gtbt__url_display(url, nb->info + k + 2, sizeof nb->info - k - 3);
+    strcat(nb->info, ")");
 }
 
 static gtbt__net_backend *gtbt__net_backend_new(int kind, gtbt__body_fn body, const char *url, const gtbt_net_desc *net, const char *what) {
@@ -4609,7 +6163,12 @@ static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, in
     memset(&body, 0, sizeof body);
     memset(&ua, 0, sizeof ua);
     gtbt__buf_puts(&ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING);
-    if (ev[0].tool_name[0]) gtbt__buf_printf(&ua, " (%s/%s)", ev[0].tool_name, ev[0].version);
+    if (ev[0].tool_name[0]) {   /* the event may come from an older run's spill file: cleaned */
+        size_t at = ua.len;
+        gtbt__buf_printf(&ua, " (%.64s/%.128s)", ev[0].tool_name, ev[0].version);
+        if (!ua.oom) gtbt__clean_ctl(ua.p + at + 1);
+        if (!ua.oom) ua.len = strlen(ua.p);
+    }
     key.key = nb->key_header;
     key.value = nb->api_key;
     while (i < n && rc == GTBT_OK) {   /* one request, or several where the format has a size cap */
@@ -4626,7 +6185,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_http_backend(const gtbt_http_desc *desc) {
     gtbt__net_backend *nb;
     if (!desc) return NULL;
     if (!(nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, desc->endpoint, &desc->net, "HTTP endpoint"))) return NULL;
-    snprintf(nb->info, sizeof nb->info, "http (%s)", desc->endpoint);
+    gtbt__net_info(nb, "http", desc->endpoint);
     return &nb->base;
 }
 
@@ -4644,7 +6203,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     {
         gtbt__log lg = gtbt__log_of_net(&desc->net);
         if (!n || n > GTBT__URL_MAX || strchr(desc->endpoint, '?') || strchr(desc->endpoint, '#')) {
-            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%.200s\" (want a base URL such as https://collector:4318)", desc->endpoint);
+            char shown[256];
+            gtbt__url_display(desc->endpoint, shown, sizeof shown);
+            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
             gtbt__buf_free(&url);
             return NULL;
         }
@@ -4664,7 +6225,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
         gtbt__net_backend_destroy(&nb->base);
         return NULL;
     }
-    snprintf(nb->info, sizeof nb->info, "otlp (%s)", desc->endpoint);
+    gtbt__net_info(nb, "otlp", desc->endpoint);
     return &nb->base;
 }
 
@@ -4702,7 +6263,9 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     nb->api_key = gtbt__strdup(desc->api_key);
     nb->source = gtbt__strdup(desc->source && desc->source[0] ? desc->source : "gtb");
     if (!nb->api_key || !nb->source) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "datadog (%s)", url);
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_datadog_desc.api_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    gtbt__clean_ctl(nb->source);
+    gtbt__net_info(nb, "datadog", url);
     return &nb->base;
 }
 
@@ -4724,8 +6287,96 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
         : desc->instance == GTBT_POSTHOG_EU ? "https://eu.i.posthog.com/capture/" : "https://us.i.posthog.com/capture/";
     if (!(nb = gtbt__net_backend_new(GTBT__NB_POSTHOG, gtbt__posthog_body, url, &desc->net, "PostHog endpoint"))) return NULL;
     if (!(nb->api_key = gtbt__strdup(desc->project_key))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "posthog (%s)", url);
+    if (!gtbt__key_ok(nb->api_key, &lg, "gtbt_posthog_desc.project_key")) { gtbt__net_backend_destroy(&nb->base); return NULL; }
+    gtbt__net_info(nb, "posthog", url);
     return &nb->base;
+}
+
+/* ---- what goes on the wire, shown to the user (debug mode, "telemetry show") ---- */
+/* Appends s[0..n) with every occurrence of secret replaced by a mask that keeps only a public
+   prefix such as "phc_". */
+static void gtbt__put_masked(gtbt__buf *b, const char *s, size_t n, const char *secret) {
+    size_t k = secret ? strlen(secret) : 0, i = 0, pre = 0;
+    while (pre < k && pre < 4 && secret[pre] != '_') pre++;
+    pre = (pre < k && pre < 4 && secret[pre] == '_') ? pre + 1 : 0;
+    while (i < n) {
+        if (k >= 4 && n - i >= k && !memcmp(s + i, secret, k)) {
+            gtbt__buf_put(b, secret, pre);
+            gtbt__buf_puts(b, "****");
+            i += k;
+        } else {
+            gtbt__buf_putc(b, s[i++]);
+        }
+    }
+}
+
+static int gtbt__is_net_backend(const gtbt_backend *b) { return b && b->send == gtbt__net_send; }
+
+/* Appends what backend be would do with ev[0..n): for a network backend each request exactly as
+   it would be sent (method, URL, headers, body) with API keys and header values masked; for the
+   local backends where the events go. */
+static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, gtbt__buf *out) {
+    if (gtbt__is_net_backend(be)) {
+        gtbt__net_backend *nb = (gtbt__net_backend *)(uintptr_t)be;
+        gtbt__buf body;
+        size_t i = 0, k;
+        memset(&body, 0, sizeof body);
+        do {
+            body.len = 0;
+            i += nb->body(nb, &body, ev + i, n - i);
+            gtbt__buf_printf(out, "POST %s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING, nb->url);
+            if (n && ev[0].tool_name[0]) gtbt__buf_printf(out, " (%s/%s)", ev[0].tool_name, ev[0].version);
+            gtbt__buf_putc(out, '\n');
+            if (nb->key_header) { gtbt__buf_printf(out, "%s: ", nb->key_header); gtbt__put_masked(out, nb->api_key, strlen(nb->api_key), nb->api_key); gtbt__buf_putc(out, '\n'); }
+            for (k = 0; k < nb->net.n_headers; k++) gtbt__buf_printf(out, "%s: ****\n", nb->net.headers[k].key ? nb->net.headers[k].key : "");
+            gtbt__buf_putc(out, '\n');
+            if (body.p) gtbt__put_masked(out, body.p, body.len, nb->api_key);
+            gtbt__buf_putc(out, '\n');
+            if (body.oom) out->oom = 1;
+        } while (i < n);
+        gtbt__buf_free(&body);
+    } else if (be && be->send == gtbt__file_send) {
+        size_t i;
+        gtbt__jw w;
+        gtbt__buf_printf(out, "appended to %s (nothing leaves this machine):\n", ((const gtbt__local_backend *)(const void *)be)->path);
+        w.b = out; w.pretty = 0;
+        for (i = 0; i < n; i++) { w.depth = 0; w.first = 1; gtbt__json_event(&w, &ev[i]); gtbt__buf_putc(out, '\n'); }
+    } else if (be && be->send == gtbt__noop_send) {
+        gtbt__buf_puts(out, "nothing: these events would be discarded\n");
+    } else if (!be) {
+        gtbt__buf_puts(out, "nothing: no backend is configured; the events:\n");
+        gtbt__json_events(out, ev, n, 1);
+        gtbt__buf_putc(out, '\n');
+    } else {
+        gtbt__buf_printf(out, "handed to %s, which sends them in its own format; the events:\n",
+                         be && be->info ? be->info : "the tool's own backend");
+        gtbt__json_events(out, ev, n, 1);
+        gtbt__buf_putc(out, '\n');
+    }
+}
+
+/* Debug mode: prints the exact request the network backend would make to stderr, sends nothing. */
+static int gtbt__debug_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
+    gtbt__local_backend *lb = (gtbt__local_backend *)b;
+    gtbt__buf out;
+    int rc = GTBT_OK;
+    (void)deadline_ms;
+    memset(&out, 0, sizeof out);
+    gtbt__buf_printf(&out, "telemetry debug: nothing was sent; %zu event(s) would go as:\n", n);
+    gtbt__wire(lb->inner, ev, n, &out);
+    if (out.oom) rc = GTBT_E_NOMEM;
+    else if (fwrite(out.p, 1, out.len, lb->out) != out.len || fflush(lb->out) != 0) rc = GTBT_E_IO;
+    gtbt__buf_free(&out);
+    return rc;
+}
+
+/* The debug backend over inner (borrowed; NULL = no network backend configured). */
+static gtbt_backend *gtbt__debug_backend(gtbt_backend *inner, FILE *out) {
+    gtbt__local_backend *lb = gtbt__local_new(gtbt__debug_send);
+    if (!lb) return NULL;
+    lb->out = out;
+    lb->inner = inner;
+    return &lb->base;
 }
 
 /* ---- the HTTP deletion requestor ---- */
@@ -4758,7 +6409,7 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_http_deletion(const char *endpoint, const 
     gtbt__net_backend *nb = gtbt__net_backend_new(GTBT__NB_HTTP, gtbt__http_body, endpoint, net, "deletion endpoint");
     if (!nb) return NULL;
     if (!(hd = (gtbt__http_deletion *)gtbt__calloc(1, sizeof *hd))) { gtbt__net_backend_destroy(&nb->base); return NULL; }
-    snprintf(nb->info, sizeof nb->info, "http (%s)", endpoint);
+    gtbt__net_info(nb, "http", endpoint);
     hd->nb = nb;
     hd->base.request = gtbt__http_deletion_request;
     hd->base.destroy = gtbt__http_deletion_destroy;
@@ -4782,16 +6433,15 @@ struct gtbt_collector {
     int             withdrawn;      /* disable/reset ran: inert from then on (under mu) */
     gtbt__log       log;
     gtbt_consent    consent;
-    char           *tool_name, *version, *endpoint, *otel_endpoint, *support_message;
+    gtbt_desc       desc;           /* the tool's desc with every default filled in (gtbt__desc_defaults),
+                                       a deep copy; config_dir and data_dir point at the arrays below,
+                                       backend, deletion and metadata are NULL (owned below) */
     char            config_dir[GTBT__MAX_PATH], data_dir[GTBT__MAX_PATH];
     int             spill_ok;       /* data_dir is a private directory we may write spill files to */
-    int             force_enabled, extended;
-    gtbt_delivery   delivery;
-    int             flush_timeout_ms;
-    size_t          max_buffer;
-    gtbt_net_desc   net;            /* deep copy: ca_file, proxy, headers */
-    gtbt_kv        *otel_headers; size_t n_otel_headers;
-    int             otel_insecure;
+    size_t          max_buffer;     /* desc.max_buffer */
+    int             spill_failed;   /* a spill write failed (full disk): no more tries until the next flush */
+    int             dir_made;       /* data_dir exists and is private: 1; could not be made: -1 (under mu) */
+    int             no_tls;         /* the endpoint is https:// but this build has no TLS: keep, never send */
     gtbt_backend   *backend;        /* where events go; never NULL once built */
     gtbt_backend   *network;        /* the network backend (may equal backend), for reset */
     gtbt_deletion  *deletion;       /* desc->deletion, owned */
@@ -4837,6 +6487,34 @@ static gtbt__str gtbt__clean(const char *v, size_t max, gtbt__buf *tmp) {
     }
     s.n = gtbt__utf8_cut(s.p, s.n, max);
     return s;
+}
+
+/* An argument that a previous one announced as secret ("--password VALUE", "--token VALUE",
+   "-u user:pass"): the value becomes "***", or "user:***" after -u/--user; a value that starts
+   with "--" is the next flag and is cleaned as usual. announced is what gtbt__arg_announces said. */
+static gtbt__str gtbt__clean_arg(const char *v, int announced, gtbt__buf *tmp) {
+    gtbt__str s;
+    const char *colon;
+    int flag = v && v[0] == '-' && v[1] == '-';
+    if (v && v[0] && !flag && announced == GTBT__RX_K_USER && (colon = strchr(v, ':')) != NULL) {
+        gtbt__buf_put(tmp, v, gtbt__utf8_cut(v, (size_t)(colon - v) + 1, GTBT__MAX_VALUE - 3));
+        gtbt__buf_puts(tmp, "***");
+        if (tmp->oom) { s.p = ""; s.n = 0; return s; }
+        s.p = tmp->p;
+        s.n = tmp->len;
+        return s;
+    }
+    if (v && v[0] && !flag && announced && announced != GTBT__RX_K_USER) { s.p = "***"; s.n = 3; return s; }
+    return gtbt__clean(v, GTBT__MAX_VALUE, tmp);
+}
+
+/* What a flag argument without '=' announces about the next one (GTBT__RX_K_*, 0 for nothing). */
+static int gtbt__arg_announces(const char *a) {
+    size_t n;
+    if (!a || a[0] != '-') return 0;
+    n = gtbt__strnlen(a, GTBT__RX_KEY_MAX + 3);
+    if (n > GTBT__RX_KEY_MAX + 2 || memchr(a, '=', n)) return 0;
+    return gtbt__rx_secret_key((const unsigned char *)a, n);
 }
 
 static gtbt__str gtbt__cut(const char *v, size_t max) {
@@ -4910,7 +6588,7 @@ typedef struct gtbt__draft {
     gtbt__pairs ps;
     gtbt__str name, err, args[GTBT__MAX_ARGS];
     size_t nargs;
-    gtbt__buf tmp[GTBT__MAX_ARGS + 1];   /* redacted copies of the arguments and the error */
+    gtbt__buf tmp[GTBT__MAX_ARGS + 2];   /* redacted copies of the name, the arguments and the error */
     size_t ntmp;
 } gtbt__draft;
 
@@ -4919,6 +6597,7 @@ typedef struct gtbt__draft {
 static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__draft *d) {
     gtbt__pairs *ps = &d->ps;
     size_t i;
+    int announced = 0;         /* what the previous argument said about this one (--password) */
     ps->n = ps->dropped = ps->ntmp = 0;
     for (i = 0; i < c->n_metadata; i++) {
         ps->tmp_of[i] = -1;
@@ -4928,14 +6607,17 @@ static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__
     ps->n = c->n_metadata;
     for (i = 0; r->extra && i < r->n_extra; i++)
         if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
-    d->name = gtbt__cut(r->name, GTBT__MAX_NAME);
     d->err.p = ""; d->err.n = 0;
     d->nargs = d->ntmp = 0;
-    if (!c->extended) return;
+    memset(&d->tmp[0], 0, sizeof d->tmp[0]);
+    d->name = gtbt__clean(r->name, GTBT__MAX_NAME, &d->tmp[0]);   /* a name can carry a path or a token too */
+    if (d->tmp[0].p) d->ntmp++;
+    if (!c->desc.extended_collection) return;
     for (i = 0; r->argv && (int)i < r->argc && i < GTBT__MAX_ARGS; i++) {
         memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
-        d->args[d->nargs++] = gtbt__clean(r->argv[i], GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
+        d->args[d->nargs++] = gtbt__clean_arg(r->argv[i], announced, &d->tmp[d->ntmp]);
         if (d->tmp[d->ntmp].p) d->ntmp++;
+        announced = gtbt__arg_announces(r->argv[i]);
     }
     memset(&d->tmp[d->ntmp], 0, sizeof d->tmp[0]);
     d->err = gtbt__clean(r->error, GTBT__MAX_VALUE, &d->tmp[d->ntmp]);
@@ -4976,8 +6658,8 @@ static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const
     gtbt__kv_sort(kv, ps->n);
     e->type = r->type;
     e->machine_id = c->machine_id;
-    e->tool_name = c->tool_name;
-    e->version = c->version;
+    e->tool_name = c->desc.tool_name;
+    e->version = c->desc.version;
     e->os = GTBT__OS;
     e->arch = GTBT__ARCH;
     e->os_version = c->os_version;
@@ -5066,23 +6748,52 @@ static int gtbt__names_add(gtbt__names *ns, const char *name) {
 }
 static int gtbt__names_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+#define GTBT__BACKOFF_PREFIX "telemetry-backoff-"
+static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap);
+
+/* What the back-off code leaves behind: a temp file of a process that was killed while writing
+   it, and the back-off file of every endpoint ever used. Both are removed once useless: the temp
+   file when its process is gone, a back-off file (not this backend's) when it is older than any
+   back-off can last. */
+static void gtbt__backoff_tidy(gtbt_collector *c, const char *name, const char *own) {
+    char path[GTBT__MAX_PATH];
+    const char *tmp = strstr(name, ".tmp-");
+    int64_t mtime_ms;
+    if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK) return;
+    if (tmp) {
+        long pid = strtol(tmp + 5, NULL, 10);
+        if (pid > 0 && pid < INT_MAX && !gtbt__pid_alive((int)pid)) gtbt__fs_remove(path);
+        return;
+    }
+    if (own[0] && !strcmp(path, own)) return;
+    if (gtbt__fs_mtime_ms(path, &mtime_ms) == 0 && mtime_ms < gtbt__realtime_ns() / 1000000 - GTBT__RETRY_AFTER_MAX_MS - 60000)
+        gtbt__fs_remove(path);
+}
+
 /* Lists the ready spill files, oldest first. With recover, claims of dead processes (or claims
    older than an hour) are renamed back to ready, and temp files of dead processes are removed.
    With all, claims and temp files are listed too (for gtbt_drop). */
 static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, int all) {
-    DIR *d;
-    struct dirent *de;
-    size_t seen = 0;
-    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH];
+    gtbt__dir d;
+    const char *name;
+    char path[GTBT__MAX_PATH], back[GTBT__MAX_PATH], own_backoff[GTBT__MAX_PATH];
     memset(ready, 0, sizeof *ready);
-    if (!c->data_dir[0] || !(d = opendir(c->data_dir))) return GTBT_E_IO;
-    while ((de = readdir(d)) != NULL && seen++ < GTBT__SPILL_LIST_MAX) {
-        const char *name = de->d_name, *mark;
+    if (!c->data_dir[0] || gtbt__dir_open(&d, c->data_dir) != 0) return GTBT_E_IO;
+    if (!recover || gtbt__backoff_path(c, own_backoff, sizeof own_backoff) != GTBT_OK) own_backoff[0] = 0;
+    /* every entry is looked at (other files in the data dir must not hide spill files); at most
+       GTBT__SPILL_LIST_MAX names are kept (the library itself keeps GTBT__SPILL_FILES_MAX) */
+    while ((name = gtbt__dir_next(&d)) != NULL) {
+        const char *mark;
         int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
+        if (ready->n >= GTBT__SPILL_LIST_MAX) break;
+        if (recover && !strncmp(name, GTBT__BACKOFF_PREFIX, strlen(GTBT__BACKOFF_PREFIX))) {
+            gtbt__backoff_tidy(c, name, own_backoff);
+            continue;
+        }
         if (is_temp) {
             if (all || (recover && !gtbt__pid_alive(gtbt__spill_name_pid(name + 1)))) {
                 if (all) { gtbt__names_add(ready, name); continue; }
-                if (gtbt__path_join(path, sizeof path, c->data_dir, name) == GTBT_OK) unlink(path);
+                if (gtbt__path_join(path, sizeof path, c->data_dir, name) == GTBT_OK) gtbt__fs_remove(path);
             }
             continue;
         }
@@ -5092,19 +6803,19 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
         if (!mark) continue;
         if (all) { gtbt__names_add(ready, name); continue; }
         if (recover) {
-            struct stat st;
+            int64_t mtime_ms = 0;
             int pid = atoi(mark + strlen(GTBT__CLAIM_MARK));
             size_t base = (size_t)(mark - name) + strlen(GTBT__SPILL_SUFFIX);
-            if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || lstat(path, &st) != 0) continue;
-            if (gtbt__pid_alive(pid) && (int64_t)st.st_mtime * 1000 > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
-            if (snprintf(back, sizeof back, "%s/%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
-            if (rename(path, back) == 0) {
+            if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || gtbt__fs_mtime_ms(path, &mtime_ms) != 0) continue;
+            if (gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
+            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
+            if (gtbt__fs_rename(path, back) == 0) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
         }
     }
-    closedir(d);
+    gtbt__dir_close(&d);
     if (ready->n > 1) qsort(ready->v, ready->n, sizeof *ready->v, gtbt__names_cmp);
     return GTBT_OK;
 }
@@ -5118,7 +6829,7 @@ static void gtbt__spill_prune(gtbt_collector *c) {
     if (ns.n >= GTBT__SPILL_FILES_MAX) {
         excess = ns.n - GTBT__SPILL_FILES_MAX + 1;
         for (i = 0; i < excess; i++)
-            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK) unlink(path);
+            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK) gtbt__fs_remove(path);
         gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP,
                    "telemetry: spill cap reached (%d files); discarded %zu oldest un-sent spill file(s)",
                    GTBT__SPILL_FILES_MAX, excess);
@@ -5134,12 +6845,28 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     snprintf(name, sizeof name, GTBT__SPILL_PREFIX "%020lld-%d-%llu" GTBT__SPILL_SUFFIX,
              (long long)gtbt__realtime_ns(), gtbt__pid(), (unsigned long long)c->spill_seq++);
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
-        snprintf(tmp, sizeof tmp, "%s/.%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
+        snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
     rc = gtbt__write_file_atomic(path, tmp, data, len);
-    if (rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?)",
-                   c->data_dir, strerror(errno));
+    if (rc != GTBT_OK) {
+        c->spill_failed = 1;
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?); "
+                   "not trying again until the next flush", c->data_dir, strerror(errno));
+    }
     return rc;
+}
+
+/* Makes the data dir on its first write. Called with c->mu held. 1 when it can be written to. */
+static int gtbt__data_dir_make_locked(gtbt_collector *c) {
+    char why[GTBT__MAX_PATH + 128];
+    if (c->dir_made > 0) return 1;
+    if (c->dir_made < 0) return 0;
+    if (gtbt__mkdir_private_why(c->data_dir, why, sizeof why) != GTBT_OK) {
+        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: cannot create the data directory (%s); events will not be spilled to disk", why);
+        c->dir_made = -1;
+        return 0;
+    }
+    c->dir_made = 1;
+    return 1;
 }
 
 /* Writes events to spill files of at most GTBT__SPILL_FILE_MAX bytes (an event larger than that
@@ -5148,7 +6875,7 @@ static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t 
     gtbt__buf chunk;
     gtbt__jw w;
     size_t i, written = 0;
-    if (!c->spill_ok || !n) return 0;
+    if (!c->spill_ok || c->spill_failed || !n || !gtbt__data_dir_make_locked(c)) return 0;
     memset(&chunk, 0, sizeof chunk);
     w.b = &chunk; w.pretty = 0;
     for (i = 0; i < n; i++) {
@@ -5401,7 +7128,7 @@ static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     gtbt__sha256_update(&s, info, strlen(info));
     gtbt__sha256_final(&s, d);
     gtbt__hex(d, 8, hex);
-    return snprintf(out, cap, "%s/telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
+    return snprintf(out, cap, "%s" GTBT__SEP "telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
 }
 
 static int64_t gtbt__unix_ms(void) { return gtbt__realtime_ns() / 1000000; }
@@ -5429,7 +7156,7 @@ static void gtbt__backoff_save(gtbt_collector *c) {
     char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], text[96];
     int n;
     if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
-    if (!c->bo_failures && !c->bo_until_unix_ms) { unlink(path); return; }
+    if (!c->bo_failures && !c->bo_until_unix_ms) { gtbt__fs_remove(path); return; }
     n = snprintf(text, sizeof text, "until=%lld failures=%d\n", (long long)c->bo_until_unix_ms, c->bo_failures);
     snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
     gtbt__write_file_atomic(path, tmp, text, (size_t)n);
@@ -5459,6 +7186,60 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
     gtbt__backoff_save(c);
 }
 
+/* ---- the record of deliveries, shown by "telemetry show" ----
+   <data_dir>/telemetry-sent.ndjson: one line per acknowledged request,
+   {"time":"<RFC 3339>","backend":"<info>","events":N,"sent":[<the events>]}, at most
+   GTBT__SENT_MAX bytes (the oldest lines are dropped), 0600. Written only while enabled; disable
+   and reset remove it. */
+#define GTBT__SENT_FILE "telemetry-sent.ndjson"
+#define GTBT__SENT_MAX  (256 * 1024)
+
+static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n) {
+    char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], ts[40], *old = NULL;
+    gtbt__buf line, all;
+    size_t len = 0, from = 0;
+    int withdrawn;
+    gtbt__mutex_lock(&c->mu);
+    withdrawn = c->withdrawn;
+    gtbt__mutex_unlock(&c->mu);
+    if (withdrawn || !c->spill_ok || gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) != GTBT_OK) return;
+    memset(&line, 0, sizeof line);
+    gtbt__rfc3339(gtbt__realtime_ns(), ts);
+    gtbt__buf_printf(&line, "{\"time\":\"%s\",\"backend\":", ts);
+    gtbt__json_str(&line, c->backend->info ? c->backend->info : "custom");
+    gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":", n);
+    gtbt__json_events(&line, ev, n, 0);
+    gtbt__buf_puts(&line, "}\n");
+    if (line.len > GTBT__SENT_MAX / 2) {   /* one huge batch: keep that it happened, not its events */
+        line.len = 0;
+        gtbt__buf_printf(&line, "{\"time\":\"%s\",\"backend\":", ts);
+        gtbt__json_str(&line, c->backend->info ? c->backend->info : "custom");
+        gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":[]}\n", n);
+    }
+    if (line.oom) { gtbt__buf_free(&line); return; }
+    if (gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &old, &len) == GTBT_OK && len + line.len > GTBT__SENT_MAX) {
+        while (from < len && len - from + line.len > GTBT__SENT_MAX) {   /* drop the oldest lines */
+            char *nl = (char *)memchr(old + from, '\n', len - from);
+            from = nl ? (size_t)(nl - old) + 1 : len;
+        }
+        memset(&all, 0, sizeof all);
+        gtbt__buf_put(&all, old + from, len - from);
+        gtbt__buf_put(&all, line.p, line.len);
+        snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
+        if (!all.oom) gtbt__write_file_atomic(path, tmp, all.p, all.len);
+        gtbt__buf_free(&all);
+    } else {
+        gtbt__append_file(path, line.p, line.len);
+    }
+    gtbt__free(old);
+    gtbt__buf_free(&line);
+}
+
+static void gtbt__sent_remove(const gtbt_collector *c) {
+    char path[GTBT__MAX_PATH];
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) == GTBT_OK) gtbt__fs_remove(path);
+}
+
 /* Sends one batch, honouring the deadline and the back-off. */
 static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, size_t n, int64_t deadline) {
     int rc;
@@ -5467,6 +7248,7 @@ static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, size_t n, int64_t
     c->backend->retry_after_ms = 0;
     rc = c->backend->send(c->backend, ev, n, deadline);
     if (rc > 0) rc = GTBT_E_INVALID;   /* a custom backend returned nonsense */
+    if (rc == GTBT_OK && !gtbt__is_local_backend(c->backend)) gtbt__sent_record(c, ev, n);
     gtbt__backoff_note(c, rc, c->backend->retry_after_ms);
     if (rc != GTBT_OK)
         gtbt__logi(&c->log, rc == GTBT_E_HTTP_REJECT ? GTBT_LOGITEM_DELIVERY_REJECTED : GTBT_LOGITEM_DELIVERY_FAILED,
@@ -5506,31 +7288,31 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         if (gtbt_now_ms() >= deadline) { first = GTBT_E_TIMEOUT; *stop = 1; break; }
         if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
             snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
-        if (rename(path, claim) != 0) continue;           /* another process claimed it */
-        utimes(claim, NULL);                              /* the claim's age starts now */
+        if (gtbt__fs_rename(path, claim) != 0) continue;  /* another process claimed it */
+        gtbt__fs_touch(claim);                            /* the claim's age starts now */
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
             if (rc == GTBT_E_INVALID) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_LARGE, "telemetry: spill file %s is larger than %d bytes; removed as corrupt",
                            ready.v[i], GTBT__SPILL_READ_MAX);
-                unlink(claim);
+                gtbt__fs_remove(claim);
             } else {
-                rename(claim, path);
+                gtbt__fs_rename(claim, path);
             }
             continue;
         }
         memset(&b, 0, sizeof b);
         corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
-        if (nomem) { rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
+        if (nomem) { gtbt__fs_rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
         if (corrupt)
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         n = gtbt__drop_too_old(c, b.ev, b.n);
-        if (c->delivery == GTBT_AT_MOST_ONCE) unlink(claim);
+        if (c->desc.delivery == GTBT_AT_MOST_ONCE) gtbt__fs_remove(claim);
         rc = n ? gtbt__send(c, b.ev, n, deadline) : GTBT_OK;
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT) {
-            unlink(claim);
-        } else if (c->delivery == GTBT_AT_LEAST_ONCE) {
-            rename(claim, path);                          /* same file, same uuids, next time */
+            gtbt__fs_remove(claim);
+        } else if (c->desc.delivery == GTBT_AT_LEAST_ONCE) {
+            gtbt__fs_rename(claim, path);                          /* same file, same uuids, next time */
             if (first == GTBT_OK) first = rc;
             *stop = 1;
         } else {
@@ -5553,9 +7335,15 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__mutex_lock(&c->flush_mu);
     gtbt__mutex_lock(&c->mu);
     if (c->withdrawn) { gtbt__mutex_unlock(&c->mu); gtbt__mutex_unlock(&c->flush_mu); return GTBT_OK; }
+    c->spill_failed = 0;                      /* a flush tries the disk again */
     gtbt__mutex_unlock(&c->mu);
-    if (c->spill_ok) first = gtbt__replay(c, deadline, &stop);
+    /* Debug mode and a user's local-only choice leave earlier runs' spill files for the real
+       backend; a tool that is local-only by design writes them to its log. */
+    if (c->spill_ok && !c->no_tls && !c->consent.debug && (!c->consent.local_only || c->desc.local_only))
+        first = gtbt__replay(c, deadline, &stop);
+    if (c->no_tls) { stop = 1; first = GTBT_E_UNSUPPORTED; }   /* kept on disk until a TLS build sends them */
     gtbt__mutex_lock(&c->mu);
+    if (c->n && c->spill_ok) gtbt__data_dir_make_locked(c);   /* for the local log, back-off, delivery record */
     n = c->n;
     if (n) {
         ev = (gtbt_event *)gtbt__malloc(n * sizeof *ev);
@@ -5573,7 +7361,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     if (n) {
         rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, n, deadline);
         /* under at-most-once only events that were attempted are dropped; the rest wait */
-        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->delivery == GTBT_AT_MOST_ONCE && !stop)) {
+        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !c->no_tls)) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
                 gtbt__logi(&c->log, GTBT_LOGITEM_DROPPED_AT_MOST_ONCE, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
             for (i = 0; i < n; i++) gtbt__free(mem[i]);
@@ -5589,7 +7377,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt__free(ev);
     gtbt__free(mem);
     gtbt__mutex_unlock(&c->flush_mu);
-    if (c->delivery == GTBT_AT_MOST_ONCE && first != GTBT_E_NOMEM) first = GTBT_OK;
+    if (c->desc.delivery == GTBT_AT_MOST_ONCE && first != GTBT_E_NOMEM && first != GTBT_E_UNSUPPORTED) first = GTBT_OK;
     return first;
 }
 
@@ -5603,7 +7391,7 @@ static void gtbt__discard(gtbt_collector *c) {
     gtbt__mutex_unlock(&c->mu);
     if (!c->data_dir[0] || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
     for (i = 0; i < all.n; i++)
-        if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) unlink(path);
+        if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) gtbt__fs_remove(path);
     gtbt__names_free(&all);
 }
 
@@ -5648,43 +7436,69 @@ static void gtbt__collector_free(gtbt_collector *c) {
     gtbt__free(c->ev); gtbt__free(c->mem);
     gtbt__kvs_free(c->metadata, c->n_metadata);
     gtbt__free(c->meta_klen); gtbt__free(c->meta_vlen);
-    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->net.headers, c->net.n_headers);
-    gtbt__kvs_free(c->otel_headers, c->n_otel_headers);
-    gtbt__free((void *)(uintptr_t)c->net.ca_file); gtbt__free((void *)(uintptr_t)c->net.proxy);
-    gtbt__free(c->tool_name); gtbt__free(c->version); gtbt__free(c->endpoint);
-    gtbt__free(c->otel_endpoint); gtbt__free(c->support_message);
+    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->desc.net.headers, c->desc.net.n_headers);
+    gtbt__kvs_free((gtbt_kv *)(uintptr_t)c->desc.otel_headers, c->desc.n_otel_headers);
+    gtbt__free((void *)(uintptr_t)c->desc.net.ca_file); gtbt__free((void *)(uintptr_t)c->desc.net.proxy);
+    gtbt__free((void *)(uintptr_t)c->desc.tool_name); gtbt__free((void *)(uintptr_t)c->desc.version);
+    gtbt__free((void *)(uintptr_t)c->desc.endpoint); gtbt__free((void *)(uintptr_t)c->desc.otel_endpoint);
+    gtbt__free((void *)(uintptr_t)c->desc.support_message); gtbt__free((void *)(uintptr_t)c->desc.no_backend_reason);
     gtbt__mutex_destroy(&c->mu);
     gtbt__mutex_destroy(&c->flush_mu);
     gtbt__free(c);
 }
 
-/* Copies everything the collector keeps from desc. 0 when out of memory. */
-static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *d) {
-    int nomem = 0;
-    c->log.fn = d->log; c->log.item_fn = d->log_item; c->log.user = d->log_user; c->log.level = d->log_level;
-    c->tool_name = gtbt__strdup(gtbt__valid_tool_name(d->tool_name) ? d->tool_name : "");
-    c->version = gtbt__strdup(d->version ? d->version : "");
-    c->endpoint = gtbt__strdup(d->endpoint ? d->endpoint : "");
-    c->otel_endpoint = gtbt__strdup(d->otel_endpoint ? d->otel_endpoint : "");
-    c->support_message = gtbt__strdup(d->support_message ? d->support_message : "");
-    c->net = d->net;
-    c->net.ca_file = gtbt__strdup(d->net.ca_file);
-    c->net.proxy = gtbt__strdup(d->net.proxy);
-    c->net.headers = gtbt__kvs_copy(d->net.headers, d->net.n_headers, &nomem);
-    if (!c->net.headers) c->net.n_headers = 0;
-    if (!c->net.log && !c->net.log_item) {
-        c->net.log = d->log; c->net.log_item = d->log_item; c->net.log_user = d->log_user; c->net.log_level = d->log_level;
+/* The desc with every default filled in: the one place where a zero field becomes its default.
+   Strings stay borrowed from in (gtbt__collector_copy copies them); config_dir and data_dir are
+   resolved by the caller, which owns the buffers. */
+static gtbt_desc gtbt__desc_defaults(const gtbt_desc *in) {
+    gtbt_desc d = *in;
+    d.tool_name = gtbt__valid_tool_name(in->tool_name) ? in->tool_name : "";
+    d.version = gtbt__def(in->version, "");
+    d.endpoint = gtbt__def(in->endpoint, "");
+    d.otel_endpoint = gtbt__def(in->otel_endpoint, "");
+    d.support_message = gtbt__def(in->support_message, "");
+    d.no_backend_reason = gtbt__def(in->no_backend_reason, "");
+    d.delivery = in->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
+    d.id_scheme = in->id_scheme == GTBT_ID_GO_COMPATIBLE ? GTBT_ID_GO_COMPATIBLE : GTBT_ID_PER_TOOL;
+    d.flush_timeout_ms = in->flush_timeout_ms > 0 ? in->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
+    d.max_buffer = (in->max_buffer > 0 && in->max_buffer < GTB_TELEMETRY_MAX_BUFFER) ? in->max_buffer : GTB_TELEMETRY_MAX_BUFFER;
+    if (!d.otel_headers) d.n_otel_headers = 0;
+    if (!d.net.headers) d.net.n_headers = 0;
+    if (!d.net.log && !d.net.log_item) {
+        d.net.log = in->log; d.net.log_item = in->log_item; d.net.log_user = in->log_user; d.net.log_level = in->log_level;
     }
-    c->otel_headers = gtbt__kvs_copy(d->otel_headers, d->n_otel_headers, &nomem);
-    c->n_otel_headers = c->otel_headers ? d->n_otel_headers : 0;
-    c->otel_insecure = d->otel_insecure;
-    c->force_enabled = d->force_enabled;
-    c->extended = d->extended_collection;
-    c->delivery = d->delivery == GTBT_AT_MOST_ONCE ? GTBT_AT_MOST_ONCE : GTBT_AT_LEAST_ONCE;
-    c->flush_timeout_ms = d->flush_timeout_ms > 0 ? d->flush_timeout_ms : GTBT__FLUSH_TIMEOUT_MS;
-    c->max_buffer = (d->max_buffer > 0 && d->max_buffer < GTB_TELEMETRY_MAX_BUFFER) ? (size_t)d->max_buffer : GTB_TELEMETRY_MAX_BUFFER;
-    if ((d->net.ca_file && !c->net.ca_file) || (d->net.proxy && !c->net.proxy)) nomem = 1;
-    return !nomem && c->tool_name && c->version && c->endpoint && c->otel_endpoint && c->support_message;
+    d.backend = NULL;                 /* owned by the collector, not by its desc */
+    d.deletion = NULL;
+    d.metadata = NULL; d.n_metadata = 0;
+    return d;
+}
+
+/* Keeps a deep copy of the defaulted desc. 0 when out of memory. */
+static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *in) {
+    gtbt_desc d = gtbt__desc_defaults(in);
+    int nomem = 0;
+    c->log.fn = d.log; c->log.item_fn = d.log_item; c->log.user = d.log_user; c->log.level = d.log_level;
+    c->desc = d;
+    c->desc.tool_name = gtbt__strdup(d.tool_name);
+    c->desc.version = gtbt__strdup(d.version);
+    if (c->desc.version && gtbt__clean_ctl((char *)(uintptr_t)c->desc.version))   /* it goes into every event and the User-Agent */
+        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "telemetry: gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->desc.version);
+    c->desc.endpoint = gtbt__strdup(d.endpoint);
+    c->desc.otel_endpoint = gtbt__strdup(d.otel_endpoint);
+    c->desc.support_message = gtbt__strdup(d.support_message);
+    c->desc.no_backend_reason = gtbt__strdup(d.no_backend_reason);
+    c->desc.net.ca_file = gtbt__strdup(d.net.ca_file);
+    c->desc.net.proxy = gtbt__strdup(d.net.proxy);
+    c->desc.net.headers = gtbt__kvs_copy(d.net.headers, d.net.n_headers, &nomem);
+    if (!c->desc.net.headers) c->desc.net.n_headers = 0;
+    c->desc.otel_headers = gtbt__kvs_copy(d.otel_headers, d.n_otel_headers, &nomem);
+    if (!c->desc.otel_headers) c->desc.n_otel_headers = 0;
+    c->desc.config_dir = c->config_dir;
+    c->desc.data_dir = c->data_dir;
+    c->max_buffer = (size_t)d.max_buffer;
+    if ((d.net.ca_file && !c->desc.net.ca_file) || (d.net.proxy && !c->desc.net.proxy)) nomem = 1;
+    return !nomem && c->desc.tool_name && c->desc.version && c->desc.endpoint && c->desc.otel_endpoint && c->desc.support_message &&
+           c->desc.no_backend_reason;
 }
 
 /* The collector's metadata: redacted, cut to the limits, sorted, at most GTBT__MAX_PAIRS. */
@@ -5719,26 +7533,37 @@ static int gtbt__collector_metadata(gtbt_collector *c, const gtbt_kv *kv, size_t
     return ok;
 }
 
+/* The id this collector's events carry (gtbt_desc.id_scheme). */
+static void gtbt__collector_id(const gtbt_collector *c, char out[17]) {
+    gtbt_machine_id(c->desc.id_scheme == GTBT_ID_GO_COMPATIBLE ? NULL : c->desc.tool_name, out);
+}
+
 /* The network backend the desc describes: OTLP, else HTTP, else none. */
 static gtbt_backend *gtbt__network_from_desc(gtbt_collector *c, const char **why) {
     gtbt_backend *b = NULL;
+    const char *url = c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint;
     *why = NULL;
-    if (c->otel_endpoint[0]) {
+    if (!GTBT__TLS && !gtbt__ascii_ncasecmp(url, "https:", 6)) {
+        c->no_tls = 1;
+        *why = "noop (this build has no TLS: the https:// endpoint cannot be used)";
+        return NULL;
+    }
+    if (c->desc.otel_endpoint[0]) {
         gtbt_otlp_desc od;
         memset(&od, 0, sizeof od);
-        od.endpoint = c->otel_endpoint;
-        od.insecure = c->otel_insecure != 0;
-        od.service_name = c->tool_name;
-        od.service_version = c->version;
-        od.net = c->net;
-        od.net.headers = c->otel_headers;
-        od.net.n_headers = c->n_otel_headers;
+        od.endpoint = c->desc.otel_endpoint;
+        od.insecure = c->desc.otel_insecure != 0;
+        od.service_name = c->desc.tool_name;
+        od.service_version = c->desc.version;
+        od.net = c->desc.net;
+        od.net.headers = c->desc.otel_headers;
+        od.net.n_headers = c->desc.n_otel_headers;
         if (!(b = gtbt_otlp_backend(&od))) *why = "noop (invalid OTLP endpoint)";
-    } else if (c->endpoint[0]) {
+    } else if (c->desc.endpoint[0]) {
         gtbt_http_desc hd;
         memset(&hd, 0, sizeof hd);
-        hd.endpoint = c->endpoint;
-        hd.net = c->net;
+        hd.endpoint = c->desc.endpoint;
+        hd.net = c->desc.net;
         if (!(b = gtbt_http_backend(&hd))) *why = "noop (invalid endpoint)";
     }
     return b;
@@ -5749,9 +7574,12 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     const char *why = NULL;
     char path[GTBT__MAX_PATH];
     c->network = custom ? custom : gtbt__network_from_desc(c, &why);
-    if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "telemetry: %s; check gtbt_desc.%s", why, c->otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    if (why && c->no_tls)
+        gtbt__logi(&c->log, GTBT_LOGITEM_NO_TLS_KEPT, "telemetry: gtbt_desc.%s is https:// but this build has GTB_TELEMETRY_NO_TLS; events are kept on disk, not sent (build with BearSSL to send them)",
+                   c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    else if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "telemetry: %s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
     if (c->consent.debug) {
-        c->backend = gtbt_stdout_backend(stderr);
+        c->backend = gtbt__debug_backend(c->network, stderr);
         snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
     } else if (c->consent.local_only) {
         if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) {
@@ -5796,22 +7624,30 @@ static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size
     snprintf(out + i, cap - i, "_%s", suffix);
 }
 
-static int gtbt__config_dir(const gtbt_desc *desc, char *out, size_t cap) {
-    if (desc->config_dir && desc->config_dir[0]) {
-        if (strlen(desc->config_dir) >= cap) return GTBT_E_INVALID;
-        strcpy(out, desc->config_dir);
-        return GTBT_OK;
-    }
-    return gtbt__default_config_dir(desc->tool_name, out, cap);
-}
+/* The directories leave this much of GTBT__MAX_PATH for the names of the files inside them. */
+#define GTBT__DIR_NAME_ROOM 128
 
-static int gtbt__data_dir(const gtbt_desc *desc, char *out, size_t cap) {
-    if (desc->data_dir && desc->data_dir[0]) {
-        if (strlen(desc->data_dir) >= cap) return GTBT_E_INVALID;
-        strcpy(out, desc->data_dir);
-        return GTBT_OK;
+/* The config or data dir of desc (given, else the platform default). A path that does not fit
+   (an over-long $XDG_CONFIG_HOME, $XDG_STATE_HOME or HOME) is refused, never cut: GTBT_E_INVALID
+   and out empty. */
+static int gtbt__dir_of(const char *given, int (*dflt)(const char *, char *, size_t), const char *tool, char *out, size_t cap) {
+    int rc;
+    if (cap <= GTBT__DIR_NAME_ROOM) { if (cap) out[0] = 0; return GTBT_E_INVALID; }
+    cap -= GTBT__DIR_NAME_ROOM;
+    if (given && given[0]) {
+        rc = strlen(given) < cap ? GTBT_OK : GTBT_E_INVALID;
+        if (rc == GTBT_OK) strcpy(out, given);
+    } else {
+        rc = dflt(tool, out, cap);
     }
-    return gtbt__default_data_dir(desc->tool_name, out, cap);
+    if (rc != GTBT_OK) out[0] = 0;
+    return rc;
+}
+static int gtbt__config_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    return gtbt__dir_of(desc->config_dir, gtbt__default_config_dir, desc->tool_name, out, cap);
+}
+static int gtbt__data_dir(const gtbt_desc *desc, char *out, size_t cap) {
+    return gtbt__dir_of(desc->data_dir, gtbt__default_data_dir, desc->tool_name, out, cap);
 }
 
 /* The consent file, parsed: "key = value" lines, '#' comments, blank lines. */
@@ -5887,6 +7723,12 @@ static int gtbt__env_bool(const char *name) {
     return v ? gtbt__parse_bool(v) == 1 : -1;
 }
 
+/* DO_NOT_TRACK set to anything but empty, 0 or false means off: an opt-out fails safe. */
+static int gtbt__do_not_track(void) {
+    const char *v = gtbt__getenv("DO_NOT_TRACK");
+    return v && v[0] && strcmp(v, "0") != 0 && gtbt__ascii_casecmp(v, "false") != 0;
+}
+
 GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *out) {
     char var[GTBT__MAX_TOOL_NAME + 24], dir[GTBT__MAX_PATH];
     gtbt__conf cf;
@@ -5905,7 +7747,7 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
     if (desc->force_enabled) {
         out->enabled = true;
         snprintf(out->decided_by, sizeof out->decided_by, "force_enabled");
-    } else if (gtbt__env_bool("DO_NOT_TRACK") == 1) {
+    } else if (gtbt__do_not_track()) {
         snprintf(out->decided_by, sizeof out->decided_by, "DO_NOT_TRACK");
     } else if (tool_v >= 0) {
         out->enabled = tool_v == 1;
@@ -5977,34 +7819,69 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
 }
 
 // >>cli ------------------------------------------------------------------------------------------
-/* The end user's "telemetry" commands. Texts are the Go original's, with its fixes. */
+/* The end user's "telemetry" commands. Texts follow the Go original's, with its fixes: the words
+   say what is collected (a pseudonymous id included), status tells the resolved truth, reset
+   reports what really happened, and help or a wrong argument never changes anything. */
+typedef struct gtbt__cli_sub { const char *name, *summary, *help; } gtbt__cli_sub;
+static const gtbt__cli_sub gtbt__cli_subs[] = {
+    {"enable", "Enable pseudonymous usage telemetry",
+     "Saves your consent: from the next run on, %s records which of its commands you run and\n"
+     "sends that, with a pseudonymous id, to its author. \"%s telemetry show\" shows what is sent.\n"},
+    {"disable", "Disable usage telemetry",
+     "Saves that you do not consent, and discards every event not sent yet. Nothing is sent\n"
+     "after it, not even the disable itself.\n"},
+    {"status", "Show current telemetry status",
+     "Shows whether telemetry is on and what decided it, where events go, what is collected,\n"
+     "the pseudonymous id, the files used, the events waiting to be sent and any back-off.\n"
+     "Changes nothing.\n"},
+    {"show", "Show what is sent, and what was sent",
+     "Prints the exact request the next delivery would send (for the events waiting, or for a\n"
+     "sample event while telemetry is off), with keys masked, and the last deliveries recorded\n"
+     "in the data directory. Changes nothing.\n"},
+    {"reset", "Clear local telemetry data and request remote deletion",
+     "Clears all local telemetry data (buffered events, spill files, local-only logs, the record\n"
+     "of deliveries), asks for the deletion of what was sent, reports exactly what happened, and\n"
+     "disables telemetry.\n"}};
+#define GTBT__CLI_NSUBS (sizeof gtbt__cli_subs / sizeof gtbt__cli_subs[0])
+
+static const char *gtbt__cli_tool(const gtbt_collector *c) { return c->desc.tool_name[0] ? c->desc.tool_name : "<tool>"; }
+
 static void gtbt__cli_usage(const gtbt_collector *c, FILE *out) {
+    size_t i;
     fprintf(out,
             "Manage opt-in pseudonymous usage analytics for this tool.\n"
             "\n"
-            "Telemetry is off unless you opt in. Use the enable, disable, status, and reset\n"
-            "subcommands to turn collection on or off, inspect the current state, and clear\n"
-            "local data while requesting remote deletion.\n"
+            "Telemetry is off unless you opt in. Use the enable, disable, status, show and reset\n"
+            "subcommands to turn collection on or off, inspect the current state, see what is sent,\n"
+            "and clear local data while requesting remote deletion.\n"
             "\n"
             "Usage:\n"
             "  %s telemetry <command>\n"
+            "  %s telemetry <command> --help\n"
             "\n"
-            "Available Commands:\n"
-            "  enable      Enable pseudonymous usage telemetry\n"
-            "  disable     Disable usage telemetry\n"
-            "  status      Show current telemetry status\n"
-            "  reset       Clear local telemetry data and request remote deletion\n",
-            c->tool_name[0] ? c->tool_name : "<tool>");
+            "Available Commands:\n", gtbt__cli_tool(c), gtbt__cli_tool(c));
+    for (i = 0; i < GTBT__CLI_NSUBS; i++) fprintf(out, "  %-10s  %s\n", gtbt__cli_subs[i].name, gtbt__cli_subs[i].summary);
 }
 
-/* A desc with what consent needs: the tool name, the config dir, the policy. */
-static gtbt_desc gtbt__cli_desc(const gtbt_collector *c) {
-    gtbt_desc d;
-    memset(&d, 0, sizeof d);
-    d.tool_name = c->tool_name;
-    d.config_dir = c->config_dir;
-    d.force_enabled = c->force_enabled != 0;
-    return d;
+static void gtbt__cli_sub_help(const gtbt_collector *c, const gtbt__cli_sub *sub, FILE *out) {
+    fprintf(out, "%s\n\nUsage:\n  %s telemetry %s\n\n", sub->summary, gtbt__cli_tool(c), sub->name);
+    fprintf(out, sub->help, gtbt__cli_tool(c), gtbt__cli_tool(c));
+}
+
+/* Prints s with anything but printable ASCII replaced, at most 64 bytes. */
+static void gtbt__print_safe(FILE *out, const char *s) {
+    int i;
+    for (i = 0; s[i] && i < 64; i++) fputc((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?', out);
+}
+
+/* What is collected, in one paragraph: the prompt, enable and status say the same. */
+static void gtbt__print_collected(FILE *out, const char *tool, bool extended) {
+    fprintf(out,
+            "What is collected: which %s commands run, how long they take and their exit code,\n"
+            "%s's version, the OS and architecture%s, and a pseudonymous id: a\n"
+            "hash that stays the same for %s on this machine and reveals no name, host or hardware.\n"
+            "Never collected: file contents, environment variables, IP addresses.\n",
+            tool, tool, extended ? ", the command's arguments and errors with secrets removed" : "", tool);
 }
 
 /* Stops all recording and sending at once and discards what is pending (consent withdrawn). */
@@ -6014,28 +7891,40 @@ static void gtbt__withdraw(gtbt_collector *c) {
     gtbt__mutex_unlock(&c->mu);
     gtbt__mutex_lock(&c->flush_mu);   /* waits for a flush under way, then nothing is sent */
     gtbt__discard(c);                 /* also the files of earlier runs, when disabled now */
+    gtbt__sent_remove(c);
     gtbt__mutex_unlock(&c->flush_mu);
 }
 
 static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
     if (!strcmp(k->decided_by, "force_enabled")) snprintf(out, cap, "organisation policy (always on)");
-    else if (!strcmp(k->decided_by, "config")) snprintf(out, cap, "your choice in %s/telemetry.conf", c->config_dir);
+    else if (!strcmp(k->decided_by, "config")) snprintf(out, cap, "your choice in %s" GTBT__SEP "telemetry.conf", c->config_dir);
     else if (!strcmp(k->decided_by, "default")) snprintf(out, cap, "default (off until you opt in)");
     else snprintf(out, cap, "the %s environment variable", k->decided_by);
 }
 
+/* Why the consent file could not be written, with the fix. */
+static void gtbt__cli_write_error(const gtbt_collector *c, int rc, FILE *out) {
+    char why[GTBT__MAX_PATH * 2 + 128];
+    if (gtbt__mkdir_private_why(c->config_dir, why, sizeof why) != GTBT_OK)
+        fprintf(out, "Cannot use %s: %s.\n", c->config_dir, why);
+    else
+        fprintf(out, "Cannot write %s/telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
+}
+
 static int gtbt__cli_enable(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_consent k;
     char why[GTBT__MAX_PATH + 64];
-    int rc = gtbt_consent_set(&d, true);
+    int rc = gtbt_consent_set(&c->desc, true);
     if (rc != GTBT_OK) {
-        fprintf(out, "Telemetry could not be enabled: cannot write %s/telemetry.conf (%s).\n", c->config_dir, gtbt_strerror(rc));
+        fprintf(out, "Telemetry could not be enabled.\n");
+        gtbt__cli_write_error(c, rc, out);
         return 1;
     }
-    fprintf(out, "Telemetry enabled. Thank you for helping improve %s!\n", c->tool_name);
-    fprintf(out, "No personally identifiable information is collected.\n");
-    gtbt_consent_resolve(&d, &k);
+    fprintf(out, "Telemetry enabled. Thank you for helping improve %s!\n", c->desc.tool_name);
+    gtbt__print_collected(out, c->desc.tool_name, c->desc.extended_collection);
+    fprintf(out, "See exactly what is sent with \"%s telemetry show\"; stop with \"%s telemetry disable\".\n",
+            c->desc.tool_name, c->desc.tool_name);
+    gtbt_consent_resolve(&c->desc, &k);
     if (!k.enabled) {
         gtbt__explain(c, &k, why, sizeof why);
         fprintf(out, "Note: telemetry stays off while %s says so.\n", why);
@@ -6044,25 +7933,24 @@ static int gtbt__cli_enable(gtbt_collector *c, FILE *out) {
 }
 
 static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_consent k;
     char why[GTBT__MAX_PATH + 64];
     int rc;
-    if (c->force_enabled) {
+    if (c->desc.force_enabled) {
         fprintf(out, "Telemetry is enforced by your organisation and cannot be disabled.\n");
         return 0;
     }
     gtbt__withdraw(c);
-    rc = gtbt_consent_set(&d, false);
+    rc = gtbt_consent_set(&c->desc, false);
     if (rc != GTBT_OK) {
-        fprintf(out, "Telemetry is off for this run, but the choice could not be saved in %s/telemetry.conf (%s).\n",
-                c->config_dir, gtbt_strerror(rc));
+        fprintf(out, "Telemetry is off for this run, but the choice could not be saved.\n");
+        gtbt__cli_write_error(c, rc, out);
         fprintf(out, "All pending events have been discarded.\n");
         return 1;
     }
     fprintf(out, "Telemetry disabled.\n");
     fprintf(out, "All pending events have been discarded.\n");
-    gtbt_consent_resolve(&d, &k);
+    gtbt_consent_resolve(&c->desc, &k);
     if (k.enabled) {
         gtbt__explain(c, &k, why, sizeof why);
         fprintf(out, "Note: %s still turns telemetry on for later runs; unset it to opt out fully.\n", why);
@@ -6070,39 +7958,91 @@ static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
     return 0;
 }
 
+/* The network backend of the desc for a command that only looks (status, show): the
+   collector's, else one built now (returned in *tmp, to destroy). */
+static gtbt_backend *gtbt__cli_network(gtbt_collector *c, gtbt_backend **tmp) {
+    const char *why;
+    *tmp = NULL;
+    if (c->network || c->no_tls) return c->network;
+    return *tmp = gtbt__network_from_desc(c, &why);
+}
+
+/* Where events go, in plain words. */
+static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
+    gtbt_backend *tmp, *net;
+    if (!k->enabled) {
+        snprintf(out, cap, "nowhere: telemetry is off%s", !strcmp(k->decided_by, "default") || !strcmp(k->decided_by, "config") ? " (\"telemetry enable\" turns it on)" : "");
+        return;
+    }
+    if (k->debug) { snprintf(out, cap, "nowhere: debug mode prints them to stderr (unset the TELEMETRY_DEBUG variable to send them)"); return; }
+    if (k->local_only) {
+        snprintf(out, cap, "this machine only: %s/telemetry.log (local-only mode)", c->data_dir[0] ? c->data_dir : "(no data directory)");
+        return;
+    }
+    net = gtbt__cli_network(c, &tmp);
+    if (c->no_tls) {
+        snprintf(out, cap, "nowhere: this build has no TLS, so its https:// endpoint cannot be used; events are kept on disk (rebuild %s with BearSSL)", c->desc.tool_name);
+    } else if (gtbt__is_net_backend(net)) {
+        gtbt__url u;
+        const gtbt__net_backend *nb = (const gtbt__net_backend *)(const void *)net;
+        static const char *const kinds[] = {"JSON over HTTP", "OpenTelemetry", "Datadog", "PostHog"};
+        if (gtbt__url_parse(nb->url, &u) == GTBT_OK)
+            snprintf(out, cap, "%s (%s, %s)", u.hostport, kinds[nb->kind >= 0 && nb->kind < 4 ? nb->kind : 0], nb->url);
+        else snprintf(out, cap, "%s", net->info);
+    } else if (net) {
+        snprintf(out, cap, "the tool's own backend: %s", net->info ? net->info : "custom");
+    } else if (c->desc.no_backend_reason[0]) {
+        snprintf(out, cap, "nowhere: %s", c->desc.no_backend_reason);
+    } else if (c->desc.endpoint[0] || c->desc.otel_endpoint[0]) {
+        snprintf(out, cap, "nowhere: the endpoint %s is not a valid URL (the tool's author must fix it)",
+                 c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint);
+    } else {
+        snprintf(out, cap, "nowhere: this build of %s has no endpoint configured", c->desc.tool_name);
+    }
+    gtbt_backend_destroy(tmp);
+}
+
 static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_consent k;
     gtbt__conf cf;
-    char why[GTBT__MAX_PATH + 64], id[17];
+    char why[GTBT__MAX_PATH + 64], id[17], where[GTBT__MAX_PATH + 300];
     size_t files = 0, pending, in_memory;
     int withdrawn;
-    gtbt_consent_resolve(&d, &k);
+    int64_t mtime;
+    gtbt_consent_resolve(&c->desc, &k);
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
     in_memory = c->n;
     gtbt__mutex_unlock(&c->mu);
-    if (withdrawn && !c->force_enabled) k.enabled = false;
+    if (withdrawn && !c->desc.force_enabled) k.enabled = false;
     fprintf(out, "Telemetry: %s\n", !k.enabled ? "disabled" : k.local_only ? "enabled (local-only)" : "enabled");
     gtbt__explain(c, &k, why, sizeof why);
     fprintf(out, "Decided by: %s\n", why);
     if (k.debug) fprintf(out, "Debug: events are printed to stderr and nothing is sent\n");
-    gtbt_machine_id(c->tool_name, id);
+    gtbt__where(c, &k, where, sizeof where);
+    fprintf(out, "Events go to: %s\n", where);
+    gtbt__collector_id(c, id);
     fprintf(out, "Machine ID: %s\n", id);
-    fprintf(out, "Backend: %s\n", c->info);
+    gtbt__print_collected(out, c->desc.tool_name, c->desc.extended_collection);
     gtbt__conf_read(c->config_dir, &cf);
-    if (!cf.exists) fprintf(out, "Config file: %s/telemetry.conf (not created yet)\n", c->config_dir);
-    else if (cf.malformed && cf.malformed_line) fprintf(out, "Config file: %s/telemetry.conf (malformed at line %d: treated as not set)\n", c->config_dir, cf.malformed_line);
-    else if (cf.malformed) fprintf(out, "Config file: %s/telemetry.conf (unreadable: treated as not set)\n", c->config_dir);
-    else fprintf(out, "Config file: %s/telemetry.conf\n", c->config_dir);
+    if (!cf.exists) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (not created yet)\n", c->config_dir);
+    else if (cf.malformed && cf.malformed_line) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (malformed at line %d: treated as not set)\n", c->config_dir, cf.malformed_line);
+    else if (cf.malformed) fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf (unreadable: treated as not set)\n", c->config_dir);
+    else fprintf(out, "Config file: %s" GTBT__SEP "telemetry.conf\n", c->config_dir);
     gtbt__conf_free(&cf);
-    fprintf(out, "Data dir: %s\n", c->data_dir[0] ? c->data_dir : "(none)");
-    pending = gtbt__pending_on_disk(c, &files);
-    fprintf(out, "Pending events: %zu on disk (%zu spill file%s), %zu in memory\n", pending, files, files == 1 ? "" : "s", in_memory);
+    if (!c->data_dir[0]) fprintf(out, "Data dir: (none)\n");
+    else if (gtbt__fs_mtime_ms(c->data_dir, &mtime) != 0) fprintf(out, "Data dir: %s (not created yet)\n", c->data_dir);
+    else fprintf(out, "Data dir: %s\n", c->data_dir);
+    pending = gtbt__pending_on_disk(c, &files) + in_memory;
+    fprintf(out, "Pending: %zu event%s waiting to be sent\n", pending, pending == 1 ? "" : "s");
     if (c->bo_until_unix_ms > gtbt__unix_ms()) {
-        char ts[40];
-        gtbt__rfc3339(c->bo_until_unix_ms * 1000000, ts);
-        fprintf(out, "Back-off: not contacting the backend until %s (%d consecutive failure%s)\n", ts, c->bo_failures, c->bo_failures == 1 ? "" : "s");
+        char when[64];
+        time_t t = (time_t)(c->bo_until_unix_ms / 1000);
+        struct tm tmv;
+        int64_t mins = (c->bo_until_unix_ms - gtbt__unix_ms() + 59999) / 60000;
+        if (!gtbt__localtime(t, &tmv) || !strftime(when, sizeof when, "%H:%M", &tmv)) snprintf(when, sizeof when, "?");
+        fprintf(out, "Back-off: not contacting the backend until %s local time (in %lld minute%s), after %d failure%s in a row\n",
+                when, (long long)mins, mins == 1 ? "" : "s", c->bo_failures, c->bo_failures == 1 ? "" : "s");
     } else if (c->bo_failures) {
         fprintf(out, "Back-off: none (%d recent failure%s)\n", c->bo_failures, c->bo_failures == 1 ? "" : "s");
     } else {
@@ -6111,57 +8051,189 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     return 0;
 }
 
-/* The deletion requestor of reset: the tool's own, else HTTP at the endpoint, else an
-   event through the network backend. What is built here is returned in tmp_d and tmp_b, to destroy. */
+/* A sample event of this tool on this machine, for "show" while nothing is pending. */
+static void gtbt__sample_event(gtbt_collector *c, gtbt_event *e, char id[17], char *osv, size_t cap) {
+    static const char uuid[] = "00000000-0000-4000-8000-000000000000";
+    memset(e, 0, sizeof *e);
+    gtbt__collector_id(c, id);
+    gtbt__os_version(osv, cap);
+    e->time_unix_ns = gtbt__realtime_ns();
+    e->uuid = uuid;
+    e->type = gtbt__event_type_names[GTBT_EVENT_COMMAND_INVOCATION];
+    e->name = "example-command";
+    e->machine_id = id;
+    e->tool_name = c->desc.tool_name;
+    e->version = c->desc.version;
+    e->os = GTBT__OS;
+    e->arch = GTBT__ARCH;
+    e->os_version = osv;
+    e->runtime_version = GTBT__RUNTIME;
+    e->duration_ms = 42;
+    e->error = "";
+    e->metadata = c->metadata;
+    e->n_metadata = c->n_metadata;
+}
+
+/* Prints the last deliveries from the record, newest last. */
+static void gtbt__show_sent(gtbt_collector *c, FILE *out) {
+    char path[GTBT__MAX_PATH], *text = NULL;
+    size_t len = 0, k, lines = 0, skip, at;
+    if (!c->data_dir[0] || gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) != GTBT_OK ||
+        gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &text, &len) != GTBT_OK || !len) {
+        fprintf(out, "\nLast deliveries: none recorded%s.\n", c->data_dir[0] ? "" : " (no data directory)");
+        gtbt__free(text);
+        return;
+    }
+    for (k = 0; k < len; k++) lines += text[k] == '\n';
+    skip = lines > 5 ? lines - 5 : 0;
+    fprintf(out, "\nLast deliveries (%s, oldest first):\n", path);
+    for (at = 0, k = 0; at < len; k++) {
+        char *nl = (char *)memchr(text + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
+        if (k >= skip) fprintf(out, "%.*s\n", (int)n, text + at);
+        at += n + 1;
+    }
+    gtbt__free(text);
+}
+
+static int gtbt__cli_show(gtbt_collector *c, FILE *out) {
+    gtbt_consent k;
+    gtbt__names ready;
+    gtbt__batch all;
+    gtbt_backend *tmp = NULL, *net;
+    gtbt_event sample;
+    gtbt__buf wire;
+    char id[17], osv[128], where[GTBT__MAX_PATH + 300];
+    size_t i, total = 0;
+    memset(&all, 0, sizeof all);
+    memset(&wire, 0, sizeof wire);
+    gtbt_consent_resolve(&c->desc, &k);
+    if (c->withdrawn && !c->desc.force_enabled) k.enabled = false;
+    gtbt__where(c, &k, where, sizeof where);
+    fprintf(out, "Telemetry: %s. Events go to: %s\n", k.enabled ? "enabled" : "disabled", where);
+    /* the events waiting: spill files, then this run's buffer */
+    if (gtbt__spill_list(c, &ready, 0, 0) == GTBT_OK) {
+        for (i = 0; i < ready.n && total < 10000; i++) {
+            char path[GTBT__MAX_PATH], *text;
+            size_t len, j;
+            int nomem;
+            gtbt__batch b;
+            if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
+                gtbt__read_file(path, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) continue;
+            memset(&b, 0, sizeof b);
+            gtbt__parse_ndjson(&b, text, len, &nomem);
+            for (j = 0; j < b.n; j++) { total++; }
+            if (b.n) {
+                gtbt__buf_printf(&wire, "# %zu event(s) from %s\n", b.n, ready.v[i]);
+                net = k.local_only || k.debug ? NULL : gtbt__cli_network(c, &tmp);
+                gtbt__wire(net ? net : c->backend ? c->backend : NULL, b.ev, b.n, &wire);
+                gtbt_backend_destroy(tmp); tmp = NULL;
+            }
+            gtbt__batch_free(&b);
+        }
+        gtbt__names_free(&ready);
+    }
+    gtbt__mutex_lock(&c->mu);
+    if (c->n) {
+        total += c->n;
+        gtbt__buf_printf(&wire, "# %zu event(s) recorded by this run\n", c->n);
+        gtbt__wire(c->backend, c->ev, c->n, &wire);
+    }
+    gtbt__mutex_unlock(&c->mu);
+    if (total) {
+        fprintf(out, "\nThe next delivery would send these %zu event(s), exactly as follows (keys masked):\n\n", total);
+    } else {
+        gtbt__sample_event(c, &sample, id, osv, sizeof osv);
+        fprintf(out, "\nNo events are waiting. %s, a command would send this (a sample event; keys masked):\n\n",
+                k.enabled ? "When telemetry is on" : "If you turned telemetry on");
+        net = gtbt__cli_network(c, &tmp);
+        if (k.local_only) {   /* what the log would get */
+            char path[GTBT__MAX_PATH];
+            gtbt_backend_destroy(tmp);
+            net = tmp = gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK ? gtbt_file_backend(path) : NULL;
+        }
+        if (c->no_tls) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
+        gtbt__wire(net, &sample, 1, &wire);
+        gtbt_backend_destroy(tmp);
+    }
+    if (wire.p) fwrite(wire.p, 1, wire.len, out);
+    gtbt__buf_free(&wire);
+    gtbt__show_sent(c, out);
+    return 0;
+}
+
+/* The deletion requestor of reset: the tool's own, else HTTP at the endpoint, else an event
+   through the network backend. What is built here is returned in tmp_d and tmp_b, to destroy. */
 static gtbt_deletion *gtbt__cli_requestor(gtbt_collector *c, gtbt_deletion **tmp_d, gtbt_backend **tmp_b) {
     const char *why;
     *tmp_d = NULL;
     *tmp_b = NULL;
     if (c->deletion) return c->deletion;
-    if (c->endpoint[0]) return *tmp_d = gtbt_http_deletion(c->endpoint, &c->net);
+    if (c->desc.endpoint[0]) return *tmp_d = gtbt_http_deletion(c->desc.endpoint, &c->desc.net);
     if (!c->network) c->network = *tmp_b = gtbt__network_from_desc(c, &why);
     if (c->network && !gtbt__is_local_backend(c->network)) return *tmp_d = gtbt_event_deletion(c->network);
     return NULL;
 }
 
+/* What a requestor did, per mechanism, when it returned rc. */
+static void gtbt__cli_reset_report(gtbt_collector *c, gtbt_deletion *req, const char *id, int rc, FILE *out) {
+    const char *info = req->info ? req->info : "the tool's deletion requestor";
+    if (req->request == gtbt__http_deletion_request) {
+        if (rc == GTBT_OK) fprintf(out, "Deletion request accepted: %s answered with success for machine ID %s.\n", info, id);
+        else fprintf(out, "Deletion request failed: %s: %s.\n", info, gtbt_strerror(rc));
+    } else if (req->request == gtbt__event_request) {
+        if (rc == GTBT_OK)
+            fprintf(out, "A deletion-request event for machine ID %s was delivered to %s.\n"
+                         "Nothing is deleted by it automatically: the owner of that service must act on it.\n", id, info + (strncmp(info, "event via ", 10) ? 0 : 10));
+        else fprintf(out, "The deletion-request event could not be delivered to %s: %s.\n", info + (strncmp(info, "event via ", 10) ? 0 : 10), gtbt_strerror(rc));
+    } else if (req->request == gtbt__email_request) {
+        if (rc == GTBT_OK) fprintf(out, "An e-mail asking to delete machine ID %s was prepared in your mail program (%s); send it to complete the request.\n", id, info);
+        else fprintf(out, "The deletion e-mail could not be prepared (%s): %s.\n", info, gtbt_strerror(rc));
+    } else {
+        if (rc == GTBT_OK) fprintf(out, "Deletion request sent for machine ID: %s\n", id);
+        else fprintf(out, "Deletion request could not be sent: %s\n", gtbt_strerror(rc));
+    }
+    if (rc != GTBT_OK && c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
+}
+
 static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
-    gtbt_desc d = gtbt__cli_desc(c);
     gtbt_deletion *req, *tmp_d = NULL;
     gtbt_backend *tmp_b = NULL;
     char id[17], path[GTBT__MAX_PATH];
     int rc, status = 0;
-    gtbt_machine_id(c->tool_name, id);
-    if (!c->force_enabled) gtbt__withdraw(c);
-    else gtbt_drop(c);
-    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) unlink(path);
+    gtbt__collector_id(c, id);
+    if (!c->desc.force_enabled) gtbt__withdraw(c);
+    else { gtbt_drop(c); gtbt__sent_remove(c); }
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) gtbt__fs_remove(path);
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
     if (c->consent.debug) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
     } else if (!req && (c->consent.local_only || (c->network && gtbt__is_local_backend(c->network)))) {
         fprintf(out, "No deletion request needed: events were kept on this machine only.\n");
-    } else if (!req && c->endpoint[0]) {
+    } else if (!req && c->desc.endpoint[0]) {
         fprintf(out, "No deletion request was sent: the deletion endpoint cannot be used by this build (%s).\n",
                 GTBT__TLS ? "invalid URL" : "https needs TLS");
-        if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+        if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else if (!req) {
-        fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured.\n", c->tool_name);
-        if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+        fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured%s.\n", c->desc.tool_name,
+                c->no_tls ? " that this build can reach (no TLS)" : "");
+        if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else {
-        rc = req->request(req, id, gtbt_now_ms() + GTBT__RESET_TIMEOUT_MS);
-        if (rc == GTBT_OK) {
-            fprintf(out, "Deletion request sent for machine ID: %s\n", id);
-        } else {
-            fprintf(out, "Deletion request could not be sent: %s\n", gtbt_strerror(rc));
-            if (c->support_message[0]) fprintf(out, "For manual deletion: %s\n", c->support_message);
+        if (req->request == gtbt__event_request) {
+            gtbt__event_deletion *ed = (gtbt__event_deletion *)req;
+            if (!ed->tool_name) ed->tool_name = c->desc.tool_name;
+            if (!ed->version) ed->version = c->desc.version;
         }
+        rc = req->request(req, id, gtbt_now_ms() + GTBT__RESET_TIMEOUT_MS);
+        gtbt__cli_reset_report(c, req, id, rc, out);
     }
     gtbt_deletion_destroy(tmp_d);
     if (tmp_b) { c->network = NULL; gtbt_backend_destroy(tmp_b); }
-    if (c->force_enabled) {
+    if (c->desc.force_enabled) {
         fprintf(out, "Local telemetry data cleared. Telemetry remains enabled per organisation policy.\n");
-    } else if ((rc = gtbt_consent_set(&d, false)) != GTBT_OK) {
-        fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved in %s/telemetry.conf (%s).\n",
-                c->config_dir, gtbt_strerror(rc));
+    } else if ((rc = gtbt_consent_set(&c->desc, false)) != GTBT_OK) {
+        fprintf(out, "Local telemetry data cleared, but \"disabled\" could not be saved.\n");
+        gtbt__cli_write_error(c, rc, out);
         status = 1;
     } else {
         fprintf(out, "Local telemetry data cleared. Telemetry disabled.\n");
@@ -6169,27 +8241,42 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     return status;
 }
 
-/* Prints s with anything but printable ASCII replaced, at most 64 bytes. */
-static void gtbt__print_safe(FILE *out, const char *s) {
-    int i;
-    for (i = 0; s[i] && i < 64; i++) fputc((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?', out);
+/* A usage error: on stderr, exit code 2, nothing changed. */
+static int gtbt__cli_usage_error(const gtbt_collector *c, const char *what, const char *arg, const char *sub) {
+    fprintf(stderr, "Error: %s \"", what);
+    gtbt__print_safe(stderr, arg);
+    fprintf(stderr, "\"%s%s%s\n", sub ? " for \"" : "", sub ? sub : "", sub ? "\"" : "");
+    fprintf(stderr, "Run \"%s telemetry%s%s --help\" for usage.\n", gtbt__cli_tool(c), sub ? " " : "", sub ? sub : "");
+    return 2;
 }
+
+static int gtbt__is_help(const char *a) { return !strcmp(a, "help") || !strcmp(a, "--help") || !strcmp(a, "-h"); }
 
 GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *argv, FILE *out) {
     const char *sub = (argc > 0 && argv && argv[0]) ? argv[0] : "help";
+    const gtbt__cli_sub *s = NULL;
+    size_t i;
     if (!out) out = stdout;
     if (!c) { fprintf(out, "Telemetry is not available.\n"); return 1; }
-    if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) { gtbt__cli_usage(c, out); return 0; }
-    if (!c->tool_name[0]) { fprintf(out, "Telemetry is not available: the tool has no valid name.\n"); return 1; }
+    for (i = 0; argv && (int)i < argc; i++) if (!argv[i]) { argc = (int)i; break; }
+    if (gtbt__is_help(sub)) {
+        if (argc <= 1) { gtbt__cli_usage(c, out); return 0; }
+        for (i = 0; i < GTBT__CLI_NSUBS; i++) if (!strcmp(argv[1], gtbt__cli_subs[i].name)) s = &gtbt__cli_subs[i];
+        if (!s) return gtbt__cli_usage_error(c, "unknown telemetry command", argv[1], NULL);
+        if (argc > 2) return gtbt__cli_usage_error(c, "unexpected argument", argv[2], NULL);
+        gtbt__cli_sub_help(c, s, out);
+        return 0;
+    }
+    for (i = 0; i < GTBT__CLI_NSUBS; i++) if (!strcmp(sub, gtbt__cli_subs[i].name)) s = &gtbt__cli_subs[i];
+    if (!s) return gtbt__cli_usage_error(c, "unknown telemetry command", sub, NULL);
+    if (argc == 2 && gtbt__is_help(argv[1])) { gtbt__cli_sub_help(c, s, out); return 0; }
+    if (argc > 1) return gtbt__cli_usage_error(c, "unexpected argument", argv[1], s->name);
+    if (!c->desc.tool_name[0]) { fprintf(out, "Telemetry is not available: the tool has no valid name.\n"); return 1; }
     if (!strcmp(sub, "enable")) return gtbt__cli_enable(c, out);
     if (!strcmp(sub, "disable")) return gtbt__cli_disable(c, out);
     if (!strcmp(sub, "status")) return gtbt__cli_status(c, out);
-    if (!strcmp(sub, "reset")) return gtbt__cli_reset(c, out);
-    fprintf(out, "Error: unknown telemetry command \"");
-    gtbt__print_safe(out, sub);
-    fprintf(out, "\"\n\n");
-    gtbt__cli_usage(c, out);
-    return 2;
+    if (!strcmp(sub, "show")) return gtbt__cli_show(c, out);
+    return gtbt__cli_reset(c, out);
 }
 
 GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
@@ -6197,27 +8284,40 @@ GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
     gtbt_consent k;
     const char *ci = gtbt__getenv("CI");
     char answer[64];
-    int yes, rc;
+    int yes = -1, rc, tries;
     if (!desc || !in || !out) return 0;
     lg.fn = desc->log; lg.item_fn = desc->log_item; lg.user = desc->log_user; lg.level = desc->log_level;
     if (gtbt_consent_resolve(desc, &k) != GTBT_OK || strcmp(k.decided_by, "default") != 0 || k.is_set) return 0;
     if (ci && gtbt__parse_bool(ci) != 0) { gtbt__logi(&lg, GTBT_LOGITEM_CONSENT_DEFERRED_CI, "telemetry consent deferred: CI environment"); return 0; }
     if (!gtbt__is_tty(in) || !gtbt__is_tty(out)) { gtbt__logi(&lg, GTBT_LOGITEM_CONSENT_DEFERRED_NOT_TTY, "telemetry consent deferred: non-interactive"); return 0; }
-    fprintf(out,
-            "Usage telemetry\n"
-            "Help improve %s by sending pseudonymous usage statistics.\n"
-            "No personally identifiable information is collected.\n"
-            "You can change this at any time with `%s telemetry enable/disable`.\n"
-            "Enable telemetry? [y/N]: ", desc->tool_name, desc->tool_name);
-    fflush(out);
-    if (!fgets(answer, sizeof answer, in)) answer[0] = 0;
-    gtbt__trim(answer);
-    yes = !gtbt__ascii_casecmp(answer, "y") || !gtbt__ascii_casecmp(answer, "yes");
+    fprintf(out, "Usage telemetry\nHelp improve %s by sending pseudonymous usage statistics.\n", desc->tool_name);
+    gtbt__print_collected(out, desc->tool_name, desc->extended_collection);
+    fprintf(out, "You can change this at any time with `%s telemetry enable/disable`.\n", desc->tool_name);
+    for (tries = 0; tries < 2 && yes < 0; tries++) {
+        fprintf(out, tries ? "Please answer y or n. Enable telemetry? [y/N]: " : "Enable telemetry? [y/N]: ");
+        fflush(out);
+        if (!fgets(answer, sizeof answer, in)) {   /* Ctrl-D: no answer, nothing saved */
+            fprintf(out, "\nNo answer; nothing saved (you will be asked again next time).\n");
+            fflush(out);
+            return 0;
+        }
+        if (!strchr(answer, '\n')) {   /* a long line: drop the rest of it */
+            int ch;
+            while ((ch = fgetc(in)) != EOF && ch != '\n') {}
+        }
+        gtbt__trim(answer);
+        if (!answer[0] || !gtbt__ascii_casecmp(answer, "n") || !gtbt__ascii_casecmp(answer, "no")) yes = 0;
+        else if (!gtbt__ascii_casecmp(answer, "y") || !gtbt__ascii_casecmp(answer, "yes")) yes = 1;
+    }
+    if (yes < 0) yes = 0;   /* unclear twice: No */
     rc = gtbt_consent_set(desc, yes != 0);
     if (rc != GTBT_OK) {
         fprintf(out, "Your answer could not be saved (%s); telemetry stays off.\n", gtbt_strerror(rc));
         return 0;
     }
+    if (yes) fprintf(out, "Telemetry enabled and saved; \"%s telemetry show\" shows what is sent.\n", desc->tool_name);
+    else fprintf(out, "Telemetry stays off; saved (\"%s telemetry enable\" turns it on).\n", desc->tool_name);
+    fflush(out);
     return yes;
 }
 
@@ -6297,6 +8397,7 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_collector *c;
     gtbt_backend *custom = desc ? desc->backend : NULL;
+    int cfg_rc = GTBT_OK, data_rc = GTBT_OK;
     if (!desc) return NULL;
     c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
     if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
@@ -6307,26 +8408,44 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     if (!gtbt__collector_copy(c, desc)) goto nomem;
     if (!gtbt__valid_tool_name(desc->tool_name))
         gtbt__logi(&c->log, GTBT_LOGITEM_TOOL_NAME_INVALID, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
-    gtbt_consent_resolve(desc, &c->consent);
-    if (c->tool_name[0]) {
-        gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
-        gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
+    if (c->desc.tool_name[0]) {
+        cfg_rc = gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
+        data_rc = gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
     }
+    gtbt_consent_resolve(&c->desc, &c->consent);
+    if (!gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;   /* also for show's sample */
     if (!c->consent.enabled) {
         snprintf(c->info, sizeof c->info, "noop (disabled)");
         return c;   /* inert: nothing computed, no file touched */
     }
     c->active = 1;
-    if (!c->data_dir[0] || gtbt__mkdir_private(c->data_dir) != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: data directory \"%s\" is not usable; events will not be spilled to disk (set gtbt_desc.data_dir)", c->data_dir);
-    else
-        c->spill_ok = 1;
-    gtbt_machine_id(c->tool_name, c->machine_id);
+    if (cfg_rc != GTBT_OK)
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the config directory path is too long (%s or HOME; at most %d bytes); "
+                   "not used (set gtbt_desc.config_dir)", desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
+                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    if (data_rc != GTBT_OK)
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the data directory path is too long (%s or HOME; at most %d bytes); "
+                   "not used, events will not be spilled to disk (set gtbt_desc.data_dir)",
+                   desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    else {   /* the data dir is made when first written to, so that status, show and a run that
+                records nothing create no directory */
+        char why[2 * GTBT__MAX_PATH + 128];
+        int64_t mtime;
+        why[0] = 0;
+        if (c->data_dir[0] && gtbt__fs_mtime_ms(c->data_dir, &mtime) != 0) c->spill_ok = gtbt__dir_creatable(c->data_dir, why, sizeof why);
+        else if (c->data_dir[0] && gtbt__mkdir_private_why(c->data_dir, why, sizeof why) == GTBT_OK) c->spill_ok = c->dir_made = 1;
+        if (!c->spill_ok)
+            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: data directory not usable (%s); events will not be spilled to disk (fix it or set gtbt_desc.data_dir)",
+                       why[0] ? why : "none could be determined");
+        else if (!strcmp(why, "tightened"))
+            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_TIGHTENED, "telemetry: data directory %s was writable by its group (umask 002); set it to mode 0700", c->data_dir);
+    }
+    gtbt__collector_id(c, c->machine_id);
     gtbt__os_version(c->os_version, sizeof c->os_version);
     gtbt__rng_seed(&c->rng);
     c->ev = (gtbt_event *)gtbt__calloc(c->max_buffer, sizeof *c->ev);
     c->mem = (void **)gtbt__calloc(c->max_buffer, sizeof *c->mem);
-    if (!c->ev || !c->mem || !gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;
+    if (!c->ev || !c->mem) goto nomem;
     c->network = NULL;
     if (!gtbt__select_backend(c, custom)) { custom = NULL; goto nomem; }
     gtbt__backoff_load(c);
@@ -6384,7 +8503,7 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
 
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c) {
     if (!c) return GTBT_OK;
-    return gtbt__flush(c, gtbt_now_ms() + c->flush_timeout_ms);
+    return gtbt__flush(c, gtbt_now_ms() + c->desc.flush_timeout_ms);
 }
 
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
@@ -6399,6 +8518,9 @@ GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
     int rc;
     if (!c) return GTBT_OK;
     rc = gtbt_flush(c);
+    if (c->active && c->n)   /* not delivered and nowhere to keep them: never dropped without a word */
+        gtbt__logi(&c->log, GTBT_LOGITEM_CLOSE_DROPPED, "telemetry: %zu undelivered event(s) dropped at close: %s", c->n,
+                   c->spill_ok ? "the spill file could not be written" : "no usable data directory to keep them for the next run");
     gtbt__collector_free(c);
     return rc;
 }

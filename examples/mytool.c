@@ -1,7 +1,8 @@
 /* mytool.c - a small command-line tool wired the way gtb_telemetry.h is meant to be used:
  *   - a "telemetry" command group handed to gtbt_cli (enable, disable, status, reset, help),
  *   - the first-run consent question (gtbt_prompt: only on a terminal, never in CI, default No),
- *   - gtbt_track_command around every command, with its duration and exit code,
+ *   - gtbt_track_command around every command, with its duration and exit code, under the
+ *     command's known name only (argv[1] as typed could be a path, a token or an e-mail address),
  *   - gtbt_close at exit: what could not be sent in time is kept on disk for the next run.
  *
  *   mytool greet [NAME]           print a greeting
@@ -27,7 +28,7 @@ static int cmd_count(int argc, char **argv) {
 }
 
 static void usage(void) {
-    puts("usage: mytool greet [NAME] | count N | telemetry <enable|disable|status|reset|help>");
+    puts("usage: mytool greet [NAME] | count N | telemetry <enable|disable|status|show|reset|help>");
 }
 
 int main(int argc, char **argv) {
@@ -35,6 +36,7 @@ int main(int argc, char **argv) {
     gtbt_kv metadata[] = {{"channel", "stable"}};
     gtbt_collector *telemetry;
     const char *cmd = argc > 1 ? argv[1] : "help";
+    const char *known = "unknown";   /* what is recorded: never the user's text itself */
     int64_t start;
     int rc;
 
@@ -55,15 +57,18 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "telemetry")) {
         rc = gtbt_cli(telemetry, argc - 2, (const char *const *)(argv + 2), stdout);
     } else if (!strcmp(cmd, "greet")) {
+        known = "greet";
         rc = cmd_greet(argc - 2, argv + 2);
     } else if (!strcmp(cmd, "count")) {
+        known = "count";
         rc = cmd_count(argc - 2, argv + 2);
     } else {
         usage();
+        if (!strcmp(cmd, "help")) known = "help";
         rc = !strcmp(cmd, "help") ? 0 : 2;
     }
     /* The telemetry commands record nothing: after "disable" nothing may be sent. */
-    if (strcmp(cmd, "telemetry") != 0) gtbt_track_command(telemetry, cmd, gtbt_now_ms() - start, rc, NULL, 0);
+    if (strcmp(cmd, "telemetry") != 0) gtbt_track_command(telemetry, known, gtbt_now_ms() - start, rc, NULL, 0);
 
     gtbt_close(telemetry);
     return rc;

@@ -457,11 +457,12 @@ static void test_debug_goes_to_stderr(void) {
     CHECK(text != NULL);
     if (text) {
         size_t n = strlen(text);
-        CHECK(strncmp(text, "[\n  {\n    \"timestamp\": \"", 24) == 0);
+        /* a custom backend's format is its own: the events are shown as the pretty JSON array */
+        CHECK_CONTAINS(text, "telemetry debug: nothing was sent; 1 event(s) would go as:\nhanded to rec");
+        CHECK_CONTAINS(text, "[\n  {\n    \"timestamp\": \"");
         CHECK_CONTAINS(text, "\n    \"name\": \"dbg-event\",\n");
         CHECK_CONTAINS(text, "\n    \"tool_name\": \"mytool\",\n");
         CHECK(n >= 2 && strcmp(text + n - 2, "]\n") == 0);
-        if (strncmp(text, "[\n  {\n    \"timestamp\": \"", 24) != 0) fprintf(stderr, "    stderr was: %.200s\n", text);
         free(text);
     }
     CHECK_INT(gtbt_close(c), 0);
@@ -720,9 +721,9 @@ static void test_track_limits_utf8(void) {
     cap_backend cb;
     gtbt_collector *c = new_cap(&d, &cb, "rec");
     /* name: 256 bytes; a multibyte character across the cut is dropped whole */
-    char *n2 = repeat_str("a", 255, "\xC3\xA9"), *n3 = repeat_str("b", 254, "\xE2\x82\xAC");
-    char *n4 = repeat_str("c", 253, "\xF0\x9F\x98\x80"), *nfit = repeat_str("d", 254, "\xC3\xA9");
-    char *nlong = repeat_str("e", 1000, NULL);
+    char *n2 = repeat_str("a ", 255, "\xC3\xA9"), *n3 = repeat_str("b ", 254, "\xE2\x82\xAC");
+    char *n4 = repeat_str("c ", 253, "\xF0\x9F\x98\x80"), *nfit = repeat_str("d ", 254, "\xC3\xA9");
+    char *nlong = repeat_str("e ", 1000, NULL);   /* words: a long run of one letter is redacted as a token */
     char *k2 = repeat_str("k", 127, "\xC3\xA9"), *klong = repeat_str("K", 300, NULL);
     char *v3 = repeat_str("x y ", 4094, "\xE2\x82\xAC"), *vlong = repeat_str("x y ", 10000, NULL);
     char *exp;
@@ -741,11 +742,11 @@ static void test_track_limits_utf8(void) {
     CHECK_INT(gtbt_flush(c), 0);
     CHECK_INT(cb.n, 6);
     if (cb.n == 6) {
-        exp = repeat_str("a", 255, NULL); CHECK_STR(cb.ev[0].name, exp); free(exp);
-        exp = repeat_str("b", 254, NULL); CHECK_STR(cb.ev[1].name, exp); free(exp);
-        exp = repeat_str("c", 253, NULL); CHECK_STR(cb.ev[2].name, exp); free(exp);
+        exp = repeat_str("a ", 255, NULL); CHECK_STR(cb.ev[0].name, exp); free(exp);
+        exp = repeat_str("b ", 254, NULL); CHECK_STR(cb.ev[1].name, exp); free(exp);
+        exp = repeat_str("c ", 253, NULL); CHECK_STR(cb.ev[2].name, exp); free(exp);
         CHECK_STR(cb.ev[3].name, nfit);
-        exp = repeat_str("e", 256, NULL); CHECK_STR(cb.ev[4].name, exp); free(exp);
+        exp = repeat_str("e ", 256, NULL); CHECK_STR(cb.ev[4].name, exp); free(exp);
         exp = repeat_str("k", 127, NULL); CHECK_STR(cap_md(&cb.ev[4], exp), "short"); free(exp);
         exp = repeat_str("K", 128, NULL); CHECK_STR(cap_md(&cb.ev[4], exp), "long-key"); free(exp);
         exp = repeat_str("x y ", 4094, NULL);
@@ -1019,7 +1020,7 @@ static void test_replay_planted_in_name_order(void) {
     CHECK_CONTAINS(cb.rec.json[1], "\"name\":\"p2-0\"");
     CHECK_CONTAINS(cb.rec.json[2], "\"name\":\"p3-1\"");
     CHECK_INT(cb.n, 6);
-    CHECK_INT(n_entries(T_data) - gt_count(T_data, "telemetry-backoff-", NULL), 0);
+    CHECK_INT(n_entries(T_data) - gt_count(T_data, "telemetry-backoff-", NULL) - gt_count(T_data, "telemetry-sent.ndjson", NULL), 0);
     CHECK_INT(gtbt_close(c), 0);
     cap_free(&cb);
     t_done();
@@ -2036,14 +2037,22 @@ static void test_full_disk_then_room(void) {
     for (i = 0; i < 5; i++) { snprintf(name, sizeof name, "e%d", i); gtbt_track(c, GTBT_EVENT_FEATURE_USED, name, NULL, 0); }
     CHECK_INT(n_ready(T_data) + n_temps(T_data), 0);
     CHECK(c->n <= 5);
+    /* after a failed spill the disk is not tried again until the next flush (a full disk would
+       otherwise cost every track a serialisation, a write and a log line): the buffer keeps the
+       newest max_buffer - 1 */
     for (i = 5; i < 12; i++) { snprintf(name, sizeof name, "e%d", i); gtbt_track(c, GTBT_EVENT_FEATURE_USED, name, NULL, 0); }
+    CHECK_INT(n_ready(T_data) + n_temps(T_data), 0);
+    /* the next flush tries the disk again: what it could not send is spilled */
+    cb.rec.script[0] = GTBT_E_NETWORK;
+    cb.rec.nscript = 1;
+    CHECK_INT(gtbt_flush(c), GTBT_E_NETWORK);
     CHECK(n_ready(T_data) >= 1);
     CHECK_INT(n_temps(T_data), 0);
     CHECK_INT(gtbt_flush(c), 0);
     CHECK_INT(cap_distinct_uuids(&cb), cb.n);
-    CHECK(cb.n >= 8);
-    for (i = 5; i < 12; i++) { snprintf(name, sizeof name, "e%d", i); CHECK_INT(cap_count_name(&cb, name), 1); }
-    for (i = 0; i < 5; i++) { snprintf(name, sizeof name, "e%d", i); CHECK(cap_count_name(&cb, name) <= 1); }
+    CHECK(cb.n >= 4);
+    for (i = 8; i < 12; i++) { snprintf(name, sizeof name, "e%d", i); CHECK_INT(cap_count_name(&cb, name), 1); }
+    for (i = 0; i < 8; i++) { snprintf(name, sizeof name, "e%d", i); CHECK(cap_count_name(&cb, name) <= 1); }
     CHECK_INT(gtbt_close(c), 0);
     cap_free(&cb);
     t_done();

@@ -83,7 +83,20 @@ static void test_do_not_track(void) {
         CHECK_STR(k.decided_by, "DO_NOT_TRACK");
         CHECK(k.is_set);
     }
-    /* DO_NOT_TRACK=0 (or anything not true) does not decide */
+    /* any other value is an opt-out too: it fails safe */
+    {
+        static const char *const others[] = {"please", "2", "off", "no", "NO", " ", "FALSE "};
+        for (i = 0; i < sizeof others / sizeof others[0]; i++) {
+            setenv("DO_NOT_TRACK", others[i], 1);
+            k = resolve(&F.d);
+            if (k.enabled) gt_fail(__FILE__, __LINE__, "DO_NOT_TRACK=\"%s\" left telemetry on", others[i]);
+            CHECK_STR(k.decided_by, "DO_NOT_TRACK");
+        }
+    }
+    /* only empty, 0 and false do not decide */
+    setenv("DO_NOT_TRACK", "", 1);
+    k = resolve(&F.d);
+    CHECK(k.enabled);
     setenv("DO_NOT_TRACK", "0", 1);
     k = resolve(&F.d);
     CHECK(k.enabled);
@@ -520,8 +533,14 @@ static void test_set_unsafe_dir(void) {
     chmod(F.cfg, 0777);
     CHECK_INT(gtbt_consent_set(&F.d, true), GTBT_E_IO);
     CHECK(!file_exists(F.conf));
-    chmod(F.cfg, 0770);
-    CHECK_INT(gtbt_consent_set(&F.d, true), GTBT_E_IO);
+    chmod(F.cfg, 0770);                               /* group-writable, ours, only our files: tightened */
+    CHECK_INT(gtbt_consent_set(&F.d, true), GTBT_OK);
+    {
+        struct stat st;
+        CHECK_INT(stat(F.cfg, &st), 0);
+        CHECK_INT(st.st_mode & 0777, 0700);
+    }
+    unlink(F.conf);
     chmod(F.cfg, 0702);
     CHECK_INT(gtbt_consent_set(&F.d, true), GTBT_E_IO);
     CHECK(!file_exists(F.conf));
@@ -896,7 +915,8 @@ static void test_prompt_pty_same_file(void) {
 }
 
 static void test_prompt_pty_no(void) {
-    static const char *const no[] = {"\n", "n\n", "no\n", "N\n", "yess\n", "sure\n", "1\n", "oui\n", "y es\n"};
+    /* an unclear answer is asked again once, then taken as No */
+    static const char *const no[] = {"\n", "n\n", "no\n", "N\n", "yess\nyess\n", "sure\n\n", "1\nno\n", "oui\nnon\n", "y es\nn\n"};
     size_t i;
     char *out, *conf;
     gtbt_consent k;
@@ -912,6 +932,51 @@ static void test_prompt_pty_no(void) {
         CHECK(!k.enabled);
         CHECK(k.is_set);
     }
+    fx_done();
+}
+
+/* An unclear answer: asked again once; a clear second answer counts. The saved choice is confirmed
+   in one line. */
+static void test_prompt_pty_reask(void) {
+    char *out, *conf;
+    fx_init();
+    CHECK_INT(prompt_pty("maybe\ny\n", &out), 1);
+    CHECK_CONTAINS(out, "Please answer y or n. Enable telemetry? [y/N]: ");
+    CHECK_CONTAINS(out, "Telemetry enabled and saved;");
+    conf = gt_read(F.conf);
+    CHECK_CONTAINS(conf, "enabled = true\n");
+    free(conf);
+    unlink(F.conf);
+    CHECK_INT(prompt_pty("maybe\nperhaps\n", &out), 0);
+    CHECK_CONTAINS(out, "Telemetry stays off; saved");
+    conf = gt_read(F.conf);
+    CHECK_CONTAINS(conf, "enabled = false\n");
+    free(conf);
+    /* what is collected is said, the pseudonymous id included, and no false "no PII" claim */
+    CHECK_CONTAINS(out, "pseudonymous id");
+    CHECK_NOT_CONTAINS(out, "personally identifiable");
+    fx_done();
+}
+
+/* Ctrl-D at the prompt: nothing saved, the line ended (the tool's next output starts afresh). */
+static void test_prompt_pty_eof(void) {
+    pty p;
+    char *out;
+    fx_init();
+    if (pty_open(&p) != 0) { CHECK(!"cannot open a pseudo-terminal"); pty_close(&p); fx_done(); return; }
+    pty_type(&p, "\x04");   /* VEOF at the start of a line: read() returns 0 */
+    CHECK_INT(gtbt_prompt(&F.d, p.in, p.out), 0);
+    out = pty_output(&p, 2000);
+    CHECK_CONTAINS(out, "[y/N]: ");
+    CHECK_CONTAINS(out, "No answer; nothing saved");
+    {   /* the prompt line was ended before the message, and the message ends its line */
+        const char *m = strstr(out, "No answer");
+        CHECK(m && m > out && m[-1] == '\n' && m[-2] != ':' && m[-2] != ' ');
+    }
+    CHECK(out[0] && out[strlen(out) - 1] == '\n');
+    pty_close(&p);
+    CHECK(!file_exists(F.conf));
+    CHECK(!resolve(&F.d).is_set);
     fx_done();
 }
 
@@ -1060,7 +1125,7 @@ static void test_hostile_env(void) {
         for (i = 0; i < sizeof vars / sizeof vars[0]; i++) setenv(vars[i], values[v], 1);
         k = resolve(&F.d);
         CHECK(!k.enabled);                                 /* none of these values is "true" */
-        CHECK_STR(k.decided_by, "MYTOOL_TELEMETRY_ENABLED");
+        CHECK_STR(k.decided_by, "DO_NOT_TRACK");           /* and any DO_NOT_TRACK value opts out */
         CHECK(!k.debug);
         memset(&dd, 0, sizeof dd);
         dd.tool_name = "mytool";                            /* default dirs from the hostile HOME/XDG */
@@ -1078,6 +1143,7 @@ static void test_hostile_env(void) {
         fclose(sink);
         gtbt_close(c);
         unsetenv("MYTOOL_TELEMETRY_ENABLED");
+        unsetenv("DO_NOT_TRACK");
         setenv("TELEMETRY_ENABLED", "1", 1);
         F.d.force_enabled = false;
         c = gtbt_new(&F.d);
@@ -1118,6 +1184,8 @@ static const gt_test tests[] = {
     {"default_dirs", test_default_dirs},
     {"prompt_pty_yes", test_prompt_pty_yes},
     {"prompt_pty_same_file", test_prompt_pty_same_file},
+    {"prompt_pty_reask", test_prompt_pty_reask},
+    {"prompt_pty_eof", test_prompt_pty_eof},
     {"prompt_pty_no", test_prompt_pty_no},
     {"prompt_not_asked_when_decided", test_prompt_not_asked_when_decided},
     {"prompt_ci", test_prompt_ci},

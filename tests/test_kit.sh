@@ -151,6 +151,48 @@ check "gtbt-new kit-ph: PostHog batch at /capture/ with api_key in the body" \
     has "$T/ph.log" '"path":"/capture/","format":"posthog","valid":true' '\"api_key\":\"phc_secret_test_key\"'
 stop_sink
 
+# posthog, the key compiled in at build time (only from make's command line); the environment
+# overrides it; without any key, status says where events go: nowhere, and why
+start_sink "$T/ph2.log"
+ph_run() { to 60 env -u POSTHOG_PROJECT_KEY TELEMETRY_ENABLED=1 KIT_PH_TELEMETRY_ENDPOINT="http://$ADDR/capture/" "$@"; }
+check "gtbt-new kit-ph: builds with make POSTHOG_PROJECT_KEY=phc_built_in_key" \
+    to 300 make -B -C "$GEN/kit-ph" POSTHOG_PROJECT_KEY=phc_built_in_key
+check "gtbt-new kit-ph: runs with no key in its environment" ph_run "$GEN/kit-ph/kit-ph" hello kit
+check "gtbt-new kit-ph: the compiled-in key is used" has "$T/ph2.log" '\"api_key\":\"phc_built_in_key\"'
+check "gtbt-new kit-ph: runs with POSTHOG_PROJECT_KEY set" ph_run POSTHOG_PROJECT_KEY=phc_from_env "$GEN/kit-ph/kit-ph" hello kit
+check "gtbt-new kit-ph: the environment overrides the compiled-in key" has "$T/ph2.log" '\"api_key\":\"phc_from_env\"'
+check "gtbt-new kit-ph: telemetry show masks the key" sh -c \
+    "env -u POSTHOG_PROJECT_KEY TELEMETRY_ENABLED=1 '$GEN/kit-ph/kit-ph' telemetry show >'$T/show' && grep -q 'phc_\\*\\*\\*\\*' '$T/show' && ! grep -q built_in_key '$T/show'"
+check "gtbt-new kit-ph: rebuilt without a key (a key in make's environment is not compiled in)" \
+    to 300 make -B -C "$GEN/kit-ph"
+check "gtbt-new kit-ph: status says nowhere, and how to fix it" sh -c \
+    "env -u POSTHOG_PROJECT_KEY TELEMETRY_ENABLED=1 '$GEN/kit-ph/kit-ph' telemetry status | grep -q 'Events go to: nowhere: PostHog project key missing: set POSTHOG_PROJECT_KEY when building'"
+check "gtbt-new kit-ph: the README says how to compile the key in" grep -q 'make POSTHOG_PROJECT_KEY=phc_' "$GEN/kit-ph/README.md"
+check "gtbt-new kit-dd: the README warns that a Datadog key in a binary can be extracted" \
+    grep -q 'can be extracted' "$GEN/kit-dd/README.md"
+# help and wrong arguments change nothing and send nothing
+ph_home="$T/ph-home"
+mkdir -p "$ph_home"
+ph_fresh() { to 60 env -u POSTHOG_PROJECT_KEY -u TELEMETRY_ENABLED HOME="$ph_home" XDG_CONFIG_HOME="$ph_home/c" XDG_STATE_HOME="$ph_home/s" \
+             POSTHOG_PROJECT_KEY=phc_x KIT_PH_TELEMETRY_ENDPOINT="http://$ADDR/capture/" "$GEN/kit-ph/kit-ph" telemetry "$@"; }
+n_before=$(grep -c . "$T/ph2.log")
+check "gtbt-new kit-ph: telemetry enable --help prints help, exit 0" sh -c \
+    "env -u TELEMETRY_ENABLED HOME='$ph_home' XDG_CONFIG_HOME='$ph_home/c' XDG_STATE_HOME='$ph_home/s' '$GEN/kit-ph/kit-ph' telemetry enable --help | grep -q 'Usage:'"
+for _a in "enable --help" "enable -h" "disable -h" "reset --help" "reset help" "show -h" "status --help"; do
+    # shellcheck disable=SC2086
+    ph_fresh $_a >/dev/null 2>&1
+done
+for _a in "enable extra-arg" "reset now" "disable --yes" "frobnicate"; do
+    # shellcheck disable=SC2086
+    ph_fresh $_a >"$T/usage.out" 2>"$T/usage.err"
+    check "gtbt-new kit-ph: telemetry $_a is a usage error (exit 2, stderr only)" sh -c "test $? -eq 2 && test ! -s '$T/usage.out' && grep -q Error: '$T/usage.err'"
+done
+check "gtbt-new kit-ph: --help and wrong arguments wrote no file" sh -c "test -z \"\$(find '$ph_home' -mindepth 1 | head -n 1)\""
+check "gtbt-new kit-ph: ... and sent nothing" sh -c "test \$(grep -c . '$T/ph2.log') -eq $n_before"
+check "gtbt-new kit-ph: DO_NOT_TRACK=please keeps telemetry off" sh -c \
+    "env DO_NOT_TRACK=please TELEMETRY_ENABLED=1 '$GEN/kit-ph/kit-ph' telemetry status | grep -q '^Telemetry: disabled'"
+stop_sink
+
 # file: local only; the tool sends nothing even when an endpoint variable is set
 start_sink "$T/file.log"
 gen_build kit-file --telemetry-backend file

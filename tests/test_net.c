@@ -172,9 +172,9 @@ static void test_classify(void)
         { 400, 0, GTBT_E_HTTP_REJECT }, { 401, 0, GTBT_E_HTTP_REJECT }, { 403, 1, GTBT_E_HTTP_REJECT },
         { 404, 0, GTBT_E_HTTP_REJECT }, { 413, 0, GTBT_E_HTTP_REJECT },
         { 408, 0, GTBT_E_HTTP_RETRY }, { 408, 1, GTBT_E_HTTP_REJECT }, { 429, 0, GTBT_E_HTTP_RETRY }, { 429, 1, GTBT_E_HTTP_RETRY },
-        { 500, 0, GTBT_E_HTTP_RETRY }, { 500, 1, GTBT_E_HTTP_REJECT }, { 501, 0, GTBT_E_HTTP_REJECT },
+        { 500, 0, GTBT_E_HTTP_RETRY }, { 500, 1, GTBT_E_HTTP_REJECT }, { 501, 0, GTBT_E_HTTP_RETRY }, { 501, 1, GTBT_E_HTTP_REJECT },
         { 502, 0, GTBT_E_HTTP_RETRY }, { 502, 1, GTBT_E_HTTP_RETRY }, { 503, 1, GTBT_E_HTTP_RETRY },
-        { 504, 0, GTBT_E_HTTP_RETRY }, { 504, 1, GTBT_E_HTTP_RETRY }, { 505, 0, GTBT_E_HTTP_REJECT }, { 999, 0, GTBT_E_HTTP_REJECT },
+        { 504, 0, GTBT_E_HTTP_RETRY }, { 504, 1, GTBT_E_HTTP_RETRY }, { 505, 0, GTBT_E_HTTP_RETRY }, { 599, 0, GTBT_E_HTTP_RETRY }, { 599, 1, GTBT_E_HTTP_REJECT }, { 999, 0, GTBT_E_HTTP_REJECT },
     };
     size_t i;
     for (i = 0; i < sizeof t / sizeof t[0]; i++) {

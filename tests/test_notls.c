@@ -72,15 +72,31 @@ static void test_collector_https_noop(void) {
         c = gtbt_new(&d);
         CHECK(gtbt_enabled(c));
         CHECK(strncmp(gtbt_backend_info(c), "noop (", 6) == 0);
-        CHECK(LOGGED(L, URL_NEEDS_TLS) + LOGGED(L, CONFIG_INVALID) >= 1);
+        CHECK_INT(LOGGED(L, NO_TLS_KEPT), 1);
+        CHECK_CONTAINS(gtbt_backend_info(c), "no TLS");
         gtbt_track_command(c, "cmd", 1, 0, NULL, 0);
-        CHECK_INT(gtbt_flush(c), GTBT_OK);
-        CHECK_INT(gtbt_close(c), GTBT_OK);
+        CHECK_INT(gtbt_flush(c), GTBT_E_UNSUPPORTED);     /* said, not silently discarded */
+        gtbt_track_command(c, "cmd2", 1, 0, NULL, 0);
+        {   /* status says why nothing goes out */
+            char *text = NULL;
+            size_t len = 0;
+            FILE *out = open_memstream(&text, &len);
+            const char *argv[1] = {"status"};
+            CHECK_INT(gtbt_cli(c, 1, argv, out), 0);
+            fclose(out);
+            CHECK_CONTAINS(text, "Events go to: nowhere: this build has no TLS");
+            CHECK_CONTAINS(text, "Pending: 2 events waiting to be sent");
+            free(text);
+        }
+        CHECK_INT(gtbt_close(c), GTBT_E_UNSUPPORTED);
         gt_sleep_ms(50);
         sinklog_read(&l, &s);
         sink_stop(&s);
         CHECK_INT(l.n, 0);   /* nothing, not even a plain-text attempt */
-        CHECK_INT(gt_count(T_data, "telemetry-spill-", NULL), 0);
+        CHECK_INT(gt_count(T_data, "telemetry-spill-", NULL), 2);   /* the events are kept */
+        c = gtbt_new(&d);                                 /* a later run keeps them too */
+        CHECK_INT(gtbt_close(c), GTBT_E_UNSUPPORTED);
+        CHECK_INT(gt_count(T_data, "telemetry-spill-", NULL), 2);
         if (gt_test_failed) printf("    (%s)\n%s", otel ? "otel_endpoint" : "endpoint", L.text);
         sinklog_free(&l);
         t_done();

@@ -139,7 +139,8 @@ static void test_pass_through(void)
     same("connection refused while dialing 10.0.0.5");
     same("rebased onto 9e4f359");
     same("at commit 7a5c45f3b8a9e7d2a1c6b4e3d9f8a7c5b2d4e6f1");          /* SHA-1 (40) */
-    same("d41d8cd98f00b204e9800998ecf8427e");                           /* MD5 (32) */
+    check("d41d8cd98f00b204e9800998ecf8427e", "<redacted-token>");     /* 32 hex: indistinguishable from a key */
+    same("md5 d41d8cd98f00b204e9800998ecf8427e");                       /* ...unless named as a digest */
     same("id=11111111-1111-4111-8111-111111111111");                    /* UUID (36) */
     same("at " A40);
 }
@@ -155,7 +156,7 @@ static void test_url_userinfo(void)
     check("1+a.b-c://u:p@h", "1+a.b-c://<redacted>@h");            /* the scheme starts at the first letter */
     check("HTTPS://U:P@H", "HTTPS://<redacted>@H");
     check("https://u:p:q@host", "https://<redacted>@host");          /* ':' allowed in the password */
-    check("https://u:p@q@host", "https://<redacted>@q@host");        /* ends at the first '@' */
+    check("https://u:p@q@host", "https://<redacted>@host");          /* ends at the last '@' (wider than Go) */
     check("a://u:p@b://v:q@c", "a://<redacted>@b://<redacted>@c");
     check("x\"y://u\"1:p\"2@h", "x\"y://<redacted>@h");
     same("123://u:p@h");                                              /* scheme needs a letter */
@@ -191,16 +192,16 @@ static void test_query_credentials(void)
     check("\xc3\xa9key=x", "\xc3\xa9key=***");                        /* a non-ASCII byte is not a word char */
     check("a.token=x", "a.token=***");
     same("mykey=abc");                                                 /* \b: 'y' before "key" */
-    same("my_key=abc");                                                /* '_' is a word char */
-    same("x_token=1");
+    check("my_key=abc", "my_key=***");                                 /* wider than Go: key names containing */
+    check("x_token=1", "x_token=***");
     same("monkey=x");
     same("author=x");
     same("keys=x");
-    same("key =x");
+    check("key =x", "key =***");
     same("key=");
     same("key=&x");
-    same("key= x");
-    same("passwd=x");
+    check("key= x", "key= ***");
+    check("passwd=x", "passwd=***");
     same("token=***");
 }
 
@@ -209,27 +210,27 @@ static void test_authorization_headers(void)
 {
     check("request rejected with Authorization: Bearer abc123def456ghi789", "request rejected with Authorization: Bearer ***");
     check("failed to auth: Authorization: Basic dXNlcjpwYXNz", "failed to auth: Authorization: Basic ***");
-    check("authorization:bearer   tok/+=~._-x rest", "authorization:bearer *** rest");
+    check("authorization:bearer   tok/+=~._-x rest", "authorization:bearer   ***");   /* the whole rest of the line */
     check("AUTHORIZATION:  DIGEST a", "AUTHORIZATION:  DIGEST ***");
-    check("Authorization: ApiKey k,next", "Authorization: ApiKey ***,next");
+    check("Authorization: ApiKey k,next", "Authorization: ApiKey ***");
     check("Proxy-Authorization: Bearer xyz", "Proxy-Authorization: Bearer ***");
     check("Authorization:\n\tBearer\n x", "Authorization:\n\tBearer ***");
     check("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NUV4cCJ9.SflKxwRJSMeKKF2QT4fabc", "Authorization: Bearer ***");
-    same("Authorization: Token abc");
-    same("Authorization: Bearer");
+    check("Authorization: Token abc", "Authorization: Token ***");
+    check("Authorization: Bearer", "Authorization: ***");
     same("Authorization: Bearer ");
-    same("Authorization: Bearerabc");
+    check("Authorization: Bearerabc", "Authorization: ***");
     same("Authorization: Bearer ***");
-    same("Authorization: Bearer ,x");
-    same("Authorization : Bearer x");
-    same("Authorization: Bearer\vx");                                  /* \v is not \s in RE2 */
+    check("Authorization: Bearer ,x", "Authorization: Bearer ***");
+    check("Authorization : Bearer x", "Authorization : Bearer ***");
+    check("Authorization: Bearer\vx", "Authorization: ***");           /* \v is not a blank: one word */
 }
 
 /* 4. AWS secrets */
 static void test_aws_secrets(void)
 {
     check("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY", "aws_secret_access_key=***");
-    check("AWS_SECRET_ACCESS_KEY : abc def", "AWS_SECRET_ACCESS_KEY : *** def");
+    check("AWS_SECRET_ACCESS_KEY : abc def", "AWS_SECRET_ACCESS_KEY : ***");   /* key: at line start: the line */
     check("secret_access_key:\tv", "secret_access_key:\t***");
     check("my_secret_access_key=abc", "my_secret_access_key=***");     /* no \b in this rule */
     check("aws_secret_access_key=a=b&c d", "aws_secret_access_key=*** d");
@@ -249,10 +250,10 @@ static void test_json(void)
     check("\"token\":\"a\",\"SIGNATURE\":\t\"b\"", "\"token\":\"***\",\"SIGNATURE\":\t\"***\"");
     check("{\"access_token\":\"eyJa.b.c\"}", "{\"access_token\":\"***\"}");
     same("{\"password\":\"\"}");
-    same("{\"password\":\"abc");
-    same("{\"key\":\"abc\"}");                                      /* "key" alone is not in the JSON list */
-    same("{\"my_token\":\"abc\"}");
-    same("{\"token\":123}");
+    check("{\"password\":\"abc", "{\"password\":\"***");
+    check("{\"key\":\"abc\"}", "{\"key\":\"***\"}");
+    check("{\"my_token\":\"abc\"}", "{\"my_token\":\"***\"}");
+    check("{\"token\":123}", "{\"token\":***}");
     same("{\"token\":\"***\"}");
 }
 
@@ -260,7 +261,7 @@ static void test_json(void)
 static void test_jwt(void)
 {
     check("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NUV4cCJ9.SflKxwRJSMeKKF2QT4fabc end", "jwt <redacted-token> end");
-    check("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NUV4cCJ9.SflKxwRJSMeKKF2QT4fabc", "Bearer <redacted-token>");
+    check("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NUV4cCJ9.SflKxwRJSMeKKF2QT4fabc", "Bearer ***");
     check("xeyJa.b.c", "x<redacted-token>");
     check("aeyJeyJb.c.d", "a<redacted-token>");
     check("eyJa.b.c.d", "<redacted-token>.d");
@@ -362,6 +363,48 @@ static void test_binary_input(void)
     }
 }
 
+/* random texts made of rule fragments: idempotent, and the pre-check flags every change; the
+   provider table's first-byte index */
+static void test_random_fragments(void)
+{
+    /* -- random texts made of rule fragments: idempotent, and the pre-check flags every change -- */
+    {
+        static const char *const frag[] = { "key", "=", ":", " ", "\"", "'", "@", "://", "/", "-", "--", "_", ".",
+            "password", "TOKEN", "Authorization", "Bearer", "Cookie", "-u", "a:b", "sk-", "ghp_", "ghu_", "SG.", "hvs.",
+            "AKIA", "eyJ", "-----BEGIN ", "PRIVATE KEY", "-----END ", "-----", "\n", "&", "+", "0123456789abcdef",
+            "0123456789ABCDEF", "aB3xZ9", "QwErTy12", "+/", "==", "1.2", "commit", "x", "AAAAAAAAAAAAAAAA", "http" };
+        uint64_t seed = 12345;
+        int k, bad = 0;
+        for (k = 0; k < 20000 && bad < 5; k++) {
+            char text[400];
+            size_t len = 0, on, on2;
+            int parts = 1 + (int)((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33) % 24, q;
+            char *o, *o2;
+            for (q = 0; q < parts; q++) {
+                const char *f = frag[((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33) % (sizeof frag / sizeof frag[0])];
+                size_t fl = strlen(f), rep = 1 + ((seed >> 40) % 3);
+                while (rep-- && len + fl < sizeof text) { memcpy(text + len, f, fl); len += fl; }
+            }
+            o = redact_to(text, len, &on);
+            o2 = redact_to(o, on, &on2);
+            if (on2 != on || memcmp(o, o2, on) != 0) { bad++; fail_msg("random idempotence", text, len); }
+            else if ((on != len || memcmp(o, text, len) != 0) && !gtbt__redact_needed(text, len)) { bad++; fail_msg("random pre-check", text, len); }
+            free(o);
+            free(o2);
+        }
+        expect(!bad, "random fragments");
+    }
+
+    /* -- the provider table's first-byte index -- */
+    {
+        size_t k, nrows = sizeof gtbt__rx_prov2s / sizeof gtbt__rx_prov2s[0];
+        int ok = strlen(gtbt__rx_prov2_heads) == nrows;
+        for (k = 0; ok && k < nrows; k++) ok = gtbt__rx_prov2_heads[k] == gtbt__rx_prov2s[k].pre[0] && (gtbt__rx_ct[(unsigned char)gtbt__rx_prov2_heads[k]] & 1024);
+        expect(ok, "gtbt__rx_prov2_heads matches gtbt__rx_prov2s");
+    }
+
+}
+
 /* the pre-check */
 static void test_pre_check(void)
 {
@@ -374,7 +417,7 @@ static void test_pre_check(void)
     expect(!gtbt__redact_needed("linux/amd64", 11), "needed(linux/amd64)");
     expect(!gtbt__redact_needed("en_US.UTF-8", 11), "needed(en_US.UTF-8)");
     expect(!gtbt__redact_needed("aaaaaaaaaaaaaa", 14), "needed(14 token chars)");
-    expect(gtbt__redact_needed("aaaaaaaaaaaaaaa", 15), "needed(15 token chars)");
+    expect(!gtbt__redact_needed("aaaaaaaaaaaaaaa", 15), "needed(15 token chars)");
     expect(gtbt__redact_needed("a://u:p@h", 9), "needed(userinfo)");
     expect(gtbt__redact_needed("eyJa.b.c", 8), "needed(jwt)");
     expect(gtbt__redact_needed("xoxb-1234567890", 15), "needed(xoxb)");
@@ -433,6 +476,20 @@ static void test_hostile_4_mib(void)
     check_big("", "a-", "", "<redacted-token>-");
     check_big("", "-a", "", "-<redacted-token>");
     check_big("", ":", "", NULL);
+    /* the rules beyond the Go original */
+    check_big("", "password=", "", NULL);
+    check_big("", "--password ", "", NULL);
+    check_big("", "DB_PASSWORD: ", "", NULL);
+    check_big("", "\"clientSecret\":\"", "", NULL);
+    check_big("", "-----BEGIN RSA PRIVATE KEY-----\n", "", "<redacted-private-key>");
+    check_big("", "-----BEGIN CERTIFICATE-----", "", NULL);
+    check_big("", "SG.", "", NULL);
+    check_big("", "sk_live_", "", NULL);
+    check_big("", "https://u@", "", NULL);
+    check_big("", "aB3+", "", "<redacted-token>+");
+    check_big("", "0123456789abcdef-", "", NULL);
+    check_big("", "aaaaaaaaaaaaaaaaaaaa.bbbbbb.", "", NULL);
+    check_big("", "Authorization: token ", "", NULL);
     check_big("", "=", "", NULL);
     check_big("", "@", "", NULL);
     check_big("", "x://u:AKIAZZZZZZZZZZZZZZZZkey=/&@h ", "", NULL);
@@ -451,6 +508,7 @@ static const gt_test tests[] = {
     {"long_opaque_token", test_long_opaque_token},
     {"ordering_and_composites", test_ordering_and_composites},
     {"binary_input", test_binary_input},
+    {"random_fragments", test_random_fragments},
     {"pre_check", test_pre_check},
     {"out_of_memory", test_out_of_memory},
     {"hostile_4_mib", test_hostile_4_mib},

@@ -15,7 +15,8 @@
  *   file      local-only: events stay in the user's data directory, nothing is sent
  * TLS: the generated Makefile links BearSSL unless every compiled-in endpoint is http:// (or the
  * backend is "file"); it then builds with -DGTB_TELEMETRY_NO_TLS and needs only -lpthread.
- * API keys are never written to a file: the generated code reads them with getenv at run time.
+ * API keys are never written to a file: the generated Makefile compiles in only a key given on make's
+ * command line (make POSTHOG_PROJECT_KEY=phc_...), and the environment overrides it at run time.
  *
  * --manifest FILE reads the block
  *     properties:
@@ -557,29 +558,43 @@ static const char *const t_setup_otel[] = {
     "}",
     NULL};
 static const char *const t_setup_datadog[] = {
-    "/* Backend: Datadog logs intake, region @REGION_NAME@. The API key is read from DD_API_KEY at run time;",
-    "   without it there is no backend and events go nowhere. */",
+    "/* Backend: Datadog logs intake, region @REGION_NAME@. The API key: DD_API_KEY at run time, else the",
+    "   one compiled in with \"make DD_API_KEY=...\" (anyone with the binary can extract it: see README.md);",
+    "   without either there is no backend, events go nowhere and \"telemetry status\" says why. */",
+    "#ifndef DD_API_KEY_BUILTIN",
+    "#define DD_API_KEY_BUILTIN \"\"",
+    "#endif",
     "static void telemetry_setup(gtbt_desc *desc) {",
     "    gtbt_datadog_desc dd;",
+    "    const char *key = getenv(\"DD_API_KEY\");",
     "    memset(&dd, 0, sizeof dd);",
-    "    dd.api_key = getenv(\"DD_API_KEY\");",
+    "    dd.api_key = key && key[0] ? key : DD_API_KEY_BUILTIN;",
     "    dd.region = @REGION@;",
     "    dd.endpoint = endpoint_or(NULL);          /* NULL: the region's intake */",
     "    dd.net = desc->net;",
     "    desc->backend = gtbt_datadog_backend(&dd); /* the collector takes it over */",
+    "    if (!dd.api_key[0])",
+    "        desc->no_backend_reason = \"Datadog API key missing: set DD_API_KEY when building (make DD_API_KEY=...) or running\";",
     "}",
     NULL};
 static const char *const t_setup_posthog[] = {
-    "/* Backend: PostHog capture API (an instance, or a self-hosted endpoint). The project key is read from POSTHOG_PROJECT_KEY",
-    "   at run time; without it there is no backend and events go nowhere. */",
+    "/* Backend: PostHog capture API (an instance, or a self-hosted endpoint). The project key (public by",
+    "   design): POSTHOG_PROJECT_KEY at run time, else the one compiled in with \"make POSTHOG_PROJECT_KEY=phc_...\";",
+    "   without either there is no backend, events go nowhere and \"telemetry status\" says why. */",
+    "#ifndef POSTHOG_PROJECT_KEY_BUILTIN",
+    "#define POSTHOG_PROJECT_KEY_BUILTIN \"\"",
+    "#endif",
     "static void telemetry_setup(gtbt_desc *desc) {",
     "    gtbt_posthog_desc ph;",
+    "    const char *key = getenv(\"POSTHOG_PROJECT_KEY\");",
     "    memset(&ph, 0, sizeof ph);",
-    "    ph.project_key = getenv(\"POSTHOG_PROJECT_KEY\");",
+    "    ph.project_key = key && key[0] ? key : POSTHOG_PROJECT_KEY_BUILTIN;",
     "    ph.instance = @INSTANCE@;",
     "    ph.endpoint = endpoint_or(@PH_URL@);",
     "    ph.net = desc->net;",
     "    desc->backend = gtbt_posthog_backend(&ph); /* the collector takes it over */",
+    "    if (!ph.project_key[0])",
+    "        desc->no_backend_reason = \"PostHog project key missing: set POSTHOG_PROJECT_KEY when building (make POSTHOG_PROJECT_KEY=phc_...) or running\";",
     "}",
     NULL};
 static const char *const t_setup_file[] = {
@@ -662,12 +677,23 @@ static const char *const t_makefile_notls[] = {
     "TLS     := -DGTB_TELEMETRY_NO_TLS",
     "LDLIBS  := -lpthread",
     NULL};
+static const char *const t_makefile_keys_datadog[] = {
+    "# The API key compiled in, only when given on the command line: make DD_API_KEY=... (a key in your",
+    "# shell's environment is not compiled in by accident). DD_API_KEY at run time overrides it.",
+    "# Anyone with the binary can extract a compiled-in key: prefer a key that can only send logs.",
+    "KEYS    := $(if $(filter command line,$(origin DD_API_KEY)),-DDD_API_KEY_BUILTIN='\"$(DD_API_KEY)\"')",
+    NULL};
+static const char *const t_makefile_keys_posthog[] = {
+    "# The project key compiled in, only when given on the command line: make POSTHOG_PROJECT_KEY=phc_...",
+    "# POSTHOG_PROJECT_KEY at run time overrides it. PostHog project keys are public by design.",
+    "KEYS    := $(if $(filter command line,$(origin POSTHOG_PROJECT_KEY)),-DPOSTHOG_PROJECT_KEY_BUILTIN='\"$(POSTHOG_PROJECT_KEY)\"')",
+    NULL};
 static const char *const t_makefile_tail[] = {
     "",
     "all: @TOOL@",
     "",
     "@TOOL@: main.c gtb_telemetry.h",
-    "\t$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(TLS) main.c -o $@ $(LDFLAGS) $(LDLIBS)",
+    "\t$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(TLS) $(KEYS) main.c -o $@ $(LDFLAGS) $(LDLIBS)",
     "",
     "install: @TOOL@",
     "\tmkdir -p $(DESTDIR)$(PREFIX)/bin",
@@ -691,7 +717,7 @@ static const char *const t_readme_head[] = {
     "|---|---|",
     "| `@TOOL@ hello [NAME]` | print a greeting |",
     "| `@TOOL@ version` | print the version |",
-    "| `@TOOL@ telemetry enable\\|disable\\|status\\|reset\\|help` | manage usage telemetry (below) |",
+    "| `@TOOL@ telemetry enable\\|disable\\|status\\|show\\|reset\\|help` | manage usage telemetry (below) |",
     "",
     "## Usage telemetry and your privacy",
     "",
@@ -791,12 +817,19 @@ static const char *const t_readme_keys_otel[] = {
     "  percent-encoded), else `OTEL_API_KEY`, sent as `Authorization: Basic <base64(OTEL_API_KEY)>`.",
     NULL};
 static const char *const t_readme_keys_datadog[] = {
-    "- Backend: Datadog, region `@REGION_NAME@`. The API key is read from `DD_API_KEY` at run time and never",
-    "  stored in a file; without it nothing is sent.",
+    "- Backend: Datadog, region `@REGION_NAME@`. The API key: compile it in with",
+    "  `make DD_API_KEY=...` (only a key given on make's command line is compiled in), or set",
+    "  `DD_API_KEY` when running (it overrides the compiled-in one). **A Datadog API key in a shipped",
+    "  binary can be extracted by anyone who has the binary**: ship a key that can only send logs, or",
+    "  send through your own endpoint instead. Without a key nothing is sent, and",
+    "  `@TOOL@ telemetry status` says so.",
     NULL};
 static const char *const t_readme_keys_posthog[] = {
-    "- Backend: PostHog (@POSTHOG_WHERE@). The project key is read from `POSTHOG_PROJECT_KEY` at run time",
-    "  and never stored in a file; without it nothing is sent.",
+    "- Backend: PostHog (@POSTHOG_WHERE@). The project key: compile it in with",
+    "  `make POSTHOG_PROJECT_KEY=phc_...` (only a key given on make's command line is compiled in), or",
+    "  set `POSTHOG_PROJECT_KEY` when running (it overrides the compiled-in one). PostHog project keys",
+    "  are public by design (they can only send events). Without a key nothing is sent, and",
+    "  `@TOOL@ telemetry status` says so.",
     NULL};
 static const char *const t_readme_keys_file[] = {
     "- Backend: local only (`telemetry.log` in the data directory); the build needs no TLS library.",
@@ -835,8 +868,8 @@ static void gen_main(buf *b, const gen *g) {
     static const char *const *setup[] = {t_setup_http, t_setup_otel, t_setup_datadog, t_setup_posthog, t_setup_file};
     emit(b, g, t_main_head);
     if (g->backend == B_FILE) bprintf(b, " * Backend: file (local only: nothing is sent).\n");
-    else if (g->backend == B_DATADOG) bprintf(b, " * Backend: datadog (region %s; DD_API_KEY read at run time).\n", dd_regions[g->region][0]);
-    else if (g->backend == B_POSTHOG) bprintf(b, " * Backend: posthog (%s; POSTHOG_PROJECT_KEY read at run time).\n", g->url ? "self-hosted" : ph_instances[g->instance][0]);
+    else if (g->backend == B_DATADOG) bprintf(b, " * Backend: datadog (region %s; DD_API_KEY at run time or make DD_API_KEY=...).\n", dd_regions[g->region][0]);
+    else if (g->backend == B_POSTHOG) bprintf(b, " * Backend: posthog (%s; POSTHOG_PROJECT_KEY at run time or make POSTHOG_PROJECT_KEY=...).\n", g->url ? "self-hosted" : ph_instances[g->instance][0]);
     else bprintf(b, " * Backend: %s.\n", backends[g->backend]);
     emit(b, g, t_main_includes);
     if (g->backend != B_FILE) emit(b, g, t_main_endpoint);
@@ -847,6 +880,8 @@ static void gen_main(buf *b, const gen *g) {
 static void gen_makefile(buf *b, const gen *g) {
     emit(b, g, t_makefile_head);
     emit(b, g, g->tls ? t_makefile_tls : t_makefile_notls);
+    if (g->backend == B_DATADOG) emit(b, g, t_makefile_keys_datadog);
+    if (g->backend == B_POSTHOG) emit(b, g, t_makefile_keys_posthog);
     emit(b, g, t_makefile_tail);
 }
 
@@ -1098,8 +1133,8 @@ static int generate(int argc, char **argv, config *cfg) {
     printf("%s)\n", g.tls ? "" : ", no TLS");
     for (k = 0; k < 5; k++) printf("  %s/%s\n", dirbuf, files[k].name);
     printf("next: make -C %s && %s%s/%s help\n", dirbuf, dirbuf[0] == '/' || dirbuf[0] == '.' ? "" : "./", dirbuf, g.name);
-    if (g.backend == B_DATADOG) printf("the tool reads DD_API_KEY from its environment at run time\n");
-    if (g.backend == B_POSTHOG) printf("the tool reads POSTHOG_PROJECT_KEY from its environment at run time\n");
+    if (g.backend == B_DATADOG) printf("the key: make DD_API_KEY=... (compiled in; extractable from the binary) or DD_API_KEY at run time\n");
+    if (g.backend == B_POSTHOG) printf("the key: make POSTHOG_PROJECT_KEY=phc_... (compiled in) or POSTHOG_PROJECT_KEY at run time\n");
     if (g.backend == B_OTEL) printf("the tool reads OTEL_EXPORTER_OTLP_HEADERS or OTEL_API_KEY from its environment at run time\n");
     return 0;
 }

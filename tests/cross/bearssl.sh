@@ -12,6 +12,13 @@ out="$build/bearssl-$name"
 [ -f "$out/libbearssl.a" ] && [ -f "$out/inc/bearssl.h" ] && exit 0
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
+# one build at a time (make -j and parallel test stages share the source tree)
+mkdir -p "$build"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$build/bearssl.lock"
+    flock 9
+    [ -f "$out/libbearssl.a" ] && [ -f "$out/inc/bearssl.h" ] && exit 0
+fi
 
 has_src() {
     grep -Eqs '^[[:space:]]*Types:.*deb-src' /etc/apt/sources.list.d/*.sources ||
