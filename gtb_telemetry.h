@@ -185,12 +185,15 @@
    oldest events are dropped instead (the buffer stays bounded).
    gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A process claims a
    spill file by renaming it before sending it, so tools running at once never send a file twice;
-   claims of processes that died are recovered. Delivery is at-least-once by default: an event
-   leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
-   4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
-   Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
-   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
-   kept in the data dir: later runs do not contact that backend until it ends.
+   claims of processes that died are recovered (a sender holds a lock on its claim while it
+   sends, so a claim is recognised by the lock, not the PID: a tool that ran as PID 1 in a
+   container, or processes of two containers sharing a volume, are told apart). Delivery is
+   at-least-once by default: an event leaves the disk only when the backend acknowledged it (2xx)
+   or rejected it for good (other 4xx, 3xx: dropped with a WARN, never retried forever).
+   GTBT_AT_MOST_ONCE drops on any failure. Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
+   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a
+   second failure in a row (30 s doubling up to 1 h), starts a back-off kept in the data dir:
+   later runs do not contact that backend until it ends.
 
    FILES THE LIBRARY WRITES (all 0600, directories 0700, never following a symbolic link)
    ==========================
@@ -206,7 +209,10 @@
    Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
    $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
    %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
-   A disabled collector touches no file. A path longer than GTBT__MAX_PATH less 128 bytes (room
+   A disabled collector touches no file. A config or data dir that is a symbolic link is refused
+   (in a shared directory another user could point <dir>/<tool> at a victim's directory), and so
+   is one below a directory that is neither ours nor root's, or that others may write to without
+   the sticky bit. A path longer than GTBT__MAX_PATH less 128 bytes (room
    for the names inside) is refused with a WARN, never cut. A flush removes what the library
    leaves: temp files of processes that were killed, and back-off files of other endpoints older
    than any back-off lasts (a day); other files in the data dir do not hide spill files. The
@@ -989,6 +995,7 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <net/if.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
@@ -1175,6 +1182,7 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__write_file_atomic GTBT__P(gtbt__write_file_atomic)
 #define gtbt__append_file      GTBT__P(gtbt__append_file)
 #define gtbt__mkdir_private    GTBT__P(gtbt__mkdir_private)
+#define gtbt__dir_private      GTBT__P(gtbt__dir_private)
 #define gtbt__mkdir_private_why GTBT__P(gtbt__mkdir_private_why)
 #define gtbt__dir_creatable    GTBT__P(gtbt__dir_creatable)
 #define gtbt__localtime        GTBT__P(gtbt__localtime)
@@ -1182,6 +1190,8 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
 #define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
 #define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__fs_lock          GTBT__P(gtbt__fs_lock)
+#define gtbt__fs_unlock        GTBT__P(gtbt__fs_unlock)
 #define gtbt__dir_open         GTBT__P(gtbt__dir_open)
 #define gtbt__dir_next         GTBT__P(gtbt__dir_next)
 #define gtbt__dir_close        GTBT__P(gtbt__dir_close)
@@ -1397,6 +1407,46 @@ static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, cons
     return rc;
 }
 
+/* GTBT_OK when every directory above path is ours or root's and, when others may write to it,
+   sticky: no one else can rename or replace what is below it. why receives the reason. */
+static int gtbt__parents_safe_posix(const char *dir, char *why, size_t cap) {
+    char path[GTBT__MAX_PATH];
+    size_t n = strlen(dir);
+    struct stat st;
+    if (n == 0 || n >= sizeof path) return GTBT_E_INVALID;
+    memcpy(path, dir, n + 1);
+    while (n > 1 && path[n - 1] == '/') path[--n] = 0;
+    for (;;) {
+        const char *up;
+        char *slash = strrchr(path, '/');
+        if (!slash) up = ".";                                             /* a relative path */
+        else if (slash == path) up = "/";
+        else { while (slash > path + 1 && slash[-1] == '/') slash--; *slash = 0; up = path; }
+        if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode)) { snprintf(why, cap, "cannot use %s", up); return GTBT_E_IO; }
+        if (st.st_uid != geteuid() && st.st_uid != 0) {
+            snprintf(why, cap, "%s belongs to another user, who could replace what is below it; use a directory of your own", up);
+            return GTBT_E_IO;
+        }
+        if ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)) {
+            snprintf(why, cap, "%s is writable by others and not sticky; use a directory of your own", up);
+            return GTBT_E_IO;
+        }
+        if (up != path) return GTBT_OK;
+    }
+}
+
+/* GTBT_OK when dir is a private directory of ours: not a symbolic link (in a shared directory
+   another user could plant <dir>/<tool> -> a victim's directory), ours, not writable by others,
+   with safe parents (gtbt__parents_safe_posix). Nothing is created or changed. */
+static int gtbt__dir_private_posix(const char *dir) {
+    struct stat st;
+    char why[8];
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return GTBT_E_IO;   /* a link is refused */
+    if (st.st_uid != geteuid() || (st.st_mode & 0022)) return GTBT_E_IO;
+    if (access(dir, W_OK | X_OK) != 0) return GTBT_E_IO;
+    return gtbt__parents_safe_posix(dir, why, sizeof why);
+}
+
 static const char *gtbt__home(void);
 
 /* 1 when every entry of dir belongs to this user (so tightening its mode hides nobody's files). */
@@ -1442,7 +1492,10 @@ static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap)
         if (i < n) path[i] = '/';
     }
     if (lstat(path, &st) != 0) { snprintf(why, cap, "cannot use %s: %s", path, strerror(errno)); return GTBT_E_IO; }
-    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) { snprintf(why, cap, "%s is a broken symbolic link", path); return GTBT_E_IO; }
+    if (S_ISLNK(st.st_mode)) {   /* in a shared directory another user may point it at someone's files */
+        snprintf(why, cap, "%s is a symbolic link; use the directory itself", path);
+        return GTBT_E_IO;
+    }
     if (!S_ISDIR(st.st_mode)) { snprintf(why, cap, "%s is not a directory", path); return GTBT_E_IO; }
     if (st.st_uid != geteuid()) { snprintf(why, cap, "%s belongs to another user; use a directory of your own", path); return GTBT_E_IO; }
     if (st.st_mode & 0002) {   /* world-writable: someone else's doing; never fixed behind the user's back */
@@ -1457,7 +1510,7 @@ static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap)
         snprintf(why, cap, "tightened");
     }
     if (access(path, W_OK | X_OK) != 0) { snprintf(why, cap, "%s is not writable: %s", path, strerror(errno)); return GTBT_E_IO; }
-    return GTBT_OK;
+    return gtbt__parents_safe_posix(path, why, cap);
 }
 
 static int gtbt__mkdir_private_posix(const char *dir) { return gtbt__mkdir_private_why_posix(dir, NULL, 0); }
@@ -1481,7 +1534,14 @@ static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
         while (n > 1 && path[n - 1] == '/') n--;
         path[n] = 0;
         if (stat(path, &st) == 0) {
-            if (S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0) return 1;
+            if (S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0) {
+                /* what we would create below it must be safe from others (see mkdir_private) */
+                if ((st.st_uid != geteuid() && st.st_uid != 0) || ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX))) {
+                    snprintf(why, cap, "%s is writable by others or belongs to another user; use a directory of your own", path);
+                    return 0;
+                }
+                return gtbt__parents_safe_posix(path, why, cap) == GTBT_OK;
+            }
             snprintf(why, cap, "cannot create it: %s is not writable", path);
             return 0;
         }
@@ -1509,6 +1569,27 @@ static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
     *ms = (int64_t)st.st_mtime * 1000;
     return 0;
 }
+/* An exclusive lock on the file at path, held until gtbt__fs_unlock or the process ends (a killed
+   process releases it): 0 locked, 1 held by someone else (any process, any PID namespace on this
+   kernel), -1 no lock (the file is gone, or the file system cannot lock; *l is then unlocked).
+   Locks of two opens conflict even inside one process. */
+typedef struct gtbt__flock { int fd; } gtbt__flock;
+static int gtbt__fs_lock_posix(const char *path, gtbt__flock *l) {
+    l->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (l->fd < 0) return -1;
+    if (flock(l->fd, LOCK_EX | LOCK_NB) == 0) return 0;
+    {
+        int busy = errno == EWOULDBLOCK;
+        close(l->fd);
+        l->fd = -1;
+        return busy ? 1 : -1;
+    }
+}
+static void gtbt__fs_unlock_posix(gtbt__flock *l) {
+    if (l->fd >= 0) close(l->fd);
+    l->fd = -1;
+}
+
 /* Directory listing: names in directory order, "." and ".." included. */
 typedef struct gtbt__dir { DIR *d; } gtbt__dir;
 static int gtbt__dir_open_posix(gtbt__dir *d, const char *path) { d->d = opendir(path); return d->d ? 0 : -1; }
@@ -2002,6 +2083,16 @@ static size_t gtbt__root_len_win32(const wchar_t *w) {
 /* Creates dir and its missing parents (drive and UNC roots skipped). The directory must be a real
    directory, not a junction or symbolic link. Access is left to the ACL that the directory
    inherits from %LOCALAPPDATA% / %APPDATA%, which is private to the user. */
+static int gtbt__dir_private_win32(const char *dir) {
+    wchar_t *w = gtbt__wpath(dir);
+    DWORD attr;
+    if (!w) return GTBT_E_INVALID;
+    attr = GetFileAttributesW(w);
+    gtbt__free(w);
+    if (attr == INVALID_FILE_ATTRIBUTES) return GTBT_E_IO;
+    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT) || (attr & FILE_ATTRIBUTE_READONLY)) return GTBT_E_IO;
+    return GTBT_OK;
+}
 static int gtbt__mkdir_private_win32(const char *dir);
 /* As gtbt__mkdir_private, with the reason of a failure in why. */
 static int gtbt__mkdir_private_why_win32(const char *dir, char *why, size_t cap) {
@@ -2061,6 +2152,30 @@ static int gtbt__fs_rename_win32(const char *from, const char *to) {
     gtbt__free(a);
     gtbt__free(b);
     return ok ? 0 : -1;
+}
+typedef struct gtbt__flock { HANDLE h; } gtbt__flock;
+static int gtbt__fs_lock_win32(const char *path, gtbt__flock *l) {
+    wchar_t *w = gtbt__wpath(path);
+    OVERLAPPED ov;
+    l->h = INVALID_HANDLE_VALUE;
+    if (!w) return -1;
+    l->h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (l->h == INVALID_HANDLE_VALUE) return -1;
+    memset(&ov, 0, sizeof ov);
+    ov.OffsetHigh = 0x7FFFFFFF;   /* a byte far beyond the end: reads of the file are not blocked */
+    if (LockFileEx(l->h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) return 0;
+    {
+        int busy = GetLastError() == ERROR_LOCK_VIOLATION;
+        CloseHandle(l->h);
+        l->h = INVALID_HANDLE_VALUE;
+        return busy ? 1 : -1;
+    }
+}
+static void gtbt__fs_unlock_win32(gtbt__flock *l) {
+    if (l->h != INVALID_HANDLE_VALUE) CloseHandle(l->h);
+    l->h = INVALID_HANDLE_VALUE;
 }
 static void gtbt__fs_touch_win32(const char *path) {
     wchar_t *w = gtbt__wpath(path);
@@ -6319,12 +6434,15 @@ static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, g
     if (gtbt__is_net_backend(be)) {
         gtbt__net_backend *nb = (gtbt__net_backend *)(uintptr_t)be;
         gtbt__buf body;
+        char shown[GTBT__URL_MAX];
         size_t i = 0, k;
         memset(&body, 0, sizeof body);
         do {
             body.len = 0;
             i += nb->body(nb, &body, ev + i, n - i);
-            gtbt__buf_printf(out, "POST %s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING, nb->url);
+            gtbt__url_display(nb->url, shown, sizeof shown);   /* a query may hold a key: masked */
+            gtbt__buf_printf(out, "POST %s%s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING,
+                             shown, strchr(nb->url, '?') ? "?****" : "");
             if (n && ev[0].tool_name[0]) gtbt__buf_printf(out, " (%s/%s)", ev[0].tool_name, ev[0].version);
             gtbt__buf_putc(out, '\n');
             if (nb->key_header) { gtbt__buf_printf(out, "%s: ", nb->key_header); gtbt__put_masked(out, nb->api_key, strlen(nb->api_key), nb->api_key); gtbt__buf_putc(out, '\n'); }
@@ -6803,16 +6921,22 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
         if (!mark) continue;
         if (all) { gtbt__names_add(ready, name); continue; }
         if (recover) {
+            /* a sender holds a lock on its claim while it sends: a claim nobody holds is abandoned,
+               whatever its PID says (PID 1 in a container, another container on a shared volume);
+               without locking (some network file systems) a dead PID or an hour's age decides */
             int64_t mtime_ms = 0;
-            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK));
+            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK)), lk;
             size_t base = (size_t)(mark - name) + strlen(GTBT__SPILL_SUFFIX);
+            gtbt__flock fl;
             if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || gtbt__fs_mtime_ms(path, &mtime_ms) != 0) continue;
-            if (gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
-            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
-            if (gtbt__fs_rename(path, back) == 0) {
+            if ((lk = gtbt__fs_lock(path, &fl)) == 1) continue;
+            if (lk == -1 && gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
+            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) < (int)sizeof back &&
+                gtbt__fs_rename(path, back) == 0) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
+            gtbt__fs_unlock(&fl);
         }
     }
     gtbt__dir_close(&d);
@@ -7284,11 +7408,15 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         char *text;
         size_t len, corrupt, n;
         int rc, nomem;
+        gtbt__flock fl;
         if (c->bo_until_unix_ms > gtbt__unix_ms()) { first = GTBT_E_HTTP_RETRY; *stop = 1; break; }
         if (gtbt_now_ms() >= deadline) { first = GTBT_E_TIMEOUT; *stop = 1; break; }
         if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
             snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
-        if (gtbt__fs_rename(path, claim) != 0) continue;  /* another process claimed it */
+        /* the lock is taken before the rename and held until the claim is gone: a claim that
+           nobody holds is abandoned (see gtbt__spill_list) */
+        if (gtbt__fs_lock(path, &fl) == 1) continue;      /* another process is claiming it */
+        if (gtbt__fs_rename(path, claim) != 0) { gtbt__fs_unlock(&fl); continue; }   /* claimed */
         gtbt__fs_touch(claim);                            /* the claim's age starts now */
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
@@ -7299,11 +7427,12 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             } else {
                 gtbt__fs_rename(claim, path);
             }
+            gtbt__fs_unlock(&fl);
             continue;
         }
         memset(&b, 0, sizeof b);
         corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
-        if (nomem) { gtbt__fs_rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
+        if (nomem) { gtbt__fs_rename(claim, path); gtbt__fs_unlock(&fl); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
         if (corrupt)
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         n = gtbt__drop_too_old(c, b.ev, b.n);
@@ -7319,6 +7448,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_DROPPED_AT_MOST_ONCE, "telemetry: %zu spilled event(s) dropped (at-most-once delivery)", n);
             *stop = 1;
         }
+        gtbt__fs_unlock(&fl);
         gtbt__batch_free(&b);
     }
     gtbt__names_free(&ready);
@@ -7389,7 +7519,8 @@ static void gtbt__discard(gtbt_collector *c) {
     gtbt__mutex_lock(&c->mu);
     gtbt__buffer_remove_front(c, c->n);
     gtbt__mutex_unlock(&c->mu);
-    if (!c->data_dir[0] || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
+    /* never through a planted link or in a directory that is not ours */
+    if (!c->data_dir[0] || gtbt__dir_private(c->data_dir) != GTBT_OK || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
     for (i = 0; i < all.n; i++)
         if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) gtbt__fs_remove(path);
     gtbt__names_free(&all);
@@ -7986,16 +8117,19 @@ static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, siz
         gtbt__url u;
         const gtbt__net_backend *nb = (const gtbt__net_backend *)(const void *)net;
         static const char *const kinds[] = {"JSON over HTTP", "OpenTelemetry", "Datadog", "PostHog"};
+        char shown[GTBT__URL_MAX];
+        gtbt__url_display(nb->url, shown, sizeof shown);   /* never a query, user or password */
         if (gtbt__url_parse(nb->url, &u) == GTBT_OK)
-            snprintf(out, cap, "%s (%s, %s)", u.hostport, kinds[nb->kind >= 0 && nb->kind < 4 ? nb->kind : 0], nb->url);
+            snprintf(out, cap, "%s (%s, %s)", u.hostport, kinds[nb->kind >= 0 && nb->kind < 4 ? nb->kind : 0], shown);
         else snprintf(out, cap, "%s", net->info);
     } else if (net) {
         snprintf(out, cap, "the tool's own backend: %s", net->info ? net->info : "custom");
     } else if (c->desc.no_backend_reason[0]) {
         snprintf(out, cap, "nowhere: %s", c->desc.no_backend_reason);
     } else if (c->desc.endpoint[0] || c->desc.otel_endpoint[0]) {
-        snprintf(out, cap, "nowhere: the endpoint %s is not a valid URL (the tool's author must fix it)",
-                 c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint);
+        char shown[GTBT__URL_MAX];
+        gtbt__url_display(c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint, shown, sizeof shown);
+        snprintf(out, cap, "nowhere: the endpoint %s is not a valid URL (the tool's author must fix it)", shown);
     } else {
         snprintf(out, cap, "nowhere: this build of %s has no endpoint configured", c->desc.tool_name);
     }

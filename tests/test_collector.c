@@ -9,6 +9,7 @@
 #define GTB_TELEMETRY_IMPLEMENTATION
 #include "gtb_telemetry.h"
 #include "tests/harness.h"
+#include <sys/file.h>
 #include "tests/support.h"
 #include <pthread.h>
 #include <sys/resource.h>
@@ -1220,13 +1221,15 @@ static void test_claim_of_live_process_untouched(void) {
     cap_backend cb;
     gtbt_collector *c;
     char name[128], path[1024], cpath[1024];
-    int live = (int)getppid();
+    int live = (int)getppid(), lfd;
     mkdir(T_data, 0700);
     spill_name(name, sizeof name, 1000, live, 0);
     plant_events(T_data, name, 6, 0, 2);
     pjoin(path, sizeof path, T_data, name);
     snprintf(cpath, sizeof cpath, "%s/%s.sending-%d", T_data, name, live);
     CHECK_INT(rename(path, cpath), 0);
+    lfd = open(cpath, O_RDONLY);                   /* a live sender holds a lock on its claim */
+    CHECK(lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) == 0);
     c = new_cap(&d, &cb, "rec");
     CHECK_INT(gtbt_flush(c), 0);
     CHECK_INT(cb.rec.sends, 0);
@@ -1235,6 +1238,7 @@ static void test_claim_of_live_process_untouched(void) {
     CHECK_INT(gtbt_close(c), 0);
     CHECK_INT(cb.rec.sends, 0);
     CHECK_INT(access(cpath, F_OK), 0);
+    if (lfd >= 0) close(lfd);
     cap_free(&cb);
     t_done();
 }
