@@ -324,7 +324,9 @@
    THREAD SAFETY
    =============
    gtbt_track*, gtbt_flush and gtbt_drop may be called from any thread. gtbt_close and gtbt_cli
-   must not run concurrently with other calls on the same collector. Flushes are serialised, so
+   must not run concurrently with other calls on the same collector, except that gtbt_cli's
+   disable and reset may run while another thread is in gtbt_flush: they wait for that flush to
+   end, then discard, so nothing is sent or kept after they print. Flushes are serialised, so
    a backend's send() is never called twice at once by one collector. The log callback may be
    called from any thread that calls the library (a spill warning from a tracking thread while
    another thread flushes): make it thread-safe, or log from one thread only.
@@ -1307,7 +1309,15 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__on_terminal      GTBT__P(gtbt__on_terminal)
 
 
-static int gtbt__ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+/* ASCII character classes and case (never the locale's): the only ones the library uses.
+   Branch-free, since the redaction scan calls them for every byte; negative (signed char) values
+   are in no class. */
+static int gtbt__is_digit(int c) { return (unsigned)(c - '0') < 10u; }
+static int gtbt__is_upper(int c) { return (unsigned)(c - 'A') < 26u; }
+static int gtbt__is_lower(int c) { return (unsigned)(c - 'a') < 26u; }
+static int gtbt__is_alpha(int c) { return (unsigned)((c | 32) - 'a') < 26u; }
+static int gtbt__is_alnum(int c) { return gtbt__is_alpha(c) || gtbt__is_digit(c); }
+static int gtbt__ascii_lower(int c) { return gtbt__is_upper(c) ? c + 32 : c; }
 static int gtbt__ascii_ncasecmp(const char *a, const char *b, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) {
@@ -1689,7 +1699,7 @@ static const char *gtbt__dir_next_posix(gtbt__dir *d) {
 }
 static void gtbt__dir_close_posix(gtbt__dir *d) { closedir(d->d); }
 
-/* ---- places: config and data directories (DESIGN 5.3) ---- */
+/* ---- places: config and data directories (XDG base directories, macOS Application Support) ---- */
 static const char *gtbt__home(void) {
     const char *h = gtbt__getenv("HOME");
     struct passwd *pw;
@@ -1731,7 +1741,7 @@ static int gtbt__default_data_dir_posix(const char *tool, char *out, size_t cap)
 }
 #endif
 
-/* ---- identity signals for the machine id (DESIGN 3, reference 3) ---- */
+/* ---- identity signals for the machine id: OS machine id, first MAC, host name, user name ---- */
 
 #if GTBT__LINUX
 static void gtbt__os_machine_id_posix(char *out, size_t cap) {
@@ -2977,6 +2987,16 @@ static int gtbt__i64(char *out, int64_t v) {
     return k;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t gtbt__days_from_civil(int64_t y, int m, int d) {
+    int64_t era, yoe, doy;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
 /* RFC 3339 UTC with the nanoseconds' trailing zeros trimmed, as Go's time.RFC3339Nano:
    "2026-03-30T10:00:00Z", "2026-03-30T10:00:00.5Z". Returns the length (out needs 36 bytes). */
 static int gtbt__rfc3339(int64_t unix_ns, char out[40]) {
@@ -3020,14 +3040,14 @@ static int gtbt__rfc3339(int64_t unix_ns, char out[40]) {
    Returns 0 and *ns, or -1. */
 static int gtbt__parse_rfc3339(const char *s, int64_t *unix_ns) {
     int v[6], i, k = 0;
-    int64_t y, m, d, days, era, yoe, doy, doe, frac = 0, scale = 100000000, off = 0;
+    int64_t days, frac = 0, scale = 100000000, off = 0;
     static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
     static const int width[6] = {4, 2, 2, 2, 2, 2};
     for (i = 0; i < 6; i++) {
         int w;
         v[i] = 0;
         for (w = 0; w < width[i]; w++, k++) {
-            if (s[k] < '0' || s[k] > '9') return -1;
+            if (!gtbt__is_digit(s[k])) return -1;
             v[i] = v[i] * 10 + (s[k] - '0');
         }
         if (i < 5) { if (s[k] != sep[i] && !(i == 2 && (s[k] == 't' || s[k] == ' '))) return -1; k++; }
@@ -3036,25 +3056,18 @@ static int gtbt__parse_rfc3339(const char *s, int64_t *unix_ns) {
     if (v[0] < 1678 || v[0] > 2261) return -1;   /* outside what int64 nanoseconds can hold */
     if (s[k] == '.') {
         k++;
-        if (s[k] < '0' || s[k] > '9') return -1;
-        for (; s[k] >= '0' && s[k] <= '9'; k++) { frac += (s[k] - '0') * scale; scale /= 10; }
+        if (!gtbt__is_digit(s[k])) return -1;
+        for (; gtbt__is_digit(s[k]); k++) { frac += (s[k] - '0') * scale; scale /= 10; }
     }
     if (s[k] == 'Z' || s[k] == 'z') k++;
-    else if ((s[k] == '+' || s[k] == '-') && s[k + 1] >= '0' && s[k + 1] <= '9' && s[k + 2] >= '0' && s[k + 2] <= '9' &&
-             s[k + 3] == ':' && s[k + 4] >= '0' && s[k + 4] <= '9' && s[k + 5] >= '0' && s[k + 5] <= '9') {
+    else if ((s[k] == '+' || s[k] == '-') && gtbt__is_digit(s[k + 1]) && gtbt__is_digit(s[k + 2]) &&
+             s[k + 3] == ':' && gtbt__is_digit(s[k + 4]) && gtbt__is_digit(s[k + 5])) {
         off = ((s[k + 1] - '0') * 10 + (s[k + 2] - '0')) * 3600 + ((s[k + 4] - '0') * 10 + (s[k + 5] - '0')) * 60;
         if (s[k] == '-') off = -off;
         k += 6;
     } else return -1;
     if (s[k]) return -1;
-    /* days_from_civil (H. Hinnant) */
-    y = v[0]; m = v[1]; d = v[2];
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    days = era * 146097 + doe - 719468;
+    days = gtbt__days_from_civil(v[0], v[1], v[2]);
     *unix_ns = ((days * 86400 + v[3] * 3600 + v[4] * 60 + v[5]) - off) * 1000000000 + frac;
     return 0;
 }
@@ -3186,7 +3199,7 @@ static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
     gtbt__buf_put(w->b, num, (size_t)n);
 }
 
-/* One event in the generic format (DESIGN 4): fixed field order, empty optionals omitted. */
+/* One event in the generic format: fixed field order, empty optionals omitted. */
 static void gtbt__json_event(gtbt__jw *w, const gtbt_event *e) {
     char ts[40];
     size_t i;
@@ -3340,7 +3353,7 @@ static int gtbt__jp_lit(gtbt__jp *j, char c) {
     return 0;
 }
 static int gtbt__hexval(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
+    if (gtbt__is_digit(c)) return c - '0';
     c = gtbt__ascii_lower(c);
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
@@ -3412,7 +3425,7 @@ static int gtbt__jp_int(gtbt__jp *j, int64_t *v) {
     uint64_t acc = 0;
     gtbt__jp_ws(j);
     if (j->p < j->end && *j->p == '-') { neg = 1; j->p++; }
-    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
+    while (j->p < j->end && gtbt__is_digit(*j->p)) {
         if (acc > (uint64_t)INT64_MAX / 10) return 0;
         acc = acc * 10 + (uint64_t)(*j->p++ - '0');
         digits++;
@@ -3444,7 +3457,7 @@ static int gtbt__jp_skip(gtbt__jp *j) {
     if (j->end - j->p >= 5 && !memcmp(j->p, "false", 5)) { j->p += 5; return 1; }
     {
         char *start = j->p;
-        while (j->p < j->end && *j->p && (strchr("+-.eE", *j->p) || (*j->p >= '0' && *j->p <= '9'))) j->p++;
+        while (j->p < j->end && *j->p && (strchr("+-.eE", *j->p) || (gtbt__is_digit(*j->p)))) j->p++;
         return j->p > start;
     }
 }
@@ -3487,13 +3500,13 @@ static int gtbt__rx_alpha(unsigned char c) { return gtbt__rx_ct[c] & 2; }
 static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_ct[c] & 6; }
 static int gtbt__rx_word(unsigned char c) { return gtbt__rx_ct[c] & 14; }      /* \w */
 static int gtbt__rx_tok(unsigned char c) { return gtbt__rx_ct[c] & 30; }       /* [A-Za-z0-9_\-] */
-static unsigned char gtbt__rx_lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
+static unsigned char gtbt__rx_lower(unsigned char c) { return (unsigned char)gtbt__ascii_lower(c); }
 
 /* length of the lowercase literal lit if it matches s[i..) ignoring ASCII case, else 0 */
 static size_t gtbt__rx_ci(const unsigned char *s, size_t n, size_t i, const char *lit) {
     size_t k;
     for (k = 0; lit[k]; k++)
-        if (i + k >= n || gtbt__rx_lower(s[i + k]) != (unsigned char)lit[k]) return 0;
+        if (i + k >= n || (unsigned char)gtbt__ascii_lower((unsigned char)s[i + k]) != (unsigned char)lit[k]) return 0;
     return k;
 }
 
@@ -3551,7 +3564,7 @@ static void gtbt__redact_userinfo(gtbt__rx *r) {
             alpha = 0;
             continue;
         }
-        if (gtbt__rx_alnum(c) || c == '+' || c == '.' || c == '-') alpha |= gtbt__rx_alpha(c);
+        if (gtbt__is_alnum(c) || c == '+' || c == '.' || c == '-') alpha |= gtbt__is_alpha(c);
         else alpha = 0;
     }
 }
@@ -3565,7 +3578,7 @@ static void gtbt__redact_query(gtbt__rx *r) {
     const unsigned char *s = r->s;
     size_t n = r->n, i, k, e, len;
     for (i = 0; i < n; i++) {
-        if (!gtbt__rx_alpha(s[i]) || (i > 0 && gtbt__rx_word(s[i - 1]))) continue;   /* \b then a letter */
+        if (!gtbt__is_alpha(s[i]) || (i > 0 && gtbt__rx_word(s[i - 1]))) continue;   /* \b then a letter */
         for (k = 0; keys[k]; k++)
             if ((len = gtbt__rx_ci(s, n, i, keys[k])) != 0 && i + len < n && s[i + len] == '=') break;
         if (!keys[k]) continue;
@@ -3591,7 +3604,7 @@ static void gtbt__redact_authz(gtbt__rx *r) {
         if (!schemes[k]) continue;
         t = gtbt__rx_skip_ws(s, n, j + len);
         if (t == j + len) continue;                                   /* \s+ */
-        for (e = t; e < n && (gtbt__rx_alnum(s[e]) || (s[e] && strchr("._~-+/=", s[e]))); e++) {}
+        for (e = t; e < n && (gtbt__is_alnum(s[e]) || (s[e] && strchr("._~-+/=", s[e]))); e++) {}
         if (e == t) continue;
         gtbt__rx_emit(r, j + len, " ***", e);
         i = e - 1;
@@ -3684,10 +3697,10 @@ static const gtbt__rx_provider gtbt__rx_providers[] = {
 static int gtbt__rx_in(int cls, unsigned char c) {
     switch (cls) {
     case GTBT__RX_TOK: return gtbt__rx_tok(c);
-    case GTBT__RX_ALNUM: return gtbt__rx_alnum(c);
+    case GTBT__RX_ALNUM: return gtbt__is_alnum(c);
     case GTBT__RX_WORD: return gtbt__rx_word(c);
-    case GTBT__RX_ALNUMDASH: return gtbt__rx_alnum(c) || c == '-';
-    default: return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    case GTBT__RX_ALNUMDASH: return gtbt__is_alnum(c) || c == '-';
+    default: return gtbt__is_upper(c) || gtbt__is_digit(c);
     }
 }
 
@@ -3801,10 +3814,10 @@ static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
             if (has[w][0] == low[i] && !strncmp(low + i, has[w], strlen(has[w])) && !(w == 4 && gtbt__rx_ends(low, "tokens")))
                 return GTBT__RX_K_SECRET;
     for (i = 1; i < n; i++)
-        nparts += k[i] == '_' || k[i] == '-' || k[i] == '.' || (gtbt__rx_lower(k[i]) != k[i] && k[i - 1] >= 'a' && k[i - 1] <= 'z');
+        nparts += k[i] == '_' || k[i] == '-' || k[i] == '.' || (gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]));
     for (a = 0, i = 0; i <= n; i++) {
         int sep = i < n && (k[i] == '_' || k[i] == '-' || k[i] == '.');
-        int camel = i > 0 && i < n && gtbt__rx_lower(k[i]) != k[i] && k[i - 1] >= 'a' && k[i - 1] <= 'z';
+        int camel = i > 0 && i < n && gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]);
         size_t len = i - a;
         if (i < n && !sep && !camel) continue;
         for (w = 0; len && part[w]; w++)
@@ -3950,7 +3963,7 @@ static int gtbt__rx_body(int cls, unsigned char c) {
     case GTBT__RX_B_ALNUM: return gtbt__rx_alnum(c);
     case GTBT__RX_B_WORD: return gtbt__rx_word(c);
     case GTBT__RX_B_HEX: return (unsigned)(c - '0') < 10u || (unsigned)((c | 32) - 'a') < 6u;
-    case GTBT__RX_B_UPNUM: return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    case GTBT__RX_B_UPNUM: return gtbt__is_upper(c) || gtbt__is_digit(c);
     case GTBT__RX_B_B64: return gtbt__rx_tok(c) || c == '+' || c == '/' || c == '=';
     case GTBT__RX_B_TOKDOT: return gtbt__rx_tok(c) || c == '.';
     default: return gtbt__rx_tok(c) || c == '/';
@@ -4041,7 +4054,7 @@ static int gtbt__rx_commit_ctx(const unsigned char *s, size_t a) {
 }
 
 static int gtbt__rx_class(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') ? 1 : (c >= 'a' && c <= 'z') ? 2 : gtbt__rx_digit(c) ? 3 : 4;
+    return gtbt__is_upper(c) ? 1 : gtbt__is_lower(c) ? 2 : gtbt__is_digit(c) ? 3 : 4;
 }
 
 static void gtbt__redact_opaque(gtbt__rx *r) {
@@ -4280,8 +4293,6 @@ typedef struct gtbt__url {
     char basic[GTBT__PROXY_BASIC_MAX]; /* proxies only: base64 of "user:password" ("" = none); never logged */
 } gtbt__url;
 
-static int gtbt__url_isdigit(int c) { return c >= '0' && c <= '9'; }
-static int gtbt__url_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 /* Binary form of an IP literal into out[16]: 4 (IPv4), 16 (IPv6) or 0 (not an IP literal). */
 static int gtbt__ip_parse(const char *s, unsigned char *out) {
@@ -4296,7 +4307,7 @@ static int gtbt__url_port(const char *s, size_t n, int def, int *port) {
     long v = 0;
     if (n == 0) { *port = def; return GTBT_OK; }
     for (i = 0; i < n; i++) {
-        if (!gtbt__url_isdigit((unsigned char)s[i])) return GTBT_E_INVALID;
+        if (!gtbt__is_digit((unsigned char)s[i])) return GTBT_E_INVALID;
         v = v * 10 + (s[i] - '0');
         if (v > 65535) return GTBT_E_INVALID;
     }
@@ -4316,7 +4327,7 @@ static int gtbt__url_host(const char *s, size_t n, gtbt__url *u) {
             c = gtbt__hexval(s[i + 1]) * 16 + gtbt__hexval(s[i + 2]);
             i += 2;
         }
-        if (!(gtbt__url_isalpha(c) || gtbt__url_isdigit(c) || c == '-' || c == '.' || c == '_')) return GTBT_E_INVALID;
+        if (!(gtbt__is_alnum(c) || c == '-' || c == '.' || c == '_')) return GTBT_E_INVALID;
         if (o + 1 >= sizeof u->host) return GTBT_E_INVALID;
         u->host[o++] = (char)gtbt__ascii_lower(c);
     }
@@ -5977,23 +5988,13 @@ static void gtbt__conn_close(gtbt__conn *c) {
 
 /* --- Retry-After and classification --- */
 
-/* Days since 1970-01-01 (proleptic Gregorian). */
-static int64_t gtbt__http_days_from_civil(int64_t y, int m, int d) {
-    int64_t era, yoe, doy;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
 /* Digits only, length in [lo, hi]: the value, else -1. */
 static int gtbt__http_digits(const char *s, size_t lo, size_t hi) {
     size_t n = strlen(s), i;
     int v = 0;
     if (n < lo || n > hi) return -1;
     for (i = 0; i < n; i++) {
-        if (!gtbt__url_isdigit((unsigned char)s[i])) return -1;
+        if (!gtbt__is_digit((unsigned char)s[i])) return -1;
         v = v * 10 + (s[i] - '0');
     }
     return v;
@@ -6020,7 +6021,7 @@ static int64_t gtbt__parse_http_date(const char *s, size_t n) {
     if (nt == 6 && strcmp(tok[5], "GMT") == 0) { d = tok[1]; m = tok[2]; y = tok[3]; tm = tok[4]; }
     else if (nt == 5) { m = tok[1]; d = tok[2]; tm = tok[3]; y = tok[4]; }
     else return -1;
-    for (i = 0; tok[0][i]; i++) if (!gtbt__url_isalpha((unsigned char)tok[0][i])) return -1; /* day name */
+    for (i = 0; tok[0][i]; i++) if (!gtbt__is_alpha((unsigned char)tok[0][i])) return -1; /* day name */
     hit = strlen(m) == 3 ? strstr(months, m) : NULL;
     if (!hit || (hit - months) % 3) return -1;
     mon = (int)((hit - months) / 3) + 1;
@@ -6031,10 +6032,10 @@ static int64_t gtbt__parse_http_date(const char *s, size_t n) {
     hh = (tm[0] - '0') * 10 + (tm[1] - '0');
     mi = (tm[3] - '0') * 10 + (tm[4] - '0');
     ss = (tm[6] - '0') * 10 + (tm[7] - '0');
-    for (i = 0; i < 8; i++) if (i != 2 && i != 5 && !gtbt__url_isdigit((unsigned char)tm[i])) return -1;
+    for (i = 0; i < 8; i++) if (i != 2 && i != 5 && !gtbt__is_digit((unsigned char)tm[i])) return -1;
     if (year < 0 || day < 1 || day > mdays[mon - 1] || hh > 23 || mi > 59 || ss > 60) return -1;
     if (mon == 2 && day == 29 && (year % 4 != 0 || (year % 100 == 0 && year % 400 != 0))) return -1;
-    return (gtbt__http_days_from_civil(year, mon, day) * 86400 + hh * 3600 + mi * 60 + ss) * 1000;
+    return (gtbt__days_from_civil(year, mon, day) * 86400 + hh * 3600 + mi * 60 + ss) * 1000;
 }
 
 /* Retry-After value: delta seconds or an HTTP-date, as ms from now, clamped to [0, 24 h]; -1 when invalid. */
@@ -6045,9 +6046,9 @@ static GTBT__UNUSED int64_t gtbt__parse_retry_after(const char *v, int64_t now_u
     for (s = v; *s == ' ' || *s == '\t'; s++) {}
     for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t'); e--) {}
     if (s == e) return -1;
-    if (gtbt__url_isdigit((unsigned char)*s)) {
+    if (gtbt__is_digit((unsigned char)*s)) {
         for (; s < e; s++) {
-            if (!gtbt__url_isdigit((unsigned char)*s)) return -1;
+            if (!gtbt__is_digit((unsigned char)*s)) return -1;
             if (t <= GTBT__RETRY_AFTER_MAX_MS / 1000) t = t * 10 + (*s - '0'); /* stops growing past the cap */
         }
         t *= 1000;
@@ -6073,7 +6074,7 @@ static GTBT__UNUSED int gtbt__http_classify(int status, int otlp) {
 /* --- response head --- */
 
 static int gtbt__http_tchar(int c) {
-    return gtbt__url_isalpha(c) || gtbt__url_isdigit(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    return gtbt__is_alnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 static int gtbt__http_is_token(const char *s, size_t n) {
@@ -6098,9 +6099,9 @@ static int gtbt__http_next_line(const char *p, size_t n, size_t *pos, const char
 
 /* "HTTP/1.x NNN[ reason]" */
 static int gtbt__http_status_line(const char *s, size_t n, int *status) {
-    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !gtbt__url_isdigit((unsigned char)s[7]) || s[8] != ' ') return -1;
-    if (!gtbt__url_isdigit((unsigned char)s[9]) || !gtbt__url_isdigit((unsigned char)s[10]) ||
-        !gtbt__url_isdigit((unsigned char)s[11]) || (n > 12 && s[12] != ' '))
+    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !gtbt__is_digit((unsigned char)s[7]) || s[8] != ' ') return -1;
+    if (!gtbt__is_digit((unsigned char)s[9]) || !gtbt__is_digit((unsigned char)s[10]) ||
+        !gtbt__is_digit((unsigned char)s[11]) || (n > 12 && s[12] != ' '))
         return -1;
     *status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
     return *status >= 100 ? 0 : -1;
@@ -6116,7 +6117,7 @@ static int gtbt__http_content_length(const char *v, size_t n, int64_t *clen) {
     size_t i;
     if (n == 0 || n > 18) return -1;
     for (i = 0; i < n; i++) {
-        if (!gtbt__url_isdigit((unsigned char)v[i])) return -1;
+        if (!gtbt__is_digit((unsigned char)v[i])) return -1;
         x = x * 10 + (v[i] - '0');
     }
     if (*clen >= 0 && *clen != x) return -1;
@@ -6901,7 +6902,7 @@ static void gtbt__query_escape(gtbt__buf *b, const char *s) {
     static const char hex[] = "0123456789ABCDEF";
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
+        if (gtbt__is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
             gtbt__buf_putc(b, (char)c);
         } else if (c == ' ') {
             gtbt__buf_putc(b, '+');
@@ -6918,9 +6919,9 @@ static int gtbt__valid_email(const char *a) {
     const char *at = a ? strchr(a, '@') : NULL, *p;
     if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254) return 0;
     for (p = a; p < at; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(".!$'*+/=^_`{|}~-", *p))) return 0;
+        if (!(gtbt__is_alnum(*p) || strchr(".!$'*+/=^_`{|}~-", *p))) return 0;
     for (p = at + 1; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')) return 0;
+        if (!(gtbt__is_alnum(*p) || *p == '.' || *p == '-')) return 0;
     return 1;
 }
 
@@ -7027,7 +7028,8 @@ GTB_TELEMETRY_API void gtbt_deletion_destroy(gtbt_deletion *d) {
 
 /* ---- network backends ----
    HTTP, OTLP, Datadog and PostHog: one struct, one send() that builds the body for its kind,
-   POSTs it and classifies the answer (DESIGN 6.8), so every backend reports failures alike. */
+   POSTs it and classifies the answer (2xx ok; 408 429 5xx retry; other answers dropped), so
+   every backend reports failures alike. */
 enum { GTBT__NB_HTTP, GTBT__NB_OTLP, GTBT__NB_DATADOG, GTBT__NB_POSTHOG };
 
 #define GTBT__DD_MAX_ENTRIES   1000
@@ -7072,7 +7074,7 @@ static void gtbt__url_display(const char *url, char *out, size_t cap) {
     if (!cap) return;
     out[0] = 0;
     if (sep) {
-        for (q = p; q < sep && (gtbt__url_isalpha(*q) || gtbt__url_isdigit(*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
+        for (q = p; q < sep && (gtbt__is_alnum((unsigned char)*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
         if (q != sep || sep == p) sep = NULL;
     }
     a = sep ? sep + 3 : p;
@@ -7234,7 +7236,7 @@ static void gtbt__dd_tag(gtbt__buf *t, const char *key, const char *value, int f
     for (p = value; *p; p++) gtbt__buf_putc(t, *p == ',' ? '_' : *p);
 }
 
-/* One Datadog log entry: the seed's mapping plus duration, exit code, versions and event id. */
+/* One Datadog log entry: the Go original's fields plus duration, exit code, versions and event id. */
 static void gtbt__dd_entry(gtbt__net_backend *nb, gtbt__jw *w, const gtbt_event *e) {
     gtbt__buf msg, tags;
     char ts[40];
@@ -7683,7 +7685,7 @@ struct gtbt_collector {
     gtbt_event     *ev; void **mem; size_t n;        /* the buffer: events and their blocks */
     gtbt__rng       rng;
     uint64_t        spill_seq;
-    int64_t         bo_until_unix_ms; int bo_failures; /* back-off of this backend (DESIGN 6.8) */
+    int64_t         bo_until_unix_ms; int bo_failures; /* back-off of this backend */
     uint64_t        dropped;        /* events dropped because memory and disk were full */
     gtbt_detach     detach;         /* the desc's choice, or the environment's override */
 };
@@ -8029,7 +8031,7 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
 }
 
 // >>spill -----------------------------------------------------------------------------------------
-/* ---- spill files (DESIGN 6.4, 6.5) ----
+/* ---- spill files: atomic (temp name, then rename), claimed by renaming before a send ----
    Ready:   telemetry-spill-<unix_ns>-<pid>-<n>.ndjson        (names sort oldest first)
    Claimed: telemetry-spill-<...>.ndjson.sending-<pid>         (being sent by that process)
    Writing: .telemetry-spill-<...>.ndjson.tmp                   (renamed when complete) */
@@ -8511,7 +8513,7 @@ static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *no
 }
 
 // >>delivery --------------------------------------------------------------------------------------
-/* ---- back-off (DESIGN 6.8), kept in the data dir per backend so later runs honour it ---- */
+/* ---- back-off (30 s doubling up to 1 h, or Retry-After), kept in the data dir per backend so later runs honour it ---- */
 static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     unsigned char d[32];
     char hex[17];
@@ -8724,7 +8726,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
     return first;
 }
 
-/* Spill files, then the buffer, within one deadline (DESIGN 6.6). */
+/* Spill files, then the buffer, within one deadline. */
 static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     gtbt_event *ev = NULL;
     void **mem = NULL;
@@ -8999,7 +9001,7 @@ static int gtbt__valid_tool_name(const char *t) {
     if (n == 0 || n > GTBT__MAX_TOOL_NAME || t[0] == '.') return 0;
     for (i = 0; i < n; i++) {
         char ch = t[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')) return 0;
+        if (!(gtbt__is_alnum(ch) || ch == '.' || ch == '_' || ch == '-')) return 0;
     }
     return 1;
 }
@@ -9146,7 +9148,7 @@ static gtbt_backend *gtbt__network_from_desc(gtbt_collector *c, const char **why
     return b;
 }
 
-/* Chooses where events go (DESIGN 6.2); the user's local-only choice beats everything. */
+/* Chooses where events go; the user's local-only choice beats everything. */
 static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     const char *why = NULL;
     char path[GTBT__MAX_PATH];
@@ -9195,7 +9197,7 @@ static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size
     size_t i = 0;
     for (; tool[i] && i + 1 < cap; i++) {
         char ch = tool[i];
-        out[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) ? ch : '_';
+        out[i] = gtbt__is_lower(ch) ? (char)(ch - 32) : (gtbt__is_upper(ch) || gtbt__is_digit(ch)) ? ch : '_';
     }
     out[i] = 0;
     snprintf(out + i, cap - i, "_%s", suffix);
@@ -9242,7 +9244,7 @@ static int gtbt__conf_split(char *line, char **key, char **value) {
     gtbt__trim(k);
     if (!*k) return 0;
     for (end = k; *end; end++)
-        if (!((*end >= 'a' && *end <= 'z') || (*end >= 'A' && *end <= 'Z') || (*end >= '0' && *end <= '9') || *end == '_' || *end == '.' || *end == '-')) return 0;
+        if (!(gtbt__is_alnum(*end) || *end == '_' || *end == '.' || *end == '-')) return 0;
     *key = k;
     *value = eq + 1;
     gtbt__trim(*value);

@@ -1,4 +1,4 @@
-/* test_collector.c - the collector (DESIGN 3, 4, 6, 9; reference 1.6 and 2): the consent gate
+/* test_collector.c - the collector: the consent gate
    (a disabled collector is inert and touches no file), ownership of desc.backend/desc.deletion,
    backend selection and its info string, what gtbt_track records (stamping, copying, metadata merge,
    redaction, limits, extended collection), the buffer and its spill files, replay (order, split,
@@ -1449,7 +1449,7 @@ static void test_at_most_once_spill_removed_before_send(void) {
     t_done();
 }
 
-/* ==== back-off (DESIGN 6.8) ======================================================================= */
+/* ==== back-off =============================================================================== */
 static void test_backoff_retry_after_honoured_by_next_run(void) {
     gtbt_desc d = t_setup();
     cap_backend cb;
@@ -1683,7 +1683,7 @@ static void test_spill_line_without_uuid_stable(void) {
     t_done();
 }
 
-/* Events older than the backend accepts are dropped at replay (DESIGN 6.10). */
+/* Events older than the backend accepts are dropped at replay. */
 static void test_replay_drops_too_old(void) {
     gtbt_desc d = t_setup();
     cap_backend cb;
@@ -1715,7 +1715,7 @@ static void test_replay_drops_too_old(void) {
     t_done();
 }
 
-/* The schedule of DESIGN 6.8: first failure nothing, then 30 s doubling up to 1 h; Retry-After
+/* The back-off schedule: first failure nothing, then 30 s doubling up to 1 h; Retry-After
    capped at 24 h. (The back-off deadline is read from the collector; "expiry" is simulated by
    clearing it.) */
 static void test_backoff_schedule(void) {

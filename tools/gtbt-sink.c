@@ -48,9 +48,9 @@
  *   datadog  path ending /v1/input or /api/v2/logs; DD-API-KEY header; JSON array of log entries
  *   posthog  path ending /capture/, /batch/ or /i/v0/e/; {"api_key":…,"batch":[…]}
  *   deletion any path; exactly {"machine_id":"…"}
- *   http     any other path; the generic JSON array of gtb_telemetry events (DESIGN.md section 4:
- *            RFC 3339 UTC timestamps with trailing zeros trimmed, lowercase uuids, the optional
- *            members omitted when zero or empty)
+ *   http     any other path; the generic JSON array of gtb_telemetry events (RFC 3339 UTC
+ *            timestamps with trailing zeros trimmed, lowercase uuids, the optional members
+ *            omitted when zero or empty)
  *   none     a request without a body that is not a POST (e.g. GET /health): answered 200
  *   connect  a CONNECT request (see --connect-proxy);  bad: a malformed HTTP request
  * Every format needs one Content-Type application/json and no Content-Encoding. A valid payload
@@ -736,7 +736,7 @@ static const char *const k_event_keys[] = {
     "runtime_version", "os_version"
 };
 
-/* (a) the generic HTTP format: a JSON array of gtb_telemetry events (DESIGN.md section 4);
+/* (a) the generic HTTP format: a JSON array of gtb_telemetry events;
  * the optional members are omitted when zero or empty. */
 static int check_http(verdict *v, const jv *root)
 {
