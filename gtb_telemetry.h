@@ -6322,7 +6322,9 @@ static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, g
         do {
             body.len = 0;
             i += nb->body(nb, &body, ev + i, n - i);
-            gtbt__buf_printf(out, "POST %s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING, nb->url);
+            /* a query string can hold a key: shown masked, like the headers */
+            gtbt__buf_printf(out, "POST %.*s%s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING,
+                             (int)strcspn(nb->url, "?#"), nb->url, nb->url[strcspn(nb->url, "?#")] ? "?****" : "");
             if (n && ev[0].tool_name[0]) gtbt__buf_printf(out, " (%s/%s)", ev[0].tool_name, ev[0].version);
             gtbt__buf_putc(out, '\n');
             if (nb->key_header) { gtbt__buf_printf(out, "%s: ", nb->key_header); gtbt__put_masked(out, nb->api_key, strlen(nb->api_key), nb->api_key); gtbt__buf_putc(out, '\n'); }
@@ -7983,9 +7985,7 @@ static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, siz
     } else if (gtbt__is_net_backend(net)) {
         gtbt__url u;
         const gtbt__net_backend *nb = (const gtbt__net_backend *)(const void *)net;
-        static const char *const kinds[] = {"JSON over HTTP", "OpenTelemetry", "Datadog", "PostHog"};
-        if (gtbt__url_parse(nb->url, &u) == GTBT_OK)
-            snprintf(out, cap, "%s (%s, %s)", u.hostport, kinds[nb->kind >= 0 && nb->kind < 4 ? nb->kind : 0], nb->url);
+        if (gtbt__url_parse(nb->url, &u) == GTBT_OK) snprintf(out, cap, "%s, via %s", u.hostport, net->info);
         else snprintf(out, cap, "%s", net->info);
     } else if (net) {
         snprintf(out, cap, "the tool's own backend: %s", net->info ? net->info : "custom");

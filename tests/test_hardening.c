@@ -113,6 +113,7 @@ static void test_long_xdg_refused(void) {
     memset(&L, 0, sizeof L);
     c = gtbt_new(&d);
     CHECK(!strstr(L.text, "too long"));
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);   /* the data dir is made on its first write */
     gtbt_close(c);
     CHECK(stat(probe, &st) == 0);
     unsetenv("XDG_STATE_HOME");
