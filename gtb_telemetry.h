@@ -124,7 +124,8 @@
        disable  saves enabled = false, discards the buffer, the spill files and the delivery
                 record at once; nothing is sent after it, not even the disable itself
        status   in plain words: on or off and the rule that decided it, where events go (a host,
-                this machine only, or "nowhere: <reason and fix>"), what is collected, the id,
+                this machine only, or "nowhere: <reason and fix>", the reason given by
+                gtbt_desc.no_backend_reason when the tool has none), what is collected, the id,
                 the config file and data dir, "N events waiting to be sent", a back-off as local
                 time and "in N minutes". Creates no file or directory.
        show     the exact request the next delivery would send for the events waiting (or, while
