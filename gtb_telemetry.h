@@ -11,6 +11,12 @@
    Windows (mingw-w64; MSVC picks the system libraries up from #pragma comment(lib)):
        x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
            -lcrypt32 -ladvapi32 -lshell32 -lole32
+   Small binaries: what the library adds to a stripped hello-world (gcc, x86_64 Linux; without
+   TLS / with BearSSL linked statically) is 117 / 221 KiB at -O2; -Os saves 32 KiB; then
+   -ffunction-sections -fdata-sections -Wl,--gc-sections 16-20 KiB more; then
+   -fno-asynchronous-unwind-tables 8-12 KiB more: 61 / 157 KiB with all four. BearSSL brings
+   only the client profile's code (ECDHE, RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305,
+   SHA-256/384); GTB_TELEMETRY_NO_TLS leaves it out.
 
    QUICK START
    ===========
@@ -46,7 +52,7 @@
            t = gtbt_new(&desc);                   // inert unless the user said yes
            // ... the command's work ...
            gtbt_track_command(t, command_name(argc > 1 ? argv[1] : "help"), gtbt_now_ms() - start, rc, NULL, 0);
-           gtbt_close(t);                         // at most 2 s, whatever the network does
+           gtbt_close(t);                         // at once on a terminal; else at most 2 s
            return rc;
        }
 
@@ -118,16 +124,20 @@
    send nothing. Neither debug mode nor a user's local-only choice consumes the spill files of
    earlier runs: they wait for the real backend (a tool that is local-only by design,
    gtbt_desc.local_only, writes them to its log).
+   <TOOL>_TELEMETRY_DETACH / TELEMETRY_DETACH: true makes gtbt_close always detach, false always
+   deliver inline (for debugging; it overrides gtbt_desc.detach, see DELIVERY).
 
    gtbt_cli implements "mytool telemetry enable|disable|status|show|reset|help":
        enable   saves enabled = true and says what is collected, the pseudonymous id included
-       disable  saves enabled = false, discards the buffer, the spill files and the delivery
-                record at once; nothing is sent after it, not even the disable itself
+       disable  saves enabled = false, stops a background sender, discards the buffer, the spill
+                files and the delivery record at once; nothing is sent after it, not even the
+                disable itself
        status   in plain words: on or off and the rule that decided it, where events go (a host,
                 this machine only, or "nowhere: <reason and fix>", the reason given by
                 gtbt_desc.no_backend_reason when the tool has none), what is collected, the id,
                 the config file and data dir, "N events waiting to be sent", a back-off as local
-                time and "in N minutes". Creates no file or directory.
+                time and "in N minutes", a background sender at work. Creates no file or
+                directory.
        show     the exact request the next delivery would send for the events waiting (or, while
                 telemetry is off or nothing waits, for a sample event of this tool on this
                 machine), API keys and header values masked; then the last deliveries from
@@ -179,25 +189,53 @@
 
    DELIVERY: BUFFER, SPILL, FLUSH, BACK-OFF
    ========================================
-   gtbt_track* copy the event into the buffer and return; they never touch the network. When the
-   buffer holds GTB_TELEMETRY_MAX_BUFFER events they are written to a spill file (at most 1 MiB
-   each, written to a temporary name and renamed, so a crash never leaves half a file). At most
-   10 spill files are kept; older ones are discarded with a WARN. Without a usable data dir the
-   oldest events are dropped instead (the buffer stays bounded).
+   gtbt_track* copy the event into the buffer and return; they never touch the network. An event
+   that finds the buffer full (GTB_TELEMETRY_MAX_BUFFER events, or desc.max_buffer) first writes
+   the buffered events to a spill file (at most 1 MiB
+   each, written to a temporary name and renamed, so a crash never leaves half a file). Spilled
+   events are capped at 10,000 events and 10 MiB, whichever comes first: beyond it the oldest
+   events are dropped with a WARN (an offline user keeps events, not runs; a file that loses only
+   some of its events is claimed, cut and written back, and a crash in between brings the events
+   back rather than losing them; files are not merged: each run that could not deliver leaves
+   its own). Without a usable data dir the oldest events are dropped instead
+   (the buffer stays bounded).
    gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A process claims a
    spill file by renaming it before sending it, so tools running at once never send a file twice;
-   claims of processes that died are recovered. Delivery is at-least-once by default: an event
-   leaves the disk only when the backend acknowledged it (2xx) or rejected it for good (other
-   4xx, 3xx: dropped with a WARN, never retried forever). GTBT_AT_MOST_ONCE drops on any failure.
-   Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
-   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a second failure in a row (30 s doubling up to 1 h), starts a back-off
-   kept in the data dir: later runs do not contact that backend until it ends.
+   claims of processes that died are recovered (a sender holds a lock on its claim while it
+   sends, so a claim is recognised by the lock, not the PID: a tool that ran as PID 1 in a
+   container, or processes of two containers sharing a volume, are told apart). Delivery is
+   at-least-once by default: an event leaves the disk only when the backend acknowledged it (2xx)
+   or rejected it for good (other 4xx, 3xx: dropped with a WARN, never retried forever).
+   GTBT_AT_MOST_ONCE drops on any failure. Retryable: network errors, timeouts, TLS failures, 408, 429 and every 5xx (OTLP: its
+   specification's 429 502 503 504; other OTLP statuses are rejections). A Retry-After, or a
+   second failure in a row (30 s doubling up to 1 h), starts a back-off kept in the data dir:
+   later runs do not contact that backend until it ends.
+   The tool never waits (gtbt_desc.detach). With GTBT_DETACH_AUTO (the default) gtbt_close
+   detaches when a person is waiting: on POSIX systems, standard output or standard error is a
+   terminal and CI is not set (to anything but a false value). Scripts, pipes, containers, CI and
+   Windows deliver inline as gtbt_flush does; so do local backends, debug mode and, under AUTO,
+   custom backends (GTBT_DETACH_ALWAYS detaches those too). Detaching: with nothing to send (empty
+   buffer, no spill file) or a back-off in force, gtbt_close returns at once and starts nothing.
+   Otherwise it writes the buffer to a spill file first (durable; if that fails it delivers
+   inline), then starts a sender: fork, setsid, fork again (no zombie is left), standard input,
+   output and error on /dev/null, every other inherited descriptor closed (so "out=$(mytool)"
+   and "mytool | head" end when the tool does), SIGPIPE ignored, the signal mask emptied and the
+   tool's signal handlers reset. The sender replays the spill files by the path gtbt_flush uses,
+   within flush_timeout_ms, lists them again before it exits (events another run spilled
+   meanwhile) and _exits; gtbt_close returns GTBT_OK. One sender per data dir: a flock on
+   <data_dir>/telemetry-sender.lock, held by the sender and gone with it, so a crashed or killed
+   sender leaves no stale lock; a run that finds a sender at work leaves its events to it. A
+   sender killed in the middle loses nothing: its claimed file is recovered and sent by a later
+   run with the same uuids. status shows a sender at work; disable, reset and gtbt_drop stop it
+   (SIGKILL, waiting up to 3 s) before they discard the files, and a sender checks consent
+   again before each pass, so nothing is sent after a disable.
 
    FILES THE LIBRARY WRITES (all 0600, directories 0700, never following a symbolic link)
    ==========================
        <config_dir>/telemetry.conf                 enabled = true|false (comments, keys kept)
        <data_dir>/telemetry-spill-*.ndjson         events waiting to be sent
        <data_dir>/telemetry-backoff-<id>           back-off of one backend
+       <data_dir>/telemetry-sender.lock            the background sender's lock (and its pid)
        <data_dir>/telemetry.log                    local-only mode: the events, one per line
        <data_dir>/telemetry-sent.ndjson            the last deliveries, for "telemetry show":
                                                    one line per acknowledged request, at most
@@ -207,7 +245,10 @@
    Support/<tool>; Windows: %APPDATA%\<tool>, the RoamingAppData known folder). data_dir:
    $XDG_STATE_HOME/<tool> or ~/.local/state/<tool> (macOS: as config_dir; Windows:
    %LOCALAPPDATA%\<tool>, the LocalAppData known folder). Never a shared temporary directory.
-   A disabled collector touches no file. A path longer than GTBT__MAX_PATH less 128 bytes (room
+   A disabled collector touches no file. A config or data dir that is a symbolic link is refused
+   (in a shared directory another user could point <dir>/<tool> at a victim's directory), and so
+   is one below a directory that is neither ours nor root's, or that others may write to without
+   the sticky bit. A path longer than GTBT__MAX_PATH less 128 bytes (room
    for the names inside) is refused with a WARN, never cut. A flush removes what the library
    leaves: temp files of processes that were killed, and back-off files of other endpoints older
    than any back-off lasts (a day); other files in the data dir do not hide spill files. The
@@ -239,11 +280,27 @@
    deadline), IPv4 and IPv6, "Connection: close", Content-Length or chunked answers of which at
    most 1 MiB is read, no redirects (a 3xx is a permanent rejection). https:// uses BearSSL with
    certificate and host name verification always on; trust anchors from net.ca_file, else
-   $SSL_CERT_FILE, else the first system bundle found, parsed once per process (or compiled in:
-   net.trust_anchors, generated by tools/gtbt-ta from a PEM file). A verification failure is
-   GTBT_E_TLS and nothing is sent. Proxies:
-   net.proxy, else HTTPS_PROXY/HTTP_PROXY with NO_PROXY (loopback is never proxied from the
-   environment), always through CONNECT. Only the configured endpoint is ever contacted.
+   $SSL_CERT_FILE, else the first system bundle found (or compiled in: net.trust_anchors,
+   generated by tools/gtbt-ta from a PEM file). A bundle is indexed by certificate subject once
+   per process (its loading counts against the flush deadline); a handshake decodes only the
+   anchors that can issue the server's chain; an entry that cannot be decoded is skipped and
+   logged (CA_MALFORMED). The client offers TLS 1.2 only, ECDHE with an RSA or ECDSA certificate,
+   AES-128/256-GCM or ChaCha20-Poly1305 (exactly the TLS 1.2 suites Datadog's intake accepts; the
+   usual ones of any current HTTPS endpoint) and refuses: RSA keys under 2048 bits, SHA-1 (or MD5, SHA-224, SHA-512)
+   signatures anywhere below the anchor (an anchor's own signature is never checked), and a
+   server certificate with an extendedKeyUsage that lacks serverAuth. A verification failure is
+   GTBT_E_TLS and nothing is sent. A name with several addresses is connected with Happy
+   Eyeballs (RFC 8305, simplified): the families alternate, the next address is tried 250 ms
+   after the previous attempt while that one is pending (at once when it failed), the first
+   connection wins and the others are closed, all inside the deadline; a blackholed IPv6
+   address costs 250 ms, not the budget. Proxies: net.proxy, else HTTPS_PROXY/HTTP_PROXY with
+   NO_PROXY (loopback is never proxied from the environment), always through CONNECT. A proxy
+   URL http://user:password@host:port (percent-encoded, at most 255 bytes) sends
+   "Proxy-Authorization: Basic" on the CONNECT; the credentials are never logged nor shown by
+   status. NO_PROXY entries: "*" (no proxy at all), host names (and their subdomains),
+   ".domain", IP addresses, CIDR ranges ("10.0.0.0/8", "fd00::/8": they match IP-literal hosts;
+   names are not resolved to be compared), each with an optional ":port". Only the configured
+   endpoint is ever contacted.
 
    MEMORY
    ======
@@ -272,6 +329,21 @@
    a backend's send() is never called twice at once by one collector. The log callback may be
    called from any thread that calls the library (a spill warning from a tracking thread while
    another thread flushes): make it thread-safe, or log from one thread only.
+   Detached delivery forks the calling thread. The rules for multi-threaded tools:
+     - call gtbt_close after the other threads stopped using this collector (as always);
+     - the sender (the forked process) runs only library code and the backend's send(): it takes
+       no lock another thread may have held at the fork (the collector's locks and the library's
+       one global lock are held by the closing thread across the fork and released in the
+       child), and it never calls the log callbacks (they may take the tool's locks);
+     - what it does need from the C library must work in a forked child: malloc (glibc resets
+       its locks at fork; with another C library, check that yours does) and getaddrinfo (run
+       in a helper thread bounded by the deadline, so a resolver that hangs costs the budget,
+       never more: an alarm ends the sender a few seconds after its budget at the latest);
+     - custom backends are delivered inline under AUTO (their send() may take the tool's locks
+       or rely on its threads); GTBT_DETACH_ALWAYS detaches them too, so choose it only for a
+       send() that works in a forked child;
+     - a GTB_TELEMETRY_MALLOC allocator must be usable in a forked child; if yours is not,
+       choose GTBT_DETACH_NEVER.
 
    PLATFORM NOTES
    ==============
@@ -302,16 +374,17 @@
    "windows", all as the Go original. Without a CA file, trust anchors come from the ROOT
    certificate store. Connects are waited with select(), which reports a failed connect on
    every Windows version (WSAPoll did not before Windows 10 2004). Delivery is inline within the
-   flush deadline. Environment variables are read as UTF-16 and handed on as UTF-8, so an
-   SSL_CERT_FILE with non-ASCII letters works. CI builds Windows with
-   mingw-w64 and runs its test program under wine; MSVC builds, NTFS ACLs and a real console
-   are not tested there.
+   flush deadline (detached delivery needs fork, setsid and flock: POSIX only). Environment
+   variables are read as UTF-16 and handed on as UTF-8, so an SSL_CERT_FILE with non-ASCII
+   letters works. CI builds Windows with mingw-w64 and runs its test program under wine; MSVC
+   builds, NTFS ACLs and a real console are not tested there.
 
    LIMITS
    ======
    Event name 256 bytes, metadata key 128, value 4096, 64 pairs, 64 arguments of 4096 bytes,
    error 4096: longer input is cut on a UTF-8 boundary. Tool name 1-40 characters of
-   [A-Za-z0-9._-]. Spill file 1 MiB written, 4 MiB read; 10 spill files. HTTP response headers
+   [A-Za-z0-9._-]. Spill file 1 MiB written, 4 MiB read; 10,000 spilled events or 10 MiB. Proxy
+   credentials 255 bytes. HTTP response headers
    16 KiB, body 1 MiB. Retry-After at most 24 h. Consent file 64 KiB.
 */
 #if defined(GTB_TELEMETRY_IMPLEMENTATION) && !defined(GTB_TELEMETRY_IMPLEMENTATION_INCLUDED) && defined(_WIN32)
@@ -478,9 +551,12 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(SOCKET_RECV_TIMEOUT, WARN, "waiting for the answer timed out: the server is slow; raise net.timeout_ms") \
     X(SOCKET_RECV_FAILED, WARN, "reading the answer failed: the server closed or reset the connection") \
     X(CA_UNREADABLE, WARN, "the CA bundle cannot be read: fix net.ca_file or SSL_CERT_FILE") \
-    X(CA_MALFORMED, WARN, "the CA bundle has malformed PEM; the certificates before it are used: fix the file") \
+    X(CA_MALFORMED, WARN, "CA bundle entries that cannot be decoded were skipped; the others are used: fix the file") \
+    X(CA_TOO_MANY, WARN, "the CA bundle has more than 2048 certificates; the rest are ignored: use a smaller bundle") \
+    X(CA_LOAD_TIMEOUT, WARN, "loading the CA bundle ran past the flush deadline: use a smaller bundle or raise flush_timeout_ms") \
     X(CA_EMPTY, WARN, "the CA bundle holds no usable certificate: fix net.ca_file or SSL_CERT_FILE") \
     X(CA_NOT_FOUND, WARN, "no CA bundle found: set net.ca_file, SSL_CERT_FILE or net.trust_anchors") \
+    X(TLS_NOT_SERVER_CERT, WARN, "the server's certificate is not for TLS servers (extendedKeyUsage without serverAuth): fix it") \
     X(TLS_IP_NOT_IN_CERT, WARN, "the endpoint is an IP address its certificate does not list: use the host name") \
     X(TLS_FAILED, WARN, "TLS failed (certificate not trusted, expired, wrong host): fix the server or the trust anchors") \
     X(EARLY_RESPONSE, WARN, "the server answered before the request was complete: check the endpoint") \
@@ -493,10 +569,11 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(HEAD_CLOSED, WARN, "the server closed the connection before a complete answer") \
     X(HEAD_MALFORMED, WARN, "the answer is not HTTP/1.x: check that the endpoint is an HTTP server") \
     X(HTTP_UNEXPECTED, WARN, "the server sent an interim answer other than 100 Continue") \
-    X(PROXY_INVALID, WARN, "the proxy is not a valid http://host:port URL: fix net.proxy or the proxy variables") \
+    X(PROXY_INVALID, WARN, "the proxy is not a valid http://[user:password@]host:port URL: fix net.proxy or the proxy variables") \
+    X(PROXY_CREDENTIALS_INVALID, WARN, "the proxy URL's user:password@ is malformed (percent-encode it) or too long") \
     X(PROXY_HTTPS, WARN, "https:// proxies are not supported: use an http:// proxy") \
     X(PROXY_CONNECT_MALFORMED, WARN, "the proxy's answer to CONNECT is malformed: check the proxy") \
-    X(PROXY_CONNECT_REFUSED, WARN, "the proxy refused the CONNECT tunnel: check the proxy's rules") \
+    X(PROXY_CONNECT_REFUSED, WARN, "the proxy refused the CONNECT tunnel: check its rules (407: user:password@ in the proxy URL)") \
     X(PROXY_CONNECT_EXTRA, WARN, "the proxy sent data after accepting CONNECT: check the proxy") \
     X(HEADER_INVALID, WARN, "an extra header has an invalid name or value: fix net.headers") \
     X(HEADER_RESERVED, WARN, "an extra header is one the HTTP client sets itself: remove it from net.headers") \
@@ -517,7 +594,9 @@ typedef void (*gtbt_log_fn)(void *user, gtbt_log_level level, const char *messag
     X(TRACK_NOMEM, WARN, "out of memory: the event was not recorded") \
     X(METADATA_DROPPED, DEBUG, "more metadata pairs than the limit: the rest were dropped") \
     X(SPILL_RECOVERED, INFO, "a spill file claimed by a process that died was taken back") \
-    X(SPILL_CAP, WARN, "the spill file cap was reached: the oldest un-sent files were discarded") \
+    X(SPILL_CAP, WARN, "spilled events passed 10,000 or 10 MiB: the oldest un-sent events were discarded") \
+    X(SENDER_SPAWN_FAILED, WARN, "no background sender could be started: gtbt_close delivered inline") \
+    X(SENDER_STOP_FAILED, WARN, "a background sender did not stop in time after disable, reset or drop") \
     X(SPILL_WRITE_FAILED, WARN, "a spill file cannot be written: check the data directory (disk full?); retried at the next flush") \
     X(BUFFER_FULL, WARN, "the buffer is full and cannot spill: the oldest events are dropped; fix data_dir") \
     X(UNDELIVERED_DROPPED, WARN, "no room in memory or on disk for undelivered events: they were dropped") \
@@ -669,6 +748,12 @@ GTB_TELEMETRY_API int gtbt_mailto_url(const char *address, const char *tool_name
 
 /* ---- the collector ------------------------------------------------------------------------- */
 typedef enum gtbt_delivery { GTBT_AT_LEAST_ONCE = 0, GTBT_AT_MOST_ONCE } gtbt_delivery;
+/* Where gtbt_close delivers (see DELIVERY in the manual). AUTO: from a detached process when a
+   person is waiting (standard output or standard error is a terminal) and CI is not set, on
+   POSIX systems; inline otherwise (scripts, pipes, CI, Windows). NEVER: always inline. ALWAYS:
+   detached whenever there is something to send. <TOOL>_TELEMETRY_DETACH / TELEMETRY_DETACH (a
+   boolean: true = ALWAYS, false = NEVER) override it. */
+typedef enum gtbt_detach { GTBT_DETACH_AUTO = 0, GTBT_DETACH_NEVER, GTBT_DETACH_ALWAYS } gtbt_detach;
 /* Which machine id events carry. GTBT_ID_PER_TOOL (default): salted with the tool name, so two
    tools on one machine cannot be correlated. GTBT_ID_GO_COMPATIBLE: the Go original's unsalted id
    (gtbt_machine_id(NULL, ...)), for a tool ported from Go whose users' ids must not change. */
@@ -699,6 +784,7 @@ typedef struct gtbt_desc {            /* zero = default everywhere; copied by gt
                                          maximum GTB_TELEMETRY_MAX_BUFFER */
     bool           local_only;        /* the tool's default for local-only mode (events only in
                                          <data_dir>/telemetry.log); the user's settings win */
+    gtbt_detach    detach;            /* gtbt_close: inline or from a detached sender; default AUTO */
     gtbt_id_scheme id_scheme;         /* default GTBT_ID_PER_TOOL */
     const char    *no_backend_reason; /* why this build has no backend, with the fix, e.g. "PostHog
                                          project key missing: set POSTHOG_PROJECT_KEY when building
@@ -751,10 +837,14 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
    failure's result (the events are then on disk or back in the buffer). Thread safety: safe;
    flushes are serialised. */
 GTB_TELEMETRY_API int gtbt_flush(gtbt_collector *c);
-/* gtbt_drop: discard the buffer and this tool's spill files; sends nothing. */
+/* gtbt_drop: stop a background sender of this data dir, discard the buffer and this tool's
+   spill files; sends nothing. */
 GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c);
-/* gtbt_close: flush within the budget, destroy the backend and requestor, free everything.
-   Returns what gtbt_flush returned; always frees. Not concurrent with other calls on c. */
+/* gtbt_close: deliver, destroy the backend and requestor, free everything. Inline (as
+   gtbt_flush, within the budget), or, when gtbt_desc.detach says so, by writing the events to
+   disk and handing them to a background sender: it then returns GTBT_OK at once (see DELIVERY).
+   Returns what gtbt_flush returned (inline); always frees. Not concurrent with other calls on c;
+   in a multi-threaded tool read the rules under THREAD SAFETY. */
 GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c);
 
 /* ---- consent and the end user's commands ---------------------------------------------------- */
@@ -843,11 +933,18 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #define GTBT__MAX_PATH          4096
 #define GTBT__SPILL_FILE_MAX    (1024 * 1024)      /* bytes per spill file we write */
 #define GTBT__SPILL_READ_MAX    (4 * 1024 * 1024)  /* larger spill files are corrupt */
-#define GTBT__SPILL_FILES_MAX   10
-#define GTBT__SPILL_LIST_MAX    4096      /* spill names kept per listing (every entry is looked at) */
+#ifndef GTBT__SPILL_CAP_EVENTS
+  #define GTBT__SPILL_CAP_EVENTS 10000             /* spilled events kept, whichever cap comes first */
+#endif
+#ifndef GTBT__SPILL_CAP_BYTES
+  #define GTBT__SPILL_CAP_BYTES  (10 * 1024 * 1024)  /*   ... and bytes of ready spill files */
+#endif
+#define GTBT__SPILL_LIST_MAX    (GTBT__SPILL_CAP_EVENTS + 1024)   /* spill names kept per listing (every
+                                          entry is looked at): the cap allows one file per event */
 #define GTBT__CLAIM_STALE_MS    (60 * 60 * 1000)   /* a claim older than this is abandoned */
 #define GTBT__CONF_MAX          (64 * 1024)        /* consent file size limit */
 #define GTBT__FLUSH_TIMEOUT_MS  2000
+#define GTBT__NET_MAX_ADDRS     16        /* addresses tried per host name */
 #define GTBT__RESET_TIMEOUT_MS  10000
 #define GTBT__BACKOFF_BASE_MS   (30 * 1000)
 #define GTBT__BACKOFF_MAX_MS    (60 * 60 * 1000)
@@ -988,8 +1085,10 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #include <net/if.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -1174,6 +1273,7 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__write_file_atomic GTBT__P(gtbt__write_file_atomic)
 #define gtbt__append_file      GTBT__P(gtbt__append_file)
 #define gtbt__mkdir_private    GTBT__P(gtbt__mkdir_private)
+#define gtbt__dir_private      GTBT__P(gtbt__dir_private)
 #define gtbt__mkdir_private_why GTBT__P(gtbt__mkdir_private_why)
 #define gtbt__dir_creatable    GTBT__P(gtbt__dir_creatable)
 #define gtbt__localtime        GTBT__P(gtbt__localtime)
@@ -1181,6 +1281,8 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
 #define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
 #define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__fs_lock          GTBT__P(gtbt__fs_lock)
+#define gtbt__fs_unlock        GTBT__P(gtbt__fs_unlock)
 #define gtbt__dir_open         GTBT__P(gtbt__dir_open)
 #define gtbt__dir_next         GTBT__P(gtbt__dir_next)
 #define gtbt__dir_close        GTBT__P(gtbt__dir_close)
@@ -1196,6 +1298,14 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__is_tty           GTBT__P(gtbt__is_tty)
 #define gtbt__open_url         GTBT__P(gtbt__open_url)
 #define gtbt__getenv           GTBT__P(gtbt__getenv)
+#define gtbt__sender_lock      GTBT__P(gtbt__sender_lock)
+#define gtbt__sender_unlock    GTBT__P(gtbt__sender_unlock)
+#define gtbt__sender_handoff   GTBT__P(gtbt__sender_handoff)
+#define gtbt__sender_note_pid  GTBT__P(gtbt__sender_note_pid)
+#define gtbt__sender_running   GTBT__P(gtbt__sender_running)
+#define gtbt__sender_kill      GTBT__P(gtbt__sender_kill)
+#define gtbt__sender_spawn     GTBT__P(gtbt__sender_spawn)
+#define gtbt__on_terminal      GTBT__P(gtbt__on_terminal)
 
 
 static int gtbt__ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
@@ -1388,6 +1498,46 @@ static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, cons
     return rc;
 }
 
+/* GTBT_OK when every directory above path is ours or root's and, when others may write to it,
+   sticky: no one else can rename or replace what is below it. why receives the reason. */
+static int gtbt__parents_safe_posix(const char *dir, char *why, size_t cap) {
+    char path[GTBT__MAX_PATH];
+    size_t n = strlen(dir);
+    struct stat st;
+    if (n == 0 || n >= sizeof path) return GTBT_E_INVALID;
+    memcpy(path, dir, n + 1);
+    while (n > 1 && path[n - 1] == '/') path[--n] = 0;
+    for (;;) {
+        const char *up;
+        char *slash = strrchr(path, '/');
+        if (!slash) up = ".";                                             /* a relative path */
+        else if (slash == path) up = "/";
+        else { while (slash > path + 1 && slash[-1] == '/') slash--; *slash = 0; up = path; }
+        if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode)) { snprintf(why, cap, "cannot use %s", up); return GTBT_E_IO; }
+        if (st.st_uid != geteuid() && st.st_uid != 0) {
+            snprintf(why, cap, "%s belongs to another user, who could replace what is below it; use a directory of your own", up);
+            return GTBT_E_IO;
+        }
+        if ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)) {
+            snprintf(why, cap, "%s is writable by others and not sticky; use a directory of your own", up);
+            return GTBT_E_IO;
+        }
+        if (up != path) return GTBT_OK;
+    }
+}
+
+/* GTBT_OK when dir is a private directory of ours: not a symbolic link (in a shared directory
+   another user could plant <dir>/<tool> -> a victim's directory), ours, not writable by others,
+   with safe parents (gtbt__parents_safe_posix). Nothing is created or changed. */
+static int gtbt__dir_private_posix(const char *dir) {
+    struct stat st;
+    char why[8];
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return GTBT_E_IO;   /* a link is refused */
+    if (st.st_uid != geteuid() || (st.st_mode & 0022)) return GTBT_E_IO;
+    if (access(dir, W_OK | X_OK) != 0) return GTBT_E_IO;
+    return gtbt__parents_safe_posix(dir, why, sizeof why);
+}
+
 static const char *gtbt__home(void);
 
 /* 1 when every entry of dir belongs to this user (so tightening its mode hides nobody's files). */
@@ -1433,7 +1583,10 @@ static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap)
         if (i < n) path[i] = '/';
     }
     if (lstat(path, &st) != 0) { snprintf(why, cap, "cannot use %s: %s", path, strerror(errno)); return GTBT_E_IO; }
-    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) { snprintf(why, cap, "%s is a broken symbolic link", path); return GTBT_E_IO; }
+    if (S_ISLNK(st.st_mode)) {   /* in a shared directory another user may point it at someone's files */
+        snprintf(why, cap, "%s is a symbolic link; use the directory itself", path);
+        return GTBT_E_IO;
+    }
     if (!S_ISDIR(st.st_mode)) { snprintf(why, cap, "%s is not a directory", path); return GTBT_E_IO; }
     if (st.st_uid != geteuid()) { snprintf(why, cap, "%s belongs to another user; use a directory of your own", path); return GTBT_E_IO; }
     if (st.st_mode & 0002) {   /* world-writable: someone else's doing; never fixed behind the user's back */
@@ -1448,7 +1601,7 @@ static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap)
         snprintf(why, cap, "tightened");
     }
     if (access(path, W_OK | X_OK) != 0) { snprintf(why, cap, "%s is not writable: %s", path, strerror(errno)); return GTBT_E_IO; }
-    return GTBT_OK;
+    return gtbt__parents_safe_posix(path, why, cap);
 }
 
 static int gtbt__mkdir_private_posix(const char *dir) { return gtbt__mkdir_private_why_posix(dir, NULL, 0); }
@@ -1472,7 +1625,14 @@ static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
         while (n > 1 && path[n - 1] == '/') n--;
         path[n] = 0;
         if (stat(path, &st) == 0) {
-            if (S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0) return 1;
+            if (S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0) {
+                /* what we would create below it must be safe from others (see mkdir_private) */
+                if ((st.st_uid != geteuid() && st.st_uid != 0) || ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX))) {
+                    snprintf(why, cap, "%s is writable by others or belongs to another user; use a directory of your own", path);
+                    return 0;
+                }
+                return gtbt__parents_safe_posix(path, why, cap) == GTBT_OK;
+            }
             snprintf(why, cap, "cannot create it: %s is not writable", path);
             return 0;
         }
@@ -1500,6 +1660,27 @@ static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
     *ms = (int64_t)st.st_mtime * 1000;
     return 0;
 }
+/* An exclusive lock on the file at path, held until gtbt__fs_unlock or the process ends (a killed
+   process releases it): 0 locked, 1 held by someone else (any process, any PID namespace on this
+   kernel), -1 no lock (the file is gone, or the file system cannot lock; *l is then unlocked).
+   Locks of two opens conflict even inside one process. */
+typedef struct gtbt__flock { int fd; } gtbt__flock;
+static int gtbt__fs_lock_posix(const char *path, gtbt__flock *l) {
+    l->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (l->fd < 0) return -1;
+    if (flock(l->fd, LOCK_EX | LOCK_NB) == 0) return 0;
+    {
+        int busy = errno == EWOULDBLOCK;
+        close(l->fd);
+        l->fd = -1;
+        return busy ? 1 : -1;
+    }
+}
+static void gtbt__fs_unlock_posix(gtbt__flock *l) {
+    if (l->fd >= 0) close(l->fd);
+    l->fd = -1;
+}
+
 /* Directory listing: names in directory order, "." and ".." included. */
 typedef struct gtbt__dir { DIR *d; } gtbt__dir;
 static int gtbt__dir_open_posix(gtbt__dir *d, const char *path) { d->d = opendir(path); return d->d ? 0 : -1; }
@@ -1683,6 +1864,144 @@ static int gtbt__run(const char *const *argv, int timeout_ms) {
         gtbt__sleep_ms(10);
     }
 }
+/* ---- the detached sender: process plumbing ----
+   The lock is a flock on a file: it belongs to the open file description, so it passes from the
+   process that took it to the sender it forks, and it vanishes with the last process holding it
+   (a crashed or killed sender leaves no stale lock). The file holds the sender's pid, for status
+   and for stopping it. */
+/* Opens path (created 0600 when create) and takes the lock without waiting: 1 = taken (*fd holds
+   it), 0 = another process holds it, -1 = cannot (no such file without create, or an error). */
+static int gtbt__sender_lock_posix(const char *path, int create, int *fd) {
+    int f = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | (create ? O_CREAT : 0), 0600);
+    *fd = -1;
+    if (f < 0) return -1;
+    while (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (e == EINTR) continue;
+        close(f);
+        return e == EWOULDBLOCK || e == EAGAIN ? 0 : -1;
+    }
+    *fd = f;
+    return 1;
+}
+/* Releases the lock and closes fd. */
+static void gtbt__sender_unlock_posix(int fd) {
+    if (fd < 0) return;
+    flock(fd, LOCK_UN);
+    close(fd);
+}
+/* Closes this process's descriptor of a lock that a forked sender keeps holding. */
+static void gtbt__sender_handoff_posix(int fd) { if (fd >= 0) close(fd); }
+
+/* Replaces the lock file's content with pid (decimal); only async-signal-safe calls. */
+static void gtbt__sender_note_pid_posix(int fd, int pid) {
+    char d[24];
+    int n = 0, k;
+    char out[24];
+    do { d[n++] = (char)('0' + pid % 10); pid /= 10; } while (pid > 0 && n < 20);
+    for (k = 0; k < n; k++) out[k] = d[n - 1 - k];
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, out, (size_t)n, 0) != (ssize_t)n) { /* status shows no pid */ }
+}
+
+/* The pid of the process holding the lock at path: 0 when nobody holds it (or there is no
+   file), -1 when it is held but the pid is not written yet. Takes the lock shared for a moment. */
+static int gtbt__sender_running_posix(const char *path) {
+    char text[24];
+    ssize_t n;
+    long pid;
+    int f = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (f < 0) return 0;
+    if (flock(f, LOCK_SH | LOCK_NB) == 0) { flock(f, LOCK_UN); close(f); return 0; }
+    n = pread(f, text, sizeof text - 1, 0);
+    close(f);
+    if (n <= 0) return -1;
+    text[n] = 0;
+    pid = strtol(text, NULL, 10);
+    return pid > 0 && pid < INT_MAX ? (int)pid : -1;
+}
+
+static void gtbt__sender_kill_posix(int pid) { if (pid > 0 && pid != (int)getpid()) kill((pid_t)pid, SIGKILL); }
+
+/* A person may be waiting: standard output or standard error is a terminal. */
+static int gtbt__on_terminal_posix(void) { return isatty(1) || isatty(2); }
+
+/* Detaches the sender from everything the tool had open: standard input, output and error on
+   /dev/null, every other inherited descriptor but keep closed (so "out=$(tool)" and "tool | head"
+   end when the tool does), the signal mask emptied, the tool's handlers back to their defaults,
+   SIGPIPE ignored, and an alarm as the last resort should anything hang past the budget. */
+static void gtbt__sender_isolate_posix(int keep, int alarm_s) {
+    struct sigaction sa, old;
+    sigset_t none;
+    DIR *d;
+    int fd = open("/dev/null", O_RDWR | O_NOCTTY), sig;
+    long max, i;
+    if (fd >= 0) {
+        dup2(fd, 0); dup2(fd, 1); dup2(fd, 2);
+        if (fd > 2) close(fd);
+    }
+    d = opendir(GTBT__LINUX ? "/proc/self/fd" : "/dev/fd");
+    if (d) {
+        int fds[256], nf, self = dirfd(d), k;
+        do {   /* in batches: closing while reading the directory is not portable */
+            struct dirent *de;
+            nf = 0;
+            rewinddir(d);
+            while ((de = readdir(d)) != NULL && nf < 256) {
+                long v = strtol(de->d_name, NULL, 10);
+                if (de->d_name[0] < '0' || de->d_name[0] > '9' || v <= 2 || v == keep || v == self) continue;
+                fds[nf++] = (int)v;
+            }
+            for (k = 0; k < nf; k++) close(fds[k]);
+        } while (nf == 256);
+        closedir(d);
+    } else {
+        max = sysconf(_SC_OPEN_MAX);
+        if (max < 0 || max > 65536) max = 65536;
+        for (i = 3; i < max; i++) if (i != keep) close((int)i);
+    }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (sig = 1; sig < 32; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &old) != 0) continue;
+        if (!(old.sa_flags & SA_SIGINFO) && (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN)) continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sig, &sa, NULL);
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, NULL);
+    alarm((unsigned)alarm_s);
+}
+
+/* Starts run(arg) in a detached process: fork, setsid, fork again (the middle process exits at
+   once, so no zombie is left and the sender can never take a controlling terminal), then the
+   sender isolates itself, runs and _exits. The middle process writes the sender's pid into the
+   lock file lock_fd before it exits, so the pid is there when this returns. GTBT_OK in the
+   caller; GTBT_E_IO when no process could be started. Never returns in the children. */
+static int gtbt__sender_spawn_posix(int lock_fd, int alarm_s, void (*run)(void *), void *arg) {
+    pid_t pid, r;
+    int st = 0;
+    if (ftruncate(lock_fd, 0) != 0) { /* an old pid would only be shown by status */ }
+    pid = fork();
+    if (pid < 0) return GTBT_E_IO;
+    if (pid == 0) {
+        pid_t g;
+        setsid();
+        g = fork();
+        if (g > 0) gtbt__sender_note_pid_posix(lock_fd, (int)g);
+        if (g != 0) _exit(g > 0 ? 0 : 1);
+        gtbt__sender_isolate_posix(lock_fd, alarm_s);
+        run(arg);
+        _exit(0);
+    }
+    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR) {}
+    if (r < 0) return errno == ECHILD ? GTBT_OK : GTBT_E_IO;   /* the tool reaps its children itself */
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? GTBT_OK : GTBT_E_IO;
+}
+
 #if GTBT__MACOS
 static const char *gtbt__url_opener(void) { return "open"; }
 #else
@@ -1993,6 +2312,16 @@ static size_t gtbt__root_len_win32(const wchar_t *w) {
 /* Creates dir and its missing parents (drive and UNC roots skipped). The directory must be a real
    directory, not a junction or symbolic link. Access is left to the ACL that the directory
    inherits from %LOCALAPPDATA% / %APPDATA%, which is private to the user. */
+static int gtbt__dir_private_win32(const char *dir) {
+    wchar_t *w = gtbt__wpath(dir);
+    DWORD attr;
+    if (!w) return GTBT_E_INVALID;
+    attr = GetFileAttributesW(w);
+    gtbt__free(w);
+    if (attr == INVALID_FILE_ATTRIBUTES) return GTBT_E_IO;
+    if (!(attr & FILE_ATTRIBUTE_DIRECTORY) || (attr & FILE_ATTRIBUTE_REPARSE_POINT) || (attr & FILE_ATTRIBUTE_READONLY)) return GTBT_E_IO;
+    return GTBT_OK;
+}
 static int gtbt__mkdir_private_win32(const char *dir);
 /* As gtbt__mkdir_private, with the reason of a failure in why. */
 static int gtbt__mkdir_private_why_win32(const char *dir, char *why, size_t cap) {
@@ -2052,6 +2381,30 @@ static int gtbt__fs_rename_win32(const char *from, const char *to) {
     gtbt__free(a);
     gtbt__free(b);
     return ok ? 0 : -1;
+}
+typedef struct gtbt__flock { HANDLE h; } gtbt__flock;
+static int gtbt__fs_lock_win32(const char *path, gtbt__flock *l) {
+    wchar_t *w = gtbt__wpath(path);
+    OVERLAPPED ov;
+    l->h = INVALID_HANDLE_VALUE;
+    if (!w) return -1;
+    l->h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    gtbt__free(w);
+    if (l->h == INVALID_HANDLE_VALUE) return -1;
+    memset(&ov, 0, sizeof ov);
+    ov.OffsetHigh = 0x7FFFFFFF;   /* a byte far beyond the end: reads of the file are not blocked */
+    if (LockFileEx(l->h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) return 0;
+    {
+        int busy = GetLastError() == ERROR_LOCK_VIOLATION;
+        CloseHandle(l->h);
+        l->h = INVALID_HANDLE_VALUE;
+        return busy ? 1 : -1;
+    }
+}
+static void gtbt__fs_unlock_win32(gtbt__flock *l) {
+    if (l->h != INVALID_HANDLE_VALUE) CloseHandle(l->h);
+    l->h = INVALID_HANDLE_VALUE;
 }
 static void gtbt__fs_touch_win32(const char *path) {
     wchar_t *w = gtbt__wpath(path);
@@ -2231,6 +2584,19 @@ static int gtbt__open_url_win32(const char *url, int timeout_ms) {
     gtbt__free(w);
     return r > 32 ? GTBT_OK : GTBT_E_IO;
 }
+/* The detached sender is POSIX only: Windows delivers inline (no sender is ever started, so
+   there is none to lock, show or stop). */
+static int gtbt__sender_lock_win32(const char *path, int create, int *fd) { (void)path; (void)create; *fd = -1; return -1; }
+static void gtbt__sender_unlock_win32(int fd) { (void)fd; }
+static void gtbt__sender_handoff_win32(int fd) { (void)fd; }
+static void gtbt__sender_note_pid_win32(int fd, int pid) { (void)fd; (void)pid; }
+static int gtbt__sender_running_win32(const char *path) { (void)path; return 0; }
+static void gtbt__sender_kill_win32(int pid) { (void)pid; }
+static int gtbt__sender_spawn_win32(int lock_fd, int alarm_s, void (*run)(void *), void *arg) {
+    (void)lock_fd; (void)alarm_s; (void)run; (void)arg;
+    return GTBT_E_UNSUPPORTED;
+}
+static int gtbt__on_terminal_win32(void) { return 0; }
 #endif /* GTBT__WIN32 */
 
 GTB_TELEMETRY_API int64_t gtbt_now_ms(void) { return gtbt__mono_ms(); }
@@ -2252,6 +2618,7 @@ GTB_TELEMETRY_API int64_t gtbt_now_ms(void) { return gtbt__mono_ms(); }
 #define gtbt__sock_send     GTBT__P(gtbt__sock_send)
 #define gtbt__sock_recv     GTBT__P(gtbt__sock_recv)
 #define gtbt__sock_close    GTBT__P(gtbt__sock_close)
+#define gtbt__sock_poll_connects GTBT__P(gtbt__sock_poll_connects)
 #if GTBT__POSIX
 typedef int gtbt__sock;
 #define GTBT__NO_SOCK (-1)
@@ -2298,6 +2665,21 @@ static int gtbt__sock_poll_posix(gtbt__sock s, int for_write, int ms) {
     p.revents = 0;
     r = poll(&p, 1, ms);
     return r > 0 ? 1 : r;
+}
+/* Waits up to ms for one of n connecting sockets to finish (connected or failed): its index, -1
+   when none did in time (or a signal interrupted the wait), -2 on an error (errno). */
+static int gtbt__sock_poll_connects_posix(const gtbt__sock *s, int n, int ms) {
+    struct pollfd p[GTBT__NET_MAX_ADDRS];
+    int i, r;
+    for (i = 0; i < n && i < GTBT__NET_MAX_ADDRS; i++) {
+        p[i].fd = s[i];
+        p[i].events = POLLOUT;
+        p[i].revents = 0;
+    }
+    r = poll(p, (nfds_t)i, ms);
+    if (r < 0) return errno == EINTR ? -1 : -2;
+    for (i = 0; r > 0 && i < n; i++) if (p[i].revents) return i;
+    return -1;
 }
 static long gtbt__sock_send_posix(gtbt__sock s, const void *p, size_t n) { return (long)send(s, p, n, GTBT__MSG_NOSIGNAL); }
 static long gtbt__sock_recv_posix(gtbt__sock s, void *p, size_t n) { return (long)recv(s, p, n, 0); }
@@ -2376,6 +2758,21 @@ static int gtbt__sock_poll_win32(gtbt__sock s, int for_write, int ms) {
     r = select(0, for_write ? NULL : &rw, for_write ? &rw : NULL, &ex, &tv);
     if (r < 0) return (int)gtbt__wsa_fail();
     return r > 0 ? 1 : 0;
+}
+/* As the POSIX one, with select: a failed connect shows in the except set. */
+static int gtbt__sock_poll_connects_win32(const gtbt__sock *s, int n, int ms) {
+    fd_set wr, ex;
+    struct timeval tv;
+    int i, r;
+    FD_ZERO(&wr);
+    FD_ZERO(&ex);
+    for (i = 0; i < n; i++) { FD_SET(s[i], &wr); FD_SET(s[i], &ex); }
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    r = select(0, NULL, &wr, &ex, &tv);
+    if (r < 0) { gtbt__wsa_fail(); return errno == EINTR ? -1 : -2; }
+    for (i = 0; r > 0 && i < n; i++) if (FD_ISSET(s[i], &wr) || FD_ISSET(s[i], &ex)) return i;
+    return -1;
 }
 static long gtbt__sock_send_win32(gtbt__sock s, const void *p, size_t n) {
     int r = send(s, (const char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
@@ -2706,16 +3103,12 @@ static int gtbt__utf8_len(const unsigned char *s, const unsigned char *end) {
     return 0;
 }
 
-/* Appends s[0..n) as a quoted JSON string: always valid UTF-8 (invalid bytes become U+FFFD).
-   Room for the worst case (every byte a 6-byte escape) is made once, then bytes are written
-   directly: runs of plain bytes are copied whole. */
-static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
+/* Writes s[0..n) at o as a quoted JSON string: always valid UTF-8 (invalid bytes become U+FFFD);
+   runs of plain bytes are copied whole. o needs room for the worst case, 6 * n + 2 bytes (every
+   byte a 6-byte escape). Returns the end. */
+static char *gtbt__json_put(char *o, const char *str, size_t n) {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str, *end = s + n, *run;
-    char *o;
-    if (n > (SIZE_MAX - 3) / 6) { b->oom = 1; return; }
-    if (!gtbt__buf_reserve(b, n * 6 + 2)) return;
-    o = b->p + b->len;
     *o++ = '"';
     while (s < end) {
         run = s;
@@ -2746,6 +3139,15 @@ static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
         s++;
     }
     *o++ = '"';
+    return o;
+}
+
+/* Appends s[0..n) as a quoted JSON string (gtbt__json_put with room made once). */
+static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
+    char *o;
+    if (n > (SIZE_MAX - 3) / 6) { b->oom = 1; return; }
+    if (!gtbt__buf_reserve(b, n * 6 + 2)) return;
+    o = gtbt__json_put(b->p + b->len, str, n);
     *o = 0;
     b->len = (size_t)(o - b->p);
 }
@@ -2820,11 +3222,105 @@ static void gtbt__json_event(gtbt__jw *w, const gtbt_event *e) {
     gtbt__jw_close(w, '}');
 }
 
+/* The compact form of gtbt__json_event, written directly: literal keys, one reservation for the
+   event's worst case, an escape scan per string. jc (may be NULL) remembers where the previous
+   event's collector fields (machine_id .. os_version) were written: an event whose fields are the
+   same strings (the same pointers: one collector) copies those bytes instead of escaping again.
+   The output is byte for byte that of gtbt__json_event. */
+typedef struct gtbt__jcache { const char *f[7]; size_t off, len; int ok; } gtbt__jcache;
+
+static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jcache *jc) {
+    static const char *const keys[7] = { ",\"machine_id\":", ",\"tool_name\":", ",\"version\":", ",\"os\":",
+                                         ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
+    const char *f[7], *uuid = e->uuid ? e->uuid : "", *type = e->type ? e->type : "", *name = e->name ? e->name : "";
+    const char *err = e->error ? e->error : "";
+    size_t fl[7], lu = strlen(uuid), lt = strlen(type), ln = strlen(name), le = strlen(err), need, i, seg;
+    size_t *al = NULL, small[2 * 16];
+    char *o;
+    int same;
+    f[0] = e->machine_id; f[1] = e->tool_name; f[2] = e->version; f[3] = e->os;
+    f[4] = e->arch; f[5] = e->runtime_version; f[6] = e->os_version;
+    same = jc && jc->ok && memcmp(jc->f, f, sizeof f) == 0;
+    need = 384 + 6 * (lu + lt + ln + le);   /* literals, quotes, timestamp, numbers (at most 271 bytes); 6 per string byte */
+    if (same) need += jc->len;
+    else for (i = 0; i < 7; i++) { fl[i] = f[i] ? strlen(f[i]) : 0; need += 6 * fl[i]; }
+    if (e->n_args + e->n_metadata <= 16) al = small;
+    else if (!(al = (size_t *)gtbt__malloc(2 * (e->n_args + e->n_metadata) * sizeof *al))) { b->oom = 1; return; }
+    for (i = 0; i < e->n_args; i++) { al[i] = e->args[i] ? strlen(e->args[i]) : 0; need += 6 * al[i] + 3; }
+    for (i = 0; i < e->n_metadata; i++) {
+        size_t kl = e->metadata[i].key ? strlen(e->metadata[i].key) : 0, vl = e->metadata[i].value ? strlen(e->metadata[i].value) : 0;
+        al[e->n_args + 2 * i] = kl;
+        al[e->n_args + 2 * i + 1] = vl;
+        need += 6 * (kl + vl) + 6;
+    }
+    if (!gtbt__buf_reserve(b, need)) { if (al != small) gtbt__free(al); return; }
+    o = b->p + b->len;
+#define GTBT__LIT(s) (memcpy(o, s, sizeof s - 1), o += sizeof s - 1)
+    GTBT__LIT("{\"timestamp\":\"");
+    o += gtbt__rfc3339(e->time_unix_ns, o);             /* plain ASCII: nothing to escape */
+    GTBT__LIT("\",\"uuid\":");
+    o = gtbt__json_put(o, uuid, lu);
+    GTBT__LIT(",\"type\":");
+    o = gtbt__json_put(o, type, lt);
+    GTBT__LIT(",\"name\":");
+    o = gtbt__json_put(o, name, ln);
+    seg = (size_t)(o - b->p);
+    if (same) {
+        memmove(o, b->p + jc->off, jc->len);
+        o += jc->len;
+    } else {
+        for (i = 0; i < 7; i++) {
+            size_t kl = strlen(keys[i]);
+            memcpy(o, keys[i], kl);
+            o = gtbt__json_put(o + kl, f[i] ? f[i] : "", fl[i]);
+        }
+    }
+    if (jc) { memcpy(jc->f, f, sizeof f); jc->off = seg; jc->len = (size_t)(o - b->p) - seg; jc->ok = 1; }
+    if (e->duration_ms) { GTBT__LIT(",\"duration_ms\":"); o += gtbt__i64(o, e->duration_ms); }
+    if (e->exit_code) { GTBT__LIT(",\"exit_code\":"); o += gtbt__i64(o, e->exit_code); }
+    if (e->n_args) {
+        GTBT__LIT(",\"args\":[");
+        for (i = 0; i < e->n_args; i++) {
+            if (i) *o++ = ',';
+            o = gtbt__json_put(o, e->args[i] ? e->args[i] : "", al[i]);
+        }
+        *o++ = ']';
+    }
+    if (le) { GTBT__LIT(",\"error\":"); o = gtbt__json_put(o, err, le); }
+    if (e->n_metadata) {
+        GTBT__LIT(",\"metadata\":{");
+        for (i = 0; i < e->n_metadata; i++) {
+            const char *k = e->metadata[i].key, *v = e->metadata[i].value;
+            if (i) *o++ = ',';
+            o = gtbt__json_put(o, k ? k : "", al[e->n_args + 2 * i]);
+            *o++ = ':';
+            o = gtbt__json_put(o, v ? v : "", al[e->n_args + 2 * i + 1]);
+        }
+        *o++ = '}';
+    }
+    *o++ = '}';
+#undef GTBT__LIT
+    *o = 0;
+    b->len = (size_t)(o - b->p);
+    if (al != small) gtbt__free(al);
+}
+
 /* The events as a JSON array (pretty: Go's encoder with a two-space indent). */
 static void gtbt__json_events(gtbt__buf *b, const gtbt_event *ev, size_t n, int pretty) {
     gtbt__jw w;
     size_t i;
+    gtbt__jcache jc;
     w.b = b; w.pretty = pretty; w.depth = 0; w.first = 1;
+    if (!pretty) {
+        jc.ok = 0;
+        gtbt__buf_putc(b, '[');
+        for (i = 0; i < n; i++) {
+            if (i) gtbt__buf_putc(b, ',');
+            gtbt__json_event_direct(b, &ev[i], &jc);
+        }
+        gtbt__buf_putc(b, ']');
+        return;
+    }
     gtbt__jw_open(&w, '[');
     for (i = 0; i < n; i++) { gtbt__jw_item(&w); gtbt__json_event(&w, &ev[i]); }
     gtbt__jw_close(&w, ']');
@@ -3772,6 +4268,8 @@ static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf
 // >>url ------------------------------------------------------------------------------------------
 
 #define GTBT__URL_MAX 2048
+#define GTBT__PROXY_CRED_MAX  255                               /* "user:password" of a proxy, decoded */
+#define GTBT__PROXY_BASIC_MAX ((GTBT__PROXY_CRED_MAX + 2) / 3 * 4 + 1)
 
 typedef struct gtbt__url {
     int  tls;                 /* 1 for https */
@@ -3780,6 +4278,7 @@ typedef struct gtbt__url {
     int  port;                /* explicit or 80/443 */
     char hostport[264];       /* for the Host header: "host", "host:port" or "[v6]:port" (port only when not default) */
     char path[GTBT__URL_MAX]; /* path + query, "/" when empty; never contains the fragment */
+    char basic[GTBT__PROXY_BASIC_MAX]; /* proxies only: base64 of "user:password" ("" = none); never logged */
 } gtbt__url;
 
 static int gtbt__url_isdigit(int c) { return c >= '0' && c <= '9'; }
@@ -3905,8 +4404,7 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
 
 // >>net ------------------------------------------------------------------------------------------
 
-#define GTBT__NET_MAX_ADDRS      16    /* addresses tried per host */
-#define GTBT__NET_MIN_ATTEMPT_MS 2000  /* each address gets at least this (or what is left) before the next */
+#define GTBT__NET_ATTEMPT_DELAY_MS 250 /* Happy Eyeballs: the next address this long after the previous attempt */
 #define GTBT__DNS_WAIT_SLICE_MS  100   /* condition-variable waits are re-checked against the monotonic clock */
 
 
@@ -4087,36 +4585,81 @@ static int gtbt__poll_fd(gtbt__sock s, int for_write, int64_t deadline) {
     }
 }
 
-/* One connect attempt bounded by deadline: the socket in *fd, or an error with *err = errno. */
-static int gtbt__sock_connect_one(const gtbt__addrs *a, int i, int64_t deadline, gtbt__sock *fd, int *err) {
-    gtbt__sock s = gtbt__sock_create(a->ss[i].ss_family);
-    int rc, soerr = 0, r;
-    if (s == GTBT__NO_SOCK) { *err = errno; return GTBT_E_NETWORK; }
-    r = gtbt__sock_begin(s, (const struct sockaddr *)&a->ss[i], a->len[i]);
-    if (r == 0) { *fd = s; return GTBT_OK; }
-    if (r < 0) { *err = errno; gtbt__sock_close(s); return GTBT_E_NETWORK; }
-    rc = gtbt__poll_fd(s, 1, deadline);
-    if (rc == GTBT_OK) soerr = gtbt__sock_so_error(s);
-    if (rc == GTBT_OK && soerr) rc = GTBT_E_NETWORK;
-    if (rc != GTBT_OK) { *err = rc == GTBT_E_TIMEOUT ? ETIMEDOUT : soerr; gtbt__sock_close(s); return rc; }
-    *fd = s;
-    return GTBT_OK;
+/* The families alternate, starting with the resolver's first choice (RFC 8305 section 4). */
+static void gtbt__addrs_interleave(gtbt__addrs *a) {
+    gtbt__addrs out;
+    int used[GTBT__NET_MAX_ADDRS], i, want = a->n ? a->ss[0].ss_family : AF_INET;
+    memset(used, 0, sizeof used);
+    out.n = 0;
+    while (out.n < a->n) {
+        int pick = -1;
+        for (i = 0; i < a->n && pick < 0; i++) if (!used[i] && a->ss[i].ss_family == want) pick = i;
+        for (i = 0; i < a->n && pick < 0; i++) if (!used[i]) pick = i;   /* only the other family is left */
+        used[pick] = 1;
+        out.ss[out.n] = a->ss[pick];
+        out.len[out.n++] = a->len[pick];
+        want = a->ss[pick].ss_family == AF_INET ? AF_INET6 : AF_INET;
+    }
+    *a = out;
 }
 
-/* Resolve (IP literals directly) and connect to host:port, trying each address within c->deadline. */
+/* Happy Eyeballs (RFC 8305, simplified): the next address is tried GTBT__NET_ATTEMPT_DELAY_MS
+   after the previous attempt while that one is still pending (at once when it failed), the first
+   connection made wins and the others are closed, all before the deadline. The socket in *fd, or
+   an error with *err = errno of the last failure. */
+static int gtbt__sock_connect_he(const gtbt__addrs *a, int64_t deadline, gtbt__sock *fd, int *err) {
+    gtbt__sock p[GTBT__NET_MAX_ADDRS];
+    int npend = 0, next = 0, i, rc = GTBT_E_NETWORK;
+    int64_t next_at = 0;
+    *fd = GTBT__NO_SOCK;
+    for (;;) {
+        int64_t now = gtbt_now_ms(), wait;
+        int r;
+        if (now >= deadline) { *err = ETIMEDOUT; rc = GTBT_E_TIMEOUT; break; }
+        if (next < a->n && (npend == 0 || now >= next_at)) {
+            gtbt__sock s = gtbt__sock_create(a->ss[next].ss_family);
+            r = s == GTBT__NO_SOCK ? -1 : gtbt__sock_begin(s, (const struct sockaddr *)&a->ss[next], a->len[next]);
+            next++;
+            if (r == 0) { *fd = s; rc = GTBT_OK; break; }
+            if (r < 0) {                                  /* failed at once: the next address now */
+                *err = errno;
+                if (s != GTBT__NO_SOCK) gtbt__sock_close(s);
+                continue;
+            }
+            p[npend++] = s;
+            next_at = now + GTBT__NET_ATTEMPT_DELAY_MS;
+            continue;
+        }
+        if (npend == 0) break;                            /* every address failed */
+        wait = deadline - now;
+        if (next < a->n && next_at - now < wait) wait = next_at - now;
+        r = gtbt__sock_poll_connects(p, npend, (int)(wait > INT_MAX ? INT_MAX : wait));
+        if (r < -1) { *err = errno; break; }
+        if (r < 0) continue;                              /* nothing yet: time for the next attempt? */
+        if ((*err = gtbt__sock_so_error(p[r])) == 0) { *fd = p[r]; p[r] = p[--npend]; rc = GTBT_OK; break; }
+        gtbt__sock_close(p[r]);                           /* refused or unreachable */
+        p[r] = p[--npend];
+        next_at = 0;                                      /* a failure starts the next attempt at once */
+    }
+    for (i = 0; i < npend; i++) gtbt__sock_close(p[i]);  /* the losers */
+    return rc;
+}
+
+/* Tests can stand in for the resolver (a name with a blackholed address before a working one). */
+static int (*gtbt__test_resolve)(const char *host, int port, gtbt__addrs *out);
+
+/* Resolve (IP literals directly) and connect to host:port within c->deadline. */
 static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host, int host_is_ip, int port) {
     gtbt__addrs a;
-    int i, rc, err = ECONNREFUSED;
-    rc = host_is_ip ? gtbt__addrs_literal(host, port, &a) : gtbt__resolve(host, port, c->deadline, &a, c->lg);
+    int rc, err = ECONNREFUSED;
+    if (host_is_ip) rc = gtbt__addrs_literal(host, port, &a);
+    else if (gtbt__test_resolve) rc = gtbt__test_resolve(host, port, &a);
+    else rc = gtbt__resolve(host, port, c->deadline, &a, c->lg);
     if (rc != GTBT_OK) return rc;
-    for (i = 0; i < a.n; i++) {
-        int64_t now = gtbt_now_ms(), left = c->deadline - now, part;
-        if (left <= 0) break;
-        part = left / (a.n - i); /* share what is left with the addresses still to try */
-        if (part < GTBT__NET_MIN_ATTEMPT_MS) part = left < GTBT__NET_MIN_ATTEMPT_MS ? left : GTBT__NET_MIN_ATTEMPT_MS;
-        if (gtbt__sock_connect_one(&a, i, now + part, &c->fd, &err) == GTBT_OK) return GTBT_OK;
-    }
-    if (gtbt_now_ms() >= c->deadline) {
+    gtbt__addrs_interleave(&a);
+    rc = gtbt__sock_connect_he(&a, c->deadline, &c->fd, &err);
+    if (rc == GTBT_OK) return GTBT_OK;
+    if (rc == GTBT_E_TIMEOUT || gtbt_now_ms() >= c->deadline) {
         gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_TIMEOUT, "telemetry: connecting to %s %s port %d timed out", what, host, port);
         return GTBT_E_TIMEOUT;
     }
@@ -4170,7 +4713,7 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
 
 #define GTBT__TLS_MAX_BUNDLE  (4 * 1024 * 1024) /* PEM bundle file size */
 #define GTBT__TLS_MAX_ANCHORS 2048              /* certificates kept from one bundle */
-#define GTBT__TLS_MAX_EE_DER  (16 * 1024)       /* end-entity certificate kept for the IP check */
+#define GTBT__TLS_MAX_CERT    (64 * 1024)       /* one certificate of the server's chain */
 #define GTBT__TLS_CACHE_SLOTS 8                 /* distinct bundle paths cached per process */
 #define GTBT__TLS_EOF         1                 /* internal: the peer closed (close_notify or TCP EOF) */
 
@@ -4180,7 +4723,420 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
 #define GTBT__O_CLOEXEC 0
 #endif
 
-/* --- trust anchors: PEM bundles parsed once per process per path --- */
+/* --- certificates: PEM and the DER fields a trust anchor needs, decoded by the library itself --- */
+
+/* base64 digit values; 64: white space (skipped), 65: '=' (padding), 255: not base64 */
+static const unsigned char gtbt__b64_tab[256] = {
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 64, 64, 64, 64, 64, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 64, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 255, 255, 255, 65, 255, 255, 255, 0, 1, 2, 3, 4, 5, 6,
+    7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 255, 255, 255, 255, 255,
+    255, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+    49, 50, 51, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255
+};
+
+/* Decode the base64 text [*sp, e) into out until cap bytes (a multiple of 3, or the whole text) are written;
+   white space is skipped, '=' padding ends the text. *sp moves past what was decoded. Returns the byte count, or
+   -1 on a byte that is not base64, a misplaced '=' or a partial group at the end. */
+static long gtbt__b64_decode(const unsigned char **sp, const unsigned char *e, unsigned char *out, size_t cap) {
+    const unsigned char *s = *sp, *tab = gtbt__b64_tab;
+    size_t o = 0;
+    uint32_t acc = 0;
+    int k = 0;
+    for (;;) {
+        while (e - s >= 4 && cap - o >= 3) { /* the common case: four digits in a row */
+            uint32_t a = tab[s[0]], b = tab[s[1]], c = tab[s[2]], d = tab[s[3]], v;
+            if ((a | b | c | d) & 0xC0) break;
+            v = a << 18 | b << 12 | c << 6 | d;
+            out[o] = (unsigned char)(v >> 16);
+            out[o + 1] = (unsigned char)(v >> 8);
+            out[o + 2] = (unsigned char)v;
+            o += 3;
+            s += 4;
+        }
+        *sp = s;
+        if (s >= e || cap - o < 3) break;
+        for (k = 0, acc = 0; s < e && k < 4; s++) { /* one group with white space or padding in it */
+            unsigned v = tab[*s];
+            if (v < 64) { acc = acc << 6 | v; k++; continue; }
+            if (v == 64) continue;
+            if (v != 65 || k < 2) return -1;
+            if (k == 2) out[o++] = (unsigned char)(acc >> 4); /* "xx==" */
+            else { out[o++] = (unsigned char)(acc >> 10); out[o++] = (unsigned char)(acc >> 2); } /* "xxx=" */
+            for (; s < e; s++) if (tab[*s] != 64 && tab[*s] != 65) return -1;
+            *sp = e;
+            return (long)o;
+        }
+        if (k == 0) { *sp = s; break; } /* only white space was left */
+        if (k != 4) return -1;      /* a partial group at the end */
+        out[o] = (unsigned char)(acc >> 16);
+        out[o + 1] = (unsigned char)(acc >> 8);
+        out[o + 2] = (unsigned char)acc;
+        o += 3;
+    }
+    return (long)o;
+}
+
+/* The next PEM object in the text [t0, e) at or after p (a BEGIN line starts a line): its label
+   [*lab, *lab + *lab_len) and base64 body [*b, *be). Returns where scanning continues, or NULL when no BEGIN line
+   is left. *ok = 0 for an object whose BEGIN or END line is malformed. */
+static const unsigned char *gtbt__pem_next(const unsigned char *t0, const unsigned char *p, const unsigned char *e,
+                                           const unsigned char **lab, size_t *lab_len, const unsigned char **b,
+                                           const unsigned char **be, int *ok) {
+    const unsigned char *q, *l, *nl;
+    size_t n;
+    for (;; p = q + 1) {
+        q = (const unsigned char *)memchr(p, '-', (size_t)(e - p));
+        if (!q) return NULL;
+        if ((q == t0 || q[-1] == '\n') && e - q >= 11 && memcmp(q, "-----BEGIN ", 11) == 0) break;
+    }
+    l = q + 11;
+    nl = (const unsigned char *)memchr(l, '\n', (size_t)(e - l));
+    if (!nl) nl = e;
+    for (q = l; q < nl && *q != '-'; q++) {}
+    n = (size_t)(q - l);
+    *lab = l;
+    *lab_len = n;
+    *ok = nl - q >= 5 && memcmp(q, "-----", 5) == 0;
+    *b = nl < e ? nl + 1 : e;
+    q = (const unsigned char *)memchr(*b, '-', (size_t)(e - *b)); /* base64 has no '-': the END line */
+    *be = q ? q : e;
+    if (!q) { *ok = 0; return e; }
+    if ((size_t)(e - q) < n + 14 || memcmp(q, "-----END ", 9) != 0 || memcmp(q + 9, l, n) != 0 ||
+        memcmp(q + 9 + n, "-----", 5) != 0) {
+        *ok = 0;
+        return q; /* rescanned: it may be the next BEGIN line */
+    }
+    return q + 14 + n;
+}
+
+/* What the library needs from a certificate: pointers into its DER. */
+typedef struct gtbt__cert {
+    const unsigned char *issuer, *subject;  /* whole Name elements (tag, length, value) */
+    size_t issuer_len, subject_len;
+    unsigned key_type, curve;               /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC; BearSSL curve id for EC */
+    const unsigned char *n, *e, *q;         /* RSA modulus and exponent without leading zeros; EC point */
+    size_t nlen, elen, qlen;
+    int is_ca;                              /* basicConstraints cA */
+} gtbt__cert;
+
+/* One element header at [*p, end) with the rules of BearSSL's X.509 decoder: universal or context class only
+   (tag 0..30, or 32 + n for [n]), no high tag numbers, no indefinite length, and (unless partial) a value that
+   fits before end. *p moves to the value. 0, or -1 when malformed. */
+static int gtbt__der_hdr(const unsigned char **p, const unsigned char *end, int partial, int *tag, int *cons,
+                         size_t *len) {
+    const unsigned char *q = *p;
+    size_t l, k;
+    unsigned fb;
+    if (q >= end) return -1;
+    fb = *q++;
+    if ((fb & 0x40) || (fb & 0x1F) == 0x1F) return -1;
+    *tag = (int)(((fb >> 7) << 5) | (fb & 0x1F));
+    *cons = (int)((fb >> 5) & 1);
+    if (q >= end) return -1;
+    l = *q++;
+    if (l & 0x80) {
+        k = l & 0x7F;
+        if (k == 0) return -1;
+        for (l = 0; k > 0; k--) {
+            if (q >= end || l > 0x7FFFFF) return -1;
+            l = (l << 8) | *q++;
+        }
+    }
+    if (!partial && (size_t)(end - q) < l) return -1;
+    *len = l;
+    *p = q;
+    return 0;
+}
+
+/* Enter an element of tag want (cons 1: constructed, 0: primitive): *p moves to its value, *ve to its end. */
+static int gtbt__der_open(const unsigned char **p, const unsigned char *end, int want, int cons, const unsigned char **ve) {
+    int tag, c;
+    size_t len;
+    if (gtbt__der_hdr(p, end, 0, &tag, &c, &len) || tag != want || c != cons) return -1;
+    *ve = *p + len;
+    return 0;
+}
+
+/* An OBJECT IDENTIFIER's value. */
+static int gtbt__der_oid(const unsigned char **p, const unsigned char *end, const unsigned char **v, size_t *n) {
+    const unsigned char *e;
+    if (gtbt__der_open(p, end, 0x06, 0, &e)) return -1;
+    *v = *p;
+    *n = (size_t)(e - *p);
+    *p = e;
+    return 0;
+}
+
+static int gtbt__der_oid_is(const unsigned char *v, size_t n, const char *oid, size_t oid_len) {
+    return n == oid_len && memcmp(v, oid, n) == 0;
+}
+
+/* Two decimal digits in [lo, hi]. */
+static int gtbt__der_dec2(const unsigned char **p, const unsigned char *e, unsigned lo, unsigned hi, unsigned *v) {
+    const unsigned char *q = *p;
+    if (e - q < 2 || q[0] < '0' || q[0] > '9' || q[1] < '0' || q[1] > '9') return -1;
+    *v = (unsigned)(q[0] - '0') * 10 + (unsigned)(q[1] - '0');
+    *p = q + 2;
+    return *v < lo || *v > hi ? -1 : 0;
+}
+
+/* A UTCTime or GeneralizedTime that BearSSL accepts (a real calendar date, 'Z', optional fraction). */
+static int gtbt__der_time(const unsigned char **p, const unsigned char *end) {
+    static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    const unsigned char *q, *e;
+    unsigned y, y2, m, d, x;
+    int tag, cons;
+    size_t len;
+    if (gtbt__der_hdr(p, end, 0, &tag, &cons, &len) || (tag != 0x17 && tag != 0x18) || cons) return -1;
+    q = *p;
+    e = q + len;
+    *p = e;
+    if (gtbt__der_dec2(&q, e, 0, 99, &y)) return -1;
+    if (tag == 0x18) {
+        if (gtbt__der_dec2(&q, e, 0, 99, &y2)) return -1;
+        y = y * 100 + y2;
+    } else {
+        y += y < 50 ? 2000 : 1900;
+    }
+    if (gtbt__der_dec2(&q, e, 1, 12, &m)) return -1;
+    x = mdays[m - 1] + (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+    if (gtbt__der_dec2(&q, e, 1, x, &d) || gtbt__der_dec2(&q, e, 0, 23, &x) || gtbt__der_dec2(&q, e, 0, 59, &x) ||
+        gtbt__der_dec2(&q, e, 0, 60, &x)) return -1;
+    if (q < e && *q == '.') for (q++; q < e && *q >= '0' && *q <= '9'; q++) {}
+    return q < e && *q == 'Z' && q + 1 == e ? 0 : -1;
+}
+
+/* A non-negative INTEGER's value without its leading zeros, at most room bytes. */
+static int gtbt__der_uint(const unsigned char **p, const unsigned char *end, size_t room, const unsigned char **v,
+                          size_t *n) {
+    const unsigned char *q, *e;
+    if (gtbt__der_open(p, end, 0x02, 0, &e)) return -1;
+    q = *p;
+    *p = e;
+    if (q >= e || *q >= 0x80) return -1;
+    while (q < e && *q == 0) q++;
+    if ((size_t)(e - q) > room) return -1;
+    *v = q;
+    *n = (size_t)(e - q);
+    return 0;
+}
+
+/* A BOOLEAN (any non-zero byte is true) whose header was read: tag, cons, len. */
+static int gtbt__der_bool(const unsigned char **p, const unsigned char *end, int tag, int cons, size_t len, int *b) {
+    if (tag != 0x01 || cons || len != 1 || *p >= end) return -1;
+    *b = **p != 0;
+    *p += 1;
+    return 0;
+}
+
+#define GTBT__OID_RSA "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01" /* rsaEncryption */
+#define GTBT__OID_EC  "\x2a\x86\x48\xce\x3d\x02\x01"         /* id-ecPublicKey */
+
+/* BearSSL's id of a named curve (P-256, P-384, P-521), or 0. */
+static unsigned gtbt__curve_id(const unsigned char *v, size_t n) {
+    if (gtbt__der_oid_is(v, n, "\x2a\x86\x48\xce\x3d\x03\x01\x07", 8)) return BR_EC_secp256r1;
+    if (gtbt__der_oid_is(v, n, "\x2b\x81\x04\x00\x22", 5)) return BR_EC_secp384r1;
+    if (gtbt__der_oid_is(v, n, "\x2b\x81\x04\x00\x23", 5)) return BR_EC_secp521r1;
+    return 0;
+}
+
+/* subjectPublicKeyInfo: an RSA key (modulus and exponent together at most BR_X509_BUFSIZE_KEY bytes) or an EC
+   key on a named curve BearSSL supports. */
+static int gtbt__cert_spki(const unsigned char **p, const unsigned char *end, gtbt__cert *c) {
+    const unsigned char *se, *ae, *be, *re, *oid;
+    size_t on;
+    if (gtbt__der_open(p, end, 0x10, 1, &se) || gtbt__der_open(p, se, 0x10, 1, &ae) || gtbt__der_oid(p, ae, &oid, &on) ||
+        on > 255) return -1;
+    if (gtbt__der_oid_is(oid, on, GTBT__OID_RSA, 9)) {
+        *p = ae; /* the parameters (NULL) are not looked at */
+        if (gtbt__der_open(p, se, 0x03, 0, &be) || *p >= be || *(*p)++ != 0 || gtbt__der_open(p, be, 0x10, 1, &re) ||
+            gtbt__der_uint(p, re, BR_X509_BUFSIZE_KEY, &c->n, &c->nlen) ||
+            gtbt__der_uint(p, re, BR_X509_BUFSIZE_KEY - c->nlen, &c->e, &c->elen) || *p != re || re != be) return -1;
+        c->key_type = BR_KEYTYPE_RSA;
+    } else if (gtbt__der_oid_is(oid, on, GTBT__OID_EC, 7)) {
+        if (gtbt__der_oid(p, ae, &oid, &on) || !(c->curve = gtbt__curve_id(oid, on)) || *p != ae ||
+            gtbt__der_open(p, se, 0x03, 0, &be) || *p >= be || *(*p)++ != 0 || (size_t)(be - *p) > BR_X509_BUFSIZE_KEY)
+            return -1;
+        c->q = *p;
+        c->qlen = (size_t)(be - *p);
+        c->key_type = BR_KEYTYPE_EC;
+        *p = be;
+    } else {
+        return -1;
+    }
+    return *p == se ? 0 : -1;
+}
+
+/* The extensions ([3] EXPLICIT SEQUENCE OF Extension): every one well-formed; basicConstraints sets is_ca. */
+static int gtbt__cert_exts(const unsigned char **p, const unsigned char *e3, gtbt__cert *c) {
+    const unsigned char *es, *xe, *oe, *bce, *oid;
+    size_t on, len;
+    int tag, cons, crit;
+    if (gtbt__der_open(p, e3, 0x10, 1, &es)) return -1;
+    while (*p < es) {
+        if (gtbt__der_open(p, es, 0x10, 1, &xe) || gtbt__der_oid(p, xe, &oid, &on) ||
+            gtbt__der_hdr(p, xe, 0, &tag, &cons, &len)) return -1;
+        if (tag == 0x01 && (gtbt__der_bool(p, xe, tag, cons, len, &crit) || gtbt__der_hdr(p, xe, 0, &tag, &cons, &len)))
+            return -1;
+        if (tag != 0x04 || cons) return -1;
+        oe = *p + len;
+        if (gtbt__der_oid_is(oid, on, "\x55\x1d\x13", 3)) { /* basicConstraints */
+            if (gtbt__der_open(p, oe, 0x10, 1, &bce)) return -1;
+            if (*p < bce) {
+                unsigned fb = **p; /* only the tag is read unless it is the cA BOOLEAN */
+                if ((fb & 0x40) || (fb & 0x1F) == 0x1F) return -1;
+                if ((fb & 0xDF) == 0x01) {
+                    if (gtbt__der_hdr(p, bce, 0, &tag, &cons, &len) || gtbt__der_bool(p, bce, tag, cons, len, &c->is_ca))
+                        return -1;
+                }
+            }
+            if (bce != oe) return -1;
+        }
+        *p = oe;
+        if (*p != xe) return -1;
+    }
+    *p = es;
+    return es == e3 ? 0 : -1;
+}
+
+/* Decode a DER certificate the way BearSSL's br_x509_decoder does (the same certificates accepted, the same
+   subject DN, key and CA flag). 0, or -1 when BearSSL would give no key. */
+static int gtbt__cert_parse(const unsigned char *der, size_t n, gtbt__cert *c) {
+    const unsigned char *p = der, *end = der + n, *ce, *te, *e, *v, *oid;
+    size_t len, on;
+    int tag, cons;
+    unsigned ver;
+    memset(c, 0, sizeof *c);
+    if (gtbt__der_open(&p, end, 0x10, 1, &ce) || ce != end || gtbt__der_open(&p, ce, 0x10, 1, &te) ||
+        gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    if (tag == 0x20) { /* [0] version: v1..v3 */
+        e = p + len;
+        if (!cons || gtbt__der_open(&p, e, 0x02, 0, &v) || v != e || p >= e || *p >= 0x80) return -1;
+        for (ver = 0; p < e; p++) {
+            if (ver >= 0xFFFFFF) return -1;
+            ver = (ver << 8) | *p;
+        }
+        if (ver > 2 || gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    }
+    if (tag != 0x02 || cons) return -1;
+    p += len;                                                              /* serialNumber */
+    if (gtbt__der_open(&p, te, 0x10, 1, &e)) return -1;                    /* signature */
+    c->issuer = p = e;
+    if (gtbt__der_open(&p, te, 0x10, 1, &e)) return -1;
+    c->issuer_len = (size_t)(e - c->issuer);
+    p = e;
+    if (gtbt__der_open(&p, te, 0x10, 1, &e) || gtbt__der_time(&p, e) || gtbt__der_time(&p, e) || p != e) return -1;
+    c->subject = p;
+    if (gtbt__der_open(&p, te, 0x10, 1, &e)) return -1;
+    c->subject_len = (size_t)(e - c->subject);
+    p = e;
+    if (gtbt__cert_spki(&p, te, c)) return -1;
+    tag = -1;
+    if (p < te && gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    if (tag == 0x21) { /* issuerUniqueID */
+        p += len;
+        tag = -1;
+        if (p < te && gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    }
+    if (tag == 0x22) { /* subjectUniqueID */
+        p += len;
+        tag = -1;
+        if (p < te && gtbt__der_hdr(&p, te, 0, &tag, &cons, &len)) return -1;
+    }
+    if (tag == 0x23) {
+        if (!cons || gtbt__cert_exts(&p, p + len, c)) return -1;
+    } else if (tag != -1) {
+        return -1;
+    }
+    if (p != te || gtbt__der_open(&p, ce, 0x10, 1, &e) || gtbt__der_oid(&p, e, &oid, &on)) return -1;
+    p = e;                                                                 /* signatureAlgorithm */
+    if (gtbt__der_open(&p, ce, 0x03, 0, &e) || p >= e || *p != 0) return -1; /* signatureValue */
+    return e == ce ? 0 : -1;
+}
+
+/* Issuer and subject Names of a certificate from its first avail bytes (the outer lengths are not held against
+   avail), and whether its key algorithm is one BearSSL can use (RSA, or EC on P-256, P-384 or P-521). 0, or -1
+   when they are not all in those bytes or malformed. */
+static int gtbt__cert_head(const unsigned char *der, size_t avail, gtbt__cert *c) {
+    const unsigned char *p = der, *end = der + avail, *e, *oid;
+    size_t len, on;
+    int tag, cons;
+    memset(c, 0, sizeof *c);
+    if (gtbt__der_hdr(&p, end, 1, &tag, &cons, &len) || tag != 0x10 || !cons ||
+        gtbt__der_hdr(&p, end, 1, &tag, &cons, &len) || tag != 0x10 || !cons ||
+        gtbt__der_hdr(&p, end, 0, &tag, &cons, &len)) return -1;
+    if (tag == 0x20) {
+        p += len;
+        if (gtbt__der_hdr(&p, end, 0, &tag, &cons, &len)) return -1;
+    }
+    if (tag != 0x02 || cons) return -1;
+    p += len;
+    if (gtbt__der_open(&p, end, 0x10, 1, &e)) return -1;
+    c->issuer = p = e;
+    if (gtbt__der_open(&p, end, 0x10, 1, &e)) return -1;
+    c->issuer_len = (size_t)(e - c->issuer);
+    p = e;
+    if (gtbt__der_open(&p, end, 0x10, 1, &e)) return -1;
+    c->subject = p = e;
+    if (gtbt__der_open(&p, end, 0x10, 1, &e)) return -1;
+    c->subject_len = (size_t)(e - c->subject);
+    p = e;
+    if (gtbt__der_hdr(&p, end, 1, &tag, &cons, &len) || tag != 0x10 || !cons || gtbt__der_open(&p, end, 0x10, 1, &e) ||
+        gtbt__der_oid(&p, e, &oid, &on)) return -1;
+    if (gtbt__der_oid_is(oid, on, GTBT__OID_RSA, 9)) c->key_type = BR_KEYTYPE_RSA;
+    else if (gtbt__der_oid_is(oid, on, GTBT__OID_EC, 7) && !gtbt__der_oid(&p, e, &oid, &on) && gtbt__curve_id(oid, on))
+        c->key_type = BR_KEYTYPE_EC;
+    else return -1;
+    return 0;
+}
+
+/* The whole base64 body [b, be) decoded into a new block (*out, *len): GTBT_OK, GTBT_E_INVALID or GTBT_E_NOMEM. */
+static int gtbt__pem_body(const unsigned char *b, const unsigned char *be, unsigned char **out, size_t *len) {
+    size_t cap = (size_t)(be - b) / 4 * 3 + 3;
+    unsigned char *d = (unsigned char *)gtbt__malloc(cap);
+    long k;
+    *out = NULL;
+    *len = 0;
+    if (!d) return GTBT_E_NOMEM;
+    k = gtbt__b64_decode(&b, be, d, cap);
+    if (k < 0 || b != be) { gtbt__free(d); return GTBT_E_INVALID; }
+    *out = d;
+    *len = (size_t)k;
+    return GTBT_OK;
+}
+
+/* Called for every PEM object: label (e.g. "CERTIFICATE") and its decoded bytes; non-zero stops the walk. */
+typedef int (*gtbt__pem_fn)(void *ctx, const char *name, const unsigned char *der, size_t len);
+
+/* Walk the PEM objects of [pem, pem+n): GTBT_OK, GTBT_E_INVALID (some object was malformed and skipped; the
+   others were delivered) or GTBT_E_NOMEM. */
+static GTBT__UNUSED int gtbt__pem_walk(const unsigned char *pem, size_t n, gtbt__pem_fn fn, void *ctx) {
+    const unsigned char *p = pem, *e = pem + n, *lab, *b, *be;
+    size_t lab_len;
+    int ok, rc = GTBT_OK;
+    while ((p = gtbt__pem_next(pem, p, e, &lab, &lab_len, &b, &be, &ok)) != NULL) {
+        unsigned char *der = NULL;
+        size_t len;
+        char name[128];
+        int r = ok ? gtbt__pem_body(b, be, &der, &len) : GTBT_E_INVALID;
+        if (r == GTBT_E_NOMEM) return r;
+        if (r != GTBT_OK || lab_len >= sizeof name) { gtbt__free(der); rc = GTBT_E_INVALID; continue; }
+        memcpy(name, lab, lab_len);
+        name[lab_len] = '\0';
+        r = fn(ctx, name, der, len);
+        gtbt__free(der);
+        if (r) break;
+    }
+    return rc;
+}
+
+/* --- trust anchors: a bundle is indexed by subject once per process; anchors are decoded when a chain needs them --- */
 
 typedef struct gtbt__ta_list {
     br_x509_trust_anchor *ta;
@@ -4188,12 +5144,21 @@ typedef struct gtbt__ta_list {
     int oom;
 } gtbt__ta_list;
 
-typedef struct gtbt__ta_slot {
-    char *path;
-    gtbt__ta_list list;
-} gtbt__ta_slot;
+typedef struct gtbt__ta_ent {
+    uint32_t b64, b64_len;      /* the certificate's base64 body in the bundle text */
+    uint32_t dn, dn_len;        /* its subject Name in gtbt__ta_index.dns */
+} gtbt__ta_ent;
 
-static gtbt__ta_slot gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__global_lock(); never shrinks */
+typedef struct gtbt__ta_index {
+    char *path;                 /* the bundle (the cache key, and for log lines); NULL: an empty cache slot */
+    char *text;                 /* the bundle file */
+    gtbt__ta_ent *ent;
+    size_t n, cap;              /* certificates indexed */
+    gtbt__buf dns;              /* their subject Names, back to back */
+    gtbt__ta_list store;        /* instead, for a system certificate store: its anchors, decoded */
+} gtbt__ta_index;
+
+static gtbt__ta_index gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__global_lock(); never shrinks */
 
 static const char *const gtbt__ca_bundles[] = {
     "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
@@ -4210,11 +5175,9 @@ static void gtbt__ta_list_free(gtbt__ta_list *l) {
     memset(l, 0, sizeof *l);
 }
 
-static void gtbt__pem_sink(void *ctx, const void *p, size_t n) { gtbt__buf_put((gtbt__buf *)ctx, p, n); }
-
 static br_x509_trust_anchor *gtbt__ta_slot_new(gtbt__ta_list *l) {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
+        size_t cap = l->cap ? l->cap * 2 : 8;
         br_x509_trust_anchor *ta = (br_x509_trust_anchor *)gtbt__realloc(l->ta, cap * sizeof *ta);
         if (!ta) return NULL;
         l->ta = ta;
@@ -4224,102 +5187,93 @@ static br_x509_trust_anchor *gtbt__ta_slot_new(gtbt__ta_list *l) {
     return &l->ta[l->n];
 }
 
-/* Decode one DER certificate into a trust anchor (subject DN, public key, CA flag); undecodable ones are skipped. */
-static void gtbt__ta_add(gtbt__ta_list *l, const unsigned char *der, size_t len) {
-    br_x509_decoder_context dc;
-    const br_x509_pkey *pk;
+/* Decode one DER certificate into a trust anchor (subject DN, public key, CA flag): GTBT_OK, GTBT_E_INVALID
+   (not decodable, or the list is full) or GTBT_E_NOMEM. */
+static int gtbt__ta_add(gtbt__ta_list *l, const unsigned char *der, size_t len) {
+    gtbt__cert c;
     br_x509_trust_anchor *t;
-    gtbt__buf dn;
     unsigned char *blk;
     size_t k1, k2;
-    memset(&dn, 0, sizeof dn);
-    br_x509_decoder_init(&dc, gtbt__pem_sink, &dn);
-    br_x509_decoder_push(&dc, der, len);
-    pk = br_x509_decoder_get_pkey(&dc);
-    if (dn.oom) l->oom = 1;
-    if (!pk || dn.oom || l->n >= GTBT__TLS_MAX_ANCHORS || (pk->key_type != BR_KEYTYPE_RSA && pk->key_type != BR_KEYTYPE_EC)) {
-        gtbt__buf_free(&dn);
-        return;
-    }
-    k1 = pk->key_type == BR_KEYTYPE_RSA ? pk->key.rsa.nlen : pk->key.ec.qlen;
-    k2 = pk->key_type == BR_KEYTYPE_RSA ? pk->key.rsa.elen : 0;
+    if (gtbt__cert_parse(der, len, &c) != 0 || l->n >= GTBT__TLS_MAX_ANCHORS) return GTBT_E_INVALID;
+    k1 = c.key_type == BR_KEYTYPE_RSA ? c.nlen : c.qlen;
+    k2 = c.key_type == BR_KEYTYPE_RSA ? c.elen : 0;
     t = gtbt__ta_slot_new(l);
-    blk = (unsigned char *)gtbt__malloc(dn.len + k1 + k2 + 1); /* sizes bounded by the 4 MiB file */
-    if (!t || !blk) { gtbt__free(blk); gtbt__buf_free(&dn); l->oom = 1; return; }
-    if (dn.len) memcpy(blk, dn.p, dn.len);
+    blk = (unsigned char *)gtbt__malloc(c.subject_len + k1 + k2 + 1); /* sizes bounded by the 4 MiB file */
+    if (!t || !blk) { gtbt__free(blk); l->oom = 1; return GTBT_E_NOMEM; }
+    memcpy(blk, c.subject, c.subject_len);
     t->dn.data = blk;
-    t->dn.len = dn.len;
-    t->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
-    t->pkey.key_type = pk->key_type;
-    if (pk->key_type == BR_KEYTYPE_RSA) {
-        t->pkey.key.rsa.n = blk + dn.len;
+    t->dn.len = c.subject_len;
+    t->flags = c.is_ca ? BR_X509_TA_CA : 0;
+    t->pkey.key_type = (unsigned char)c.key_type;
+    if (c.key_type == BR_KEYTYPE_RSA) {
+        t->pkey.key.rsa.n = blk + c.subject_len;
         t->pkey.key.rsa.nlen = k1;
-        t->pkey.key.rsa.e = blk + dn.len + k1;
+        t->pkey.key.rsa.e = blk + c.subject_len + k1;
         t->pkey.key.rsa.elen = k2;
-        memcpy(t->pkey.key.rsa.n, pk->key.rsa.n, k1);
-        memcpy(t->pkey.key.rsa.e, pk->key.rsa.e, k2);
+        if (k1) memcpy(t->pkey.key.rsa.n, c.n, k1);
+        if (k2) memcpy(t->pkey.key.rsa.e, c.e, k2);
     } else {
-        t->pkey.key.ec.curve = pk->key.ec.curve;
-        t->pkey.key.ec.q = blk + dn.len;
+        t->pkey.key.ec.curve = c.curve;
+        t->pkey.key.ec.q = blk + c.subject_len;
         t->pkey.key.ec.qlen = k1;
-        memcpy(t->pkey.key.ec.q, pk->key.ec.q, k1);
+        if (k1) memcpy(t->pkey.key.ec.q, c.q, k1);
     }
     l->n++;
-    gtbt__buf_free(&dn);
+    return GTBT_OK;
 }
 
-/* Called for every PEM object: name (upper case, e.g. "CERTIFICATE") and its decoded bytes; non-zero stops the walk. */
-typedef int (*gtbt__pem_fn)(void *ctx, const char *name, const unsigned char *der, size_t len);
+static void gtbt__ta_index_free(gtbt__ta_index *x) {
+    gtbt__free(x->path);
+    gtbt__free(x->text);
+    gtbt__free(x->ent);
+    gtbt__buf_free(&x->dns);
+    gtbt__ta_list_free(&x->store);
+    memset(x, 0, sizeof *x);
+}
 
-/* Walk the PEM objects of [pem, pem+n): GTBT_OK, GTBT_E_INVALID (malformed PEM; objects before it were delivered)
-   or GTBT_E_NOMEM. */
-static int gtbt__pem_walk(const unsigned char *pem, size_t n, gtbt__pem_fn fn, void *ctx) {
-    br_pem_decoder_context pc;
-    gtbt__buf der;
-    char name[128];
-    int rc = GTBT_OK, in_obj = 0, tail = 0, stop = 0;
-    memset(&der, 0, sizeof der);
-    name[0] = '\0';
-    br_pem_decoder_init(&pc);
-    while (rc == GTBT_OK && !stop) {
-        size_t k;
-        if (n == 0) {
-            if (tail) break;
-            pem = (const unsigned char *)"\n"; /* the decoder needs a newline after the last END line */
-            n = 1;
-            tail = 1;
-        }
-        k = br_pem_decoder_push(&pc, pem, n);
-        pem += k;
-        n -= k;
-        switch (br_pem_decoder_event(&pc)) {
-        case BR_PEM_BEGIN_OBJ:
-            strncpy(name, br_pem_decoder_name(&pc), sizeof name - 1);
-            name[sizeof name - 1] = '\0';
-            der.len = 0;
-            in_obj = 1;
-            br_pem_decoder_setdest(&pc, gtbt__pem_sink, &der);
-            break;
-        case BR_PEM_END_OBJ:
-            if (der.oom) rc = GTBT_E_NOMEM;
-            else if (in_obj) stop = fn(ctx, name, (const unsigned char *)der.p, der.len);
-            in_obj = 0;
-            break;
-        case BR_PEM_ERROR:
-            rc = GTBT_E_INVALID;
-            break;
-        default:
+static int gtbt__pem_is_cert(const unsigned char *lab, size_t n) {
+    return (n == 11 && memcmp(lab, "CERTIFICATE", 11) == 0) || (n == 16 && memcmp(lab, "X509 CERTIFICATE", 16) == 0);
+}
+
+/* Index one certificate object: its subject from the first decoded bytes (all of them when the Names end
+   later). GTBT_OK, GTBT_E_INVALID (skipped) or GTBT_E_NOMEM. */
+static int gtbt__ta_index_add(gtbt__ta_index *x, const unsigned char *b, const unsigned char *be) {
+    unsigned char head[1536], *all = NULL; /* decoded 384 bytes at a time: the subject usually ends in the first */
+    const unsigned char *s = b;
+    size_t len = 0;
+    gtbt__cert c;
+    int rc = GTBT_OK;
+    for (;;) {
+        long k = gtbt__b64_decode(&s, be, head + len, len + 384 <= sizeof head ? 384 : 0);
+        if (k < 0) return GTBT_E_INVALID;
+        len += (size_t)k;
+        if (gtbt__cert_head(head, len, &c) == 0) break;
+        if (s == be) return GTBT_E_INVALID;
+        if (k == 0 || len + 384 > sizeof head) { /* the Names end later: decode the whole object */
+            rc = gtbt__pem_body(b, be, &all, &len);
+            if (rc != GTBT_OK) return rc;
+            if (gtbt__cert_head(all, len, &c) != 0) rc = GTBT_E_INVALID;
             break;
         }
     }
-    gtbt__buf_free(&der);
+    if (rc == GTBT_OK && x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        gtbt__ta_ent *ent = (gtbt__ta_ent *)gtbt__realloc(x->ent, cap * sizeof *ent);
+        if (!ent) rc = GTBT_E_NOMEM;
+        else { x->ent = ent; x->cap = cap; }
+    }
+    if (rc == GTBT_OK) {
+        gtbt__ta_ent *en = &x->ent[x->n];
+        en->b64 = (uint32_t)(b - (const unsigned char *)x->text);
+        en->b64_len = (uint32_t)(be - b);
+        en->dn = (uint32_t)x->dns.len;
+        en->dn_len = (uint32_t)c.subject_len;
+        gtbt__buf_put(&x->dns, c.subject, c.subject_len);
+        if (x->dns.oom) rc = GTBT_E_NOMEM;
+        else x->n++;
+    }
+    gtbt__free(all);
     return rc;
-}
-
-static int gtbt__ta_on_pem(void *ctx, const char *name, const unsigned char *der, size_t len) {
-    gtbt__ta_list *l = (gtbt__ta_list *)ctx;
-    if (strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CERTIFICATE") == 0) gtbt__ta_add(l, der, len);
-    return l->oom;
 }
 
 /* The system's trust anchors when no CA file is given, one implementation per platform: the first
@@ -4360,75 +5314,129 @@ static int gtbt__ta_load_store_win32(gtbt__ta_list *l, const gtbt__log *lg) {
 }
 #endif
 
-/* Parse a PEM bundle into trust anchors (RSA and EC keys). */
-static int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg) {
-    unsigned char *data;
+/* Index a PEM bundle: every certificate with an RSA or EC key, by subject. Stops with GTBT_E_TIMEOUT once the
+   deadline passes (a large bundle must not hold a flush past its budget); undecodable entries are skipped and
+   counted in one log line. */
+static int gtbt__ta_index_load(const char *path, gtbt__ta_index *x, int64_t deadline, const gtbt__log *lg) {
+    const unsigned char *t, *p, *e, *lab, *b, *be;
     char *text;
-    size_t n;
-    int rc;
-    memset(l, 0, sizeof *l);
-    if (strcmp(path, GTBT__TA_STORE) == 0) return gtbt__ta_load_store(l, lg);
+    size_t n, lab_len;
+    unsigned long bad = 0, seen = 0;
+    int ok, rc, over = 0;
+    memset(x, 0, sizeof *x);
+    if (strcmp(path, GTBT__TA_STORE) == 0) { /* the system store: every anchor decoded now */
+        rc = gtbt__ta_load_store(&x->store, lg);
+        if (rc == GTBT_OK && !(x->path = gtbt__strdup(path))) rc = GTBT_E_NOMEM;
+        if (rc != GTBT_OK) gtbt__ta_index_free(x);
+        return rc;
+    }
     rc = gtbt__read_file(path, GTBT__TLS_MAX_BUNDLE, 0, &text, &n);   /* system bundles are often links */
-    data = (unsigned char *)text;
     if (rc == GTBT_E_NOMEM) return rc;
     if (rc != GTBT_OK) {
         gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "telemetry: cannot read CA bundle %s (%s)", path,
                    rc == GTBT_E_IO ? strerror(errno) : "not a regular file or larger than 4 MiB");
         return GTBT_E_TLS;
     }
-    rc = gtbt__pem_walk(data, n, gtbt__ta_on_pem, l);
-    gtbt__free(data);
-    if (rc == GTBT_OK && l->oom) rc = GTBT_E_NOMEM;
-    if (rc == GTBT_E_INVALID && l->n > 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s has malformed PEM after %lu certificates; using those",
-                   path, (unsigned long)l->n);
-        rc = GTBT_OK;
+    x->text = text;
+    if (!(x->path = gtbt__strdup(path))) { gtbt__ta_index_free(x); return GTBT_E_NOMEM; }
+    t = (const unsigned char *)text;
+    e = t + n;
+    for (p = t; (p = gtbt__pem_next(t, p, e, &lab, &lab_len, &b, &be, &ok)) != NULL;) {
+        if (!gtbt__pem_is_cert(lab, lab_len)) continue;
+        if ((++seen & 31) == 0 && gtbt_now_ms() >= deadline) {
+            gtbt__logi(lg, GTBT_LOGITEM_CA_LOAD_TIMEOUT, "telemetry: loading CA bundle %s ran out of time after %lu certificates "
+                       "(flush deadline)", path, seen);
+            gtbt__ta_index_free(x);
+            return GTBT_E_TIMEOUT;
+        }
+        if (x->n >= GTBT__TLS_MAX_ANCHORS) { over = 1; break; }
+        rc = ok ? gtbt__ta_index_add(x, b, be) : GTBT_E_INVALID;
+        if (rc == GTBT_E_NOMEM) { gtbt__ta_index_free(x); return rc; }
+        if (rc != GTBT_OK) bad++;
+    }
+    if (bad)
+        gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s: skipped %lu certificate(s) that cannot be decoded "
+                   "or have a key other than RSA or ECDSA (P-256, P-384, P-521)", path, bad);
+    if (over)
+        gtbt__logi(lg, GTBT_LOGITEM_CA_TOO_MANY, "telemetry: CA bundle %s has more than %d certificates; the rest are ignored",
+                   path, GTBT__TLS_MAX_ANCHORS);
+    if (x->n == 0) {
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", path);
+        gtbt__ta_index_free(x);
+        return GTBT_E_TLS;
+    }
+    return GTBT_OK;
+}
+
+/* Decode index entry i into an anchor of l: GTBT_OK, GTBT_E_INVALID or GTBT_E_NOMEM. */
+static int gtbt__ta_build(const gtbt__ta_index *x, size_t i, gtbt__ta_list *l) {
+    const unsigned char *b = (const unsigned char *)x->text + x->ent[i].b64;
+    unsigned char *der;
+    size_t len;
+    int rc = gtbt__pem_body(b, b + x->ent[i].b64_len, &der, &len);
+    if (rc != GTBT_OK) return rc;
+    rc = gtbt__ta_add(l, der, len);
+    gtbt__free(der);
+    return rc;
+}
+
+/* Every anchor of a PEM bundle, decoded (tools and tests; a connection decodes only what its chain needs). */
+static GTBT__UNUSED int gtbt__ta_load(const char *path, gtbt__ta_list *l, const gtbt__log *lg) {
+    gtbt__ta_index x;
+    size_t i;
+    int rc;
+    memset(l, 0, sizeof *l);
+    if (strcmp(path, GTBT__TA_STORE) == 0) return gtbt__ta_load_store(l, lg);
+    rc = gtbt__ta_index_load(path, &x, INT64_MAX, lg);
+    for (i = 0; rc == GTBT_OK && i < x.n; i++) {
+        int r = gtbt__ta_build(&x, i, l);
+        if (r == GTBT_E_NOMEM) rc = r;
+        else if (r != GTBT_OK)
+            gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s: certificate %lu cannot be decoded; skipped", path,
+                       (unsigned long)i + 1);
     }
     if (rc == GTBT_OK && l->n == 0) {
         gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", path);
         rc = GTBT_E_TLS;
     }
+    gtbt__ta_index_free(&x);
     if (rc != GTBT_OK) gtbt__ta_list_free(l);
     return rc;
 }
 
 /* Cache lookup; the caller holds the global lock. */
-static gtbt__ta_list *gtbt__ta_cache_find(const char *path) {
+static gtbt__ta_index *gtbt__ta_cache_find(const char *path) {
     int i;
     for (i = 0; i < GTBT__TLS_CACHE_SLOTS; i++)
-        if (gtbt__ta_cache[i].path && strcmp(gtbt__ta_cache[i].path, path) == 0) return &gtbt__ta_cache[i].list;
+        if (gtbt__ta_cache[i].path && strcmp(gtbt__ta_cache[i].path, path) == 0) return &gtbt__ta_cache[i];
     return NULL;
 }
 
-/* Anchors of the bundle at path, parsed once per process (outside the lock: the lock is never held for I/O).
-   When the cache is full, the fresh list goes to *owned and the caller frees it. */
-static int gtbt__ta_get(const char *path, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg) {
-    gtbt__ta_list fresh, *hit;
-    char *key;
-    int i, stored = 0, rc;
+/* The index of the bundle at path, built once per process (outside the lock: the lock is never held for I/O).
+   When the cache is full, the fresh index goes to *owned and the caller frees it. */
+static int gtbt__ta_get(const char *path, const gtbt__ta_index **view, gtbt__ta_index *owned, int64_t deadline,
+                        const gtbt__log *lg) {
+    gtbt__ta_index fresh, *hit;
+    int i, rc;
     gtbt__global_lock();
     hit = gtbt__ta_cache_find(path);
-    if (hit) *view = *hit;
     gtbt__global_unlock();
-    if (hit) return GTBT_OK;
-
-    rc = gtbt__ta_load(path, &fresh, lg);
+    if (hit) { *view = hit; return GTBT_OK; }
+    rc = gtbt__ta_index_load(path, &fresh, deadline, lg);
     if (rc != GTBT_OK) return rc;
-    key = gtbt__strdup(path);
     gtbt__global_lock();
     hit = gtbt__ta_cache_find(path); /* another thread may have won the race */
-    if (hit) *view = *hit;
-    for (i = 0; !hit && key && i < GTBT__TLS_CACHE_SLOTS && !stored; i++) {
+    for (i = 0; !hit && i < GTBT__TLS_CACHE_SLOTS; i++) {
         if (gtbt__ta_cache[i].path) continue;
-        gtbt__ta_cache[i].path = key;
-        gtbt__ta_cache[i].list = fresh;
-        stored = 1;
+        gtbt__ta_cache[i] = fresh;
+        hit = &gtbt__ta_cache[i];
+        memset(&fresh, 0, sizeof fresh);
     }
     gtbt__global_unlock();
-    if (stored) { *view = fresh; return GTBT_OK; }
-    gtbt__free(key);
-    if (hit) gtbt__ta_list_free(&fresh);
-    else *view = *owned = fresh;
+    if (fresh.path && hit) gtbt__ta_index_free(&fresh);
+    if (hit) { *view = hit; return GTBT_OK; }
+    *owned = fresh;
+    *view = owned;
     return GTBT_OK;
 }
 
@@ -4436,22 +5444,22 @@ static int gtbt__ta_get(const char *path, gtbt__ta_list *view, gtbt__ta_list *ow
 static GTBT__UNUSED void gtbt__ta_cache_clear(void) {
     int i;
     gtbt__global_lock();
-    for (i = 0; i < GTBT__TLS_CACHE_SLOTS; i++) {
-        gtbt__free(gtbt__ta_cache[i].path);
-        gtbt__ta_list_free(&gtbt__ta_cache[i].list);
-        gtbt__ta_cache[i].path = NULL;
-    }
+    for (i = 0; i < GTBT__TLS_CACHE_SLOTS; i++) gtbt__ta_index_free(&gtbt__ta_cache[i]);
     gtbt__global_unlock();
 }
 
-/* Trust anchors: net->trust_anchors, else net->ca_file, else $SSL_CERT_FILE, else the system's (the first readable
-   bundle; the ROOT store on Windows). */
-static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__ta_list *owned, const gtbt__log *lg) {
+/* Trust anchors: net->trust_anchors (*ta, *n), else the index (*idx) of net->ca_file, else of $SSL_CERT_FILE,
+   else of the system's (the first readable bundle; on Windows the ROOT store, whose anchors are all in *ta). */
+static int gtbt__ta_select(const gtbt_net_desc *net, const br_x509_trust_anchor **ta, size_t *n,
+                           const gtbt__ta_index **idx, gtbt__ta_index *owned, int64_t deadline, const gtbt__log *lg) {
     const char *path = NULL, *env = gtbt__getenv("SSL_CERT_FILE");
-    memset(view, 0, sizeof *view);
+    int rc;
+    *ta = NULL;
+    *n = 0;
+    *idx = NULL;
     if (net && net->trust_anchors && net->n_trust_anchors) {
-        view->ta = (br_x509_trust_anchor *)net->trust_anchors; /* only ever read */
-        view->n = net->n_trust_anchors;
+        *ta = (const br_x509_trust_anchor *)net->trust_anchors; /* only ever read */
+        *n = net->n_trust_anchors;
         return GTBT_OK;
     }
     if (net && net->ca_file && *net->ca_file) path = net->ca_file;
@@ -4461,10 +5469,14 @@ static int gtbt__ta_select(const gtbt_net_desc *net, gtbt__ta_list *view, gtbt__
         gtbt__logi(lg, GTBT_LOGITEM_CA_NOT_FOUND, "telemetry: no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
         return GTBT_E_TLS;
     }
-    return gtbt__ta_get(path, view, owned, lg);
+    rc = gtbt__ta_get(path, idx, owned, deadline, lg);
+    if (rc == GTBT_OK && (*idx)->store.n) { /* a system store: its anchors, all decoded */
+        *ta = (*idx)->store.ta;
+        *n = (*idx)->store.n;
+        *idx = NULL;
+    }
+    return rc;
 }
-
-/* --- IP-literal hosts: BearSSL checks DNS names only, so an X.509 engine wrapper checks iPAddress SANs --- */
 
 /* One DER TLV at *p: tag (low-tag-number form), value and length; advances *p. 0 or -1 when malformed. */
 static int gtbt__der_tlv(const unsigned char **p, const unsigned char *end, unsigned *tag,
@@ -4498,28 +5510,53 @@ static int gtbt__der_enter(const unsigned char **p, const unsigned char **end, u
     return 0;
 }
 
-/* The subjectAltName extension value (an OCTET STRING's contents) of a DER certificate; 0 when absent. */
-static int gtbt__x509_find_san(const unsigned char *der, size_t n, const unsigned char **san, size_t *san_len) {
+/* --- the X.509 engine wrapper: anchors on demand, extended key usage, IP-literal hosts --- */
+
+/* The value (an OCTET STRING's contents) of the extension oid (3 bytes, 2.5.29.x) of a DER certificate:
+   1 found, 0 absent, -1 malformed. */
+static int gtbt__x509_find_ext(const unsigned char *der, size_t n, const char *oid, const unsigned char **val,
+                               size_t *val_len) {
     const unsigned char *p = der, *end = der + n, *v, *e, *x, *xe;
     size_t l;
     unsigned tag;
-    if (gtbt__der_enter(&p, &end, 0x30) || gtbt__der_enter(&p, &end, 0x30)) return 0; /* Certificate, tbsCertificate */
+    if (gtbt__der_enter(&p, &end, 0x30) || gtbt__der_enter(&p, &end, 0x30)) return -1; /* Certificate, tbsCertificate */
     while (p < end) {
-        if (gtbt__der_tlv(&p, end, &tag, &v, &l)) return 0;
+        if (gtbt__der_tlv(&p, end, &tag, &v, &l)) return -1;
         if (tag != 0xA3) continue; /* [3] extensions */
         e = v + l;
-        if (gtbt__der_enter(&v, &e, 0x30)) return 0;
+        if (gtbt__der_enter(&v, &e, 0x30)) return -1;
         while (v < e) {
             x = v;
-            if (gtbt__der_tlv(&v, e, &tag, &x, &l) || tag != 0x30) return 0;
+            if (gtbt__der_tlv(&v, e, &tag, &x, &l) || tag != 0x30) return -1;
             xe = x + l;
-            if (gtbt__der_tlv(&x, xe, &tag, san, san_len) || tag != 0x06) return 0;
-            if (*san_len != 3 || memcmp(*san, "\x55\x1d\x11", 3) != 0) continue; /* 2.5.29.17 */
-            if (gtbt__der_tlv(&x, xe, &tag, san, san_len)) return 0;
-            if (tag == 0x01 && gtbt__der_tlv(&x, xe, &tag, san, san_len)) return 0; /* critical flag */
-            return tag == 0x04;
+            if (gtbt__der_tlv(&x, xe, &tag, val, val_len) || tag != 0x06) return -1;
+            if (*val_len != 3 || memcmp(*val, oid, 3) != 0) continue;
+            if (gtbt__der_tlv(&x, xe, &tag, val, val_len)) return -1;
+            if (tag == 0x01 && gtbt__der_tlv(&x, xe, &tag, val, val_len)) return -1; /* critical flag */
+            return tag == 0x04 ? 1 : -1;
         }
         return 0;
+    }
+    return 0;
+}
+
+/* The subjectAltName extension value of a DER certificate; 0 when absent or malformed. */
+static int gtbt__x509_find_san(const unsigned char *der, size_t n, const unsigned char **san, size_t *san_len) {
+    return gtbt__x509_find_ext(der, n, "\x55\x1d\x11", san, san_len) == 1; /* 2.5.29.17 */
+}
+
+/* May the certificate serve TLS? 1 when it has no extendedKeyUsage or one that lists serverAuth. */
+static int gtbt__x509_server_eku(const unsigned char *der, size_t n) {
+    const unsigned char *p, *end, *v;
+    size_t l;
+    unsigned tag;
+    int r = gtbt__x509_find_ext(der, n, "\x55\x1d\x25", &p, &l); /* 2.5.29.37 */
+    if (r <= 0) return r == 0;
+    end = p + l;
+    if (gtbt__der_enter(&p, &end, 0x30)) return 0;
+    while (p < end) {
+        if (gtbt__der_tlv(&p, end, &tag, &v, &l) || tag != 0x06) return 0;
+        if (l == 8 && memcmp(v, "\x2b\x06\x01\x05\x05\x07\x03\x01", 8) == 0) return 1; /* 1.3.6.1.5.5.7.3.1 */
     }
     return 0;
 }
@@ -4539,75 +5576,160 @@ static int gtbt__x509_has_ip(const unsigned char *der, size_t n, const unsigned 
     return 0;
 }
 
-/* br_x509_class wrapper: forwards to br_x509_minimal, keeps the end-entity DER (bounded) and, once the
-   chain validated, requires the IP address in its iPAddress SANs. */
-typedef struct gtbt__x509_ip {
-    const br_x509_class *vtable; /* first: BearSSL calls through it */
-    const br_x509_class **inner;
+enum { GTBT__XW_NOMEM = 1, GTBT__XW_BIG, GTBT__XW_EKU, GTBT__XW_IP };
+
+/* br_x509_class wrapper around br_x509_minimal. Each certificate of the server's chain is held until it is
+   complete; then the anchors whose subject is its issuer (or, for direct trust, its subject) are decoded from the
+   bundle index and handed to the engine, and the certificate is forwarded. Once the chain validated, the server's
+   certificate must allow TLS server use (extendedKeyUsage) and, for an IP-literal host, list that address. */
+typedef struct gtbt__x509w {
+    const br_x509_class *vtable;    /* first: BearSSL calls through it */
+    br_x509_minimal_context *xc;    /* does the validation */
+    const gtbt__ta_index *idx;      /* NULL: xc holds every anchor already */
+    unsigned char *used;            /* per index entry: decoded for this chain already */
+    gtbt__ta_list built;            /* anchors decoded for this chain */
+    const gtbt__log *lg;
+    gtbt__buf cur, ee;              /* the certificate being received; the server's own (the first) */
     unsigned char ip[16];
-    size_t ip_len, ee_len;
-    int ncert, ee_too_big, mismatch;
-    unsigned char ee[GTBT__TLS_MAX_EE_DER];
-} gtbt__x509_ip;
+    size_t ip_len;                  /* 0: a host name (BearSSL checks it) */
+    int ncert, fail;                /* fail: GTBT__XW_* */
+} gtbt__x509w;
 
-static gtbt__x509_ip *gtbt__xip(const br_x509_class **ctx) { return (gtbt__x509_ip *)(void *)ctx; }
+static gtbt__x509w *gtbt__xw(const br_x509_class **ctx) { return (gtbt__x509w *)(void *)ctx; }
+static const br_x509_class **gtbt__xw_inner(gtbt__x509w *x) { return &x->xc->vtable; }
 
-static void gtbt__xip_start_chain(const br_x509_class **ctx, const char *server_name) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
-    x->ncert = 0;
-    x->ee_len = 0;
-    x->ee_too_big = x->mismatch = 0;
-    (*x->inner)->start_chain(x->inner, server_name);
+static void gtbt__xw_start_chain(const br_x509_class **ctx, const char *server_name) {
+    gtbt__x509w *x = gtbt__xw(ctx);
+    x->ncert = x->fail = 0;
+    x->cur.len = x->ee.len = 0;
+    (*gtbt__xw_inner(x))->start_chain(gtbt__xw_inner(x), server_name);
 }
 
-static void gtbt__xip_start_cert(const br_x509_class **ctx, uint32_t length) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
+static void gtbt__xw_start_cert(const br_x509_class **ctx, uint32_t length) {
+    gtbt__x509w *x = gtbt__xw(ctx);
     x->ncert++;
-    (*x->inner)->start_cert(x->inner, length);
+    x->cur.len = 0;
+    if (length > GTBT__TLS_MAX_CERT && !x->fail) x->fail = GTBT__XW_BIG;
 }
 
-static void gtbt__xip_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
-    if (x->ncert == 1 && len > sizeof x->ee - x->ee_len) x->ee_too_big = 1;
-    else if (x->ncert == 1) { memcpy(x->ee + x->ee_len, buf, len); x->ee_len += len; }
-    (*x->inner)->append(x->inner, buf, len);
+static void gtbt__xw_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
+    gtbt__x509w *x = gtbt__xw(ctx);
+    if (x->fail) return;
+    if (len > GTBT__TLS_MAX_CERT - x->cur.len) { x->fail = GTBT__XW_BIG; return; }
+    gtbt__buf_put(&x->cur, buf, len);
+    if (x->cur.oom) x->fail = GTBT__XW_NOMEM;
 }
 
-static void gtbt__xip_end_cert(const br_x509_class **ctx) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
-    (*x->inner)->end_cert(x->inner);
+/* Decode the anchors a certificate may chain to: subject == its issuer, or == its subject. */
+static void gtbt__xw_anchors(gtbt__x509w *x) {
+    const gtbt__ta_index *idx = x->idx;
+    gtbt__cert c;
+    size_t i;
+    if (gtbt__cert_head((const unsigned char *)x->cur.p, x->cur.len, &c) != 0) return; /* the engine refuses it */
+    for (i = 0; i < idx->n; i++) {
+        const gtbt__ta_ent *en = &idx->ent[i];
+        const unsigned char *dn = (const unsigned char *)idx->dns.p + en->dn;
+        int rc;
+        if (x->used[i]) continue;
+        if (!(en->dn_len == c.issuer_len && memcmp(dn, c.issuer, c.issuer_len) == 0) &&
+            !(en->dn_len == c.subject_len && memcmp(dn, c.subject, c.subject_len) == 0)) continue;
+        x->used[i] = 1;
+        rc = gtbt__ta_build(idx, i, &x->built);
+        if (rc == GTBT_E_NOMEM) { x->fail = GTBT__XW_NOMEM; return; }
+        if (rc != GTBT_OK)
+            gtbt__logi(x->lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s: certificate %lu cannot be decoded; skipped",
+                       idx->path, (unsigned long)i + 1);
+    }
+    x->xc->trust_anchors = x->built.ta;
+    x->xc->trust_anchors_num = x->built.n;
 }
 
-static unsigned gtbt__xip_end_chain(const br_x509_class **ctx) {
-    gtbt__x509_ip *x = gtbt__xip(ctx);
-    unsigned err = (*x->inner)->end_chain(x->inner);
+static void gtbt__xw_end_cert(const br_x509_class **ctx) {
+    gtbt__x509w *x = gtbt__xw(ctx);
+    const br_x509_class **in = gtbt__xw_inner(x);
+    if (x->fail) return;
+    if (x->idx) gtbt__xw_anchors(x);
+    if (x->fail) return;
+    (*in)->start_cert(in, (uint32_t)x->cur.len);
+    (*in)->append(in, (const unsigned char *)x->cur.p, x->cur.len);
+    (*in)->end_cert(in);
+    if (x->ncert == 1) { gtbt__buf t = x->ee; x->ee = x->cur; x->cur = t; }
+}
+
+static unsigned gtbt__xw_end_chain(const br_x509_class **ctx) {
+    gtbt__x509w *x = gtbt__xw(ctx);
+    unsigned err;
+    if (x->fail) return BR_ERR_X509_LIMIT_EXCEEDED;
+    err = (*gtbt__xw_inner(x))->end_chain(gtbt__xw_inner(x));
     if (err) return err;
-    if (x->ee_too_big || !gtbt__x509_has_ip(x->ee, x->ee_len, x->ip, x->ip_len)) {
-        x->mismatch = 1;
+    if (!gtbt__x509_server_eku((const unsigned char *)x->ee.p, x->ee.len)) {
+        x->fail = GTBT__XW_EKU;
+        return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
+    }
+    if (x->ip_len && !gtbt__x509_has_ip((const unsigned char *)x->ee.p, x->ee.len, x->ip, x->ip_len)) {
+        x->fail = GTBT__XW_IP;
         return BR_ERR_X509_BAD_SERVER_NAME;
     }
     return 0;
 }
 
-static const br_x509_pkey *gtbt__xip_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
-    const gtbt__x509_ip *x = (const gtbt__x509_ip *)(const void *)ctx;
-    return (*x->inner)->get_pkey(x->inner, usages);
+static const br_x509_pkey *gtbt__xw_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
+    const gtbt__x509w *x = (const gtbt__x509w *)(const void *)ctx;
+    const br_x509_class *const *in = (const br_x509_class *const *)&x->xc->vtable;
+    return (*in)->get_pkey(in, usages);
 }
 
-static const br_x509_class gtbt__xip_vtable = {
-    sizeof(gtbt__x509_ip), gtbt__xip_start_chain, gtbt__xip_start_cert, gtbt__xip_append,
-    gtbt__xip_end_cert, gtbt__xip_end_chain, gtbt__xip_get_pkey
+static const br_x509_class gtbt__xw_vtable = {
+    sizeof(gtbt__x509w), gtbt__xw_start_chain, gtbt__xw_start_cert, gtbt__xw_append,
+    gtbt__xw_end_cert, gtbt__xw_end_chain, gtbt__xw_get_pkey
 };
+
+static void gtbt__xw_free(gtbt__x509w *x) {
+    gtbt__ta_list_free(&x->built);
+    gtbt__free(x->used);
+    gtbt__buf_free(&x->cur);
+    gtbt__buf_free(&x->ee);
+}
+
+/* The client profile: TLS 1.2 only; ECDHE with ECDSA or RSA certificates; AES-GCM or ChaCha20-Poly1305;
+   SHA-256 or SHA-384 for the handshake and for every certificate signature below the anchors (so no SHA-1, MD5,
+   SHA-224 or SHA-512); RSA keys of at least 2048 bits. Nothing else is offered, and nothing else is linked in. */
+static void gtbt__tls_profile(br_ssl_client_context *cc, br_x509_minimal_context *xc, const br_x509_trust_anchor *ta,
+                              size_t n) {
+    static const uint16_t suites[] = {
+        BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    };
+    br_ssl_engine_context *e = &cc->eng;
+    br_ssl_client_zero(cc);
+    br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
+    br_x509_minimal_init(xc, &br_sha256_vtable, ta, n);
+    br_x509_minimal_set_minrsa(xc, 256);
+    br_ssl_engine_set_suites(e, suites, sizeof suites / sizeof suites[0]);
+    br_ssl_engine_set_default_rsavrfy(e);
+    br_ssl_engine_set_default_ecdsa(e);
+    br_x509_minimal_set_rsa(xc, br_ssl_engine_get_rsavrfy(e));
+    br_x509_minimal_set_ecdsa(xc, br_ssl_engine_get_ec(e), br_ssl_engine_get_ecdsa(e));
+    br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
+    br_ssl_engine_set_hash(e, br_sha384_ID, &br_sha384_vtable);
+    br_x509_minimal_set_hash(xc, br_sha256_ID, &br_sha256_vtable);
+    br_x509_minimal_set_hash(xc, br_sha384_ID, &br_sha384_vtable);
+    br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
+    br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
+    br_ssl_engine_set_default_aes_gcm(e);
+    br_ssl_engine_set_default_chapol(e);
+}
 
 /* --- the TLS connection --- */
 
 struct gtbt__tls {
     br_ssl_client_context cc;   /* fresh per request */
     br_x509_minimal_context xc;
-    gtbt__x509_ip xip;          /* used for IP-literal hosts only */
+    gtbt__x509w xw;             /* between the engine and xc */
     gtbt__conn *c;
     int io_rc;                  /* transport failure seen while driving the engine */
-    gtbt__ta_list owned;        /* anchors not in the cache (cache full), freed with the connection */
+    gtbt__ta_index owned;       /* the bundle index when the cache is full, freed with the connection */
     unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
@@ -4619,14 +5741,14 @@ static const char *gtbt__tls_strerror(int err) {
     case BR_ERR_X509_NOT_CA: return "an issuer in the chain is not a CA";
     case BR_ERR_X509_EMPTY_CHAIN: return "server sent no certificate";
     case BR_ERR_X509_BAD_SIGNATURE: return "bad certificate signature";
-    case BR_ERR_X509_WEAK_PUBLIC_KEY: return "certificate key too weak";
+    case BR_ERR_X509_WEAK_PUBLIC_KEY: return "certificate key too weak (RSA keys need 2048 bits)";
     case BR_ERR_X509_FORBIDDEN_KEY_USAGE: return "certificate key usage forbids TLS server use";
     case BR_ERR_X509_CRITICAL_EXTENSION: return "unsupported critical certificate extension";
     case BR_ERR_X509_TIME_UNKNOWN: return "current time unknown";
-    case BR_ERR_X509_UNSUPPORTED: return "unsupported certificate algorithm";
+    case BR_ERR_X509_UNSUPPORTED: return "unsupported certificate algorithm (SHA-1 signatures are refused)";
     case BR_ERR_X509_LIMIT_EXCEEDED: return "certificate too large";
     case BR_ERR_UNSUPPORTED_VERSION: case BR_ERR_BAD_VERSION: return "unsupported protocol version, or not a TLS server (TLS 1.2 is the minimum)";
-    case BR_ERR_BAD_CIPHER_SUITE: return "no common cipher suite";
+    case BR_ERR_BAD_CIPHER_SUITE: return "no common cipher suite (ECDHE with AES-GCM or ChaCha20-Poly1305 needed)";
     case BR_ERR_BAD_SIGNATURE: return "bad handshake signature";
     case BR_ERR_WRONG_KEY_USAGE: return "server key usage does not allow the cipher suite";
     case BR_ERR_BAD_MAC: return "bad record MAC";
@@ -4647,9 +5769,13 @@ static int gtbt__tls_closed(gtbt__tls *t) {
     int err = br_ssl_engine_last_error(&t->cc.eng);
     if (err == BR_ERR_OK) return GTBT__TLS_EOF;
     if (t->io_rc != GTBT_OK && err == BR_ERR_IO) return t->io_rc;
-    if (t->xip.mismatch)
+    if (t->xw.fail == GTBT__XW_NOMEM) return GTBT_E_NOMEM;
+    if (t->xw.fail == GTBT__XW_IP)
         gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_IP_NOT_IN_CERT, "telemetry: TLS with %s failed: the certificate does not list that IP "
                    "address in its subjectAltName (BearSSL error %d)", t->c->where, err);
+    else if (t->xw.fail == GTBT__XW_EKU)
+        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_NOT_SERVER_CERT, "telemetry: TLS with %s failed: the certificate's extended key usage "
+                   "does not allow TLS server use (BearSSL error %d)", t->c->where, err);
     else
         gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_FAILED, "telemetry: TLS with %s failed: %s (BearSSL error %d)", t->c->where,
                    gtbt__tls_strerror(err), err);
@@ -4700,25 +5826,30 @@ static void gtbt__tls_set_time(br_x509_minimal_context *xc) {
 /* TLS 1.2 handshake over c->fd with chain validation, SNI and host name (or IP SAN) check. c owns the TLS
    state from the start (gtbt__conn_close frees it). Every failure except the deadline is GTBT_E_TLS. */
 static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net) {
-    gtbt__ta_list view;
+    const br_x509_trust_anchor *ta;
+    const gtbt__ta_index *idx;
+    size_t nta;
     gtbt__tls *t = (gtbt__tls *)gtbt__malloc(sizeof *t);
     int rc;
     if (!t) return GTBT_E_NOMEM;
-    memset(t, 0, sizeof *t);
+    memset(t, 0, offsetof(gtbt__tls, iobuf)); /* the 33 KiB record buffer needs no zeroing */
     t->c = c;
     c->tls = t;
-    rc = gtbt__ta_select(net, &view, &t->owned, c->lg);
+    rc = gtbt__ta_select(net, &ta, &nta, &idx, &t->owned, c->deadline, c->lg);
     if (rc != GTBT_OK) return rc;
-    br_ssl_client_init_full(&t->cc, &t->xc, view.ta, view.n);
-    br_ssl_engine_set_versions(&t->cc.eng, BR_TLS12, BR_TLS12);
+    gtbt__tls_profile(&t->cc, &t->xc, ta, nta);
     br_ssl_engine_set_buffer(&t->cc.eng, t->iobuf, sizeof t->iobuf, 1);
     gtbt__tls_set_time(&t->xc);
-    if (u->host_is_ip) {
-        t->xip.vtable = &gtbt__xip_vtable;
-        t->xip.inner = &t->xc.vtable;
-        t->xip.ip_len = (size_t)gtbt__ip_parse(u->host, t->xip.ip);
-        br_ssl_engine_set_x509(&t->cc.eng, &t->xip.vtable);
+    t->xw.vtable = &gtbt__xw_vtable;
+    t->xw.xc = &t->xc;
+    t->xw.idx = idx;
+    t->xw.lg = c->lg;
+    if (idx) {
+        if (!(t->xw.used = (unsigned char *)gtbt__malloc(idx->n))) return GTBT_E_NOMEM;
+        memset(t->xw.used, 0, idx->n);
     }
+    if (u->host_is_ip) t->xw.ip_len = (size_t)gtbt__ip_parse(u->host, t->xw.ip);
+    br_ssl_engine_set_x509(&t->cc.eng, &t->xw.vtable);
     if (!br_ssl_client_reset(&t->cc, u->host_is_ip ? NULL : u->host, 0)) {
         gtbt__tls_closed(t); /* logs BearSSL's reason (e.g. no random source) */
         return GTBT_E_TLS;
@@ -4775,7 +5906,8 @@ static int gtbt__tls_read(gtbt__tls *t, void *p, size_t cap, size_t *got) {
 }
 
 static void gtbt__tls_free(gtbt__tls *t) {
-    gtbt__ta_list_free(&t->owned);
+    gtbt__xw_free(&t->xw);
+    gtbt__ta_index_free(&t->owned);
     gtbt__free(t);
 }
 
@@ -5279,7 +6411,34 @@ static int gtbt__host_match(const char *pat, const char *host) {
     return hl > pl && host[hl - pl - 1] == '.' && gtbt__ascii_casecmp(host + hl - pl, pat) == 0;
 }
 
-/* One NO_PROXY entry [s, s+n): "*", "host", ".domain", "*.domain", "1.2.3.4", "::1", "[::1]", each with an optional
+/* A CIDR range [s, s+n) ("10.0.0.0/8", "fd00::/8"): does the IP literal host fall in it? Names are
+   not resolved to be compared (as in Go's net/http). */
+static int gtbt__cidr_match(const char *s, size_t n, const char *host) {
+    char net[64];
+    unsigned char a[16], b[16];
+    const char *slash = (const char *)memchr(s, '/', n);
+    size_t nl = (size_t)(slash - s), i;
+    long bits = 0;
+    int fa, fb;
+    if (nl == 0 || nl >= sizeof net || slash + 1 == s + n || (size_t)(s + n - slash - 1) > 3) return 0;
+    for (i = 1; slash + i < s + n; i++) {
+        if (!gtbt__url_isdigit((unsigned char)slash[i])) return 0;
+        bits = bits * 10 + (slash[i] - '0');
+    }
+    memcpy(net, s, nl);
+    net[nl] = 0;
+    fa = gtbt__ip_parse(net, a);
+    fb = gtbt__ip_parse(host, b);
+    if (!fa || fa != fb || bits > fa * 8) return 0;
+    for (i = 0; i < (size_t)bits / 8; i++) if (a[i] != b[i]) return 0;
+    if (bits % 8) {
+        unsigned char m = (unsigned char)(0xFF << (8 - bits % 8));
+        if ((a[i] & m) != (b[i] & m)) return 0;
+    }
+    return 1;
+}
+
+/* One NO_PROXY entry [s, s+n): "*", a CIDR range "10.0.0.0/8", "host", ".domain", "*.domain", "1.2.3.4", "::1", "[::1]", each with an optional
    ":port" (IPv6 with a port needs brackets). A leading "." or "*." is dropped: the domain and its subdomains match. */
 static int gtbt__no_proxy_entry(const char *s, size_t n, const char *host, int port) {
     char h[256];
@@ -5292,6 +6451,7 @@ static int gtbt__no_proxy_entry(const char *s, size_t n, const char *host, int p
     hn = n;
     if (n == 0) return 0;
     if (n == 1 && *s == '*') return 1;
+    if (memchr(s, '/', n)) return gtbt__cidr_match(s, n, host);
     if (*s == '[') {
         const char *rb = (const char *)memchr(s, ']', n);
         if (!rb) return 0;
@@ -5338,18 +6498,82 @@ static int gtbt__host_is_loopback(const char *host) {
     return gtbt__ascii_casecmp(host, "localhost") == 0;
 }
 
-/* A proxy URL (never logged: it may hold credentials); "host:port" without a scheme means http://. */
+/* RFC 4648 base64 of p[0..n) into out (room for 4 * ceil(n / 3) + 1). */
+static void gtbt__base64(const unsigned char *p, size_t n, char *out) {
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i;
+    for (i = 0; i + 2 < n; i += 3) {
+        *out++ = tab[p[i] >> 2];
+        *out++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+        *out++ = tab[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
+        *out++ = tab[p[i + 2] & 63];
+    }
+    if (i < n) {
+        *out++ = tab[p[i] >> 2];
+        *out++ = tab[((p[i] & 3) << 4) | (i + 1 < n ? p[i + 1] >> 4 : 0)];
+        *out++ = i + 1 < n ? tab[(p[i + 1] & 15) << 2] : '=';
+        *out++ = '=';
+    }
+    *out = 0;
+}
+
+/* "user:password@" of a proxy URL [s, s+n), percent-decoded, as the Basic credentials of
+   Proxy-Authorization. GTBT_E_INVALID for a bad escape, no user, or more than GTBT__PROXY_CRED_MAX bytes. */
+static int gtbt__proxy_userinfo(const char *s, size_t n, char *basic) {
+    unsigned char raw[GTBT__PROXY_CRED_MAX];
+    size_t i, o = 0;
+    if (n == 0 || s[0] == ':') return GTBT_E_INVALID;
+    for (i = 0; i < n; i++) {
+        int ch = (unsigned char)s[i];
+        if (ch == '%') {
+            if (i + 2 >= n || gtbt__hexval(s[i + 1]) < 0 || gtbt__hexval(s[i + 2]) < 0) return GTBT_E_INVALID;
+            ch = gtbt__hexval(s[i + 1]) * 16 + gtbt__hexval(s[i + 2]);
+            i += 2;
+        }
+        if (o >= sizeof raw) return GTBT_E_INVALID;
+        raw[o++] = (unsigned char)ch;
+    }
+    gtbt__base64(raw, o, basic);
+    memset(raw, 0, sizeof raw);
+    return GTBT_OK;
+}
+
+/* A proxy URL (never logged: it may hold credentials); "host:port" without a scheme means http://.
+   "http://user:password@host:port" (percent-encoded) sends Basic credentials on CONNECT. */
 static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, int *use, const gtbt__log *lg) {
-    char tmp[GTBT__URL_MAX + 8];
+    char tmp[GTBT__URL_MAX + 8], basic[GTBT__PROXY_BASIC_MAX];
+    const char *auth, *at, *end;
+    size_t vn = strlen(v);
+    basic[0] = 0;
+    if (vn > GTBT__URL_MAX) vn = GTBT__URL_MAX + 1;       /* too long: url_parse refuses it */
+    auth = strstr(v, "://");
+    auth = auth ? auth + 3 : v;
+    end = auth + strcspn(auth, "/?#");
+    for (at = end; at > auth && at[-1] != '@'; at--) {}
+    if (at > auth) {                                      /* user:password@ */
+        size_t pre = (size_t)(auth - v);
+        if (gtbt__proxy_userinfo(auth, (size_t)(at - 1 - auth), basic) != GTBT_OK || vn > GTBT__URL_MAX) {
+            gtbt__logi(lg, GTBT_LOGITEM_PROXY_CREDENTIALS_INVALID, "telemetry: the credentials of the proxy in %s are invalid (want "
+                       "user:password@, percent-encoded, at most %d bytes)", from, GTBT__PROXY_CRED_MAX);
+            return GTBT_E_INVALID;
+        }
+        snprintf(tmp, sizeof tmp, "%.*s%s", (int)pre, v, at);
+        v = tmp;
+    }
     if (!strstr(v, "://") && strlen(v) <= GTBT__URL_MAX) {
-        snprintf(tmp, sizeof tmp, "http://%s", v);
+        char plain[GTBT__URL_MAX + 8];
+        snprintf(plain, sizeof plain, "http://%.*s", GTBT__URL_MAX, v);
+        memcpy(tmp, plain, sizeof tmp);
         v = tmp;
     }
     if (gtbt__url_parse(v, proxy) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_PROXY_INVALID, "telemetry: the proxy in %s is not a valid http://host:port URL "
-                   "(proxy credentials are not supported)", from);
+        gtbt__logi(lg, GTBT_LOGITEM_PROXY_INVALID, "telemetry: the proxy in %s is not a valid http://[user:password@]host:port URL", from);
+        memset(basic, 0, sizeof basic);
         return GTBT_E_INVALID;
     }
+    memcpy(proxy->basic, basic, sizeof basic);
+    memset(basic, 0, sizeof basic);
+    memset(tmp, 0, sizeof tmp);
     if (proxy->tls) {
         gtbt__logi(lg, GTBT_LOGITEM_PROXY_HTTPS, "telemetry: the proxy in %s uses https://, which is not supported; "
                    "use an http:// proxy (https targets are still tunnelled with TLS)", from);
@@ -5379,7 +6603,7 @@ static GTBT__UNUSED int gtbt__proxy_select(const gtbt__url *target, const gtbt_n
 }
 
 /* "CONNECT host:port" through the proxy already connected on c; a 2xx answer opens the tunnel. */
-static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
+static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target, const gtbt__url *proxy) {
     char auth[300];
     gtbt__buf req, in;
     size_t head_len = 0;
@@ -5393,6 +6617,10 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
     gtbt__buf_puts(&req, auth);
     gtbt__buf_puts(&req, " HTTP/1.1\r\nHost: ");
     gtbt__buf_puts(&req, auth);
+    if (proxy->basic[0]) {
+        gtbt__buf_puts(&req, "\r\nProxy-Authorization: Basic ");
+        gtbt__buf_puts(&req, proxy->basic);
+    }
     gtbt__buf_puts(&req, "\r\n\r\n");
     rc = !io || req.oom ? GTBT_E_NOMEM : gtbt__sock_write(c, req.p, req.len);
     if (rc == GTBT_OK) rc = gtbt__http_read_head(c, &in, io, &head_len);
@@ -5401,13 +6629,16 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target) {
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && (status < 200 || status > 299)) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_REFUSED, "telemetry: the proxy refused CONNECT %s: HTTP %d", auth, status);
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_REFUSED, "telemetry: the proxy refused CONNECT %s: HTTP %d%s", auth, status,
+                   status != 407 ? "" : proxy->basic[0] ? " (check the user and password in the proxy URL)"
+                                                        : " (put user:password@ in the proxy URL)");
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && in.len != head_len) { /* the target speaks only after our request */
         gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_EXTRA, "telemetry: the proxy sent unexpected data after CONNECT %s", auth);
         rc = GTBT_E_NETWORK;
     }
+    if (req.p) memset(req.p, 0, req.len);                 /* it held the credentials */
     gtbt__buf_free(&req);
     gtbt__buf_free(&in);
     gtbt__free(io);
@@ -5518,7 +6749,7 @@ static int64_t gtbt__http_deadline(const gtbt__http_request *rq) {
 static int gtbt__http_open(gtbt__conn *c, const gtbt__url *target, const gtbt__url *proxy, const gtbt_net_desc *net) {
     int rc = proxy ? gtbt__sock_connect(c, "proxy", proxy->host, proxy->host_is_ip, proxy->port)
                    : gtbt__sock_connect(c, "host", target->host, target->host_is_ip, target->port);
-    if (rc == GTBT_OK && proxy) rc = gtbt__proxy_tunnel(c, target);
+    if (rc == GTBT_OK && proxy) rc = gtbt__proxy_tunnel(c, target, proxy);
     if (rc == GTBT_OK && target->tls) rc = gtbt__tls_open(c, target, net);
     return rc;
 }
@@ -5614,15 +6845,14 @@ static int gtbt__stdout_send(gtbt_backend *b, const gtbt_event *ev, size_t n, in
 static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
     gtbt__local_backend *lb = (gtbt__local_backend *)b;
     gtbt__buf out;
-    gtbt__jw w;
+    gtbt__jcache jc;
     size_t i;
     int rc;
     (void)deadline_ms;
     memset(&out, 0, sizeof out);
-    w.b = &out; w.pretty = 0;
+    jc.ok = 0;
     for (i = 0; i < n; i++) {
-        w.depth = 0; w.first = 1;
-        gtbt__json_event(&w, &ev[i]);
+        gtbt__json_event_direct(&out, &ev[i], &jc);
         gtbt__buf_putc(&out, '\n');
     }
     if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
@@ -6318,14 +7548,15 @@ static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, g
     if (gtbt__is_net_backend(be)) {
         gtbt__net_backend *nb = (gtbt__net_backend *)(uintptr_t)be;
         gtbt__buf body;
+        char shown[GTBT__URL_MAX];
         size_t i = 0, k;
         memset(&body, 0, sizeof body);
         do {
             body.len = 0;
             i += nb->body(nb, &body, ev + i, n - i);
-            /* a query string can hold a key: shown masked, like the headers */
-            gtbt__buf_printf(out, "POST %.*s%s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING,
-                             (int)strcspn(nb->url, "?#"), nb->url, nb->url[strcspn(nb->url, "?#")] ? "?****" : "");
+            gtbt__url_display(nb->url, shown, sizeof shown);   /* a query may hold a key: masked */
+            gtbt__buf_printf(out, "POST %s%s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING,
+                             shown, strchr(nb->url, '?') ? "?****" : "");
             if (n && ev[0].tool_name[0]) gtbt__buf_printf(out, " (%s/%s)", ev[0].tool_name, ev[0].version);
             gtbt__buf_putc(out, '\n');
             if (nb->key_header) { gtbt__buf_printf(out, "%s: ", nb->key_header); gtbt__put_masked(out, nb->api_key, strlen(nb->api_key), nb->api_key); gtbt__buf_putc(out, '\n'); }
@@ -6455,6 +7686,7 @@ struct gtbt_collector {
     uint64_t        spill_seq;
     int64_t         bo_until_unix_ms; int bo_failures; /* back-off of this backend (DESIGN 6.8) */
     uint64_t        dropped;        /* events dropped because memory and disk were full */
+    gtbt_detach     detach;         /* the desc's choice, or the environment's override */
 };
 
 static void gtbt__spill_locked(gtbt_collector *c);
@@ -6534,6 +7766,7 @@ typedef struct gtbt__pairs {
     size_t n, dropped;
     gtbt__buf tmp[GTBT__MAX_PAIRS];   /* redacted copies; only the first ntmp are initialised */
     size_t ntmp;
+    int sorted;                       /* keys sorted and unique already (gtbt__pairs_sort_unique) */
 } gtbt__pairs;
 
 /* Adds or overrides (same key: the later pair wins) one pair; the value is redacted. */
@@ -6557,6 +7790,86 @@ static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value)
     else memset(tmp, 0, sizeof *tmp);
     ps->value[i] = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
     if (tmp->p && ps->tmp_of[i] < 0) { ps->tmp_of[i] = t; ps->ntmp++; }
+}
+
+/* Appends one pair without looking for its key (gtbt__pairs_sort_unique settles duplicates); the
+   value is redacted. The caller makes sure there is room. */
+static void gtbt__pairs_append(gtbt__pairs *ps, const char *key, const char *value) {
+    gtbt__str k = gtbt__cut(key, GTBT__MAX_KEY);
+    gtbt__buf *tmp;
+    size_t i = ps->n;
+    if (!k.n) return;
+    ps->key[i] = k;
+    ps->tmp_of[i] = -1;
+    tmp = &ps->tmp[ps->ntmp];
+    tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
+    ps->value[i] = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
+    if (tmp->p) ps->tmp_of[i] = (int)ps->ntmp++;
+    ps->n++;
+}
+
+/* Byte order of two keys (strcmp's order: keys hold no NUL). */
+static int gtbt__key_cmp(gtbt__str a, gtbt__str b) {
+    size_t i, n = a.n < b.n ? a.n : b.n;
+    for (i = 0; i < n; i++)
+        if (a.p[i] != b.p[i]) return (unsigned char)a.p[i] < (unsigned char)b.p[i] ? -1 : 1;
+    return (a.n > b.n) - (a.n < b.n);
+}
+
+/* Keys x and y of ps in byte order, pre[] holding their first 8 bytes as big-endian numbers (zero
+   padded: a key holds no NUL, so a shorter key that is a prefix sorts first, as with strcmp). */
+static int gtbt__pair_cmp(const gtbt__pairs *ps, const uint64_t *pre, size_t x, size_t y) {
+    gtbt__str a, b;
+    if (pre[x] != pre[y]) return pre[x] < pre[y] ? -1 : 1;
+    a = ps->key[x];
+    b = ps->key[y];
+    if (a.n <= 8 || b.n <= 8) return (a.n > b.n) - (a.n < b.n);
+    a.p += 8; a.n -= 8;
+    b.p += 8; b.n -= 8;
+    return gtbt__key_cmp(a, b);
+}
+
+/* Sorts the pairs by key (byte order: Go's map order) keeping, of equal keys, the one added last (a
+   later pair overrides). Nothing to do when they are sorted and unique already (one pass); else a
+   stable bottom-up merge sort of their positions: O(n log n), comparing 8-byte prefixes first. */
+static void gtbt__pairs_sort_unique(gtbt__pairs *ps) {
+    unsigned char a[GTBT__MAX_PAIRS], t[GTBT__MAX_PAIRS];
+    gtbt__str k[GTBT__MAX_PAIRS], v[GTBT__MAX_PAIRS];
+    uint64_t pre[GTBT__MAX_PAIRS];
+    int tf[GTBT__MAX_PAIRS];
+    size_t n = ps->n, i, j, w, lo, o;
+    ps->sorted = 1;
+    for (i = 1; i < n && gtbt__key_cmp(ps->key[i - 1], ps->key[i]) < 0; i++) {}
+    if (i >= n) return;
+    for (i = 0; i < n; i++) {
+        const unsigned char *s = (const unsigned char *)ps->key[i].p;
+        size_t m = gtbt__min(ps->key[i].n, 8);   /* keys are never empty */
+        uint64_t x = 0;
+        for (j = 0; j < m; j++) x = x << 8 | s[j];
+        pre[i] = x << (8 * (8 - m));
+    }
+    for (i = 0; i < n; i++) a[i] = (unsigned char)i;
+    for (w = 1; w < n; w *= 2) {
+        for (lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = gtbt__min(lo + w, n), hi = gtbt__min(lo + 2 * w, n), x = lo, y = mid;
+            o = lo;
+            while (x < mid && y < hi) t[o++] = gtbt__pair_cmp(ps, pre, a[y], a[x]) < 0 ? a[y++] : a[x++];
+            while (x < mid) t[o++] = a[x++];
+            while (y < hi) t[o++] = a[y++];
+        }
+        memcpy(a, t, n);
+    }
+    for (i = 0, o = 0; i < n; i++) { /* equal keys are adjacent, in the order they came: keep the last */
+        if (i + 1 < n && gtbt__pair_cmp(ps, pre, a[i], a[i + 1]) == 0) continue;
+        k[o] = ps->key[a[i]];
+        v[o] = ps->value[a[i]];
+        tf[o] = ps->tmp_of[a[i]];
+        o++;
+    }
+    memcpy(ps->key, k, o * sizeof k[0]);
+    memcpy(ps->value, v, o * sizeof v[0]);
+    memcpy(ps->tmp_of, tf, o * sizeof tf[0]);
+    ps->n = o;
 }
 
 static void gtbt__pairs_free(gtbt__pairs *ps) {
@@ -6606,8 +7919,15 @@ static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__
         ps->value[i].p = c->metadata[i].value; ps->value[i].n = c->meta_vlen[i];
     }
     ps->n = c->n_metadata;
-    for (i = 0; r->extra && i < r->n_extra; i++)
-        if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
+    ps->sorted = 0;
+    if (!r->extra || c->n_metadata + r->n_extra <= GTBT__MAX_PAIRS) { /* room for all: append, then sort once */
+        for (i = 0; r->extra && i < r->n_extra; i++)
+            if (r->extra[i].key) gtbt__pairs_append(ps, r->extra[i].key, r->extra[i].value);
+        gtbt__pairs_sort_unique(ps);
+    } else { /* more pairs than an event holds: the first distinct keys are kept, the rest counted */
+        for (i = 0; i < r->n_extra; i++)
+            if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
+    }
     d->err.p = ""; d->err.n = 0;
     d->nargs = d->ntmp = 0;
     memset(&d->tmp[0], 0, sizeof d->tmp[0]);
@@ -6656,7 +7976,7 @@ static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const
     for (i = 0; i < ps->n; i++) { GTBT__PUT(kv[i].key, ps->key[i]); GTBT__PUT(kv[i].value, ps->value[i]); }
     for (i = 0; i < d->nargs; i++) GTBT__PUT(argp[i], d->args[i]);
 #undef GTBT__PUT
-    gtbt__kv_sort(kv, ps->n);
+    if (!ps->sorted) gtbt__kv_sort(kv, ps->n);
     e->type = r->type;
     e->machine_id = c->machine_id;
     e->tool_name = c->desc.tool_name;
@@ -6675,7 +7995,8 @@ static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const
     return block;
 }
 
-/* Appends a packed event to the buffer (spilling when it is full), with a fresh uuid; frees it
+/* Appends a packed event to the buffer with a fresh uuid; an event that finds the buffer full
+   first spills it (so a run of exactly max_buffer events writes nothing to disk). Frees the event
    instead when telemetry was withdrawn meanwhile. */
 static void gtbt__buffer_add(gtbt_collector *c, gtbt_event *e, void *block) {
     gtbt__mutex_lock(&c->mu);
@@ -6684,10 +8005,11 @@ static void gtbt__buffer_add(gtbt_collector *c, gtbt_event *e, void *block) {
         gtbt__free(block);
         return;
     }
+    if (c->n >= c->max_buffer) gtbt__spill_locked(c); /* leaves at most max_buffer - 1 */
     gtbt__uuid4(&c->rng, (char *)(uintptr_t)e->uuid);
     c->ev[c->n] = *e;
     c->mem[c->n] = block;
-    if (++c->n >= c->max_buffer) gtbt__spill_locked(c);
+    c->n++;
     gtbt__mutex_unlock(&c->mu);
 }
 
@@ -6782,7 +8104,7 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
     if (!c->data_dir[0] || gtbt__dir_open(&d, c->data_dir) != 0) return GTBT_E_IO;
     if (!recover || gtbt__backoff_path(c, own_backoff, sizeof own_backoff) != GTBT_OK) own_backoff[0] = 0;
     /* every entry is looked at (other files in the data dir must not hide spill files); at most
-       GTBT__SPILL_LIST_MAX names are kept (the library itself keeps GTBT__SPILL_FILES_MAX) */
+       GTBT__SPILL_LIST_MAX names are kept (the cap keeps at most one ready file per event) */
     while ((name = gtbt__dir_next(&d)) != NULL) {
         const char *mark;
         int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
@@ -6804,16 +8126,22 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
         if (!mark) continue;
         if (all) { gtbt__names_add(ready, name); continue; }
         if (recover) {
+            /* a sender holds a lock on its claim while it sends: a claim nobody holds is abandoned,
+               whatever its PID says (PID 1 in a container, another container on a shared volume);
+               without locking (some network file systems) a dead PID or an hour's age decides */
             int64_t mtime_ms = 0;
-            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK));
+            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK)), lk;
             size_t base = (size_t)(mark - name) + strlen(GTBT__SPILL_SUFFIX);
+            gtbt__flock fl;
             if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || gtbt__fs_mtime_ms(path, &mtime_ms) != 0) continue;
-            if (gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
-            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) >= (int)sizeof back) continue;
-            if (gtbt__fs_rename(path, back) == 0) {
+            if ((lk = gtbt__fs_lock(path, &fl)) == 1) continue;
+            if (lk == -1 && gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
+            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) < (int)sizeof back &&
+                gtbt__fs_rename(path, back) == 0) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
+            gtbt__fs_unlock(&fl);
         }
     }
     gtbt__dir_close(&d);
@@ -6821,20 +8149,84 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
     return GTBT_OK;
 }
 
-/* Makes room for one more spill file: at most GTBT__SPILL_FILES_MAX ready files are kept. */
-static void gtbt__spill_prune(gtbt_collector *c) {
-    gtbt__names ns;
-    char path[GTBT__MAX_PATH];
-    size_t i, excess;
-    if (gtbt__spill_list(c, &ns, 0, 0) != GTBT_OK) return;
-    if (ns.n >= GTBT__SPILL_FILES_MAX) {
-        excess = ns.n - GTBT__SPILL_FILES_MAX + 1;
-        for (i = 0; i < excess; i++)
-            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK) gtbt__fs_remove(path);
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP,
-                   "telemetry: spill cap reached (%d files); discarded %zu oldest un-sent spill file(s)",
-                   GTBT__SPILL_FILES_MAX, excess);
+/* Lines (events) of a spill text; a last line without its newline counts too. */
+static size_t gtbt__count_lines(const char *p, size_t n) {
+    size_t k, lines = 0;
+    for (k = 0; k < n; k++) lines += p[k] == '\n';
+    return lines + (n && p[n - 1] != '\n');
+}
+
+/* Drops the first events of ready spill file name until at least need_e events and need_b bytes
+   are gone (the file is claimed, cut and written back under its name; a crash in between leaves a
+   claim that is recovered whole: events come back, never vanish). Adds what went to *gone_e/_b. */
+static void gtbt__spill_trim(gtbt_collector *c, const char *name, size_t need_e, size_t need_b,
+                             size_t *gone_e, size_t *gone_b) {
+    char path[GTBT__MAX_PATH], claim[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH], *text;
+    size_t len, off = 0, k = 0;
+    if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
+        snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim ||
+        snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return;
+    if (gtbt__fs_rename(path, claim) != 0) return;        /* being sent by another process */
+    if (gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) {
+        gtbt__fs_rename(claim, path);
+        return;
     }
+    while (off < len && (k < need_e || off < need_b)) {
+        const char *nl = (const char *)memchr(text + off, '\n', len - off);
+        off = nl ? (size_t)(nl - text) + 1 : len;
+        k++;
+    }
+    if (off < len && gtbt__write_file_atomic(path, tmp, text + off, len - off) != GTBT_OK) {
+        gtbt__fs_rename(claim, path);                     /* keep everything rather than lose more */
+    } else {
+        gtbt__fs_remove(claim);
+        *gone_e += k;
+        *gone_b += off;
+    }
+    gtbt__free(text);
+}
+
+/* Keeps the ready spill files, with a new file of add_e events and add_b bytes, within
+   GTBT__SPILL_CAP_EVENTS events and GTBT__SPILL_CAP_BYTES bytes: the oldest events go first (an
+   offline user keeps events, not runs). Files being sent are not counted. */
+static void gtbt__spill_prune(gtbt_collector *c, size_t add_e, size_t add_b) {
+    gtbt__names ns;
+    char path[GTBT__MAX_PATH], *text;
+    size_t i, len, *ev, *by, tot_e = add_e, tot_b = add_b, gone_e = 0, gone_b = 0;
+    if (gtbt__spill_list(c, &ns, 0, 0) != GTBT_OK) return;
+    ev = (size_t *)gtbt__calloc(ns.n + 1, sizeof *ev);
+    by = (size_t *)gtbt__calloc(ns.n + 1, sizeof *by);
+    for (i = 0; ev && by && i < ns.n; i++) {
+        if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) != GTBT_OK) continue;
+        if (gtbt__read_file(path, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) continue;
+        ev[i] = gtbt__count_lines(text, len);
+        by[i] = len;
+        tot_e += ev[i];
+        tot_b += len;
+        gtbt__free(text);
+    }
+    for (i = 0; ev && by && i < ns.n && (tot_e > GTBT__SPILL_CAP_EVENTS || tot_b > GTBT__SPILL_CAP_BYTES); i++) {
+        size_t need_e = tot_e > GTBT__SPILL_CAP_EVENTS ? tot_e - GTBT__SPILL_CAP_EVENTS : 0;
+        size_t need_b = tot_b > GTBT__SPILL_CAP_BYTES ? tot_b - GTBT__SPILL_CAP_BYTES : 0;
+        size_t e0 = gone_e, b0 = gone_b;
+        if (ev[i] <= need_e || by[i] <= need_b) {
+            if (gtbt__path_join(path, sizeof path, c->data_dir, ns.v[i]) == GTBT_OK && gtbt__fs_remove(path) == 0) {
+                gone_e += ev[i];
+                gone_b += by[i];
+            }
+        } else {
+            gtbt__spill_trim(c, ns.v[i], need_e, need_b, &gone_e, &gone_b);
+        }
+        tot_e -= gtbt__min(tot_e, ev[i]);                 /* gone, trimmed or taken by a sender */
+        tot_b -= gtbt__min(tot_b, by[i]);
+        tot_e += ev[i] - gtbt__min(ev[i], gone_e - e0);
+        tot_b += by[i] - gtbt__min(by[i], gone_b - b0);
+    }
+    if (gone_e)
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP, "telemetry: spill cap reached (%d events, %d bytes); discarded %zu oldest "
+                   "un-sent event(s)", GTBT__SPILL_CAP_EVENTS, GTBT__SPILL_CAP_BYTES, gone_e);
+    gtbt__free(ev);
+    gtbt__free(by);
     gtbt__names_free(&ns);
 }
 
@@ -6842,7 +8234,7 @@ static void gtbt__spill_prune(gtbt_collector *c) {
 static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     char name[128], path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH];
     int rc;
-    gtbt__spill_prune(c);
+    gtbt__spill_prune(c, gtbt__count_lines((const char *)data, len), len);
     snprintf(name, sizeof name, GTBT__SPILL_PREFIX "%020lld-%d-%llu" GTBT__SPILL_SUFFIX,
              (long long)gtbt__realtime_ns(), gtbt__pid(), (unsigned long long)c->spill_seq++);
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
@@ -6874,15 +8266,14 @@ static int gtbt__data_dir_make_locked(gtbt_collector *c) {
    gets a file of its own). Returns how many events, from the first, are safely on disk. */
 static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t n) {
     gtbt__buf chunk;
-    gtbt__jw w;
+    gtbt__jcache jc;
     size_t i, written = 0;
     if (!c->spill_ok || c->spill_failed || !n || !gtbt__data_dir_make_locked(c)) return 0;
     memset(&chunk, 0, sizeof chunk);
-    w.b = &chunk; w.pretty = 0;
+    jc.ok = 0;
     for (i = 0; i < n; i++) {
         size_t mark = chunk.len;
-        w.depth = 0; w.first = 1;
-        gtbt__json_event(&w, &ev[i]);
+        gtbt__json_event_direct(&chunk, &ev[i], &jc);
         gtbt__buf_putc(&chunk, '\n');
         if (chunk.oom) goto done;
         if (chunk.len > GTBT__SPILL_FILE_MAX && mark > 0) {
@@ -6890,6 +8281,7 @@ static size_t gtbt__spill_write(gtbt_collector *c, const gtbt_event *ev, size_t 
             written = i;
             memmove(chunk.p, chunk.p + mark, chunk.len - mark);
             chunk.len -= mark;
+            jc.ok = 0; /* the bytes it points to moved */
         }
     }
     if (chunk.len && gtbt__spill_file(c, chunk.p, chunk.len) == GTBT_OK) written = n;
@@ -6909,7 +8301,8 @@ static void gtbt__buffer_remove_front(gtbt_collector *c, size_t k) {
     c->n -= k;
 }
 
-/* The buffer is full: move it to disk; without a usable disk, drop the oldest (bounded). */
+/* The buffer is full and an event is coming: move the buffer to disk; without a usable disk, drop
+   the oldest (bounded) so that the new event has a slot. */
 static void gtbt__spill_locked(gtbt_collector *c) {
     size_t done = gtbt__spill_write(c, c->ev, c->n);
     gtbt__buffer_remove_front(c, done);
@@ -7285,11 +8678,15 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         char *text;
         size_t len, corrupt, n;
         int rc, nomem;
+        gtbt__flock fl;
         if (c->bo_until_unix_ms > gtbt__unix_ms()) { first = GTBT_E_HTTP_RETRY; *stop = 1; break; }
         if (gtbt_now_ms() >= deadline) { first = GTBT_E_TIMEOUT; *stop = 1; break; }
         if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
             snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
-        if (gtbt__fs_rename(path, claim) != 0) continue;  /* another process claimed it */
+        /* the lock is taken before the rename and held until the claim is gone: a claim that
+           nobody holds is abandoned (see gtbt__spill_list) */
+        if (gtbt__fs_lock(path, &fl) == 1) continue;      /* another process is claiming it */
+        if (gtbt__fs_rename(path, claim) != 0) { gtbt__fs_unlock(&fl); continue; }   /* claimed */
         gtbt__fs_touch(claim);                            /* the claim's age starts now */
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
@@ -7300,11 +8697,12 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             } else {
                 gtbt__fs_rename(claim, path);
             }
+            gtbt__fs_unlock(&fl);
             continue;
         }
         memset(&b, 0, sizeof b);
         corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
-        if (nomem) { gtbt__fs_rename(claim, path); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
+        if (nomem) { gtbt__fs_rename(claim, path); gtbt__fs_unlock(&fl); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
         if (corrupt)
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         n = gtbt__drop_too_old(c, b.ev, b.n);
@@ -7320,6 +8718,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_DROPPED_AT_MOST_ONCE, "telemetry: %zu spilled event(s) dropped (at-most-once delivery)", n);
             *stop = 1;
         }
+        gtbt__fs_unlock(&fl);
         gtbt__batch_free(&b);
     }
     gtbt__names_free(&ready);
@@ -7382,6 +8781,182 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     return first;
 }
 
+static int gtbt__parse_bool(const char *v);
+
+/* ---- detached delivery ----
+   gtbt_close may hand the delivery to a sender process so the tool exits at once: the buffer is
+   written to a spill file first (durable), then one sender per data dir (a flock on
+   <data_dir>/telemetry-sender.lock, which the forked sender inherits and which dies with it)
+   replays the spill files by the normal path within flush_timeout_ms. After the fork the sender
+   uses only this collector (its locks were held across the fork by the closing thread and are
+   released in the child), the library's global lock (likewise) and the backend; it never calls
+   the tool's log callback. */
+#define GTBT__SENDER_LOCK     "telemetry-sender.lock"
+#define GTBT__SENDER_ROUNDS   16       /* spill listings one sender works through at most */
+#define GTBT__SENDER_STOP_MS  3000     /* disable, reset and drop wait this long for a sender to end */
+
+static int gtbt__sender_lock_path(const gtbt_collector *c, char *out, size_t cap) {
+    return c->data_dir[0] ? gtbt__path_join(out, cap, c->data_dir, GTBT__SENDER_LOCK) : GTBT_E_INVALID;
+}
+
+/* Ready spill files in the data dir, claims of dead processes recovered first. */
+static size_t gtbt__spill_ready(gtbt_collector *c) {
+    gtbt__names ns;
+    size_t n;
+    if (gtbt__spill_list(c, &ns, 1, 0) != GTBT_OK) return 0;
+    n = ns.n;
+    gtbt__names_free(&ns);
+    return n;
+}
+
+/* The sender delivering for this data dir: its pid, 0 when none, -1 when one is starting. */
+static int gtbt__sender_pid(const gtbt_collector *c) {
+    char path[GTBT__MAX_PATH];
+    return gtbt__sender_lock_path(c, path, sizeof path) == GTBT_OK ? gtbt__sender_running(path) : 0;
+}
+
+/* Stops the sender of this data dir, if one runs, and waits (bounded) until it is gone: nothing
+   is sent after disable, reset or gtbt_drop return. */
+static void gtbt__sender_stop(gtbt_collector *c) {
+    char path[GTBT__MAX_PATH];
+    int64_t end = gtbt_now_ms() + GTBT__SENDER_STOP_MS;
+    int fd, got, pid = 0;
+    if (gtbt__sender_lock_path(c, path, sizeof path) != GTBT_OK) return;
+    for (;;) {
+        got = gtbt__sender_lock(path, 0, &fd);
+        if (got == 1) gtbt__sender_unlock(fd);
+        if (got != 0) return;                             /* no sender (or no lock file) */
+        pid = gtbt__sender_running(path);
+        if (pid > 0) gtbt__sender_kill(pid);
+        if (gtbt_now_ms() >= end) break;
+        gtbt__sleep_ms(5);
+    }
+    gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_STOP_FAILED, "telemetry: the background sender (process %d) did not stop within %d ms",
+               pid, GTBT__SENDER_STOP_MS);
+}
+
+/* The backend's own log lines go nowhere in the sender (the tool's callback is not ours to call
+   in a forked process). */
+static void gtbt__backend_quiet(gtbt_backend *b) {
+    if (b && b->send == gtbt__net_send) {
+        gtbt__net_backend *nb = (gtbt__net_backend *)b;
+        nb->log.fn = NULL;
+        nb->log.item_fn = NULL;
+        nb->net.log = NULL;
+        nb->net.log_item = NULL;
+    }
+}
+
+/* Consent is still given: a disable or reset in another process since this run began stops the sender. */
+static int gtbt__consent_still_on(const gtbt_collector *c) {
+    gtbt_consent k;
+    return gtbt_consent_resolve(&c->desc, &k) == GTBT_OK && k.enabled && !k.local_only && !k.debug;
+}
+
+/* One pass of the sender over the spill files: 1 when more files are waiting (written meanwhile)
+   and time is left, 0 when none is left, -1 when it must stop (a failure, the deadline, consent
+   withdrawn): a failed delivery is not retried before the next run. */
+static int gtbt__sender_round(gtbt_collector *c, int64_t deadline) {
+    int stop = 0;
+    if (!gtbt__consent_still_on(c)) return -1;
+    c->bo_until_unix_ms = 0;
+    c->bo_failures = 0;
+    gtbt__backoff_load(c);                                /* another run may have started or ended one */
+    gtbt__replay(c, deadline, &stop);
+    if (stop || gtbt_now_ms() >= deadline) return -1;
+    return gtbt__spill_ready(c) > 0;
+}
+
+typedef struct gtbt__sender_ctx {
+    gtbt_collector *c;
+    int lock_fd;
+    char lock_path[GTBT__MAX_PATH];
+} gtbt__sender_ctx;
+
+/* The sender process: replays the spill files until none is left, the budget is spent or a
+   retryable failure stops it; lets the lock go, then lists the files once more (a run that
+   found the lock taken left its events to this sender) and takes the lock again for them. */
+static void gtbt__sender_main(void *arg) {
+    gtbt__sender_ctx *s = (gtbt__sender_ctx *)arg;
+    gtbt_collector *c = s->c;
+    int64_t deadline;
+    int rounds = 0, again, r = 1;
+    gtbt__mutex_unlock(&c->mu);                           /* held across the fork by the closing thread */
+    gtbt__global_unlock();
+    gtbt__mutex_unlock(&c->flush_mu);
+    deadline = gtbt_now_ms() + c->desc.flush_timeout_ms;
+    c->log.fn = NULL;
+    c->log.item_fn = NULL;
+    gtbt__backend_quiet(c->backend);
+    do {
+        while (rounds < GTBT__SENDER_ROUNDS && (r = gtbt__sender_round(c, deadline)) > 0) rounds++;
+        gtbt__sender_unlock(s->lock_fd);
+        s->lock_fd = -1;
+        again = r == 0 && ++rounds < GTBT__SENDER_ROUNDS && gtbt_now_ms() < deadline && gtbt__consent_still_on(c) &&
+                gtbt__spill_ready(c) > 0 && gtbt__sender_lock(s->lock_path, 0, &s->lock_fd) == 1;
+        if (again) gtbt__sender_note_pid(s->lock_fd, gtbt__pid());
+    } while (again);
+}
+
+/* gtbt_close through a sender. GTBT_OK when close is done (*result: what it returns): nothing to
+   send, a sender already running (it lists the files again before it exits), or a new sender
+   started. Any other value: deliver inline instead (a back-off in force sends nothing and only
+   spills; a buffer that could not be made durable; no process could be started). */
+static int gtbt__close_detached(gtbt_collector *c, int *result) {
+    gtbt__sender_ctx s;
+    size_t left;
+    int got, rc;
+    *result = GTBT_OK;
+    if (gtbt__sender_lock_path(c, s.lock_path, sizeof s.lock_path) != GTBT_OK) return GTBT_E_INVALID;
+    gtbt__mutex_lock(&c->flush_mu);
+    gtbt__mutex_lock(&c->mu);
+    if (c->withdrawn) {
+        gtbt__mutex_unlock(&c->mu);
+        gtbt__mutex_unlock(&c->flush_mu);
+        return GTBT_OK;
+    }
+    if (c->bo_until_unix_ms > gtbt__unix_ms()) left = 1;  /* inline: sends nothing, spills, returns at once */
+    else {
+        gtbt__buffer_remove_front(c, gtbt__spill_write(c, c->ev, c->n));   /* durable first */
+        left = c->n;
+    }
+    gtbt__mutex_unlock(&c->mu);
+    if (left || !gtbt__spill_ready(c)) {                  /* inline, or nothing to send: no process */
+        gtbt__mutex_unlock(&c->flush_mu);
+        return left ? GTBT_E_IO : GTBT_OK;
+    }
+    got = gtbt__sender_lock(s.lock_path, 1, &s.lock_fd);
+    if (got <= 0) {
+        gtbt__mutex_unlock(&c->flush_mu);
+        return got == 0 ? GTBT_OK : GTBT_E_IO;
+    }
+    s.c = c;
+    gtbt__global_lock();                                  /* the sender finds every lock it uses free */
+    gtbt__mutex_lock(&c->mu);
+    rc = gtbt__sender_spawn(s.lock_fd, c->desc.flush_timeout_ms / 1000 + 3, gtbt__sender_main, &s);
+    gtbt__mutex_unlock(&c->mu);
+    gtbt__global_unlock();
+    if (rc == GTBT_OK) gtbt__sender_handoff(s.lock_fd);
+    else gtbt__sender_unlock(s.lock_fd);
+    gtbt__mutex_unlock(&c->flush_mu);
+    if (rc != GTBT_OK)
+        gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_SPAWN_FAILED, "telemetry: cannot start a background sender; delivering now");
+    return rc;
+}
+
+/* gtbt_close detaches: the choice resolved at gtbt_new allows it, and there is a private data
+   dir to make the events durable in. Local backends (file, stdout, noop) and debug mode always
+   deliver inline; under AUTO, so do custom backends (they may rely on the tool's state). */
+static int gtbt__detach_wanted(const gtbt_collector *c) {
+    const char *ci = gtbt__getenv("CI");
+    if (!GTBT__POSIX || !c->active || !c->spill_ok || c->consent.debug || c->consent.local_only || gtbt__is_local_backend(c->backend))
+        return 0;
+    if (c->detach == GTBT_DETACH_ALWAYS) return 1;
+    if (c->detach != GTBT_DETACH_AUTO || c->backend->send != gtbt__net_send) return 0;
+    if (ci && gtbt__parse_bool(ci) != 0) return 0;        /* CI set and not a false value */
+    return gtbt__on_terminal();
+}
+
 /* Discards the buffer and every spill file of this data dir (consent withdrawal). */
 static void gtbt__discard(gtbt_collector *c) {
     gtbt__names all;
@@ -7390,7 +8965,9 @@ static void gtbt__discard(gtbt_collector *c) {
     gtbt__mutex_lock(&c->mu);
     gtbt__buffer_remove_front(c, c->n);
     gtbt__mutex_unlock(&c->mu);
-    if (!c->data_dir[0] || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
+    gtbt__sender_stop(c);                 /* before the files go: nothing is sent after this */
+    /* never through a planted link or in a directory that is not ours */
+    if (!c->data_dir[0] || gtbt__dir_private(c->data_dir) != GTBT_OK || gtbt__spill_list(c, &all, 0, 1) != GTBT_OK) return;
     for (i = 0; i < all.n; i++)
         if (gtbt__path_join(path, sizeof path, c->data_dir, all.v[i]) == GTBT_OK) gtbt__fs_remove(path);
     gtbt__names_free(&all);
@@ -7724,6 +9301,19 @@ static int gtbt__env_bool(const char *name) {
     return v ? gtbt__parse_bool(v) == 1 : -1;
 }
 
+/* gtbt_desc.detach, unless <TOOL>_TELEMETRY_DETACH / TELEMETRY_DETACH (a boolean) override it. */
+static gtbt_detach gtbt__detach_choice(const gtbt_desc *desc) {
+    char var[GTBT__MAX_TOOL_NAME + 24];
+    int v = -1;
+    if (gtbt__valid_tool_name(desc->tool_name)) {
+        gtbt__tool_env(desc->tool_name, "TELEMETRY_DETACH", var, sizeof var);
+        v = gtbt__env_bool(var);
+    }
+    if (v < 0) v = gtbt__env_bool("TELEMETRY_DETACH");
+    if (v >= 0) return v ? GTBT_DETACH_ALWAYS : GTBT_DETACH_NEVER;
+    return desc->detach == GTBT_DETACH_NEVER || desc->detach == GTBT_DETACH_ALWAYS ? desc->detach : GTBT_DETACH_AUTO;
+}
+
 /* DO_NOT_TRACK set to anything but empty, 0 or false means off: an opt-out fails safe. */
 static int gtbt__do_not_track(void) {
     const char *v = gtbt__getenv("DO_NOT_TRACK");
@@ -7986,15 +9576,20 @@ static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, siz
     } else if (gtbt__is_net_backend(net)) {
         gtbt__url u;
         const gtbt__net_backend *nb = (const gtbt__net_backend *)(const void *)net;
-        if (gtbt__url_parse(nb->url, &u) == GTBT_OK) snprintf(out, cap, "%s, via %s", u.hostport, net->info);
+        static const char *const kinds[] = {"JSON over HTTP", "OpenTelemetry", "Datadog", "PostHog"};
+        char shown[GTBT__URL_MAX];
+        gtbt__url_display(nb->url, shown, sizeof shown);   /* never a query, user or password */
+        if (gtbt__url_parse(nb->url, &u) == GTBT_OK)
+            snprintf(out, cap, "%s (%s, %s)", u.hostport, kinds[nb->kind >= 0 && nb->kind < 4 ? nb->kind : 0], shown);
         else snprintf(out, cap, "%s", net->info);
     } else if (net) {
         snprintf(out, cap, "the tool's own backend: %s", net->info ? net->info : "custom");
     } else if (c->desc.no_backend_reason[0]) {
         snprintf(out, cap, "nowhere: %s", c->desc.no_backend_reason);
     } else if (c->desc.endpoint[0] || c->desc.otel_endpoint[0]) {
-        snprintf(out, cap, "nowhere: the endpoint %s is not a valid URL (the tool's author must fix it)",
-                 c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint);
+        char shown[GTBT__URL_MAX];
+        gtbt__url_display(c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint, shown, sizeof shown);
+        snprintf(out, cap, "nowhere: the endpoint %s is not a valid URL (the tool's author must fix it)", shown);
     } else {
         snprintf(out, cap, "nowhere: this build of %s has no endpoint configured", c->desc.tool_name);
     }
@@ -8006,7 +9601,7 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     gtbt__conf cf;
     char why[GTBT__MAX_PATH + 64], id[17], where[GTBT__MAX_PATH + 300];
     size_t files = 0, pending, in_memory;
-    int withdrawn;
+    int withdrawn, sender;
     int64_t mtime;
     gtbt_consent_resolve(&c->desc, &k);
     gtbt__mutex_lock(&c->mu);
@@ -8034,6 +9629,10 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
     else fprintf(out, "Data dir: %s\n", c->data_dir);
     pending = gtbt__pending_on_disk(c, &files) + in_memory;
     fprintf(out, "Pending: %zu event%s waiting to be sent\n", pending, pending == 1 ? "" : "s");
+    sender = gtbt__sender_pid(c);
+    if (sender > 0) fprintf(out, "Background delivery: in progress (process %d)\n", sender);
+    else if (sender < 0) fprintf(out, "Background delivery: starting\n");
+    else fprintf(out, "Background delivery: none running\n");
     if (c->bo_until_unix_ms > gtbt__unix_ms()) {
         char when[64];
         time_t t = (time_t)(c->bo_until_unix_ms / 1000);
@@ -8418,6 +10017,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         return c;   /* inert: nothing computed, no file touched */
     }
     c->active = 1;
+    c->detach = gtbt__detach_choice(desc);
     if (cfg_rc != GTBT_OK)
         gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the config directory path is too long (%s or HOME; at most %d bytes); "
                    "not used (set gtbt_desc.config_dir)", desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
@@ -8442,8 +10042,9 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt__collector_id(c, c->machine_id);
     gtbt__os_version(c->os_version, sizeof c->os_version);
     gtbt__rng_seed(&c->rng);
-    c->ev = (gtbt_event *)gtbt__calloc(c->max_buffer, sizeof *c->ev);
-    c->mem = (void **)gtbt__calloc(c->max_buffer, sizeof *c->mem);
+    /* slots are written before they are read (c->n counts them): not zeroed up front */
+    c->ev = (gtbt_event *)gtbt__malloc(c->max_buffer * sizeof *c->ev);     /* max_buffer <= GTB_TELEMETRY_MAX_BUFFER */
+    c->mem = (void **)gtbt__malloc(c->max_buffer * sizeof *c->mem);
     if (!c->ev || !c->mem) goto nomem;
     c->network = NULL;
     if (!gtbt__select_backend(c, custom)) { custom = NULL; goto nomem; }
@@ -8516,7 +10117,7 @@ GTB_TELEMETRY_API int gtbt_drop(gtbt_collector *c) {
 GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
     int rc;
     if (!c) return GTBT_OK;
-    rc = gtbt_flush(c);
+    if (!gtbt__detach_wanted(c) || gtbt__close_detached(c, &rc) != GTBT_OK) rc = gtbt_flush(c);
     if (c->active && c->n)   /* not delivered and nowhere to keep them: never dropped without a word */
         gtbt__logi(&c->log, GTBT_LOGITEM_CLOSE_DROPPED, "telemetry: %zu undelivered event(s) dropped at close: %s", c->n,
                    c->spill_ok ? "the spill file could not be written" : "no usable data directory to keep them for the next run");

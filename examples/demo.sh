@@ -83,6 +83,9 @@ if [ ! -x "$B/gtbt-sink" ]; then
     exit 0
 fi
 run "$MYTOOL" telemetry enable
+# inline delivery here, so that each run's events are in the sink when it is stopped (on a
+# terminal mytool would return at once and leave the delivery to a background sender)
+export MYTOOL_TELEMETRY_DETACH=0
 start_sink
 echo "(the receiver listens on $ADDR)"
 run_env MYTOOL_ENDPOINT="http://$ADDR/events" "$MYTOOL" greet Ada

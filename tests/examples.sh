@@ -74,7 +74,7 @@ manual_complete() {
     missing=""
     for f in $(cat "$T/api"); do grep -q "$f" "$T/manual" || missing="$missing $f"; done
     [ -z "$missing" ] || { echo "not in the manual:$missing"; return 1; }
-    for v in DO_NOT_TRACK TELEMETRY_ENABLED TELEMETRY_LOCAL TELEMETRY_DEBUG CI XDG_CONFIG_HOME XDG_STATE_HOME SSL_CERT_FILE HTTPS_PROXY HTTP_PROXY NO_PROXY; do
+    for v in DO_NOT_TRACK TELEMETRY_ENABLED TELEMETRY_LOCAL TELEMETRY_DEBUG TELEMETRY_DETACH CI XDG_CONFIG_HOME XDG_STATE_HOME SSL_CERT_FILE HTTPS_PROXY HTTP_PROXY NO_PROXY; do
         grep -q "$v" README.md || missing="$missing $v"
         grep -q "$v" "$T/manual" || missing="$missing $v(manual)"
     done

@@ -85,7 +85,8 @@ static GT_UNUSED void rec_log_item_fn(void *user, gtbt_log_level level, gtbt_log
 static GT_UNUSED void env_clear(void) {
     static const char *vars[] = {"DO_NOT_TRACK", "TELEMETRY_ENABLED", "TELEMETRY_LOCAL", "TELEMETRY_DEBUG",
         "MYTOOL_TELEMETRY_ENABLED", "MYTOOL_TELEMETRY_LOCAL", "MYTOOL_TELEMETRY_DEBUG", "CI",
-        "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE"};
+        "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE",
+        "MYTOOL_TELEMETRY_DETACH", "TELEMETRY_DETACH"};
     size_t i;
     for (i = 0; i < sizeof vars / sizeof vars[0]; i++) unsetenv(vars[i]);
 }
@@ -102,6 +103,7 @@ static GT_UNUSED gtbt_desc desc_in(const char *dir, char *cfg, char *data, size_
     d.config_dir = cfg;
     d.data_dir = data;
     d.force_enabled = true;
+    d.detach = GTBT_DETACH_NEVER;   /* inline even when the tests run on a terminal */
     return d;
 }
 

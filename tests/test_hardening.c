@@ -9,6 +9,7 @@
 #include "tests/support.h"
 #include "tests/sink.h"
 #include <sys/time.h>
+#include <sys/file.h>
 
 static gtbt_desc t_setup(void) {
     env_clear();
@@ -111,10 +112,13 @@ static void test_long_xdg_refused(void) {
     x[strlen(T_dir) + 2 + 8 * 200] = 0;
     setenv("XDG_STATE_HOME", x, 1);
     memset(&L, 0, sizeof L);
+    d.max_buffer = 2;
     c = gtbt_new(&d);
     CHECK(!strstr(L.text, "too long"));
-    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);   /* the data dir is made on its first write */
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);   /* a spill: the directory is made */
     gtbt_close(c);
+    CHECK_INT(LOGGED(L, DATA_DIR_UNUSABLE), 0);
     CHECK(stat(probe, &st) == 0);
     unsetenv("XDG_STATE_HOME");
     free(x);
@@ -164,7 +168,7 @@ static void test_url_secrets_never_printed(void) {
         rewind(f);
         status = (char *)calloc(1, (size_t)n + 1);
         if (status && fread(status, 1, (size_t)n, f) == (size_t)n) {
-            CHECK_CONTAINS(status, want);
+            CHECK_CONTAINS(status, want + 6);                /* the URL, without the query */
             CHECK_NOT_CONTAINS(status, "SECRETQ1");
             CHECK_NOT_CONTAINS(status, "FRAGQ2");
         }
@@ -316,6 +320,123 @@ static void test_spill_list_many_entries(void) {
     t_done();
 }
 
+/* ---- a claim is recognised by the lock its sender holds, not by its PID ---- */
+static void test_claim_lock_not_pid(void) {
+    gtbt_desc d = t_setup();
+    rec_backend rb;
+    gtbt_collector *c;
+    char claim[1024], claim2[1024], ready2[1024];
+    int pfd[2], qfd[2];
+    pid_t child;
+    gtbt__mkdir_private(T_data);
+    /* PID 1 is alive in every PID namespace: a container's tool that ran as PID 1 left this */
+    plant_events(T_data, "telemetry-spill-00000000000000001000-1-0.ndjson", 8, 0, 2);
+    pjoin(claim, sizeof claim, T_data, "telemetry-spill-00000000000000001000-1-0.ndjson.sending-1");
+    {
+        char ready[1024];
+        pjoin(ready, sizeof ready, T_data, "telemetry-spill-00000000000000001000-1-0.ndjson");
+        CHECK_INT(rename(ready, claim), 0);
+    }
+    /* another claim, held by a live sender (a child process) */
+    plant_events(T_data, "telemetry-spill-00000000000000002000-1-0.ndjson", 9, 0, 3);
+    pjoin(ready2, sizeof ready2, T_data, "telemetry-spill-00000000000000002000-1-0.ndjson");
+    pjoin(claim2, sizeof claim2, T_data, "telemetry-spill-00000000000000002000-1-0.ndjson.sending-1");
+    CHECK_INT(rename(ready2, claim2), 0);
+    CHECK_INT(pipe(pfd), 0);
+    CHECK_INT(pipe(qfd), 0);
+    child = fork();
+    if (child == 0) {
+        int fd = open(claim2, O_RDONLY);
+        char x;
+        if (fd < 0 || flock(fd, LOCK_EX) != 0) _exit(1);
+        if (write(pfd[1], "l", 1) != 1) _exit(1);
+        if (read(qfd[0], &x, 1) < 0) _exit(1);              /* until the parent says so */
+        _exit(0);
+    }
+    {
+        char x = 0;
+        struct pollfd pf;
+        pf.fd = pfd[0]; pf.events = POLLIN; pf.revents = 0;
+        CHECK(poll(&pf, 1, 10000) == 1 && read(pfd[0], &x, 1) == 1 && x == 'l');
+    }
+    rec_init(&rb, "rec");
+    d.backend = &rb.base;
+    c = gtbt_new(&d);
+    CHECK_INT(gtbt_flush(c), GTBT_OK);
+    CHECK_INT(rb.events, 2);                                 /* before the fix: 0 for an hour */
+    CHECK_INT(LOGGED(L, SPILL_RECOVERED), 1);
+    CHECK(access(claim2, F_OK) == 0);                        /* held: untouched */
+    CHECK(write(qfd[1], "x", 1) == 1);
+    CHECK(sink_reap(child, 5000));
+    CHECK_INT(gtbt_flush(c), GTBT_OK);                       /* its sender is gone: taken back */
+    CHECK_INT(rb.events, 5);
+    CHECK(access(claim2, F_OK) != 0);
+    CHECK_INT(n_ready(T_data) + n_claims(T_data), 0);
+    gtbt_close(c);
+    close(pfd[0]); close(pfd[1]); close(qfd[0]); close(qfd[1]);
+    rec_free_json(&rb);
+    t_done();
+}
+
+/* ---- a symlinked tool directory in a shared XDG directory is refused ---- */
+static void test_symlinked_tool_dir_refused(void) {
+    gtbt_desc d = t_setup();
+    gtbt_collector *c;
+    char shared[600], victim[700], vcfg[700], link[700], clink[700], planted[900], conf[900];
+    struct stat st;
+    int i;
+    snprintf(shared, sizeof shared, "%s/shared", T_dir);
+    CHECK_INT(mkdir(shared, 0700), 0);
+    CHECK_INT(chmod(shared, 01777), 0);                    /* like /tmp */
+    snprintf(victim, sizeof victim, "%s/victim-state", T_dir);
+    snprintf(vcfg, sizeof vcfg, "%s/victim-config", T_dir);
+    CHECK_INT(mkdir(victim, 0700), 0);
+    CHECK_INT(mkdir(vcfg, 0700), 0);
+    snprintf(planted, sizeof planted, "%s/telemetry-spill-00000000000000000001-1-0.ndjson", victim);
+    write_mode(planted, "{}\n", 3, 0600);
+    /* another user plants <shared>/mytool -> the victim's directories */
+    snprintf(link, sizeof link, "%s/state", shared);
+    CHECK_INT(mkdir(link, 0700), 0);
+    snprintf(link, sizeof link, "%s/state/mytool", shared);
+    CHECK_INT(symlink(victim, link), 0);
+    snprintf(clink, sizeof clink, "%s/config", shared);
+    CHECK_INT(mkdir(clink, 0700), 0);
+    snprintf(clink, sizeof clink, "%s/config/mytool", shared);
+    CHECK_INT(symlink(vcfg, clink), 0);
+    snprintf(link, sizeof link, "%s/state", shared);
+    setenv("XDG_STATE_HOME", link, 1);
+    snprintf(clink, sizeof clink, "%s/config", shared);
+    setenv("XDG_CONFIG_HOME", clink, 1);
+    d.data_dir = NULL;
+    d.config_dir = NULL;
+    d.max_buffer = 3;
+    c = gtbt_new(&d);
+    CHECK_INT(LOGGED(L, DATA_DIR_UNUSABLE), 1);
+    for (i = 0; i < 10; i++) gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e", NULL, 0);   /* would spill */
+    CHECK_INT(gt_count(victim, "telemetry-", NULL), 1);     /* only the planted file */
+    gtbt_drop(c);                                           /* deletes spill files (as disable does) */
+    CHECK(stat(planted, &st) == 0);                         /* not the victim's */
+    snprintf(conf, sizeof conf, "%s/telemetry.conf", vcfg);
+    CHECK(stat(conf, &st) != 0);                            /* no consent file written there */
+    CHECK(gtbt_consent_set(&d, true) != GTBT_OK);
+    CHECK(stat(conf, &st) != 0);
+    gtbt_close(c);
+    /* a parent others may write to without the sticky bit is refused too */
+    unsetenv("XDG_STATE_HOME");
+    unsetenv("XDG_CONFIG_HOME");
+    snprintf(link, sizeof link, "%s/open", T_dir);
+    CHECK_INT(mkdir(link, 0700), 0);
+    CHECK_INT(chmod(link, 0777), 0);
+    snprintf(link, sizeof link, "%s/open/data", T_dir);
+    d.data_dir = link;
+    d.config_dir = NULL;
+    memset(&L, 0, sizeof L);
+    c = gtbt_new(&d);
+    CHECK_INT(LOGGED(L, DATA_DIR_UNUSABLE), 1);
+    gtbt_close(c);
+    t_done();
+}
+
 int main(int argc, char **argv) {
     static const gt_test tests[] = {
         {"5xx_retried", test_5xx_retried},
@@ -325,6 +446,8 @@ int main(int argc, char **argv) {
         {"url_secrets_never_printed", test_url_secrets_never_printed},
         {"control_characters", test_control_characters},
         {"spill_list_many_entries", test_spill_list_many_entries},
+        {"claim_lock_not_pid", test_claim_lock_not_pid},
+        {"symlinked_tool_dir_refused", test_symlinked_tool_dir_refused},
     };
     return GT_RUN(tests, argc, argv);
 }

@@ -475,7 +475,11 @@ static void test_proxy_select(void)
     select_proxy("http://example.com/", "", got, sizeof got);
     CHECK_STR(got, "direct");
     CHECK_RC(select_proxy("http://example.com/", "https://secure.proxy:443", got, sizeof got), GTBT_E_UNSUPPORTED);
-    CHECK_RC(select_proxy("http://example.com/", "http://user:secret@proxy:3128", got, sizeof got), GTBT_E_INVALID);
+    /* credentials in the proxy URL are accepted (sent on CONNECT); malformed ones are refused */
+    CHECK_RC(select_proxy("http://example.com/", "http://user:secret@proxy:3128", got, sizeof got), GTBT_OK);
+    CHECK_STR(got, "proxy:3128");
+    CHECK_RC(select_proxy("http://example.com/", "http://:secret@proxy:3128", got, sizeof got), GTBT_E_INVALID);
+    CHECK_RC(select_proxy("http://example.com/", "http://user:se%zzcret@proxy:3128", got, sizeof got), GTBT_E_INVALID);
     CHECK_RC(select_proxy("http://example.com/", "ftp://proxy", got, sizeof got), GTBT_E_INVALID);
     setenv("HTTP_PROXY", "https://p.local:443", 1);
     CHECK_RC(select_proxy("http://other.net:81/", NULL, got, sizeof got), GTBT_E_UNSUPPORTED);

@@ -373,15 +373,15 @@ static void test_random_fragments(void)
             "password", "TOKEN", "Authorization", "Bearer", "Cookie", "-u", "a:b", "sk-", "ghp_", "ghu_", "SG.", "hvs.",
             "AKIA", "eyJ", "-----BEGIN ", "PRIVATE KEY", "-----END ", "-----", "\n", "&", "+", "0123456789abcdef",
             "0123456789ABCDEF", "aB3xZ9", "QwErTy12", "+/", "==", "1.2", "commit", "x", "AAAAAAAAAAAAAAAA", "http" };
-        unsigned long seed = 12345;
+        uint64_t seed = 12345;
         int k, bad = 0;
         for (k = 0; k < 20000 && bad < 5; k++) {
             char text[400];
             size_t len = 0, on, on2;
-            int parts = 1 + (int)((seed = seed * 6364136223846793005UL + 1442695040888963407UL) >> 33) % 24, q;
+            int parts = 1 + (int)((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33) % 24, q;
             char *o, *o2;
             for (q = 0; q < parts; q++) {
-                const char *f = frag[((seed = seed * 6364136223846793005UL + 1442695040888963407UL) >> 33) % (sizeof frag / sizeof frag[0])];
+                const char *f = frag[((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33) % (sizeof frag / sizeof frag[0])];
                 size_t fl = strlen(f), rep = 1 + ((seed >> 40) % 3);
                 while (rep-- && len + fl < sizeof text) { memcpy(text + len, f, fl); len += fl; }
             }

@@ -12,6 +12,9 @@
  *   --port N               port; 0 = ephemeral (default)
  *   --tls --cert F --key F serve HTTPS: PEM certificate chain (leaf first) and PEM private key
  *                          (RSA or EC; PKCS#8 or traditional)
+ *   --suites KIND          with --tls, offer only some old cipher suites, to test that a client
+ *                          refuses them: 3des (3DES-EDE-CBC), cbc (AES-CBC) or rsa (static RSA key
+ *                          exchange, AES-GCM); default: BearSSL's full server list
  *   --log FILE             append one JSON line per request (below), flushed after each line
  *   --max-requests N       exit once N requests have been handled
  *   --exit-after-ms N      exit after N milliseconds
@@ -31,6 +34,8 @@
  *   --slow MS              send every answer one byte every MS milliseconds
  *   --connect-proxy        be an HTTP CONNECT proxy: tunnel to loopback host:port targets, refuse
  *                          any other with 403 (plain HTTP only; fault modes apply to CONNECT too)
+ *   --proxy-auth USER:PASS with --connect-proxy: a CONNECT without "Proxy-Authorization: Basic"
+ *                          of exactly these credentials is answered 407 with Proxy-Authenticate
  *
  * stdout: first exactly one line "listening on HOST:PORT" (flushed; e.g. "listening on ::1:4318"),
  * then per event a summary line, and for a payload that fails its check (answered 400) a reason:
@@ -113,10 +118,10 @@
  */
 
 static struct options {
-    const char *host, *cert, *key, *log, *retry_after, *redirect;
+    const char *host, *cert, *key, *log, *retry_after, *redirect, *suites, *proxy_auth;
     long port, max_requests, exit_after_ms, status, slow_ms, huge_mb, fail_first;
     int tls, quiet, verbose, blackhole, reset, garbage, connect_proxy;
-} opt = { "127.0.0.1", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+} opt = { "127.0.0.1", NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
 static volatile sig_atomic_t g_stop;                  /* set by a signal or when main decides to exit */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;  /* guards everything below and stdout */
@@ -1377,6 +1382,16 @@ static int tls_start(conn *c)
         br_ssl_server_init_full_ec(c->sc, g_tls.chain, g_tls.chain_len, g_tls.issuer_key_type,
                                    br_skey_decoder_get_ec(&g_tls.key));
     br_ssl_engine_set_versions(&c->sc->eng, BR_TLS12, BR_TLS12);
+    if (opt.suites) {
+        static const uint16_t des[] = { BR_TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, BR_TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA,
+                                        BR_TLS_RSA_WITH_3DES_EDE_CBC_SHA };
+        static const uint16_t cbc[] = { BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+                                        BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA };
+        static const uint16_t rsa[] = { BR_TLS_RSA_WITH_AES_128_GCM_SHA256, BR_TLS_RSA_WITH_AES_256_GCM_SHA384 };
+        if (!strcmp(opt.suites, "3des")) br_ssl_engine_set_suites(&c->sc->eng, des, sizeof des / sizeof des[0]);
+        else if (!strcmp(opt.suites, "cbc")) br_ssl_engine_set_suites(&c->sc->eng, cbc, sizeof cbc / sizeof cbc[0]);
+        else br_ssl_engine_set_suites(&c->sc->eng, rsa, sizeof rsa / sizeof rsa[0]);
+    }
     br_ssl_engine_set_buffer(&c->sc->eng, c->iobuf, BR_SSL_BUFSIZE_BIDI, 1);
     if (!br_ssl_server_reset(c->sc)) return -1;
     br_sslio_init(&c->io, &c->sc->eng, tls_low_read, c, tls_low_write, c);
@@ -1678,6 +1693,32 @@ static int connect_to(const sockaddr_any *a, socklen_t alen, int timeout_ms)
     return -1;
 }
 
+/* "Basic <base64 of --proxy-auth>", the scheme in any case. */
+static int proxy_auth_ok(const char *value)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = (const unsigned char *)opt.proxy_auth;
+    size_t n = strlen(opt.proxy_auth), i;
+    char want[1024], *o = want;
+    if (!value || strncasecmp(value, "Basic ", 6) != 0 || n > 600) return 0;
+    for (i = 0; i + 2 < n; i += 3) {
+        *o++ = tab[p[i] >> 2];
+        *o++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+        *o++ = tab[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
+        *o++ = tab[p[i + 2] & 63];
+    }
+    if (i < n) {
+        *o++ = tab[p[i] >> 2];
+        *o++ = tab[((p[i] & 3) << 4) | (i + 1 < n ? p[i + 1] >> 4 : 0)];
+        *o++ = i + 1 < n ? tab[(p[i + 1] & 15) << 2] : '=';
+        *o++ = '=';
+    }
+    *o = 0;
+    value += 6;
+    while (*value == ' ') value++;
+    return strcmp(value, want) == 0;
+}
+
 static void check_connect(const request *rq, verdict *v)
 {
     char host[256];
@@ -1693,6 +1734,11 @@ static void check_connect(const request *rq, verdict *v)
     if (!opt.connect_proxy) {
         v->status = 405;
         invalid(v, "not a proxy (start the sink with --connect-proxy)");
+        return;
+    }
+    if (opt.proxy_auth && !proxy_auth_ok(header_get(rq, "proxy-authorization"))) {
+        v->status = 407;
+        invalid(v, "proxy credentials missing or wrong");
         return;
     }
     if (*t == '[') {                        /* [v6]:port or host:port */
@@ -1835,6 +1881,7 @@ static int send_head(conn *c, int status, const char *ctype, unsigned long long 
               status, reason(status), ctype, len);
     if (opt.retry_after) sb_printf(&h, "Retry-After: %s\r\n", opt.retry_after);
     if (location) sb_printf(&h, "Location: %s\r\n", location);
+    if (status == 407) sb_puts(&h, "Proxy-Authenticate: Basic realm=\"gtbt-sink\"\r\n");
     sb_puts(&h, "Server: gtbt-sink\r\nConnection: close\r\n\r\n");
     r = h.oom ? IO_NOMEM : emit(c, h.p, h.len);
     sb_free(&h);
@@ -2089,6 +2136,7 @@ static const char usage_text[] =
     "  --host ADDR            numeric address to listen on (default 127.0.0.1)\n"
     "  --port N               port, 0 = ephemeral (default)\n"
     "  --tls --cert F --key F HTTPS with a PEM certificate chain and PEM key (RSA or EC)\n"
+    "  --suites KIND          with --tls: offer only 3des, cbc or rsa (static RSA) cipher suites\n"
     "  --log FILE             append one JSON line per request:\n"
     "                         {\"n\",\"method\",\"path\",\"format\",\"valid\",\"headers\",\"body\",\"status\"\n"
     "                         [,\"error\"]}\n"
@@ -2106,7 +2154,8 @@ static const char usage_text[] =
     "  --huge MB              answer 200 with a body of MB MiB\n"
     "  --retry-after S        add \"Retry-After: S\" to every answer\n"
     "  --slow MS              send every answer one byte every MS ms\n"
-    "  --connect-proxy        HTTP CONNECT proxy to loopback host:port targets (others: 403)\n";
+    "  --connect-proxy        HTTP CONNECT proxy to loopback host:port targets (others: 403)\n"
+    "  --proxy-auth USER:PASS with --connect-proxy: demand these Basic credentials (else 407)\n";
 
 static const struct optdef {
     const char *name;
@@ -2119,6 +2168,7 @@ static const struct optdef {
     { "--tls", 'f', &opt.tls, 0, 0 },
     { "--cert", 's', &opt.cert, 0, 0 },
     { "--key", 's', &opt.key, 0, 0 },
+    { "--suites", 's', &opt.suites, 0, 0 },
     { "--log", 's', &opt.log, 0, 0 },
     { "--max-requests", 'n', &opt.max_requests, 1, LONG_MAX },
     { "--exit-after-ms", 'n', &opt.exit_after_ms, 1, LONG_MAX / 2 },
@@ -2134,6 +2184,7 @@ static const struct optdef {
     { "--redirect", 's', &opt.redirect, 0, 0 },
     { "--fail-first", 'n', &opt.fail_first, 1, LONG_MAX },
     { "--connect-proxy", 'f', &opt.connect_proxy, 0, 0 },
+    { "--proxy-auth", 's', &opt.proxy_auth, 0, 0 },
 };
 
 static void PRINTF_LIKE(1, 2) usage_error(const char *fmt, ...)
@@ -2193,7 +2244,10 @@ static void parse_options(int argc, char **argv)
     }
     if (opt.tls && (!opt.cert || !opt.key)) usage_error("--tls needs --cert FILE and --key FILE");
     if (!opt.tls && (opt.cert || opt.key)) usage_error("--cert and --key need --tls");
+    if (opt.suites && (!opt.tls || (strcmp(opt.suites, "3des") && strcmp(opt.suites, "cbc") && strcmp(opt.suites, "rsa"))))
+        usage_error("--suites needs --tls and one of 3des, cbc, rsa");
     if (opt.tls && opt.connect_proxy) usage_error("--connect-proxy works over plain HTTP only");
+    if (opt.proxy_auth && !opt.connect_proxy) usage_error("--proxy-auth needs --connect-proxy");
 }
 
 /* Listens on host:port; writes "host:port" (the real port) to name. */

@@ -1,7 +1,10 @@
 /* bench.c - speed and memory figures of gtb_telemetry.h (make bench). Prints a table; asserts
    nothing (machines are noisy). Modes:
      bench local                       track ns/call, JSON MB/s, spill and replay, memory
-     bench close URL N [CA_FILE]       wall time of gtbt_close with N events to URL */
+     bench close URL N [CA_FILE]       wall time of gtbt_close with N events to URL
+     bench detach URL N LOG|-          GTBT_DETACH_ALWAYS: median over 5 runs of the exit time
+                                       (gtbt_close) and, with the sink's --log file, of the time
+                                       until the events arrive there */
 #include <stddef.h>
 static size_t live_bytes, peak_bytes;
 static void *bench_malloc(size_t n);
@@ -51,6 +54,8 @@ static int cmp_i64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
+
+static int64_t gt_now_ms_plus(int64_t ms) { return gtbt_now_ms() + ms; }
 
 static gtbt_desc bench_desc(const char *dir, char *cfg, char *data) {
     gtbt_desc d;
@@ -102,7 +107,6 @@ static int bench_local(void) {
     for (i = 0; i < 999; i++) gtbt_track_command(c, "build", 42, 0, extra, 2);
     printf("| heap for 999 buffered events           | %8zu KiB           | target <= 1024 KiB |\n", (live_bytes - before) / 1024);
     /* 3. JSON of 1000 events */
-    gtbt_track_command(c, "build", 42, 0, extra, 2);   /* the 1000th: spills (timed below separately) */
     gtbt_drop(c);
     {
         gtbt_event *ev = (gtbt_event *)malloc(1000 * sizeof *ev);
@@ -116,7 +120,9 @@ static int bench_local(void) {
         printf("| JSON, 1000 events (%zu KiB)           | %8.0f MB/s           | target >= 300 MB/s |\n", json_len / 1024, mbps);
         free(ev);
     }
-    /* 4. spill of 1000 events (the 1000th track writes the file), then replay to a noop backend */
+    /* 4. spill of 1000 events (the 1001st track finds the buffer full and writes the file), then
+       replay to a noop backend */
+    gtbt_track_command(c, "build", 42, 0, extra, 2);   /* the 1000th: fills the buffer, no disk */
     t0 = now_ns();
     gtbt_track_command(c, "build", 42, 0, extra, 2);
     spill_ns = now_ns() - t0;
@@ -153,20 +159,77 @@ static int bench_close(const char *url, int n, const char *ca) {
     return 0;
 }
 
-/* track-only loop for instruction counting: ROUNDS x 900 tracks (callgrind: repeatable) */
-static int bench_track(int rounds) {
-    char tmpl[] = "/tmp/gtbt-bench-XXXXXX", cfg[256], data[256];
+static int64_t lines_in(const char *path) {
+    FILE *f = fopen(path, "r");
+    int64_t n = 0;
+    int ch;
+    if (!f) return 0;
+    while ((ch = getc(f)) != EOF) n += ch == '\n';
+    fclose(f);
+    return n;
+}
+
+static int bench_detach(const char *url, int n, const char *log) {
+    int64_t close_us[5], arrive_us[5];
+    int r, i, rc = 0, arrived = 1;
+    for (r = 0; r < 5; r++) {
+        char tmpl[] = "/tmp/gtbt-bench-XXXXXX", cfg[256], data[256], lock[300];
+        char *dir = mkdtemp(tmpl);
+        gtbt_desc d;
+        gtbt_collector *c;
+        int64_t before = strcmp(log, "-") ? lines_in(log) : 0, t0, end;
+        if (!dir) return 1;
+        d = bench_desc(dir, cfg, data);
+        d.endpoint = url;
+        d.detach = GTBT_DETACH_ALWAYS;
+        d.max_buffer = n + 1;
+        c = gtbt_new(&d);
+        for (i = 0; i < n; i++) gtbt_track_command(c, "build", 42, 0, NULL, 0);
+        t0 = now_ns();
+        rc |= gtbt_close(c);
+        close_us[r] = (now_ns() - t0) / 1000;
+        arrive_us[r] = -1;
+        end = gt_now_ms_plus(10000);
+        while (strcmp(log, "-") && gtbt_now_ms() < end) {
+            if (lines_in(log) > before) { arrive_us[r] = (now_ns() - t0) / 1000; break; }
+            usleep(200);
+        }
+        if (arrive_us[r] < 0) arrived = 0;
+        snprintf(lock, sizeof lock, "%s/telemetry-sender.lock", data);
+        end = gt_now_ms_plus(10000);
+        while (gtbt__sender_running(lock) != 0 && gtbt_now_ms() < end) usleep(1000);   /* before the dir goes */
+        rmrf(dir);
+    }
+    qsort(close_us, 5, sizeof close_us[0], cmp_i64);
+    qsort(arrive_us, 5, sizeof arrive_us[0], cmp_i64);
+    if (arrived) printf("%.2f %d %.2f\n", (double)close_us[2] / 1000, rc, (double)arrive_us[2] / 1000);
+    else printf("%.2f %d -\n", (double)close_us[2] / 1000, rc);
+    return 0;
+}
+
+/* track-only loop for instruction counting: ROUNDS x 900 tracks with PAIRS metadata pairs (2: the
+   usual command/target; more: keys given in reverse order, so they must be sorted) */
+static int bench_track(int rounds, int pairs) {
+    char tmpl[] = "/tmp/gtbt-bench-XXXXXX", cfg[256], data[256], keys[32][16], vals[32][24];
     char *dir = mkdtemp(tmpl);
-    gtbt_kv extra[2] = {{"command", "build"}, {"target", "linux-amd64"}};
+    gtbt_kv extra[32] = {{"command", "build"}, {"target", "linux-amd64"}};
     gtbt_desc d;
     gtbt_collector *c;
     int r, i;
     if (!dir) return 1;
+    if (pairs < 0 || pairs > 32) pairs = 2;
+    if (pairs > 2)
+        for (i = 0; i < pairs; i++) {
+            snprintf(keys[i], sizeof keys[i], "key_%02d", pairs - i);
+            snprintf(vals[i], sizeof vals[i], "value-%d", i * 7);
+            extra[i].key = keys[i];
+            extra[i].value = vals[i];
+        }
     d = bench_desc(dir, cfg, data);
     d.backend = gtbt_noop_backend();
     c = gtbt_new(&d);
     for (r = 0; r < rounds; r++) {
-        for (i = 0; i < 900; i++) gtbt_track_command(c, "build", 42, 0, extra, 2);
+        for (i = 0; i < 900; i++) gtbt_track_command(c, "build", 42, 0, extra, (size_t)pairs);
         gtbt_drop(c);
     }
     gtbt_close(c);
@@ -176,8 +239,9 @@ static int bench_track(int rounds) {
 
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "local")) return bench_local();
-    if (argc > 2 && !strcmp(argv[1], "track")) return bench_track(atoi(argv[2]));
+    if (argc > 2 && !strcmp(argv[1], "track")) return bench_track(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 2);
     if (argc > 3 && !strcmp(argv[1], "close")) return bench_close(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : NULL);
-    fprintf(stderr, "usage: bench local | bench close URL N [CA_FILE]\n");
+    if (argc > 4 && !strcmp(argv[1], "detach")) return bench_detach(argv[2], atoi(argv[3]), argv[4]);
+    fprintf(stderr, "usage: bench local | bench close URL N [CA_FILE] | bench detach URL N LOG|-\n");
     return 2;
 }

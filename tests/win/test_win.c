@@ -233,7 +233,7 @@ static void test_consent_in_known_folders(void) {
     CHECK_MSG(strstr(out, "Telemetry: enabled") != NULL, out);
     snprintf(want, sizeof want, "Config file: %s\n", conf);
     CHECK_MSG(strstr(out, want) != NULL, out);
-    snprintf(want, sizeof want, "Data dir: %s\n", data);
+    snprintf(want, sizeof want, "Data dir: %s", data);
     CHECK_MSG(strstr(out, want) != NULL, out);
     out = cli(c, "disable", &rc);
     CHECK_MSG(rc == 0, out);
@@ -350,6 +350,44 @@ static void test_refused_then_replayed(void) {
     CHECK(count_files(dir, "telemetry-spill-") == 0);
     rmdir_flat(dir);
 }
+/* A spill file claimed by a process that has exited (its pid no longer runs) is taken back and
+   sent by the next flush. */
+static void test_dead_claim_recovered(void) {
+    gtbt_desc d = desc_base();
+    gtbt_collector *c;
+    char dir[1200], args[1400], url[200], from[1400], to[1500];
+    gtbt__dir dd;
+    const char *n;
+    DWORD pid = 0;
+    int port = refused_port(), rc;
+    test_dir("claim", dir, sizeof dir);
+    snprintf(args, sizeof args, "child-spill \"%s\" %d", dir, port);
+    CHECK(run_self(args, &pid) == 0);
+    CHECK(pid != 0 && !gtbt__pid_alive((int)pid));
+    from[0] = 0;
+    if (gtbt__dir_open(&dd, dir) == 0) {
+        while ((n = gtbt__dir_next(&dd)) != NULL)
+            if (!strncmp(n, "telemetry-spill-", 16)) snprintf(from, sizeof from, "%s\\%s", dir, n);
+        gtbt__dir_close(&dd);
+    }
+    CHECK(from[0] != 0);
+    snprintf(to, sizeof to, "%s.sending-%lu", from, (unsigned long)pid);   /* the dead child's claim */
+    CHECK(gtbt__fs_rename(from, to) == 0);
+    CHECK(count_files(dir, "telemetry-spill-") == 1);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/events", g_http_port);
+    d.force_enabled = true;
+    d.data_dir = dir;
+    d.config_dir = dir;
+    d.endpoint = url;
+    c = gtbt_new(&d);
+    rc = gtbt_flush(c);
+    CHECK_MSG(rc == GTBT_OK, gtbt_strerror(rc));
+    gtbt_close(c);
+    CHECK(sink_has("win-spilled-event") == 2);              /* once from the replay test, once here */
+    CHECK(count_files(dir, "telemetry-spill-") == 0);
+    rmdir_flat(dir);
+}
+
 static int child_spill(const char *dir, int port) {
     gtbt_desc d = desc_base();
     gtbt_collector *c;
@@ -505,6 +543,7 @@ int main(int argc_ansi, char **argv_ansi) {
         {"https", test_https},
         {"https_ca_from_env", test_https_ca_from_env},
         {"refused_then_replayed", test_refused_then_replayed},
+        {"dead_claim_recovered", test_dead_claim_recovered},
         {"machine_id", test_machine_id},
         {"root_store", test_root_store},
         {"processes_and_clocks", test_processes_and_clocks},
