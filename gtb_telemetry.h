@@ -133,7 +133,8 @@
                 files and the delivery record at once; nothing is sent after it, not even the
                 disable itself
        status   in plain words: on or off and the rule that decided it, where events go (a host,
-                this machine only, or "nowhere: <reason and fix>"), what is collected, the id,
+                this machine only, or "nowhere: <reason and fix>", the reason given by
+                gtbt_desc.no_backend_reason when the tool has none), what is collected, the id,
                 the config file and data dir, "N events waiting to be sent", a back-off as local
                 time and "in N minutes", a background sender at work. Creates no file or
                 directory.
