@@ -6423,7 +6423,7 @@ static int gtbt__cidr_match(const char *s, size_t n, const char *host) {
     int fa, fb;
     if (nl == 0 || nl >= sizeof net || slash + 1 == s + n || (size_t)(s + n - slash - 1) > 3) return 0;
     for (i = 1; slash + i < s + n; i++) {
-        if (!gtbt__url_isdigit((unsigned char)slash[i])) return 0;
+        if (!gtbt__is_digit((unsigned char)slash[i])) return 0;
         bits = bits * 10 + (slash[i] - '0');
     }
     memcpy(net, s, nl);
