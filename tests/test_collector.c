@@ -934,9 +934,12 @@ static void test_spill_at_max_buffer(void) {
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "s1", NULL, 0);
     CHECK_INT(n_ready(T_data), 0);
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "s2", NULL, 0);
+    CHECK_INT(n_ready(T_data), 0);   /* a full buffer spills only when one more event comes */
+    CHECK_INT(c->n, 3);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "s3", NULL, 0);
     CHECK_INT(n_ready(T_data), 1);
     CHECK_INT(n_temps(T_data), 0);
-    CHECK_INT(c->n, 0);
+    CHECK_INT(c->n, 1);
     CHECK_INT(cb.rec.sends, 0);   /* a spill never sends */
     if (list_sorted(T_data, "telemetry-spill-", ".ndjson", names, 16) == 1) {
         gtbt__batch b;
@@ -957,7 +960,7 @@ static void test_spill_at_max_buffer(void) {
         CHECK(strncmp(names[0], "telemetry-spill-", 16) == 0);
     }
     CHECK_INT(gtbt_close(c), 0);
-    CHECK_INT(cb.n, 3);
+    CHECK_INT(cb.n, 4);
     CHECK_INT(n_ready(T_data), 0);
     cap_free(&cb);
     t_done();
@@ -1037,7 +1040,7 @@ static void test_spill_split_over_1mib(void) {
     kv[0].key = "blob"; kv[0].value = big;
     d.max_buffer = 400;
     c = new_cap(&d, &cb, "rec");
-    for (i = 0; i < 400; i++) {
+    for (i = 0; i < 401; i++) { /* the 401st finds the buffer full and spills the first 400 */
         snprintf(name, sizeof name, "big%d", i);
         gtbt_track(c, GTBT_EVENT_FEATURE_USED, name, kv, 1);
     }
@@ -1047,12 +1050,12 @@ static void test_spill_split_over_1mib(void) {
         pjoin(path, sizeof path, T_data, names[i]);
         if (file_size(path) > 1048576) gt_fail(__FILE__, __LINE__, "%s is %lld bytes (> 1 MiB)", names[i], file_size(path));
     }
-    CHECK_INT(c->n, 0);
+    CHECK_INT(c->n, 1);
     CHECK_INT(gtbt_flush(c), 0);
-    CHECK_INT(cb.rec.sends, n);
-    CHECK_INT(cb.n, 400);
-    CHECK_INT(cap_distinct_uuids(&cb), 400);
-    for (i = 0; i < 400; i++) {
+    CHECK_INT(cb.rec.sends, n + 1);
+    CHECK_INT(cb.n, 401);
+    CHECK_INT(cap_distinct_uuids(&cb), 401);
+    for (i = 0; i < 401; i++) {
         snprintf(name, sizeof name, "big%d", i);
         if (cap_count_name(&cb, name) != 1) { gt_fail(__FILE__, __LINE__, "%s delivered %d times", name, cap_count_name(&cb, name)); break; }
     }
@@ -1084,6 +1087,7 @@ static void test_spill_cap_prunes_oldest(void) {
     c = new_cap(&d, &cb, "rec");
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "n0", NULL, 0);
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "n1", NULL, 0);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "n2", NULL, 0); /* finds the buffer full: spills n0, n1 */
     CHECK_INT(n_ready(T_data), 10);
     pjoin(path, sizeof path, T_data, oldest);
     CHECK(access(path, F_OK) != 0);
@@ -1091,7 +1095,7 @@ static void test_spill_cap_prunes_oldest(void) {
     CHECK(access(path, F_OK) == 0);
     CHECK_INT(LOGGED(lg, SPILL_CAP), 1);
     CHECK_INT(gtbt_flush(c), 0);
-    CHECK_INT(cb.n, 11);   /* 9 planted survivors + the 2 new events */
+    CHECK_INT(cb.n, 12);   /* 9 planted survivors + the 3 new events */
     CHECK_INT(cap_count_name(&cb, "p1-0"), 0);
     CHECK_INT(cap_count_name(&cb, "p2-0"), 1);
     CHECK_INT(cap_count_name(&cb, "n1"), 1);
@@ -1588,20 +1592,20 @@ static void test_spill_split_partial_failure_no_duplicates(void) {
     kv[0].key = "blob"; kv[0].value = big;
     d.max_buffer = 400;
     c = new_cap(&d, &cb, "rec");
-    for (i = 0; i < 399; i++) {
+    for (i = 0; i < 400; i++) {
         snprintf(name, sizeof name, "big%d", i);
         gtbt_track(c, GTBT_EVENT_FEATURE_USED, name, kv, 1);
     }
     gtbt__test_fail_write_after = 1;   /* the first file is written, the second is not */
-    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "big399", kv, 1);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "big400", kv, 1); /* finds the buffer full: spills */
     gtbt__test_fail_write_after = -1;
     CHECK_INT(n_ready(T_data), 1);
     CHECK_INT(n_temps(T_data), 0);
-    CHECK(c->n > 0 && c->n < 400);
+    CHECK(c->n > 1 && c->n < 400);
     CHECK_INT(gtbt_flush(c), 0);
-    CHECK_INT(cb.n, 400);
-    CHECK_INT(cap_distinct_uuids(&cb), 400);
-    for (i = 0; i < 400; i++) {
+    CHECK_INT(cb.n, 401);
+    CHECK_INT(cap_distinct_uuids(&cb), 401);
+    for (i = 0; i < 401; i++) {
         snprintf(name, sizeof name, "big%d", i);
         if (cap_count_name(&cb, name) != 1) { gt_fail(__FILE__, __LINE__, "%s delivered %d times", name, cap_count_name(&cb, name)); break; }
     }

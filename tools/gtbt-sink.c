@@ -12,6 +12,9 @@
  *   --port N               port; 0 = ephemeral (default)
  *   --tls --cert F --key F serve HTTPS: PEM certificate chain (leaf first) and PEM private key
  *                          (RSA or EC; PKCS#8 or traditional)
+ *   --suites KIND          with --tls, offer only some old cipher suites, to test that a client
+ *                          refuses them: 3des (3DES-EDE-CBC), cbc (AES-CBC) or rsa (static RSA key
+ *                          exchange, AES-GCM); default: BearSSL's full server list
  *   --log FILE             append one JSON line per request (below), flushed after each line
  *   --max-requests N       exit once N requests have been handled
  *   --exit-after-ms N      exit after N milliseconds
@@ -113,10 +116,10 @@
  */
 
 static struct options {
-    const char *host, *cert, *key, *log, *retry_after, *redirect;
+    const char *host, *cert, *key, *log, *retry_after, *redirect, *suites;
     long port, max_requests, exit_after_ms, status, slow_ms, huge_mb, fail_first;
     int tls, quiet, verbose, blackhole, reset, garbage, connect_proxy;
-} opt = { "127.0.0.1", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+} opt = { "127.0.0.1", NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
 static volatile sig_atomic_t g_stop;                  /* set by a signal or when main decides to exit */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;  /* guards everything below and stdout */
@@ -1377,6 +1380,16 @@ static int tls_start(conn *c)
         br_ssl_server_init_full_ec(c->sc, g_tls.chain, g_tls.chain_len, g_tls.issuer_key_type,
                                    br_skey_decoder_get_ec(&g_tls.key));
     br_ssl_engine_set_versions(&c->sc->eng, BR_TLS12, BR_TLS12);
+    if (opt.suites) {
+        static const uint16_t des[] = { BR_TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, BR_TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA,
+                                        BR_TLS_RSA_WITH_3DES_EDE_CBC_SHA };
+        static const uint16_t cbc[] = { BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+                                        BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA };
+        static const uint16_t rsa[] = { BR_TLS_RSA_WITH_AES_128_GCM_SHA256, BR_TLS_RSA_WITH_AES_256_GCM_SHA384 };
+        if (!strcmp(opt.suites, "3des")) br_ssl_engine_set_suites(&c->sc->eng, des, sizeof des / sizeof des[0]);
+        else if (!strcmp(opt.suites, "cbc")) br_ssl_engine_set_suites(&c->sc->eng, cbc, sizeof cbc / sizeof cbc[0]);
+        else br_ssl_engine_set_suites(&c->sc->eng, rsa, sizeof rsa / sizeof rsa[0]);
+    }
     br_ssl_engine_set_buffer(&c->sc->eng, c->iobuf, BR_SSL_BUFSIZE_BIDI, 1);
     if (!br_ssl_server_reset(c->sc)) return -1;
     br_sslio_init(&c->io, &c->sc->eng, tls_low_read, c, tls_low_write, c);
@@ -2089,6 +2102,7 @@ static const char usage_text[] =
     "  --host ADDR            numeric address to listen on (default 127.0.0.1)\n"
     "  --port N               port, 0 = ephemeral (default)\n"
     "  --tls --cert F --key F HTTPS with a PEM certificate chain and PEM key (RSA or EC)\n"
+    "  --suites KIND          with --tls: offer only 3des, cbc or rsa (static RSA) cipher suites\n"
     "  --log FILE             append one JSON line per request:\n"
     "                         {\"n\",\"method\",\"path\",\"format\",\"valid\",\"headers\",\"body\",\"status\"\n"
     "                         [,\"error\"]}\n"
@@ -2119,6 +2133,7 @@ static const struct optdef {
     { "--tls", 'f', &opt.tls, 0, 0 },
     { "--cert", 's', &opt.cert, 0, 0 },
     { "--key", 's', &opt.key, 0, 0 },
+    { "--suites", 's', &opt.suites, 0, 0 },
     { "--log", 's', &opt.log, 0, 0 },
     { "--max-requests", 'n', &opt.max_requests, 1, LONG_MAX },
     { "--exit-after-ms", 'n', &opt.exit_after_ms, 1, LONG_MAX / 2 },
@@ -2193,6 +2208,8 @@ static void parse_options(int argc, char **argv)
     }
     if (opt.tls && (!opt.cert || !opt.key)) usage_error("--tls needs --cert FILE and --key FILE");
     if (!opt.tls && (opt.cert || opt.key)) usage_error("--cert and --key need --tls");
+    if (opt.suites && (!opt.tls || (strcmp(opt.suites, "3des") && strcmp(opt.suites, "cbc") && strcmp(opt.suites, "rsa"))))
+        usage_error("--suites needs --tls and one of 3des, cbc, rsa");
     if (opt.tls && opt.connect_proxy) usage_error("--connect-proxy works over plain HTTP only");
 }
 
