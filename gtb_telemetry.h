@@ -3476,17 +3476,18 @@ static int gtbt__jp_skip(gtbt__jp *j) {
  * scan jumps past the match) or is bounded so that the total work stays linear in the input. */
 
 /* Byte classes: 1 blank (\s), 2 letter, 4 digit, 8 '_', 16 '-', 32 hex digit, 64 '+' or '/',
-   128 upper case, 256 lower case, 512 '.', 1024 first byte of a rule-11 provider prefix. One table
-   lookup per byte in every rule below. */
+   128 upper case, 256 lower case, 512 '.', 1024 first byte of a rule-11 provider prefix, 2048 a
+   byte that starts a rule 6, 7 or 9 match (s g x A J -), 4096 a byte without which a value of
+   fewer than 20 bytes matches no rule (= : blank tab - J). One table lookup per byte. */
 static const unsigned short gtbt__rx_ct[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 4097, 1, 0, 1, 1, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 16, 512, 64,
-    36, 1060, 36, 36, 36, 36, 36, 36, 36, 36, 0, 0, 0, 0, 0, 0,
-    0, 1186, 162, 162, 162, 1186, 1186, 1154, 1154, 1154, 130, 130, 130, 130, 1154, 130,
+    4097, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 6160, 512, 64,
+    36, 1060, 36, 36, 36, 36, 36, 36, 36, 36, 4096, 0, 0, 4096, 0, 0,
+    0, 3234, 162, 162, 162, 1186, 1186, 1154, 1154, 1154, 6274, 130, 130, 130, 1154, 130,
     1154, 130, 130, 1154, 130, 130, 130, 130, 130, 130, 130, 0, 0, 0, 0, 8,
-    0, 1314, 290, 290, 1314, 290, 1314, 1282, 1282, 258, 258, 1282, 1282, 258, 1282, 258,
-    1282, 258, 1282, 1282, 258, 258, 258, 1282, 1282, 1282, 258, 0, 0, 0, 0, 0,
+    0, 1314, 290, 290, 1314, 290, 1314, 3330, 1282, 258, 258, 1282, 1282, 258, 1282, 258,
+    1282, 258, 1282, 3330, 258, 258, 258, 1282, 3330, 1282, 258, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -4203,9 +4204,84 @@ static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
     return m;
 }
 
-/* Pre-check for the caller: 0 only when gtbt__redact_impl would copy in[0..n) verbatim. */
+/* 1 when the base64 run s[a..b) can be rule 13's: 2+ upper, lower and digits, or a hex piece of
+   exactly 32 or 40 */
+static int gtbt__rx_opaque_run(const unsigned char *s, size_t a, size_t b) {
+    size_t up = 0, lo = 0, dg = 0, piece = 0, i;
+    int hex = 1;
+    for (i = a; i <= b; i++) {
+        unsigned f = i < b ? gtbt__rx_ct[s[i]] : 0;
+        if (f & 6) {
+            piece++;
+            hex &= (f & 32) != 0;
+            up += (f & 128) != 0; lo += (f & 256) != 0; dg += (f & 4) != 0;
+        } else {
+            if (hex && (piece == 32 || piece == 40)) return 1;
+            piece = 0;
+            hex = 1;
+        }
+    }
+    return up >= 2 && lo >= 2 && dg >= 2;
+}
+
+/* Pre-check for the caller (every recorded value): 0 only when gtbt__redact_impl would copy
+   in[0..n) verbatim. The same conditions as gtbt__redact_scan, ordered so that an ordinary value
+   costs a few instructions per byte: the keyword checks run only at '=', ':' and a blank after a
+   word, the provider prefixes only at word starts with 20 bytes left, the opaque-key test only on
+   a base64 run of 32. */
+/* The prefix checks of gtbt__redact_needed at s[i] (a byte with table bit 1024 or 2048). */
+static int gtbt__rx_needed_at(const unsigned char *s, size_t n, size_t i) {
+    size_t vs, ve;
+    switch (s[i]) {                                           /* rules 6, 7, 9: anywhere */
+    case 's': if (n - i >= 3 && s[i + 1] == 'k' && s[i + 2] == '-') return 1; break;
+    case 'g':
+        if (n - i >= 4 && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
+                           (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
+                           !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
+            return 1;
+        break;
+    case 'x': if (n - i >= 5 && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') return 1; break;
+    case 'A': if (n - i >= 4 && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) return 1; break;
+    case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') return 1; break;
+    case '-': if (n - i >= 11 && s[i + 1] == '-' && !memcmp(s + i, "-----BEGIN ", 11)) return 1; break;
+    default: break;
+    }
+    return (gtbt__rx_ct[s[i]] & 1024) && n - i >= 20 && (i == 0 || !gtbt__rx_alnum(s[i - 1])) &&
+           gtbt__rx_prov2_at(s, n, i, &vs, &ve);              /* rule 11 at a word start */
+}
+
 static GTBT__UNUSED int gtbt__redact_needed(const char *in, size_t n) {
-    return gtbt__redact_scan((const unsigned char *)in, n, 1) != 0;
+    const unsigned char *s = (const unsigned char *)in;
+    size_t i, tok = 0, b64 = 0, vs, ve;
+    if (n < 20) {   /* too short for rules 7 (but sk- and xox?-), 8, 11, 12, 13: one cheap pass */
+        for (i = 0; i < n && !(gtbt__rx_ct[s[i]] & 4096); i++) {}
+        if (i == n) return 0;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned f = gtbt__rx_ct[s[i]];
+        if (f & 94) {                                         /* [A-Za-z0-9_\-+/] */
+            tok = (f & 30) ? tok + 1 : 0;
+            if (((f & 2048) || ((f & 1024) && n - i >= 20)) && gtbt__rx_needed_at(s, n, i)) return 1;
+            if (tok >= 41) return 1;                          /* rule 8 */
+            if (++b64 == 32) {                                /* rule 13, once per run */
+                size_t e = i + 1;
+                while (e < n && (gtbt__rx_ct[s[e]] & 94)) e++;
+                if (gtbt__rx_opaque_run(s, i + 1 - 32, e)) return 1;
+            }
+            continue;
+        }
+        if ((f & 1024) && n - i >= 20 && gtbt__rx_needed_at(s, n, i)) return 1;   /* "1//0" */
+        if ((f & 512) && tok >= 20) return 1;                 /* rule 12: 20 token bytes, '.' */
+        tok = b64 = 0;
+        if (s[i] == '=' || s[i] == ':') {                     /* rules 1-5, 10 */
+            if (gtbt__rx_go_keys_at(s, n, i)) return 1;
+            if (s[i] == ':' && n - i > 2 && s[i + 1] == '/' && s[i + 2] == '/' && gtbt__rx_userinfo_at(s, n, i, &ve)) return 1;
+            if (i > 0 && gtbt__rx_kv_at(s, n, i, &vs, &ve)) return 1;
+        } else if ((f & 1) && i > 0 && gtbt__rx_keych(s[i - 1]) && gtbt__rx_kv_at(s, n, i, &vs, &ve)) {
+            return 1;                                         /* rule 10: --flag value, bearer x */
+        }
+    }
+    return 0;
 }
 
 /* The Go function is not quite idempotent: a later rule can unblock an earlier one, e.g.
