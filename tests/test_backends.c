@@ -1,5 +1,5 @@
 /* test_backends.c - the network backends end to end against tools/gtbt-sink, a real server on
-   loopback (DESIGN 6.6-6.10, 7, 10, 12; reference 4): every backend (HTTP, OTLP, Datadog, PostHog)
+   loopback: every backend (HTTP, OTLP, Datadog, PostHog)
    through a collector and through its send() directly, checked field by field in the sink's --log;
    Datadog regions, batch splitting and the 18 h age limit; PostHog instances; the HTTP and event
    deletion requestors and the CLI "reset"; TLS with RSA and ECDSA certificates by name and by IP,
@@ -220,7 +220,7 @@ static void test_http_collector(void) {
     CHECK_INT(jlen(l.body[0]), 2);
     e0 = jat(l.body[0], 0);
     e1 = jat(l.body[0], 1);
-    /* field order of DESIGN 4 */
+    /* the generic format's fixed field order */
     CHECK_INT(jlen(e0), 16);
     for (i = 0; i < jlen(e0) && i < 16; i++) CHECK_STR(e0->key[i], keys[i]);
     CHECK(ts_ok(jstr(e0, "timestamp"), t0, t1));
@@ -1005,7 +1005,7 @@ static void test_posthog_instances(void) {
     t_done();
 }
 
-/* DESIGN 6.7: vendor backends report failures, so their events stay spilled and arrive later. */
+/* Vendor backends report failures, so their events stay spilled and arrive later. */
 static void test_vendor_at_least_once(void) {
     int k;
     for (k = 0; k < 2; k++) {

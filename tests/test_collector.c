@@ -1,4 +1,4 @@
-/* test_collector.c - the collector (DESIGN 3, 4, 6, 9; reference 1.6 and 2): the consent gate
+/* test_collector.c - the collector: the consent gate
    (a disabled collector is inert and touches no file), ownership of desc.backend/desc.deletion,
    backend selection and its info string, what gtbt_track records (stamping, copying, metadata merge,
    redaction, limits, extended collection), the buffer and its spill files, replay (order, split,
@@ -934,9 +934,12 @@ static void test_spill_at_max_buffer(void) {
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "s1", NULL, 0);
     CHECK_INT(n_ready(T_data), 0);
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "s2", NULL, 0);
+    CHECK_INT(n_ready(T_data), 0);   /* a full buffer spills only when one more event comes */
+    CHECK_INT(c->n, 3);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "s3", NULL, 0);
     CHECK_INT(n_ready(T_data), 1);
     CHECK_INT(n_temps(T_data), 0);
-    CHECK_INT(c->n, 0);
+    CHECK_INT(c->n, 1);
     CHECK_INT(cb.rec.sends, 0);   /* a spill never sends */
     if (list_sorted(T_data, "telemetry-spill-", ".ndjson", names, 16) == 1) {
         gtbt__batch b;
@@ -957,7 +960,7 @@ static void test_spill_at_max_buffer(void) {
         CHECK(strncmp(names[0], "telemetry-spill-", 16) == 0);
     }
     CHECK_INT(gtbt_close(c), 0);
-    CHECK_INT(cb.n, 3);
+    CHECK_INT(cb.n, 4);
     CHECK_INT(n_ready(T_data), 0);
     cap_free(&cb);
     t_done();
@@ -1037,7 +1040,7 @@ static void test_spill_split_over_1mib(void) {
     kv[0].key = "blob"; kv[0].value = big;
     d.max_buffer = 400;
     c = new_cap(&d, &cb, "rec");
-    for (i = 0; i < 400; i++) {
+    for (i = 0; i < 401; i++) { /* the 401st finds the buffer full and spills the first 400 */
         snprintf(name, sizeof name, "big%d", i);
         gtbt_track(c, GTBT_EVENT_FEATURE_USED, name, kv, 1);
     }
@@ -1047,12 +1050,12 @@ static void test_spill_split_over_1mib(void) {
         pjoin(path, sizeof path, T_data, names[i]);
         if (file_size(path) > 1048576) gt_fail(__FILE__, __LINE__, "%s is %lld bytes (> 1 MiB)", names[i], file_size(path));
     }
-    CHECK_INT(c->n, 0);
+    CHECK_INT(c->n, 1);
     CHECK_INT(gtbt_flush(c), 0);
-    CHECK_INT(cb.rec.sends, n);
-    CHECK_INT(cb.n, 400);
-    CHECK_INT(cap_distinct_uuids(&cb), 400);
-    for (i = 0; i < 400; i++) {
+    CHECK_INT(cb.rec.sends, n + 1);
+    CHECK_INT(cb.n, 401);
+    CHECK_INT(cap_distinct_uuids(&cb), 401);
+    for (i = 0; i < 401; i++) {
         snprintf(name, sizeof name, "big%d", i);
         if (cap_count_name(&cb, name) != 1) { gt_fail(__FILE__, __LINE__, "%s delivered %d times", name, cap_count_name(&cb, name)); break; }
     }
@@ -1086,6 +1089,7 @@ static void test_spill_cap_prunes_oldest(void) {
     c = new_cap(&d, &cb, "rec");
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "n0", NULL, 0);
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "n1", NULL, 0);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "n2", NULL, 0); /* finds the buffer full: spills n0, n1 */
     CHECK_INT(n_ready(T_data), 11);
     pjoin(path, sizeof path, T_data, oldest);
     CHECK(access(path, F_OK) == 0);                /* cut, not removed: 998 events left in it */
@@ -1094,7 +1098,7 @@ static void test_spill_cap_prunes_oldest(void) {
     CHECK_INT(LOGGED(lg, SPILL_CAP), 1);
     CHECK_CONTAINS(lg.text, "spill cap reached (10000 events, 10485760 bytes); discarded 2 oldest");
     CHECK_INT(gtbt_flush(c), 0);
-    CHECK_INT(cb.n, 10000);   /* 9998 planted survivors + the 2 new events */
+    CHECK_INT(cb.n, 10001);   /* 9998 planted survivors + the 3 new events */
     CHECK_INT(cap_count_name(&cb, "p1-0"), 0);
     CHECK_INT(cap_count_name(&cb, "p1-1"), 0);
     CHECK_INT(cap_count_name(&cb, "p1-2"), 1);
@@ -1445,7 +1449,7 @@ static void test_at_most_once_spill_removed_before_send(void) {
     t_done();
 }
 
-/* ==== back-off (DESIGN 6.8) ======================================================================= */
+/* ==== back-off =============================================================================== */
 static void test_backoff_retry_after_honoured_by_next_run(void) {
     gtbt_desc d = t_setup();
     cap_backend cb;
@@ -1593,20 +1597,20 @@ static void test_spill_split_partial_failure_no_duplicates(void) {
     kv[0].key = "blob"; kv[0].value = big;
     d.max_buffer = 400;
     c = new_cap(&d, &cb, "rec");
-    for (i = 0; i < 399; i++) {
+    for (i = 0; i < 400; i++) {
         snprintf(name, sizeof name, "big%d", i);
         gtbt_track(c, GTBT_EVENT_FEATURE_USED, name, kv, 1);
     }
     gtbt__test_fail_write_after = 1;   /* the first file is written, the second is not */
-    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "big399", kv, 1);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "big400", kv, 1); /* finds the buffer full: spills */
     gtbt__test_fail_write_after = -1;
     CHECK_INT(n_ready(T_data), 1);
     CHECK_INT(n_temps(T_data), 0);
-    CHECK(c->n > 0 && c->n < 400);
+    CHECK(c->n > 1 && c->n < 400);
     CHECK_INT(gtbt_flush(c), 0);
-    CHECK_INT(cb.n, 400);
-    CHECK_INT(cap_distinct_uuids(&cb), 400);
-    for (i = 0; i < 400; i++) {
+    CHECK_INT(cb.n, 401);
+    CHECK_INT(cap_distinct_uuids(&cb), 401);
+    for (i = 0; i < 401; i++) {
         snprintf(name, sizeof name, "big%d", i);
         if (cap_count_name(&cb, name) != 1) { gt_fail(__FILE__, __LINE__, "%s delivered %d times", name, cap_count_name(&cb, name)); break; }
     }
@@ -1679,7 +1683,7 @@ static void test_spill_line_without_uuid_stable(void) {
     t_done();
 }
 
-/* Events older than the backend accepts are dropped at replay (DESIGN 6.10). */
+/* Events older than the backend accepts are dropped at replay. */
 static void test_replay_drops_too_old(void) {
     gtbt_desc d = t_setup();
     cap_backend cb;
@@ -1711,7 +1715,7 @@ static void test_replay_drops_too_old(void) {
     t_done();
 }
 
-/* The schedule of DESIGN 6.8: first failure nothing, then 30 s doubling up to 1 h; Retry-After
+/* The back-off schedule: first failure nothing, then 30 s doubling up to 1 h; Retry-After
    capped at 24 h. (The back-off deadline is read from the collector; "expiry" is simulated by
    clearing it.) */
 static void test_backoff_schedule(void) {

@@ -1,4 +1,4 @@
-/* test_multiproc.c - processes sharing one data directory (DESIGN 6.5, 9.10): several flushers
+/* test_multiproc.c - processes sharing one data directory: several flushers
    at once deliver every spilled event exactly once; a process SIGKILLed while it spills never
    leaves a half-written ready file, and its temp files are swept; a process killed while sending
    leaves a claim that a later flush recovers. Fork-based (not run under TSan). Every child is

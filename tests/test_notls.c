@@ -1,5 +1,5 @@
-/* test_notls.c - a GTB_TELEMETRY_NO_TLS build (DESIGN 2: https:// endpoints are refused, never sent
-   in plain text): every constructor given an https:// URL returns NULL with a WARN, a collector
+/* test_notls.c - a GTB_TELEMETRY_NO_TLS build (https:// endpoints are refused, never sent in plain
+   text): every constructor given an https:// URL returns NULL with a WARN, a collector
    with an https endpoint reports a noop backend and sends nothing, and plain http:// still works
    end to end against tools/gtbt-sink. Built without BearSSL:
      cc -std=c99 -Wall -Wextra -Wpedantic -Werror <sanitizers> -DGTB_TELEMETRY_NO_TLS -I. \

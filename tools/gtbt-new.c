@@ -30,6 +30,13 @@
  * non-empty directory without --force, 2 usage error (bad flag, value or manifest).
  */
 #define _POSIX_C_SOURCE 200809L
+/* The library itself, private to this file, for its URL parser (no TLS, no threads: nothing is
+   sent from here), so the tool accepts exactly the URLs the generated code will. */
+#define GTB_TELEMETRY_IMPLEMENTATION
+#define GTB_TELEMETRY_STATIC
+#define GTB_TELEMETRY_NO_TLS
+#define GTB_TELEMETRY_NO_THREADS
+#include "../gtb_telemetry.h"
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -45,7 +52,6 @@
 #define GTBT_HEADER_PATH "gtb_telemetry.h"
 #endif
 
-#define MAX_URL       2048               /* the Go original's MaxEndpointLength */
 #define MAX_NAME      40
 #define MAX_VERSION   32
 #define MAX_MANIFEST  (64 * 1024)
@@ -88,18 +94,8 @@ static char *xstrdup(const char *s) {
     return strcpy(d, s);
 }
 
-static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-static int ieq(const char *a, const char *b) {
-    while (*a && lower((unsigned char)*a) == lower((unsigned char)*b)) a++, b++;
-    return lower((unsigned char)*a) == lower((unsigned char)*b);
-}
-static int ieq_n(const char *a, const char *b, size_t n) {
-    while (n && *a && lower((unsigned char)*a) == lower((unsigned char)*b)) a++, b++, n--;
-    return n == 0;
-}
-static int hexval(int c) {
-    return c >= '0' && c <= '9' ? c - '0' : lower(c) >= 'a' && lower(c) <= 'f' ? lower(c) - 'a' + 10 : -1;
-}
+static int lower(int c) { return gtbt__ascii_lower(c); }
+static int ieq(const char *a, const char *b) { return gtbt__ascii_casecmp(a, b) == 0; }
 
 /* A value for messages: printable ASCII, at most 60 bytes, the rest elided. */
 static const char *shown(const char *s) {
@@ -158,57 +154,35 @@ static void opt_set(opt *o, const char *value, const char *where) {
     snprintf(o->where, sizeof o->where, "%s", where);
 }
 
-/* ---- endpoint validation (reference 7: <= 2048 bytes, http/https, a host, no control characters,
-   no userinfo; as strict as the library's own URL parser so the tool never gets a URL it refuses) */
+/* ---- endpoint validation: the library's own URL parser decides (at most 2048 bytes, http or
+   https, a host, a port in range, no user info, no spaces or control characters); the checks
+   below only say why a URL it refused is wrong */
 static const char *url_problem(const char *s, int otlp_base) {
     static char why[128];
-    const char *auth, *end, *p;
+    gtbt__url u;
+    const char *p;
     size_t n = strlen(s), i;
-    if (n > MAX_URL) { snprintf(why, sizeof why, "longer than %d bytes (%zu)", MAX_URL, n); return why; }
+    if (gtbt__url_parse(s, &u) == GTBT_OK) {
+        if (otlp_base && strpbrk(s, "?#")) return "an OTLP base URL has no query or fragment (\"/v1/logs\" is appended)";
+        return NULL;
+    }
+    if (n > GTBT__URL_MAX) { snprintf(why, sizeof why, "longer than %d bytes (%zu)", GTBT__URL_MAX, n); return why; }
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f) { snprintf(why, sizeof why, "control character 0x%02x at offset %zu", c, i); return why; }
         if (c == ' ') { snprintf(why, sizeof why, "space at offset %zu (escape it as %%20)", i); return why; }
-        if (c == '%' && (hexval((unsigned char)s[i + 1]) < 0 || hexval((unsigned char)s[i + 2]) < 0)) {
-            snprintf(why, sizeof why, "invalid percent-escape at offset %zu", i); return why;
-        }
     }
     if (!(p = strstr(s, "://")) || p - s > 10 || strcspn(s, "/?#") < (size_t)(p - s))
         return "not an absolute URL (want http://HOST/... or https://HOST/...)";
-    if (p - s == 5 && ieq_n(s, "https", 5)) auth = s + 8;
-    else if (p - s == 4 && ieq_n(s, "http", 4)) auth = s + 7;
-    else { snprintf(why, sizeof why, "scheme \"%.*s\" is not http or https", (int)(p - s), s); return why; }
-    end = auth + strcspn(auth, "/?#");
-    if (memchr(auth, '@', (size_t)(end - auth)))
+    if (!(p - s == 5 && gtbt__ascii_ncasecmp(s, "https", 5) == 0) && !(p - s == 4 && gtbt__ascii_ncasecmp(s, "http", 4) == 0)) {
+        snprintf(why, sizeof why, "scheme \"%.*s\" is not http or https", (int)(p - s), s);
+        return why;
+    }
+    p += 3;
+    if (memchr(p, '@', strcspn(p, "/?#")))
         return "contains user info (credentials belong in the API-key environment variables, not in the URL)";
-    if (*auth == '[') {
-        char v6[64];
-        unsigned char ip[16];
-        const char *close = memchr(auth, ']', (size_t)(end - auth));
-        if (!close || close - auth - 1 >= (long)sizeof v6) return "malformed IPv6 host";
-        memcpy(v6, auth + 1, (size_t)(close - auth - 1));
-        v6[close - auth - 1] = 0;
-        if (inet_pton(AF_INET6, v6, ip) != 1) return "malformed IPv6 host";
-        p = close + 1;
-        if (p < end && *p != ':') return "malformed host";
-    } else {
-        for (p = auth; p < end && *p != ':'; p++) {
-            int c = (unsigned char)*p;
-            if (c == '%') { c = hexval((unsigned char)p[1]) * 16 + hexval((unsigned char)p[2]); p += 2; }
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
-                return "invalid character in the host name";
-        }
-        if (p == auth) return "has no host";
-    }
-    if (p < end) {   /* ":port" (empty = default, as Go allows) */
-        long port = 0;
-        for (p++; p < end; p++) {
-            if (*p < '0' || *p > '9' || (port = port * 10 + (*p - '0')) > 65535) return "invalid port";
-        }
-        if (port == 0 && p[-1] != ':') return "invalid port";
-    }
-    if (otlp_base && strpbrk(s, "?#")) return "an OTLP base URL has no query or fragment (\"/v1/logs\" is appended)";
-    return NULL;
+    if (strcspn(p, ":/?#") == 0) return "has no host";
+    return "invalid host, port or percent-escape";
 }
 
 /* ---- the manifest reader: a strict, bounded YAML subset --------------------------------------- */

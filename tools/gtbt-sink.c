@@ -12,6 +12,9 @@
  *   --port N               port; 0 = ephemeral (default)
  *   --tls --cert F --key F serve HTTPS: PEM certificate chain (leaf first) and PEM private key
  *                          (RSA or EC; PKCS#8 or traditional)
+ *   --suites KIND          with --tls, offer only some old cipher suites, to test that a client
+ *                          refuses them: 3des (3DES-EDE-CBC), cbc (AES-CBC) or rsa (static RSA key
+ *                          exchange, AES-GCM); default: BearSSL's full server list
  *   --log FILE             append one JSON line per request (below), flushed after each line
  *   --max-requests N       exit once N requests have been handled
  *   --exit-after-ms N      exit after N milliseconds
@@ -45,9 +48,9 @@
  *   datadog  path ending /v1/input or /api/v2/logs; DD-API-KEY header; JSON array of log entries
  *   posthog  path ending /capture/, /batch/ or /i/v0/e/; {"api_key":…,"batch":[…]}
  *   deletion any path; exactly {"machine_id":"…"}
- *   http     any other path; the generic JSON array of gtb_telemetry events (DESIGN.md section 4:
- *            RFC 3339 UTC timestamps with trailing zeros trimmed, lowercase uuids, the optional
- *            members omitted when zero or empty)
+ *   http     any other path; the generic JSON array of gtb_telemetry events (RFC 3339 UTC
+ *            timestamps with trailing zeros trimmed, lowercase uuids, the optional members
+ *            omitted when zero or empty)
  *   none     a request without a body that is not a POST (e.g. GET /health): answered 200
  *   connect  a CONNECT request (see --connect-proxy);  bad: a malformed HTTP request
  * Every format needs one Content-Type application/json and no Content-Encoding. A valid payload
@@ -115,10 +118,10 @@
  */
 
 static struct options {
-    const char *host, *cert, *key, *log, *retry_after, *redirect, *proxy_auth;
+    const char *host, *cert, *key, *log, *retry_after, *redirect, *suites, *proxy_auth;
     long port, max_requests, exit_after_ms, status, slow_ms, huge_mb, fail_first;
     int tls, quiet, verbose, blackhole, reset, garbage, connect_proxy;
-} opt = { "127.0.0.1", NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+} opt = { "127.0.0.1", NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
 static volatile sig_atomic_t g_stop;                  /* set by a signal or when main decides to exit */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;  /* guards everything below and stdout */
@@ -733,7 +736,7 @@ static const char *const k_event_keys[] = {
     "runtime_version", "os_version"
 };
 
-/* (a) the generic HTTP format: a JSON array of gtb_telemetry events (DESIGN.md section 4);
+/* (a) the generic HTTP format: a JSON array of gtb_telemetry events;
  * the optional members are omitted when zero or empty. */
 static int check_http(verdict *v, const jv *root)
 {
@@ -1379,6 +1382,16 @@ static int tls_start(conn *c)
         br_ssl_server_init_full_ec(c->sc, g_tls.chain, g_tls.chain_len, g_tls.issuer_key_type,
                                    br_skey_decoder_get_ec(&g_tls.key));
     br_ssl_engine_set_versions(&c->sc->eng, BR_TLS12, BR_TLS12);
+    if (opt.suites) {
+        static const uint16_t des[] = { BR_TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, BR_TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA,
+                                        BR_TLS_RSA_WITH_3DES_EDE_CBC_SHA };
+        static const uint16_t cbc[] = { BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+                                        BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA };
+        static const uint16_t rsa[] = { BR_TLS_RSA_WITH_AES_128_GCM_SHA256, BR_TLS_RSA_WITH_AES_256_GCM_SHA384 };
+        if (!strcmp(opt.suites, "3des")) br_ssl_engine_set_suites(&c->sc->eng, des, sizeof des / sizeof des[0]);
+        else if (!strcmp(opt.suites, "cbc")) br_ssl_engine_set_suites(&c->sc->eng, cbc, sizeof cbc / sizeof cbc[0]);
+        else br_ssl_engine_set_suites(&c->sc->eng, rsa, sizeof rsa / sizeof rsa[0]);
+    }
     br_ssl_engine_set_buffer(&c->sc->eng, c->iobuf, BR_SSL_BUFSIZE_BIDI, 1);
     if (!br_ssl_server_reset(c->sc)) return -1;
     br_sslio_init(&c->io, &c->sc->eng, tls_low_read, c, tls_low_write, c);
@@ -2123,6 +2136,7 @@ static const char usage_text[] =
     "  --host ADDR            numeric address to listen on (default 127.0.0.1)\n"
     "  --port N               port, 0 = ephemeral (default)\n"
     "  --tls --cert F --key F HTTPS with a PEM certificate chain and PEM key (RSA or EC)\n"
+    "  --suites KIND          with --tls: offer only 3des, cbc or rsa (static RSA) cipher suites\n"
     "  --log FILE             append one JSON line per request:\n"
     "                         {\"n\",\"method\",\"path\",\"format\",\"valid\",\"headers\",\"body\",\"status\"\n"
     "                         [,\"error\"]}\n"
@@ -2154,6 +2168,7 @@ static const struct optdef {
     { "--tls", 'f', &opt.tls, 0, 0 },
     { "--cert", 's', &opt.cert, 0, 0 },
     { "--key", 's', &opt.key, 0, 0 },
+    { "--suites", 's', &opt.suites, 0, 0 },
     { "--log", 's', &opt.log, 0, 0 },
     { "--max-requests", 'n', &opt.max_requests, 1, LONG_MAX },
     { "--exit-after-ms", 'n', &opt.exit_after_ms, 1, LONG_MAX / 2 },
@@ -2229,6 +2244,8 @@ static void parse_options(int argc, char **argv)
     }
     if (opt.tls && (!opt.cert || !opt.key)) usage_error("--tls needs --cert FILE and --key FILE");
     if (!opt.tls && (opt.cert || opt.key)) usage_error("--cert and --key need --tls");
+    if (opt.suites && (!opt.tls || (strcmp(opt.suites, "3des") && strcmp(opt.suites, "cbc") && strcmp(opt.suites, "rsa"))))
+        usage_error("--suites needs --tls and one of 3des, cbc, rsa");
     if (opt.tls && opt.connect_proxy) usage_error("--connect-proxy works over plain HTTP only");
     if (opt.proxy_auth && !opt.connect_proxy) usage_error("--proxy-auth needs --connect-proxy");
 }

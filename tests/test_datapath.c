@@ -1,0 +1,197 @@
+/* test_datapath.c - the path of an event from gtbt_track to the backend: a full buffer is spilled
+   only by the event that finds it full (a run of exactly max_buffer events never writes to disk),
+   and every event still arrives exactly once with its uuid. */
+#define GTB_TELEMETRY_IMPLEMENTATION
+#include "gtb_telemetry.h"
+#include "tests/harness.h"
+#include "tests/support.h"
+
+static size_t count(const char *hay, const char *needle) {
+    size_t n = 0, k = strlen(needle);
+    while (hay && (hay = strstr(hay, needle)) != NULL) { n++; hay += k; }
+    return n;
+}
+
+/* The default buffer (1000 events): the 1000th event alone writes nothing; the 1001st spills the
+   first 1000; the close delivers all 1001, each uuid once. */
+static void test_1000th_event_writes_nothing(void) {
+    gtbt_desc d;
+    rec_backend r;
+    gtbt_collector *c;
+    char name[32], *all;
+    int i;
+    env_clear();
+    d = fixture_desc(1);
+    rec_init(&r, "rec");
+    d.backend = &r.base;
+    c = gtbt_new(&d);
+    for (i = 0; i < 1000; i++) {
+        snprintf(name, sizeof name, "e%d", i);
+        gtbt_track(c, GTBT_EVENT_FEATURE_USED, name, NULL, 0);
+    }
+    CHECK_INT(n_ready(T_data), 0);
+    CHECK_INT(n_temps(T_data), 0);
+    CHECK_INT(r.sends, 0);
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "e1000", NULL, 0);
+    CHECK_INT(n_ready(T_data), 1);
+    CHECK_INT(r.sends, 0);
+    CHECK_INT(gtbt_close(c), GTBT_OK);
+    CHECK_INT(r.events, 1001);
+    CHECK_INT(n_ready(T_data), 0);
+    all = rec_all(&r);
+    CHECK_INT(count(all, "\"uuid\":"), 1001);
+    CHECK_INT(count(all, "\"name\":\"e999\""), 1);
+    CHECK_INT(count(all, "\"name\":\"e1000\""), 1);
+    free(all);
+    rec_free_json(&r);
+    fixture_done();
+}
+
+/* The direct JSON writer against the field-by-field one (gtbt__json_event, the reference): the same
+   bytes for events with every optional part present or absent, NULL strings, escapes, invalid UTF-8,
+   extreme numbers and timestamps, many arguments and pairs; and with the collector-field cache, for
+   a batch whose events share those strings, whose events differ, and mixed. */
+static void test_direct_writer_identical(void) {
+    static const char *strs[] = { "", "plain", "q\"uo\\te", "ctl\x01\x1f\n\r\t", "<html>&amp;", "na\xC3\xAFve \xF0\x9F\x98\x80",
+                                  "bad\xff\xfe utf8 \xC3", "\xE2\x80\xA8 sep \xE2\x80\xA9", "x86_64-unknown-linux-gnu" };
+    static const int64_t nums[] = { 0, 1, -1, 42, INT64_MAX, INT64_MIN, 1000000007 };
+    static const int64_t times[] = { 0, 1, 1774864800500000000LL, 1774864800000000000LL, -1, INT64_C(9000000000000000000) };
+    const size_t ns = sizeof strs / sizeof strs[0];
+    gtbt_event ev[64];
+    gtbt_kv kv[40];
+    const char *args[20];
+    gtbt__buf a, b;
+    size_t i, k, mismatches = 0, events = 0;
+    int round;
+    for (i = 0; i < 40; i++) { kv[i].key = strs[(i * 5 + 1) % ns]; kv[i].value = strs[(i * 7 + 3) % ns]; }
+    kv[3].key = NULL; kv[4].value = NULL;
+    for (i = 0; i < 20; i++) args[i] = strs[(i * 3) % ns];
+    args[5] = NULL;
+    for (round = 0; round < 3; round++) {
+        gtbt__jcache jc;
+        for (i = 0; i < 64; i++) {
+            gtbt_event *e = &ev[i];
+            memset(e, 0, sizeof *e);
+            e->time_unix_ns = times[i % 6];
+            e->uuid = i % 9 == 4 ? NULL : "0b9e2c4a-1f3d-4e5f-8a6b-7c8d9e0f1a2b";
+            e->type = strs[i % ns];
+            e->name = i % 11 == 5 ? NULL : strs[(i + 2) % ns];
+            /* round 0: one collector's strings (the same pointers); round 1: each event differs; 2: mixed */
+            k = round == 0 ? 1 : round == 1 ? i : i / 3;
+            e->machine_id = strs[k % ns]; e->tool_name = strs[(k + 1) % ns]; e->version = strs[(k + 2) % ns];
+            e->os = k % 4 == 3 ? NULL : "linux"; e->arch = strs[(k + 3) % ns];
+            e->runtime_version = strs[(k + 4) % ns]; e->os_version = strs[(k + 5) % ns];
+            e->duration_ms = nums[i % 7];
+            e->exit_code = (int)nums[(i + 3) % 7];
+            e->error = i % 3 ? strs[(i + 5) % ns] : NULL;
+            e->n_args = i % 5 == 0 ? 0 : i % 20;
+            e->args = e->n_args ? args : NULL;
+            e->n_metadata = i % 4 == 1 ? 0 : i % 40;
+            e->metadata = e->n_metadata ? kv : NULL;
+        }
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        jc.ok = 0;
+        for (i = 0; i < 64; i++) {
+            gtbt__jw w;
+            size_t la = a.len, lb = b.len;
+            w.b = &a; w.pretty = 0; w.depth = 0; w.first = 1;
+            gtbt__json_event(&w, &ev[i]);
+            gtbt__json_event_direct(&b, &ev[i], i % 10 == 9 ? NULL : &jc);
+            gtbt__buf_putc(&a, '\n');
+            gtbt__buf_putc(&b, '\n');
+            events++;
+            if (a.len - la != b.len - lb || memcmp(a.p + la, b.p + lb, a.len - la) != 0) {
+                if (mismatches++ < 3) printf("    round %d event %lu:\n    want %.*s\n    got  %.*s\n", round, (unsigned long)i,
+                                             (int)(a.len - la), a.p + la, (int)(b.len - lb), b.p + lb);
+            }
+        }
+        CHECK(!a.oom && !b.oom);
+        gtbt__buf_free(&a);
+        gtbt__buf_free(&b);
+    }
+    printf("    %lu events, %lu written differently\n", (unsigned long)events, (unsigned long)mismatches);
+    CHECK_INT(mismatches, 0);
+    /* and the whole array, compact, as gtbt_events_json gives it */
+    {
+        char *all = gtbt_events_json(ev, 64, NULL);
+        gtbt__jw w;
+        memset(&a, 0, sizeof a);
+        w.b = &a; w.pretty = 0; w.depth = 0; w.first = 1;
+        gtbt__jw_open(&w, '[');
+        for (i = 0; i < 64; i++) { gtbt__jw_item(&w); gtbt__json_event(&w, &ev[i]); }
+        gtbt__jw_close(&w, ']');
+        CHECK(all && !strcmp(all, a.p));
+        gtbt_free(all);
+        gtbt__buf_free(&a);
+    }
+}
+
+/* Pairs of a track call merged with the collector's: sorted by key in byte order, and of equal keys
+   the one given last wins; checked against a plain reference (last value per key, then strcmp
+   order) on 3000 random sets: repeated keys, keys sharing 8-byte prefixes, keys given sorted,
+   reversed and shuffled. */
+static unsigned t_rand_state = 12345;
+static unsigned t_rand(void) { t_rand_state = t_rand_state * 1103515245u + 12345u; return (t_rand_state >> 16) & 0x7fff; }
+
+static int kv_cmp(const void *a, const void *b) { return strcmp(((const gtbt_kv *)a)->key, ((const gtbt_kv *)b)->key); }
+
+static void test_pairs_sorted_last_wins(void) {
+    static const char *keys[] = { "a", "b", "ab", "abc", "prefix_0", "prefix_01", "prefix_012345", "prefix_012346",
+                                  "prefix_01234567", "prefix_0123456", "z", "Z", "\xc3\xa9t\xc3\xa9", "k" };
+    const size_t nk = sizeof keys / sizeof keys[0];
+    gtbt_kv meta[3] = { {"ab", "from-collector"}, {"m", "collector-m"}, {"prefix_01", "collector-p"} };
+    gtbt_desc d;
+    rec_backend r;
+    gtbt_collector *c;
+    char vals[40][48];
+    size_t round, bad = 0;
+    env_clear();
+    d = fixture_desc(0);
+    rec_init(&r, "rec");
+    d.backend = &r.base;
+    d.metadata = meta;
+    d.n_metadata = 3;
+    d.max_buffer = 10;
+    c = gtbt_new(&d);
+    for (round = 0; round < 3000; round++) {
+        gtbt_kv extra[40], ref[64];
+        size_t n = t_rand() % 40, i, j, nref = 0;
+        const gtbt_event *e;
+        for (i = 0; i < n; i++) {
+            snprintf(vals[i], sizeof vals[i], "v%lu-%lu", (unsigned long)round, (unsigned long)i);
+            extra[i].key = keys[round % 3 == 0 ? i % nk : round % 3 == 1 ? (nk - 1 - i % nk) : t_rand() % nk];
+            extra[i].value = vals[i];
+        }
+        for (i = 0; i < 3; i++) ref[nref++] = meta[i];
+        for (i = 0; i < n; i++) {
+            for (j = 0; j < nref && strcmp(ref[j].key, extra[i].key); j++) {}
+            if (j < nref) ref[j].value = extra[i].value;
+            else ref[nref++] = extra[i];
+        }
+        qsort(ref, nref, sizeof ref[0], kv_cmp);
+        gtbt_track(c, GTBT_EVENT_FEATURE_USED, "p", extra, n);
+        e = &c->ev[c->n - 1];
+        if (e->n_metadata != nref) bad++;
+        else
+            for (i = 0; i < nref; i++)
+                if (strcmp(e->metadata[i].key, ref[i].key) || strcmp(e->metadata[i].value, ref[i].value)) { bad++; break; }
+        if (c->n >= 9) gtbt_drop(c);
+    }
+    CHECK_INT(bad, 0);
+    gtbt_drop(c);
+    gtbt_close(c);
+    rec_free_json(&r);
+    fixture_done();
+}
+
+static const gt_test tests[] = {
+    {"1000th_event_writes_nothing", test_1000th_event_writes_nothing},
+    {"direct_writer_identical", test_direct_writer_identical},
+    {"pairs_sorted_last_wins", test_pairs_sorted_last_wins},
+};
+
+int main(int argc, char **argv) {
+    env_clear();
+    return GT_RUN(tests, argc, argv);
+}
