@@ -2214,6 +2214,7 @@ static void test_thread_track_spill_cap_accounting(void) {
     pthread_mutex_init(&sl.mu, NULL);
     d.log_item = sum_log_fn; d.log_user = &sl; d.log_level = GTBT_LOG_ALL;
     d.max_buffer = 500;
+    d.flush_timeout_ms = 60000;   /* 10,000 events to replay, under TSan too */
     c = new_cap(&d, &cb, "rec");
     for (i = 0; i < 8; i++) { a[i].c = c; a[i].id = i; a[i].count = 1500; pthread_create(&th[i], NULL, thr_track, &a[i]); }
     for (i = 0; i < 8; i++) pthread_join(th[i], NULL);
