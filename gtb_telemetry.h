@@ -1346,6 +1346,17 @@ static void gtbt__trim(char *s) {
     if (i) memmove(s, s + i, n - i + 1);
 }
 
+/* ---- mutex under GTB_TELEMETRY_NO_THREADS: nothing to lock (one thread uses the library) ---- */
+#if !GTBT__THREADS
+typedef struct gtbt__mutex { int unused; } gtbt__mutex;
+static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
+static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_lock(gtbt__mutex *m) { (void)m; }
+static void gtbt__mutex_unlock(gtbt__mutex *m) { (void)m; }
+static GTBT__UNUSED void gtbt__global_lock(void) {}
+static GTBT__UNUSED void gtbt__global_unlock(void) {}
+#endif
+
 #if GTBT__POSIX
 /* ================================ POSIX ================================ */
 static const char *gtbt__getenv_posix(const char *name) { return getenv(name); }
@@ -1370,7 +1381,7 @@ static GTBT__UNUSED void gtbt__sleep_ms_posix(int ms) {
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
-/* ---- mutex: a real one, or nothing under GTB_TELEMETRY_NO_THREADS ---- */
+/* ---- mutex and the bounded resolver thread ---- */
 #if GTBT__THREADS
 typedef struct gtbt__mutex { pthread_mutex_t m; } gtbt__mutex;
 static void gtbt__mutex_init(gtbt__mutex *m) { pthread_mutex_init(&m->m, NULL); }
@@ -1422,14 +1433,6 @@ static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
     if (!ok) gtbt__free(st);
     return ok;
 }
-#else
-typedef struct gtbt__mutex { int unused; } gtbt__mutex;
-static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
-static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
-static void gtbt__mutex_lock(gtbt__mutex *m) { (void)m; }
-static void gtbt__mutex_unlock(gtbt__mutex *m) { (void)m; }
-static GTBT__UNUSED void gtbt__global_lock(void) {}
-static GTBT__UNUSED void gtbt__global_unlock(void) {}
 #endif
 
 /* ---- entropy: the OS source, for uuids and nothing else ---- */
@@ -2178,14 +2181,6 @@ static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
     CloseHandle(h);
     return 1;
 }
-#else
-typedef struct gtbt__mutex { int unused; } gtbt__mutex;
-static void gtbt__mutex_init(gtbt__mutex *m) { m->unused = 0; }
-static void gtbt__mutex_destroy(gtbt__mutex *m) { (void)m; }
-static void gtbt__mutex_lock(gtbt__mutex *m) { (void)m; }
-static void gtbt__mutex_unlock(gtbt__mutex *m) { (void)m; }
-static GTBT__UNUSED void gtbt__global_lock(void) {}
-static GTBT__UNUSED void gtbt__global_unlock(void) {}
 #endif
 
 /* ---- entropy ---- */
