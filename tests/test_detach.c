@@ -716,7 +716,7 @@ static void test_spill_cap_bytes(void) {
         all[used] = 0;
         CHECK(used <= 48 * 1024);
         CHECK(used > 30 * 1024);                          /* the cap, not more, was enforced */
-        CHECK(gt_occurrences(all, "\"name\":\"big39\"") == 1);
+        CHECK(gt_occurrences(all, "\"name\":\"big34\"") == 1);   /* 35..39 wait in memory */
         CHECK(gt_occurrences(all, "\"name\":\"big0\"") == 0);
     }
     CHECK_CONTAINS(L.text, "spill cap reached (100 events, 49152 bytes); discarded ");
