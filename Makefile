@@ -75,6 +75,10 @@ $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_commo
 $(BUILD)/gtbt-sink: tools/gtbt-sink.c | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 $< -o $@ $(LIBS)
 
+# the receiver without BearSSL: plain HTTP only, --tls is a usage error
+$(BUILD)/gtbt-sink-notls: tools/gtbt-sink.c | $(BUILD)
+	$(CC) -std=c99 $(WARN) -O2 -DGTBT_SINK_NO_TLS $< -o $@ -lpthread
+
 # gtbt-new vendors this checkout's header unless given --header FILE
 $(BUILD)/gtbt-new: tools/gtbt-new.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -DGTBT_HEADER_PATH='"$(CURDIR)/gtb_telemetry.h"' $< -o $@
@@ -121,7 +125,7 @@ $(BUILD)/%: examples/%.c gtb_telemetry.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) -O2 -I. $< -o $@ $(LIBS)
 
 # everything the stages run, built in parallel
-test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(EXAMPLE_BINS) $(REPLAY_BINS) \
+test-build: $(TEST_BINS) $(BUILD)/tsan_collector $(BUILD)/tsan_promises $(TOOLS) $(BUILD)/gtbt-sink-notls $(EXAMPLE_BINS) $(REPLAY_BINS) \
     $(if $(HAVE_I686),$(I686_BINS)) $(if $(HAVE_MINGW),$(BUILD)/win/test_win.exe) $(if $(HAVE_ZIG),$(MACOS_SSL))
 
 # the longest stages first, so that they overlap the short ones

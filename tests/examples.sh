@@ -17,8 +17,9 @@ export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state" CI=t
 unset DO_NOT_TRACK TELEMETRY_ENABLED TELEMETRY_LOCAL TELEMETRY_DEBUG HTTPS_PROXY HTTP_PROXY https_proxy http_proxy
 mkdir -p "$HOME"
 
+SINK_BIN="$B/gtbt-sink"
 start_sink() {
-    "$B/gtbt-sink" --quiet --log "$T/sink.log" "$@" > "$T/sink.out" 2>&1 &
+    "$SINK_BIN" --quiet --log "$T/sink.log" "$@" > "$T/sink.out" 2>&1 &
     SINK_PID=$!
     i=0; while [ $i -lt 200 ] && ! grep -q '^listening on' "$T/sink.out"; do sleep 0.02; i=$((i+1)); done
     PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/sink.out" | head -n 1)
@@ -48,6 +49,34 @@ check "posthog example" env TELEMETRY_ENABLED=1 POSTHOG_PROJECT_KEY=phc_test POS
 check "  ... valid posthog payload" sink_has posthog
 stop_sink
 check "datadog example without a key falls back to noop" sh -c "env TELEMETRY_ENABLED=1 DD_API_KEY= $B/datadog | grep -q 'backend: noop'"
+
+# the receiver without BearSSL (GTBT_SINK_NO_TLS): what make demo builds on a machine without it.
+# A bearssl.h that stops the compiler stands in for a missing one: the build must never include it.
+mkdir -p "$T/nossl"
+printf '#error "BearSSL must not be needed by this build"\n' > "$T/nossl/bearssl.h"
+for cc in gcc clang; do
+    command -v $cc >/dev/null 2>&1 || continue
+    check "gtbt-sink -DGTBT_SINK_NO_TLS builds with $cc -Wall -Wextra -Wpedantic -Werror, no BearSSL" \
+        $cc -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -I"$T/nossl" -DGTBT_SINK_NO_TLS tools/gtbt-sink.c -o "$T/sink-notls-$cc" -lpthread
+done
+check "  ... and the header with GTB_TELEMETRY_NO_TLS builds mytool without BearSSL" \
+    cc -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -I"$T/nossl" -I. -DGTB_TELEMETRY_NO_TLS examples/mytool.c -o "$T/mytool-notls" -lpthread
+SINK_BIN="$T/sink-notls-gcc"
+[ -x "$SINK_BIN" ] || SINK_BIN="$T/sink-notls-clang"
+tls_refused() {
+    "$SINK_BIN" --tls --cert tests/certs/localhost-rsa-chain.pem --key tests/certs/localhost-rsa.key > "$T/tls.err" 2>&1
+    r=$?; cat "$T/tls.err"
+    [ "$r" = 2 ] && grep -q 'this gtbt-sink was built without TLS' "$T/tls.err"
+}
+check "  ... its --tls is a usage error (exit 2) that says it was built without TLS" tls_refused
+: > "$T/sink.log"
+start_sink
+check "  ... it receives one event over HTTP from the no-TLS mytool" \
+    env XDG_STATE_HOME="$T/notls/state" XDG_CONFIG_HOME="$T/notls/config" MYTOOL_TELEMETRY_ENABLED=1 MYTOOL_TELEMETRY_DETACH=0 MYTOOL_ENDPOINT="http://127.0.0.1:$PORT/events" "$T/mytool-notls" greet Ada
+stop_sink
+check "  ... the no-TLS sink logged exactly one valid http event" \
+    sh -c "test \$(grep -c '\"format\":\"http\",\"valid\":true' '$T/sink.log') = 1"
+SINK_BIN="$B/gtbt-sink"
 
 # every ```c block of the README and the header's quick start compile as they are
 i=0

@@ -6,6 +6,8 @@
  * and answers like the real service would, or misbehaves on purpose (fault modes).
  *
  * Build:  cc -std=c99 -O2 tools/gtbt-sink.c -o gtbt-sink -lbearssl -lpthread
+ *         without BearSSL (plain HTTP only; --tls is then a usage error):
+ *         cc -std=c99 -O2 -DGTBT_SINK_NO_TLS tools/gtbt-sink.c -o gtbt-sink -lpthread
  *
  * Usage:  gtbt-sink [options]
  *   --host ADDR            numeric address to listen on: 127.0.0.1 (default) or ::1
@@ -91,7 +93,14 @@
 #include <time.h>
 #include <unistd.h>
 
+/* GTBT_SINK_NO_TLS: build without BearSSL; the TLS section below is then replaced by functions
+ * that report the lack of TLS, and --tls is refused at startup */
+#ifdef GTBT_SINK_NO_TLS
+#define SINK_HAS_TLS 0
+#else
+#define SINK_HAS_TLS 1
 #include <bearssl.h>
+#endif
 
 #define MAX_HEADER_BLOCK   (64u * 1024)        /* request line + headers (and chunked trailers) */
 #define MAX_HEADERS        256
@@ -1001,7 +1010,7 @@ static void check_request(const request *rq, verdict *v)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Sockets and connections (plain or BearSSL), every wait bounded by a deadline and by g_stop
+ * Sockets and connections (plain or TLS), every wait bounded by a deadline and by g_stop
  */
 
 enum { IO_OK = 1, IO_EOF = 0, IO_ERR = -1, IO_TIMEOUT = -2, IO_TOOBIG = -3, IO_TLS = -4,
@@ -1021,9 +1030,7 @@ typedef struct conn {
     int eof, timed_out, stopped;    /* what ended the last failed socket read */
     int rst;                        /* close with a RST */
     char peer[64];
-    br_ssl_server_context *sc;      /* NULL for plain HTTP */
-    unsigned char *iobuf;
-    br_sslio_context io;
+    struct tls_conn *tls;           /* NULL for plain HTTP */
     unsigned char rb[16384];        /* read-ahead of the HTTP stream */
     size_t rpos, rlen;
 } conn;
@@ -1093,35 +1100,19 @@ static int sock_recv(conn *c, void *buf, size_t n)
     }
 }
 
-/* BearSSL's transport callbacks: -1 on any failure (conn records which) */
-static int tls_low_read(void *ctx, unsigned char *buf, size_t len)
-{
-    int r = sock_recv(ctx, buf, len);
-    return r > 0 ? r : -1;
-}
-
-static int tls_low_write(void *ctx, const unsigned char *buf, size_t len)
-{
-    conn *c = ctx;
-    int r = fd_send(c->fd, buf, len, c->deadline);
-    return r > 0 ? r : -1;
-}
+/* The TLS layer of a connection (section TLS below): the same results as sock_recv, as
+ * conn_write, and the close_notify sent before closing */
+static int tls_read(conn *c, void *buf, size_t n);
+static int tls_write(conn *c, const void *data, size_t n);
+static void tls_close_notify(conn *c, int64_t until);
 
 /* Reads more of the HTTP stream into c->rb: the count read, IO_EOF, or an IO_ code. */
 static int conn_fill(conn *c)
 {
     int r;
     if (c->rpos == c->rlen) c->rpos = c->rlen = 0;
-    if (!c->sc) {
-        r = sock_recv(c, c->rb + c->rlen, sizeof c->rb - c->rlen);
-    } else if ((r = br_sslio_read(&c->io, c->rb + c->rlen, sizeof c->rb - c->rlen)) < 0) {
-        int err = br_ssl_engine_last_error(&c->sc->eng);
-        if (c->stopped) r = IO_STOP;
-        else if (c->timed_out) r = IO_TIMEOUT;
-        else if (err == BR_ERR_OK || (err == BR_ERR_IO && c->eof && (c->raw_in == 0 || c->app_in > 0)))
-            r = IO_EOF;                 /* close_notify, or a plain close outside a handshake */
-        else r = IO_TLS;
-    }
+    if (c->tls) r = tls_read(c, c->rb + c->rlen, sizeof c->rb - c->rlen);
+    else r = sock_recv(c, c->rb + c->rlen, sizeof c->rb - c->rlen);
     if (r > 0) {
         c->rlen += (size_t)r;
         c->app_in += (size_t)r;
@@ -1173,8 +1164,7 @@ static int conn_write(conn *c, const void *data, size_t n)
 {
     const char *p = data;
     c->deadline = now_ms() + WRITE_TIMEOUT_MS;
-    if (c->sc)
-        return br_sslio_write_all(&c->io, data, n) == 0 && br_sslio_flush(&c->io) == 0 ? IO_OK : IO_ERR;
+    if (c->tls) return tls_write(c, data, n);
     while (n) {
         int r = fd_send(c->fd, p, n, c->deadline);
         if (r <= 0) return r < 0 ? r : IO_ERR;
@@ -1196,18 +1186,7 @@ static void conn_close(conn *c)
     } else {
         char scratch[4096];
         int64_t until = now_ms() + LINGER_MS;
-        if (c->sc) {
-            br_ssl_engine_context *eng = &c->sc->eng;
-            br_ssl_engine_close(eng);
-            c->deadline = until;
-            while (br_ssl_engine_current_state(eng) & BR_SSL_SENDREC) {
-                size_t len;
-                unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
-                int w = fd_send(c->fd, buf, len, c->deadline);
-                if (w <= 0) break;
-                br_ssl_engine_sendrec_ack(eng, (size_t)w);
-            }
-        }
+        if (c->tls) tls_close_notify(c, until);
         shutdown(c->fd, SHUT_WR);
         while (wait_fd(c->fd, POLLIN, until) == 1) {
             ssize_t r = recv(c->fd, scratch, sizeof scratch, 0);
@@ -1215,13 +1194,66 @@ static void conn_close(conn *c)
         }
     }
     close(c->fd);
-    free(c->sc);
-    free(c->iobuf);
+    free(c->tls);
 }
 
 /* ---------------------------------------------------------------------------------------------
- * TLS: the server's certificate chain and key, loaded once at start
+ * TLS (BearSSL): the server's certificate chain and key, loaded once at start, and each
+ * connection's TLS layer. Built with GTBT_SINK_NO_TLS, the functions after this section's #else
+ * stand in: --tls is refused before any of them could be reached.
  */
+#if SINK_HAS_TLS
+
+struct tls_conn {
+    br_ssl_server_context sc;
+    br_sslio_context io;
+    unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
+};
+
+/* BearSSL's transport callbacks: -1 on any failure (conn records which) */
+static int tls_low_read(void *ctx, unsigned char *buf, size_t len)
+{
+    int r = sock_recv(ctx, buf, len);
+    return r > 0 ? r : -1;
+}
+
+static int tls_low_write(void *ctx, const unsigned char *buf, size_t len)
+{
+    conn *c = ctx;
+    int r = fd_send(c->fd, buf, len, c->deadline);
+    return r > 0 ? r : -1;
+}
+
+static int tls_read(conn *c, void *buf, size_t n)
+{
+    int r = br_sslio_read(&c->tls->io, buf, n), err;
+    if (r >= 0) return r;
+    err = br_ssl_engine_last_error(&c->tls->sc.eng);
+    if (c->stopped) return IO_STOP;
+    if (c->timed_out) return IO_TIMEOUT;
+    if (err == BR_ERR_OK || (err == BR_ERR_IO && c->eof && (c->raw_in == 0 || c->app_in > 0)))
+        return IO_EOF;                  /* close_notify, or a plain close outside a handshake */
+    return IO_TLS;
+}
+
+static int tls_write(conn *c, const void *data, size_t n)
+{
+    return br_sslio_write_all(&c->tls->io, data, n) == 0 && br_sslio_flush(&c->tls->io) == 0 ? IO_OK : IO_ERR;
+}
+
+static void tls_close_notify(conn *c, int64_t until)
+{
+    br_ssl_engine_context *eng = &c->tls->sc.eng;
+    br_ssl_engine_close(eng);
+    c->deadline = until;
+    while (br_ssl_engine_current_state(eng) & BR_SSL_SENDREC) {
+        size_t len;
+        unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
+        int w = fd_send(c->fd, buf, len, c->deadline);
+        if (w <= 0) break;
+        br_ssl_engine_sendrec_ack(eng, (size_t)w);
+    }
+}
 
 static struct {
     br_x509_certificate *chain;
@@ -1367,34 +1399,28 @@ static int load_tls(void)
 
 static int tls_start(conn *c)
 {
-    c->sc = malloc(sizeof *c->sc);
-    c->iobuf = malloc(BR_SSL_BUFSIZE_BIDI);
-    if (!c->sc || !c->iobuf) {
-        free(c->sc);
-        free(c->iobuf);
-        c->sc = NULL;
-        c->iobuf = NULL;
-        return -1;
-    }
+    br_ssl_server_context *sc;
+    if (!(c->tls = malloc(sizeof *c->tls))) return -1;
+    sc = &c->tls->sc;
     if (g_tls.key_type == BR_KEYTYPE_RSA)
-        br_ssl_server_init_full_rsa(c->sc, g_tls.chain, g_tls.chain_len, br_skey_decoder_get_rsa(&g_tls.key));
+        br_ssl_server_init_full_rsa(sc, g_tls.chain, g_tls.chain_len, br_skey_decoder_get_rsa(&g_tls.key));
     else
-        br_ssl_server_init_full_ec(c->sc, g_tls.chain, g_tls.chain_len, g_tls.issuer_key_type,
+        br_ssl_server_init_full_ec(sc, g_tls.chain, g_tls.chain_len, g_tls.issuer_key_type,
                                    br_skey_decoder_get_ec(&g_tls.key));
-    br_ssl_engine_set_versions(&c->sc->eng, BR_TLS12, BR_TLS12);
+    br_ssl_engine_set_versions(&sc->eng, BR_TLS12, BR_TLS12);
     if (opt.suites) {
         static const uint16_t des[] = { BR_TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, BR_TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA,
                                         BR_TLS_RSA_WITH_3DES_EDE_CBC_SHA };
         static const uint16_t cbc[] = { BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
                                         BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA };
         static const uint16_t rsa[] = { BR_TLS_RSA_WITH_AES_128_GCM_SHA256, BR_TLS_RSA_WITH_AES_256_GCM_SHA384 };
-        if (!strcmp(opt.suites, "3des")) br_ssl_engine_set_suites(&c->sc->eng, des, sizeof des / sizeof des[0]);
-        else if (!strcmp(opt.suites, "cbc")) br_ssl_engine_set_suites(&c->sc->eng, cbc, sizeof cbc / sizeof cbc[0]);
-        else br_ssl_engine_set_suites(&c->sc->eng, rsa, sizeof rsa / sizeof rsa[0]);
+        if (!strcmp(opt.suites, "3des")) br_ssl_engine_set_suites(&sc->eng, des, sizeof des / sizeof des[0]);
+        else if (!strcmp(opt.suites, "cbc")) br_ssl_engine_set_suites(&sc->eng, cbc, sizeof cbc / sizeof cbc[0]);
+        else br_ssl_engine_set_suites(&sc->eng, rsa, sizeof rsa / sizeof rsa[0]);
     }
-    br_ssl_engine_set_buffer(&c->sc->eng, c->iobuf, BR_SSL_BUFSIZE_BIDI, 1);
-    if (!br_ssl_server_reset(c->sc)) return -1;
-    br_sslio_init(&c->io, &c->sc->eng, tls_low_read, c, tls_low_write, c);
+    br_ssl_engine_set_buffer(&sc->eng, c->tls->iobuf, sizeof c->tls->iobuf, 1);
+    if (!br_ssl_server_reset(sc)) return -1;
+    br_sslio_init(&c->tls->io, &sc->eng, tls_low_read, c, tls_low_write, c);
     return 0;
 }
 
@@ -1419,7 +1445,7 @@ static const char *alert_name(int alert)
 /* Prints why a TLS connection ended before it carried a request. */
 static void tls_report(const conn *c)
 {
-    int err = br_ssl_engine_last_error(&c->sc->eng);
+    int err = br_ssl_engine_last_error(&c->tls->sc.eng);
     char what[96];
     if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT)
         snprintf(what, sizeof what, "the client sent alert %d (%s)", err - BR_ERR_RECV_FATAL_ALERT,
@@ -1439,6 +1465,19 @@ static void tls_report(const conn *c)
     fflush(stdout);
     pthread_mutex_unlock(&g_lock);
 }
+
+#else /* GTBT_SINK_NO_TLS: no connection ever has a TLS layer, these only report its lack */
+
+static const char no_tls[] = "this gtbt-sink was built without TLS (GTBT_SINK_NO_TLS): it serves plain HTTP only";
+
+static int load_tls(void) { fprintf(stderr, "gtbt-sink: %s\n", no_tls); return -1; }
+static int tls_start(conn *c) { (void)c; return -1; }
+static int tls_read(conn *c, void *buf, size_t n) { (void)c; (void)buf; (void)n; return IO_TLS; }
+static int tls_write(conn *c, const void *data, size_t n) { (void)c; (void)data; (void)n; return IO_ERR; }
+static void tls_close_notify(conn *c, int64_t until) { (void)c; (void)until; }
+static void tls_report(const conn *c) { (void)c; }
+
+#endif /* SINK_HAS_TLS */
 
 /* ---------------------------------------------------------------------------------------------
  * Reading one HTTP/1.x request
@@ -2242,6 +2281,7 @@ static void parse_options(int argc, char **argv)
             *(long *)d->dst = n;
         }
     }
+    if (opt.tls && !SINK_HAS_TLS) usage_error("this gtbt-sink was built without TLS (GTBT_SINK_NO_TLS): --tls is not available");
     if (opt.tls && (!opt.cert || !opt.key)) usage_error("--tls needs --cert FILE and --key FILE");
     if (!opt.tls && (opt.cert || opt.key)) usage_error("--cert and --key need --tls");
     if (opt.suites && (!opt.tls || (strcmp(opt.suites, "3des") && strcmp(opt.suites, "cbc") && strcmp(opt.suites, "rsa"))))
