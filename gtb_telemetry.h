@@ -7805,7 +7805,11 @@ static gtbt__str gtbt__clean(const char *v, size_t max, gtbt__buf *tmp) {
     s.p = v ? v : "";
     u = (const unsigned char *)s.p;
     /* a short value: its length and byte classes in one pass, no redaction when they rule it out */
-    for (i = 0; i < GTBT__RX_SHORT_MAX && u[i]; i++) any |= gtbt__rx_ct[u[i]];
+    for (i = 0; i < GTBT__RX_SHORT_MAX; i++) {
+        unsigned ch = u[i];
+        if (!ch) break;
+        any |= gtbt__rx_ct[ch];
+    }
     if (i < GTBT__RX_SHORT_MAX && gtbt__redact_short(i, any)) {
         s.n = gtbt__utf8_cut(s.p, i, max);
         return s;
@@ -7936,16 +7940,24 @@ static void gtbt__pairs_sort_unique(gtbt__pairs *ps) {
     gtbt__str k[GTBT__MAX_PAIRS], v[GTBT__MAX_PAIRS];
     uint64_t pre[GTBT__MAX_PAIRS];
     int tf[GTBT__MAX_PAIRS];
-    size_t n = ps->n, i, j, w, lo, o;
+    size_t n = ps->n, i, w, lo, o;
     ps->sorted = 1;
     for (i = 1; i < n && gtbt__key_cmp(ps->key[i - 1], ps->key[i]) < 0; i++) {}
     if (i >= n) return;
     for (i = 0; i < n; i++) {
         const unsigned char *s = (const unsigned char *)ps->key[i].p;
-        size_t m = gtbt__min(ps->key[i].n, 8);   /* keys are never empty */
         uint64_t x = 0;
-        for (j = 0; j < m; j++) x = x << 8 | s[j];
-        pre[i] = x << (8 * (8 - m));
+        switch (gtbt__min(ps->key[i].n, 8)) {   /* keys are never empty; zero padded on the right */
+        case 8: x |= (uint64_t)s[7];       /* fall through */
+        case 7: x |= (uint64_t)s[6] << 8;  /* fall through */
+        case 6: x |= (uint64_t)s[5] << 16; /* fall through */
+        case 5: x |= (uint64_t)s[4] << 24; /* fall through */
+        case 4: x |= (uint64_t)s[3] << 32; /* fall through */
+        case 3: x |= (uint64_t)s[2] << 40; /* fall through */
+        case 2: x |= (uint64_t)s[1] << 48; /* fall through */
+        default: x |= (uint64_t)s[0] << 56; break;
+        }
+        pre[i] = x;
     }
     for (i = 0; i < n; i++) a[i] = (unsigned char)i;
     for (w = 1; w < n; w *= 2) {
