@@ -4253,8 +4253,8 @@ static int gtbt__rx_needed_at(const unsigned char *s, size_t n, size_t i) {
    (rule 7's xox?- with its 10-byte body), then 19 (sk- with 16), then 20 (rule 11's ASIA etc.
    with 16; rule 9 needs 22, rule 13 32, rule 8 41, rule 12 52). So below 15 bytes a value
    without '=', ':', blank, tab and 'J' (bit 8192) is left as is, and below 20 bytes one without
-   those and '-' (bit 4096). Must change with the rules: tests/test_secrets.c holds a secret of
-   each rule at its shortest. */
+   those and '-' (bit 4096). Must change with the rules: tests/test_redact.c (pre_check) holds
+   the shortest secrets. */
 #define GTBT__RX_SHORT_MAX 20
 static GTBT__UNUSED int gtbt__redact_short(size_t n, unsigned any) {
     return n < 15 ? !(any & 8192) : n < GTBT__RX_SHORT_MAX && !(any & 4096);
