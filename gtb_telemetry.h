@@ -7946,17 +7946,15 @@ static void gtbt__pairs_sort_unique(gtbt__pairs *ps) {
     if (i >= n) return;
     for (i = 0; i < n; i++) {
         const unsigned char *s = (const unsigned char *)ps->key[i].p;
-        uint64_t x = 0;
-        switch (gtbt__min(ps->key[i].n, 8)) {   /* keys are never empty; zero padded on the right */
-        case 8: x |= (uint64_t)s[7];       /* fall through */
-        case 7: x |= (uint64_t)s[6] << 8;  /* fall through */
-        case 6: x |= (uint64_t)s[5] << 16; /* fall through */
-        case 5: x |= (uint64_t)s[4] << 24; /* fall through */
-        case 4: x |= (uint64_t)s[3] << 32; /* fall through */
-        case 3: x |= (uint64_t)s[2] << 40; /* fall through */
-        case 2: x |= (uint64_t)s[1] << 48; /* fall through */
-        default: x |= (uint64_t)s[0] << 56; break;
-        }
+        size_t m = ps->key[i].n;                 /* keys are never empty; zero padded on the right */
+        uint64_t x = (uint64_t)s[0] << 56;
+        if (m > 1) x |= (uint64_t)s[1] << 48;
+        if (m > 2) x |= (uint64_t)s[2] << 40;
+        if (m > 3) x |= (uint64_t)s[3] << 32;
+        if (m > 4) x |= (uint64_t)s[4] << 24;
+        if (m > 5) x |= (uint64_t)s[5] << 16;
+        if (m > 6) x |= (uint64_t)s[6] << 8;
+        if (m > 7) x |= (uint64_t)s[7];
         pre[i] = x;
     }
     for (i = 0; i < n; i++) a[i] = (unsigned char)i;
