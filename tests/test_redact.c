@@ -424,6 +424,43 @@ static void test_pre_check(void)
     expect(gtbt__redact_needed("Key =x", 6), "needed(key =)");
 }
 
+/* gtbt__clean's short-value fast path gives what the full redaction gives: the shortest secrets
+   of the length-bounded rules are redacted, and every prefix of them and of ordinary values (each
+   length across both bounds) comes out as gtbt__redact_impl makes it */
+static void test_clean_short(void)
+{
+    static const char *const vals[] = { "xoxb-1234567890", "sk-abcdefghijklmnop", "ASIAABCDEFGHIJKLMNOP",
+        "eyJa.b.c", "a://u:p@h", "key=x", "--token x", "linux-amd64-musl-gnu", "value-105", "x86_64-linux",
+        "v1.2.3-rc.1+build.7", "0123456789abcdefghijk", NULL };
+    char buf[64], what[128];
+    size_t k, n;
+    for (k = 0; vals[k]; k++)
+        for (n = 0; n <= strlen(vals[k]); n++) {
+            gtbt__buf t, full;
+            gtbt__str got;
+            memset(&t, 0, sizeof t);
+            memset(&full, 0, sizeof full);
+            memcpy(buf, vals[k], n);
+            buf[n] = 0;
+            got = gtbt__clean(buf, 4096, &t);
+            gtbt__redact_impl(buf, n, &full);
+            gtbt__buf_put(&full, "", 0);
+            snprintf(what, sizeof what, "clean(\"%s\") as the full redaction", buf);
+            expect(got.n == full.len && !memcmp(got.p, full.p ? full.p : "", got.n), what);
+            gtbt__buf_free(&t);
+            gtbt__buf_free(&full);
+        }
+    {
+        gtbt__buf t;
+        memset(&t, 0, sizeof t);
+        expect(strcmp(gtbt__clean("xoxb-1234567890", 4096, &t).p, "xoxb-1234567890") != 0, "clean(xoxb, 15 bytes) redacted");
+        gtbt__buf_free(&t);
+        memset(&t, 0, sizeof t);
+        expect(gtbt__clean("eyJa.b.c", 4096, &t).n != 8, "clean(jwt, 8 bytes) redacted");
+        gtbt__buf_free(&t);
+    }
+}
+
 /* out of memory: never a partial or unredacted value, no leak */
 static void test_out_of_memory(void)
 {
@@ -510,6 +547,7 @@ static const gt_test tests[] = {
     {"binary_input", test_binary_input},
     {"random_fragments", test_random_fragments},
     {"pre_check", test_pre_check},
+    {"clean_short", test_clean_short},
     {"out_of_memory", test_out_of_memory},
     {"hostile_4_mib", test_hostile_4_mib},
 };
