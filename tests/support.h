@@ -192,4 +192,43 @@ static GT_UNUSED void plant_events(const char *dir, const char *name, int tag, i
     write_mode(path, text, len, 0600);
     free(text);
 }
+/* Entries below dir, recursively (files and directories), whose name contains name_part (every
+   entry when name_part is NULL). */
+static GT_UNUSED int t_tree_count(const char *dir, const char *name_part) {
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    struct stat st;
+    char sub[1024];
+    int n = 0;
+    if (!d) return 0;
+    while ((de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (!name_part || strstr(de->d_name, name_part)) n++;
+        snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name);
+        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) n += t_tree_count(sub, name_part);
+    }
+    closedir(d);
+    return n;
+}
+
+/* The value after "<label>: " on its own line in text, copied (static). */
+static GT_UNUSED const char *line_value(const char *text, const char *label) {
+    static char v[2048];
+    char pat[128];
+    const char *p, *e;
+    size_t n;
+    v[0] = 0;
+    snprintf(pat, sizeof pat, "%s: ", label);
+    for (p = text; p && (p = strstr(p, pat)) != NULL; p++)
+        if (p == text || p[-1] == '\n') break;
+    if (!p) return NULL;
+    p += strlen(pat);
+    e = strchr(p, '\n');
+    n = e ? (size_t)(e - p) : strlen(p);
+    if (n >= sizeof v) n = sizeof v - 1;
+    memcpy(v, p, n);
+    v[n] = 0;
+    return v;
+}
+
 #endif

@@ -149,25 +149,6 @@ static int events_with_type(const char *type) {
     free(all);
     return n;
 }
-/* The value after "<label>: " on its own line in text, copied (static). */
-static const char *line_value(const char *text, const char *label) {
-    static char v[1024];
-    char pat[128];
-    const char *p, *e;
-    size_t n;
-    v[0] = 0;
-    snprintf(pat, sizeof pat, "%s: ", label);
-    for (p = text; p && (p = strstr(p, pat)) != NULL; p++)
-        if (p == text || p[-1] == '\n') break;
-    if (!p) return NULL;
-    p += strlen(pat);
-    e = strchr(p, '\n');
-    n = e ? (size_t)(e - p) : strlen(p);
-    if (n >= sizeof v) n = sizeof v - 1;
-    memcpy(v, p, n);
-    v[n] = 0;
-    return v;
-}
 /* N of "Pending: N events waiting to be sent", or -1. */
 static int pending_on_disk(const char *text) {
     const char *v = line_value(text, "Pending");

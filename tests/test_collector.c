@@ -22,23 +22,6 @@ static void t_done(void) {
     fixture_done();
 }
 
-/* Every entry of dir (recursively) whose name contains "telemetry-spill". */
-static int n_spill_anywhere(const char *dir) {
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    struct stat st;
-    char sub[1024];
-    int n = 0;
-    if (!d) return 0;
-    while ((de = readdir(d)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        if (strstr(de->d_name, "telemetry-spill")) n++;
-        pjoin(sub, sizeof sub, dir, de->d_name);
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) n += n_spill_anywhere(sub);
-    }
-    closedir(d);
-    return n;
-}
 static int n_entries(const char *dir) {
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -1917,11 +1900,11 @@ static void test_data_dir_is_a_file(void) {
     CHECK_INT(LOGGED(lg, DATA_DIR_UNUSABLE), 1);
     track_many(c, 10000, 0);
     CHECK(c->n <= 10);
-    CHECK_INT(n_spill_anywhere(T_dir), 0);
+    CHECK_INT(t_tree_count(T_dir, "telemetry-spill"), 0);
     CHECK_INT(gtbt_flush(c), 0);
     check_bounded_recent(&cb, 10000, 10);
     CHECK_INT(gtbt_close(c), 0);
-    CHECK_INT(n_spill_anywhere(T_dir), 0);
+    CHECK_INT(t_tree_count(T_dir, "telemetry-spill"), 0);
     cap_free(&cb);
     t_done();
 }
@@ -1955,12 +1938,12 @@ static void test_data_dir_world_writable(void) {
     c = new_cap(&d, &cb, "rec");
     CHECK_INT(LOGGED(lg, DATA_DIR_UNUSABLE), 1);
     track_many(c, 1000, 0);
-    CHECK_INT(n_spill_anywhere(T_dir), 0);
+    CHECK_INT(t_tree_count(T_dir, "telemetry-spill"), 0);
     CHECK(c->n <= 10);
     CHECK_INT(gtbt_flush(c), 0);
     check_bounded_recent(&cb, 1000, 10);
     CHECK_INT(gtbt_close(c), 0);
-    CHECK_INT(n_spill_anywhere(T_dir), 0);
+    CHECK_INT(t_tree_count(T_dir, "telemetry-spill"), 0);
     CHECK_INT(gt_count(T_data, "telemetry-", NULL), 0);   /* no back-off file either */
     CHECK_INT(file_mode(T_data), 0777);                    /* and the directory is not "fixed" behind our back */
     cap_free(&cb);
@@ -1984,7 +1967,7 @@ static void data_dir_in_read_only_dir(void) {
     CHECK_INT(LOGGED(lg, DATA_DIR_UNUSABLE), 1);
     track_many(c, 500, 0);
     CHECK(c->n <= 10);
-    CHECK_INT(n_spill_anywhere(T_dir), 0);
+    CHECK_INT(t_tree_count(T_dir, "telemetry-spill"), 0);
     CHECK_INT(gtbt_flush(c), 0);
     check_bounded_recent(&cb, 500, 10);
     CHECK_INT(gtbt_close(c), 0);

@@ -48,24 +48,6 @@ static int run_cli(gtbt_collector *c, ...) {
     return rc;
 }
 
-/* Every entry below dir, recursively (files and directories). */
-static int tree_count(const char *dir) {
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    struct stat st;
-    char sub[1024];
-    int n = 0;
-    if (!d) return 0;
-    while ((de = readdir(d)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name);
-        n++;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) n += tree_count(sub);
-    }
-    closedir(d);
-    return n;
-}
-
 static int requests(const sink *s) {
     sinklog l;
     int n;
@@ -134,7 +116,7 @@ static void test_help_changes_nothing(void) {
     c = gtbt_new(&d);
     CHECK(gtbt_enabled(c));
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "pending", NULL, 0);
-    before = tree_count(T_dir);
+    before = t_tree_count(T_dir, NULL);
     for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         for (j = 0; j < sizeof helps / sizeof helps[0]; j++) {
             CHECK_INT(run_cli(c, subs[i], helps[j], (const char *)NULL), 0);
@@ -158,7 +140,7 @@ static void test_help_changes_nothing(void) {
     }
     CHECK_INT(run_cli(c, "help", "frobnicate", (const char *)NULL), 2);
     CHECK_CONTAINS(g_err, "unknown telemetry command");
-    CHECK_INT(tree_count(T_dir), before);             /* no file written, none removed */
+    CHECK_INT(t_tree_count(T_dir, NULL), before);   /* no file written, none removed */
     CHECK(gtbt_enabled(c));                           /* nothing disabled */
     CHECK_INT(requests(&s), 0);                       /* nothing sent */
     {
@@ -199,7 +181,7 @@ static void test_show_before_opt_in(void) {
         if (be == BE_OTLP) { CHECK_CONTAINS(g_out, "Authorization: ****"); CHECK_CONTAINS(g_out, "/v1/logs"); CHECK_CONTAINS(g_out, "resourceLogs"); }
         if (be == BE_HTTP) CHECK_CONTAINS(g_out, "\"name\":\"example-command\"");
         check_no_secret(g_out, __LINE__);
-        CHECK_INT(tree_count(T_dir) - (int)gt_count(T_dir, "sink-", NULL), 0);   /* nothing created */
+        CHECK_INT(t_tree_count(T_dir, NULL) - (int)gt_count(T_dir, "sink-", NULL), 0);   /* nothing created */
         gtbt_close(c);
         CHECK_INT(requests(&s), 0);
         if (gt_test_failed) printf("    (backend %s)\n%s", be_names[be], g_out);
@@ -369,27 +351,6 @@ static void test_debug_leaves_spill_files(void) {
 }
 
 /* ---- status in plain words ---- */
-static const char *line_of(const char *text, const char *label) {
-    static char v[2048];
-    const char *p = text, *e;
-    size_t n = strlen(label);
-    v[0] = 0;
-    while (p && *p) {
-        if (!strncmp(p, label, n) && p[n] == ':' && p[n + 1] == ' ') {
-            p += n + 2;
-            e = strchr(p, '\n');
-            n = e ? (size_t)(e - p) : strlen(p);
-            if (n >= sizeof v) n = sizeof v - 1;
-            memcpy(v, p, n);
-            v[n] = 0;
-            return v;
-        }
-        p = strchr(p, '\n');
-        if (p) p++;
-    }
-    return NULL;
-}
-
 static void test_status_words(void) {
     gtbt_desc d = fixture_desc(0);
     gtbt_collector *c;
@@ -398,21 +359,21 @@ static void test_status_words(void) {
     /* off, fresh home: nothing created, and the words say so */
     c = gtbt_new(&d);
     CHECK_INT(run_cli(c, "status", (const char *)NULL), 0);
-    CHECK_STR(line_of(g_out, "Events go to"), "nowhere: telemetry is off (\"telemetry enable\" turns it on)");
+    CHECK_STR(line_value(g_out, "Events go to"), "nowhere: telemetry is off (\"telemetry enable\" turns it on)");
     CHECK_CONTAINS(g_out, "pseudonymous id");
-    CHECK_STR(line_of(g_out, "Pending"), "0 events waiting to be sent");
+    CHECK_STR(line_value(g_out, "Pending"), "0 events waiting to be sent");
     snprintf(want, sizeof want, "%s (not created yet)", T_data);
-    CHECK_STR(line_of(g_out, "Data dir"), want);
+    CHECK_STR(line_value(g_out, "Data dir"), want);
     CHECK_NOT_CONTAINS(g_out, "noop");
     CHECK_NOT_CONTAINS(g_out, "spill");
     gtbt_close(c);
-    CHECK_INT(tree_count(T_dir), 0);
+    CHECK_INT(t_tree_count(T_dir, NULL), 0);
     /* on, with a vendor key missing: nowhere, the reason and the fix */
     CHECK_INT(gtbt_consent_set(&d, true), 0);
     d.no_backend_reason = "PostHog project key missing: set POSTHOG_PROJECT_KEY when building or running";
     c = gtbt_new(&d);
     CHECK_INT(run_cli(c, "status", (const char *)NULL), 0);
-    CHECK_STR(line_of(g_out, "Events go to"), "nowhere: PostHog project key missing: set POSTHOG_PROJECT_KEY when building or running");
+    CHECK_STR(line_value(g_out, "Events go to"), "nowhere: PostHog project key missing: set POSTHOG_PROJECT_KEY when building or running");
     gtbt_close(c);
     CHECK(file_mode(T_data) < 0);                     /* an enabled status creates no data dir either */
     d.no_backend_reason = NULL;
@@ -421,28 +382,28 @@ static void test_status_words(void) {
     d.endpoint = url;
     c = gtbt_new(&d);
     CHECK_INT(run_cli(c, "status", (const char *)NULL), 0);
-    CHECK_CONTAINS(line_of(g_out, "Events go to"), "127.0.0.1:");
-    CHECK_STR(line_of(g_out, "Telemetry"), "enabled");
+    CHECK_CONTAINS(line_value(g_out, "Events go to"), "127.0.0.1:");
+    CHECK_STR(line_value(g_out, "Telemetry"), "enabled");
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "a", NULL, 0);
     gtbt_track(c, GTBT_EVENT_FEATURE_USED, "b", NULL, 0);
     CHECK_INT(run_cli(c, "status", (const char *)NULL), 0);
-    CHECK_STR(line_of(g_out, "Pending"), "2 events waiting to be sent");
+    CHECK_STR(line_value(g_out, "Pending"), "2 events waiting to be sent");
     CHECK(gtbt_close(c) != 0);
     /* a second failure in a row starts a back-off: local time and minutes */
     c = gtbt_new(&d);
     CHECK(gtbt_close(c) != 0);
     c = gtbt_new(&d);
     CHECK_INT(run_cli(c, "status", (const char *)NULL), 0);
-    CHECK_CONTAINS(line_of(g_out, "Back-off"), "local time (in 1 minute), after 2 failures in a row");
-    CHECK_STR(line_of(g_out, "Pending"), "2 events waiting to be sent");
+    CHECK_CONTAINS(line_value(g_out, "Back-off"), "local time (in 1 minute), after 2 failures in a row");
+    CHECK_STR(line_value(g_out, "Pending"), "2 events waiting to be sent");
     gtbt_close(c);
     /* local-only, the tool's default: shown as such (the desc copy keeps local_only) */
     d.local_only = true;
     c = gtbt_new(&d);
     CHECK_INT(run_cli(c, "status", (const char *)NULL), 0);
-    CHECK_STR(line_of(g_out, "Telemetry"), "enabled (local-only)");
+    CHECK_STR(line_value(g_out, "Telemetry"), "enabled (local-only)");
     snprintf(want, sizeof want, "this machine only: %s/telemetry.log (local-only mode)", T_data);
-    CHECK_STR(line_of(g_out, "Events go to"), want);
+    CHECK_STR(line_value(g_out, "Events go to"), want);
     gtbt_close(c);
     fixture_done();
 }
@@ -556,7 +517,7 @@ static void test_id_scheme(void) {
     c = gtbt_new(&d);
     CHECK_STR(gtbt_collector_machine_id(c), go);
     CHECK_INT(run_cli(c, "status", (const char *)NULL), 0);
-    CHECK_STR(line_of(g_out, "Machine ID"), go);
+    CHECK_STR(line_value(g_out, "Machine ID"), go);
     gtbt_close(c);
     fixture_done();
 }
