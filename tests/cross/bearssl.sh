@@ -64,6 +64,8 @@ DLL = no
 TOOLS = no
 TESTS = no
 MK
+# BearSSL makes its object directory in a rule that -j does not order before the compiles
+mkdir -p "$work/cross/obj"
 nice -n 10 make -C "$work" CONF=cross -j2 lib >"$work.log" 2>&1 || { cat "$work.log" >&2; exit 1; }
 rm -rf "$out"
 mkdir -p "$out"
