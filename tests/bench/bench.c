@@ -5,6 +5,9 @@
      bench detach URL N LOG|-          GTBT_DETACH_ALWAYS: median over 5 runs of the exit time
                                        (gtbt_close) and, with the sink's --log file, of the time
                                        until the events arrive there */
+/*   bench replay URL N                 N events spilled to disk, then one gtbt_flush sends them to
+                                       URL; run under callgrind --toggle-collect=bench_replay_flush
+                                       it counts the instructions of that flush alone */
 #include <stddef.h>
 static size_t live_bytes, peak_bytes;
 static void *bench_malloc(size_t n);
@@ -207,6 +210,33 @@ static int bench_detach(const char *url, int n, const char *log) {
     return 0;
 }
 
+/* the flush of bench replay, kept out of line so that callgrind can count it alone */
+static int __attribute__((noinline)) bench_replay_flush(gtbt_collector *c) { return gtbt_flush(c); }
+
+static int bench_replay(const char *url, int n) {
+    char tmpl[] = "/tmp/gtbt-bench-XXXXXX", cfg[256], data[256];
+    char *dir = mkdtemp(tmpl);
+    gtbt_kv extra[2] = {{"command", "build"}, {"target", "linux-amd64"}};
+    gtbt_desc d;
+    gtbt_collector *c;
+    int i, rc;
+    if (!dir) return 1;
+    d = bench_desc(dir, cfg, data);
+    d.endpoint = url;
+    d.max_buffer = n + 1;
+    d.detach = GTBT_DETACH_NEVER;
+    c = gtbt_new(&d);
+    for (i = 0; i < n; i++) gtbt_track_command(c, "build", 42, 0, extra, 2);
+    gtbt__mutex_lock(&c->mu);   /* the buffer to disk, as a full buffer or a detaching close does */
+    gtbt__buffer_remove_front(c, gtbt__spill_write(c, c->ev, c->n));
+    gtbt__mutex_unlock(&c->mu);
+    rc = bench_replay_flush(c);
+    printf("%d\n", rc);
+    gtbt_close(c);
+    rmrf(dir);
+    return rc != GTBT_OK;
+}
+
 /* track-only loop for instruction counting: ROUNDS x 900 tracks with PAIRS metadata pairs (2: the
    usual command/target; more: keys given in reverse order, so they must be sorted) */
 static int bench_track(int rounds, int pairs) {
@@ -242,6 +272,7 @@ int main(int argc, char **argv) {
     if (argc > 2 && !strcmp(argv[1], "track")) return bench_track(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 2);
     if (argc > 3 && !strcmp(argv[1], "close")) return bench_close(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : NULL);
     if (argc > 4 && !strcmp(argv[1], "detach")) return bench_detach(argv[2], atoi(argv[3]), argv[4]);
-    fprintf(stderr, "usage: bench local | bench close URL N [CA_FILE] | bench detach URL N LOG|-\n");
+    if (argc > 3 && !strcmp(argv[1], "replay")) return bench_replay(argv[2], atoi(argv[3]));
+    fprintf(stderr, "usage: bench local | bench close URL N [CA_FILE] | bench detach URL N LOG|- | bench replay URL N\n");
     return 2;
 }

@@ -47,6 +47,12 @@ instr() {   # instructions executed by one run (callgrind: repeatable, unlike se
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$T/cg.err" | head -n 1
 }
 
+instr_in() {   # instructions executed inside function $1 (and what it calls) during one run
+    fn=$1; shift
+    valgrind --tool=callgrind --toggle-collect="$fn" --callgrind-out-file="$T/cg.out" "$@" > /dev/null 2>"$T/cg.err" || true
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$T/cg.err" | head -n 1
+}
+
 echo "## gtb_telemetry.h: local figures"
 echo
 echo "| what                                   | measured                | target            |"
@@ -175,11 +181,15 @@ url="http://127.0.0.1:$PORT/events"
 g1=$(instr "$O/gtbt_post" "$url" 1); s1=$(instr "$O/gtbt_post_size" "$url" 1); c1=$(curl_or instr "$O/curl_post" "$url" 1)
 gN=$(instr "$O/gtbt_post" "$url" 1000); sN=$(instr "$O/gtbt_post_size" "$url" 1000); cN=$(curl_or instr "$O/curl_post" "$url" 1000)
 gR=$(rss "$O/gtbt_post" "$url" 1000); sR=$(rss "$O/gtbt_post_size" "$url" 1000); cR=$(curl_or rss "$O/curl_post" "$url" 1000)
+rp1=$(instr_in bench_replay_flush "$O/bench" replay "$url" 1); rpN=$(instr_in bench_replay_flush "$O/bench" replay "$url" 1000)
+sp1=$(instr_in bench_replay_flush "$O/bench_size" replay "$url" 1); spN=$(instr_in bench_replay_flush "$O/bench_size" replay "$url" 1000)
 stop_sink
 per() { if [ "$2" = - ]; then echo -; else echo $(( ($2 - $1) / 999 )); fi; }
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "one HTTP event" "<= 450000" "$g1" "$s1" "$c1"
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "1000 HTTP events" "< libcurl" "$gN" "$sN" "$cN"
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "  per extra event ((N=1000 - N=1) / 999)" "<= 4000" "$(per "$g1" "$gN")" "$(per "$s1" "$sN")" "$(per "$c1" "$cN")"
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "spill replay over HTTP, 1000 events (flush)" "-" "$rpN" "$spN" "-"
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "  per extra event ((N=1000 - N=1) / 999)" "-" "$(per "$rp1" "$rpN")" "$(per "$sp1" "$spN")" "-"
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "peak RSS, 1000 HTTP events (KiB)" "<= 3072" "$gR" "$sR" "$cR"
 start_sink --tls --cert $CERTS/localhost-rsa-chain.pem --key $CERTS/localhost-rsa.key
 url="https://localhost:$PORT/events"
