@@ -7471,6 +7471,17 @@ static int gtbt__net_post(gtbt__net_backend *nb, const char *ua, const gtbt_kv *
     return rc;
 }
 
+/* The User-Agent, naming the tool of the batch's first event. */
+static void gtbt__net_ua(gtbt__buf *ua, const char *tool, const char *version) {
+    gtbt__buf_puts(ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING);
+    if (tool[0]) {   /* the event may come from an older run's spill file: cleaned */
+        size_t at = ua->len;
+        gtbt__buf_printf(ua, " (%.64s/%.128s)", tool, version);
+        if (!ua->oom) gtbt__clean_ctl(ua->p + at + 1);
+        if (!ua->oom) ua->len = strlen(ua->p);
+    }
+}
+
 static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, int64_t deadline_ms) {
     gtbt__net_backend *nb = (gtbt__net_backend *)self;
     gtbt__buf body, ua;
@@ -7480,13 +7491,7 @@ static int gtbt__net_send(gtbt_backend *self, const gtbt_event *ev, size_t n, in
     if (!n) return GTBT_OK;
     memset(&body, 0, sizeof body);
     memset(&ua, 0, sizeof ua);
-    gtbt__buf_puts(&ua, "gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING);
-    if (ev[0].tool_name[0]) {   /* the event may come from an older run's spill file: cleaned */
-        size_t at = ua.len;
-        gtbt__buf_printf(&ua, " (%.64s/%.128s)", ev[0].tool_name, ev[0].version);
-        if (!ua.oom) gtbt__clean_ctl(ua.p + at + 1);
-        if (!ua.oom) ua.len = strlen(ua.p);
-    }
+    gtbt__net_ua(&ua, ev[0].tool_name, ev[0].version);
     key.key = nb->key_header;
     key.value = nb->api_key;
     while (i < n && rc == GTBT_OK) {   /* one request, or several where the format has a size cap */
@@ -7776,6 +7781,7 @@ struct gtbt_collector {
     int64_t         bo_until_unix_ms; int bo_failures; /* back-off of this backend */
     uint64_t        dropped;        /* events dropped because memory and disk were full */
     gtbt_detach     detach;         /* the desc's choice, or the environment's override */
+    size_t          spill_parsed, spill_raw;   /* spilled events parsed, and sent as written (under flush_mu) */
 };
 
 static void gtbt__spill_locked(gtbt_collector *c);
@@ -8570,11 +8576,11 @@ static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *ha
     return 1;
 }
 
-/* Parses NDJSON text (taken over by b) into events; returns the number of corrupt lines. */
-static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *nomem) {
+/* Parses the NDJSON lines of text[0..len) into b's events, in place (text must outlive them);
+   returns the number of corrupt lines. */
+static size_t gtbt__parse_lines(gtbt__batch *b, char *text, size_t len, int *nomem) {
     char *line = text, *end = text + len;
     size_t corrupt = 0, i;
-    b->text = text;
     *nomem = 0;
     while (line < end) {
         char *nl = (char *)memchr(line, '\n', (size_t)(end - line));
@@ -8618,6 +8624,148 @@ static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *no
         if (b->line[i].uuid[0]) b->ev[i].uuid = b->line[i].uuid;
     }
     return corrupt;
+}
+
+/* Parses NDJSON text (taken over by b) into events; returns the number of corrupt lines. */
+static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *nomem) {
+    b->text = text;
+    return gtbt__parse_lines(b, text, len, nomem);
+}
+
+/* ---- spill lines that can be sent as they are ----
+   A line is exactly what gtbt__json_event_direct writes for an event within the limits the
+   parser keeps (field order, escapes, numbers, the timestamp's form, a non-empty uuid): then
+   parsing it and writing it again gives the same bytes, and this check (one bounded pass, no
+   copy) stands in for both. Any other line (another version's field order, a hand edit, a
+   truncated or hostile file) is not canonical and goes through the parser. */
+
+/* Lower-case hex digit value, or -1 (the writer's \u escapes are lower-case). */
+static int gtbt__hexl(unsigned char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; }
+
+/* The JSON string at p, as gtbt__json_put writes one that decodes to min..max bytes: the byte
+   after its closing quote, or NULL. */
+static const char *gtbt__canon_str(const char *p, const char *end, size_t min, size_t max) {
+    const unsigned char *s = (const unsigned char *)p, *e = (const unsigned char *)end, *run;
+    size_t d = 0;
+    if (!p || s >= e || *s++ != '"') return NULL;
+    for (;;) {
+        int hi, lo, ch;
+        run = s;
+        while (e - s >= 4 && !(gtbt__json_special[s[0]] | gtbt__json_special[s[1]] | gtbt__json_special[s[2]] | gtbt__json_special[s[3]])) s += 4;
+        while (s < e && !gtbt__json_special[*s]) s++;
+        d += (size_t)(s - run);
+        if (s >= e) return NULL;
+        if (*s == '"') break;
+        if (*s >= 0x80) {   /* valid UTF-8 other than U+2028 and U+2029 (those are escaped) */
+            int k = gtbt__utf8_len(s, e);
+            if (!k || (k == 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9))) return NULL;
+            s += k;
+            d += (size_t)k;
+            continue;
+        }
+        if (*s != '\\' || e - s < 2) return NULL;        /* a raw control byte, '<', '>' or '&' */
+        if (s[1] == '"' || s[1] == '\\' || s[1] == 'n' || s[1] == 'r' || s[1] == 't') { s += 2; d++; continue; }
+        if (s[1] != 'u' || e - s < 6) return NULL;
+        if (s[2] == '2' && s[3] == '0' && s[4] == '2' && (s[5] == '8' || s[5] == '9')) {
+            d += 3;
+        } else {                                          /* \u00xx: a control byte (not NUL), '<', '>', '&' */
+            hi = gtbt__hexl(s[4]);
+            lo = gtbt__hexl(s[5]);
+            ch = hi * 16 + lo;
+            if (s[2] != '0' || s[3] != '0' || hi < 0 || lo < 0 ||
+                !(ch == '<' || ch == '>' || ch == '&' || (ch > 0 && ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t'))) return NULL;
+            d++;
+        }
+        s += 6;
+    }
+    return d >= min && d <= max ? (const char *)s + 1 : NULL;
+}
+
+/* A non-zero integer in [lo, hi] as gtbt__i64 writes it: the byte after it, or NULL. */
+static const char *gtbt__canon_int(const char *p, const char *end, int64_t lo, int64_t hi) {
+    const char *s = p && p < end && *p == '-' ? p + 1 : p;
+    uint64_t acc = 0;
+    int64_t v;
+    if (!s || s >= end || *s < '1' || *s > '9') return NULL;
+    while (s < end && gtbt__is_digit(*s)) {
+        if (acc > (uint64_t)INT64_MAX / 10) return NULL;
+        acc = acc * 10 + (uint64_t)(*s++ - '0');
+    }
+    if (acc > (uint64_t)INT64_MAX) return NULL;
+    v = *p == '-' ? -(int64_t)acc : (int64_t)acc;
+    return v >= lo && v <= hi ? s : NULL;
+}
+
+/* The timestamp at p as gtbt__rfc3339 writes one that gtbt__parse_rfc3339 reads back to the same
+   instant ("YYYY-MM-DDTHH:MM:SS[.fraction without trailing zeros]Z", a real calendar date, a
+   year the parser takes): the byte after it, or NULL; *ns is the instant. */
+static const char *gtbt__canon_time(const char *p, const char *end, int64_t *ns) {
+    static const char form[] = "dddd-dd-ddTdd:dd:dd", mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int v[6] = {0, 0, 0, 0, 0, 0}, i, k, leap;
+    int64_t frac = 0, scale = 100000000;
+    if (!p || end - p < 20) return NULL;
+    for (i = 0, k = 0; i < 19; i++) {
+        if (form[i] != 'd') { if (p[i] != form[i]) return NULL; k++; continue; }
+        if (!gtbt__is_digit(p[i])) return NULL;
+        v[k] = v[k] * 10 + (p[i] - '0');
+    }
+    leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
+    if (v[0] < 1678 || v[0] > 2261 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > mdays[v[1] - 1] + (v[1] == 2 && leap) ||
+        v[3] > 23 || v[4] > 59 || v[5] > 59) return NULL;
+    p += 19;
+    if (*p == '.') {
+        for (k = 0, p++; k < 9 && p < end && gtbt__is_digit(*p); k++, p++) { frac += (*p - '0') * scale; scale /= 10; }
+        if (!k || p[-1] == '0') return NULL;
+    }
+    if (p >= end || *p != 'Z') return NULL;
+    *ns = ((gtbt__days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5]) * 1000000000) + frac;
+    return p + 1;
+}
+
+/* What the check of a line found: the event's time and where its tool_name and version strings
+   start (at their opening quote). */
+typedef struct gtbt__line_view { int64_t time_ns; const char *tool, *version; } gtbt__line_view;
+
+/* p advanced past the literal lit when it stands there, else NULL. */
+static const char *gtbt__canon_lit(const char *p, const char *end, const char *lit, size_t n) {
+    return p && (size_t)(end - p) >= n && !memcmp(p, lit, n) ? p + n : NULL;
+}
+#define GTBT__CANON_LIT(p, end, lit) gtbt__canon_lit(p, end, lit, sizeof lit - 1)
+
+/* 1 when line[0..end) (without its newline) is a canonical spill line (see above). */
+static int gtbt__spill_line_canonical(const char *line, const char *end, gtbt__line_view *v) {
+    static const char *const keys[10] = { ",\"uuid\":", ",\"type\":", ",\"name\":", ",\"machine_id\":", ",\"tool_name\":",
+                                          ",\"version\":", ",\"os\":", ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
+    const char *p = gtbt__canon_time(GTBT__CANON_LIT(line, end, "{\"timestamp\":\""), end, &v->time_ns), *q;
+    size_t i, n;
+    for (p = GTBT__CANON_LIT(p, end, "\""), i = 0; p && i < 10; i++) {
+        p = gtbt__canon_lit(p, end, keys[i], strlen(keys[i]));
+        if (i == 4) v->tool = p;
+        if (i == 5) v->version = p;
+        p = p ? gtbt__canon_str(p, end, i == 0, GTBT__MAX_NAME) : NULL;
+    }
+    if ((q = GTBT__CANON_LIT(p, end, ",\"duration_ms\":")) != NULL) p = gtbt__canon_int(q, end, INT64_MIN, INT64_MAX);
+    if ((q = GTBT__CANON_LIT(p, end, ",\"exit_code\":")) != NULL) p = gtbt__canon_int(q, end, INT_MIN, INT_MAX);
+    if ((q = GTBT__CANON_LIT(p, end, ",\"args\":[")) != NULL) {
+        for (p = q, n = 0; p && n < GTBT__MAX_ARGS; n++) {
+            p = gtbt__canon_str(p, end, 0, GTBT__MAX_VALUE);
+            if (!(q = GTBT__CANON_LIT(p, end, ","))) break;
+            p = q;
+        }
+        p = GTBT__CANON_LIT(p, end, "]");
+    }
+    if ((q = GTBT__CANON_LIT(p, end, ",\"error\":")) != NULL) p = gtbt__canon_str(q, end, 1, GTBT__MAX_VALUE);
+    if ((q = GTBT__CANON_LIT(p, end, ",\"metadata\":{")) != NULL) {
+        for (p = q, n = 0; p && n < GTBT__MAX_PAIRS; n++) {
+            p = GTBT__CANON_LIT(gtbt__canon_str(p, end, 0, GTBT__MAX_KEY), end, ":");
+            p = gtbt__canon_str(p, end, 0, GTBT__MAX_VALUE);
+            if (!(q = GTBT__CANON_LIT(p, end, ","))) break;
+            p = q;
+        }
+        p = GTBT__CANON_LIT(p, end, "}");
+    }
+    p = GTBT__CANON_LIT(p, end, "}");
+    return p == end;
 }
 
 // >>delivery --------------------------------------------------------------------------------------
@@ -8697,11 +8845,111 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
 #define GTBT__SENT_FILE "telemetry-sent.ndjson"
 #define GTBT__SENT_MAX  (256 * 1024)
 
-static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n) {
+/* ---- a spill file's events handed over as they are ----
+   Backends whose body is the spill lines with fixed framing take the lines as they are: HTTP (the
+   JSON array of the events: the lines joined by ',' inside '[' ']'), file (the lines, each with
+   its newline) and noop (nothing). A canonical line (gtbt__spill_line_canonical) is copied; any
+   other line is parsed and written again as before, or skipped as corrupt. OTLP, Datadog and
+   PostHog put each event's fields into another shape (attributes, tags, a message made of two
+   fields, nanosecond times) and a custom backend is handed gtbt_events: for those each line is
+   parsed once, into the events the backend is given. */
+enum { GTBT__RAW_NO, GTBT__RAW_ARRAY, GTBT__RAW_LINES, GTBT__RAW_DISCARD };
+
+typedef struct gtbt__raw {
+    int kind;                       /* GTBT__RAW_* */
+    gtbt__buf body;                 /* what the backend sends or writes */
+    size_t n;                       /* events in it */
+    const char *tool, *version;     /* of the first event (the User-Agent) */
+} gtbt__raw;
+
+static int gtbt__raw_kind(const gtbt_backend *be) {
+    if (be->send == gtbt__net_send) return ((const gtbt__net_backend *)(const void *)be)->kind == GTBT__NB_HTTP ? GTBT__RAW_ARRAY : GTBT__RAW_NO;
+    if (be->send == gtbt__file_send) return GTBT__RAW_LINES;
+    if (be->send == gtbt__noop_send) return GTBT__RAW_DISCARD;
+    return GTBT__RAW_NO;
+}
+
+static void gtbt__too_old_log(gtbt_collector *c, size_t k, int64_t max) {
+    if (k)
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_OLD, "telemetry: dropped %zu spilled event(s) older than %s accepts (%lld h)",
+                   k, c->backend->info ? c->backend->info : "the backend", (long long)(max / 3600000));
+}
+
+/* Builds raw->body from the spill text (changed: parsed lines are decoded in place, and the
+   first event's tool and version; it must outlive raw). Events older than the backend accepts
+   are left out. Returns the number of corrupt lines; *nomem when out of memory. */
+static size_t gtbt__raw_build(gtbt_collector *c, char *text, size_t len, gtbt__raw *raw, int *nomem) {
+    int64_t max = c->backend->max_event_age_ms, oldest = gtbt__realtime_ns() - max * 1000000;
+    char *line = text, *end = text + len, sep = raw->kind == GTBT__RAW_ARRAY ? ',' : '\n';
+    size_t corrupt = 0, old = 0, k;
+    *nomem = 0;
+    gtbt__buf_reserve(&raw->body, len + 2);   /* the whole body when every line is canonical */
+    if (raw->kind == GTBT__RAW_ARRAY) gtbt__buf_putc(&raw->body, '[');
+    while (line < end && !raw->body.oom) {
+        char *nl = (char *)memchr(line, '\n', (size_t)(end - line)), *stop = nl ? nl : end;
+        gtbt__line_view v;
+        gtbt__batch b;
+        if (gtbt__spill_line_canonical(line, stop, &v)) {
+            c->spill_raw++;
+            if (max > 0 && v.time_ns < oldest) { old++; line = stop + 1; continue; }
+            if (raw->n) gtbt__buf_putc(&raw->body, sep);
+            gtbt__buf_put(&raw->body, line, (size_t)(stop - line));
+            if (!raw->n++) {   /* copied: its tool and version strings may now be decoded in place */
+                gtbt__jp j;
+                j.p = (char *)(uintptr_t)v.tool; j.end = stop; j.depth = 0;
+                raw->tool = gtbt__jp_str(&j);
+                j.p = (char *)(uintptr_t)v.version;
+                raw->version = gtbt__jp_str(&j);
+            }
+            line = stop + 1;
+            continue;
+        }
+        memset(&b, 0, sizeof b);   /* not canonical: parsed (in place) and written again, as before */
+        corrupt += gtbt__parse_lines(&b, line, (size_t)(stop - line), nomem);
+        c->spill_parsed += b.n;
+        for (k = 0; k < b.n && !*nomem; k++) {
+            if (max > 0 && b.ev[k].time_unix_ns < oldest) { old++; continue; }
+            if (raw->n) gtbt__buf_putc(&raw->body, sep);
+            gtbt__json_event_direct(&raw->body, &b.ev[k], NULL);
+            if (!raw->n++) { raw->tool = b.ev[k].tool_name; raw->version = b.ev[k].version; }
+        }
+        gtbt__batch_free(&b);
+        if (*nomem) return corrupt;
+        line = stop + 1;
+    }
+    if (raw->kind == GTBT__RAW_ARRAY) gtbt__buf_putc(&raw->body, ']');
+    else if (raw->n) gtbt__buf_putc(&raw->body, '\n');
+    if (raw->body.oom) *nomem = 1;
+    if (!raw->tool) raw->tool = "";
+    if (!raw->version) raw->version = "";
+    gtbt__too_old_log(c, old, max);
+    return corrupt;
+}
+
+/* Hands raw->body to the backend its kind belongs to. */
+static int gtbt__raw_send(gtbt_backend *be, const gtbt__raw *raw, int64_t deadline) {
+    gtbt__net_backend *nb = (gtbt__net_backend *)be;
+    gtbt__local_backend *lb = (gtbt__local_backend *)be;
+    gtbt__buf ua;
+    int rc;
+    if (raw->kind == GTBT__RAW_LINES) {
+        if (gtbt__test_fail_write_after >= 0 && gtbt__test_fail_write_after-- == 0) return GTBT_E_IO;
+        return gtbt__append_file(lb->path, raw->body.p, raw->body.len);
+    }
+    if (raw->kind != GTBT__RAW_ARRAY) return GTBT_OK;
+    memset(&ua, 0, sizeof ua);
+    gtbt__net_ua(&ua, raw->tool, raw->version);
+    rc = ua.oom ? GTBT_E_NOMEM : gtbt__net_post(nb, ua.p, NULL, 0, &raw->body, deadline);
+    gtbt__buf_free(&ua);
+    return rc;
+}
+
+/* Records one acknowledged request: the events, or the raw body (the same JSON array). */
+static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, const gtbt__raw *raw, size_t n) {
     char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], ts[40], *old = NULL;
     gtbt__buf line, all;
     size_t len = 0, from = 0;
-    int withdrawn;
+    int withdrawn, huge;
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
     gtbt__mutex_unlock(&c->mu);
@@ -8711,9 +8959,11 @@ static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n)
     gtbt__buf_printf(&line, "{\"time\":\"%s\",\"backend\":", ts);
     gtbt__json_str(&line, c->backend->info ? c->backend->info : "custom");
     gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":", n);
-    gtbt__json_events(&line, ev, n, 0);
+    huge = raw && line.len + raw->body.len + 2 > GTBT__SENT_MAX / 2;   /* the test below, before a copy */
+    if (!raw) gtbt__json_events(&line, ev, n, 0);
+    else if (!huge) gtbt__buf_put(&line, raw->body.p, raw->body.len);
     gtbt__buf_puts(&line, "}\n");
-    if (line.len > GTBT__SENT_MAX / 2) {   /* one huge batch: keep that it happened, not its events */
+    if (huge || line.len > GTBT__SENT_MAX / 2) {   /* one huge batch: keep that it happened, not its events */
         line.len = 0;
         gtbt__buf_printf(&line, "{\"time\":\"%s\",\"backend\":", ts);
         gtbt__json_str(&line, c->backend->info ? c->backend->info : "custom");
@@ -8743,15 +8993,16 @@ static void gtbt__sent_remove(const gtbt_collector *c) {
     if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, GTBT__SENT_FILE) == GTBT_OK) gtbt__fs_remove(path);
 }
 
-/* Sends one batch, honouring the deadline and the back-off. */
-static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, size_t n, int64_t deadline) {
+/* Sends one batch (the events, or with raw the body built from spill lines), honouring the
+   deadline and the back-off. */
+static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, const gtbt__raw *raw, size_t n, int64_t deadline) {
     int rc;
     if (c->bo_until_unix_ms > gtbt__unix_ms()) return GTBT_E_HTTP_RETRY;
     if (deadline && gtbt_now_ms() >= deadline) return GTBT_E_TIMEOUT;
     c->backend->retry_after_ms = 0;
-    rc = c->backend->send(c->backend, ev, n, deadline);
+    rc = raw ? gtbt__raw_send(c->backend, raw, deadline) : c->backend->send(c->backend, ev, n, deadline);
     if (rc > 0) rc = GTBT_E_INVALID;   /* a custom backend returned nonsense */
-    if (rc == GTBT_OK && !gtbt__is_local_backend(c->backend)) gtbt__sent_record(c, ev, n);
+    if (rc == GTBT_OK && !gtbt__is_local_backend(c->backend)) gtbt__sent_record(c, ev, raw, n);
     gtbt__backoff_note(c, rc, c->backend->retry_after_ms);
     if (rc != GTBT_OK)
         gtbt__logi(&c->log, rc == GTBT_E_HTTP_REJECT ? GTBT_LOGITEM_DELIVERY_REJECTED : GTBT_LOGITEM_DELIVERY_FAILED,
@@ -8768,9 +9019,7 @@ static size_t gtbt__drop_too_old(gtbt_collector *c, gtbt_event *ev, size_t n) {
     if (max <= 0) return n;
     for (i = 0; i < n; i++)
         if (ev[i].time_unix_ns >= oldest) ev[k++] = ev[i];
-    if (k < n)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_OLD, "telemetry: dropped %zu spilled event(s) older than %s accepts (%lld h)",
-                   n - k, c->backend->info ? c->backend->info : "the backend", (long long)(max / 3600000));
+    gtbt__too_old_log(c, n - k, max);
     return k;
 }
 
@@ -8784,6 +9033,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
     if (gtbt__spill_list(c, &ready, 1, 0) != GTBT_OK) return GTBT_OK;
     for (i = 0; i < ready.n && !*stop; i++) {
         gtbt__batch b;
+        gtbt__raw raw;
         char *text;
         size_t len, corrupt, n;
         int rc, nomem;
@@ -8810,13 +9060,25 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             continue;
         }
         memset(&b, 0, sizeof b);
-        corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
-        if (nomem) { gtbt__fs_rename(claim, path); gtbt__fs_unlock(&fl); gtbt__batch_free(&b); first = GTBT_E_NOMEM; *stop = 1; break; }
+        memset(&raw, 0, sizeof raw);
+        raw.kind = gtbt__raw_kind(c->backend);
+        if (raw.kind != GTBT__RAW_NO) {               /* the lines as they are (b stays empty) */
+            corrupt = gtbt__raw_build(c, text, len, &raw, &nomem);
+            b.text = text;                            /* freed with b */
+            n = raw.n;
+        } else {                                      /* another shape: every line parsed, once */
+            corrupt = gtbt__parse_ndjson(&b, text, len, &nomem);
+            c->spill_parsed += b.n;
+            n = nomem ? 0 : gtbt__drop_too_old(c, b.ev, b.n);
+        }
+        if (nomem) {
+            gtbt__fs_rename(claim, path); gtbt__fs_unlock(&fl); gtbt__batch_free(&b); gtbt__buf_free(&raw.body);
+            first = GTBT_E_NOMEM; *stop = 1; break;
+        }
         if (corrupt)
             gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
-        n = gtbt__drop_too_old(c, b.ev, b.n);
         if (c->desc.delivery == GTBT_AT_MOST_ONCE) gtbt__fs_remove(claim);
-        rc = n ? gtbt__send(c, b.ev, n, deadline) : GTBT_OK;
+        rc = n ? gtbt__send(c, b.ev, raw.kind != GTBT__RAW_NO ? &raw : NULL, n, deadline) : GTBT_OK;
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT) {
             gtbt__fs_remove(claim);
         } else if (c->desc.delivery == GTBT_AT_LEAST_ONCE) {
@@ -8829,6 +9091,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         }
         gtbt__fs_unlock(&fl);
         gtbt__batch_free(&b);
+        gtbt__buf_free(&raw.body);
     }
     gtbt__names_free(&ready);
     return first;
@@ -8868,7 +9131,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     }
     gtbt__mutex_unlock(&c->mu);
     if (n) {
-        rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, n, deadline);
+        rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, NULL, n, deadline);
         /* under at-most-once only events that were attempted are dropped; the rest wait */
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !c->no_tls)) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
