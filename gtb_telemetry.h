@@ -199,7 +199,13 @@
    back rather than losing them; files are not merged: each run that could not deliver leaves
    its own). Without a usable data dir the oldest events are dropped instead
    (the buffer stays bounded).
-   gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A process claims a
+   gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A spill line that is
+   exactly what this library writes goes out as it is where the backend's body is made of the
+   lines (HTTP: joined into the JSON array; the file backend: appended): one bounded check per
+   line, no parse and no second serialisation, the bytes an in-memory flush of the same events
+   sends. Any other line (another version's, a hand edit, a damaged or hostile file) is parsed and
+   written again, or skipped as corrupt with a WARN; OTLP, Datadog, PostHog and custom backends,
+   which reshape each event, get every line parsed once. A process claims a
    spill file by renaming it before sending it, so tools running at once never send a file twice;
    claims of processes that died are recovered (a sender holds a lock on its claim while it
    sends, so a claim is recognised by the lock, not the PID: a tool that ran as PID 1 in a

@@ -3,7 +3,9 @@
    Invariants: no more events than lines; every string of an event non-NULL; name, argument and
    metadata limits applied; a uuid on every event. Then the round trip the collector relies on:
    the events written back as spill lines (gtbt__json_event) parse again without a corrupt line,
-   as many events, and a second write-read round changes nothing more. */
+   as many events, and a second write-read round changes nothing more. And the check that lets a
+   flush send a line as it is (gtbt__spill_line_canonical): every line it accepts parses to one
+   event that is written back to exactly the same bytes. */
 #include "tests/fuzz/fuzz_common.h"
 
 /* The events of b as NDJSON (malloc'd via gtbt__buf, NUL-terminated). */
@@ -45,12 +47,45 @@ static void check_events(const gtbt__batch *b) {
     }
 }
 
+/* Each line of data that the canonical check accepts round-trips through the parser and writer. */
+static void check_canonical_lines(const uint8_t *data, size_t size) {
+    const char *line = (const char *)data, *end = line + size;
+    while (line < end) {
+        const char *nl = (const char *)memchr(line, '\n', (size_t)(end - line)), *stop = nl ? nl : end;
+        size_t n = (size_t)(stop - line);
+        char *exact = (char *)gtbt__malloc(n + 1);   /* exactly the line: a read past it is caught */
+        gtbt__line_view v;
+        if (!exact) abort();
+        if (n) memcpy(exact, line, n);
+        if (gtbt__spill_line_canonical(exact, exact + n, &v)) {
+            gtbt__batch b;
+            gtbt__buf w;
+            int nomem = 0;
+            char *copy = (char *)gtbt__malloc(n + 1);
+            if (!copy) abort();
+            memcpy(copy, exact, n);
+            copy[n] = 0;
+            memset(&b, 0, sizeof b);
+            memset(&w, 0, sizeof w);
+            FUZZ_CHECK(gtbt__parse_ndjson(&b, copy, n, &nomem) == 0 && !nomem && b.n == 1);
+            FUZZ_CHECK(b.ev[0].time_unix_ns == v.time_ns);
+            gtbt__json_event_direct(&w, &b.ev[0], NULL);
+            FUZZ_CHECK(!w.oom && w.len == n && memcmp(w.p, exact, n) == 0);
+            gtbt__buf_free(&w);
+            gtbt__batch_free(&b);
+        }
+        gtbt__free(exact);
+        line = stop + 1;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     gtbt__batch b, b2, b3;
     char *text, *l1, *l2, *l3;
     size_t lines = 1, i, corrupt, n1, n2, n3;
     int nomem = 0;
     if (size > 1 << 20) return 0;
+    check_canonical_lines(data, size);
     for (i = 0; i < size; i++) lines += data[i] == '\n';
     text = (char *)gtbt__malloc(size + 1);
     if (!text) abort();
