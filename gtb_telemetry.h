@@ -8732,23 +8732,46 @@ static const char *gtbt__canon_time(const char *p, const char *end, int64_t *ns)
    start (at their opening quote). */
 typedef struct gtbt__line_view { int64_t time_ns; const char *tool, *version; } gtbt__line_view;
 
+/* The collector fields (machine_id .. os_version, with their keys) of the last line checked: a
+   copy, so that a line whose bytes equal it is known canonical there without a second scan (the
+   lines of one run share them). */
+typedef struct gtbt__canon_cache { gtbt__buf seg; size_t tool_off, version_off; } gtbt__canon_cache;
+
 /* p advanced past the literal lit when it stands there, else NULL. */
 static const char *gtbt__canon_lit(const char *p, const char *end, const char *lit, size_t n) {
     return p && (size_t)(end - p) >= n && !memcmp(p, lit, n) ? p + n : NULL;
 }
 #define GTBT__CANON_LIT(p, end, lit) gtbt__canon_lit(p, end, lit, sizeof lit - 1)
 
-/* 1 when line[0..end) (without its newline) is a canonical spill line (see above). */
-static int gtbt__spill_line_canonical(const char *line, const char *end, gtbt__line_view *v) {
-    static const char *const keys[10] = { ",\"uuid\":", ",\"type\":", ",\"name\":", ",\"machine_id\":", ",\"tool_name\":",
-                                          ",\"version\":", ",\"os\":", ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
-    const char *p = gtbt__canon_time(GTBT__CANON_LIT(line, end, "{\"timestamp\":\""), end, &v->time_ns), *q;
+/* The event at line (text up to end, which may hold more lines) when it is canonical (see above):
+   the byte after its closing brace, else NULL. A canonical event never spans a newline (a raw
+   newline is never part of one). cc (may be NULL) is the collector-field cache. */
+static const char *gtbt__spill_event_end(const char *line, const char *end, gtbt__line_view *v, gtbt__canon_cache *cc) {
+    static const struct { const char *s; size_t n; } keys[10] = {
+        {",\"uuid\":", 8}, {",\"type\":", 8}, {",\"name\":", 8}, {",\"machine_id\":", 14}, {",\"tool_name\":", 13},
+        {",\"version\":", 11}, {",\"os\":", 6}, {",\"arch\":", 8}, {",\"runtime_version\":", 19}, {",\"os_version\":", 14} };
+    const char *p = gtbt__canon_time(GTBT__CANON_LIT(line, end, "{\"timestamp\":\""), end, &v->time_ns), *q, *seg = NULL;
     size_t i, n;
+    v->tool = v->version = NULL;
     for (p = GTBT__CANON_LIT(p, end, "\""), i = 0; p && i < 10; i++) {
-        p = gtbt__canon_lit(p, end, keys[i], strlen(keys[i]));
+        if (i == 3 && cc && cc->seg.len && (size_t)(end - p) >= cc->seg.len && !memcmp(p, cc->seg.p, cc->seg.len)) {
+            v->tool = p + cc->tool_off;               /* the same collector fields as the line before */
+            v->version = p + cc->version_off;
+            p += cc->seg.len;
+            break;
+        }
+        if (i == 3) seg = p;
+        p = gtbt__canon_lit(p, end, keys[i].s, keys[i].n);
         if (i == 4) v->tool = p;
         if (i == 5) v->version = p;
-        p = p ? gtbt__canon_str(p, end, i == 0, GTBT__MAX_NAME) : NULL;
+        p = gtbt__canon_str(p, end, i == 0, GTBT__MAX_NAME);
+        if (i == 9 && p && cc) {
+            cc->seg.len = 0;
+            gtbt__buf_put(&cc->seg, seg, (size_t)(p - seg));
+            cc->tool_off = (size_t)(v->tool - seg);
+            cc->version_off = (size_t)(v->version - seg);
+            if (cc->seg.oom) gtbt__buf_free(&cc->seg);   /* no cache: every line scanned */
+        }
     }
     if ((q = GTBT__CANON_LIT(p, end, ",\"duration_ms\":")) != NULL) p = gtbt__canon_int(q, end, INT64_MIN, INT64_MAX);
     if ((q = GTBT__CANON_LIT(p, end, ",\"exit_code\":")) != NULL) p = gtbt__canon_int(q, end, INT_MIN, INT_MAX);
@@ -8770,8 +8793,7 @@ static int gtbt__spill_line_canonical(const char *line, const char *end, gtbt__l
         }
         p = GTBT__CANON_LIT(p, end, "}");
     }
-    p = GTBT__CANON_LIT(p, end, "}");
-    return p == end;
+    return GTBT__CANON_LIT(p, end, "}");
 }
 
 // >>delivery --------------------------------------------------------------------------------------
@@ -8854,7 +8876,7 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
 /* ---- a spill file's events handed over as they are ----
    Backends whose body is the spill lines with fixed framing take the lines as they are: HTTP (the
    JSON array of the events: the lines joined by ',' inside '[' ']'), file (the lines, each with
-   its newline) and noop (nothing). A canonical line (gtbt__spill_line_canonical) is copied; any
+   its newline) and noop (nothing). A canonical line (gtbt__spill_event_end) is copied; any
    other line is parsed and written again as before, or skipped as corrupt. OTLP, Datadog and
    PostHog put each event's fields into another shape (attributes, tags, a message made of two
    fields, nanosecond times) and a custom backend is handed gtbt_events: for those each line is
@@ -8888,14 +8910,18 @@ static size_t gtbt__raw_build(gtbt_collector *c, char *text, size_t len, gtbt__r
     int64_t max = c->backend->max_event_age_ms, oldest = gtbt__realtime_ns() - max * 1000000;
     char *line = text, *end = text + len, sep = raw->kind == GTBT__RAW_ARRAY ? ',' : '\n';
     size_t corrupt = 0, old = 0, k;
+    gtbt__canon_cache cc;
+    gtbt__line_view v;
+    memset(&cc, 0, sizeof cc);
     *nomem = 0;
     gtbt__buf_reserve(&raw->body, len + 2);   /* the whole body when every line is canonical */
     if (raw->kind == GTBT__RAW_ARRAY) gtbt__buf_putc(&raw->body, '[');
     while (line < end && !raw->body.oom) {
-        char *nl = (char *)memchr(line, '\n', (size_t)(end - line)), *stop = nl ? nl : end;
-        gtbt__line_view v;
+        const char *ev_end = gtbt__spill_event_end(line, end, &v, &cc);
+        char *nl, *stop;
         gtbt__batch b;
-        if (gtbt__spill_line_canonical(line, stop, &v)) {
+        if (ev_end && (ev_end == end || *ev_end == '\n')) {
+            stop = line + (ev_end - line);
             c->spill_raw++;
             if (max > 0 && v.time_ns < oldest) { old++; line = stop + 1; continue; }
             if (raw->n) gtbt__buf_putc(&raw->body, sep);
@@ -8910,6 +8936,8 @@ static size_t gtbt__raw_build(gtbt_collector *c, char *text, size_t len, gtbt__r
             line = stop + 1;
             continue;
         }
+        nl = (char *)memchr(line, '\n', (size_t)(end - line));
+        stop = nl ? nl : end;
         memset(&b, 0, sizeof b);   /* not canonical: parsed (in place) and written again, as before */
         corrupt += gtbt__parse_lines(&b, line, (size_t)(stop - line), nomem);
         c->spill_parsed += b.n;
@@ -8920,9 +8948,11 @@ static size_t gtbt__raw_build(gtbt_collector *c, char *text, size_t len, gtbt__r
             if (!raw->n++) { raw->tool = b.ev[k].tool_name; raw->version = b.ev[k].version; }
         }
         gtbt__batch_free(&b);
-        if (*nomem) return corrupt;
+        if (*nomem) break;
         line = stop + 1;
     }
+    gtbt__buf_free(&cc.seg);
+    if (*nomem) return corrupt;
     if (raw->kind == GTBT__RAW_ARRAY) gtbt__buf_putc(&raw->body, ']');
     else if (raw->n) gtbt__buf_putc(&raw->body, '\n');
     if (raw->body.oom) *nomem = 1;

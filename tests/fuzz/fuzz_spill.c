@@ -4,8 +4,9 @@
    metadata limits applied; a uuid on every event. Then the round trip the collector relies on:
    the events written back as spill lines (gtbt__json_event) parse again without a corrupt line,
    as many events, and a second write-read round changes nothing more. And the check that lets a
-   flush send a line as it is (gtbt__spill_line_canonical): every line it accepts parses to one
-   event that is written back to exactly the same bytes. */
+   flush send a line as it is (gtbt__spill_event_end): every line it accepts parses to one event
+   that is written back to exactly the same bytes, line by line and as a flush walks a file (with
+   the cache of the previous line's collector fields). */
 #include "tests/fuzz/fuzz_common.h"
 
 /* The events of b as NDJSON (malloc'd via gtbt__buf, NUL-terminated). */
@@ -47,36 +48,64 @@ static void check_events(const gtbt__batch *b) {
     }
 }
 
-/* Each line of data that the canonical check accepts round-trips through the parser and writer. */
+/* 1 when line[0..end) (one line, without its newline) is a canonical spill line. */
+static int canonical(const char *line, const char *end, gtbt__line_view *v) { return gtbt__spill_event_end(line, end, v, NULL) == end; }
+
+/* 1 when line[0..n) parses to one event (at time t) that is written back to exactly those bytes. */
+static int roundtrips(const char *line, size_t n, int64_t t) {
+    gtbt__batch b;
+    gtbt__buf w;
+    int nomem = 0, ok;
+    char *copy = (char *)gtbt__malloc(n + 1);
+    if (!copy) abort();
+    memcpy(copy, line, n);
+    copy[n] = 0;
+    memset(&b, 0, sizeof b);
+    memset(&w, 0, sizeof w);
+    ok = gtbt__parse_ndjson(&b, copy, n, &nomem) == 0 && !nomem && b.n == 1 && b.ev[0].time_unix_ns == t;
+    if (ok) {
+        gtbt__json_event_direct(&w, &b.ev[0], NULL);
+        ok = !w.oom && w.len == n && memcmp(w.p, line, n) == 0;
+    }
+    gtbt__buf_free(&w);
+    gtbt__batch_free(&b);
+    return ok;
+}
+
+/* Each line of data that the canonical check accepts round-trips through the parser and writer:
+   each line alone in a buffer of its exact size (a read past it is caught), then the whole input
+   walked as a flush walks a file, with the collector-field cache. */
 static void check_canonical_lines(const uint8_t *data, size_t size) {
     const char *line = (const char *)data, *end = line + size;
+    char *all;
+    gtbt__canon_cache cc;
+    gtbt__line_view v;
     while (line < end) {
         const char *nl = (const char *)memchr(line, '\n', (size_t)(end - line)), *stop = nl ? nl : end;
         size_t n = (size_t)(stop - line);
-        char *exact = (char *)gtbt__malloc(n + 1);   /* exactly the line: a read past it is caught */
-        gtbt__line_view v;
+        char *exact = (char *)gtbt__malloc(n + 1);
         if (!exact) abort();
         if (n) memcpy(exact, line, n);
-        if (gtbt__spill_line_canonical(exact, exact + n, &v)) {
-            gtbt__batch b;
-            gtbt__buf w;
-            int nomem = 0;
-            char *copy = (char *)gtbt__malloc(n + 1);
-            if (!copy) abort();
-            memcpy(copy, exact, n);
-            copy[n] = 0;
-            memset(&b, 0, sizeof b);
-            memset(&w, 0, sizeof w);
-            FUZZ_CHECK(gtbt__parse_ndjson(&b, copy, n, &nomem) == 0 && !nomem && b.n == 1);
-            FUZZ_CHECK(b.ev[0].time_unix_ns == v.time_ns);
-            gtbt__json_event_direct(&w, &b.ev[0], NULL);
-            FUZZ_CHECK(!w.oom && w.len == n && memcmp(w.p, exact, n) == 0);
-            gtbt__buf_free(&w);
-            gtbt__batch_free(&b);
-        }
+        if (canonical(exact, exact + n, &v)) FUZZ_CHECK(roundtrips(exact, n, v.time_ns));
         gtbt__free(exact);
         line = stop + 1;
     }
+    all = (char *)gtbt__malloc(size + 1);
+    if (!all) abort();
+    if (size) memcpy(all, data, size);
+    memset(&cc, 0, sizeof cc);
+    for (line = all, end = all + size; line < end;) {
+        const char *ev_end = gtbt__spill_event_end(line, end, &v, &cc), *nl;
+        if (ev_end && (ev_end == end || *ev_end == '\n')) {
+            FUZZ_CHECK(roundtrips(line, (size_t)(ev_end - line), v.time_ns));
+            line = ev_end + 1;
+            continue;
+        }
+        nl = (const char *)memchr(line, '\n', (size_t)(end - line));
+        line = nl ? nl + 1 : end;
+    }
+    gtbt__buf_free(&cc.seg);
+    gtbt__free(all);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
