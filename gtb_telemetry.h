@@ -7937,7 +7937,7 @@ static void gtbt__copy_small(char *d, const char *s, size_t n) {
    plain integer compares, and keys with the same 7 bytes stay in the order they
    came; such runs are then ordered by their whole keys. O(n log n), no allocation. */
 static void gtbt__pairs_order(gtbt__pairs *ps) {
-    uint64_t w1[GTBT__MAX_PAIRS], w2[GTBT__MAX_PAIRS], *a = w1, *b = w2, *sw;
+    uint64_t w1[GTBT__MAX_PAIRS + 1], w2[GTBT__MAX_PAIRS + 1], *a = w1, *b = w2, *sw;
     size_t n = ps->n, i, j, m, o, width;
     for (i = 1; i < n && gtbt__key_cmp(ps->key[i - 1], ps->key[i]) < 0; i++) {}
     ps->in_order = i >= n;
@@ -7960,16 +7960,19 @@ static void gtbt__pairs_order(gtbt__pairs *ps) {
         }
         sw = a; a = b; b = sw;
     }
-    for (i = 0; i < n; i = j) {    /* a run sharing 7 bytes: insertion sort by the whole key, stable */
-        for (j = i + 1; j < n && a[j] >> 8 == a[i] >> 8; j++) {}
-        for (m = i + 1; m < j; m++) {
-            uint64_t x = a[m];
-            for (o = m; o > i && gtbt__key_cmp(ps->key[a[o - 1] & 255], ps->key[x & 255]) > 0; o--) a[o] = a[o - 1];
-            a[o] = x;
+    a[n] = 0;   /* a sentinel: no key's prefix word is 0 above a position, as no key is empty */
+    for (i = 0, o = 0; i < n; i++) {
+        if (a[i + 1] >> 8 == a[i] >> 8) {   /* a run sharing 7 bytes, in the order the keys came */
+            for (j = i + 2; j < n && a[j] >> 8 == a[i] >> 8; j++) {}
+            for (m = i + 1; m < j; m++) {   /* insertion sort by the whole key: stable */
+                uint64_t x = a[m];
+                size_t q;
+                for (q = m; q > i && gtbt__key_cmp(ps->key[a[q - 1] & 255], ps->key[x & 255]) > 0; q--) a[q] = a[q - 1];
+                a[q] = x;
+            }
+            for (; i < j - 1; i++)    /* equal keys are adjacent, in the order they came: keep the last */
+                if (!gtbt__key_eq(ps->key[a[i] & 255], ps->key[a[i + 1] & 255])) ps->ord[o++] = (unsigned char)(a[i] & 255);
         }
-    }
-    for (i = 0, o = 0; i < n; i++) {   /* equal keys are adjacent, in the order they came: keep the last */
-        if (i + 1 < n && a[i + 1] >> 8 == a[i] >> 8 && gtbt__key_eq(ps->key[a[i] & 255], ps->key[a[i + 1] & 255])) continue;
         ps->ord[o++] = (unsigned char)(a[i] & 255);
     }
     ps->n_ord = o;
