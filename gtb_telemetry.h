@@ -7945,9 +7945,11 @@ static void gtbt__pairs_order(gtbt__pairs *ps) {
     if (ps->in_order) return;
     for (i = 0; i < n; i++) {   /* the first 7 bytes, zero padded (keys hold no NUL), above the position */
         unsigned char k[8] = {0};
+        uint64_t x;
         gtbt__copy_small((char *)k, ps->key[i].p, ps->key[i].n < 7 ? ps->key[i].n : 7);
-        a[i] = (uint64_t)k[0] << 56 | (uint64_t)k[1] << 48 | (uint64_t)k[2] << 40 | (uint64_t)k[3] << 32 |
-               (uint64_t)k[4] << 24 | (uint64_t)k[5] << 16 | (uint64_t)k[6] << 8 | i;
+        x = (uint64_t)k[0] << 56 | (uint64_t)k[1] << 48 | (uint64_t)k[2] << 40 | (uint64_t)k[3] << 32 |
+            (uint64_t)k[4] << 24 | (uint64_t)k[5] << 16 | (uint64_t)k[6] << 8 | (uint64_t)k[7];   /* k[7] is 0 */
+        a[i] = x | i;
     }
     for (width = 1; width < n; width *= 2) {
         size_t lo;
