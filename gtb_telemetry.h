@@ -8788,9 +8788,11 @@ static const char *gtbt__spill_event_end(const char *line, const char *end, gtbt
     static const struct { const char *s; size_t n; } keys[10] = {
         {",\"uuid\":", 8}, {",\"type\":", 8}, {",\"name\":", 8}, {",\"machine_id\":", 14}, {",\"tool_name\":", 13},
         {",\"version\":", 11}, {",\"os\":", 6}, {",\"arch\":", 8}, {",\"runtime_version\":", 19}, {",\"os_version\":", 14} };
-    const char *p = gtbt__canon_time(GTBT__CANON_LIT(line, end, "{\"timestamp\":\""), end, &v->time_ns), *q, *seg = NULL;
+    const char *p, *q, *seg = NULL;
     size_t i, n;
+    v->time_ns = 0;
     v->tool = v->version = NULL;
+    p = gtbt__canon_time(GTBT__CANON_LIT(line, end, "{\"timestamp\":\""), end, &v->time_ns);
     for (p = GTBT__CANON_LIT(p, end, "\""), i = 0; p && i < 10; i++) {
         if (i == 3 && cc && cc->seg.len && (size_t)(end - p) >= cc->seg.len && !memcmp(p, cc->seg.p, cc->seg.len)) {
             v->tool = p + cc->tool_off;               /* the same collector fields as the line before */
