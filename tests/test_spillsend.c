@@ -59,14 +59,15 @@ static gtbt_backend *mk_backend(int k, const char *base, const char *path) {
     return gtbt_file_backend(path);
 }
 
-/* The value of every "key":"..." in s replaced by zeros (the send time: OTLP's observedTimeUnixNano,
-   PostHog's sent_at), in place. */
+/* The value of every "key":"..." in s emptied (the send time: OTLP's observedTimeUnixNano,
+   PostHog's sent_at; its length varies too), in place. */
 static void mask_value(char *s, const char *key) {
-    char pat[64];
+    char pat[64], *q;
     snprintf(pat, sizeof pat, "\"%s\":\"", key);
     while (s && (s = strstr(s, pat)) != NULL) {
         s += strlen(pat);
-        while (*s && *s != '"') *s++ = '0';
+        for (q = s; *q && *q != '"'; q++) {}
+        memmove(s, q, strlen(q) + 1);
     }
 }
 
