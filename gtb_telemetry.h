@@ -1250,7 +1250,7 @@ static GTBT__PRINTF(3, 4) void gtbt__logi(const gtbt__log *lg, gtbt_log_item id,
 }
 
 #define GTBT__LOG_ITEM_NAME(id, level, text) #id,
-static const char *const gtbt__log_item_names[] = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_NAME) "" };
+static const char gtbt__log_item_names[][32] = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_NAME) "" };   /* no pointers to relocate */
 #undef GTBT__LOG_ITEM_NAME
 
 GTB_TELEMETRY_API const char *gtbt_log_item_name(gtbt_log_item id) {
@@ -3238,8 +3238,8 @@ static void gtbt__json_event(gtbt__jw *w, const gtbt_event *e) {
 typedef struct gtbt__jcache { const char *f[7]; size_t off, len; int ok; } gtbt__jcache;
 
 static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jcache *jc) {
-    static const char *const keys[7] = { ",\"machine_id\":", ",\"tool_name\":", ",\"version\":", ",\"os\":",
-                                         ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
+    static const char keys[7][20] = { ",\"machine_id\":", ",\"tool_name\":", ",\"version\":", ",\"os\":",
+                                      ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
     const char *f[7], *uuid = e->uuid ? e->uuid : "", *type = e->type ? e->type : "", *name = e->name ? e->name : "";
     const char *err = e->error ? e->error : "";
     size_t fl[7], lu = strlen(uuid), lt = strlen(type), ln = strlen(name), le = strlen(err), need, i, seg;
@@ -3567,19 +3567,26 @@ static void gtbt__redact_userinfo(gtbt__rx *r) {
     }
 }
 
+/* Word lists are NUL-separated in one array, an empty word ending them (no pointer table: nothing
+   for the loader to relocate). */
+static const char gtbt__rx_w_query[] = "apikey\0api_key\0key\0access_token\0refresh_token\0token\0secret\0"
+                                       "password\0auth\0authorization\0signature\0";
+static const char gtbt__rx_w_json[] = "apikey\0api_key\0access_token\0refresh_token\0token\0secret\0password\0auth\0"
+                                      "authorization\0signature\0";
+static const char *gtbt__rx_wnext(const char *w) { return w + strlen(w) + 1; }
+
 /* 2. (?i)\b(apikey|api_key|key|access_token|refresh_token|token|secret|password|auth|authorization
    |signature)=([^&\s]+)  ->  $1=***
    Since every alternative must be followed by '=', at most one alternative fits at a position. */
 static void gtbt__redact_query(gtbt__rx *r) {
-    static const char *const keys[] = { "apikey", "api_key", "key", "access_token", "refresh_token", "token",
-                                        "secret", "password", "auth", "authorization", "signature", NULL };
     const unsigned char *s = r->s;
-    size_t n = r->n, i, k, e, len;
+    const char *k;
+    size_t n = r->n, i, e, len = 0;
     for (i = 0; i < n; i++) {
         if (!gtbt__is_alpha(s[i]) || (i > 0 && gtbt__rx_word(s[i - 1]))) continue;   /* \b then a letter */
-        for (k = 0; keys[k]; k++)
-            if ((len = gtbt__rx_ci(s, n, i, keys[k])) != 0 && i + len < n && s[i + len] == '=') break;
-        if (!keys[k]) continue;
+        for (k = gtbt__rx_w_query; *k; k = gtbt__rx_wnext(k))
+            if ((len = gtbt__rx_ci(s, n, i, k)) != 0 && i + len < n && s[i + len] == '=') break;
+        if (!*k) continue;
         e = i + len + 1;
         while (e < n && s[e] != '&' && !gtbt__rx_ws(s[e])) e++;
         if (e == i + len + 1) continue;
@@ -3591,15 +3598,16 @@ static void gtbt__redact_query(gtbt__rx *r) {
 /* 3. (?i)(authorization:\s*)(bearer|basic|digest|apikey)\s+([A-Za-z0-9._~\-+/=]+)  ->  ${1}$2 ***
    Both \s runs are followed by non-space, so they are maximal; the scheme words share no prefix. */
 static void gtbt__redact_authz(gtbt__rx *r) {
-    static const char *const schemes[] = { "bearer", "basic", "digest", "apikey", NULL };
+    static const char schemes[] = "bearer\0basic\0digest\0apikey\0";
     const unsigned char *s = r->s;
-    size_t n = r->n, i, j, k, t, e, len = 0;
+    const char *k;
+    size_t n = r->n, i, j, t, e, len = 0;
     for (i = 0; i < n; i++) {
         if ((s[i] | 32) != 'a' || !gtbt__rx_ci(s, n, i, "authorization:")) continue;
         j = gtbt__rx_skip_ws(s, n, i + 14);
-        for (k = 0; schemes[k]; k++)
-            if ((len = gtbt__rx_ci(s, n, j, schemes[k])) != 0) break;
-        if (!schemes[k]) continue;
+        for (k = schemes; *k; k = gtbt__rx_wnext(k))
+            if ((len = gtbt__rx_ci(s, n, j, k)) != 0) break;
+        if (!*k) continue;
         t = gtbt__rx_skip_ws(s, n, j + len);
         if (t == j + len) continue;                                   /* \s+ */
         for (e = t; e < n && (gtbt__is_alnum(s[e]) || (s[e] && strchr("._~-+/=", s[e]))); e++) {}
@@ -3630,17 +3638,16 @@ static void gtbt__redact_aws(gtbt__rx *r) {
 /* 5. (?i)("(?:apikey|api_?key|access_token|refresh_token|token|secret|password|auth|authorization
    |signature)"\s*:\s*")([^"]+)"  ->  $1***" */
 static void gtbt__redact_json(gtbt__rx *r) {
-    static const char *const keys[] = { "apikey", "api_key", "access_token", "refresh_token", "token", "secret",
-                                        "password", "auth", "authorization", "signature", NULL };
     const unsigned char *s = r->s;
-    size_t n = r->n, i, j, k, e, len = 0;
+    const char *k;
+    size_t n = r->n, i, j, e, len = 0;
     const unsigned char *q;
     for (i = 0; i < n; i++) {
         if ((q = (const unsigned char *)memchr(s + i, '"', n - i)) == NULL) break;
         i = (size_t)(q - s);
-        for (k = 0; keys[k]; k++)
-            if ((len = gtbt__rx_ci(s, n, i + 1, keys[k])) != 0 && i + 1 + len < n && s[i + 1 + len] == '"') break;
-        if (!keys[k]) continue;
+        for (k = gtbt__rx_w_json; *k; k = gtbt__rx_wnext(k))
+            if ((len = gtbt__rx_ci(s, n, i + 1, k)) != 0 && i + 1 + len < n && s[i + 1 + len] == '"') break;
+        if (!*k) continue;
         j = gtbt__rx_skip_ws(s, n, i + len + 2);
         if (j >= n || s[j] != ':') continue;
         j = gtbt__rx_skip_ws(s, n, j + 1);
@@ -3680,7 +3687,7 @@ static void gtbt__redact_jwt(gtbt__rx *r) {
 /* 7. provider prefixes, one pass per row in this order; the match keeps its literal prefix and
    gets "***" appended. '?' in pre stands for one byte of alt. Body classes: */
 enum { GTBT__RX_TOK, GTBT__RX_ALNUM, GTBT__RX_WORD, GTBT__RX_ALNUMDASH, GTBT__RX_UPNUM };
-typedef struct gtbt__rx_provider { const char *pre, *alt; int cls; size_t min; int exact; } gtbt__rx_provider;
+typedef struct gtbt__rx_provider { char pre[12], alt[6]; unsigned char cls, min, exact; } gtbt__rx_provider;
 static const gtbt__rx_provider gtbt__rx_providers[] = {
     { "sk-", "", GTBT__RX_TOK, 16, 0 },                 /* sk-[A-Za-z0-9_\-]{16,}        keep 3 */
     { "gh?_", "pos", GTBT__RX_ALNUM, 30, 0 },           /* gh[pos]_[A-Za-z0-9]{30,}      keep 4 */
@@ -3785,12 +3792,13 @@ static int gtbt__rx_ends(const char *s, const char *suffix) {
 
 /* What the key name k[0..n) announces (GTBT__RX_K_*). Leading dashes (flags) are skipped. */
 static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
-    static const char *const has[] = { "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key",
-        "api-key", "credential", "privatekey", "private_key", "private-key", "accesskey", "access_key", "access-key",
-        "signature", "sessionid", "session_id", "session-id", "cookie", NULL };
-    static const char *const part[] = { "auth", "pass", "sig", "jwt", "pat", NULL };
+    static const char has[] = "password\0passwd\0passphrase\0secret\0token\0apikey\0api_key\0api-key\0credential\0"
+        "privatekey\0private_key\0private-key\0accesskey\0access_key\0access-key\0signature\0sessionid\0"
+        "session_id\0session-id\0cookie\0";
+    static const char part[] = "auth\0pass\0sig\0jwt\0pat\0";
     char low[GTBT__RX_KEY_MAX + 1];
-    size_t i, a, w, dashes = 0, nparts = 0;
+    const char *w;
+    size_t i, a, dashes = 0, nparts = 0;
     while (dashes < n && k[dashes] == '-') dashes++;
     k += dashes;
     n -= dashes;
@@ -3808,8 +3816,8 @@ static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
     }
     if (i + 1 >= n) return GTBT__RX_K_NONE;
     for (i = 0; i < n; i++)
-        for (w = 0; has[w]; w++)
-            if (has[w][0] == low[i] && !strncmp(low + i, has[w], strlen(has[w])) && !(w == 4 && gtbt__rx_ends(low, "tokens")))
+        for (w = has; *w; w = gtbt__rx_wnext(w))
+            if (w[0] == low[i] && !strncmp(low + i, w, strlen(w)) && !(!strcmp(w, "token") && gtbt__rx_ends(low, "tokens")))
                 return GTBT__RX_K_SECRET;
     for (i = 1; i < n; i++)
         nparts += k[i] == '_' || k[i] == '-' || k[i] == '.' || (gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]));
@@ -3818,8 +3826,8 @@ static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
         int camel = i > 0 && i < n && gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]);
         size_t len = i - a;
         if (i < n && !sep && !camel) continue;
-        for (w = 0; len && part[w]; w++)
-            if (strlen(part[w]) == len && !memcmp(low + a, part[w], len)) return GTBT__RX_K_SECRET;
+        for (w = part; len && *w; w = gtbt__rx_wnext(w))
+            if (strlen(w) == len && !memcmp(low + a, w, len)) return GTBT__RX_K_SECRET;
         if (nparts && ((len == 3 && !memcmp(low + a, "pwd", 3)) || (len == 2 && !memcmp(low + a, "pw", 2))))
             return GTBT__RX_K_SECRET;
         if (i == n && len == 3 && !memcmp(low + a, "key", 3)) return GTBT__RX_K_SECRET;
@@ -3905,53 +3913,70 @@ static void gtbt__redact_kv(gtbt__rx *r) {
    the prefix stays and the body becomes "***". */
 enum { GTBT__RX_B_TOK, GTBT__RX_B_ALNUM, GTBT__RX_B_WORD, GTBT__RX_B_HEX, GTBT__RX_B_UPNUM, GTBT__RX_B_B64,
        GTBT__RX_B_TOKDOT, GTBT__RX_B_PATH };
-typedef struct gtbt__rx_prov2 { const char *pre; unsigned char cls, min; } gtbt__rx_prov2;
-static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
-    { "ghu_", GTBT__RX_B_ALNUM, 30 }, { "ghr_", GTBT__RX_B_ALNUM, 30 },             /* GitHub user/refresh */
-    { "npm_", GTBT__RX_B_ALNUM, 30 },                                               /* npm */
-    { "sk_live_", GTBT__RX_B_ALNUM, 16 }, { "sk_test_", GTBT__RX_B_ALNUM, 16 },     /* Stripe */
-    { "rk_live_", GTBT__RX_B_ALNUM, 16 }, { "rk_test_", GTBT__RX_B_ALNUM, 16 }, { "whsec_", GTBT__RX_B_ALNUM, 24 },
-    { "SG.", GTBT__RX_B_TOKDOT, 40 },                                               /* SendGrid */
-    { "SK", GTBT__RX_B_HEX, 32 }, { "AC", GTBT__RX_B_HEX, 32 },                     /* Twilio */
-    { "key-", GTBT__RX_B_HEX, 32 },                                                 /* Mailgun */
-    { "GOCSPX-", GTBT__RX_B_TOK, 20 }, { "ya29.", GTBT__RX_B_TOKDOT, 20 }, { "1//0", GTBT__RX_B_TOK, 30 }, /* Google */
-    { "hvs.", GTBT__RX_B_TOK, 20 }, { "hvb.", GTBT__RX_B_TOK, 20 }, { "hvr.", GTBT__RX_B_TOK, 20 },   /* Vault */
-    { "atlasv1.", GTBT__RX_B_TOK, 40 },                                             /* Terraform Cloud */
-    { "hooks.slack.com/services/", GTBT__RX_B_PATH, 20 }, { "xapp-", GTBT__RX_B_TOK, 20 }, /* Slack */
-    { "xoxe.", GTBT__RX_B_TOKDOT, 30 }, { "xoxe-", GTBT__RX_B_TOK, 30 },
-    { "discord.com/api/webhooks/", GTBT__RX_B_PATH, 20 }, { "discordapp.com/api/webhooks/", GTBT__RX_B_PATH, 20 },
-    { "shpat_", GTBT__RX_B_HEX, 32 }, { "shpss_", GTBT__RX_B_HEX, 32 },             /* Shopify */
-    { "shpca_", GTBT__RX_B_HEX, 32 }, { "shppa_", GTBT__RX_B_HEX, 32 },
-    { "dop_v1_", GTBT__RX_B_HEX, 64 }, { "doo_v1_", GTBT__RX_B_HEX, 64 }, { "dor_v1_", GTBT__RX_B_HEX, 64 }, /* DigitalOcean */
-    { "hf_", GTBT__RX_B_ALNUM, 30 },                                                /* Hugging Face */
-    { "pypi-", GTBT__RX_B_TOK, 50 },                                                /* PyPI */
-    { "dckr_pat_", GTBT__RX_B_TOK, 20 },                                            /* Docker Hub */
-    { "AGE-SECRET-KEY-1", GTBT__RX_B_UPNUM, 50 },                                   /* age */
-    { "lin_api_", GTBT__RX_B_ALNUM, 30 },                                           /* Linear */
-    { "ntn_", GTBT__RX_B_ALNUM, 30 }, { "secret_", GTBT__RX_B_ALNUM, 40 },          /* Notion */
-    { "figd_", GTBT__RX_B_TOK, 30 },                                                /* Figma */
-    { "glsa_", GTBT__RX_B_WORD, 30 }, { "glc_", GTBT__RX_B_B64, 30 },               /* Grafana */
-    { "NRAK-", GTBT__RX_B_UPNUM, 20 }, { "NRII-", GTBT__RX_B_TOK, 20 },             /* New Relic */
-    { "PMAK-", GTBT__RX_B_TOK, 50 },                                                /* Postman */
-    { "pul-", GTBT__RX_B_HEX, 40 },                                                 /* Pulumi */
-    { "dp.pt.", GTBT__RX_B_ALNUM, 40 }, { "dp.st.", GTBT__RX_B_ALNUM, 40 },         /* Doppler */
-    { "dp.ct.", GTBT__RX_B_ALNUM, 40 }, { "dp.sa.", GTBT__RX_B_ALNUM, 40 },
-    { "dapi", GTBT__RX_B_HEX, 32 },                                                 /* Databricks */
-    { "r8_", GTBT__RX_B_ALNUM, 30 },                                                /* Replicate */
-    { "gsk_", GTBT__RX_B_ALNUM, 40 },                                               /* Groq */
-    { "sq0atp-", GTBT__RX_B_TOK, 20 }, { "sq0csp-", GTBT__RX_B_TOK, 30 }, { "EAAA", GTBT__RX_B_TOK, 50 }, /* Square */
-    { "sl.", GTBT__RX_B_TOK, 60 },                                                  /* Dropbox */
-    { "ASIA", GTBT__RX_B_UPNUM, 16 }, { "AGPA", GTBT__RX_B_UPNUM, 16 }, { "AIDA", GTBT__RX_B_UPNUM, 16 }, /* AWS ids */
-    { "AROA", GTBT__RX_B_UPNUM, 16 }, { "ANPA", GTBT__RX_B_UPNUM, 16 }, { "AIPA", GTBT__RX_B_UPNUM, 16 },
-    { "FwoGZXIvYXdzE", GTBT__RX_B_B64, 100 }, { "IQoJb3JpZ2lu", GTBT__RX_B_B64, 100 }, /* AWS session tokens */
-    { "phx_", GTBT__RX_B_ALNUM, 30 },                                               /* PostHog personal */
-    { "HRKU-", GTBT__RX_B_TOK, 30 },                                                /* Heroku */
-    { "nfp_", GTBT__RX_B_ALNUM, 30 },                                               /* Netlify */
-    { "sbp_", GTBT__RX_B_HEX, 40 },                                                 /* Supabase */
-    { "sk.eyJ", GTBT__RX_B_TOKDOT, 40 },                                            /* Mapbox */
-    { "ATATT3", GTBT__RX_B_B64, 100 },                                              /* Atlassian */
-    { "glptt-", GTBT__RX_B_HEX, 40 }, { "GR1348941", GTBT__RX_B_TOK, 20 },          /* GitLab */
+/* The rows: X(id, prefix, body class, min). The prefixes are stored back to back in one struct of
+   char arrays and the table holds their offsets: no pointer per row for the loader to relocate. */
+#define GTBT__RX_PROV2S(X) \
+    X(ghu, "ghu_", ALNUM, 30) X(ghr, "ghr_", ALNUM, 30)                                         /* GitHub user/refresh */ \
+    X(npm, "npm_", ALNUM, 30)                                                                   /* npm */ \
+    X(sk_live, "sk_live_", ALNUM, 16) X(sk_test, "sk_test_", ALNUM, 16)                         /* Stripe */ \
+    X(rk_live, "rk_live_", ALNUM, 16) X(rk_test, "rk_test_", ALNUM, 16) X(whsec, "whsec_", ALNUM, 24) \
+    X(SG, "SG.", TOKDOT, 40)                                                                    /* SendGrid */ \
+    X(SK, "SK", HEX, 32) X(AC, "AC", HEX, 32)                                                   /* Twilio */ \
+    X(key, "key-", HEX, 32)                                                                     /* Mailgun */ \
+    X(GOCSPX, "GOCSPX-", TOK, 20) X(ya29, "ya29.", TOKDOT, 20) X(n1_0, "1//0", TOK, 30)         /* Google */ \
+    X(hvs, "hvs.", TOK, 20) X(hvb, "hvb.", TOK, 20) X(hvr, "hvr.", TOK, 20)                     /* Vault */ \
+    X(atlasv1, "atlasv1.", TOK, 40)                                                             /* Terraform Cloud */ \
+    X(slack_hook, "hooks.slack.com/services/", PATH, 20) X(xapp, "xapp-", TOK, 20)              /* Slack */ \
+    X(xoxe, "xoxe.", TOKDOT, 30) X(xoxe_dash, "xoxe-", TOK, 30) \
+    X(discord_hook, "discord.com/api/webhooks/", PATH, 20) X(discordapp_hook, "discordapp.com/api/webhooks/", PATH, 20) \
+    X(shpat, "shpat_", HEX, 32) X(shpss, "shpss_", HEX, 32)                                     /* Shopify */ \
+    X(shpca, "shpca_", HEX, 32) X(shppa, "shppa_", HEX, 32) \
+    X(dop_v1, "dop_v1_", HEX, 64) X(doo_v1, "doo_v1_", HEX, 64) X(dor_v1, "dor_v1_", HEX, 64)   /* DigitalOcean */ \
+    X(hf, "hf_", ALNUM, 30)                                                                     /* Hugging Face */ \
+    X(pypi, "pypi-", TOK, 50)                                                                   /* PyPI */ \
+    X(dckr_pat, "dckr_pat_", TOK, 20)                                                           /* Docker Hub */ \
+    X(age, "AGE-SECRET-KEY-1", UPNUM, 50)                                                       /* age */ \
+    X(lin_api, "lin_api_", ALNUM, 30)                                                           /* Linear */ \
+    X(ntn, "ntn_", ALNUM, 30) X(secret, "secret_", ALNUM, 40)                                   /* Notion */ \
+    X(figd, "figd_", TOK, 30)                                                                   /* Figma */ \
+    X(glsa, "glsa_", WORD, 30) X(glc, "glc_", B64, 30)                                          /* Grafana */ \
+    X(NRAK, "NRAK-", UPNUM, 20) X(NRII, "NRII-", TOK, 20)                                       /* New Relic */ \
+    X(PMAK, "PMAK-", TOK, 50)                                                                   /* Postman */ \
+    X(pul, "pul-", HEX, 40)                                                                     /* Pulumi */ \
+    X(dp_pt, "dp.pt.", ALNUM, 40) X(dp_st, "dp.st.", ALNUM, 40)                                 /* Doppler */ \
+    X(dp_ct, "dp.ct.", ALNUM, 40) X(dp_sa, "dp.sa.", ALNUM, 40) \
+    X(dapi, "dapi", HEX, 32)                                                                    /* Databricks */ \
+    X(r8, "r8_", ALNUM, 30)                                                                     /* Replicate */ \
+    X(gsk, "gsk_", ALNUM, 40)                                                                   /* Groq */ \
+    X(sq0atp, "sq0atp-", TOK, 20) X(sq0csp, "sq0csp-", TOK, 30) X(EAAA, "EAAA", TOK, 50)        /* Square */ \
+    X(sl, "sl.", TOK, 60)                                                                       /* Dropbox */ \
+    X(ASIA, "ASIA", UPNUM, 16) X(AGPA, "AGPA", UPNUM, 16) X(AIDA, "AIDA", UPNUM, 16)            /* AWS ids */ \
+    X(AROA, "AROA", UPNUM, 16) X(ANPA, "ANPA", UPNUM, 16) X(AIPA, "AIPA", UPNUM, 16) \
+    X(aws_sess1, "FwoGZXIvYXdzE", B64, 100) X(aws_sess2, "IQoJb3JpZ2lu", B64, 100)              /* AWS session tokens */ \
+    X(phx, "phx_", ALNUM, 30)                                                                   /* PostHog personal */ \
+    X(HRKU, "HRKU-", TOK, 30)                                                                   /* Heroku */ \
+    X(nfp, "nfp_", ALNUM, 30)                                                                   /* Netlify */ \
+    X(sbp, "sbp_", HEX, 40)                                                                     /* Supabase */ \
+    X(sk_eyJ, "sk.eyJ", TOKDOT, 40)                                                             /* Mapbox */ \
+    X(ATATT3, "ATATT3", B64, 100)                                                               /* Atlassian */ \
+    X(glptt, "glptt-", HEX, 40) X(GR1348941, "GR1348941", TOK, 20)                              /* GitLab */
+typedef struct gtbt__rx_prov2_text {
+#define GTBT__RX_P2_TEXT(id, pre, cls, min) char id[sizeof pre];
+    GTBT__RX_PROV2S(GTBT__RX_P2_TEXT)
+#undef GTBT__RX_P2_TEXT
+} gtbt__rx_prov2_text;
+static const gtbt__rx_prov2_text gtbt__rx_prov2_texts = {
+#define GTBT__RX_P2_PRE(id, pre, cls, min) pre,
+    GTBT__RX_PROV2S(GTBT__RX_P2_PRE)
+#undef GTBT__RX_P2_PRE
 };
+typedef struct gtbt__rx_prov2 { unsigned short off; unsigned char len, cls, min; } gtbt__rx_prov2;
+static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
+#define GTBT__RX_P2_ROW(id, pre, cls, min) { offsetof(gtbt__rx_prov2_text, id), sizeof pre - 1, GTBT__RX_B_##cls, min },
+    GTBT__RX_PROV2S(GTBT__RX_P2_ROW)
+#undef GTBT__RX_P2_ROW
+};
+#define GTBT__RX_PROV2_PRE(pv) ((const char *)&gtbt__rx_prov2_texts + (pv)->off)
 /* the first byte of each row above, in order (tests/test_redact.c checks it) */
 static const char gtbt__rx_prov2_heads[] = "ggnssrrwSSAkGy1hhhahxxxddssssdddhpdAlnsfggNNPpdddddrgssEsAAAAAAFIpHnssAgG";
 
@@ -3979,9 +4004,9 @@ static int gtbt__rx_prov2_at(const unsigned char *s, size_t n, size_t i, size_t 
         if (!h) break;
         k = (size_t)(h - gtbt__rx_prov2_heads);
         pv = &gtbt__rx_prov2s[k];
-        if (i + 1 >= n || (unsigned char)pv->pre[1] != s[i + 1]) continue;
-        plen = strlen(pv->pre);
-        if (n - i < plen + pv->min || memcmp(s + i, pv->pre, plen) != 0) continue;
+        if (i + 1 >= n || (unsigned char)GTBT__RX_PROV2_PRE(pv)[1] != s[i + 1]) continue;
+        plen = pv->len;
+        if (n - i < plen + pv->min || memcmp(s + i, GTBT__RX_PROV2_PRE(pv), plen) != 0) continue;
         for (e = i + plen; e < n && gtbt__rx_body(pv->cls, s[e]); e++) {}
         if (e - i - plen < pv->min) continue;
         *bs = i + plen;
@@ -4038,14 +4063,14 @@ static int gtbt__rx_b64(unsigned char c) { return gtbt__rx_ct[c] & 94; }       /
 static int gtbt__rx_digit(unsigned char c) { return gtbt__rx_ct[c] & 4; }
 
 static int gtbt__rx_commit_ctx(const unsigned char *s, size_t a) {
-    static const char *const words[] = { "commit", "rev", "revision", "sha", "sha1", "hash", "git", "checksum",
-                                         "digest", "md5", "etag", "build", "version", NULL };
-    size_t j = a, we, k, lim = a > 48 ? a - 48 : 0;
+    static const char words[] = "commit\0rev\0revision\0sha\0sha1\0hash\0git\0checksum\0digest\0md5\0etag\0build\0version\0";
+    const char *k;
+    size_t j = a, we, lim = a > 48 ? a - 48 : 0;
     if (a > 0 && s[a - 1] == '+') return 1;
     while (j > 0 && a - j < 3 && s[j - 1] && strchr(" \t=:#@([-_", s[j - 1])) j--;
     for (we = j; j > 0 && we - j < 10 && gtbt__rx_alnum(s[j - 1]); j--) {}
-    for (k = 0; we > j && words[k]; k++)
-        if (strlen(words[k]) == we - j && gtbt__rx_ci(s, we, j, words[k])) return 1;
+    for (k = words; we > j && *k; k = gtbt__rx_wnext(k))
+        if (strlen(k) == we - j && gtbt__rx_ci(s, we, j, k)) return 1;
     for (j = a; j >= lim + 3 && !gtbt__rx_eol(s[j - 1]); j--)
         if (gtbt__rx_digit(s[j - 1]) && s[j - 2] == '.' && gtbt__rx_digit(s[j - 3])) return 1;
     return 0;
@@ -4115,25 +4140,20 @@ enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_
        GTBT__RX_M_OPAQUE = 4096 };
 
 /* s[ks..ke) is one of the lowercase words (ASCII case-insensitive) */
-static int gtbt__rx_is_word(const unsigned char *s, size_t ks, size_t ke, const char *const *words) {
-    size_t k;
-    for (k = 0; words[k]; k++)
-        if (strlen(words[k]) == ke - ks && gtbt__rx_ci(s, ke, ks, words[k])) return 1;
+static int gtbt__rx_is_word(const unsigned char *s, size_t ks, size_t ke, const char *words) {
+    for (; *words; words = gtbt__rx_wnext(words))
+        if (strlen(words) == ke - ks && gtbt__rx_ci(s, ke, ks, words)) return 1;
     return 0;
 }
 
 /* the Go rules' keyword conditions at a '=' or ':' at s[i] */
 static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) {
-    static const char *const query[] = { "apikey", "api_key", "key", "access_token", "refresh_token", "token",
-                                         "secret", "password", "auth", "authorization", "signature", NULL };
-    static const char *const json[] = { "apikey", "api_key", "access_token", "refresh_token", "token", "secret",
-                                        "password", "auth", "authorization", "signature", NULL };
     unsigned m = 0;
     size_t ks, ke = i, j;
     if (s[i] == '=' && i > 0 && strchr("yntdheYNTDHE", s[i - 1]) && s[i - 1]) {   /* the keywords' last letters */
         for (ks = i; ks > 0 && i - ks <= 13 && gtbt__rx_word(s[ks - 1]); ks--) {}
         if ((ks == 0 || !gtbt__rx_word(s[ks - 1])) && i + 1 < n && s[i + 1] != '&' && !gtbt__rx_ws(s[i + 1]) &&
-            gtbt__rx_is_word(s, ks, i, query)) m |= GTBT__RX_M_QUERY;
+            gtbt__rx_is_word(s, ks, i, gtbt__rx_w_query)) m |= GTBT__RX_M_QUERY;
     } else if (s[i] == ':' && i >= 13 && (s[i - 1] | 32) == 'n' && gtbt__rx_ci(s, n, i - 13, "authorization:")) {
         m |= GTBT__RX_M_AUTHZ;
     }
@@ -4142,7 +4162,7 @@ static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) 
     if (s[i] == ':' && ke > 0 && s[ke - 1] == '"') {
         for (ks = ke - 1; ks > 0 && ke - ks <= 15 && s[ks - 1] != '"'; ks--) {}
         j = gtbt__rx_skip_ws(s, n, i + 1);
-        if (ks > 0 && s[ks - 1] == '"' && j < n && s[j] == '"' && gtbt__rx_is_word(s, ks, ke - 1, json)) m |= GTBT__RX_M_JSON;
+        if (ks > 0 && s[ks - 1] == '"' && j < n && s[j] == '"' && gtbt__rx_is_word(s, ks, ke - 1, gtbt__rx_w_json)) m |= GTBT__RX_M_JSON;
     }
     return m;
 }
@@ -5258,7 +5278,7 @@ typedef struct gtbt__ta_index {
 
 static gtbt__ta_index gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__global_lock(); never shrinks */
 
-static const char *const gtbt__ca_bundles[] = {
+static const char gtbt__ca_bundles[][40] = {
     "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
     "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem",
     "/usr/local/share/certs/ca-root-nss.crt", "/usr/local/etc/ssl/cert.pem",   /* FreeBSD */
@@ -6767,7 +6787,7 @@ static int gtbt__http_value_ok(const char *s) {
 
 /* Extra headers: token names, clean values, and none of the headers this client writes itself. */
 static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log *lg) {
-    static const char *const own[] = { "host", "content-length", "transfer-encoding", "connection" };
+    static const char own[][18] = { "host", "content-length", "transfer-encoding", "connection" };
     size_t i, k;
     if (n && !h) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
@@ -7255,13 +7275,13 @@ static void gtbt__otlp_attr_int(gtbt__jw *w, const char *key, int64_t v) {
     gtbt__buf_printf(w->b, "{\"key\":\"%s\",\"value\":{\"intValue\":%lld}}", key, (long long)v);
 }
 
-static const char *const gtbt__otlp_builtin[] = {
+static const char gtbt__otlp_builtin[][20] = {
     "event.name", "event.type", "event.id", "tool.name", "tool.version", "host.arch", "os.type", "os.version",
     "runtime.version", "machine.id", "command.duration_ms", "command.exit_code", "command.args", "command.error"};
 
-static int gtbt__is_builtin(const char *key, const char *const *list, size_t n) {
+static int gtbt__is_builtin(const char *key, const char *list, size_t width, size_t n) {
     size_t i;
-    for (i = 0; i < n; i++) if (!strcmp(key, list[i])) return 1;
+    for (i = 0; i < n; i++) if (!strcmp(key, list + i * width)) return 1;
     return 0;
 }
 
@@ -7307,7 +7327,7 @@ static size_t gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_ev
         }
         if (e->error[0]) gtbt__otlp_attr_str(&w, "command.error", e->error);
         for (k = 0; k < e->n_metadata; k++)   /* built-in names win over metadata keys */
-            if (!gtbt__is_builtin(e->metadata[k].key, gtbt__otlp_builtin, sizeof gtbt__otlp_builtin / sizeof *gtbt__otlp_builtin))
+            if (!gtbt__is_builtin(e->metadata[k].key, gtbt__otlp_builtin[0], sizeof *gtbt__otlp_builtin, sizeof gtbt__otlp_builtin / sizeof *gtbt__otlp_builtin))
                 gtbt__otlp_attr_str(&w, e->metadata[k].key, e->metadata[k].value);
         gtbt__buf_puts(b, "]}");
     }
@@ -7362,7 +7382,7 @@ static void gtbt__dd_entry(gtbt__net_backend *nb, gtbt__jw *w, const gtbt_event 
     gtbt__buf_free(&tags);
 }
 
-static const char *const gtbt__posthog_builtin[] = {
+static const char gtbt__posthog_builtin[][24] = {
     "event_name", "tool_name", "tool_version", "$os", "arch", "duration_ms", "exit_code", "os_version",
     "runtime_version", "$lib", "$lib_version", "$process_person_profile", "$geoip_disable"};
 
@@ -7401,7 +7421,7 @@ static size_t gtbt__posthog_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt
         gtbt__jw_key(&w, "$process_person_profile"); gtbt__buf_puts(b, "false");
         gtbt__jw_key(&w, "$geoip_disable"); gtbt__buf_puts(b, "true");
         for (k = 0; k < e->n_metadata; k++)   /* built-in keys win over metadata */
-            if (!gtbt__is_builtin(e->metadata[k].key, gtbt__posthog_builtin, sizeof gtbt__posthog_builtin / sizeof *gtbt__posthog_builtin))
+            if (!gtbt__is_builtin(e->metadata[k].key, gtbt__posthog_builtin[0], sizeof *gtbt__posthog_builtin, sizeof gtbt__posthog_builtin / sizeof *gtbt__posthog_builtin))
                 gtbt__jw_str(&w, e->metadata[k].key, e->metadata[k].value);
         gtbt__jw_close(&w, '}');
         gtbt__jw_close(&w, '}');
@@ -7547,7 +7567,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     return &nb->base;
 }
 
-static const char *const gtbt__dd_regions[][2] = {
+static const struct { char name[4], url[52]; } gtbt__dd_regions[] = {
     {"us1", "https://http-intake.logs.datadoghq.com/v1/input"},
     {"us3", "https://http-intake.logs.us3.datadoghq.com/v1/input"},
     {"us5", "https://http-intake.logs.us5.datadoghq.com/v1/input"},
@@ -7559,7 +7579,7 @@ static const char *const gtbt__dd_regions[][2] = {
 GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *name) {
     int i;
     for (i = 0; name && i < 7; i++)
-        if (!gtbt__ascii_casecmp(name, gtbt__dd_regions[i][0])) return (gtbt_datadog_region)i;
+        if (!gtbt__ascii_casecmp(name, gtbt__dd_regions[i].name)) return (gtbt_datadog_region)i;
     return GTBT_DD_US1;
 }
 
@@ -7574,7 +7594,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
         return NULL;
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
-        : gtbt__dd_regions[(unsigned)desc->region < 7 ? (unsigned)desc->region : 0][1];
+        : gtbt__dd_regions[(unsigned)desc->region < 7 ? (unsigned)desc->region : 0].url;
     if (!(nb = gtbt__net_backend_new(GTBT__NB_DATADOG, gtbt__dd_body, url, &desc->net, "Datadog endpoint"))) return NULL;
     nb->key_header = "DD-API-KEY";
     nb->base.max_event_age_ms = GTBT__DD_MAX_AGE_MS;
@@ -7780,7 +7800,7 @@ struct gtbt_collector {
 
 static void gtbt__spill_locked(gtbt_collector *c);
 
-static const char *const gtbt__event_type_names[] = {
+static const char gtbt__event_type_names[][24] = {
     "command.invocation", "command.error", "feature.used", "update.check", "update.applied", "data.deletion_request"};
 
 /* A borrowed byte string. */
@@ -8474,7 +8494,7 @@ static void gtbt__batch_free(gtbt__batch *b) {
 
 /* The string fields of a spill line: key, where the value goes in gtbt_event, at most how many
    bytes are kept. fallback: set only when no other key filled the field. */
-static const struct gtbt__str_field { const char *key; size_t offset, limit; int fallback; } gtbt__str_fields[] = {
+static const struct gtbt__str_field { char key[16]; size_t offset, limit; int fallback; } gtbt__str_fields[] = {
     {"uuid",            offsetof(gtbt_event, uuid),            GTBT__MAX_NAME,  0},
     {"type",            offsetof(gtbt_event, type),            GTBT__MAX_NAME,  0},
     {"name",            offsetof(gtbt_event, name),            GTBT__MAX_NAME,  0},
@@ -9290,7 +9310,7 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
 // >>consent --------------------------------------------------------------------------------------
 /* 1 for 1 t true yes on, 0 for 0 f false no off (ASCII case-insensitive), -1 for anything else. */
 static int gtbt__parse_bool(const char *v) {
-    static const char *const yes[] = {"1", "t", "true", "yes", "on"}, *const no[] = {"0", "f", "false", "no", "off"};
+    static const char yes[][6] = {"1", "t", "true", "yes", "on"}, no[][6] = {"0", "f", "false", "no", "off"};
     int i;
     if (!v) return -1;
     for (i = 0; i < 5; i++) {
