@@ -3195,46 +3195,14 @@ static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
     gtbt__buf_put(w->b, num, (size_t)n);
 }
 
-/* One event in the generic format: fixed field order, empty optionals omitted. */
-static void gtbt__json_event(gtbt__jw *w, const gtbt_event *e) {
-    char ts[40];
-    size_t i;
-    gtbt__rfc3339(e->time_unix_ns, ts);
-    gtbt__jw_open(w, '{');
-    gtbt__jw_str(w, "timestamp", ts);
-    gtbt__jw_str(w, "uuid", e->uuid);
-    gtbt__jw_str(w, "type", e->type);
-    gtbt__jw_str(w, "name", e->name);
-    gtbt__jw_str(w, "machine_id", e->machine_id);
-    gtbt__jw_str(w, "tool_name", e->tool_name);
-    gtbt__jw_str(w, "version", e->version);
-    gtbt__jw_str(w, "os", e->os);
-    gtbt__jw_str(w, "arch", e->arch);
-    gtbt__jw_str(w, "runtime_version", e->runtime_version);
-    gtbt__jw_str(w, "os_version", e->os_version);
-    if (e->duration_ms) gtbt__jw_int(w, "duration_ms", e->duration_ms);
-    if (e->exit_code) gtbt__jw_int(w, "exit_code", e->exit_code);
-    if (e->n_args) {
-        gtbt__jw_key(w, "args");
-        gtbt__jw_open(w, '[');
-        for (i = 0; i < e->n_args; i++) { gtbt__jw_item(w); gtbt__json_str(w->b, e->args[i]); }
-        gtbt__jw_close(w, ']');
-    }
-    if (e->error && e->error[0]) gtbt__jw_str(w, "error", e->error);
-    if (e->n_metadata) {
-        gtbt__jw_key(w, "metadata");
-        gtbt__jw_open(w, '{');
-        for (i = 0; i < e->n_metadata; i++) gtbt__jw_str(w, e->metadata[i].key, e->metadata[i].value);
-        gtbt__jw_close(w, '}');
-    }
-    gtbt__jw_close(w, '}');
-}
-
-/* The compact form of gtbt__json_event, written directly: literal keys, one reservation for the
-   event's worst case, an escape scan per string. jc (may be NULL) remembers where the previous
-   event's collector fields (machine_id .. os_version) were written: an event whose fields are the
-   same strings (the same pointers: one collector) copies those bytes instead of escaping again.
-   The output is byte for byte that of gtbt__json_event. */
+/* One event in the generic format, compact: fixed field order (timestamp, uuid, type, name,
+   machine_id, tool_name, version, os, arch, runtime_version, os_version, then duration_ms,
+   exit_code, args, error, metadata when not zero or empty), NULL strings as "". Written directly:
+   literal keys, one reservation for the event's worst case, an escape scan per string. jc (may be
+   NULL) remembers where the previous event's collector fields (machine_id .. os_version) were
+   written: an event whose fields are the same strings (the same pointers: one collector) copies
+   those bytes instead of escaping again. The only event writer: the pretty form is this output
+   re-indented (gtbt__json_indent). */
 typedef struct gtbt__jcache { const char *f[7]; size_t off, len; int ok; } gtbt__jcache;
 
 static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jcache *jc) {
@@ -3313,25 +3281,53 @@ static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jca
     if (al != small) gtbt__free(al);
 }
 
+/* Compact JSON that this file wrote (valid, no blanks outside strings) appended to b with Go's
+   two-space MarshalIndent layout: a line per member and element, "key": value, empty {} and []. */
+static void gtbt__json_indent(gtbt__buf *b, const char *s, size_t n) {
+    size_t i, e;
+    int depth = 0, k;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '"') {                                   /* a string, escapes included, as it is */
+            for (e = i + 1; e < n && s[e] != '"'; e++) if (s[e] == '\\') e++;
+            gtbt__buf_put(b, s + i, (e < n ? e + 1 : n) - i);
+            i = e;
+            continue;
+        }
+        if ((c == '{' || c == '[') && i + 1 < n && (s[i + 1] == '}' || s[i + 1] == ']')) {
+            gtbt__buf_put(b, s + i, 2);
+            i++;
+            continue;
+        }
+        if (c == ':') { gtbt__buf_put(b, ": ", 2); continue; }
+        if (c == '}' || c == ']') depth--;
+        else gtbt__buf_putc(b, c);
+        if (c == '{' || c == '[') depth++;
+        if (c == '{' || c == '[' || c == ',' || c == '}' || c == ']') {
+            gtbt__buf_putc(b, '\n');
+            for (k = 0; k < depth; k++) gtbt__buf_put(b, "  ", 2);
+        }
+        if (c == '}' || c == ']') gtbt__buf_putc(b, c);
+    }
+}
+
 /* The events as a JSON array (pretty: Go's encoder with a two-space indent). */
 static void gtbt__json_events(gtbt__buf *b, const gtbt_event *ev, size_t n, int pretty) {
-    gtbt__jw w;
     size_t i;
     gtbt__jcache jc;
-    w.b = b; w.pretty = pretty; w.depth = 0; w.first = 1;
-    if (!pretty) {
-        jc.ok = 0;
-        gtbt__buf_putc(b, '[');
-        for (i = 0; i < n; i++) {
-            if (i) gtbt__buf_putc(b, ',');
-            gtbt__json_event_direct(b, &ev[i], &jc);
-        }
-        gtbt__buf_putc(b, ']');
-        return;
+    gtbt__buf compact, *o = b;
+    if (pretty) { memset(&compact, 0, sizeof compact); o = &compact; }
+    jc.ok = 0;
+    gtbt__buf_putc(o, '[');
+    for (i = 0; i < n; i++) {
+        if (i) gtbt__buf_putc(o, ',');
+        gtbt__json_event_direct(o, &ev[i], &jc);
     }
-    gtbt__jw_open(&w, '[');
-    for (i = 0; i < n; i++) { gtbt__jw_item(&w); gtbt__json_event(&w, &ev[i]); }
-    gtbt__jw_close(&w, ']');
+    gtbt__buf_putc(o, ']');
+    if (!pretty) return;
+    if (compact.oom) b->oom = 1;
+    else gtbt__json_indent(b, compact.p, compact.len);
+    gtbt__buf_free(&compact);
 }
 
 /* ---- reading: a small in-place parser for the events of spill files ----
@@ -7678,10 +7674,8 @@ static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, g
         gtbt__buf_free(&body);
     } else if (be && be->send == gtbt__file_send) {
         size_t i;
-        gtbt__jw w;
         gtbt__buf_printf(out, "appended to %s (nothing leaves this machine):\n", ((const gtbt__local_backend *)(const void *)be)->path);
-        w.b = out; w.pretty = 0;
-        for (i = 0; i < n; i++) { w.depth = 0; w.first = 1; gtbt__json_event(&w, &ev[i]); gtbt__buf_putc(out, '\n'); }
+        for (i = 0; i < n; i++) { gtbt__json_event_direct(out, &ev[i], NULL); gtbt__buf_putc(out, '\n'); }
     } else if (be && be->send == gtbt__noop_send) {
         gtbt__buf_puts(out, "nothing: these events would be discarded\n");
     } else if (!be) {

@@ -47,7 +47,55 @@ static void test_1000th_event_writes_nothing(void) {
     fixture_done();
 }
 
-/* The direct JSON writer against the field-by-field one (gtbt__json_event, the reference): the same
+/* The reference for the event writer: the field-by-field form over the object writer, compact or
+   pretty (Go's two-space MarshalIndent). */
+static void ref_json_event(gtbt__jw *w, const gtbt_event *e) {
+    char ts[40];
+    size_t i;
+    gtbt__rfc3339(e->time_unix_ns, ts);
+    gtbt__jw_open(w, '{');
+    gtbt__jw_str(w, "timestamp", ts);
+    gtbt__jw_str(w, "uuid", e->uuid);
+    gtbt__jw_str(w, "type", e->type);
+    gtbt__jw_str(w, "name", e->name);
+    gtbt__jw_str(w, "machine_id", e->machine_id);
+    gtbt__jw_str(w, "tool_name", e->tool_name);
+    gtbt__jw_str(w, "version", e->version);
+    gtbt__jw_str(w, "os", e->os);
+    gtbt__jw_str(w, "arch", e->arch);
+    gtbt__jw_str(w, "runtime_version", e->runtime_version);
+    gtbt__jw_str(w, "os_version", e->os_version);
+    if (e->duration_ms) gtbt__jw_int(w, "duration_ms", e->duration_ms);
+    if (e->exit_code) gtbt__jw_int(w, "exit_code", e->exit_code);
+    if (e->n_args) {
+        gtbt__jw_key(w, "args");
+        gtbt__jw_open(w, '[');
+        for (i = 0; i < e->n_args; i++) { gtbt__jw_item(w); gtbt__json_str(w->b, e->args[i]); }
+        gtbt__jw_close(w, ']');
+    }
+    if (e->error && e->error[0]) gtbt__jw_str(w, "error", e->error);
+    if (e->n_metadata) {
+        gtbt__jw_key(w, "metadata");
+        gtbt__jw_open(w, '{');
+        for (i = 0; i < e->n_metadata; i++) gtbt__jw_str(w, e->metadata[i].key, e->metadata[i].value);
+        gtbt__jw_close(w, '}');
+    }
+    gtbt__jw_close(w, '}');
+}
+
+static char *ref_json_events(const gtbt_event *ev, size_t n, int pretty) {
+    gtbt__buf a;
+    gtbt__jw w;
+    size_t i;
+    memset(&a, 0, sizeof a);
+    w.b = &a; w.pretty = pretty; w.depth = 0; w.first = 1;
+    gtbt__jw_open(&w, '[');
+    for (i = 0; i < n; i++) { gtbt__jw_item(&w); ref_json_event(&w, &ev[i]); }
+    gtbt__jw_close(&w, ']');
+    return a.p;
+}
+
+/* The direct JSON writer against the field-by-field one (ref_json_event, the reference): the same
    bytes for events with every optional part present or absent, NULL strings, escapes, invalid UTF-8,
    extreme numbers and timestamps, many arguments and pairs; and with the collector-field cache, for
    a batch whose events share those strings, whose events differ, and mixed. */
@@ -96,7 +144,7 @@ static void test_direct_writer_identical(void) {
             gtbt__jw w;
             size_t la = a.len, lb = b.len;
             w.b = &a; w.pretty = 0; w.depth = 0; w.first = 1;
-            gtbt__json_event(&w, &ev[i]);
+            ref_json_event(&w, &ev[i]);
             gtbt__json_event_direct(&b, &ev[i], i % 10 == 9 ? NULL : &jc);
             gtbt__buf_putc(&a, '\n');
             gtbt__buf_putc(&b, '\n');
@@ -112,18 +160,23 @@ static void test_direct_writer_identical(void) {
     }
     printf("    %lu events, %lu written differently\n", (unsigned long)events, (unsigned long)mismatches);
     CHECK_INT(mismatches, 0);
-    /* and the whole array, compact, as gtbt_events_json gives it */
+    /* and the whole array, compact as gtbt_events_json gives it and pretty (the re-indented
+       compact form) as the debug output and "telemetry show" give it, for 0, 1 and 64 events */
     {
-        char *all = gtbt_events_json(ev, 64, NULL);
-        gtbt__jw w;
-        memset(&a, 0, sizeof a);
-        w.b = &a; w.pretty = 0; w.depth = 0; w.first = 1;
-        gtbt__jw_open(&w, '[');
-        for (i = 0; i < 64; i++) { gtbt__jw_item(&w); gtbt__json_event(&w, &ev[i]); }
-        gtbt__jw_close(&w, ']');
-        CHECK(all && !strcmp(all, a.p));
-        gtbt_free(all);
-        gtbt__buf_free(&a);
+        static const size_t counts[] = { 0, 1, 64 };
+        for (k = 0; k < 3; k++) {
+            char *all = gtbt_events_json(ev, counts[k], NULL), *want = ref_json_events(ev, counts[k], 0);
+            CHECK(all && want && !strcmp(all, want));
+            gtbt_free(all);
+            gtbt_free(want);
+            memset(&a, 0, sizeof a);
+            gtbt__json_events(&a, ev, counts[k], 1);
+            want = ref_json_events(ev, counts[k], 1);
+            CHECK(a.p && want && !a.oom && !strcmp(a.p, want));
+            if (a.p && want && strcmp(a.p, want)) printf("    pretty, %lu events:\n    want %.300s\n    got  %.300s\n", (unsigned long)counts[k], want, a.p);
+            gtbt_free(want);
+            gtbt__buf_free(&a);
+        }
     }
 }
 
