@@ -2791,8 +2791,16 @@ static void gtbt__sock_close_win32(gtbt__sock s) { closesocket(s); }
 #endif
 
 // >>sha256 ---------------------------------------------------------------------------------------
-/* FIPS 180-4 SHA-256 and RFC 2104 HMAC: for the machine id only (BearSSL is not needed for it, so
-   NO_TLS builds hash the same way). */
+/* FIPS 180-4 SHA-256 and RFC 2104 HMAC: for the machine id and the random seed. A build with TLS
+   uses BearSSL's SHA-256 (the handshake links it anyway: one implementation in the binary); a
+   NO_TLS build has its own below, and both hash the same way (tests/test_core.c checks the
+   FIPS vectors in either build). */
+#if GTBT__TLS
+typedef br_sha256_context gtbt__sha256;
+static void gtbt__sha256_init(gtbt__sha256 *s) { br_sha256_init(s); }
+static void gtbt__sha256_update(gtbt__sha256 *s, const void *data, size_t n) { br_sha256_update(s, data, n); }
+static void gtbt__sha256_final(gtbt__sha256 *s, unsigned char out[32]) { br_sha256_out(s, out); }
+#else
 typedef struct gtbt__sha256 { uint32_t h[8]; unsigned char block[64]; uint64_t total; size_t fill; } gtbt__sha256;
 
 static const uint32_t gtbt__sha256_k[64] = {
@@ -2860,6 +2868,7 @@ static void gtbt__sha256_final(gtbt__sha256 *s, unsigned char out[32]) {
         out[4 * i + 2] = (unsigned char)(s->h[i] >> 8); out[4 * i + 3] = (unsigned char)s->h[i];
     }
 }
+#endif
 
 static void gtbt__hmac_sha256(const void *key, size_t klen, const void *msg, size_t n, unsigned char out[32]) {
     unsigned char k[64], pad[64], inner[32];
