@@ -3170,31 +3170,20 @@ static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
 }
 static void gtbt__json_str(gtbt__buf *b, const char *s) { gtbt__json_strn(b, s ? s : "", s ? strlen(s) : 0); }
 
-/* A tiny writer for objects and arrays, compact or pretty (Go's two-space MarshalIndent). */
-typedef struct gtbt__jw { gtbt__buf *b; int pretty, depth, first; } gtbt__jw;
+/* A tiny writer for compact objects and arrays (the wire formats; gtbt__json_indent makes the
+   pretty form of any of them). */
+typedef struct gtbt__jw { gtbt__buf *b; int first; } gtbt__jw;
 
-static void gtbt__jw_newline(gtbt__jw *w) {
-    int i;
-    if (!w->pretty) return;
-    gtbt__buf_putc(w->b, '\n');
-    for (i = 0; i < w->depth; i++) gtbt__buf_put(w->b, "  ", 2);
-}
-static void gtbt__jw_open(gtbt__jw *w, char c) { gtbt__buf_putc(w->b, c); w->depth++; w->first = 1; }
-static void gtbt__jw_close(gtbt__jw *w, char c) {
-    w->depth--;
-    if (!w->first) gtbt__jw_newline(w);
-    gtbt__buf_putc(w->b, c);
-    w->first = 0;
-}
+static void gtbt__jw_open(gtbt__jw *w, char c) { gtbt__buf_putc(w->b, c); w->first = 1; }
+static void gtbt__jw_close(gtbt__jw *w, char c) { gtbt__buf_putc(w->b, c); w->first = 0; }
 static void gtbt__jw_item(gtbt__jw *w) {
     if (!w->first) gtbt__buf_putc(w->b, ',');
-    gtbt__jw_newline(w);
     w->first = 0;
 }
 static void gtbt__jw_key(gtbt__jw *w, const char *k) {
     gtbt__jw_item(w);
     gtbt__json_str(w->b, k);
-    gtbt__buf_put(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+    gtbt__buf_putc(w->b, ':');
 }
 static void gtbt__jw_str(gtbt__jw *w, const char *k, const char *v) { gtbt__jw_key(w, k); gtbt__json_str(w->b, v); }
 static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
@@ -3690,8 +3679,11 @@ static void gtbt__redact_jwt(gtbt__rx *r) {
 }
 
 /* 7. provider prefixes, one pass per row in this order; the match keeps its literal prefix and
-   gets "***" appended. '?' in pre stands for one byte of alt. Body classes: */
-enum { GTBT__RX_TOK, GTBT__RX_ALNUM, GTBT__RX_WORD, GTBT__RX_ALNUMDASH, GTBT__RX_UPNUM };
+   gets "***" appended. '?' in pre stands for one byte of alt. Body classes, as masks of
+   gtbt__rx_ct (a byte is in the class when it has one of the bits): [A-Za-z0-9_-], [A-Za-z0-9],
+   [A-Za-z0-9_], [A-Za-z0-9-], [A-Z0-9]. */
+enum { GTBT__RX_TOK = 2 | 4 | 8 | 16, GTBT__RX_ALNUM = 2 | 4, GTBT__RX_WORD = 2 | 4 | 8, GTBT__RX_ALNUMDASH = 2 | 4 | 16,
+       GTBT__RX_UPNUM = 128 | 4 };
 typedef struct gtbt__rx_provider { char pre[12], alt[6]; unsigned char cls, min, exact; } gtbt__rx_provider;
 static const gtbt__rx_provider gtbt__rx_providers[] = {
     { "sk-", "", GTBT__RX_TOK, 16, 0 },                 /* sk-[A-Za-z0-9_\-]{16,}        keep 3 */
@@ -3704,16 +3696,6 @@ static const gtbt__rx_provider gtbt__rx_providers[] = {
     { "AKIA", "", GTBT__RX_UPNUM, 16, 1 }               /* AKIA[A-Z0-9]{16}              keep 4 */
 };
 
-static int gtbt__rx_in(int cls, unsigned char c) {
-    switch (cls) {
-    case GTBT__RX_TOK: return gtbt__rx_tok(c);
-    case GTBT__RX_ALNUM: return gtbt__is_alnum(c);
-    case GTBT__RX_WORD: return gtbt__rx_word(c);
-    case GTBT__RX_ALNUMDASH: return gtbt__is_alnum(c) || c == '-';
-    default: return gtbt__is_upper(c) || gtbt__is_digit(c);
-    }
-}
-
 static void gtbt__redact_provider(gtbt__rx *r, const gtbt__rx_provider *pv) {
     const unsigned char *s = r->s;
     const unsigned char *hit;
@@ -3724,7 +3706,7 @@ static void gtbt__redact_provider(gtbt__rx *r, const gtbt__rx_provider *pv) {
         for (k = 1; k < plen; k++)
             if (pv->pre[k] == '?' ? (s[i + k] == 0 || !strchr(pv->alt, s[i + k])) : s[i + k] != (unsigned char)pv->pre[k]) break;
         if (k < plen) continue;
-        for (e = i + plen; e < n && gtbt__rx_in(pv->cls, s[e]) && !(pv->exact && e - i - plen == pv->min); e++) {}
+        for (e = i + plen; e < n && (gtbt__rx_ct[s[e]] & pv->cls) && !(pv->exact && e - i - plen == pv->min); e++) {}
         if (e - i - plen < pv->min) continue;     /* a failed body scan is shorter than min: O(1) */
         gtbt__rx_emit(r, i + plen, "***", e);
         i = e - 1;
@@ -7280,9 +7262,14 @@ static void gtbt__otlp_attr_int(gtbt__jw *w, const char *key, int64_t v) {
     gtbt__buf_printf(w->b, "{\"key\":\"%s\",\"value\":{\"intValue\":%lld}}", key, (long long)v);
 }
 
+/* The attribute names of every record; the first ten carry these string fields, in this order. */
 static const char gtbt__otlp_builtin[][20] = {
     "event.name", "event.type", "event.id", "tool.name", "tool.version", "host.arch", "os.type", "os.version",
     "runtime.version", "machine.id", "command.duration_ms", "command.exit_code", "command.args", "command.error"};
+static const unsigned short gtbt__otlp_fields[10] = {
+    offsetof(gtbt_event, name), offsetof(gtbt_event, type), offsetof(gtbt_event, uuid), offsetof(gtbt_event, tool_name),
+    offsetof(gtbt_event, version), offsetof(gtbt_event, arch), offsetof(gtbt_event, os), offsetof(gtbt_event, os_version),
+    offsetof(gtbt_event, runtime_version), offsetof(gtbt_event, machine_id)};
 
 static int gtbt__is_builtin(const char *key, const char *list, size_t width, size_t n) {
     size_t i;
@@ -7296,7 +7283,7 @@ static size_t gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_ev
     size_t i, k;
     char now[24];
     snprintf(now, sizeof now, "%lld", (long long)gtbt__realtime_ns());
-    w.b = b; w.pretty = 0; w.depth = 0; w.first = 1;
+    w.b = b; w.first = 1;
     gtbt__buf_puts(b, "{\"resourceLogs\":[{\"resource\":{\"attributes\":[");
     w.first = 1;
     gtbt__otlp_attr_str(&w, "service.name", nb->service_name ? nb->service_name : n ? ev[0].tool_name : "");
@@ -7310,27 +7297,19 @@ static size_t gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_ev
         gtbt__json_str(b, e->name);
         gtbt__buf_puts(b, "},\"attributes\":[");
         w.first = 1;
-        gtbt__otlp_attr_str(&w, "event.name", e->name);
-        gtbt__otlp_attr_str(&w, "event.type", e->type);
-        gtbt__otlp_attr_str(&w, "event.id", e->uuid);
-        gtbt__otlp_attr_str(&w, "tool.name", e->tool_name);
-        gtbt__otlp_attr_str(&w, "tool.version", e->version);
-        gtbt__otlp_attr_str(&w, "host.arch", e->arch);
-        gtbt__otlp_attr_str(&w, "os.type", e->os);
-        gtbt__otlp_attr_str(&w, "os.version", e->os_version);
-        gtbt__otlp_attr_str(&w, "runtime.version", e->runtime_version);
-        gtbt__otlp_attr_str(&w, "machine.id", e->machine_id);
-        gtbt__otlp_attr_int(&w, "command.duration_ms", e->duration_ms);
-        gtbt__otlp_attr_int(&w, "command.exit_code", e->exit_code);
+        for (k = 0; k < 10; k++)
+            gtbt__otlp_attr_str(&w, gtbt__otlp_builtin[k], *(const char *const *)(const void *)((const char *)e + gtbt__otlp_fields[k]));
+        gtbt__otlp_attr_int(&w, gtbt__otlp_builtin[10], e->duration_ms);
+        gtbt__otlp_attr_int(&w, gtbt__otlp_builtin[11], e->exit_code);
         if (e->n_args) {
             gtbt__buf args;
             memset(&args, 0, sizeof args);
             for (k = 0; k < e->n_args; k++) { if (k) gtbt__buf_putc(&args, ' '); gtbt__buf_puts(&args, e->args[k]); }
-            gtbt__otlp_attr_str(&w, "command.args", args.p ? args.p : "");
+            gtbt__otlp_attr_str(&w, gtbt__otlp_builtin[12], args.p ? args.p : "");
             if (args.oom) b->oom = 1;
             gtbt__buf_free(&args);
         }
-        if (e->error[0]) gtbt__otlp_attr_str(&w, "command.error", e->error);
+        if (e->error[0]) gtbt__otlp_attr_str(&w, gtbt__otlp_builtin[13], e->error);
         for (k = 0; k < e->n_metadata; k++)   /* built-in names win over metadata keys */
             if (!gtbt__is_builtin(e->metadata[k].key, gtbt__otlp_builtin[0], sizeof *gtbt__otlp_builtin, sizeof gtbt__otlp_builtin / sizeof *gtbt__otlp_builtin))
                 gtbt__otlp_attr_str(&w, e->metadata[k].key, e->metadata[k].value);
@@ -7396,7 +7375,7 @@ static size_t gtbt__posthog_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt
     gtbt__jw w;
     size_t i, k;
     char ts[40];
-    w.b = b; w.pretty = 0; w.depth = 0; w.first = 1;
+    w.b = b; w.first = 1;
     gtbt__jw_open(&w, '{');
     gtbt__jw_str(&w, "api_key", nb->api_key);
     gtbt__jw_key(&w, "batch");
@@ -7442,7 +7421,7 @@ static size_t gtbt__posthog_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt
 static size_t gtbt__dd_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n) {
     gtbt__jw w;
     size_t count = 0;
-    w.b = b; w.pretty = 0; w.depth = 0; w.first = 1;
+    w.b = b; w.first = 1;
     gtbt__jw_open(&w, '[');
     while (count < n && count < GTBT__DD_MAX_ENTRIES) {
         size_t mark = b->len;

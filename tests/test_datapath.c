@@ -47,51 +47,84 @@ static void test_1000th_event_writes_nothing(void) {
     fixture_done();
 }
 
-/* The reference for the event writer: the field-by-field form over the object writer, compact or
-   pretty (Go's two-space MarshalIndent). */
-static void ref_json_event(gtbt__jw *w, const gtbt_event *e) {
+/* The reference for the event writer: the field-by-field form over a small object writer of its
+   own, compact or pretty (Go's two-space MarshalIndent), independent of the library's writers. */
+typedef struct ref_w { gtbt__buf *b; int pretty, depth, first; } ref_w;
+
+static void ref_newline(ref_w *w) {
+    int i;
+    if (!w->pretty) return;
+    gtbt__buf_putc(w->b, '\n');
+    for (i = 0; i < w->depth; i++) gtbt__buf_put(w->b, "  ", 2);
+}
+static void ref_open(ref_w *w, char c) { gtbt__buf_putc(w->b, c); w->depth++; w->first = 1; }
+static void ref_close(ref_w *w, char c) {
+    w->depth--;
+    if (!w->first) ref_newline(w);
+    gtbt__buf_putc(w->b, c);
+    w->first = 0;
+}
+static void ref_item(ref_w *w) {
+    if (!w->first) gtbt__buf_putc(w->b, ',');
+    ref_newline(w);
+    w->first = 0;
+}
+static void ref_key(ref_w *w, const char *k) {
+    ref_item(w);
+    gtbt__json_str(w->b, k);
+    gtbt__buf_put(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+}
+static void ref_str(ref_w *w, const char *k, const char *v) { ref_key(w, k); gtbt__json_str(w->b, v); }
+static void ref_int(ref_w *w, const char *k, int64_t v) {
+    char num[24];
+    snprintf(num, sizeof num, "%lld", (long long)v);
+    ref_key(w, k);
+    gtbt__buf_puts(w->b, num);
+}
+
+static void ref_json_event(ref_w *w, const gtbt_event *e) {
     char ts[40];
     size_t i;
     gtbt__rfc3339(e->time_unix_ns, ts);
-    gtbt__jw_open(w, '{');
-    gtbt__jw_str(w, "timestamp", ts);
-    gtbt__jw_str(w, "uuid", e->uuid);
-    gtbt__jw_str(w, "type", e->type);
-    gtbt__jw_str(w, "name", e->name);
-    gtbt__jw_str(w, "machine_id", e->machine_id);
-    gtbt__jw_str(w, "tool_name", e->tool_name);
-    gtbt__jw_str(w, "version", e->version);
-    gtbt__jw_str(w, "os", e->os);
-    gtbt__jw_str(w, "arch", e->arch);
-    gtbt__jw_str(w, "runtime_version", e->runtime_version);
-    gtbt__jw_str(w, "os_version", e->os_version);
-    if (e->duration_ms) gtbt__jw_int(w, "duration_ms", e->duration_ms);
-    if (e->exit_code) gtbt__jw_int(w, "exit_code", e->exit_code);
+    ref_open(w, '{');
+    ref_str(w, "timestamp", ts);
+    ref_str(w, "uuid", e->uuid);
+    ref_str(w, "type", e->type);
+    ref_str(w, "name", e->name);
+    ref_str(w, "machine_id", e->machine_id);
+    ref_str(w, "tool_name", e->tool_name);
+    ref_str(w, "version", e->version);
+    ref_str(w, "os", e->os);
+    ref_str(w, "arch", e->arch);
+    ref_str(w, "runtime_version", e->runtime_version);
+    ref_str(w, "os_version", e->os_version);
+    if (e->duration_ms) ref_int(w, "duration_ms", e->duration_ms);
+    if (e->exit_code) ref_int(w, "exit_code", e->exit_code);
     if (e->n_args) {
-        gtbt__jw_key(w, "args");
-        gtbt__jw_open(w, '[');
-        for (i = 0; i < e->n_args; i++) { gtbt__jw_item(w); gtbt__json_str(w->b, e->args[i]); }
-        gtbt__jw_close(w, ']');
+        ref_key(w, "args");
+        ref_open(w, '[');
+        for (i = 0; i < e->n_args; i++) { ref_item(w); gtbt__json_str(w->b, e->args[i]); }
+        ref_close(w, ']');
     }
-    if (e->error && e->error[0]) gtbt__jw_str(w, "error", e->error);
+    if (e->error && e->error[0]) ref_str(w, "error", e->error);
     if (e->n_metadata) {
-        gtbt__jw_key(w, "metadata");
-        gtbt__jw_open(w, '{');
-        for (i = 0; i < e->n_metadata; i++) gtbt__jw_str(w, e->metadata[i].key, e->metadata[i].value);
-        gtbt__jw_close(w, '}');
+        ref_key(w, "metadata");
+        ref_open(w, '{');
+        for (i = 0; i < e->n_metadata; i++) ref_str(w, e->metadata[i].key, e->metadata[i].value);
+        ref_close(w, '}');
     }
-    gtbt__jw_close(w, '}');
+    ref_close(w, '}');
 }
 
 static char *ref_json_events(const gtbt_event *ev, size_t n, int pretty) {
     gtbt__buf a;
-    gtbt__jw w;
+    ref_w w;
     size_t i;
     memset(&a, 0, sizeof a);
     w.b = &a; w.pretty = pretty; w.depth = 0; w.first = 1;
-    gtbt__jw_open(&w, '[');
-    for (i = 0; i < n; i++) { gtbt__jw_item(&w); ref_json_event(&w, &ev[i]); }
-    gtbt__jw_close(&w, ']');
+    ref_open(&w, '[');
+    for (i = 0; i < n; i++) { ref_item(&w); ref_json_event(&w, &ev[i]); }
+    ref_close(&w, ']');
     return a.p;
 }
 
@@ -141,7 +174,7 @@ static void test_direct_writer_identical(void) {
         memset(&b, 0, sizeof b);
         jc.ok = 0;
         for (i = 0; i < 64; i++) {
-            gtbt__jw w;
+            ref_w w;
             size_t la = a.len, lb = b.len;
             w.b = &a; w.pretty = 0; w.depth = 0; w.first = 1;
             ref_json_event(&w, &ev[i]);
