@@ -8623,6 +8623,12 @@ static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *no
 }
 
 // >>delivery --------------------------------------------------------------------------------------
+/* Names used both here and by the CLI or the prompt, as arrays: a string literal shared by several
+   functions is stored with one of them, and would keep all of that function's texts in binaries
+   that never call it. */
+static const char gtbt__env_ci[] = "CI";                       /* set (and not false) on CI runners */
+static const char gtbt__local_log_name[] = "telemetry.log";    /* the local-only backend's file */
+
 /* ---- back-off (30 s doubling up to 1 h, or Retry-After), kept in the data dir per backend so later runs honour it ---- */
 static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     unsigned char d[32];
@@ -8902,12 +8908,12 @@ static int gtbt__parse_bool(const char *v);
    uses only this collector (its locks were held across the fork by the closing thread and are
    released in the child), the library's global lock (likewise) and the backend; it never calls
    the tool's log callback. */
-#define GTBT__SENDER_LOCK     "telemetry-sender.lock"
+static const char gtbt__sender_lock_name[] = "telemetry-sender.lock";   /* an array: see gtbt__env_ci */
 #define GTBT__SENDER_ROUNDS   16       /* spill listings one sender works through at most */
 #define GTBT__SENDER_STOP_MS  3000     /* disable, reset and drop wait this long for a sender to end */
 
 static int gtbt__sender_lock_path(const gtbt_collector *c, char *out, size_t cap) {
-    return c->data_dir[0] ? gtbt__path_join(out, cap, c->data_dir, GTBT__SENDER_LOCK) : GTBT_E_INVALID;
+    return c->data_dir[0] ? gtbt__path_join(out, cap, c->data_dir, gtbt__sender_lock_name) : GTBT_E_INVALID;
 }
 
 /* Ready spill files in the data dir, claims of dead processes recovered first. */
@@ -9059,7 +9065,7 @@ static int gtbt__close_detached(gtbt_collector *c, int *result) {
    dir to make the events durable in. Local backends (file, stdout, noop) and debug mode always
    deliver inline; under AUTO, so do custom backends (they may rely on the tool's state). */
 static int gtbt__detach_wanted(const gtbt_collector *c) {
-    const char *ci = gtbt__getenv("CI");
+    const char *ci = gtbt__getenv(gtbt__env_ci);
     if (!GTBT__POSIX || !c->active || !c->spill_ok || c->consent.debug || c->consent.local_only || gtbt__is_local_backend(c->backend))
         return 0;
     if (c->detach == GTBT_DETACH_ALWAYS) return 1;
@@ -9271,7 +9277,7 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
         c->backend = gtbt__debug_backend(c->network, stderr);
         snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
     } else if (c->consent.local_only) {
-        if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) {
+        if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK) {
             c->backend = gtbt_file_backend(path);
             snprintf(c->info, sizeof c->info, "file (%s)", path);
         } else {
@@ -9859,7 +9865,7 @@ static int gtbt__cli_show(gtbt_collector *c, FILE *out) {
         if (k.local_only) {   /* what the log would get */
             char path[GTBT__MAX_PATH];
             gtbt_backend_destroy(tmp);
-            net = tmp = gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK ? gtbt_file_backend(path) : NULL;
+            net = tmp = gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK ? gtbt_file_backend(path) : NULL;
         }
         if (c->no_tls) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
         gtbt__wire(net, &sample, 1, &wire);
@@ -9913,7 +9919,7 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     gtbt__collector_id(c, id);
     if (!c->desc.force_enabled) gtbt__withdraw(c);
     else { gtbt_drop(c); gtbt__sent_remove(c); }
-    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) gtbt__fs_remove(path);
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK) gtbt__fs_remove(path);
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
     if (c->consent.debug) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
@@ -9991,7 +9997,7 @@ GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *a
 GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
     gtbt__log lg;
     gtbt_consent k;
-    const char *ci = gtbt__getenv("CI");
+    const char *ci = gtbt__getenv(gtbt__env_ci);
     char answer[64];
     int yes = -1, rc, tries;
     if (!desc || !in || !out) return 0;
