@@ -140,7 +140,7 @@ test:
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD) x86_64" \
 	    "sh tests/cross/macos.sh $(BUILD) aarch64" \
 	    "sh tests/test_kit.sh $(BUILD) install" "sh tests/test_kit.sh $(BUILD) new" \
-	    "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" $(WIN_STAGES) \
+	    "sh tests/compile/matrix.sh" "sh tests/size/link.sh" "sh tests/test_kit.sh $(BUILD) ta" $(WIN_STAGES) \
 	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc \
 	    "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
 	    $(filter-out $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc,$(TEST_BINS)) \
