@@ -3802,10 +3802,8 @@ static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
             (x == 'k' && y == 'e')) break;
     }
     if (i + 1 >= n) return GTBT__RX_K_NONE;
-    for (i = 0; i < n; i++)
-        for (w = has; *w; w = gtbt__rx_wnext(w))
-            if (w[0] == low[i] && !strncmp(low + i, w, strlen(w)) && !(!strcmp(w, "token") && gtbt__rx_ends(low, "tokens")))
-                return GTBT__RX_K_SECRET;
+    for (w = has; *w; w = gtbt__rx_wnext(w))
+        if (strstr(low, w) && !(!strcmp(w, "token") && gtbt__rx_ends(low, "tokens"))) return GTBT__RX_K_SECRET;
     for (i = 1; i < n; i++)
         nparts += k[i] == '_' || k[i] == '-' || k[i] == '.' || (gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]));
     for (a = 0, i = 0; i <= n; i++) {
