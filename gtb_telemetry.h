@@ -8474,7 +8474,7 @@ static void gtbt__batch_free(gtbt__batch *b) {
 
 /* The string fields of a spill line: key, where the value goes in gtbt_event, at most how many
    bytes are kept. fallback: set only when no other key filled the field. */
-static const struct gtbt__str_field { char key[16]; size_t offset, limit; int fallback; } gtbt__str_fields[] = {
+static const struct gtbt__str_field { char key[16]; unsigned short offset, limit; unsigned char fallback; } gtbt__str_fields[] = {
     {"uuid",            offsetof(gtbt_event, uuid),            GTBT__MAX_NAME,  0},
     {"type",            offsetof(gtbt_event, type),            GTBT__MAX_NAME,  0},
     {"name",            offsetof(gtbt_event, name),            GTBT__MAX_NAME,  0},
