@@ -101,23 +101,26 @@ stop_sink
 echo "(target: detached exit a small fraction of the budget)"
 
 echo
-echo "## code size added to examples/hello (stripped, -Os, gc-sections; libc shared, BearSSL static)"
+echo "## code size added to examples/hello (stripped; libc shared, BearSSL static): the README's Size table"
 echo
 printf '#include <stdio.h>\nint main(void) { puts("hello, world"); return 0; }\n' > "$T/base.c"
-size_row() {  # label, extra cflags
-    F="-std=c99 -Os -s -ffunction-sections -fdata-sections -Wl,--gc-sections $2"
+size_row() {  # label, flags
+    F="-std=c99 -s $2"
     cc $F "$T/base.c" -o "$O/hello-base" 2>/dev/null
     cc $F -I. -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$O/hello-notls" -lpthread 2>/dev/null
     cc $F -I. examples/hello.c -o "$O/hello-tls" -Wl,-Bstatic -lbearssl -Wl,-Bdynamic -lpthread 2>/dev/null
     base=$(stat -c %s "$O/hello-base"); notls=$(stat -c %s "$O/hello-notls"); tls=$(stat -c %s "$O/hello-tls")
     printf "| %-44s | %7d | %7d | %7d |\n" "$1" "$base" $((notls - base)) $((tls - base))
 }
+GC="-ffunction-sections -fdata-sections -Wl,--gc-sections"
 echo "| build                                        | hello   | +NO_TLS | +TLS    |"
 echo "|----------------------------------------------|---------|---------|---------|"
-size_row "default unwind tables" ""
-size_row "-fno-asynchronous-unwind-tables" "-fno-asynchronous-unwind-tables"
-echo "(targets: added <= 65536 bytes without TLS, <= 163840 bytes with BearSSL linked, with"
-echo " -fno-asynchronous-unwind-tables; each flag's saving is in the README under Size)"
+size_row "-O2" "-O2"
+size_row "-Os" "-Os"
+size_row "-Os, gc-sections" "-Os $GC"
+size_row "-Os, gc-sections, no unwind tables" "-Os $GC -fno-asynchronous-unwind-tables"
+echo "(targets: added <= 65536 bytes without TLS, <= 163840 bytes with BearSSL linked, with all of"
+echo " -Os $GC -fno-asynchronous-unwind-tables)"
 if command -v musl-gcc > /dev/null 2>&1; then
     F="-std=c99 -Os -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections"
     musl-gcc $F "$T/base.c" -o "$O/hello-musl-base" && musl-gcc $F -I. -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$O/hello-musl"
