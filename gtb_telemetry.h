@@ -1339,6 +1339,15 @@ static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) 
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
 
+/* The first n bytes of s (fewer when they do not fit cap, which must not be 0), NUL-terminated;
+   the length written. */
+static size_t gtbt__copy(char *out, size_t cap, const char *s, size_t n) {
+    if (n > cap - 1) n = cap - 1;
+    memcpy(out, s, n);
+    out[n] = 0;
+    return n;
+}
+
 static void gtbt__trim(char *s) {
     size_t n = strlen(s), i = 0;
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
@@ -1775,6 +1784,48 @@ static void gtbt__first_mac_posix(char *out, size_t cap) {
     }
     freeifaddrs(ifs);
 }
+/* The user name of uid as getpwuid_r gives it, read straight from /etc/passwd when the name
+   service looks there first (the one "passwd:" line of /etc/nsswitch.conf names "files" first),
+   which spares loading the whole name service configuration in every run. 1 when found; 0, out
+   untouched, when getpwuid_r must answer: other sources first, no line for uid, or a line for uid
+   (or one that could be read as such) outside the plain name:password:uid:gid:gecos:home:shell
+   form, which the C library parses in ways of its own. */
+static int gtbt__passwd_name_posix(unsigned long uid, char *out, size_t cap) {
+    char *text, *line, *next, *f[7];
+    size_t len;
+    int lines = 0, files = 0, found = 0, k;
+    if (gtbt__read_file("/etc/nsswitch.conf", 64 * 1024, 0, &text, &len) != GTBT_OK) return 0;
+    for (line = text; line; line = next) {
+        if ((next = strchr(line, '\n')) != NULL) *next++ = 0;
+        while (*line == ' ' || *line == '\t') line++;
+        if (strncmp(line, "passwd:", 7)) continue;
+        for (line += 7; *line == ' ' || *line == '\t'; line++) {}
+        lines++;
+        files = !strncmp(line, "files", 5) && (!line[5] || line[5] == ' ' || line[5] == '\t' || line[5] == '#' || line[5] == '[');
+    }
+    gtbt__free(text);
+    if (lines != 1 || !files) return 0;
+    if (gtbt__read_file("/etc/passwd", 16 * 1024 * 1024, 0, &text, &len) != GTBT_OK) return 0;
+    if (memchr(text, 0, len)) { gtbt__free(text); return 0; }
+    for (line = text; line && !found; line = next) {
+        unsigned long id = 0;
+        const char *d;
+        if ((next = strchr(line, '\n')) != NULL) *next++ = 0;
+        while (*line == ' ' || *line == '\t') line++;
+        if (!*line || *line == '#' || *line == '+' || *line == '-') continue;   /* +/-: NIS markers, never a user here */
+        for (k = 0, f[0] = line; k < 6 && (f[k + 1] = strchr(f[k], ':')) != NULL; k++) *f[k + 1]++ = 0;
+        if (k < 2) continue;   /* no uid field: not a line for anyone */
+        for (d = f[2]; *d >= '0' && *d <= '9' && d - f[2] < 9; d++) id = id * 10 + (unsigned long)(*d - '0');
+        if (*d || d == f[2]) found = -1;   /* not plain digits: leave it to the C library */
+        else if (id == uid) {
+            for (d = k == 6 ? f[3] : ""; *d >= '0' && *d <= '9'; d++) {}
+            found = (k == 6 && f[0][0] && d != f[3] && !*d) ? 1 : -1;   /* and a plain gid */
+        }
+    }
+    if (found > 0) gtbt__copy(out, cap, f[0], strlen(f[0]));
+    gtbt__free(text);
+    return found > 0;
+}
 /* 3rd field of /proc/version ("Linux version 6.8.0-106-generic ..."); "linux" when unreadable. */
 static void gtbt__os_version_posix(char *out, size_t cap) {
     char *text, *p, *f[3];
@@ -1829,6 +1880,8 @@ static void gtbt__first_mac_posix(char *out, size_t cap) {
     }
     freeifaddrs(ifs);
 }
+/* No /etc/passwd shortcut outside Linux: getpwuid_r answers. */
+static int gtbt__passwd_name_posix(unsigned long uid, char *out, size_t cap) { (void)uid; (void)out; (void)cap; return 0; }
 /* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
    as its version, not the kernel release. */
 static void gtbt__os_version_posix(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
@@ -1842,8 +1895,9 @@ static void gtbt__username_posix(char *out, size_t cap) {
     struct passwd pw, *res = NULL;
     char tmp[4096];
     out[0] = 0;
+    if (gtbt__passwd_name_posix((unsigned long)getuid(), out, cap)) return;
     if (getpwuid_r(getuid(), &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name)
-        snprintf(out, cap, "%s", res->pw_name);
+        gtbt__copy(out, cap, res->pw_name, strlen(res->pw_name));
 }
 
 /* ---- processes ---- */
@@ -2848,13 +2902,18 @@ static void gtbt__sha256_update(gtbt__sha256 *s, const void *data, size_t n) {
 
 static void gtbt__sha256_final(gtbt__sha256 *s, unsigned char out[32]) {
     uint64_t bits = s->total * 8;
-    unsigned char pad = 0x80, len[8];
     int i;
-    gtbt__sha256_update(s, &pad, 1);
-    pad = 0;
-    while (s->fill != 56) gtbt__sha256_update(s, &pad, 1);
-    for (i = 0; i < 8; i++) len[i] = (unsigned char)(bits >> (56 - 8 * i));
-    gtbt__sha256_update(s, len, 8);
+    /* 0x80, zeros up to 8 bytes before a block end (one more block when they do not fit), the length */
+    s->block[s->fill++] = 0x80;
+    if (s->fill > 56) {
+        memset(s->block + s->fill, 0, 64 - s->fill);
+        gtbt__sha256_block(s, s->block);
+        s->fill = 0;
+    }
+    memset(s->block + s->fill, 0, 56 - s->fill);
+    for (i = 0; i < 8; i++) s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    gtbt__sha256_block(s, s->block);
+    s->fill = 0;
     for (i = 0; i < 8; i++) {
         out[4 * i] = (unsigned char)(s->h[i] >> 24); out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
         out[4 * i + 2] = (unsigned char)(s->h[i] >> 8); out[4 * i + 3] = (unsigned char)s->h[i];
