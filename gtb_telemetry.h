@@ -1348,6 +1348,19 @@ static size_t gtbt__copy(char *out, size_t cap, const char *s, size_t n) {
     return n;
 }
 
+/* A MAC address as lowercase colon hex ("aa:bb:cc:dd:ee:ff"), cut to fit cap. */
+static GTBT__UNUSED void gtbt__mac_text(const unsigned char a[6], char *out, size_t cap) {
+    static const char digits[] = "0123456789abcdef";
+    char t[18];
+    int i;
+    for (i = 0; i < 6; i++) {
+        t[3 * i] = digits[a[i] >> 4];
+        t[3 * i + 1] = digits[a[i] & 15];
+        t[3 * i + 2] = ':';
+    }
+    gtbt__copy(out, cap, t, 17);
+}
+
 static void gtbt__trim(char *s) {
     size_t n = strlen(s), i = 0;
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
@@ -1763,7 +1776,7 @@ static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     out[0] = 0;
     if (gtbt__read_file("/etc/machine-id", 4096, 0, &text, &len) != GTBT_OK) return;
     gtbt__trim(text);
-    snprintf(out, cap, "%s", text);
+    gtbt__copy(out, cap, text, strlen(text));
     gtbt__free(text);
 }
 /* The first interface (kernel order) that is not loopback and has a hardware address. */
@@ -1779,22 +1792,23 @@ static void gtbt__first_mac_posix(char *out, size_t cap) {
         if (ll->sll_halen != 6) continue;
         a = ll->sll_addr;
         if (!(a[0] | a[1] | a[2] | a[3] | a[4] | a[5])) continue;
-        snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+        gtbt__mac_text(a, out, cap);
         break;
     }
     freeifaddrs(ifs);
 }
 /* The user name of uid as getpwuid_r gives it, read straight from /etc/passwd when the name
-   service looks there first (the one "passwd:" line of /etc/nsswitch.conf names "files" first),
+   service looks there first (the one "passwd:" line of /etc/nsswitch.conf names "files" first;
+   nss and passwd are those two files' paths),
    which spares loading the whole name service configuration in every run. 1 when found; 0, out
    untouched, when getpwuid_r must answer: other sources first, no line for uid, or a line for uid
    (or one that could be read as such) outside the plain name:password:uid:gid:gecos:home:shell
    form, which the C library parses in ways of its own. */
-static int gtbt__passwd_name_posix(unsigned long uid, char *out, size_t cap) {
+static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned long uid, char *out, size_t cap) {
     char *text, *line, *next, *f[7];
     size_t len;
     int lines = 0, files = 0, found = 0, k;
-    if (gtbt__read_file("/etc/nsswitch.conf", 64 * 1024, 0, &text, &len) != GTBT_OK) return 0;
+    if (gtbt__read_file(nss, 64 * 1024, 0, &text, &len) != GTBT_OK) return 0;
     for (line = text; line; line = next) {
         if ((next = strchr(line, '\n')) != NULL) *next++ = 0;
         while (*line == ' ' || *line == '\t') line++;
@@ -1805,7 +1819,7 @@ static int gtbt__passwd_name_posix(unsigned long uid, char *out, size_t cap) {
     }
     gtbt__free(text);
     if (lines != 1 || !files) return 0;
-    if (gtbt__read_file("/etc/passwd", 16 * 1024 * 1024, 0, &text, &len) != GTBT_OK) return 0;
+    if (gtbt__read_file(passwd, 16 * 1024 * 1024, 0, &text, &len) != GTBT_OK) return 0;
     if (memchr(text, 0, len)) { gtbt__free(text); return 0; }
     for (line = text; line && !found; line = next) {
         unsigned long id = 0;
@@ -1831,7 +1845,7 @@ static void gtbt__os_version_posix(char *out, size_t cap) {
     char *text, *p, *f[3];
     size_t len;
     int k = 0;
-    snprintf(out, cap, "linux");
+    gtbt__copy(out, cap, "linux", 5);
     if (gtbt__read_file("/proc/version", 64 * 1024, 0, &text, &len) != GTBT_OK) return;
     gtbt__trim(text);
     p = text;
@@ -1842,8 +1856,8 @@ static void gtbt__os_version_posix(char *out, size_t cap) {
         while (*p && *p != ' ' && *p != '\t' && *p != '\n') p++;
         if (*p) *p++ = 0;
     }
-    if (k == 3) snprintf(out, cap, "%s", f[2]);
-    else if (text[0]) snprintf(out, cap, "%s", text);
+    if (k == 3) gtbt__copy(out, cap, f[2], strlen(f[2]));
+    else if (text[0]) gtbt__copy(out, cap, text, strlen(text));
     gtbt__free(text);
 }
 #else
@@ -1875,13 +1889,16 @@ static void gtbt__first_mac_posix(char *out, size_t cap) {
         dl = (const struct sockaddr_dl *)(const void *)i->ifa_addr;
         if (dl->sdl_alen != 6) continue;
         a = (const unsigned char *)LLADDR(dl);
-        snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+        gtbt__mac_text(a, out, cap);
         break;
     }
     freeifaddrs(ifs);
 }
 /* No /etc/passwd shortcut outside Linux: getpwuid_r answers. */
-static int gtbt__passwd_name_posix(unsigned long uid, char *out, size_t cap) { (void)uid; (void)out; (void)cap; return 0; }
+static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned long uid, char *out, size_t cap) {
+    (void)nss; (void)passwd; (void)uid; (void)out; (void)cap;
+    return 0;
+}
 /* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
    as its version, not the kernel release. */
 static void gtbt__os_version_posix(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
@@ -1895,7 +1912,7 @@ static void gtbt__username_posix(char *out, size_t cap) {
     struct passwd pw, *res = NULL;
     char tmp[4096];
     out[0] = 0;
-    if (gtbt__passwd_name_posix((unsigned long)getuid(), out, cap)) return;
+    if (gtbt__passwd_name_posix("/etc/nsswitch.conf", "/etc/passwd", (unsigned long)getuid(), out, cap)) return;
     if (getpwuid_r(getuid(), &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name)
         gtbt__copy(out, cap, res->pw_name, strlen(res->pw_name));
 }
@@ -7227,10 +7244,10 @@ static void gtbt__url_display(const char *url, char *out, size_t cap) {
     a = sep ? sep + 3 : p;
     for (e = a; *e && *e != '/' && *e != '?' && *e != '#'; e++) {}
     for (at = e; at > a && at[-1] != '@'; at--) {}   /* the host starts after the last '@' */
-    if (sep) n = (size_t)snprintf(out, cap, "%.*s", (int)(a - p), p);
-    if (n < cap) n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(e - at), at);
+    if (sep) n = gtbt__copy(out, cap, p, (size_t)(a - p));
+    n += gtbt__copy(out + n, cap - n, at, (size_t)(e - at));
     for (k = 0; e[k] && e[k] != '?' && e[k] != '#'; k++) {}
-    if (n < cap) snprintf(out + n, cap - n, "%.*s", (int)k, e);
+    gtbt__copy(out + n, cap - n, e, k);
 }
 
 /* Checks the URL (and that https can be spoken); logs why not. */
@@ -9367,7 +9384,7 @@ static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size
         out[i] = gtbt__is_lower(ch) ? (char)(ch - 32) : (gtbt__is_upper(ch) || gtbt__is_digit(ch)) ? ch : '_';
     }
     out[i] = 0;
-    snprintf(out + i, cap - i, "_%s", suffix);
+    if (i + 1 < cap) { out[i++] = '_'; gtbt__copy(out + i, cap - i, suffix, strlen(suffix)); }
 }
 
 /* The directories leave this much of GTBT__MAX_PATH for the names of the files inside them. */
