@@ -1283,6 +1283,7 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
 #define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
 #define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__fs_size          GTBT__P(gtbt__fs_size)
 #define gtbt__fs_lock          GTBT__P(gtbt__fs_lock)
 #define gtbt__fs_unlock        GTBT__P(gtbt__fs_unlock)
 #define gtbt__dir_open         GTBT__P(gtbt__dir_open)
@@ -1693,6 +1694,13 @@ static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
     struct stat st;
     if (lstat(path, &st) != 0) return -1;
     *ms = (int64_t)st.st_mtime * 1000;
+    return 0;
+}
+/* The size of the regular file at path (a link is not followed): 0, or -1 when there is none. */
+static int gtbt__fs_size_posix(const char *path, uint64_t *size) {
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+    *size = (uint64_t)st.st_size;
     return 0;
 }
 /* An exclusive lock on the file at path, held until gtbt__fs_unlock or the process ends (a killed
@@ -2507,6 +2515,17 @@ static int gtbt__fs_mtime_ms_win32(const char *path, int64_t *ms) {
     u.LowPart = fa.ftLastWriteTime.dwLowDateTime;
     u.HighPart = fa.ftLastWriteTime.dwHighDateTime;
     *ms = ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) / 10000;
+    return 0;
+}
+static int gtbt__fs_size_win32(const char *path, uint64_t *size) {
+    wchar_t *w = gtbt__wpath(path);
+    WIN32_FILE_ATTRIBUTE_DATA fa;
+    BOOL ok;
+    if (!w) return -1;
+    ok = GetFileAttributesExW(w, GetFileExInfoStandard, &fa);
+    gtbt__free(w);
+    if (!ok || (fa.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT))) return -1;
+    *size = ((uint64_t)fa.nFileSizeHigh << 32) | fa.nFileSizeLow;
     return 0;
 }
 typedef struct gtbt__dir { HANDLE h; int first; WIN32_FIND_DATAW fd; char name[MAX_PATH * 3 + 1]; } gtbt__dir;
@@ -8780,15 +8799,19 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
 /* ---- the record of deliveries, shown by "telemetry show" ----
    <data_dir>/telemetry-sent.ndjson: one line per acknowledged request,
    {"time":"<RFC 3339>","backend":"<info>","events":N,"sent":[<the events>]}, at most
-   GTBT__SENT_MAX bytes (the oldest lines are dropped), 0600. Written only while enabled; disable
-   and reset remove it. */
+   GTBT__SENT_MAX bytes, 0600. Written only while enabled; disable and reset remove it. A line
+   that fits is appended (the file is not read); one that does not drops the oldest lines until
+   at most GTBT__SENT_KEEP bytes are left, so that a tool run many times rewrites the file once
+   in many runs, not in every one. */
 #define GTBT__SENT_FILE "telemetry-sent.ndjson"
 #define GTBT__SENT_MAX  (256 * 1024)
+#define GTBT__SENT_KEEP (GTBT__SENT_MAX - GTBT__SENT_MAX / 8)
 
 static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n) {
     char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], ts[40], *old = NULL;
     gtbt__buf line, all;
     size_t len = 0, from = 0;
+    uint64_t size;
     int withdrawn;
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
@@ -8808,8 +8831,9 @@ static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n)
         gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":[]}\n", n);
     }
     if (line.oom) { gtbt__buf_free(&line); return; }
-    if (gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &old, &len) == GTBT_OK && len + line.len > GTBT__SENT_MAX) {
-        while (from < len && len - from + line.len > GTBT__SENT_MAX) {   /* drop the oldest lines */
+    if (gtbt__fs_size(path, &size) == 0 && size + line.len > GTBT__SENT_MAX &&
+        gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &old, &len) == GTBT_OK && len + line.len > GTBT__SENT_MAX) {
+        while (from < len && len - from + line.len > GTBT__SENT_KEEP) {   /* drop the oldest lines */
             char *nl = (char *)memchr(old + from, '\n', len - from);
             from = nl ? (size_t)(nl - old) + 1 : len;
         }

@@ -2,7 +2,8 @@
    time): one event delivered to a good receiver starts no thread and leaves one file, the sent
    log; the user name for the machine id comes from /etc/passwd without the name service when
    the name service would read that file first, and is the same name getpwuid_r gives; SHA-256
-   with its padding written in one step agrees with BearSSL's at every length. */
+   with its padding written in one step agrees with BearSSL's at every length; the sent log of a
+   tool run many times is appended to, and rewritten (its oldest lines dropped) once in many runs. */
 
 /* every thread the library starts goes through this counter (a test seam: the name is changed
    for this file only) */
@@ -20,6 +21,13 @@ static int gt_threads_started;
 int gt_counted_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg) {
     gt_threads_started++;
     return pthread_create(thread, attr, start, arg);
+}
+
+static int count_of(const char *hay, const char *needle) {
+    int n = 0;
+    size_t k = strlen(needle);
+    while (hay && (hay = strstr(hay, needle)) != NULL) { n++; hay += k; }
+    return n;
 }
 
 /* ---- SHA-256 against BearSSL: every length over three blocks, whole and byte by byte ---- */
@@ -168,6 +176,50 @@ static void test_thread_counter_counts(void) {
     fixture_done();
 }
 
+/* ---- the sent log of a tool run many times: appended to, rewritten once in many runs ---- */
+static void test_sent_log_rewritten_rarely(void) {
+    gtbt_desc d;
+    gtbt_collector *c;
+    sink s;
+    char url[64], sent[600], line[1000], *text;
+    struct stat st;
+    ino_t ino = 0;
+    int i, fd, rewrites = 0, runs = 40;
+    env_clear();
+    d = fixture_desc(1);
+    memset(&s, 0, sizeof s);
+    if (sink_start(&s, T_dir, NULL) != 0) { CHECK_MSG(0, "the sink did not start"); fixture_done(); return; }
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/events", s.port);
+    d.endpoint = url;
+    snprintf(sent, sizeof sent, "%s/telemetry-sent.ndjson", T_data);
+    /* a record 1 KB short of its bound: the first delivery crosses it */
+    mkdir(T_data, 0700);
+    fd = open(sent, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    memset(line, 'x', sizeof line);
+    memcpy(line, "{\"old\":\"", 8);
+    memcpy(line + sizeof line - 3, "\"}\n", 3);
+    for (i = 0; i < 255 * 1024 / (int)sizeof line; i++) CHECK_INT(write(fd, line, sizeof line), (long long)sizeof line);
+    close(fd);
+    if (stat(sent, &st) == 0) ino = st.st_ino;
+    for (i = 0; i < runs; i++) {   /* one tool run each */
+        c = gtbt_new(&d);
+        gtbt_track_command(c, "build", 42, 0, NULL, 0);
+        CHECK_INT(gtbt_close(c), GTBT_OK);
+        if (stat(sent, &st) != 0) { CHECK_MSG(0, "no sent log after run %d", i); break; }
+        CHECK_MSG(st.st_size <= 256 * 1024, "the sent log is %lld bytes after run %d", (long long)st.st_size, i);
+        if (st.st_ino != ino) rewrites++;   /* rewritten: a new file took its place */
+        ino = st.st_ino;
+    }
+    CHECK_INT(rewrites, 1);
+    text = gt_read(sent);
+    CHECK(text && strncmp(text, "{\"old\"", 6) == 0);   /* the oldest went, whole lines */
+    CHECK(text && strlen(text) > 200 * 1024);
+    CHECK_INT(count_of(text, "\"name\":\"build\""), runs);
+    free(text);
+    sink_stop(&s);
+    fixture_done();
+}
+
 int main(int argc, char **argv) {
     static const gt_test tests[] = {
         {"sha256_every_length", test_sha256_every_length},
@@ -175,6 +227,7 @@ int main(int argc, char **argv) {
         {"username_agrees_with_getpwuid_r", test_username_agrees_with_getpwuid_r},
         {"one_event_no_thread_one_file", test_one_event_no_thread_one_file},
         {"thread_counter_counts", test_thread_counter_counts},
+        {"sent_log_rewritten_rarely", test_sent_log_rewritten_rarely},
     };
     return GT_RUN(tests, argc, argv);
 }
