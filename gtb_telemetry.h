@@ -10213,12 +10213,30 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
 }
 
 /* ---- gtbt_new and friends ---- */
+/* A zeroed collector, but for the insides of its three path-sized arrays: 12 KiB that are only
+   read as the strings written into them, each "" until then. The arithmetic needs them in this
+   order (the build fails otherwise). */
+typedef char gtbt__collector_arrays_in_order[offsetof(gtbt_collector, config_dir) < offsetof(gtbt_collector, data_dir) &&
+                                             offsetof(gtbt_collector, data_dir) < offsetof(gtbt_collector, info) ? 1 : -1];
+static gtbt_collector *gtbt__collector_alloc(void) {
+    gtbt_collector *c = (gtbt_collector *)gtbt__malloc(sizeof *c);
+    char *p = (char *)c;
+    size_t cd = offsetof(gtbt_collector, config_dir), dd = offsetof(gtbt_collector, data_dir);
+    size_t in = offsetof(gtbt_collector, info);
+    if (!c) return NULL;
+    memset(p, 0, cd + 1);
+    memset(p + cd + sizeof c->config_dir, 0, dd + 1 - (cd + sizeof c->config_dir));
+    memset(p + dd + sizeof c->data_dir, 0, in + 1 - (dd + sizeof c->data_dir));
+    memset(p + in + sizeof c->info, 0, sizeof *c - (in + sizeof c->info));
+    return c;
+}
+
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_collector *c;
     gtbt_backend *custom = desc ? desc->backend : NULL;
     int cfg_rc = GTBT_OK, data_rc = GTBT_OK;
     if (!desc) return NULL;
-    c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
+    c = gtbt__collector_alloc();
     if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
     gtbt__mutex_init(&c->mu);
     gtbt__mutex_init(&c->flush_mu);
