@@ -2989,39 +2989,24 @@ static void gtbt__hex(const unsigned char *p, size_t n, char *out) {
 }
 
 /* ---- uuids ---- */
-/* Version 4 uuids from a ChaCha8 keystream (the reduced-round ChaCha of fast random generators
-   such as Rust's ChaCha8Rng; no attack is known beyond 7 rounds, and uuids need uniqueness, not
-   secrecy) keyed once from the OS entropy source: no system call per event. The generator
-   belongs to one collector and is used under its lock. */
-typedef struct gtbt__rng { uint32_t key[8]; uint32_t counter; unsigned char out[64]; int used; } gtbt__rng;
+/* Version 4 uuids from xoshiro256** (a small, fast generator with a 2^256 - 1 period) seeded once
+   per collector from the OS entropy source: no system call per event. Uuids need uniqueness, not
+   secrecy: with 256 random seed bits two runs share a uuid with the odds of two random uuids, and
+   one run never repeats one. The generator belongs to one collector and is used under its lock. */
+typedef struct gtbt__rng { uint64_t s[4]; } gtbt__rng;
 
-#define GTBT__ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
-#define GTBT__QR(a, b, c, d) \
-    a += b; d ^= a; d = GTBT__ROL(d, 16); c += d; b ^= c; b = GTBT__ROL(b, 12); \
-    a += b; d ^= a; d = GTBT__ROL(d, 8);  c += d; b ^= c; b = GTBT__ROL(b, 7)
+static uint64_t gtbt__rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-static void gtbt__chacha_block(const uint32_t key[8], uint32_t counter, unsigned char out[64]) {
-    uint32_t x[16], s[16];
-    int i;
-    s[0] = 0x61707865; s[1] = 0x3320646e; s[2] = 0x79622d32; s[3] = 0x6b206574;
-    for (i = 0; i < 8; i++) s[4 + i] = key[i];
-    s[12] = counter; s[13] = 0; s[14] = 0; s[15] = 0;
-    memcpy(x, s, sizeof x);
-    for (i = 0; i < 4; i++) {   /* 8 rounds */
-        GTBT__QR(x[0], x[4], x[8], x[12]); GTBT__QR(x[1], x[5], x[9], x[13]);
-        GTBT__QR(x[2], x[6], x[10], x[14]); GTBT__QR(x[3], x[7], x[11], x[15]);
-        GTBT__QR(x[0], x[5], x[10], x[15]); GTBT__QR(x[1], x[6], x[11], x[12]);
-        GTBT__QR(x[2], x[7], x[8], x[13]); GTBT__QR(x[3], x[4], x[9], x[14]);
-    }
-    for (i = 0; i < 16; i++) {
-        uint32_t v = x[i] + s[i];
-        out[4 * i] = (unsigned char)v; out[4 * i + 1] = (unsigned char)(v >> 8);
-        out[4 * i + 2] = (unsigned char)(v >> 16); out[4 * i + 3] = (unsigned char)(v >> 24);
-    }
+static uint64_t gtbt__rng_next(gtbt__rng *r) {
+    uint64_t *s = r->s, out = gtbt__rotl64(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = gtbt__rotl64(s[3], 45);
+    return out;
 }
 
 static int gtbt__rng_seed(gtbt__rng *r) {
-    int rc = gtbt__os_entropy(r->key, sizeof r->key);
+    int rc = gtbt__os_entropy(r->s, sizeof r->s);
     if (rc != GTBT_OK) {
         /* no entropy device: still unique per process and time, though not unpredictable */
         int64_t t = gtbt__realtime_ns(), m = gtbt_now_ms();
@@ -3032,15 +3017,15 @@ static int gtbt__rng_seed(gtbt__rng *r) {
         gtbt__sha256_update(&s, &t, sizeof t); gtbt__sha256_update(&s, &m, sizeof m);
         gtbt__sha256_update(&s, &pid, sizeof pid); gtbt__sha256_update(&s, &r, sizeof r);
         gtbt__sha256_final(&s, d);
-        memcpy(r->key, d, sizeof r->key);
+        memcpy(r->s, d, sizeof r->s);
     }
-    r->counter = 0;
-    r->used = 64;
+    if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3])) r->s[0] = 1;   /* the one state the generator cannot leave */
     return rc;
 }
 
-/* Formats 16 bytes as a lowercase version 4 uuid "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx". */
-static void gtbt__uuid_format(unsigned char b[16], char out[37]) {
+/* A lowercase version 4 uuid "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" of 16 bytes, bytes 0-7 taken
+   from x and 8-15 from y (lowest first), with the version and variant bits set. */
+static void gtbt__uuid_text(uint64_t x, uint64_t y, char out[37]) {
     static const char pairs[513] =   /* "00" "01" ... "ff" */
         "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
         "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
@@ -3050,26 +3035,29 @@ static void gtbt__uuid_format(unsigned char b[16], char out[37]) {
         "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
         "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
         "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-    static const unsigned char at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
-    int i;
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    for (i = 0; i < 16; i++) memcpy(out + at[i], pairs + 2 * b[i], 2);
+    x = (x & ~((uint64_t)0xf0 << 48)) | (uint64_t)0x40 << 48;   /* byte 6: version 4 */
+    y = (y & ~(uint64_t)0xc0) | 0x80;                            /* byte 8: variant 10xx */
+#define GTBT__HEX2(v, byte, at) memcpy(out + (at), pairs + 2 * (((v) >> (8 * (byte))) & 255), 2)
+    GTBT__HEX2(x, 0, 0);  GTBT__HEX2(x, 1, 2);  GTBT__HEX2(x, 2, 4);  GTBT__HEX2(x, 3, 6);
+    GTBT__HEX2(x, 4, 9);  GTBT__HEX2(x, 5, 11); GTBT__HEX2(x, 6, 14); GTBT__HEX2(x, 7, 16);
+    GTBT__HEX2(y, 0, 19); GTBT__HEX2(y, 1, 21); GTBT__HEX2(y, 2, 24); GTBT__HEX2(y, 3, 26);
+    GTBT__HEX2(y, 4, 28); GTBT__HEX2(y, 5, 30); GTBT__HEX2(y, 6, 32); GTBT__HEX2(y, 7, 34);
+#undef GTBT__HEX2
     out[8] = out[13] = out[18] = out[23] = '-';
     out[36] = 0;
 }
 
+/* The same of 16 bytes in order. */
+static void gtbt__uuid_format(const unsigned char b[16], char out[37]) {
+    uint64_t x = 0, y = 0;
+    int i;
+    for (i = 7; i >= 0; i--) { x = x << 8 | b[i]; y = y << 8 | b[8 + i]; }
+    gtbt__uuid_text(x, y, out);
+}
+
 static void gtbt__uuid4(gtbt__rng *r, char out[37]) {
-    unsigned char b[16];
-    if (r->used > 64 - 16) {
-        gtbt__chacha_block(r->key, r->counter++, r->out);
-        if (r->counter == 0) gtbt__rng_seed(r);   /* 2^32 blocks: rekey */
-        r->used = 0;
-    }
-    memcpy(b, r->out + r->used, 16);
-    memset(r->out + r->used, 0, 16);   /* each keystream byte is used once */
-    r->used += 16;
-    gtbt__uuid_format(b, out);
+    uint64_t x = gtbt__rng_next(r);
+    gtbt__uuid_text(x, gtbt__rng_next(r), out);
 }
 
 // >>json -----------------------------------------------------------------------------------------
@@ -4362,7 +4350,7 @@ static int gtbt__rx_needed_at(const unsigned char *s, size_t n, size_t i) {
    without '=', ':', blank, tab and 'J' (bit 8192) is left as is, and below 20 bytes one without
    those and '-' (bit 4096). Must change with the rules: tests/test_redact.c (pre_check) holds
    the shortest secrets. */
-#define GTBT__RX_SHORT_MAX 20
+#define GTBT__RX_SHORT_MAX 20   /* even: gtbt__clean scans two bytes a step */
 static GTBT__UNUSED int gtbt__redact_short(size_t n, unsigned any) {
     return n < 15 ? !(any & 8192) : n < GTBT__RX_SHORT_MAX && !(any & 4096);
 }
@@ -7887,6 +7875,7 @@ struct gtbt_collector {
     gtbt_kv        *metadata; size_t n_metadata;     /* redacted, truncated, sorted; owned */
     size_t         *meta_klen, *meta_vlen;
     gtbt_event     *ev; void **mem; size_t n;        /* the buffer: events and their blocks */
+    struct gtbt__slab *slab;                         /* where the next event's block is carved */
     gtbt__rng       rng;
     uint64_t        spill_seq;
     int64_t         bo_until_unix_ms; int bo_failures; /* back-off of this backend */
@@ -7911,26 +7900,12 @@ static size_t gtbt__strnlen(const char *s, size_t max) {
 /* Redaction input is capped: a value is cut to this before redaction, and to its limit after. */
 #define GTBT__REDACT_INPUT_MAX (64 * 1024)
 
-/* A metadata value, argument or error as it will be recorded: redacted, then cut to max bytes on
-   a UTF-8 boundary. tmp holds the redacted copy when one was needed (caller frees). */
-static gtbt__str gtbt__clean(const char *v, size_t max, gtbt__buf *tmp) {
+/* gtbt__clean for a value the short scan did not rule out: its length (n, or to be counted when
+   n is GTBT__RX_SHORT_MAX) and, when needed, its redaction into tmp. */
+static gtbt__str gtbt__clean_long(const char *v, size_t n, size_t max, gtbt__buf *tmp) {
     gtbt__str s;
-    const unsigned char *u;
-    unsigned any = 0;
-    size_t i;
-    s.p = v ? v : "";
-    u = (const unsigned char *)s.p;
-    /* a short value: its length and byte classes in one pass, no redaction when they rule it out */
-    for (i = 0; i < GTBT__RX_SHORT_MAX; i++) {
-        unsigned ch = u[i];
-        if (!ch) break;
-        any |= gtbt__rx_ct[ch];
-    }
-    if (i < GTBT__RX_SHORT_MAX && gtbt__redact_short(i, any)) {
-        s.n = gtbt__utf8_cut(s.p, i, max);
-        return s;
-    }
-    s.n = i < GTBT__RX_SHORT_MAX ? i : gtbt__strnlen(s.p, GTBT__REDACT_INPUT_MAX);
+    s.p = v;
+    s.n = n < GTBT__RX_SHORT_MAX ? n : gtbt__strnlen(v, GTBT__REDACT_INPUT_MAX);
     if (gtbt__redact_needed(s.p, s.n)) {
         gtbt__redact_impl(s.p, s.n, tmp);
         if (tmp->oom) { s.p = ""; s.n = 0; return s; }   /* never record what could not be redacted */
@@ -7939,6 +7914,30 @@ static gtbt__str gtbt__clean(const char *v, size_t max, gtbt__buf *tmp) {
     }
     s.n = gtbt__utf8_cut(s.p, s.n, max);
     return s;
+}
+
+/* A metadata value, argument or error as it will be recorded: redacted, then cut to max bytes on
+   a UTF-8 boundary. tmp holds the redacted copy when one was needed (caller frees). A short value
+   costs one pass: its length and byte classes, no redaction when they rule it out. */
+static gtbt__str gtbt__clean(const char *v, size_t max, gtbt__buf *tmp) {
+    gtbt__str s;
+    const unsigned char *u = (const unsigned char *)(v ? v : "");
+    unsigned any = 0;
+    size_t i;
+    for (i = 0; i < GTBT__RX_SHORT_MAX; i += 2) {   /* two bytes a step (the maximum is even) */
+        unsigned a = u[i], b;
+        if (!a) break;
+        b = u[i + 1];                                /* a is not the NUL: u[i + 1] is in the string */
+        any |= gtbt__rx_ct[a];
+        if (!b) { i++; break; }
+        any |= gtbt__rx_ct[b];
+    }
+    if (i < GTBT__RX_SHORT_MAX && gtbt__redact_short(i, any)) {
+        s.p = (const char *)u;
+        s.n = gtbt__utf8_cut(s.p, i, max);
+        return s;
+    }
+    return gtbt__clean_long((const char *)u, i, max, tmp);
 }
 
 /* An argument that a previous one announced as secret ("--password VALUE", "--token VALUE",
@@ -7969,11 +7968,11 @@ static int gtbt__arg_announces(const char *a) {
     return gtbt__rx_secret_key((const unsigned char *)a, n);
 }
 
-static gtbt__str gtbt__cut(const char *v, size_t max) {
+/* A metadata key as recorded: cut to GTBT__MAX_KEY bytes on a UTF-8 boundary. */
+static gtbt__str gtbt__key_cut(const char *v) {
     gtbt__str s;
     s.p = v ? v : "";
-    s.n = gtbt__strnlen(s.p, max + 4);
-    s.n = gtbt__utf8_cut(s.p, s.n, max);
+    s.n = gtbt__utf8_cut(s.p, gtbt__strnlen(s.p, GTBT__MAX_KEY + 4), GTBT__MAX_KEY);
     return s;
 }
 
@@ -7985,12 +7984,14 @@ typedef struct gtbt__pairs {
     size_t n, dropped;
     gtbt__buf tmp[GTBT__MAX_PAIRS];   /* redacted copies; only the first ntmp are initialised */
     size_t ntmp;
-    int sorted;                       /* keys sorted and unique already (gtbt__pairs_sort_unique) */
+    unsigned char ord[GTBT__MAX_PAIRS];   /* the pairs to write, in key order (gtbt__pairs_order) */
+    size_t n_ord;
+    int in_order;                     /* the pairs are sorted and unique as they are: ord unused */
 } gtbt__pairs;
 
 /* Adds or overrides (same key: the later pair wins) one pair; the value is redacted. */
 static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value) {
-    gtbt__str k = gtbt__cut(key, GTBT__MAX_KEY);
+    gtbt__str k = gtbt__key_cut(key);
     gtbt__buf *tmp;
     size_t i;
     int t;
@@ -8011,12 +8012,12 @@ static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value)
     if (tmp->p && ps->tmp_of[i] < 0) { ps->tmp_of[i] = t; ps->ntmp++; }
 }
 
-/* Appends one pair without looking for its key (gtbt__pairs_sort_unique settles duplicates); the
+/* Appends one pair without looking for its key (gtbt__pairs_order settles duplicates); the
    value is redacted. The caller makes sure there is room. */
 static void gtbt__pairs_append(gtbt__pairs *ps, const char *key, const char *value) {
-    gtbt__str k = gtbt__cut(key, GTBT__MAX_KEY);
-    gtbt__buf *tmp;
     size_t i = ps->n;
+    gtbt__str k = gtbt__key_cut(key);
+    gtbt__buf *tmp;
     if (!k.n) return;
     ps->key[i] = k;
     ps->tmp_of[i] = -1;
@@ -8035,66 +8036,64 @@ static int gtbt__key_cmp(gtbt__str a, gtbt__str b) {
     return (a.n > b.n) - (a.n < b.n);
 }
 
-/* Keys x and y of ps in byte order, pre[] holding their first 8 bytes as big-endian numbers (zero
-   padded: a key holds no NUL, so a shorter key that is a prefix sorts first, as with strcmp). */
-static int gtbt__pair_cmp(const gtbt__pairs *ps, const uint64_t *pre, size_t x, size_t y) {
-    gtbt__str a, b;
-    if (pre[x] != pre[y]) return pre[x] < pre[y] ? -1 : 1;
-    a = ps->key[x];
-    b = ps->key[y];
-    if (a.n <= 8 || b.n <= 8) return (a.n > b.n) - (a.n < b.n);
-    a.p += 8; a.n -= 8;
-    b.p += 8; b.n -= 8;
-    return gtbt__key_cmp(a, b);
+static int gtbt__key_eq(gtbt__str a, gtbt__str b) { return a.n == b.n && !memcmp(a.p, b.p, a.n); }
+
+/* memcpy for the short strings of an event: fixed-size moves (inlined) instead of a call. */
+static void gtbt__copy_small(char *d, const char *s, size_t n) {
+    if (n > 16) memcpy(d, s, n);
+    else if (n >= 8) { memcpy(d, s, 8); memcpy(d + n - 8, s + n - 8, 8); }
+    else if (n >= 4) { memcpy(d, s, 4); memcpy(d + n - 4, s + n - 4, 4); }
+    else if (n) { d[0] = s[0]; d[n >> 1] = s[n >> 1]; d[n - 1] = s[n - 1]; }
 }
 
-/* Sorts the pairs by key (byte order: Go's map order) keeping, of equal keys, the one added last (a
-   later pair overrides). Nothing to do when they are sorted and unique already (one pass); else a
-   stable bottom-up merge sort of their positions: O(n log n), comparing 8-byte prefixes first. */
-static void gtbt__pairs_sort_unique(gtbt__pairs *ps) {
-    unsigned char a[GTBT__MAX_PAIRS], t[GTBT__MAX_PAIRS];
-    gtbt__str k[GTBT__MAX_PAIRS], v[GTBT__MAX_PAIRS];
-    uint64_t pre[GTBT__MAX_PAIRS];
-    int tf[GTBT__MAX_PAIRS];
-    size_t n = ps->n, i, w, lo, o;
-    ps->sorted = 1;
+/* The pairs to write: by key in byte order (Go's map order), and of equal keys only the one added
+   last (a later pair overrides). One pass when the keys are sorted and unique already (in_order).
+   Else ord gets them from a merge sort of 64-bit words, each a key's first 7 bytes (big-endian,
+   zero padded: a key that is a prefix of another sorts first, as with strcmp) above its position:
+   plain integer compares, and keys with the same 7 bytes stay in the order they
+   came; such runs are then ordered by their whole keys. O(n log n), no allocation. */
+static void gtbt__pairs_order(gtbt__pairs *ps) {
+    uint64_t w1[GTBT__MAX_PAIRS + 1], w2[GTBT__MAX_PAIRS + 1], *a = w1, *b = w2, *sw;
+    size_t n = ps->n, i, j, m, o, width;
     for (i = 1; i < n && gtbt__key_cmp(ps->key[i - 1], ps->key[i]) < 0; i++) {}
-    if (i >= n) return;
-    for (i = 0; i < n; i++) {
-        const unsigned char *s = (const unsigned char *)ps->key[i].p;
-        size_t m = ps->key[i].n;                 /* keys are never empty; zero padded on the right */
-        uint64_t x = (uint64_t)s[0] << 56;
-        if (m > 1) x |= (uint64_t)s[1] << 48;
-        if (m > 2) x |= (uint64_t)s[2] << 40;
-        if (m > 3) x |= (uint64_t)s[3] << 32;
-        if (m > 4) x |= (uint64_t)s[4] << 24;
-        if (m > 5) x |= (uint64_t)s[5] << 16;
-        if (m > 6) x |= (uint64_t)s[6] << 8;
-        if (m > 7) x |= (uint64_t)s[7];
-        pre[i] = x;
+    ps->in_order = i >= n;
+    ps->n_ord = n;
+    if (ps->in_order) return;
+    for (i = 0; i < n; i++) {   /* the first 7 bytes, zero padded (keys hold no NUL), above the position */
+        unsigned char k[8] = {0};
+        uint64_t x;
+        gtbt__copy_small((char *)k, ps->key[i].p, ps->key[i].n < 7 ? ps->key[i].n : 7);
+        x = (uint64_t)k[0] << 56 | (uint64_t)k[1] << 48 | (uint64_t)k[2] << 40 | (uint64_t)k[3] << 32 |
+            (uint64_t)k[4] << 24 | (uint64_t)k[5] << 16 | (uint64_t)k[6] << 8 | (uint64_t)k[7];   /* k[7] is 0 */
+        a[i] = x | i;
     }
-    for (i = 0; i < n; i++) a[i] = (unsigned char)i;
-    for (w = 1; w < n; w *= 2) {
-        for (lo = 0; lo < n; lo += 2 * w) {
-            size_t mid = gtbt__min(lo + w, n), hi = gtbt__min(lo + 2 * w, n), x = lo, y = mid;
+    for (width = 1; width < n; width *= 2) {
+        size_t lo;
+        for (lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = gtbt__min(lo + width, n), hi = gtbt__min(lo + 2 * width, n), x = lo, y = mid;
             o = lo;
-            while (x < mid && y < hi) t[o++] = gtbt__pair_cmp(ps, pre, a[y], a[x]) < 0 ? a[y++] : a[x++];
-            while (x < mid) t[o++] = a[x++];
-            while (y < hi) t[o++] = a[y++];
+            while (x < mid && y < hi) b[o++] = a[y] < a[x] ? a[y++] : a[x++];
+            if (x < mid) memcpy(b + o, a + x, (mid - x) * sizeof *a);
+            else if (y < hi) memcpy(b + o, a + y, (hi - y) * sizeof *a);
         }
-        memcpy(a, t, n);
+        sw = a; a = b; b = sw;
     }
-    for (i = 0, o = 0; i < n; i++) { /* equal keys are adjacent, in the order they came: keep the last */
-        if (i + 1 < n && gtbt__pair_cmp(ps, pre, a[i], a[i + 1]) == 0) continue;
-        k[o] = ps->key[a[i]];
-        v[o] = ps->value[a[i]];
-        tf[o] = ps->tmp_of[a[i]];
-        o++;
+    a[n] = 0;   /* a sentinel: no key's prefix word is 0 above a position, as no key is empty */
+    for (i = 0, o = 0; i < n; i++) {
+        if (a[i + 1] >> 8 == a[i] >> 8) {   /* a run sharing 7 bytes, in the order the keys came */
+            for (j = i + 2; j < n && a[j] >> 8 == a[i] >> 8; j++) {}
+            for (m = i + 1; m < j; m++) {   /* insertion sort by the whole key: stable */
+                uint64_t x = a[m];
+                size_t q;
+                for (q = m; q > i && gtbt__key_cmp(ps->key[a[q - 1] & 255], ps->key[x & 255]) > 0; q--) a[q] = a[q - 1];
+                a[q] = x;
+            }
+            for (; i < j - 1; i++)    /* equal keys are adjacent, in the order they came: keep the last */
+                if (!gtbt__key_eq(ps->key[a[i] & 255], ps->key[a[i + 1] & 255])) ps->ord[o++] = (unsigned char)(a[i] & 255);
+        }
+        ps->ord[o++] = (unsigned char)(a[i] & 255);
     }
-    memcpy(ps->key, k, o * sizeof k[0]);
-    memcpy(ps->value, v, o * sizeof v[0]);
-    memcpy(ps->tmp_of, tf, o * sizeof tf[0]);
-    ps->n = o;
+    ps->n_ord = o;
 }
 
 static void gtbt__pairs_free(gtbt__pairs *ps) {
@@ -8144,15 +8143,14 @@ static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__
         ps->value[i].p = c->metadata[i].value; ps->value[i].n = c->meta_vlen[i];
     }
     ps->n = c->n_metadata;
-    ps->sorted = 0;
     if (!r->extra || c->n_metadata + r->n_extra <= GTBT__MAX_PAIRS) { /* room for all: append, then sort once */
         for (i = 0; r->extra && i < r->n_extra; i++)
             if (r->extra[i].key) gtbt__pairs_append(ps, r->extra[i].key, r->extra[i].value);
-        gtbt__pairs_sort_unique(ps);
     } else { /* more pairs than an event holds: the first distinct keys are kept, the rest counted */
         for (i = 0; i < r->n_extra; i++)
             if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
     }
+    gtbt__pairs_order(ps);
     d->err.p = ""; d->err.n = 0;
     d->nargs = d->ntmp = 0;
     memset(&d->tmp[0], 0, sizeof d->tmp[0]);
@@ -8176,32 +8174,78 @@ static void gtbt__draft_free(gtbt__draft *d) {
     for (i = 0; i < d->ntmp; i++) gtbt__buf_free(&d->tmp[i]);
 }
 
-/* Packs a draft into e: one allocation holds its pairs (sorted by key), argument pointers and
-   every string, with room for the uuid (filled in when the event enters the buffer). Returns
-   the allocation, NULL when out of memory. */
-static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const gtbt__draft *d, gtbt_event *e) {
+/* ---- event blocks, carved from slabs ----
+   Each buffered event lives in one block: its pairs, argument pointers, uuid and strings. Events
+   leave the buffer in about the order they came (sent, spilled or dropped from the front), so
+   blocks are carved one after another from a slab of GTBT__SLAB_SIZE bytes, and a slab is freed
+   when its last block is: one allocation per slab instead of one per event. A block larger than a
+   slab gets a slab of its own. Used under c->mu. */
+#define GTBT__SLAB_SIZE (16 * 1024)
+
+typedef union gtbt__block_head { struct gtbt__slab *slab; void *p; uint64_t u; double d; } gtbt__block_head;
+typedef struct gtbt__slab { size_t live, used, cap; gtbt__block_head align; } gtbt__slab;   /* then cap bytes */
+
+#define GTBT__BLOCK_ROUND(n) (((n) + sizeof(gtbt__block_head) - 1) / sizeof(gtbt__block_head) * sizeof(gtbt__block_head))
+
+static void *gtbt__block_alloc(gtbt_collector *c, size_t n) {
+    size_t need = GTBT__BLOCK_ROUND(n) + sizeof(gtbt__block_head);
+    gtbt__slab *s = c->slab;
+    gtbt__block_head *h;
+    if (need < n) return NULL;
+    if (!s || s->cap - s->used < need) {
+        size_t cap = need > GTBT__SLAB_SIZE ? need : GTBT__SLAB_SIZE;
+        if (cap > (size_t)-1 - sizeof *s || !(s = (gtbt__slab *)gtbt__malloc(sizeof *s + cap))) return NULL;
+        s->live = s->used = 0;
+        s->cap = cap;
+        if (need <= GTBT__SLAB_SIZE) {       /* the new slab is carved from next; the old one goes when empty */
+            if (c->slab && !c->slab->live) gtbt__free(c->slab);
+            c->slab = s;
+        }
+    }
+    h = (gtbt__block_head *)(void *)((char *)(s + 1) + s->used);
+    h->slab = s;
+    s->used += need;
+    s->live++;
+    return h + 1;
+}
+
+static void gtbt__block_free(gtbt_collector *c, void *p) {
+    gtbt__slab *s;
+    if (!p) return;
+    s = ((gtbt__block_head *)p - 1)->slab;
+    if (--s->live) return;
+    if (s == c->slab) s->used = 0;          /* empty: carved again from its start */
+    else gtbt__free(s);
+}
+
+/* Packs a draft into e: one block holds its pairs (in key order), argument pointers and every
+   string, with room for the uuid. Returns the block, NULL when out of memory. Called with c->mu
+   held (the slab is the collector's). */
+static void *gtbt__event_pack(gtbt_collector *c, const gtbt__rec *r, const gtbt__draft *d, gtbt_event *e) {
     const gtbt__pairs *ps = &d->ps;
-    size_t i, total;
+    size_t i, total, nkv = ps->n_ord;
     char *block, *p;
     gtbt_kv *kv;
     const char **argp;
-    total = ps->n * sizeof(gtbt_kv) + d->nargs * sizeof(char *) + 37 + d->name.n + 1 + d->err.n + 1;
-    for (i = 0; i < ps->n; i++) total += ps->key[i].n + ps->value[i].n + 2;
+    total = nkv * sizeof(gtbt_kv) + d->nargs * sizeof(char *) + 37 + d->name.n + 1 + d->err.n + 1;
+    for (i = 0; i < ps->n; i++) total += ps->key[i].n + ps->value[i].n + 2;   /* duplicates too: a bound */
     for (i = 0; i < d->nargs; i++) total += d->args[i].n + 1;
-    block = (char *)gtbt__malloc(total);
+    block = (char *)gtbt__block_alloc(c, total);
     if (!block) return NULL;
     kv = (gtbt_kv *)(void *)block;
-    argp = (const char **)(void *)(block + ps->n * sizeof(gtbt_kv));
-    p = block + ps->n * sizeof(gtbt_kv) + d->nargs * sizeof(char *);
-    memset(e, 0, sizeof *e);
+    argp = (const char **)(void *)(block + nkv * sizeof(gtbt_kv));
+    p = block + nkv * sizeof(gtbt_kv) + d->nargs * sizeof(char *);
     e->uuid = p; p += 37;
-#define GTBT__PUT(dst, s) do { memcpy(p, (s).p, (s).n); p[(s).n] = 0; (dst) = p; p += (s).n + 1; } while (0)
+#define GTBT__PUT(dst, s) do { gtbt__copy_small(p, (s).p, (s).n); p[(s).n] = 0; (dst) = p; p += (s).n + 1; } while (0)
     GTBT__PUT(e->name, d->name);
     GTBT__PUT(e->error, d->err);
-    for (i = 0; i < ps->n; i++) { GTBT__PUT(kv[i].key, ps->key[i]); GTBT__PUT(kv[i].value, ps->value[i]); }
+    for (i = 0; i < nkv; i++) {
+        size_t x = ps->in_order ? i : ps->ord[i];
+        GTBT__PUT(kv[i].key, ps->key[x]);
+        GTBT__PUT(kv[i].value, ps->value[x]);
+    }
     for (i = 0; i < d->nargs; i++) GTBT__PUT(argp[i], d->args[i]);
 #undef GTBT__PUT
-    if (!ps->sorted) gtbt__kv_sort(kv, ps->n);
     e->type = r->type;
     e->machine_id = c->machine_id;
     e->tool_name = c->desc.tool_name;
@@ -8214,41 +8258,35 @@ static void *gtbt__event_pack(const gtbt_collector *c, const gtbt__rec *r, const
     e->exit_code = r->exit_code;
     e->args = d->nargs ? argp : NULL;
     e->n_args = d->nargs;
-    e->metadata = ps->n ? kv : NULL;
-    e->n_metadata = ps->n;
+    e->metadata = nkv ? kv : NULL;
+    e->n_metadata = nkv;
     e->time_unix_ns = gtbt__realtime_ns();
     return block;
 }
 
-/* Appends a packed event to the buffer with a fresh uuid; an event that finds the buffer full
-   first spills it (so a run of exactly max_buffer events writes nothing to disk). Frees the event
-   instead when telemetry was withdrawn meanwhile. */
-static void gtbt__buffer_add(gtbt_collector *c, gtbt_event *e, void *block) {
-    gtbt__mutex_lock(&c->mu);
-    if (c->withdrawn) {
-        gtbt__mutex_unlock(&c->mu);
-        gtbt__free(block);
-        return;
-    }
-    if (c->n >= c->max_buffer) gtbt__spill_locked(c); /* leaves at most max_buffer - 1 */
-    gtbt__uuid4(&c->rng, (char *)(uintptr_t)e->uuid);
-    c->ev[c->n] = *e;
-    c->mem[c->n] = block;
-    c->n++;
-    gtbt__mutex_unlock(&c->mu);
-}
-
-/* Records one event: clean, pack, buffer. */
+/* Records one event: cleaned outside the lock, then packed straight into the buffer's next slot
+   with a fresh uuid. An event that finds the buffer full first spills it (so a run of exactly
+   max_buffer events writes nothing to disk). Nothing is recorded once telemetry was withdrawn. */
 static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
     gtbt__draft d;
-    gtbt_event e;
-    void *block;
+    void *block = NULL;
+    int withdrawn;
     if (!c || !c->active) return;
     gtbt__draft_make(c, r, &d);
-    block = gtbt__event_pack(c, r, &d, &e);
-    if (block) gtbt__buffer_add(c, &e, block);
-    else gtbt__logi(&c->log, GTBT_LOGITEM_TRACK_NOMEM, "telemetry: out of memory; event \"%.*s\" not recorded",
-                    (int)d.name.n, d.name.p);
+    gtbt__mutex_lock(&c->mu);
+    withdrawn = c->withdrawn;
+    if (!withdrawn) {
+        if (c->n >= c->max_buffer) gtbt__spill_locked(c);   /* leaves at most max_buffer - 1 */
+        block = gtbt__event_pack(c, r, &d, &c->ev[c->n]);
+        if (block) {
+            gtbt__uuid4(&c->rng, (char *)(uintptr_t)c->ev[c->n].uuid);
+            c->mem[c->n++] = block;
+        }
+    }
+    gtbt__mutex_unlock(&c->mu);
+    if (!block && !withdrawn)
+        gtbt__logi(&c->log, GTBT_LOGITEM_TRACK_NOMEM, "telemetry: out of memory; event \"%.*s\" not recorded",
+                   (int)d.name.n, d.name.p);
     if (d.ps.dropped) gtbt__logi(&c->log, GTBT_LOGITEM_METADATA_DROPPED, "telemetry: more than %d metadata pairs; %zu dropped",
                                  GTBT__MAX_PAIRS, d.ps.dropped);
     gtbt__draft_free(&d);
@@ -8518,7 +8556,7 @@ done:
 /* Frees the first k buffered events and closes the gap. Called with c->mu held. */
 static void gtbt__buffer_remove_front(gtbt_collector *c, size_t k) {
     size_t i;
-    for (i = 0; i < k; i++) gtbt__free(c->mem[i]);
+    for (i = 0; i < k; i++) gtbt__block_free(c, c->mem[i]);
     if (c->n > k) {
         memmove(c->ev, c->ev + k, (c->n - k) * sizeof *c->ev);
         memmove(c->mem, c->mem + k, (c->n - k) * sizeof *c->mem);
@@ -8547,11 +8585,11 @@ static void gtbt__keep(gtbt_collector *c, gtbt_event *ev, void **mem, size_t n) 
     size_t done, i, room, keep;
     gtbt__mutex_lock(&c->mu);
     done = gtbt__spill_write(c, ev, n);
-    for (i = 0; i < done; i++) gtbt__free(mem[i]);
+    for (i = 0; i < done; i++) gtbt__block_free(c, mem[i]);
     n -= done;
     room = c->max_buffer - 1 > c->n ? c->max_buffer - 1 - c->n : 0;
     keep = gtbt__min(n, room);
-    for (i = 0; i < n - keep; i++) gtbt__free(mem[done + i]);
+    for (i = 0; i < n - keep; i++) gtbt__block_free(c, mem[done + i]);
     if (n - keep) {
         c->dropped += n - keep;
         gtbt__logi(&c->log, GTBT_LOGITEM_UNDELIVERED_DROPPED, "telemetry: %zu undelivered event(s) dropped: no room in memory or on disk", n - keep);
@@ -8994,7 +9032,9 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !c->no_tls)) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
                 gtbt__logi(&c->log, GTBT_LOGITEM_DROPPED_AT_MOST_ONCE, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
-            for (i = 0; i < n; i++) gtbt__free(mem[i]);
+            gtbt__mutex_lock(&c->mu);
+            for (i = 0; i < n; i++) gtbt__block_free(c, mem[i]);
+            gtbt__mutex_unlock(&c->mu);
             gtbt__free(ev);
             gtbt__free(mem);
             ev = NULL; mem = NULL;
@@ -9237,7 +9277,8 @@ static int gtbt__valid_tool_name(const char *t) {
 
 static void gtbt__collector_free(gtbt_collector *c) {
     size_t i;
-    for (i = 0; i < c->n; i++) gtbt__free(c->mem[i]);
+    for (i = 0; i < c->n; i++) gtbt__block_free(c, c->mem[i]);
+    gtbt__free(c->slab);    /* the last slab, empty now (a slab with blocks left is freed with its last block) */
     if (c->network && c->network != c->backend) gtbt_backend_destroy(c->network);
     gtbt_backend_destroy(c->backend);
     gtbt_deletion_destroy(c->deletion);
