@@ -1338,11 +1338,6 @@ static int gtbt__ascii_casecmp(const char *a, const char *b) { return gtbt__asci
 static int gtbt__test_fail_write_after = -1;
 static int gtbt__test_fail_writes = 0;
 
-static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
-    int n = snprintf(out, cap, "%s" GTBT__SEP "%s", a, b);
-    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
-}
-
 /* The first n bytes of s (fewer when they do not fit cap, which must not be 0), NUL-terminated;
    the length written. */
 static size_t gtbt__copy(char *out, size_t cap, const char *s, size_t n) {
@@ -1350,6 +1345,18 @@ static size_t gtbt__copy(char *out, size_t cap, const char *s, size_t n) {
     memcpy(out, s, n);
     out[n] = 0;
     return n;
+}
+
+/* a, the separator, b; cut to fit cap (as snprintf would) and GTBT_E_INVALID when it does not. */
+static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
+    size_t na = strlen(a), nb = strlen(b), k;
+    if (!cap) return GTBT_E_INVALID;
+    k = gtbt__copy(out, cap, a, na);
+    if (k + 1 < cap) {
+        out[k++] = GTBT__SEP[0];
+        gtbt__copy(out + k, cap - k, b, nb);
+    }
+    return na + 1 + nb >= cap ? GTBT_E_INVALID : GTBT_OK;
 }
 
 /* A MAC address as lowercase colon hex ("aa:bb:cc:dd:ee:ff"), cut to fit cap. */
@@ -7264,10 +7271,12 @@ static void gtbt__net_backend_destroy(gtbt_backend *b) {
    user, password, query and fragment never appear (they may hold a key). Works on any text,
    also a URL that was refused; cut to fit cap. */
 static void gtbt__url_display(const char *url, char *out, size_t cap) {
-    const char *p = url ? url : "", *sep = strstr(p, "://"), *a, *e, *at, *q;
+    const char *p = url ? url : "", *sep, *a, *e, *at, *q;
     size_t k, n = 0;
     if (!cap) return;
     out[0] = 0;
+    for (sep = p; *sep && !(sep[0] == ':' && sep[1] == '/' && sep[2] == '/'); sep++) {}
+    if (!*sep) sep = NULL;
     if (sep) {
         for (q = p; q < sep && (gtbt__is_alnum((unsigned char)*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
         if (q != sep || sep == p) sep = NULL;
@@ -8781,14 +8790,14 @@ static size_t gtbt__parse_ndjson(gtbt__batch *b, char *text, size_t len, int *no
 /* ---- back-off (30 s doubling up to 1 h, or Retry-After), kept in the data dir per backend so later runs honour it ---- */
 static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     unsigned char d[32];
-    char hex[17];
+    char name[18 + 17] = "telemetry-backoff-";
     gtbt__sha256 s;
     const char *info = c->backend && c->backend->info ? c->backend->info : "custom";
     gtbt__sha256_init(&s);
     gtbt__sha256_update(&s, info, strlen(info));
     gtbt__sha256_final(&s, d);
-    gtbt__hex(d, 8, hex);
-    return snprintf(out, cap, "%s" GTBT__SEP "telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
+    gtbt__hex(d, 8, name + 18);
+    return gtbt__path_join(out, cap, c->data_dir, name);
 }
 
 static int64_t gtbt__unix_ms(void) { return gtbt__realtime_ns() / 1000000; }
