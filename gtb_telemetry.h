@@ -1815,13 +1815,12 @@ static void gtbt__first_mac_posix(char *out, size_t cap) {
     }
     freeifaddrs(ifs);
 }
-/* The user name of uid as getpwuid_r gives it, read straight from /etc/passwd when the name
-   service looks there first (the one "passwd:" line of /etc/nsswitch.conf names "files" first;
-   nss and passwd are those two files' paths),
-   which spares loading the whole name service configuration in every run. 1 when found; 0, out
-   untouched, when getpwuid_r must answer: other sources first, no line for uid, or a line for uid
-   (or one that could be read as such) outside the plain name:password:uid:gid:gecos:home:shell
-   form, which the C library parses in ways of its own. */
+/* The user name of uid as getpwuid_r gives it, read straight from the passwd file when the name
+   service looks there first (the one "passwd:" line of the nss file, /etc/nsswitch.conf, names
+   "files" first), which spares loading the whole name service configuration in every run. 1 when
+   found; 0, out untouched, when getpwuid_r must answer: other sources first, no line for uid, or
+   a line for uid (or one that could be read as such) outside the plain
+   name:password:uid:gid:gecos:home:shell form, which the C library parses in ways of its own. */
 static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned long uid, char *out, size_t cap) {
     char *text, *line, *next, *f[7];
     size_t len;
