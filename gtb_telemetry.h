@@ -18,6 +18,9 @@
    -fno-asynchronous-unwind-tables 8-12 KiB more: 77 / 177 KiB with all four. BearSSL brings
    only the client profile's code (ECDHE, RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305,
    SHA-256/384); GTB_TELEMETRY_NO_TLS leaves it out.
+   Start-up: a shared libbearssl built with immediate binding (-z now, as Debian and Ubuntu build
+   it) costs every run of the tool about 0.29 M instructions in the dynamic loader, https used or
+   not; BearSSL linked statically (-Wl,-Bstatic -lbearssl -Wl,-Bdynamic) costs nothing at start.
 
    QUICK START
    ===========
@@ -1284,6 +1287,7 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
 #define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
 #define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__fs_size          GTBT__P(gtbt__fs_size)
 #define gtbt__fs_lock          GTBT__P(gtbt__fs_lock)
 #define gtbt__fs_unlock        GTBT__P(gtbt__fs_unlock)
 #define gtbt__dir_open         GTBT__P(gtbt__dir_open)
@@ -1335,9 +1339,38 @@ static int gtbt__ascii_casecmp(const char *a, const char *b) { return gtbt__asci
 static int gtbt__test_fail_write_after = -1;
 static int gtbt__test_fail_writes = 0;
 
+/* The first n bytes of s (fewer when they do not fit cap, which must not be 0), NUL-terminated;
+   the length written. */
+static size_t gtbt__copy(char *out, size_t cap, const char *s, size_t n) {
+    if (n > cap - 1) n = cap - 1;
+    memcpy(out, s, n);
+    out[n] = 0;
+    return n;
+}
+
+/* a, the separator, b; cut to fit cap (as snprintf would) and GTBT_E_INVALID when it does not. */
 static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
-    int n = snprintf(out, cap, "%s" GTBT__SEP "%s", a, b);
-    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+    size_t na = strlen(a), nb = strlen(b), k;
+    if (!cap) return GTBT_E_INVALID;
+    k = gtbt__copy(out, cap, a, na);
+    if (k + 1 < cap) {
+        out[k++] = GTBT__SEP[0];
+        gtbt__copy(out + k, cap - k, b, nb);
+    }
+    return na + 1 + nb >= cap ? GTBT_E_INVALID : GTBT_OK;
+}
+
+/* A MAC address as lowercase colon hex ("aa:bb:cc:dd:ee:ff"), cut to fit cap. */
+static GTBT__UNUSED void gtbt__mac_text(const unsigned char a[6], char *out, size_t cap) {
+    static const char digits[] = "0123456789abcdef";
+    char t[18];
+    int i;
+    for (i = 0; i < 6; i++) {
+        t[3 * i] = digits[a[i] >> 4];
+        t[3 * i + 1] = digits[a[i] & 15];
+        t[3 * i + 2] = ':';
+    }
+    gtbt__copy(out, cap, t, 17);
 }
 
 static void gtbt__trim(char *s) {
@@ -1674,6 +1707,13 @@ static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
     *ms = (int64_t)st.st_mtime * 1000;
     return 0;
 }
+/* The size of the regular file at path (a link is not followed): 0, or -1 when there is none. */
+static int gtbt__fs_size_posix(const char *path, uint64_t *size) {
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
 /* An exclusive lock on the file at path, held until gtbt__fs_unlock or the process ends (a killed
    process releases it): 0 locked, 1 held by someone else (any process, any PID namespace on this
    kernel), -1 no lock (the file is gone, or the file system cannot lock; *l is then unlocked).
@@ -1755,7 +1795,7 @@ static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     out[0] = 0;
     if (gtbt__read_file("/etc/machine-id", 4096, 0, &text, &len) != GTBT_OK) return;
     gtbt__trim(text);
-    snprintf(out, cap, "%s", text);
+    gtbt__copy(out, cap, text, strlen(text));
     gtbt__free(text);
 }
 /* The first interface (kernel order) that is not loopback and has a hardware address. */
@@ -1771,17 +1811,59 @@ static void gtbt__first_mac_posix(char *out, size_t cap) {
         if (ll->sll_halen != 6) continue;
         a = ll->sll_addr;
         if (!(a[0] | a[1] | a[2] | a[3] | a[4] | a[5])) continue;
-        snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+        gtbt__mac_text(a, out, cap);
         break;
     }
     freeifaddrs(ifs);
+}
+/* The user name of uid as getpwuid_r gives it, read straight from the passwd file when the name
+   service looks there first (the one "passwd:" line of the nss file, /etc/nsswitch.conf, names
+   "files" first), which spares loading the whole name service configuration in every run. 1 when
+   found; 0, out untouched, when getpwuid_r must answer: other sources first, no line for uid, or
+   a line for uid (or one that could be read as such) outside the plain
+   name:password:uid:gid:gecos:home:shell form, which the C library parses in ways of its own. */
+static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned long uid, char *out, size_t cap) {
+    char *text, *line, *next, *f[7];
+    size_t len;
+    int lines = 0, files = 0, found = 0, k;
+    if (gtbt__read_file(nss, 64 * 1024, 0, &text, &len) != GTBT_OK) return 0;
+    for (line = text; line; line = next) {
+        if ((next = strchr(line, '\n')) != NULL) *next++ = 0;
+        while (*line == ' ' || *line == '\t') line++;
+        if (strncmp(line, "passwd:", 7)) continue;
+        for (line += 7; *line == ' ' || *line == '\t'; line++) {}
+        lines++;
+        files = !strncmp(line, "files", 5) && (!line[5] || line[5] == ' ' || line[5] == '\t' || line[5] == '#' || line[5] == '[');
+    }
+    gtbt__free(text);
+    if (lines != 1 || !files) return 0;
+    if (gtbt__read_file(passwd, 16 * 1024 * 1024, 0, &text, &len) != GTBT_OK) return 0;
+    if (memchr(text, 0, len)) { gtbt__free(text); return 0; }
+    for (line = text; line && !found; line = next) {
+        unsigned long id = 0;
+        const char *d;
+        if ((next = strchr(line, '\n')) != NULL) *next++ = 0;
+        while (*line == ' ' || *line == '\t') line++;
+        if (!*line || *line == '#' || *line == '+' || *line == '-') continue;   /* +/-: NIS markers, never a user here */
+        for (k = 0, f[0] = line; k < 6 && (f[k + 1] = strchr(f[k], ':')) != NULL; k++) *f[k + 1]++ = 0;
+        if (k < 2) continue;   /* no uid field: not a line for anyone */
+        for (d = f[2]; *d >= '0' && *d <= '9' && d - f[2] < 9; d++) id = id * 10 + (unsigned long)(*d - '0');
+        if (*d || d == f[2]) found = -1;   /* not plain digits: leave it to the C library */
+        else if (id == uid) {
+            for (d = k == 6 ? f[3] : ""; *d >= '0' && *d <= '9'; d++) {}
+            found = (k == 6 && f[0][0] && d != f[3] && !*d) ? 1 : -1;   /* and a plain gid */
+        }
+    }
+    if (found > 0) gtbt__copy(out, cap, f[0], strlen(f[0]));
+    gtbt__free(text);
+    return found > 0;
 }
 /* 3rd field of /proc/version ("Linux version 6.8.0-106-generic ..."); "linux" when unreadable. */
 static void gtbt__os_version_posix(char *out, size_t cap) {
     char *text, *p, *f[3];
     size_t len;
     int k = 0;
-    snprintf(out, cap, "linux");
+    gtbt__copy(out, cap, "linux", 5);
     if (gtbt__read_file("/proc/version", 64 * 1024, 0, &text, &len) != GTBT_OK) return;
     gtbt__trim(text);
     p = text;
@@ -1792,8 +1874,8 @@ static void gtbt__os_version_posix(char *out, size_t cap) {
         while (*p && *p != ' ' && *p != '\t' && *p != '\n') p++;
         if (*p) *p++ = 0;
     }
-    if (k == 3) snprintf(out, cap, "%s", f[2]);
-    else if (text[0]) snprintf(out, cap, "%s", text);
+    if (k == 3) gtbt__copy(out, cap, f[2], strlen(f[2]));
+    else if (text[0]) gtbt__copy(out, cap, text, strlen(text));
     gtbt__free(text);
 }
 #else
@@ -1825,10 +1907,15 @@ static void gtbt__first_mac_posix(char *out, size_t cap) {
         dl = (const struct sockaddr_dl *)(const void *)i->ifa_addr;
         if (dl->sdl_alen != 6) continue;
         a = (const unsigned char *)LLADDR(dl);
-        snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+        gtbt__mac_text(a, out, cap);
         break;
     }
     freeifaddrs(ifs);
+}
+/* No /etc/passwd shortcut outside Linux: getpwuid_r answers. */
+static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned long uid, char *out, size_t cap) {
+    (void)nss; (void)passwd; (void)uid; (void)out; (void)cap;
+    return 0;
 }
 /* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
    as its version, not the kernel release. */
@@ -1843,8 +1930,9 @@ static void gtbt__username_posix(char *out, size_t cap) {
     struct passwd pw, *res = NULL;
     char tmp[4096];
     out[0] = 0;
+    if (gtbt__passwd_name_posix("/etc/nsswitch.conf", "/etc/passwd", (unsigned long)getuid(), out, cap)) return;
     if (getpwuid_r(getuid(), &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name)
-        snprintf(out, cap, "%s", res->pw_name);
+        gtbt__copy(out, cap, res->pw_name, strlen(res->pw_name));
 }
 
 /* ---- processes ---- */
@@ -2439,6 +2527,17 @@ static int gtbt__fs_mtime_ms_win32(const char *path, int64_t *ms) {
     *ms = ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) / 10000;
     return 0;
 }
+static int gtbt__fs_size_win32(const char *path, uint64_t *size) {
+    wchar_t *w = gtbt__wpath(path);
+    WIN32_FILE_ATTRIBUTE_DATA fa;
+    BOOL ok;
+    if (!w) return -1;
+    ok = GetFileAttributesExW(w, GetFileExInfoStandard, &fa);
+    gtbt__free(w);
+    if (!ok || (fa.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT))) return -1;
+    *size = ((uint64_t)fa.nFileSizeHigh << 32) | fa.nFileSizeLow;
+    return 0;
+}
 typedef struct gtbt__dir { HANDLE h; int first; WIN32_FIND_DATAW fd; char name[MAX_PATH * 3 + 1]; } gtbt__dir;
 static int gtbt__dir_open_win32(gtbt__dir *d, const char *path) {
     char pat[GTBT__MAX_PATH];
@@ -2816,8 +2915,14 @@ static const uint32_t gtbt__sha256_k[64] = {
 
 #define GTBT__ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
+/* One round: Ch(e,f,g) = g ^ (e & (f ^ g)), Maj(a,b,c) = (a & b) | (c & (a | b)); the caller renames. */
+#define GTBT__SHA256_ROUND(a, b, c, d, e, f, g, h, i) \
+    t1 = h + (GTBT__ROR(e, 6) ^ GTBT__ROR(e, 11) ^ GTBT__ROR(e, 25)) + (g ^ (e & (f ^ g))) + gtbt__sha256_k[i] + w[i]; \
+    d += t1; \
+    h = t1 + (GTBT__ROR(a, 2) ^ GTBT__ROR(a, 13) ^ GTBT__ROR(a, 22)) + ((a & b) | (c & (a | b)))
+
 static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
-    uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+    uint32_t w[64], a, b, c, d, e, f, g, h, t1;
     int i;
     for (i = 0; i < 16; i++)
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
@@ -2827,10 +2932,16 @@ static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
     a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3]; e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-    for (i = 0; i < 64; i++) {
-        t1 = h + (GTBT__ROR(e, 6) ^ GTBT__ROR(e, 11) ^ GTBT__ROR(e, 25)) + ((e & f) ^ (~e & g)) + gtbt__sha256_k[i] + w[i];
-        t2 = (GTBT__ROR(a, 2) ^ GTBT__ROR(a, 13) ^ GTBT__ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+    /* eight rounds per pass with the working variables renamed instead of moved */
+    for (i = 0; i < 64; i += 8) {
+        GTBT__SHA256_ROUND(a, b, c, d, e, f, g, h, i);
+        GTBT__SHA256_ROUND(h, a, b, c, d, e, f, g, i + 1);
+        GTBT__SHA256_ROUND(g, h, a, b, c, d, e, f, i + 2);
+        GTBT__SHA256_ROUND(f, g, h, a, b, c, d, e, i + 3);
+        GTBT__SHA256_ROUND(e, f, g, h, a, b, c, d, i + 4);
+        GTBT__SHA256_ROUND(d, e, f, g, h, a, b, c, i + 5);
+        GTBT__SHA256_ROUND(c, d, e, f, g, h, a, b, i + 6);
+        GTBT__SHA256_ROUND(b, c, d, e, f, g, h, a, i + 7);
     }
     s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d; s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
 }
@@ -2857,13 +2968,18 @@ static void gtbt__sha256_update(gtbt__sha256 *s, const void *data, size_t n) {
 
 static void gtbt__sha256_final(gtbt__sha256 *s, unsigned char out[32]) {
     uint64_t bits = s->total * 8;
-    unsigned char pad = 0x80, len[8];
     int i;
-    gtbt__sha256_update(s, &pad, 1);
-    pad = 0;
-    while (s->fill != 56) gtbt__sha256_update(s, &pad, 1);
-    for (i = 0; i < 8; i++) len[i] = (unsigned char)(bits >> (56 - 8 * i));
-    gtbt__sha256_update(s, len, 8);
+    /* 0x80, zeros up to 8 bytes before a block end (one more block when they do not fit), the length */
+    s->block[s->fill++] = 0x80;
+    if (s->fill > 56) {
+        memset(s->block + s->fill, 0, 64 - s->fill);
+        gtbt__sha256_block(s, s->block);
+        s->fill = 0;
+    }
+    memset(s->block + s->fill, 0, 56 - s->fill);
+    for (i = 0; i < 8; i++) s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    gtbt__sha256_block(s, s->block);
+    s->fill = 0;
     for (i = 0; i < 8; i++) {
         out[4 * i] = (unsigned char)(s->h[i] >> 24); out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
         out[4 * i + 2] = (unsigned char)(s->h[i] >> 8); out[4 * i + 3] = (unsigned char)s->h[i];
@@ -4445,8 +4561,14 @@ static void gtbt__url_hostport(gtbt__url *u) {
     memcpy(o, u->host, n);
     o += n;
     if (v6) *o++ = ']';
+    if (!def) {   /* ":port", 1-65535 */
+        char d[8];
+        int k = 0, v = u->port;
+        do { d[k++] = (char)('0' + v % 10); v /= 10; } while (v && k < 5);
+        *o++ = ':';
+        while (k) *o++ = d[--k];
+    }
     *o = '\0';
-    if (!def) snprintf(o, sizeof u->hostport - (size_t)(o - u->hostport), ":%d", u->port);
 }
 
 /* Parse an http(s) URL. GTBT_E_INVALID for: NULL/empty, > 2048 bytes, control characters or spaces, invalid
@@ -4456,7 +4578,8 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
     size_t n, i;
     int rc;
     if (!s || !u) return GTBT_E_INVALID;
-    memset(u, 0, sizeof *u);
+    u->tls = u->host_is_ip = u->port = 0;   /* the strings are "" (not zeroed through: 2.6 KiB) */
+    u->host[0] = u->hostport[0] = u->path[0] = u->basic[0] = 0;
     for (n = 0; n <= GTBT__URL_MAX && s[n]; n++) {}
     if (n == 0 || n > GTBT__URL_MAX) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
@@ -4469,7 +4592,7 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
     else if (gtbt__ascii_ncasecmp(s, "http://", 7) == 0) auth = s + 7;
     else return GTBT_E_INVALID;
 
-    end = auth + strcspn(auth, "/?#");
+    for (end = auth; *end && *end != '/' && *end != '?' && *end != '#'; end++) {}
     if (memchr(auth, '@', (size_t)(end - auth))) return GTBT_E_INVALID; /* userinfo */
     if (*auth == '[') {
         hostend = (const char *)memchr(auth, ']', (size_t)(end - auth));
@@ -4487,9 +4610,11 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
     rc = gtbt__url_port(p < end ? p + 1 : end, p < end ? (size_t)(end - p - 1) : 0, u->tls ? 443 : 80, &u->port);
     if (rc != GTBT_OK) return rc;
 
-    frag = end + strcspn(end, "#");
-    if (*end != '/') strcpy(u->path, "/"); /* empty path, or a query directly after the authority */
-    strncat(u->path, end, (size_t)(frag - end)); /* at most 2048 - 8 bytes: fits */
+    for (frag = end; *frag && *frag != '#'; frag++) {}
+    i = 0;
+    if (*end != '/') u->path[i++] = '/'; /* empty path, or a query directly after the authority */
+    memcpy(u->path + i, end, (size_t)(frag - end)); /* at most 2048 - 8 bytes: fits */
+    u->path[i + (size_t)(frag - end)] = 0;
     gtbt__url_hostport(u);
     return GTBT_OK;
 }
@@ -7151,10 +7276,12 @@ static void gtbt__net_backend_destroy(gtbt_backend *b) {
    user, password, query and fragment never appear (they may hold a key). Works on any text,
    also a URL that was refused; cut to fit cap. */
 static void gtbt__url_display(const char *url, char *out, size_t cap) {
-    const char *p = url ? url : "", *sep = strstr(p, "://"), *a, *e, *at, *q;
+    const char *p = url ? url : "", *sep, *a, *e, *at, *q;
     size_t k, n = 0;
     if (!cap) return;
     out[0] = 0;
+    for (sep = p; *sep && !(sep[0] == ':' && sep[1] == '/' && sep[2] == '/'); sep++) {}
+    if (!*sep) sep = NULL;
     if (sep) {
         for (q = p; q < sep && (gtbt__is_alnum((unsigned char)*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
         if (q != sep || sep == p) sep = NULL;
@@ -7162,10 +7289,10 @@ static void gtbt__url_display(const char *url, char *out, size_t cap) {
     a = sep ? sep + 3 : p;
     for (e = a; *e && *e != '/' && *e != '?' && *e != '#'; e++) {}
     for (at = e; at > a && at[-1] != '@'; at--) {}   /* the host starts after the last '@' */
-    if (sep) n = (size_t)snprintf(out, cap, "%.*s", (int)(a - p), p);
-    if (n < cap) n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(e - at), at);
+    if (sep) n = gtbt__copy(out, cap, p, (size_t)(a - p));
+    n += gtbt__copy(out + n, cap - n, at, (size_t)(e - at));
     for (k = 0; e[k] && e[k] != '?' && e[k] != '#'; k++) {}
-    if (n < cap) snprintf(out + n, cap - n, "%.*s", (int)k, e);
+    gtbt__copy(out + n, cap - n, e, k);
 }
 
 /* Checks the URL (and that https can be spoken); logs why not. */
@@ -8669,14 +8796,14 @@ static const char gtbt__local_log_name[] = "telemetry.log";    /* the local-only
 /* ---- back-off (30 s doubling up to 1 h, or Retry-After), kept in the data dir per backend so later runs honour it ---- */
 static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     unsigned char d[32];
-    char hex[17];
+    char name[18 + 17] = "telemetry-backoff-";
     gtbt__sha256 s;
     const char *info = c->backend && c->backend->info ? c->backend->info : "custom";
     gtbt__sha256_init(&s);
     gtbt__sha256_update(&s, info, strlen(info));
     gtbt__sha256_final(&s, d);
-    gtbt__hex(d, 8, hex);
-    return snprintf(out, cap, "%s" GTBT__SEP "telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
+    gtbt__hex(d, 8, name + 18);
+    return gtbt__path_join(out, cap, c->data_dir, name);
 }
 
 static int64_t gtbt__unix_ms(void) { return gtbt__realtime_ns() / 1000000; }
@@ -8737,15 +8864,19 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
 /* ---- the record of deliveries, shown by "telemetry show" ----
    <data_dir>/telemetry-sent.ndjson: one line per acknowledged request,
    {"time":"<RFC 3339>","backend":"<info>","events":N,"sent":[<the events>]}, at most
-   GTBT__SENT_MAX bytes (the oldest lines are dropped), 0600. Written only while enabled; disable
-   and reset remove it. */
+   GTBT__SENT_MAX bytes, 0600. Written only while enabled; disable and reset remove it. A line
+   that fits is appended (the file is not read); one that does not drops the oldest lines until
+   at most GTBT__SENT_KEEP bytes are left, so that a tool run many times rewrites the file once
+   in many runs, not in every one. */
 #define GTBT__SENT_FILE "telemetry-sent.ndjson"
 #define GTBT__SENT_MAX  (256 * 1024)
+#define GTBT__SENT_KEEP (GTBT__SENT_MAX - GTBT__SENT_MAX / 8)
 
 static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n) {
     char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], ts[40], *old = NULL;
     gtbt__buf line, all;
     size_t len = 0, from = 0;
+    uint64_t size;
     int withdrawn;
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
@@ -8765,8 +8896,9 @@ static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, size_t n)
         gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":[]}\n", n);
     }
     if (line.oom) { gtbt__buf_free(&line); return; }
-    if (gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &old, &len) == GTBT_OK && len + line.len > GTBT__SENT_MAX) {
-        while (from < len && len - from + line.len > GTBT__SENT_MAX) {   /* drop the oldest lines */
+    if (gtbt__fs_size(path, &size) == 0 && size + line.len > GTBT__SENT_MAX &&
+        gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &old, &len) == GTBT_OK && len + line.len > GTBT__SENT_MAX) {
+        while (from < len && len - from + line.len > GTBT__SENT_KEEP) {   /* drop the oldest lines */
             char *nl = (char *)memchr(old + from, '\n', len - from);
             from = nl ? (size_t)(nl - old) + 1 : len;
         }
@@ -9356,7 +9488,7 @@ static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size
         out[i] = gtbt__is_lower(ch) ? (char)(ch - 32) : (gtbt__is_upper(ch) || gtbt__is_digit(ch)) ? ch : '_';
     }
     out[i] = 0;
-    snprintf(out + i, cap - i, "_%s", suffix);
+    if (i + 1 < cap) { out[i++] = '_'; gtbt__copy(out + i, cap - i, suffix, strlen(suffix)); }
 }
 
 /* The directories leave this much of GTBT__MAX_PATH for the names of the files inside them. */
@@ -10149,12 +10281,30 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
 }
 
 /* ---- gtbt_new and friends ---- */
+/* A zeroed collector, but for the insides of its three path-sized arrays: 12 KiB that are only
+   read as the strings written into them, each "" until then. The arithmetic needs them in this
+   order (the build fails otherwise). */
+typedef char gtbt__collector_arrays_in_order[offsetof(gtbt_collector, config_dir) < offsetof(gtbt_collector, data_dir) &&
+                                             offsetof(gtbt_collector, data_dir) < offsetof(gtbt_collector, info) ? 1 : -1];
+static gtbt_collector *gtbt__collector_alloc(void) {
+    gtbt_collector *c = (gtbt_collector *)gtbt__malloc(sizeof *c);
+    char *p = (char *)c;
+    size_t cd = offsetof(gtbt_collector, config_dir), dd = offsetof(gtbt_collector, data_dir);
+    size_t in = offsetof(gtbt_collector, info);
+    if (!c) return NULL;
+    memset(p, 0, cd + 1);
+    memset(p + cd + sizeof c->config_dir, 0, dd + 1 - (cd + sizeof c->config_dir));
+    memset(p + dd + sizeof c->data_dir, 0, in + 1 - (dd + sizeof c->data_dir));
+    memset(p + in + sizeof c->info, 0, sizeof *c - (in + sizeof c->info));
+    return c;
+}
+
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_collector *c;
     gtbt_backend *custom = desc ? desc->backend : NULL;
     int cfg_rc = GTBT_OK, data_rc = GTBT_OK;
     if (!desc) return NULL;
-    c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
+    c = gtbt__collector_alloc();
     if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
     gtbt__mutex_init(&c->mu);
     gtbt__mutex_init(&c->flush_mu);

@@ -30,6 +30,10 @@ stop_sink() { kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_P
 SIZEF="-std=c99 -Os -ffunction-sections -fdata-sections -Wl,--gc-sections -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I."
 cc $SIZEF -o "$O/gtbt_post_size" tests/bench/gtbt_post.c -lbearssl -lpthread || exit 1
 cc $SIZEF -o "$O/bench_size" tests/bench/bench.c -lbearssl -lpthread || exit 1
+# BearSSL linked statically: no start-up cost for a shared libbearssl built with immediate binding
+STATIC_SSL="-Wl,-Bstatic -lbearssl -Wl,-Bdynamic -lpthread"
+cc $CFLAGS -o "$O/gtbt_post_static" tests/bench/gtbt_post.c $STATIC_SSL || exit 1
+cc $SIZEF -o "$O/gtbt_post_size_static" tests/bench/gtbt_post.c $STATIC_SSL || exit 1
 # median wall time in ms of N runs of a command
 median_ms() {
     n=$1; shift
@@ -176,11 +180,13 @@ echo "|----------------------------------------------|-------------|------------
 start_sink
 url="http://127.0.0.1:$PORT/events"
 g1=$(instr "$O/gtbt_post" "$url" 1); s1=$(instr "$O/gtbt_post_size" "$url" 1); c1=$(curl_or instr "$O/curl_post" "$url" 1)
+g1s=$(instr "$O/gtbt_post_static" "$url" 1); s1s=$(instr "$O/gtbt_post_size_static" "$url" 1)
 gN=$(instr "$O/gtbt_post" "$url" 1000); sN=$(instr "$O/gtbt_post_size" "$url" 1000); cN=$(curl_or instr "$O/curl_post" "$url" 1000)
 gR=$(rss "$O/gtbt_post" "$url" 1000); sR=$(rss "$O/gtbt_post_size" "$url" 1000); cR=$(curl_or rss "$O/curl_post" "$url" 1000)
 stop_sink
 per() { if [ "$2" = - ]; then echo -; else echo $(( ($2 - $1) / 999 )); fi; }
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "one HTTP event" "<= 450000" "$g1" "$s1" "$c1"
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "  the same, BearSSL linked statically" "" "$g1s" "$s1s" "-"
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "1000 HTTP events" "< libcurl" "$gN" "$sN" "$cN"
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "  per extra event ((N=1000 - N=1) / 999)" "<= 4000" "$(per "$g1" "$gN")" "$(per "$s1" "$sN")" "$(per "$c1" "$cN")"
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "peak RSS, 1000 HTTP events (KiB)" "<= 3072" "$gR" "$sR" "$cR"
