@@ -13,9 +13,9 @@
            -lcrypt32 -ladvapi32 -lshell32 -lole32
    Small binaries: what the library adds to a stripped hello-world (gcc 12, x86_64 Linux; without
    TLS / with BearSSL linked statically) is 157 / 257 KiB at -O2; -Os saves 36-40 KiB; then
-   -ffunction-sections -fdata-sections -Wl,--gc-sections 28-36 KiB more (the CLI, the prompt,
+   -ffunction-sections -fdata-sections -Wl,--gc-sections 24-28 KiB more (the CLI, the prompt,
    the Datadog and PostHog backends and the deletion requestors stay out unless called); then
-   -fno-asynchronous-unwind-tables 8-12 KiB more: 77 / 177 KiB with all four. BearSSL brings
+   -fno-asynchronous-unwind-tables 12 KiB more: 81 / 181 KiB with all four. BearSSL brings
    only the client profile's code (ECDHE, RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305,
    SHA-256/384); GTB_TELEMETRY_NO_TLS leaves it out.
    Start-up: a shared libbearssl built with immediate binding (-z now, as Debian and Ubuntu build
