@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
-TESTS      := core redact secrets hardening consent collector cli multiproc net backends notls log enduser tls datapath detach promises spillsend
+TESTS      := core core_notls redact secrets hardening consent collector cli multiproc net backends notls log enduser tls datapath detach promises lean spillsend
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
@@ -60,6 +60,10 @@ $(BUILD)/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/support.h 
 
 # the library without BearSSL: https refused, never downgraded
 $(BUILD)/test_notls: tests/test_notls.c gtb_telemetry.h tests/harness.h tests/support.h tests/sink.h | $(BUILD)
+	$(CC) -std=c99 $(WARN) $(SAN) -g -O1 -DGTB_TELEMETRY_NO_TLS -I. $< -o $@ -lpthread
+
+# the building blocks again without BearSSL (the library's own SHA-256 instead of BearSSL's)
+$(BUILD)/test_core_notls: tests/test_core_notls.c tests/test_core.c gtb_telemetry.h tests/harness.h tests/support.h | $(BUILD)
 	$(CC) -std=c99 $(WARN) $(SAN) -g -O1 -DGTB_TELEMETRY_NO_TLS -I. $< -o $@ -lpthread
 
 # the concurrency tests again under ThreadSanitizer
@@ -111,7 +115,7 @@ $(BUILD)/bearssl-macos-%/libbearssl.a: $(ZIG_PATH) $(if $(HAVE_I686),$(I686_SSL)
 
 $(BUILD)/i686/test_%: tests/test_%.c gtb_telemetry.h tests/harness.h tests/support.h tests/sink.h $(I686_SSL)/libbearssl.a
 	@mkdir -p $(@D)
-	$(I686_CC) -std=c99 $(WARN) -g -O1 -I. -I$(I686_SSL)/inc $(if $(filter notls,$*),-DGTB_TELEMETRY_NO_TLS) $< -o $@ -L$(I686_SSL) -lbearssl -lpthread
+	$(I686_CC) -std=c99 $(WARN) -g -O1 -I. -I$(I686_SSL)/inc $(if $(findstring notls,$*),-DGTB_TELEMETRY_NO_TLS) $< -o $@ -L$(I686_SSL) -lbearssl -lpthread
 
 # Windows x86_64: mingw-w64, run under wine (tests/win/run.sh)
 $(WIN_SSL)/libbearssl.a: $(if $(HAVE_I686),$(I686_SSL)/libbearssl.a)
@@ -136,7 +140,7 @@ test:
 	@GTBT_SINK=$(BUILD)/gtbt-sink sh tests/run.sh "sh tests/cross/macos.sh $(BUILD) x86_64" \
 	    "sh tests/cross/macos.sh $(BUILD) aarch64" \
 	    "sh tests/test_kit.sh $(BUILD) install" "sh tests/test_kit.sh $(BUILD) new" \
-	    "sh tests/compile/matrix.sh" "sh tests/test_kit.sh $(BUILD) ta" $(WIN_STAGES) \
+	    "sh tests/compile/matrix.sh" "sh tests/size/link.sh" "sh tests/test_kit.sh $(BUILD) ta" $(WIN_STAGES) \
 	    $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc \
 	    "$(BUILD)/tsan_collector thread" $(BUILD)/tsan_promises \
 	    $(filter-out $(BUILD)/test_backends $(BUILD)/test_net $(BUILD)/test_multiproc,$(TEST_BINS)) \

@@ -11,12 +11,16 @@
    Windows (mingw-w64; MSVC picks the system libraries up from #pragma comment(lib)):
        x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
            -lcrypt32 -ladvapi32 -lshell32 -lole32
-   Small binaries: what the library adds to a stripped hello-world (gcc, x86_64 Linux; without
-   TLS / with BearSSL linked statically) is 117 / 221 KiB at -O2; -Os saves 32 KiB; then
-   -ffunction-sections -fdata-sections -Wl,--gc-sections 16-20 KiB more; then
-   -fno-asynchronous-unwind-tables 8-12 KiB more: 61 / 157 KiB with all four. BearSSL brings
+   Small binaries: what the library adds to a stripped hello-world (gcc 12, x86_64 Linux; without
+   TLS / with BearSSL linked statically) is 157 / 257 KiB at -O2; -Os saves 36-40 KiB; then
+   -ffunction-sections -fdata-sections -Wl,--gc-sections 24-28 KiB more (the CLI, the prompt,
+   the Datadog and PostHog backends and the deletion requestors stay out unless called); then
+   -fno-asynchronous-unwind-tables 12 KiB more: 81 / 181 KiB with all four. BearSSL brings
    only the client profile's code (ECDHE, RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305,
    SHA-256/384); GTB_TELEMETRY_NO_TLS leaves it out.
+   Start-up: a shared libbearssl built with immediate binding (-z now, as Debian and Ubuntu build
+   it) costs every run of the tool about 0.29 M instructions in the dynamic loader, https used or
+   not; BearSSL linked statically (-Wl,-Bstatic -lbearssl -Wl,-Bdynamic) costs nothing at start.
 
    QUICK START
    ===========
@@ -1256,7 +1260,7 @@ static GTBT__PRINTF(3, 4) void gtbt__logi(const gtbt__log *lg, gtbt_log_item id,
 }
 
 #define GTBT__LOG_ITEM_NAME(id, level, text) #id,
-static const char *const gtbt__log_item_names[] = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_NAME) "" };
+static const char gtbt__log_item_names[][32] = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_NAME) "" };   /* no pointers to relocate */
 #undef GTBT__LOG_ITEM_NAME
 
 GTB_TELEMETRY_API const char *gtbt_log_item_name(gtbt_log_item id) {
@@ -1289,6 +1293,7 @@ static GTBT__UNUSED gtbt__log gtbt__log_of_net(const gtbt_net_desc *net) {
 #define gtbt__fs_rename        GTBT__P(gtbt__fs_rename)
 #define gtbt__fs_touch         GTBT__P(gtbt__fs_touch)
 #define gtbt__fs_mtime_ms      GTBT__P(gtbt__fs_mtime_ms)
+#define gtbt__fs_size          GTBT__P(gtbt__fs_size)
 #define gtbt__fs_lock          GTBT__P(gtbt__fs_lock)
 #define gtbt__fs_unlock        GTBT__P(gtbt__fs_unlock)
 #define gtbt__dir_open         GTBT__P(gtbt__dir_open)
@@ -1340,9 +1345,38 @@ static int gtbt__ascii_casecmp(const char *a, const char *b) { return gtbt__asci
 static int gtbt__test_fail_write_after = -1;
 static int gtbt__test_fail_writes = 0;
 
+/* The first n bytes of s (fewer when they do not fit cap, which must not be 0), NUL-terminated;
+   the length written. */
+static size_t gtbt__copy(char *out, size_t cap, const char *s, size_t n) {
+    if (n > cap - 1) n = cap - 1;
+    memcpy(out, s, n);
+    out[n] = 0;
+    return n;
+}
+
+/* a, the separator, b; cut to fit cap (as snprintf would) and GTBT_E_INVALID when it does not. */
 static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) {
-    int n = snprintf(out, cap, "%s" GTBT__SEP "%s", a, b);
-    return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
+    size_t na = strlen(a), nb = strlen(b), k;
+    if (!cap) return GTBT_E_INVALID;
+    k = gtbt__copy(out, cap, a, na);
+    if (k + 1 < cap) {
+        out[k++] = GTBT__SEP[0];
+        gtbt__copy(out + k, cap - k, b, nb);
+    }
+    return na + 1 + nb >= cap ? GTBT_E_INVALID : GTBT_OK;
+}
+
+/* A MAC address as lowercase colon hex ("aa:bb:cc:dd:ee:ff"), cut to fit cap. */
+static GTBT__UNUSED void gtbt__mac_text(const unsigned char a[6], char *out, size_t cap) {
+    static const char digits[] = "0123456789abcdef";
+    char t[18];
+    int i;
+    for (i = 0; i < 6; i++) {
+        t[3 * i] = digits[a[i] >> 4];
+        t[3 * i + 1] = digits[a[i] & 15];
+        t[3 * i + 2] = ':';
+    }
+    gtbt__copy(out, cap, t, 17);
 }
 
 static void gtbt__trim(char *s) {
@@ -1679,6 +1713,13 @@ static int gtbt__fs_mtime_ms_posix(const char *path, int64_t *ms) {
     *ms = (int64_t)st.st_mtime * 1000;
     return 0;
 }
+/* The size of the regular file at path (a link is not followed): 0, or -1 when there is none. */
+static int gtbt__fs_size_posix(const char *path, uint64_t *size) {
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
 /* An exclusive lock on the file at path, held until gtbt__fs_unlock or the process ends (a killed
    process releases it): 0 locked, 1 held by someone else (any process, any PID namespace on this
    kernel), -1 no lock (the file is gone, or the file system cannot lock; *l is then unlocked).
@@ -1760,7 +1801,7 @@ static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     out[0] = 0;
     if (gtbt__read_file("/etc/machine-id", 4096, 0, &text, &len) != GTBT_OK) return;
     gtbt__trim(text);
-    snprintf(out, cap, "%s", text);
+    gtbt__copy(out, cap, text, strlen(text));
     gtbt__free(text);
 }
 /* The first interface (kernel order) that is not loopback and has a hardware address. */
@@ -1776,17 +1817,59 @@ static void gtbt__first_mac_posix(char *out, size_t cap) {
         if (ll->sll_halen != 6) continue;
         a = ll->sll_addr;
         if (!(a[0] | a[1] | a[2] | a[3] | a[4] | a[5])) continue;
-        snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+        gtbt__mac_text(a, out, cap);
         break;
     }
     freeifaddrs(ifs);
+}
+/* The user name of uid as getpwuid_r gives it, read straight from the passwd file when the name
+   service looks there first (the one "passwd:" line of the nss file, /etc/nsswitch.conf, names
+   "files" first), which spares loading the whole name service configuration in every run. 1 when
+   found; 0, out untouched, when getpwuid_r must answer: other sources first, no line for uid, or
+   a line for uid (or one that could be read as such) outside the plain
+   name:password:uid:gid:gecos:home:shell form, which the C library parses in ways of its own. */
+static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned long uid, char *out, size_t cap) {
+    char *text, *line, *next, *f[7];
+    size_t len;
+    int lines = 0, files = 0, found = 0, k;
+    if (gtbt__read_file(nss, 64 * 1024, 0, &text, &len) != GTBT_OK) return 0;
+    for (line = text; line; line = next) {
+        if ((next = strchr(line, '\n')) != NULL) *next++ = 0;
+        while (*line == ' ' || *line == '\t') line++;
+        if (strncmp(line, "passwd:", 7)) continue;
+        for (line += 7; *line == ' ' || *line == '\t'; line++) {}
+        lines++;
+        files = !strncmp(line, "files", 5) && (!line[5] || line[5] == ' ' || line[5] == '\t' || line[5] == '#' || line[5] == '[');
+    }
+    gtbt__free(text);
+    if (lines != 1 || !files) return 0;
+    if (gtbt__read_file(passwd, 16 * 1024 * 1024, 0, &text, &len) != GTBT_OK) return 0;
+    if (memchr(text, 0, len)) { gtbt__free(text); return 0; }
+    for (line = text; line && !found; line = next) {
+        unsigned long id = 0;
+        const char *d;
+        if ((next = strchr(line, '\n')) != NULL) *next++ = 0;
+        while (*line == ' ' || *line == '\t') line++;
+        if (!*line || *line == '#' || *line == '+' || *line == '-') continue;   /* +/-: NIS markers, never a user here */
+        for (k = 0, f[0] = line; k < 6 && (f[k + 1] = strchr(f[k], ':')) != NULL; k++) *f[k + 1]++ = 0;
+        if (k < 2) continue;   /* no uid field: not a line for anyone */
+        for (d = f[2]; *d >= '0' && *d <= '9' && d - f[2] < 9; d++) id = id * 10 + (unsigned long)(*d - '0');
+        if (*d || d == f[2]) found = -1;   /* not plain digits: leave it to the C library */
+        else if (id == uid) {
+            for (d = k == 6 ? f[3] : ""; *d >= '0' && *d <= '9'; d++) {}
+            found = (k == 6 && f[0][0] && d != f[3] && !*d) ? 1 : -1;   /* and a plain gid */
+        }
+    }
+    if (found > 0) gtbt__copy(out, cap, f[0], strlen(f[0]));
+    gtbt__free(text);
+    return found > 0;
 }
 /* 3rd field of /proc/version ("Linux version 6.8.0-106-generic ..."); "linux" when unreadable. */
 static void gtbt__os_version_posix(char *out, size_t cap) {
     char *text, *p, *f[3];
     size_t len;
     int k = 0;
-    snprintf(out, cap, "linux");
+    gtbt__copy(out, cap, "linux", 5);
     if (gtbt__read_file("/proc/version", 64 * 1024, 0, &text, &len) != GTBT_OK) return;
     gtbt__trim(text);
     p = text;
@@ -1797,8 +1880,8 @@ static void gtbt__os_version_posix(char *out, size_t cap) {
         while (*p && *p != ' ' && *p != '\t' && *p != '\n') p++;
         if (*p) *p++ = 0;
     }
-    if (k == 3) snprintf(out, cap, "%s", f[2]);
-    else if (text[0]) snprintf(out, cap, "%s", text);
+    if (k == 3) gtbt__copy(out, cap, f[2], strlen(f[2]));
+    else if (text[0]) gtbt__copy(out, cap, text, strlen(text));
     gtbt__free(text);
 }
 #else
@@ -1830,10 +1913,15 @@ static void gtbt__first_mac_posix(char *out, size_t cap) {
         dl = (const struct sockaddr_dl *)(const void *)i->ifa_addr;
         if (dl->sdl_alen != 6) continue;
         a = (const unsigned char *)LLADDR(dl);
-        snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+        gtbt__mac_text(a, out, cap);
         break;
     }
     freeifaddrs(ifs);
+}
+/* No /etc/passwd shortcut outside Linux: getpwuid_r answers. */
+static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned long uid, char *out, size_t cap) {
+    (void)nss; (void)passwd; (void)uid; (void)out; (void)cap;
+    return 0;
 }
 /* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
    as its version, not the kernel release. */
@@ -1848,8 +1936,9 @@ static void gtbt__username_posix(char *out, size_t cap) {
     struct passwd pw, *res = NULL;
     char tmp[4096];
     out[0] = 0;
+    if (gtbt__passwd_name_posix("/etc/nsswitch.conf", "/etc/passwd", (unsigned long)getuid(), out, cap)) return;
     if (getpwuid_r(getuid(), &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name)
-        snprintf(out, cap, "%s", res->pw_name);
+        gtbt__copy(out, cap, res->pw_name, strlen(res->pw_name));
 }
 
 /* ---- processes ---- */
@@ -2444,6 +2533,17 @@ static int gtbt__fs_mtime_ms_win32(const char *path, int64_t *ms) {
     *ms = ((int64_t)u.QuadPart - (int64_t)116444736000000000LL) / 10000;
     return 0;
 }
+static int gtbt__fs_size_win32(const char *path, uint64_t *size) {
+    wchar_t *w = gtbt__wpath(path);
+    WIN32_FILE_ATTRIBUTE_DATA fa;
+    BOOL ok;
+    if (!w) return -1;
+    ok = GetFileAttributesExW(w, GetFileExInfoStandard, &fa);
+    gtbt__free(w);
+    if (!ok || (fa.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT))) return -1;
+    *size = ((uint64_t)fa.nFileSizeHigh << 32) | fa.nFileSizeLow;
+    return 0;
+}
 typedef struct gtbt__dir { HANDLE h; int first; WIN32_FIND_DATAW fd; char name[MAX_PATH * 3 + 1]; } gtbt__dir;
 static int gtbt__dir_open_win32(gtbt__dir *d, const char *path) {
     char pat[GTBT__MAX_PATH];
@@ -2797,8 +2897,16 @@ static void gtbt__sock_close_win32(gtbt__sock s) { closesocket(s); }
 #endif
 
 // >>sha256 ---------------------------------------------------------------------------------------
-/* FIPS 180-4 SHA-256 and RFC 2104 HMAC: for the machine id only (BearSSL is not needed for it, so
-   NO_TLS builds hash the same way). */
+/* FIPS 180-4 SHA-256 and RFC 2104 HMAC: for the machine id and the random seed. A build with TLS
+   uses BearSSL's SHA-256 (the handshake links it anyway: one implementation in the binary); a
+   NO_TLS build has its own below, and both hash the same way (tests/test_core.c checks the
+   FIPS vectors in either build). */
+#if GTBT__TLS
+typedef br_sha256_context gtbt__sha256;
+static void gtbt__sha256_init(gtbt__sha256 *s) { br_sha256_init(s); }
+static void gtbt__sha256_update(gtbt__sha256 *s, const void *data, size_t n) { br_sha256_update(s, data, n); }
+static void gtbt__sha256_final(gtbt__sha256 *s, unsigned char out[32]) { br_sha256_out(s, out); }
+#else
 typedef struct gtbt__sha256 { uint32_t h[8]; unsigned char block[64]; uint64_t total; size_t fill; } gtbt__sha256;
 
 static const uint32_t gtbt__sha256_k[64] = {
@@ -2813,8 +2921,14 @@ static const uint32_t gtbt__sha256_k[64] = {
 
 #define GTBT__ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
+/* One round: Ch(e,f,g) = g ^ (e & (f ^ g)), Maj(a,b,c) = (a & b) | (c & (a | b)); the caller renames. */
+#define GTBT__SHA256_ROUND(a, b, c, d, e, f, g, h, i) \
+    t1 = h + (GTBT__ROR(e, 6) ^ GTBT__ROR(e, 11) ^ GTBT__ROR(e, 25)) + (g ^ (e & (f ^ g))) + gtbt__sha256_k[i] + w[i]; \
+    d += t1; \
+    h = t1 + (GTBT__ROR(a, 2) ^ GTBT__ROR(a, 13) ^ GTBT__ROR(a, 22)) + ((a & b) | (c & (a | b)))
+
 static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
-    uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+    uint32_t w[64], a, b, c, d, e, f, g, h, t1;
     int i;
     for (i = 0; i < 16; i++)
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
@@ -2824,10 +2938,16 @@ static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
     a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3]; e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-    for (i = 0; i < 64; i++) {
-        t1 = h + (GTBT__ROR(e, 6) ^ GTBT__ROR(e, 11) ^ GTBT__ROR(e, 25)) + ((e & f) ^ (~e & g)) + gtbt__sha256_k[i] + w[i];
-        t2 = (GTBT__ROR(a, 2) ^ GTBT__ROR(a, 13) ^ GTBT__ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+    /* eight rounds per pass with the working variables renamed instead of moved */
+    for (i = 0; i < 64; i += 8) {
+        GTBT__SHA256_ROUND(a, b, c, d, e, f, g, h, i);
+        GTBT__SHA256_ROUND(h, a, b, c, d, e, f, g, i + 1);
+        GTBT__SHA256_ROUND(g, h, a, b, c, d, e, f, i + 2);
+        GTBT__SHA256_ROUND(f, g, h, a, b, c, d, e, i + 3);
+        GTBT__SHA256_ROUND(e, f, g, h, a, b, c, d, i + 4);
+        GTBT__SHA256_ROUND(d, e, f, g, h, a, b, c, i + 5);
+        GTBT__SHA256_ROUND(c, d, e, f, g, h, a, b, i + 6);
+        GTBT__SHA256_ROUND(b, c, d, e, f, g, h, a, i + 7);
     }
     s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d; s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
 }
@@ -2854,18 +2974,24 @@ static void gtbt__sha256_update(gtbt__sha256 *s, const void *data, size_t n) {
 
 static void gtbt__sha256_final(gtbt__sha256 *s, unsigned char out[32]) {
     uint64_t bits = s->total * 8;
-    unsigned char pad = 0x80, len[8];
     int i;
-    gtbt__sha256_update(s, &pad, 1);
-    pad = 0;
-    while (s->fill != 56) gtbt__sha256_update(s, &pad, 1);
-    for (i = 0; i < 8; i++) len[i] = (unsigned char)(bits >> (56 - 8 * i));
-    gtbt__sha256_update(s, len, 8);
+    /* 0x80, zeros up to 8 bytes before a block end (one more block when they do not fit), the length */
+    s->block[s->fill++] = 0x80;
+    if (s->fill > 56) {
+        memset(s->block + s->fill, 0, 64 - s->fill);
+        gtbt__sha256_block(s, s->block);
+        s->fill = 0;
+    }
+    memset(s->block + s->fill, 0, 56 - s->fill);
+    for (i = 0; i < 8; i++) s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    gtbt__sha256_block(s, s->block);
+    s->fill = 0;
     for (i = 0; i < 8; i++) {
         out[4 * i] = (unsigned char)(s->h[i] >> 24); out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
         out[4 * i + 2] = (unsigned char)(s->h[i] >> 8); out[4 * i + 3] = (unsigned char)s->h[i];
     }
 }
+#endif
 
 static void gtbt__hmac_sha256(const void *key, size_t klen, const void *msg, size_t n, unsigned char out[32]) {
     unsigned char k[64], pad[64], inner[32];
@@ -3155,31 +3281,20 @@ static void gtbt__json_strn(gtbt__buf *b, const char *str, size_t n) {
 }
 static void gtbt__json_str(gtbt__buf *b, const char *s) { gtbt__json_strn(b, s ? s : "", s ? strlen(s) : 0); }
 
-/* A tiny writer for objects and arrays, compact or pretty (Go's two-space MarshalIndent). */
-typedef struct gtbt__jw { gtbt__buf *b; int pretty, depth, first; } gtbt__jw;
+/* A tiny writer for compact objects and arrays (the wire formats; gtbt__json_indent makes the
+   pretty form of any of them). */
+typedef struct gtbt__jw { gtbt__buf *b; int first; } gtbt__jw;
 
-static void gtbt__jw_newline(gtbt__jw *w) {
-    int i;
-    if (!w->pretty) return;
-    gtbt__buf_putc(w->b, '\n');
-    for (i = 0; i < w->depth; i++) gtbt__buf_put(w->b, "  ", 2);
-}
-static void gtbt__jw_open(gtbt__jw *w, char c) { gtbt__buf_putc(w->b, c); w->depth++; w->first = 1; }
-static void gtbt__jw_close(gtbt__jw *w, char c) {
-    w->depth--;
-    if (!w->first) gtbt__jw_newline(w);
-    gtbt__buf_putc(w->b, c);
-    w->first = 0;
-}
+static void gtbt__jw_open(gtbt__jw *w, char c) { gtbt__buf_putc(w->b, c); w->first = 1; }
+static void gtbt__jw_close(gtbt__jw *w, char c) { gtbt__buf_putc(w->b, c); w->first = 0; }
 static void gtbt__jw_item(gtbt__jw *w) {
     if (!w->first) gtbt__buf_putc(w->b, ',');
-    gtbt__jw_newline(w);
     w->first = 0;
 }
 static void gtbt__jw_key(gtbt__jw *w, const char *k) {
     gtbt__jw_item(w);
     gtbt__json_str(w->b, k);
-    gtbt__buf_put(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+    gtbt__buf_putc(w->b, ':');
 }
 static void gtbt__jw_str(gtbt__jw *w, const char *k, const char *v) { gtbt__jw_key(w, k); gtbt__json_str(w->b, v); }
 static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
@@ -3189,51 +3304,19 @@ static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
     gtbt__buf_put(w->b, num, (size_t)n);
 }
 
-/* One event in the generic format: fixed field order, empty optionals omitted. */
-static void gtbt__json_event(gtbt__jw *w, const gtbt_event *e) {
-    char ts[40];
-    size_t i;
-    gtbt__rfc3339(e->time_unix_ns, ts);
-    gtbt__jw_open(w, '{');
-    gtbt__jw_str(w, "timestamp", ts);
-    gtbt__jw_str(w, "uuid", e->uuid);
-    gtbt__jw_str(w, "type", e->type);
-    gtbt__jw_str(w, "name", e->name);
-    gtbt__jw_str(w, "machine_id", e->machine_id);
-    gtbt__jw_str(w, "tool_name", e->tool_name);
-    gtbt__jw_str(w, "version", e->version);
-    gtbt__jw_str(w, "os", e->os);
-    gtbt__jw_str(w, "arch", e->arch);
-    gtbt__jw_str(w, "runtime_version", e->runtime_version);
-    gtbt__jw_str(w, "os_version", e->os_version);
-    if (e->duration_ms) gtbt__jw_int(w, "duration_ms", e->duration_ms);
-    if (e->exit_code) gtbt__jw_int(w, "exit_code", e->exit_code);
-    if (e->n_args) {
-        gtbt__jw_key(w, "args");
-        gtbt__jw_open(w, '[');
-        for (i = 0; i < e->n_args; i++) { gtbt__jw_item(w); gtbt__json_str(w->b, e->args[i]); }
-        gtbt__jw_close(w, ']');
-    }
-    if (e->error && e->error[0]) gtbt__jw_str(w, "error", e->error);
-    if (e->n_metadata) {
-        gtbt__jw_key(w, "metadata");
-        gtbt__jw_open(w, '{');
-        for (i = 0; i < e->n_metadata; i++) gtbt__jw_str(w, e->metadata[i].key, e->metadata[i].value);
-        gtbt__jw_close(w, '}');
-    }
-    gtbt__jw_close(w, '}');
-}
-
-/* The compact form of gtbt__json_event, written directly: literal keys, one reservation for the
-   event's worst case, an escape scan per string. jc (may be NULL) remembers where the previous
-   event's collector fields (machine_id .. os_version) were written: an event whose fields are the
-   same strings (the same pointers: one collector) copies those bytes instead of escaping again.
-   The output is byte for byte that of gtbt__json_event. */
+/* One event in the generic format, compact: fixed field order (timestamp, uuid, type, name,
+   machine_id, tool_name, version, os, arch, runtime_version, os_version, then duration_ms,
+   exit_code, args, error, metadata when not zero or empty), NULL strings as "". Written directly:
+   literal keys, one reservation for the event's worst case, an escape scan per string. jc (may be
+   NULL) remembers where the previous event's collector fields (machine_id .. os_version) were
+   written: an event whose fields are the same strings (the same pointers: one collector) copies
+   those bytes instead of escaping again. The only event writer: the pretty form is this output
+   re-indented (gtbt__json_indent). */
 typedef struct gtbt__jcache { const char *f[7]; size_t off, len; int ok; } gtbt__jcache;
 
 static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jcache *jc) {
-    static const char *const keys[7] = { ",\"machine_id\":", ",\"tool_name\":", ",\"version\":", ",\"os\":",
-                                         ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
+    static const char keys[7][20] = { ",\"machine_id\":", ",\"tool_name\":", ",\"version\":", ",\"os\":",
+                                      ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
     const char *f[7], *uuid = e->uuid ? e->uuid : "", *type = e->type ? e->type : "", *name = e->name ? e->name : "";
     const char *err = e->error ? e->error : "";
     size_t fl[7], lu = strlen(uuid), lt = strlen(type), ln = strlen(name), le = strlen(err), need, i, seg;
@@ -3307,25 +3390,53 @@ static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jca
     if (al != small) gtbt__free(al);
 }
 
+/* Compact JSON that this file wrote (valid, no blanks outside strings) appended to b with Go's
+   two-space MarshalIndent layout: a line per member and element, "key": value, empty {} and []. */
+static void gtbt__json_indent(gtbt__buf *b, const char *s, size_t n) {
+    size_t i, e;
+    int depth = 0, k;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '"') {                                   /* a string, escapes included, as it is */
+            for (e = i + 1; e < n && s[e] != '"'; e++) if (s[e] == '\\') e++;
+            gtbt__buf_put(b, s + i, (e < n ? e + 1 : n) - i);
+            i = e;
+            continue;
+        }
+        if ((c == '{' || c == '[') && i + 1 < n && (s[i + 1] == '}' || s[i + 1] == ']')) {
+            gtbt__buf_put(b, s + i, 2);
+            i++;
+            continue;
+        }
+        if (c == ':') { gtbt__buf_put(b, ": ", 2); continue; }
+        if (c == '}' || c == ']') depth--;
+        else gtbt__buf_putc(b, c);
+        if (c == '{' || c == '[') depth++;
+        if (c == '{' || c == '[' || c == ',' || c == '}' || c == ']') {
+            gtbt__buf_putc(b, '\n');
+            for (k = 0; k < depth; k++) gtbt__buf_put(b, "  ", 2);
+        }
+        if (c == '}' || c == ']') gtbt__buf_putc(b, c);
+    }
+}
+
 /* The events as a JSON array (pretty: Go's encoder with a two-space indent). */
 static void gtbt__json_events(gtbt__buf *b, const gtbt_event *ev, size_t n, int pretty) {
-    gtbt__jw w;
     size_t i;
     gtbt__jcache jc;
-    w.b = b; w.pretty = pretty; w.depth = 0; w.first = 1;
-    if (!pretty) {
-        jc.ok = 0;
-        gtbt__buf_putc(b, '[');
-        for (i = 0; i < n; i++) {
-            if (i) gtbt__buf_putc(b, ',');
-            gtbt__json_event_direct(b, &ev[i], &jc);
-        }
-        gtbt__buf_putc(b, ']');
-        return;
+    gtbt__buf compact, *o = b;
+    if (pretty) { memset(&compact, 0, sizeof compact); o = &compact; }
+    jc.ok = 0;
+    gtbt__buf_putc(o, '[');
+    for (i = 0; i < n; i++) {
+        if (i) gtbt__buf_putc(o, ',');
+        gtbt__json_event_direct(o, &ev[i], &jc);
     }
-    gtbt__jw_open(&w, '[');
-    for (i = 0; i < n; i++) { gtbt__jw_item(&w); gtbt__json_event(&w, &ev[i]); }
-    gtbt__jw_close(&w, ']');
+    gtbt__buf_putc(o, ']');
+    if (!pretty) return;
+    if (compact.oom) b->oom = 1;
+    else gtbt__json_indent(b, compact.p, compact.len);
+    gtbt__buf_free(&compact);
 }
 
 /* ---- reading: a small in-place parser for the events of spill files ----
@@ -3561,19 +3672,26 @@ static void gtbt__redact_userinfo(gtbt__rx *r) {
     }
 }
 
+/* Word lists are NUL-separated in one array, an empty word ending them (no pointer table: nothing
+   for the loader to relocate). */
+static const char gtbt__rx_w_query[] = "apikey\0api_key\0key\0access_token\0refresh_token\0token\0secret\0"
+                                       "password\0auth\0authorization\0signature\0";
+static const char gtbt__rx_w_json[] = "apikey\0api_key\0access_token\0refresh_token\0token\0secret\0password\0auth\0"
+                                      "authorization\0signature\0";
+static const char *gtbt__rx_wnext(const char *w) { return w + strlen(w) + 1; }
+
 /* 2. (?i)\b(apikey|api_key|key|access_token|refresh_token|token|secret|password|auth|authorization
    |signature)=([^&\s]+)  ->  $1=***
    Since every alternative must be followed by '=', at most one alternative fits at a position. */
 static void gtbt__redact_query(gtbt__rx *r) {
-    static const char *const keys[] = { "apikey", "api_key", "key", "access_token", "refresh_token", "token",
-                                        "secret", "password", "auth", "authorization", "signature", NULL };
     const unsigned char *s = r->s;
-    size_t n = r->n, i, k, e, len;
+    const char *k;
+    size_t n = r->n, i, e, len = 0;
     for (i = 0; i < n; i++) {
         if (!gtbt__is_alpha(s[i]) || (i > 0 && gtbt__rx_word(s[i - 1]))) continue;   /* \b then a letter */
-        for (k = 0; keys[k]; k++)
-            if ((len = gtbt__rx_ci(s, n, i, keys[k])) != 0 && i + len < n && s[i + len] == '=') break;
-        if (!keys[k]) continue;
+        for (k = gtbt__rx_w_query; *k; k = gtbt__rx_wnext(k))
+            if ((len = gtbt__rx_ci(s, n, i, k)) != 0 && i + len < n && s[i + len] == '=') break;
+        if (!*k) continue;
         e = i + len + 1;
         while (e < n && s[e] != '&' && !gtbt__rx_ws(s[e])) e++;
         if (e == i + len + 1) continue;
@@ -3585,15 +3703,16 @@ static void gtbt__redact_query(gtbt__rx *r) {
 /* 3. (?i)(authorization:\s*)(bearer|basic|digest|apikey)\s+([A-Za-z0-9._~\-+/=]+)  ->  ${1}$2 ***
    Both \s runs are followed by non-space, so they are maximal; the scheme words share no prefix. */
 static void gtbt__redact_authz(gtbt__rx *r) {
-    static const char *const schemes[] = { "bearer", "basic", "digest", "apikey", NULL };
+    static const char schemes[] = "bearer\0basic\0digest\0apikey\0";
     const unsigned char *s = r->s;
-    size_t n = r->n, i, j, k, t, e, len = 0;
+    const char *k;
+    size_t n = r->n, i, j, t, e, len = 0;
     for (i = 0; i < n; i++) {
         if ((s[i] | 32) != 'a' || !gtbt__rx_ci(s, n, i, "authorization:")) continue;
         j = gtbt__rx_skip_ws(s, n, i + 14);
-        for (k = 0; schemes[k]; k++)
-            if ((len = gtbt__rx_ci(s, n, j, schemes[k])) != 0) break;
-        if (!schemes[k]) continue;
+        for (k = schemes; *k; k = gtbt__rx_wnext(k))
+            if ((len = gtbt__rx_ci(s, n, j, k)) != 0) break;
+        if (!*k) continue;
         t = gtbt__rx_skip_ws(s, n, j + len);
         if (t == j + len) continue;                                   /* \s+ */
         for (e = t; e < n && (gtbt__is_alnum(s[e]) || (s[e] && strchr("._~-+/=", s[e]))); e++) {}
@@ -3624,17 +3743,16 @@ static void gtbt__redact_aws(gtbt__rx *r) {
 /* 5. (?i)("(?:apikey|api_?key|access_token|refresh_token|token|secret|password|auth|authorization
    |signature)"\s*:\s*")([^"]+)"  ->  $1***" */
 static void gtbt__redact_json(gtbt__rx *r) {
-    static const char *const keys[] = { "apikey", "api_key", "access_token", "refresh_token", "token", "secret",
-                                        "password", "auth", "authorization", "signature", NULL };
     const unsigned char *s = r->s;
-    size_t n = r->n, i, j, k, e, len = 0;
+    const char *k;
+    size_t n = r->n, i, j, e, len = 0;
     const unsigned char *q;
     for (i = 0; i < n; i++) {
         if ((q = (const unsigned char *)memchr(s + i, '"', n - i)) == NULL) break;
         i = (size_t)(q - s);
-        for (k = 0; keys[k]; k++)
-            if ((len = gtbt__rx_ci(s, n, i + 1, keys[k])) != 0 && i + 1 + len < n && s[i + 1 + len] == '"') break;
-        if (!keys[k]) continue;
+        for (k = gtbt__rx_w_json; *k; k = gtbt__rx_wnext(k))
+            if ((len = gtbt__rx_ci(s, n, i + 1, k)) != 0 && i + 1 + len < n && s[i + 1 + len] == '"') break;
+        if (!*k) continue;
         j = gtbt__rx_skip_ws(s, n, i + len + 2);
         if (j >= n || s[j] != ':') continue;
         j = gtbt__rx_skip_ws(s, n, j + 1);
@@ -3672,9 +3790,12 @@ static void gtbt__redact_jwt(gtbt__rx *r) {
 }
 
 /* 7. provider prefixes, one pass per row in this order; the match keeps its literal prefix and
-   gets "***" appended. '?' in pre stands for one byte of alt. Body classes: */
-enum { GTBT__RX_TOK, GTBT__RX_ALNUM, GTBT__RX_WORD, GTBT__RX_ALNUMDASH, GTBT__RX_UPNUM };
-typedef struct gtbt__rx_provider { const char *pre, *alt; int cls; size_t min; int exact; } gtbt__rx_provider;
+   gets "***" appended. '?' in pre stands for one byte of alt. Body classes, as masks of
+   gtbt__rx_ct (a byte is in the class when it has one of the bits): [A-Za-z0-9_-], [A-Za-z0-9],
+   [A-Za-z0-9_], [A-Za-z0-9-], [A-Z0-9]. */
+enum { GTBT__RX_TOK = 2 | 4 | 8 | 16, GTBT__RX_ALNUM = 2 | 4, GTBT__RX_WORD = 2 | 4 | 8, GTBT__RX_ALNUMDASH = 2 | 4 | 16,
+       GTBT__RX_UPNUM = 128 | 4 };
+typedef struct gtbt__rx_provider { char pre[12], alt[6]; unsigned char cls, min, exact; } gtbt__rx_provider;
 static const gtbt__rx_provider gtbt__rx_providers[] = {
     { "sk-", "", GTBT__RX_TOK, 16, 0 },                 /* sk-[A-Za-z0-9_\-]{16,}        keep 3 */
     { "gh?_", "pos", GTBT__RX_ALNUM, 30, 0 },           /* gh[pos]_[A-Za-z0-9]{30,}      keep 4 */
@@ -3686,16 +3807,6 @@ static const gtbt__rx_provider gtbt__rx_providers[] = {
     { "AKIA", "", GTBT__RX_UPNUM, 16, 1 }               /* AKIA[A-Z0-9]{16}              keep 4 */
 };
 
-static int gtbt__rx_in(int cls, unsigned char c) {
-    switch (cls) {
-    case GTBT__RX_TOK: return gtbt__rx_tok(c);
-    case GTBT__RX_ALNUM: return gtbt__is_alnum(c);
-    case GTBT__RX_WORD: return gtbt__rx_word(c);
-    case GTBT__RX_ALNUMDASH: return gtbt__is_alnum(c) || c == '-';
-    default: return gtbt__is_upper(c) || gtbt__is_digit(c);
-    }
-}
-
 static void gtbt__redact_provider(gtbt__rx *r, const gtbt__rx_provider *pv) {
     const unsigned char *s = r->s;
     const unsigned char *hit;
@@ -3706,7 +3817,7 @@ static void gtbt__redact_provider(gtbt__rx *r, const gtbt__rx_provider *pv) {
         for (k = 1; k < plen; k++)
             if (pv->pre[k] == '?' ? (s[i + k] == 0 || !strchr(pv->alt, s[i + k])) : s[i + k] != (unsigned char)pv->pre[k]) break;
         if (k < plen) continue;
-        for (e = i + plen; e < n && gtbt__rx_in(pv->cls, s[e]) && !(pv->exact && e - i - plen == pv->min); e++) {}
+        for (e = i + plen; e < n && (gtbt__rx_ct[s[e]] & pv->cls) && !(pv->exact && e - i - plen == pv->min); e++) {}
         if (e - i - plen < pv->min) continue;     /* a failed body scan is shorter than min: O(1) */
         gtbt__rx_emit(r, i + plen, "***", e);
         i = e - 1;
@@ -3779,12 +3890,13 @@ static int gtbt__rx_ends(const char *s, const char *suffix) {
 
 /* What the key name k[0..n) announces (GTBT__RX_K_*). Leading dashes (flags) are skipped. */
 static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
-    static const char *const has[] = { "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key",
-        "api-key", "credential", "privatekey", "private_key", "private-key", "accesskey", "access_key", "access-key",
-        "signature", "sessionid", "session_id", "session-id", "cookie", NULL };
-    static const char *const part[] = { "auth", "pass", "sig", "jwt", "pat", NULL };
+    static const char has[] = "password\0passwd\0passphrase\0secret\0token\0apikey\0api_key\0api-key\0credential\0"
+        "privatekey\0private_key\0private-key\0accesskey\0access_key\0access-key\0signature\0sessionid\0"
+        "session_id\0session-id\0cookie\0";
+    static const char part[] = "auth\0pass\0sig\0jwt\0pat\0";
     char low[GTBT__RX_KEY_MAX + 1];
-    size_t i, a, w, dashes = 0, nparts = 0;
+    const char *w;
+    size_t i, a, dashes = 0, nparts = 0;
     while (dashes < n && k[dashes] == '-') dashes++;
     k += dashes;
     n -= dashes;
@@ -3801,10 +3913,8 @@ static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
             (x == 'k' && y == 'e')) break;
     }
     if (i + 1 >= n) return GTBT__RX_K_NONE;
-    for (i = 0; i < n; i++)
-        for (w = 0; has[w]; w++)
-            if (has[w][0] == low[i] && !strncmp(low + i, has[w], strlen(has[w])) && !(w == 4 && gtbt__rx_ends(low, "tokens")))
-                return GTBT__RX_K_SECRET;
+    for (w = has; *w; w = gtbt__rx_wnext(w))
+        if (strstr(low, w) && !(!strcmp(w, "token") && gtbt__rx_ends(low, "tokens"))) return GTBT__RX_K_SECRET;
     for (i = 1; i < n; i++)
         nparts += k[i] == '_' || k[i] == '-' || k[i] == '.' || (gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]));
     for (a = 0, i = 0; i <= n; i++) {
@@ -3812,8 +3922,8 @@ static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
         int camel = i > 0 && i < n && gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]);
         size_t len = i - a;
         if (i < n && !sep && !camel) continue;
-        for (w = 0; len && part[w]; w++)
-            if (strlen(part[w]) == len && !memcmp(low + a, part[w], len)) return GTBT__RX_K_SECRET;
+        for (w = part; len && *w; w = gtbt__rx_wnext(w))
+            if (strlen(w) == len && !memcmp(low + a, w, len)) return GTBT__RX_K_SECRET;
         if (nparts && ((len == 3 && !memcmp(low + a, "pwd", 3)) || (len == 2 && !memcmp(low + a, "pw", 2))))
             return GTBT__RX_K_SECRET;
         if (i == n && len == 3 && !memcmp(low + a, "key", 3)) return GTBT__RX_K_SECRET;
@@ -3899,53 +4009,70 @@ static void gtbt__redact_kv(gtbt__rx *r) {
    the prefix stays and the body becomes "***". */
 enum { GTBT__RX_B_TOK, GTBT__RX_B_ALNUM, GTBT__RX_B_WORD, GTBT__RX_B_HEX, GTBT__RX_B_UPNUM, GTBT__RX_B_B64,
        GTBT__RX_B_TOKDOT, GTBT__RX_B_PATH };
-typedef struct gtbt__rx_prov2 { const char *pre; unsigned char cls, min; } gtbt__rx_prov2;
-static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
-    { "ghu_", GTBT__RX_B_ALNUM, 30 }, { "ghr_", GTBT__RX_B_ALNUM, 30 },             /* GitHub user/refresh */
-    { "npm_", GTBT__RX_B_ALNUM, 30 },                                               /* npm */
-    { "sk_live_", GTBT__RX_B_ALNUM, 16 }, { "sk_test_", GTBT__RX_B_ALNUM, 16 },     /* Stripe */
-    { "rk_live_", GTBT__RX_B_ALNUM, 16 }, { "rk_test_", GTBT__RX_B_ALNUM, 16 }, { "whsec_", GTBT__RX_B_ALNUM, 24 },
-    { "SG.", GTBT__RX_B_TOKDOT, 40 },                                               /* SendGrid */
-    { "SK", GTBT__RX_B_HEX, 32 }, { "AC", GTBT__RX_B_HEX, 32 },                     /* Twilio */
-    { "key-", GTBT__RX_B_HEX, 32 },                                                 /* Mailgun */
-    { "GOCSPX-", GTBT__RX_B_TOK, 20 }, { "ya29.", GTBT__RX_B_TOKDOT, 20 }, { "1//0", GTBT__RX_B_TOK, 30 }, /* Google */
-    { "hvs.", GTBT__RX_B_TOK, 20 }, { "hvb.", GTBT__RX_B_TOK, 20 }, { "hvr.", GTBT__RX_B_TOK, 20 },   /* Vault */
-    { "atlasv1.", GTBT__RX_B_TOK, 40 },                                             /* Terraform Cloud */
-    { "hooks.slack.com/services/", GTBT__RX_B_PATH, 20 }, { "xapp-", GTBT__RX_B_TOK, 20 }, /* Slack */
-    { "xoxe.", GTBT__RX_B_TOKDOT, 30 }, { "xoxe-", GTBT__RX_B_TOK, 30 },
-    { "discord.com/api/webhooks/", GTBT__RX_B_PATH, 20 }, { "discordapp.com/api/webhooks/", GTBT__RX_B_PATH, 20 },
-    { "shpat_", GTBT__RX_B_HEX, 32 }, { "shpss_", GTBT__RX_B_HEX, 32 },             /* Shopify */
-    { "shpca_", GTBT__RX_B_HEX, 32 }, { "shppa_", GTBT__RX_B_HEX, 32 },
-    { "dop_v1_", GTBT__RX_B_HEX, 64 }, { "doo_v1_", GTBT__RX_B_HEX, 64 }, { "dor_v1_", GTBT__RX_B_HEX, 64 }, /* DigitalOcean */
-    { "hf_", GTBT__RX_B_ALNUM, 30 },                                                /* Hugging Face */
-    { "pypi-", GTBT__RX_B_TOK, 50 },                                                /* PyPI */
-    { "dckr_pat_", GTBT__RX_B_TOK, 20 },                                            /* Docker Hub */
-    { "AGE-SECRET-KEY-1", GTBT__RX_B_UPNUM, 50 },                                   /* age */
-    { "lin_api_", GTBT__RX_B_ALNUM, 30 },                                           /* Linear */
-    { "ntn_", GTBT__RX_B_ALNUM, 30 }, { "secret_", GTBT__RX_B_ALNUM, 40 },          /* Notion */
-    { "figd_", GTBT__RX_B_TOK, 30 },                                                /* Figma */
-    { "glsa_", GTBT__RX_B_WORD, 30 }, { "glc_", GTBT__RX_B_B64, 30 },               /* Grafana */
-    { "NRAK-", GTBT__RX_B_UPNUM, 20 }, { "NRII-", GTBT__RX_B_TOK, 20 },             /* New Relic */
-    { "PMAK-", GTBT__RX_B_TOK, 50 },                                                /* Postman */
-    { "pul-", GTBT__RX_B_HEX, 40 },                                                 /* Pulumi */
-    { "dp.pt.", GTBT__RX_B_ALNUM, 40 }, { "dp.st.", GTBT__RX_B_ALNUM, 40 },         /* Doppler */
-    { "dp.ct.", GTBT__RX_B_ALNUM, 40 }, { "dp.sa.", GTBT__RX_B_ALNUM, 40 },
-    { "dapi", GTBT__RX_B_HEX, 32 },                                                 /* Databricks */
-    { "r8_", GTBT__RX_B_ALNUM, 30 },                                                /* Replicate */
-    { "gsk_", GTBT__RX_B_ALNUM, 40 },                                               /* Groq */
-    { "sq0atp-", GTBT__RX_B_TOK, 20 }, { "sq0csp-", GTBT__RX_B_TOK, 30 }, { "EAAA", GTBT__RX_B_TOK, 50 }, /* Square */
-    { "sl.", GTBT__RX_B_TOK, 60 },                                                  /* Dropbox */
-    { "ASIA", GTBT__RX_B_UPNUM, 16 }, { "AGPA", GTBT__RX_B_UPNUM, 16 }, { "AIDA", GTBT__RX_B_UPNUM, 16 }, /* AWS ids */
-    { "AROA", GTBT__RX_B_UPNUM, 16 }, { "ANPA", GTBT__RX_B_UPNUM, 16 }, { "AIPA", GTBT__RX_B_UPNUM, 16 },
-    { "FwoGZXIvYXdzE", GTBT__RX_B_B64, 100 }, { "IQoJb3JpZ2lu", GTBT__RX_B_B64, 100 }, /* AWS session tokens */
-    { "phx_", GTBT__RX_B_ALNUM, 30 },                                               /* PostHog personal */
-    { "HRKU-", GTBT__RX_B_TOK, 30 },                                                /* Heroku */
-    { "nfp_", GTBT__RX_B_ALNUM, 30 },                                               /* Netlify */
-    { "sbp_", GTBT__RX_B_HEX, 40 },                                                 /* Supabase */
-    { "sk.eyJ", GTBT__RX_B_TOKDOT, 40 },                                            /* Mapbox */
-    { "ATATT3", GTBT__RX_B_B64, 100 },                                              /* Atlassian */
-    { "glptt-", GTBT__RX_B_HEX, 40 }, { "GR1348941", GTBT__RX_B_TOK, 20 },          /* GitLab */
+/* The rows: X(id, prefix, body class, min). The prefixes are stored back to back in one struct of
+   char arrays and the table holds their offsets: no pointer per row for the loader to relocate. */
+#define GTBT__RX_PROV2S(X) \
+    X(ghu, "ghu_", ALNUM, 30) X(ghr, "ghr_", ALNUM, 30)                                         /* GitHub user/refresh */ \
+    X(npm, "npm_", ALNUM, 30)                                                                   /* npm */ \
+    X(sk_live, "sk_live_", ALNUM, 16) X(sk_test, "sk_test_", ALNUM, 16)                         /* Stripe */ \
+    X(rk_live, "rk_live_", ALNUM, 16) X(rk_test, "rk_test_", ALNUM, 16) X(whsec, "whsec_", ALNUM, 24) \
+    X(SG, "SG.", TOKDOT, 40)                                                                    /* SendGrid */ \
+    X(SK, "SK", HEX, 32) X(AC, "AC", HEX, 32)                                                   /* Twilio */ \
+    X(key, "key-", HEX, 32)                                                                     /* Mailgun */ \
+    X(GOCSPX, "GOCSPX-", TOK, 20) X(ya29, "ya29.", TOKDOT, 20) X(n1_0, "1//0", TOK, 30)         /* Google */ \
+    X(hvs, "hvs.", TOK, 20) X(hvb, "hvb.", TOK, 20) X(hvr, "hvr.", TOK, 20)                     /* Vault */ \
+    X(atlasv1, "atlasv1.", TOK, 40)                                                             /* Terraform Cloud */ \
+    X(slack_hook, "hooks.slack.com/services/", PATH, 20) X(xapp, "xapp-", TOK, 20)              /* Slack */ \
+    X(xoxe, "xoxe.", TOKDOT, 30) X(xoxe_dash, "xoxe-", TOK, 30) \
+    X(discord_hook, "discord.com/api/webhooks/", PATH, 20) X(discordapp_hook, "discordapp.com/api/webhooks/", PATH, 20) \
+    X(shpat, "shpat_", HEX, 32) X(shpss, "shpss_", HEX, 32)                                     /* Shopify */ \
+    X(shpca, "shpca_", HEX, 32) X(shppa, "shppa_", HEX, 32) \
+    X(dop_v1, "dop_v1_", HEX, 64) X(doo_v1, "doo_v1_", HEX, 64) X(dor_v1, "dor_v1_", HEX, 64)   /* DigitalOcean */ \
+    X(hf, "hf_", ALNUM, 30)                                                                     /* Hugging Face */ \
+    X(pypi, "pypi-", TOK, 50)                                                                   /* PyPI */ \
+    X(dckr_pat, "dckr_pat_", TOK, 20)                                                           /* Docker Hub */ \
+    X(age, "AGE-SECRET-KEY-1", UPNUM, 50)                                                       /* age */ \
+    X(lin_api, "lin_api_", ALNUM, 30)                                                           /* Linear */ \
+    X(ntn, "ntn_", ALNUM, 30) X(secret, "secret_", ALNUM, 40)                                   /* Notion */ \
+    X(figd, "figd_", TOK, 30)                                                                   /* Figma */ \
+    X(glsa, "glsa_", WORD, 30) X(glc, "glc_", B64, 30)                                          /* Grafana */ \
+    X(NRAK, "NRAK-", UPNUM, 20) X(NRII, "NRII-", TOK, 20)                                       /* New Relic */ \
+    X(PMAK, "PMAK-", TOK, 50)                                                                   /* Postman */ \
+    X(pul, "pul-", HEX, 40)                                                                     /* Pulumi */ \
+    X(dp_pt, "dp.pt.", ALNUM, 40) X(dp_st, "dp.st.", ALNUM, 40)                                 /* Doppler */ \
+    X(dp_ct, "dp.ct.", ALNUM, 40) X(dp_sa, "dp.sa.", ALNUM, 40) \
+    X(dapi, "dapi", HEX, 32)                                                                    /* Databricks */ \
+    X(r8, "r8_", ALNUM, 30)                                                                     /* Replicate */ \
+    X(gsk, "gsk_", ALNUM, 40)                                                                   /* Groq */ \
+    X(sq0atp, "sq0atp-", TOK, 20) X(sq0csp, "sq0csp-", TOK, 30) X(EAAA, "EAAA", TOK, 50)        /* Square */ \
+    X(sl, "sl.", TOK, 60)                                                                       /* Dropbox */ \
+    X(ASIA, "ASIA", UPNUM, 16) X(AGPA, "AGPA", UPNUM, 16) X(AIDA, "AIDA", UPNUM, 16)            /* AWS ids */ \
+    X(AROA, "AROA", UPNUM, 16) X(ANPA, "ANPA", UPNUM, 16) X(AIPA, "AIPA", UPNUM, 16) \
+    X(aws_sess1, "FwoGZXIvYXdzE", B64, 100) X(aws_sess2, "IQoJb3JpZ2lu", B64, 100)              /* AWS session tokens */ \
+    X(phx, "phx_", ALNUM, 30)                                                                   /* PostHog personal */ \
+    X(HRKU, "HRKU-", TOK, 30)                                                                   /* Heroku */ \
+    X(nfp, "nfp_", ALNUM, 30)                                                                   /* Netlify */ \
+    X(sbp, "sbp_", HEX, 40)                                                                     /* Supabase */ \
+    X(sk_eyJ, "sk.eyJ", TOKDOT, 40)                                                             /* Mapbox */ \
+    X(ATATT3, "ATATT3", B64, 100)                                                               /* Atlassian */ \
+    X(glptt, "glptt-", HEX, 40) X(GR1348941, "GR1348941", TOK, 20)                              /* GitLab */
+typedef struct gtbt__rx_prov2_text {
+#define GTBT__RX_P2_TEXT(id, pre, cls, min) char id[sizeof pre];
+    GTBT__RX_PROV2S(GTBT__RX_P2_TEXT)
+#undef GTBT__RX_P2_TEXT
+} gtbt__rx_prov2_text;
+static const gtbt__rx_prov2_text gtbt__rx_prov2_texts = {
+#define GTBT__RX_P2_PRE(id, pre, cls, min) pre,
+    GTBT__RX_PROV2S(GTBT__RX_P2_PRE)
+#undef GTBT__RX_P2_PRE
 };
+typedef struct gtbt__rx_prov2 { unsigned short off; unsigned char len, cls, min; } gtbt__rx_prov2;
+static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
+#define GTBT__RX_P2_ROW(id, pre, cls, min) { offsetof(gtbt__rx_prov2_text, id), sizeof pre - 1, GTBT__RX_B_##cls, min },
+    GTBT__RX_PROV2S(GTBT__RX_P2_ROW)
+#undef GTBT__RX_P2_ROW
+};
+#define GTBT__RX_PROV2_PRE(pv) ((const char *)&gtbt__rx_prov2_texts + (pv)->off)
 /* the first byte of each row above, in order (tests/test_redact.c checks it) */
 static const char gtbt__rx_prov2_heads[] = "ggnssrrwSSAkGy1hhhahxxxddssssdddhpdAlnsfggNNPpdddddrgssEsAAAAAAFIpHnssAgG";
 
@@ -3973,9 +4100,9 @@ static int gtbt__rx_prov2_at(const unsigned char *s, size_t n, size_t i, size_t 
         if (!h) break;
         k = (size_t)(h - gtbt__rx_prov2_heads);
         pv = &gtbt__rx_prov2s[k];
-        if (i + 1 >= n || (unsigned char)pv->pre[1] != s[i + 1]) continue;
-        plen = strlen(pv->pre);
-        if (n - i < plen + pv->min || memcmp(s + i, pv->pre, plen) != 0) continue;
+        if (i + 1 >= n || (unsigned char)GTBT__RX_PROV2_PRE(pv)[1] != s[i + 1]) continue;
+        plen = pv->len;
+        if (n - i < plen + pv->min || memcmp(s + i, GTBT__RX_PROV2_PRE(pv), plen) != 0) continue;
         for (e = i + plen; e < n && gtbt__rx_body(pv->cls, s[e]); e++) {}
         if (e - i - plen < pv->min) continue;
         *bs = i + plen;
@@ -4032,14 +4159,14 @@ static int gtbt__rx_b64(unsigned char c) { return gtbt__rx_ct[c] & 94; }       /
 static int gtbt__rx_digit(unsigned char c) { return gtbt__rx_ct[c] & 4; }
 
 static int gtbt__rx_commit_ctx(const unsigned char *s, size_t a) {
-    static const char *const words[] = { "commit", "rev", "revision", "sha", "sha1", "hash", "git", "checksum",
-                                         "digest", "md5", "etag", "build", "version", NULL };
-    size_t j = a, we, k, lim = a > 48 ? a - 48 : 0;
+    static const char words[] = "commit\0rev\0revision\0sha\0sha1\0hash\0git\0checksum\0digest\0md5\0etag\0build\0version\0";
+    const char *k;
+    size_t j = a, we, lim = a > 48 ? a - 48 : 0;
     if (a > 0 && s[a - 1] == '+') return 1;
     while (j > 0 && a - j < 3 && s[j - 1] && strchr(" \t=:#@([-_", s[j - 1])) j--;
     for (we = j; j > 0 && we - j < 10 && gtbt__rx_alnum(s[j - 1]); j--) {}
-    for (k = 0; we > j && words[k]; k++)
-        if (strlen(words[k]) == we - j && gtbt__rx_ci(s, we, j, words[k])) return 1;
+    for (k = words; we > j && *k; k = gtbt__rx_wnext(k))
+        if (strlen(k) == we - j && gtbt__rx_ci(s, we, j, k)) return 1;
     for (j = a; j >= lim + 3 && !gtbt__rx_eol(s[j - 1]); j--)
         if (gtbt__rx_digit(s[j - 1]) && s[j - 2] == '.' && gtbt__rx_digit(s[j - 3])) return 1;
     return 0;
@@ -4109,25 +4236,20 @@ enum { GTBT__RX_M_URL = 1, GTBT__RX_M_QUERY = 2, GTBT__RX_M_AUTHZ = 4, GTBT__RX_
        GTBT__RX_M_OPAQUE = 4096 };
 
 /* s[ks..ke) is one of the lowercase words (ASCII case-insensitive) */
-static int gtbt__rx_is_word(const unsigned char *s, size_t ks, size_t ke, const char *const *words) {
-    size_t k;
-    for (k = 0; words[k]; k++)
-        if (strlen(words[k]) == ke - ks && gtbt__rx_ci(s, ke, ks, words[k])) return 1;
+static int gtbt__rx_is_word(const unsigned char *s, size_t ks, size_t ke, const char *words) {
+    for (; *words; words = gtbt__rx_wnext(words))
+        if (strlen(words) == ke - ks && gtbt__rx_ci(s, ke, ks, words)) return 1;
     return 0;
 }
 
 /* the Go rules' keyword conditions at a '=' or ':' at s[i] */
 static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) {
-    static const char *const query[] = { "apikey", "api_key", "key", "access_token", "refresh_token", "token",
-                                         "secret", "password", "auth", "authorization", "signature", NULL };
-    static const char *const json[] = { "apikey", "api_key", "access_token", "refresh_token", "token", "secret",
-                                        "password", "auth", "authorization", "signature", NULL };
     unsigned m = 0;
     size_t ks, ke = i, j;
     if (s[i] == '=' && i > 0 && strchr("yntdheYNTDHE", s[i - 1]) && s[i - 1]) {   /* the keywords' last letters */
         for (ks = i; ks > 0 && i - ks <= 13 && gtbt__rx_word(s[ks - 1]); ks--) {}
         if ((ks == 0 || !gtbt__rx_word(s[ks - 1])) && i + 1 < n && s[i + 1] != '&' && !gtbt__rx_ws(s[i + 1]) &&
-            gtbt__rx_is_word(s, ks, i, query)) m |= GTBT__RX_M_QUERY;
+            gtbt__rx_is_word(s, ks, i, gtbt__rx_w_query)) m |= GTBT__RX_M_QUERY;
     } else if (s[i] == ':' && i >= 13 && (s[i - 1] | 32) == 'n' && gtbt__rx_ci(s, n, i - 13, "authorization:")) {
         m |= GTBT__RX_M_AUTHZ;
     }
@@ -4136,7 +4258,7 @@ static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) 
     if (s[i] == ':' && ke > 0 && s[ke - 1] == '"') {
         for (ks = ke - 1; ks > 0 && ke - ks <= 15 && s[ks - 1] != '"'; ks--) {}
         j = gtbt__rx_skip_ws(s, n, i + 1);
-        if (ks > 0 && s[ks - 1] == '"' && j < n && s[j] == '"' && gtbt__rx_is_word(s, ks, ke - 1, json)) m |= GTBT__RX_M_JSON;
+        if (ks > 0 && s[ks - 1] == '"' && j < n && s[j] == '"' && gtbt__rx_is_word(s, ks, ke - 1, gtbt__rx_w_json)) m |= GTBT__RX_M_JSON;
     }
     return m;
 }
@@ -4445,8 +4567,14 @@ static void gtbt__url_hostport(gtbt__url *u) {
     memcpy(o, u->host, n);
     o += n;
     if (v6) *o++ = ']';
+    if (!def) {   /* ":port", 1-65535 */
+        char d[8];
+        int k = 0, v = u->port;
+        do { d[k++] = (char)('0' + v % 10); v /= 10; } while (v && k < 5);
+        *o++ = ':';
+        while (k) *o++ = d[--k];
+    }
     *o = '\0';
-    if (!def) snprintf(o, sizeof u->hostport - (size_t)(o - u->hostport), ":%d", u->port);
 }
 
 /* Parse an http(s) URL. GTBT_E_INVALID for: NULL/empty, > 2048 bytes, control characters or spaces, invalid
@@ -4456,7 +4584,8 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
     size_t n, i;
     int rc;
     if (!s || !u) return GTBT_E_INVALID;
-    memset(u, 0, sizeof *u);
+    u->tls = u->host_is_ip = u->port = 0;   /* the strings are "" (not zeroed through: 2.6 KiB) */
+    u->host[0] = u->hostport[0] = u->path[0] = u->basic[0] = 0;
     for (n = 0; n <= GTBT__URL_MAX && s[n]; n++) {}
     if (n == 0 || n > GTBT__URL_MAX) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
@@ -4469,7 +4598,7 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
     else if (gtbt__ascii_ncasecmp(s, "http://", 7) == 0) auth = s + 7;
     else return GTBT_E_INVALID;
 
-    end = auth + strcspn(auth, "/?#");
+    for (end = auth; *end && *end != '/' && *end != '?' && *end != '#'; end++) {}
     if (memchr(auth, '@', (size_t)(end - auth))) return GTBT_E_INVALID; /* userinfo */
     if (*auth == '[') {
         hostend = (const char *)memchr(auth, ']', (size_t)(end - auth));
@@ -4487,9 +4616,11 @@ static GTBT__UNUSED int gtbt__url_parse(const char *s, gtbt__url *u) {
     rc = gtbt__url_port(p < end ? p + 1 : end, p < end ? (size_t)(end - p - 1) : 0, u->tls ? 443 : 80, &u->port);
     if (rc != GTBT_OK) return rc;
 
-    frag = end + strcspn(end, "#");
-    if (*end != '/') strcpy(u->path, "/"); /* empty path, or a query directly after the authority */
-    strncat(u->path, end, (size_t)(frag - end)); /* at most 2048 - 8 bytes: fits */
+    for (frag = end; *frag && *frag != '#'; frag++) {}
+    i = 0;
+    if (*end != '/') u->path[i++] = '/'; /* empty path, or a query directly after the authority */
+    memcpy(u->path + i, end, (size_t)(frag - end)); /* at most 2048 - 8 bytes: fits */
+    u->path[i + (size_t)(frag - end)] = 0;
     gtbt__url_hostport(u);
     return GTBT_OK;
 }
@@ -5252,7 +5383,7 @@ typedef struct gtbt__ta_index {
 
 static gtbt__ta_index gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__global_lock(); never shrinks */
 
-static const char *const gtbt__ca_bundles[] = {
+static const char gtbt__ca_bundles[][40] = {
     "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
     "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem",
     "/usr/local/share/certs/ca-root-nss.crt", "/usr/local/etc/ssl/cert.pem",   /* FreeBSD */
@@ -6761,7 +6892,7 @@ static int gtbt__http_value_ok(const char *s) {
 
 /* Extra headers: token names, clean values, and none of the headers this client writes itself. */
 static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log *lg) {
-    static const char *const own[] = { "host", "content-length", "transfer-encoding", "connection" };
+    static const char own[][18] = { "host", "content-length", "transfer-encoding", "connection" };
     size_t i, k;
     if (n && !h) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
@@ -7151,10 +7282,12 @@ static void gtbt__net_backend_destroy(gtbt_backend *b) {
    user, password, query and fragment never appear (they may hold a key). Works on any text,
    also a URL that was refused; cut to fit cap. */
 static void gtbt__url_display(const char *url, char *out, size_t cap) {
-    const char *p = url ? url : "", *sep = strstr(p, "://"), *a, *e, *at, *q;
+    const char *p = url ? url : "", *sep, *a, *e, *at, *q;
     size_t k, n = 0;
     if (!cap) return;
     out[0] = 0;
+    for (sep = p; *sep && !(sep[0] == ':' && sep[1] == '/' && sep[2] == '/'); sep++) {}
+    if (!*sep) sep = NULL;
     if (sep) {
         for (q = p; q < sep && (gtbt__is_alnum((unsigned char)*q) || *q == '+' || *q == '-' || *q == '.'); q++) {}
         if (q != sep || sep == p) sep = NULL;
@@ -7162,10 +7295,10 @@ static void gtbt__url_display(const char *url, char *out, size_t cap) {
     a = sep ? sep + 3 : p;
     for (e = a; *e && *e != '/' && *e != '?' && *e != '#'; e++) {}
     for (at = e; at > a && at[-1] != '@'; at--) {}   /* the host starts after the last '@' */
-    if (sep) n = (size_t)snprintf(out, cap, "%.*s", (int)(a - p), p);
-    if (n < cap) n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(e - at), at);
+    if (sep) n = gtbt__copy(out, cap, p, (size_t)(a - p));
+    n += gtbt__copy(out + n, cap - n, at, (size_t)(e - at));
     for (k = 0; e[k] && e[k] != '?' && e[k] != '#'; k++) {}
-    if (n < cap) snprintf(out + n, cap - n, "%.*s", (int)k, e);
+    gtbt__copy(out + n, cap - n, e, k);
 }
 
 /* Checks the URL (and that https can be spoken); logs why not. */
@@ -7249,13 +7382,18 @@ static void gtbt__otlp_attr_int(gtbt__jw *w, const char *key, int64_t v) {
     gtbt__buf_printf(w->b, "{\"key\":\"%s\",\"value\":{\"intValue\":%lld}}", key, (long long)v);
 }
 
-static const char *const gtbt__otlp_builtin[] = {
+/* The attribute names of every record; the first ten carry these string fields, in this order. */
+static const char gtbt__otlp_builtin[][20] = {
     "event.name", "event.type", "event.id", "tool.name", "tool.version", "host.arch", "os.type", "os.version",
     "runtime.version", "machine.id", "command.duration_ms", "command.exit_code", "command.args", "command.error"};
+static const unsigned short gtbt__otlp_fields[10] = {
+    offsetof(gtbt_event, name), offsetof(gtbt_event, type), offsetof(gtbt_event, uuid), offsetof(gtbt_event, tool_name),
+    offsetof(gtbt_event, version), offsetof(gtbt_event, arch), offsetof(gtbt_event, os), offsetof(gtbt_event, os_version),
+    offsetof(gtbt_event, runtime_version), offsetof(gtbt_event, machine_id)};
 
-static int gtbt__is_builtin(const char *key, const char *const *list, size_t n) {
+static int gtbt__is_builtin(const char *key, const char *list, size_t width, size_t n) {
     size_t i;
-    for (i = 0; i < n; i++) if (!strcmp(key, list[i])) return 1;
+    for (i = 0; i < n; i++) if (!strcmp(key, list + i * width)) return 1;
     return 0;
 }
 
@@ -7265,7 +7403,7 @@ static size_t gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_ev
     size_t i, k;
     char now[24];
     snprintf(now, sizeof now, "%lld", (long long)gtbt__realtime_ns());
-    w.b = b; w.pretty = 0; w.depth = 0; w.first = 1;
+    w.b = b; w.first = 1;
     gtbt__buf_puts(b, "{\"resourceLogs\":[{\"resource\":{\"attributes\":[");
     w.first = 1;
     gtbt__otlp_attr_str(&w, "service.name", nb->service_name ? nb->service_name : n ? ev[0].tool_name : "");
@@ -7279,29 +7417,21 @@ static size_t gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_ev
         gtbt__json_str(b, e->name);
         gtbt__buf_puts(b, "},\"attributes\":[");
         w.first = 1;
-        gtbt__otlp_attr_str(&w, "event.name", e->name);
-        gtbt__otlp_attr_str(&w, "event.type", e->type);
-        gtbt__otlp_attr_str(&w, "event.id", e->uuid);
-        gtbt__otlp_attr_str(&w, "tool.name", e->tool_name);
-        gtbt__otlp_attr_str(&w, "tool.version", e->version);
-        gtbt__otlp_attr_str(&w, "host.arch", e->arch);
-        gtbt__otlp_attr_str(&w, "os.type", e->os);
-        gtbt__otlp_attr_str(&w, "os.version", e->os_version);
-        gtbt__otlp_attr_str(&w, "runtime.version", e->runtime_version);
-        gtbt__otlp_attr_str(&w, "machine.id", e->machine_id);
-        gtbt__otlp_attr_int(&w, "command.duration_ms", e->duration_ms);
-        gtbt__otlp_attr_int(&w, "command.exit_code", e->exit_code);
+        for (k = 0; k < 10; k++)
+            gtbt__otlp_attr_str(&w, gtbt__otlp_builtin[k], *(const char *const *)(const void *)((const char *)e + gtbt__otlp_fields[k]));
+        gtbt__otlp_attr_int(&w, gtbt__otlp_builtin[10], e->duration_ms);
+        gtbt__otlp_attr_int(&w, gtbt__otlp_builtin[11], e->exit_code);
         if (e->n_args) {
             gtbt__buf args;
             memset(&args, 0, sizeof args);
             for (k = 0; k < e->n_args; k++) { if (k) gtbt__buf_putc(&args, ' '); gtbt__buf_puts(&args, e->args[k]); }
-            gtbt__otlp_attr_str(&w, "command.args", args.p ? args.p : "");
+            gtbt__otlp_attr_str(&w, gtbt__otlp_builtin[12], args.p ? args.p : "");
             if (args.oom) b->oom = 1;
             gtbt__buf_free(&args);
         }
-        if (e->error[0]) gtbt__otlp_attr_str(&w, "command.error", e->error);
+        if (e->error[0]) gtbt__otlp_attr_str(&w, gtbt__otlp_builtin[13], e->error);
         for (k = 0; k < e->n_metadata; k++)   /* built-in names win over metadata keys */
-            if (!gtbt__is_builtin(e->metadata[k].key, gtbt__otlp_builtin, sizeof gtbt__otlp_builtin / sizeof *gtbt__otlp_builtin))
+            if (!gtbt__is_builtin(e->metadata[k].key, gtbt__otlp_builtin[0], sizeof *gtbt__otlp_builtin, sizeof gtbt__otlp_builtin / sizeof *gtbt__otlp_builtin))
                 gtbt__otlp_attr_str(&w, e->metadata[k].key, e->metadata[k].value);
         gtbt__buf_puts(b, "]}");
     }
@@ -7356,7 +7486,7 @@ static void gtbt__dd_entry(gtbt__net_backend *nb, gtbt__jw *w, const gtbt_event 
     gtbt__buf_free(&tags);
 }
 
-static const char *const gtbt__posthog_builtin[] = {
+static const char gtbt__posthog_builtin[][24] = {
     "event_name", "tool_name", "tool_version", "$os", "arch", "duration_ms", "exit_code", "os_version",
     "runtime_version", "$lib", "$lib_version", "$process_person_profile", "$geoip_disable"};
 
@@ -7365,7 +7495,7 @@ static size_t gtbt__posthog_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt
     gtbt__jw w;
     size_t i, k;
     char ts[40];
-    w.b = b; w.pretty = 0; w.depth = 0; w.first = 1;
+    w.b = b; w.first = 1;
     gtbt__jw_open(&w, '{');
     gtbt__jw_str(&w, "api_key", nb->api_key);
     gtbt__jw_key(&w, "batch");
@@ -7395,7 +7525,7 @@ static size_t gtbt__posthog_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt
         gtbt__jw_key(&w, "$process_person_profile"); gtbt__buf_puts(b, "false");
         gtbt__jw_key(&w, "$geoip_disable"); gtbt__buf_puts(b, "true");
         for (k = 0; k < e->n_metadata; k++)   /* built-in keys win over metadata */
-            if (!gtbt__is_builtin(e->metadata[k].key, gtbt__posthog_builtin, sizeof gtbt__posthog_builtin / sizeof *gtbt__posthog_builtin))
+            if (!gtbt__is_builtin(e->metadata[k].key, gtbt__posthog_builtin[0], sizeof *gtbt__posthog_builtin, sizeof gtbt__posthog_builtin / sizeof *gtbt__posthog_builtin))
                 gtbt__jw_str(&w, e->metadata[k].key, e->metadata[k].value);
         gtbt__jw_close(&w, '}');
         gtbt__jw_close(&w, '}');
@@ -7411,7 +7541,7 @@ static size_t gtbt__posthog_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt
 static size_t gtbt__dd_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n) {
     gtbt__jw w;
     size_t count = 0;
-    w.b = b; w.pretty = 0; w.depth = 0; w.first = 1;
+    w.b = b; w.first = 1;
     gtbt__jw_open(&w, '[');
     while (count < n && count < GTBT__DD_MAX_ENTRIES) {
         size_t mark = b->len;
@@ -7546,7 +7676,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     return &nb->base;
 }
 
-static const char *const gtbt__dd_regions[][2] = {
+static const struct { char name[4], url[52]; } gtbt__dd_regions[] = {
     {"us1", "https://http-intake.logs.datadoghq.com/v1/input"},
     {"us3", "https://http-intake.logs.us3.datadoghq.com/v1/input"},
     {"us5", "https://http-intake.logs.us5.datadoghq.com/v1/input"},
@@ -7558,7 +7688,7 @@ static const char *const gtbt__dd_regions[][2] = {
 GTB_TELEMETRY_API gtbt_datadog_region gtbt_datadog_region_from_name(const char *name) {
     int i;
     for (i = 0; name && i < 7; i++)
-        if (!gtbt__ascii_casecmp(name, gtbt__dd_regions[i][0])) return (gtbt_datadog_region)i;
+        if (!gtbt__ascii_casecmp(name, gtbt__dd_regions[i].name)) return (gtbt_datadog_region)i;
     return GTBT_DD_US1;
 }
 
@@ -7573,7 +7703,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
         return NULL;
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
-        : gtbt__dd_regions[(unsigned)desc->region < 7 ? (unsigned)desc->region : 0][1];
+        : gtbt__dd_regions[(unsigned)desc->region < 7 ? (unsigned)desc->region : 0].url;
     if (!(nb = gtbt__net_backend_new(GTBT__NB_DATADOG, gtbt__dd_body, url, &desc->net, "Datadog endpoint"))) return NULL;
     nb->key_header = "DD-API-KEY";
     nb->base.max_event_age_ms = GTBT__DD_MAX_AGE_MS;
@@ -7657,10 +7787,8 @@ static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, g
         gtbt__buf_free(&body);
     } else if (be && be->send == gtbt__file_send) {
         size_t i;
-        gtbt__jw w;
         gtbt__buf_printf(out, "appended to %s (nothing leaves this machine):\n", ((const gtbt__local_backend *)(const void *)be)->path);
-        w.b = out; w.pretty = 0;
-        for (i = 0; i < n; i++) { w.depth = 0; w.first = 1; gtbt__json_event(&w, &ev[i]); gtbt__buf_putc(out, '\n'); }
+        for (i = 0; i < n; i++) { gtbt__json_event_direct(out, &ev[i], NULL); gtbt__buf_putc(out, '\n'); }
     } else if (be && be->send == gtbt__noop_send) {
         gtbt__buf_puts(out, "nothing: these events would be discarded\n");
     } else if (!be) {
@@ -7781,7 +7909,7 @@ struct gtbt_collector {
 
 static void gtbt__spill_locked(gtbt_collector *c);
 
-static const char *const gtbt__event_type_names[] = {
+static const char gtbt__event_type_names[][24] = {
     "command.invocation", "command.error", "feature.used", "update.check", "update.applied", "data.deletion_request"};
 
 /* A borrowed byte string. */
@@ -8524,7 +8652,7 @@ static void gtbt__batch_free(gtbt__batch *b) {
 
 /* The string fields of a spill line: key, where the value goes in gtbt_event, at most how many
    bytes are kept. fallback: set only when no other key filled the field. */
-static const struct gtbt__str_field { const char *key; size_t offset, limit; int fallback; } gtbt__str_fields[] = {
+static const struct gtbt__str_field { char key[16]; unsigned short offset, limit; unsigned char fallback; } gtbt__str_fields[] = {
     {"uuid",            offsetof(gtbt_event, uuid),            GTBT__MAX_NAME,  0},
     {"type",            offsetof(gtbt_event, type),            GTBT__MAX_NAME,  0},
     {"name",            offsetof(gtbt_event, name),            GTBT__MAX_NAME,  0},
@@ -8775,37 +8903,48 @@ typedef struct gtbt__line_view { int64_t time_ns; const char *tool, *version; } 
    lines of one run share them). */
 typedef struct gtbt__canon_cache { gtbt__buf seg; size_t tool_off, version_off; } gtbt__canon_cache;
 
-/* p advanced past the literal lit when it stands there, else NULL. */
+/* The keys of a canonical line, in their order, as one array and their lengths (string literals
+   would be stored with other functions that use them too, and keep those functions' texts in
+   binaries that never call them). */
+static const char gtbt__canon_keys[] =
+    "{\"timestamp\":\"" ",\"uuid\":" ",\"type\":" ",\"name\":" ",\"machine_id\":" ",\"tool_name\":" ",\"version\":"
+    ",\"os\":" ",\"arch\":" ",\"runtime_version\":" ",\"os_version\":" ",\"duration_ms\":" ",\"exit_code\":"
+    ",\"args\":[" ",\"error\":" ",\"metadata\":{";
+static const unsigned char gtbt__canon_klen[16] = {14, 8, 8, 8, 14, 13, 11, 6, 8, 19, 14, 15, 13, 9, 9, 13};
+
+/* p advanced past the n bytes of lit when they stand there, else NULL. */
 static const char *gtbt__canon_lit(const char *p, const char *end, const char *lit, size_t n) {
     return p && (size_t)(end - p) >= n && !memcmp(p, lit, n) ? p + n : NULL;
 }
-#define GTBT__CANON_LIT(p, end, lit) gtbt__canon_lit(p, end, lit, sizeof lit - 1)
+/* p advanced past the byte ch when it stands there, else NULL. */
+static const char *gtbt__canon_ch(const char *p, const char *end, char ch) {
+    return p && p < end && *p == ch ? p + 1 : NULL;
+}
 
 /* The event at line (text up to end, which may hold more lines) when it is canonical (see above):
    the byte after its closing brace, else NULL. A canonical event never spans a newline (a raw
    newline is never part of one). cc (may be NULL) is the collector-field cache. */
 static const char *gtbt__spill_event_end(const char *line, const char *end, gtbt__line_view *v, gtbt__canon_cache *cc) {
-    static const struct { const char *s; size_t n; } keys[10] = {
-        {",\"uuid\":", 8}, {",\"type\":", 8}, {",\"name\":", 8}, {",\"machine_id\":", 14}, {",\"tool_name\":", 13},
-        {",\"version\":", 11}, {",\"os\":", 6}, {",\"arch\":", 8}, {",\"runtime_version\":", 19}, {",\"os_version\":", 14} };
-    const char *p, *q, *seg = NULL;
+    const char *p, *q, *seg = NULL, *key = gtbt__canon_keys;
     size_t i, n;
     v->time_ns = 0;
     v->tool = v->version = NULL;
-    p = gtbt__canon_time(GTBT__CANON_LIT(line, end, "{\"timestamp\":\""), end, &v->time_ns);
-    for (p = GTBT__CANON_LIT(p, end, "\""), i = 0; p && i < 10; i++) {
-        if (i == 3 && cc && cc->seg.len && (size_t)(end - p) >= cc->seg.len && !memcmp(p, cc->seg.p, cc->seg.len)) {
+    p = gtbt__canon_time(gtbt__canon_lit(line, end, key, gtbt__canon_klen[0]), end, &v->time_ns);
+    key += gtbt__canon_klen[0];
+    for (p = gtbt__canon_ch(p, end, '"'), i = 1; p && i <= 10; key += gtbt__canon_klen[i++]) {
+        if (i == 4 && cc && cc->seg.len && (size_t)(end - p) >= cc->seg.len && !memcmp(p, cc->seg.p, cc->seg.len)) {
             v->tool = p + cc->tool_off;               /* the same collector fields as the line before */
             v->version = p + cc->version_off;
             p += cc->seg.len;
+            while (i <= 10) key += gtbt__canon_klen[i++];
             break;
         }
-        if (i == 3) seg = p;
-        p = gtbt__canon_lit(p, end, keys[i].s, keys[i].n);
-        if (i == 4) v->tool = p;
-        if (i == 5) v->version = p;
-        p = gtbt__canon_str(p, end, i == 0, GTBT__MAX_NAME);
-        if (i == 9 && p && cc) {
+        if (i == 4) seg = p;
+        p = gtbt__canon_lit(p, end, key, gtbt__canon_klen[i]);
+        if (i == 5) v->tool = p;
+        if (i == 6) v->version = p;
+        p = gtbt__canon_str(p, end, i == 1, GTBT__MAX_NAME);
+        if (i == 10 && p && cc) {
             cc->seg.len = 0;
             gtbt__buf_put(&cc->seg, seg, (size_t)(p - seg));
             cc->tool_off = (size_t)(v->tool - seg);
@@ -8813,41 +8952,52 @@ static const char *gtbt__spill_event_end(const char *line, const char *end, gtbt
             if (cc->seg.oom) gtbt__buf_free(&cc->seg);   /* no cache: every line scanned */
         }
     }
-    if ((q = GTBT__CANON_LIT(p, end, ",\"duration_ms\":")) != NULL) p = gtbt__canon_int(q, end, INT64_MIN, INT64_MAX);
-    if ((q = GTBT__CANON_LIT(p, end, ",\"exit_code\":")) != NULL) p = gtbt__canon_int(q, end, INT_MIN, INT_MAX);
-    if ((q = GTBT__CANON_LIT(p, end, ",\"args\":[")) != NULL) {
+    if (!p) return NULL;                              /* key: the optional parts from here on */
+    if ((q = gtbt__canon_lit(p, end, key, gtbt__canon_klen[11])) != NULL) p = gtbt__canon_int(q, end, INT64_MIN, INT64_MAX);
+    key += gtbt__canon_klen[11];
+    if ((q = gtbt__canon_lit(p, end, key, gtbt__canon_klen[12])) != NULL) p = gtbt__canon_int(q, end, INT_MIN, INT_MAX);
+    key += gtbt__canon_klen[12];
+    if ((q = gtbt__canon_lit(p, end, key, gtbt__canon_klen[13])) != NULL) {
         for (p = q, n = 0; p && n < GTBT__MAX_ARGS; n++) {
             p = gtbt__canon_str(p, end, 0, GTBT__MAX_VALUE);
-            if (!(q = GTBT__CANON_LIT(p, end, ","))) break;
+            if (!(q = gtbt__canon_ch(p, end, ','))) break;
             p = q;
         }
-        p = GTBT__CANON_LIT(p, end, "]");
+        p = gtbt__canon_ch(p, end, ']');
     }
-    if ((q = GTBT__CANON_LIT(p, end, ",\"error\":")) != NULL) p = gtbt__canon_str(q, end, 1, GTBT__MAX_VALUE);
-    if ((q = GTBT__CANON_LIT(p, end, ",\"metadata\":{")) != NULL) {
+    key += gtbt__canon_klen[13];
+    if ((q = gtbt__canon_lit(p, end, key, gtbt__canon_klen[14])) != NULL) p = gtbt__canon_str(q, end, 1, GTBT__MAX_VALUE);
+    key += gtbt__canon_klen[14];
+    if ((q = gtbt__canon_lit(p, end, key, gtbt__canon_klen[15])) != NULL) {
         for (p = q, n = 0; p && n < GTBT__MAX_PAIRS; n++) {
-            p = GTBT__CANON_LIT(gtbt__canon_str(p, end, 0, GTBT__MAX_KEY), end, ":");
+            p = gtbt__canon_ch(gtbt__canon_str(p, end, 0, GTBT__MAX_KEY), end, ':');
             p = gtbt__canon_str(p, end, 0, GTBT__MAX_VALUE);
-            if (!(q = GTBT__CANON_LIT(p, end, ","))) break;
+            if (!(q = gtbt__canon_ch(p, end, ','))) break;
             p = q;
         }
-        p = GTBT__CANON_LIT(p, end, "}");
+        p = gtbt__canon_ch(p, end, '}');
     }
-    return GTBT__CANON_LIT(p, end, "}");
+    return gtbt__canon_ch(p, end, '}');
 }
 
 // >>delivery --------------------------------------------------------------------------------------
+/* Names used both here and by the CLI or the prompt, as arrays: a string literal shared by several
+   functions is stored with one of them, and would keep all of that function's texts in binaries
+   that never call it. */
+static const char gtbt__env_ci[] = "CI";                       /* set (and not false) on CI runners */
+static const char gtbt__local_log_name[] = "telemetry.log";    /* the local-only backend's file */
+
 /* ---- back-off (30 s doubling up to 1 h, or Retry-After), kept in the data dir per backend so later runs honour it ---- */
 static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
     unsigned char d[32];
-    char hex[17];
+    char name[18 + 17] = "telemetry-backoff-";
     gtbt__sha256 s;
     const char *info = c->backend && c->backend->info ? c->backend->info : "custom";
     gtbt__sha256_init(&s);
     gtbt__sha256_update(&s, info, strlen(info));
     gtbt__sha256_final(&s, d);
-    gtbt__hex(d, 8, hex);
-    return snprintf(out, cap, "%s" GTBT__SEP "telemetry-backoff-%s", c->data_dir, hex) < (int)cap ? GTBT_OK : GTBT_E_INVALID;
+    gtbt__hex(d, 8, name + 18);
+    return gtbt__path_join(out, cap, c->data_dir, name);
 }
 
 static int64_t gtbt__unix_ms(void) { return gtbt__realtime_ns() / 1000000; }
@@ -8908,10 +9058,13 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
 /* ---- the record of deliveries, shown by "telemetry show" ----
    <data_dir>/telemetry-sent.ndjson: one line per acknowledged request,
    {"time":"<RFC 3339>","backend":"<info>","events":N,"sent":[<the events>]}, at most
-   GTBT__SENT_MAX bytes (the oldest lines are dropped), 0600. Written only while enabled; disable
-   and reset remove it. */
+   GTBT__SENT_MAX bytes, 0600. Written only while enabled; disable and reset remove it. A line
+   that fits is appended (the file is not read); one that does not drops the oldest lines until
+   at most GTBT__SENT_KEEP bytes are left, so that a tool run many times rewrites the file once
+   in many runs, not in every one. */
 #define GTBT__SENT_FILE "telemetry-sent.ndjson"
 #define GTBT__SENT_MAX  (256 * 1024)
+#define GTBT__SENT_KEEP (GTBT__SENT_MAX - GTBT__SENT_MAX / 8)
 
 /* ---- a spill file's events handed over as they are ----
    Backends whose body is the spill lines with fixed framing take the lines as they are: HTTP (the
@@ -9025,6 +9178,7 @@ static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, const gtb
     char path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH + 32], ts[40], *old = NULL;
     gtbt__buf line, all;
     size_t len = 0, from = 0;
+    uint64_t size;
     int withdrawn, huge;
     gtbt__mutex_lock(&c->mu);
     withdrawn = c->withdrawn;
@@ -9046,8 +9200,9 @@ static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, const gtb
         gtbt__buf_printf(&line, ",\"events\":%zu,\"sent\":[]}\n", n);
     }
     if (line.oom) { gtbt__buf_free(&line); return; }
-    if (gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &old, &len) == GTBT_OK && len + line.len > GTBT__SENT_MAX) {
-        while (from < len && len - from + line.len > GTBT__SENT_MAX) {   /* drop the oldest lines */
+    if (gtbt__fs_size(path, &size) == 0 && size + line.len > GTBT__SENT_MAX &&
+        gtbt__read_file(path, GTBT__SENT_MAX * 2, 1, &old, &len) == GTBT_OK && len + line.len > GTBT__SENT_MAX) {
+        while (from < len && len - from + line.len > GTBT__SENT_KEEP) {   /* drop the oldest lines */
             char *nl = (char *)memchr(old + from, '\n', len - from);
             from = nl ? (size_t)(nl - old) + 1 : len;
         }
@@ -9241,12 +9396,12 @@ static int gtbt__parse_bool(const char *v);
    uses only this collector (its locks were held across the fork by the closing thread and are
    released in the child), the library's global lock (likewise) and the backend; it never calls
    the tool's log callback. */
-#define GTBT__SENDER_LOCK     "telemetry-sender.lock"
+static const char gtbt__sender_lock_name[] = "telemetry-sender.lock";   /* an array: see gtbt__env_ci */
 #define GTBT__SENDER_ROUNDS   16       /* spill listings one sender works through at most */
 #define GTBT__SENDER_STOP_MS  3000     /* disable, reset and drop wait this long for a sender to end */
 
 static int gtbt__sender_lock_path(const gtbt_collector *c, char *out, size_t cap) {
-    return c->data_dir[0] ? gtbt__path_join(out, cap, c->data_dir, GTBT__SENDER_LOCK) : GTBT_E_INVALID;
+    return c->data_dir[0] ? gtbt__path_join(out, cap, c->data_dir, gtbt__sender_lock_name) : GTBT_E_INVALID;
 }
 
 /* Ready spill files in the data dir, claims of dead processes recovered first. */
@@ -9398,7 +9553,7 @@ static int gtbt__close_detached(gtbt_collector *c, int *result) {
    dir to make the events durable in. Local backends (file, stdout, noop) and debug mode always
    deliver inline; under AUTO, so do custom backends (they may rely on the tool's state). */
 static int gtbt__detach_wanted(const gtbt_collector *c) {
-    const char *ci = gtbt__getenv("CI");
+    const char *ci = gtbt__getenv(gtbt__env_ci);
     if (!GTBT__POSIX || !c->active || !c->spill_ok || c->consent.debug || c->consent.local_only || gtbt__is_local_backend(c->backend))
         return 0;
     if (c->detach == GTBT_DETACH_ALWAYS) return 1;
@@ -9611,7 +9766,7 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
         c->backend = gtbt__debug_backend(c->network, stderr);
         snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
     } else if (c->consent.local_only) {
-        if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) {
+        if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK) {
             c->backend = gtbt_file_backend(path);
             snprintf(c->info, sizeof c->info, "file (%s)", path);
         } else {
@@ -9632,7 +9787,7 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
 // >>consent --------------------------------------------------------------------------------------
 /* 1 for 1 t true yes on, 0 for 0 f false no off (ASCII case-insensitive), -1 for anything else. */
 static int gtbt__parse_bool(const char *v) {
-    static const char *const yes[] = {"1", "t", "true", "yes", "on"}, *const no[] = {"0", "f", "false", "no", "off"};
+    static const char yes[][6] = {"1", "t", "true", "yes", "on"}, no[][6] = {"0", "f", "false", "no", "off"};
     int i;
     if (!v) return -1;
     for (i = 0; i < 5; i++) {
@@ -9650,7 +9805,7 @@ static void gtbt__tool_env(const char *tool, const char *suffix, char *out, size
         out[i] = gtbt__is_lower(ch) ? (char)(ch - 32) : (gtbt__is_upper(ch) || gtbt__is_digit(ch)) ? ch : '_';
     }
     out[i] = 0;
-    snprintf(out + i, cap - i, "_%s", suffix);
+    if (i + 1 < cap) { out[i++] = '_'; gtbt__copy(out + i, cap - i, suffix, strlen(suffix)); }
 }
 
 /* The directories leave this much of GTBT__MAX_PATH for the names of the files inside them. */
@@ -10199,7 +10354,7 @@ static int gtbt__cli_show(gtbt_collector *c, FILE *out) {
         if (k.local_only) {   /* what the log would get */
             char path[GTBT__MAX_PATH];
             gtbt_backend_destroy(tmp);
-            net = tmp = gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK ? gtbt_file_backend(path) : NULL;
+            net = tmp = gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK ? gtbt_file_backend(path) : NULL;
         }
         if (c->no_tls) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
         gtbt__wire(net, &sample, 1, &wire);
@@ -10253,7 +10408,7 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
     gtbt__collector_id(c, id);
     if (!c->desc.force_enabled) gtbt__withdraw(c);
     else { gtbt_drop(c); gtbt__sent_remove(c); }
-    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, "telemetry.log") == GTBT_OK) gtbt__fs_remove(path);
+    if (c->data_dir[0] && gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK) gtbt__fs_remove(path);
     req = c->consent.debug ? NULL : gtbt__cli_requestor(c, &tmp_d, &tmp_b);
     if (c->consent.debug) {
         fprintf(out, "Debug mode: no deletion request was sent (nothing leaves this machine).\n");
@@ -10331,7 +10486,7 @@ GTB_TELEMETRY_API int gtbt_cli(gtbt_collector *c, int argc, const char *const *a
 GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
     gtbt__log lg;
     gtbt_consent k;
-    const char *ci = gtbt__getenv("CI");
+    const char *ci = gtbt__getenv(gtbt__env_ci);
     char answer[64];
     int yes = -1, rc, tries;
     if (!desc || !in || !out) return 0;
@@ -10443,12 +10598,30 @@ GTB_TELEMETRY_API int gtbt_machine_id(const char *tool_name, char out[17]) {
 }
 
 /* ---- gtbt_new and friends ---- */
+/* A zeroed collector, but for the insides of its three path-sized arrays: 12 KiB that are only
+   read as the strings written into them, each "" until then. The arithmetic needs them in this
+   order (the build fails otherwise). */
+typedef char gtbt__collector_arrays_in_order[offsetof(gtbt_collector, config_dir) < offsetof(gtbt_collector, data_dir) &&
+                                             offsetof(gtbt_collector, data_dir) < offsetof(gtbt_collector, info) ? 1 : -1];
+static gtbt_collector *gtbt__collector_alloc(void) {
+    gtbt_collector *c = (gtbt_collector *)gtbt__malloc(sizeof *c);
+    char *p = (char *)c;
+    size_t cd = offsetof(gtbt_collector, config_dir), dd = offsetof(gtbt_collector, data_dir);
+    size_t in = offsetof(gtbt_collector, info);
+    if (!c) return NULL;
+    memset(p, 0, cd + 1);
+    memset(p + cd + sizeof c->config_dir, 0, dd + 1 - (cd + sizeof c->config_dir));
+    memset(p + dd + sizeof c->data_dir, 0, in + 1 - (dd + sizeof c->data_dir));
+    memset(p + in + sizeof c->info, 0, sizeof *c - (in + sizeof c->info));
+    return c;
+}
+
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_collector *c;
     gtbt_backend *custom = desc ? desc->backend : NULL;
     int cfg_rc = GTBT_OK, data_rc = GTBT_OK;
     if (!desc) return NULL;
-    c = (gtbt_collector *)gtbt__calloc(1, sizeof *c);
+    c = gtbt__collector_alloc();
     if (!c) { gtbt_backend_destroy(custom); gtbt_deletion_destroy(desc->deletion); return NULL; }
     gtbt__mutex_init(&c->mu);
     gtbt__mutex_init(&c->flush_mu);

@@ -51,7 +51,88 @@ static void test_1000th_event_writes_nothing(void) {
     fixture_done();
 }
 
-/* The direct JSON writer against the field-by-field one (gtbt__json_event, the reference): the same
+/* The reference for the event writer: the field-by-field form over a small object writer of its
+   own, compact or pretty (Go's two-space MarshalIndent), independent of the library's writers. */
+typedef struct ref_w { gtbt__buf *b; int pretty, depth, first; } ref_w;
+
+static void ref_newline(ref_w *w) {
+    int i;
+    if (!w->pretty) return;
+    gtbt__buf_putc(w->b, '\n');
+    for (i = 0; i < w->depth; i++) gtbt__buf_put(w->b, "  ", 2);
+}
+static void ref_open(ref_w *w, char c) { gtbt__buf_putc(w->b, c); w->depth++; w->first = 1; }
+static void ref_close(ref_w *w, char c) {
+    w->depth--;
+    if (!w->first) ref_newline(w);
+    gtbt__buf_putc(w->b, c);
+    w->first = 0;
+}
+static void ref_item(ref_w *w) {
+    if (!w->first) gtbt__buf_putc(w->b, ',');
+    ref_newline(w);
+    w->first = 0;
+}
+static void ref_key(ref_w *w, const char *k) {
+    ref_item(w);
+    gtbt__json_str(w->b, k);
+    gtbt__buf_put(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+}
+static void ref_str(ref_w *w, const char *k, const char *v) { ref_key(w, k); gtbt__json_str(w->b, v); }
+static void ref_int(ref_w *w, const char *k, int64_t v) {
+    char num[24];
+    snprintf(num, sizeof num, "%lld", (long long)v);
+    ref_key(w, k);
+    gtbt__buf_puts(w->b, num);
+}
+
+static void ref_json_event(ref_w *w, const gtbt_event *e) {
+    char ts[40];
+    size_t i;
+    gtbt__rfc3339(e->time_unix_ns, ts);
+    ref_open(w, '{');
+    ref_str(w, "timestamp", ts);
+    ref_str(w, "uuid", e->uuid);
+    ref_str(w, "type", e->type);
+    ref_str(w, "name", e->name);
+    ref_str(w, "machine_id", e->machine_id);
+    ref_str(w, "tool_name", e->tool_name);
+    ref_str(w, "version", e->version);
+    ref_str(w, "os", e->os);
+    ref_str(w, "arch", e->arch);
+    ref_str(w, "runtime_version", e->runtime_version);
+    ref_str(w, "os_version", e->os_version);
+    if (e->duration_ms) ref_int(w, "duration_ms", e->duration_ms);
+    if (e->exit_code) ref_int(w, "exit_code", e->exit_code);
+    if (e->n_args) {
+        ref_key(w, "args");
+        ref_open(w, '[');
+        for (i = 0; i < e->n_args; i++) { ref_item(w); gtbt__json_str(w->b, e->args[i]); }
+        ref_close(w, ']');
+    }
+    if (e->error && e->error[0]) ref_str(w, "error", e->error);
+    if (e->n_metadata) {
+        ref_key(w, "metadata");
+        ref_open(w, '{');
+        for (i = 0; i < e->n_metadata; i++) ref_str(w, e->metadata[i].key, e->metadata[i].value);
+        ref_close(w, '}');
+    }
+    ref_close(w, '}');
+}
+
+static char *ref_json_events(const gtbt_event *ev, size_t n, int pretty) {
+    gtbt__buf a;
+    ref_w w;
+    size_t i;
+    memset(&a, 0, sizeof a);
+    w.b = &a; w.pretty = pretty; w.depth = 0; w.first = 1;
+    ref_open(&w, '[');
+    for (i = 0; i < n; i++) { ref_item(&w); ref_json_event(&w, &ev[i]); }
+    ref_close(&w, ']');
+    return a.p;
+}
+
+/* The direct JSON writer against the field-by-field one (ref_json_event, the reference): the same
    bytes for events with every optional part present or absent, NULL strings, escapes, invalid UTF-8,
    extreme numbers and timestamps, many arguments and pairs; and with the collector-field cache, for
    a batch whose events share those strings, whose events differ, and mixed. */
@@ -97,10 +178,10 @@ static void test_direct_writer_identical(void) {
         memset(&b, 0, sizeof b);
         jc.ok = 0;
         for (i = 0; i < 64; i++) {
-            gtbt__jw w;
+            ref_w w;
             size_t la = a.len, lb = b.len;
             w.b = &a; w.pretty = 0; w.depth = 0; w.first = 1;
-            gtbt__json_event(&w, &ev[i]);
+            ref_json_event(&w, &ev[i]);
             gtbt__json_event_direct(&b, &ev[i], i % 10 == 9 ? NULL : &jc);
             gtbt__buf_putc(&a, '\n');
             gtbt__buf_putc(&b, '\n');
@@ -116,18 +197,23 @@ static void test_direct_writer_identical(void) {
     }
     printf("    %lu events, %lu written differently\n", (unsigned long)events, (unsigned long)mismatches);
     CHECK_INT(mismatches, 0);
-    /* and the whole array, compact, as gtbt_events_json gives it */
+    /* and the whole array, compact as gtbt_events_json gives it and pretty (the re-indented
+       compact form) as the debug output and "telemetry show" give it, for 0, 1 and 64 events */
     {
-        char *all = gtbt_events_json(ev, 64, NULL);
-        gtbt__jw w;
-        memset(&a, 0, sizeof a);
-        w.b = &a; w.pretty = 0; w.depth = 0; w.first = 1;
-        gtbt__jw_open(&w, '[');
-        for (i = 0; i < 64; i++) { gtbt__jw_item(&w); gtbt__json_event(&w, &ev[i]); }
-        gtbt__jw_close(&w, ']');
-        CHECK(all && !strcmp(all, a.p));
-        gtbt_free(all);
-        gtbt__buf_free(&a);
+        static const size_t counts[] = { 0, 1, 64 };
+        for (k = 0; k < 3; k++) {
+            char *all = gtbt_events_json(ev, counts[k], NULL), *want = ref_json_events(ev, counts[k], 0);
+            CHECK(all && want && !strcmp(all, want));
+            gtbt_free(all);
+            gtbt_free(want);
+            memset(&a, 0, sizeof a);
+            gtbt__json_events(&a, ev, counts[k], 1);
+            want = ref_json_events(ev, counts[k], 1);
+            CHECK(a.p && want && !a.oom && !strcmp(a.p, want));
+            if (a.p && want && strcmp(a.p, want)) printf("    pretty, %lu events:\n    want %.300s\n    got  %.300s\n", (unsigned long)counts[k], want, a.p);
+            gtbt_free(want);
+            gtbt__buf_free(&a);
+        }
     }
 }
 

@@ -582,7 +582,9 @@ static void test_canonical_check_refuses(void) {
     static const char ok[] =
         "{\"timestamp\":\"2026-03-30T10:00:00.5Z\",\"uuid\":\"u\",\"type\":\"t\",\"name\":\"\\u003c\\u0001\\u2028\",\"machine_id\":\"\",\"tool_name\":\"\",\"version\":\"\",\"os\":\"\",\"arch\":\"\",\"runtime_version\":\"\",\"os_version\":\"\",\"exit_code\":-2147483648}";
     gtbt__line_view v;
-    size_t i;
+    size_t i, sum = 0;
+    for (i = 0; i < sizeof gtbt__canon_klen; i++) sum += gtbt__canon_klen[i];   /* the key table is whole */
+    CHECK_INT(sum, sizeof gtbt__canon_keys - 1);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (canonical(bad[i], bad[i] + strlen(bad[i]), &v)) printf("    accepted: %s\n", bad[i]);
         CHECK(!canonical(bad[i], bad[i] + strlen(bad[i]), &v));

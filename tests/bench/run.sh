@@ -30,6 +30,10 @@ stop_sink() { kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_P
 SIZEF="-std=c99 -Os -ffunction-sections -fdata-sections -Wl,--gc-sections -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I."
 cc $SIZEF -o "$O/gtbt_post_size" tests/bench/gtbt_post.c -lbearssl -lpthread || exit 1
 cc $SIZEF -o "$O/bench_size" tests/bench/bench.c -lbearssl -lpthread || exit 1
+# BearSSL linked statically: no start-up cost for a shared libbearssl built with immediate binding
+STATIC_SSL="-Wl,-Bstatic -lbearssl -Wl,-Bdynamic -lpthread"
+cc $CFLAGS -o "$O/gtbt_post_static" tests/bench/gtbt_post.c $STATIC_SSL || exit 1
+cc $SIZEF -o "$O/gtbt_post_size_static" tests/bench/gtbt_post.c $STATIC_SSL || exit 1
 # median wall time in ms of N runs of a command
 median_ms() {
     n=$1; shift
@@ -107,23 +111,26 @@ stop_sink
 echo "(target: detached exit a small fraction of the budget)"
 
 echo
-echo "## code size added to examples/hello (stripped, -Os, gc-sections; libc shared, BearSSL static)"
+echo "## code size added to examples/hello (stripped; libc shared, BearSSL static): the README's Size table"
 echo
 printf '#include <stdio.h>\nint main(void) { puts("hello, world"); return 0; }\n' > "$T/base.c"
-size_row() {  # label, extra cflags
-    F="-std=c99 -Os -s -ffunction-sections -fdata-sections -Wl,--gc-sections $2"
+size_row() {  # label, flags
+    F="-std=c99 -s $2"
     cc $F "$T/base.c" -o "$O/hello-base" 2>/dev/null
     cc $F -I. -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$O/hello-notls" -lpthread 2>/dev/null
     cc $F -I. examples/hello.c -o "$O/hello-tls" -Wl,-Bstatic -lbearssl -Wl,-Bdynamic -lpthread 2>/dev/null
     base=$(stat -c %s "$O/hello-base"); notls=$(stat -c %s "$O/hello-notls"); tls=$(stat -c %s "$O/hello-tls")
     printf "| %-44s | %7d | %7d | %7d |\n" "$1" "$base" $((notls - base)) $((tls - base))
 }
+GC="-ffunction-sections -fdata-sections -Wl,--gc-sections"
 echo "| build                                        | hello   | +NO_TLS | +TLS    |"
 echo "|----------------------------------------------|---------|---------|---------|"
-size_row "default unwind tables" ""
-size_row "-fno-asynchronous-unwind-tables" "-fno-asynchronous-unwind-tables"
-echo "(targets: added <= 65536 bytes without TLS, <= 163840 bytes with BearSSL linked, with"
-echo " -fno-asynchronous-unwind-tables; each flag's saving is in the README under Size)"
+size_row "-O2" "-O2"
+size_row "-Os" "-Os"
+size_row "-Os, gc-sections" "-Os $GC"
+size_row "-Os, gc-sections, no unwind tables" "-Os $GC -fno-asynchronous-unwind-tables"
+echo "(targets: added <= 65536 bytes without TLS, <= 163840 bytes with BearSSL linked, with all of"
+echo " -Os $GC -fno-asynchronous-unwind-tables)"
 if command -v musl-gcc > /dev/null 2>&1; then
     F="-std=c99 -Os -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections"
     musl-gcc $F "$T/base.c" -o "$O/hello-musl-base" && musl-gcc $F -I. -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$O/hello-musl"
@@ -179,6 +186,7 @@ echo "|----------------------------------------------|-------------|------------
 start_sink
 url="http://127.0.0.1:$PORT/events"
 g1=$(instr "$O/gtbt_post" "$url" 1); s1=$(instr "$O/gtbt_post_size" "$url" 1); c1=$(curl_or instr "$O/curl_post" "$url" 1)
+g1s=$(instr "$O/gtbt_post_static" "$url" 1); s1s=$(instr "$O/gtbt_post_size_static" "$url" 1)
 gN=$(instr "$O/gtbt_post" "$url" 1000); sN=$(instr "$O/gtbt_post_size" "$url" 1000); cN=$(curl_or instr "$O/curl_post" "$url" 1000)
 gR=$(rss "$O/gtbt_post" "$url" 1000); sR=$(rss "$O/gtbt_post_size" "$url" 1000); cR=$(curl_or rss "$O/curl_post" "$url" 1000)
 rp1=$(instr_in bench_replay_flush "$O/bench" replay "$url" 1); rpN=$(instr_in bench_replay_flush "$O/bench" replay "$url" 1000)
@@ -186,6 +194,7 @@ sp1=$(instr_in bench_replay_flush "$O/bench_size" replay "$url" 1); spN=$(instr_
 stop_sink
 per() { if [ "$2" = - ]; then echo -; else echo $(( ($2 - $1) / 999 )); fi; }
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "one HTTP event" "<= 450000" "$g1" "$s1" "$c1"
+printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "  the same, BearSSL linked statically" "" "$g1s" "$s1s" "-"
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "1000 HTTP events" "< libcurl" "$gN" "$sN" "$cN"
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "  per extra event ((N=1000 - N=1) / 999)" "<= 4000" "$(per "$g1" "$gN")" "$(per "$s1" "$sN")" "$(per "$c1" "$cN")"
 printf "| %-44s | %-11s | %12s | %12s | %12s |\n" "spill replay over HTTP, 1000 events (flush)" "-" "$rpN" "$spN" "-"

@@ -2,25 +2,20 @@
    (it takes ownership of the text, as replay hands it the file it read).
    Invariants: no more events than lines; every string of an event non-NULL; name, argument and
    metadata limits applied; a uuid on every event. Then the round trip the collector relies on:
-   the events written back as spill lines (gtbt__json_event) parse again without a corrupt line,
-   as many events, and a second write-read round changes nothing more. And the check that lets a
-   flush send a line as it is (gtbt__spill_event_end): every line it accepts parses to one event
-   that is written back to exactly the same bytes, line by line and as a flush walks a file (with
-   the cache of the previous line's collector fields). */
+   the events written back as spill lines (gtbt__json_event_direct) parse again without a corrupt
+   line, as many events, and a second write-read round changes nothing more. And the check that
+   lets a flush send a line as it is (gtbt__spill_event_end): every line it accepts parses to one
+   event that is written back to exactly the same bytes, line by line and as a flush walks a file
+   (with the cache of the previous line's collector fields). */
 #include "tests/fuzz/fuzz_common.h"
 
 /* The events of b as NDJSON (malloc'd via gtbt__buf, NUL-terminated). */
 static char *write_lines(const gtbt__batch *b, size_t *len) {
     gtbt__buf out;
-    gtbt__jw w;
     size_t i;
     memset(&out, 0, sizeof out);
-    w.b = &out;
-    w.pretty = 0;
     for (i = 0; i < b->n; i++) {
-        w.depth = 0;
-        w.first = 1;
-        gtbt__json_event(&w, &b->ev[i]);
+        gtbt__json_event_direct(&out, &b->ev[i], NULL);
         gtbt__buf_putc(&out, '\n');
     }
     FUZZ_CHECK(!out.oom);
