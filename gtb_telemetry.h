@@ -203,7 +203,10 @@
    back rather than losing them; files are not merged: each run that could not deliver leaves
    its own). Without a usable data dir the oldest events are dropped instead
    (the buffer stays bounded).
-   gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A spill line that is
+   gtbt_flush/gtbt_close send the spill files (oldest first), then the buffer. A run without a
+   backend (no endpoint configured, or one that is not valid), debug mode and a user's local-only
+   choice leave the spill files of earlier runs alone: they wait for a run that can send them
+   (within the cap above); such a run's own events go nowhere. A spill line that is
    exactly what this library writes goes out as it is where the backend's body is made of the
    lines (HTTP: joined into the JSON array; the file backend: appended): one bounded check per
    line, no parse and no second serialisation, the bytes an in-memory flush of the same events
@@ -9340,9 +9343,10 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     if (c->withdrawn) { gtbt__mutex_unlock(&c->mu); gtbt__mutex_unlock(&c->flush_mu); return GTBT_OK; }
     c->spill_failed = 0;                      /* a flush tries the disk again */
     gtbt__mutex_unlock(&c->mu);
-    /* Debug mode and a user's local-only choice leave earlier runs' spill files for the real
-       backend; a tool that is local-only by design writes them to its log. */
-    if (c->spill_ok && !c->no_tls && !c->consent.debug && (!c->consent.local_only || c->desc.local_only))
+    /* Debug mode, a user's local-only choice and a run without a backend (no endpoint, or one
+       that is not valid) leave earlier runs' spill files for a run with the real backend; a tool
+       that is local-only by design writes them to its log. */
+    if (c->spill_ok && !c->no_tls && !c->consent.debug && (c->consent.local_only ? c->desc.local_only : c->network != NULL))
         first = gtbt__replay(c, deadline, &stop);
     if (c->no_tls) { stop = 1; first = GTBT_E_UNSUPPORTED; }   /* kept on disk until a TLS build sends them */
     gtbt__mutex_lock(&c->mu);

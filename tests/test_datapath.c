@@ -327,7 +327,36 @@ static void test_event_blocks_from_slabs(void) {
     fixture_done();
 }
 
+/* Spill files wait for a run with a backend: a run without one (no endpoint configured) neither
+   sends nor removes what earlier runs left, and the next run with a backend delivers it all. */
+static void test_no_backend_keeps_spill_files(void) {
+    gtbt_desc d;
+    rec_backend r;
+    gtbt_collector *c;
+    char *all;
+    env_clear();
+    d = fixture_desc(1);
+    CHECK_INT(mkdir(T_data, 0700), 0);
+    plant_events(T_data, "telemetry-spill-1000000000000000000-1-0.ndjson", 7, 0, 5);
+    c = gtbt_new(&d);                               /* no backend and no endpoint */
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "nowhere", NULL, 0);
+    gtbt_close(c);
+    CHECK_INT(n_ready(T_data), 1);
+    rec_init(&r, "rec");
+    d.backend = &r.base;
+    c = gtbt_new(&d);
+    CHECK_INT(gtbt_close(c), GTBT_OK);
+    CHECK_INT(r.events, 5);
+    all = rec_all(&r);
+    CHECK_INT(count(all, "\"name\":\"p7-"), 5);
+    free(all);
+    CHECK_INT(n_ready(T_data), 0);
+    rec_free_json(&r);
+    fixture_done();
+}
+
 static const gt_test tests[] = {
+    {"no_backend_keeps_spill_files", test_no_backend_keeps_spill_files},
     {"event_blocks_from_slabs", test_event_blocks_from_slabs},
     {"1000th_event_writes_nothing", test_1000th_event_writes_nothing},
     {"direct_writer_identical", test_direct_writer_identical},
