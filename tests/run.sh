@@ -3,7 +3,8 @@
 # $TEST_JOBS at once (default: twice the number of CPUs, as many stages mostly wait on sockets),
 # shows each stage's output and time when it ends, and adds up their closing lines
 # "N passed, N failed[, N skipped]" into one for the whole suite. A stage that crashed, timed
-# out (10 min) or printed no closing line counts as a failure.
+# out (20 min: a loaded 2-core machine runs a macOS stage for up to 10) or printed no closing
+# line counts as a failure.
 # With $CI set (and not 0/false), every skip must be listed in tests/ci-skips ("STAGE NAME" lines,
 # STAGE the first word of the stage's command without its directory, NAME what follows "skip " up
 # to the first ':'); any other skip fails the suite. The stages run without $CI in their
@@ -13,7 +14,7 @@ if [ "${1-}" = --one ]; then
     dir=$2 idx=$3 cmd=$4
     t0=$(date +%s%N)
     # shellcheck disable=SC2086
-    timeout 600 $cmd >"$dir/$idx.out" 2>&1
+    timeout 1200 $cmd >"$dir/$idx.out" 2>&1
     echo $? >"$dir/$idx.rc"
     t1=$(date +%s%N)
     echo $(((t1 - t0) / 1000000)) >"$dir/$idx.ms"
