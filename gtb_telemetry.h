@@ -12,10 +12,10 @@
        x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
            -lcrypt32 -ladvapi32 -lshell32 -lole32
    Small binaries: what the library adds to a stripped hello-world (gcc 12, x86_64 Linux; without
-   TLS / with BearSSL linked statically) is 157 / 257 KiB at -O2; -Os saves 36-40 KiB; then
+   TLS / with BearSSL linked statically) is 165 / 261 KiB at -O2; -Os saves 40 KiB; then
    -ffunction-sections -fdata-sections -Wl,--gc-sections 24-28 KiB more (the CLI, the prompt,
    the Datadog and PostHog backends and the deletion requestors stay out unless called); then
-   -fno-asynchronous-unwind-tables 12 KiB more: 81 / 181 KiB with all four. BearSSL brings
+   -fno-asynchronous-unwind-tables 12 KiB more: 85 / 185 KiB with all four. BearSSL brings
    only the client profile's code (ECDHE, RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305,
    SHA-256/384); GTB_TELEMETRY_NO_TLS leaves it out.
    Start-up: a shared libbearssl built with immediate binding (-z now, as Debian and Ubuntu build
@@ -318,7 +318,8 @@
    MEMORY
    ======
    About 1 KiB per buffered event with small metadata; at most GTB_TELEMETRY_MAX_BUFFER events
-   in memory. Strings you pass are copied; the library keeps no pointer into your memory except
+   in memory. Each event's strings sit in one block carved from 16 KiB slabs (one allocation per
+   slab, freed with its last event; a larger event gets a slab of its own). Strings you pass are copied; the library keeps no pointer into your memory except
    the FILE * of gtbt_stdout_backend and the backend borrowed by gtbt_event_deletion. gtbt_desc is
    copied by gtbt_new (a temporary is fine).
 
