@@ -8048,11 +8048,10 @@ static void gtbt__pairs_append(gtbt__pairs *ps, const char *key, const char *val
     gtbt__buf *tmp;
     if (!k.n) return;
     ps->key[i] = k;
-    ps->tmp_of[i] = -1;
     tmp = &ps->tmp[ps->ntmp];
     tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
     ps->value[i] = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
-    if (tmp->p) ps->tmp_of[i] = (int)ps->ntmp++;
+    if (tmp->p) ps->ntmp++;       /* freed by gtbt__pairs_free; no key is looked up again here */
     ps->n++;
 }
 
