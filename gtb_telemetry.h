@@ -8017,6 +8017,16 @@ typedef struct gtbt__pairs {
     int in_order;                     /* the pairs are sorted and unique as they are: ord unused */
 } gtbt__pairs;
 
+/* Byte order of two keys (strcmp's order: keys hold no NUL). */
+static int gtbt__key_cmp(gtbt__str a, gtbt__str b) {
+    size_t i, n = a.n < b.n ? a.n : b.n;
+    for (i = 0; i < n; i++)
+        if (a.p[i] != b.p[i]) return (unsigned char)a.p[i] < (unsigned char)b.p[i] ? -1 : 1;
+    return (a.n > b.n) - (a.n < b.n);
+}
+
+static int gtbt__key_eq(gtbt__str a, gtbt__str b) { return a.n == b.n && !memcmp(a.p, b.p, a.n); }
+
 /* Adds or overrides (same key: the later pair wins) one pair; the value is redacted. */
 static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value) {
     gtbt__str k = gtbt__key_cut(key);
@@ -8024,8 +8034,7 @@ static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value)
     size_t i;
     int t;
     if (!k.n) return;
-    for (i = 0; i < ps->n; i++)
-        if (ps->key[i].n == k.n && !memcmp(ps->key[i].p, k.p, k.n)) break;
+    for (i = 0; i < ps->n && !gtbt__key_eq(ps->key[i], k); i++) {}
     if (i == ps->n) {
         if (ps->n == GTBT__MAX_PAIRS) { ps->dropped++; return; }
         ps->tmp_of[i] = -1;
@@ -8054,16 +8063,6 @@ static void gtbt__pairs_append(gtbt__pairs *ps, const char *key, const char *val
     if (tmp->p) ps->ntmp++;       /* freed by gtbt__pairs_free; no key is looked up again here */
     ps->n++;
 }
-
-/* Byte order of two keys (strcmp's order: keys hold no NUL). */
-static int gtbt__key_cmp(gtbt__str a, gtbt__str b) {
-    size_t i, n = a.n < b.n ? a.n : b.n;
-    for (i = 0; i < n; i++)
-        if (a.p[i] != b.p[i]) return (unsigned char)a.p[i] < (unsigned char)b.p[i] ? -1 : 1;
-    return (a.n > b.n) - (a.n < b.n);
-}
-
-static int gtbt__key_eq(gtbt__str a, gtbt__str b) { return a.n == b.n && !memcmp(a.p, b.p, a.n); }
 
 /* memcpy for the short strings of an event: fixed-size moves (inlined) instead of a call. */
 static void gtbt__copy_small(char *d, const char *s, size_t n) {

@@ -1,8 +1,8 @@
 /* test_datapath.c - the path of an event from gtbt_track to the backend: a full buffer is spilled
    only by the event that finds it full (a run of exactly max_buffer events never writes to disk),
    and every event still arrives exactly once with its uuid. */
-static long t_allocs;   /* allocations made by the library */
-#define GTB_TELEMETRY_MALLOC(n) (t_allocs++, malloc(n))
+static long t_allocs, t_fail_at;   /* allocations made by the library; the one that fails (0: none) */
+#define GTB_TELEMETRY_MALLOC(n) (++t_allocs == t_fail_at ? NULL : malloc(n))
 #define GTB_TELEMETRY_REALLOC(p, n) (t_allocs++, realloc(p, n))
 #define GTB_TELEMETRY_FREE(p) free(p)
 #define GTB_TELEMETRY_IMPLEMENTATION
@@ -355,7 +355,36 @@ static void test_no_backend_keeps_spill_files(void) {
     fixture_done();
 }
 
+/* An event whose block cannot be allocated is not recorded (logged by name), and nothing else is
+   lost: the next event is recorded and delivered. */
+static void test_track_out_of_memory(void) {
+    gtbt_desc d;
+    rec_backend r;
+    gtbt_collector *c;
+    char *all;
+    env_clear();
+    d = fixture_desc(1);
+    rec_init(&r, "rec");
+    d.backend = &r.base;
+    c = gtbt_new(&d);
+    t_fail_at = t_allocs + 1;                 /* the first slab */
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "lost", NULL, 0);
+    t_fail_at = 0;
+    CHECK_INT(c->n, 0);
+    CHECK_INT(L.items[GTBT_LOGITEM_TRACK_NOMEM], 1);
+    CHECK_CONTAINS(L.text, "event \"lost\" not recorded");
+    gtbt_track(c, GTBT_EVENT_FEATURE_USED, "kept", NULL, 0);
+    CHECK_INT(gtbt_close(c), GTBT_OK);
+    CHECK_INT(r.events, 1);
+    all = rec_all(&r);
+    CHECK_INT(count(all, "\"name\":\"kept\""), 1);
+    free(all);
+    rec_free_json(&r);
+    fixture_done();
+}
+
 static const gt_test tests[] = {
+    {"track_out_of_memory", test_track_out_of_memory},
     {"no_backend_keeps_spill_files", test_no_backend_keeps_spill_files},
     {"event_blocks_from_slabs", test_event_blocks_from_slabs},
     {"1000th_event_writes_nothing", test_1000th_event_writes_nothing},

@@ -124,6 +124,18 @@ static void test_username_agrees_with_getpwuid_r(void) {
     gt_unprivileged(username_agrees);
 }
 
+/* A fresh fixture (logging into L) with a running sink as its endpoint, host:port/events in url;
+   0 (the failure checked, the fixture gone) when the sink did not start. */
+static int with_sink(gtbt_desc *d, sink *s, const char *host, char *url, size_t cap) {
+    env_clear();
+    *d = fixture_desc(1);
+    memset(s, 0, sizeof *s);
+    if (sink_start(s, T_dir, NULL) != 0) { CHECK_MSG(0, "the sink did not start"); fixture_done(); return 0; }
+    snprintf(url, cap, "http://%s:%d/events", host, s->port);
+    d->endpoint = url;
+    return 1;
+}
+
 /* ---- one event to a good receiver: no thread, one file (the sent log), the event arrives ---- */
 static void test_one_event_no_thread_one_file(void) {
     gtbt_desc d;
@@ -131,12 +143,7 @@ static void test_one_event_no_thread_one_file(void) {
     sink s;
     sinklog l;
     char url[64];
-    env_clear();
-    d = fixture_desc(1);
-    memset(&s, 0, sizeof s);
-    if (sink_start(&s, T_dir, NULL) != 0) { CHECK_MSG(0, "the sink did not start"); fixture_done(); return; }
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/events", s.port);
-    d.endpoint = url;
+    if (!with_sink(&d, &s, "127.0.0.1", url, sizeof url)) return;
     gt_threads_started = 0;
     c = gtbt_new(&d);
     gtbt_track_command(c, "build", 42, 0, NULL, 0);
@@ -161,12 +168,7 @@ static void test_thread_counter_counts(void) {
     gtbt_collector *c;
     sink s;
     char url[64];
-    env_clear();
-    d = fixture_desc(1);
-    memset(&s, 0, sizeof s);
-    if (sink_start(&s, T_dir, NULL) != 0) { CHECK_MSG(0, "the sink did not start"); fixture_done(); return; }
-    snprintf(url, sizeof url, "http://localhost:%d/events", s.port);
-    d.endpoint = url;
+    if (!with_sink(&d, &s, "localhost", url, sizeof url)) return;
     gt_threads_started = 0;
     c = gtbt_new(&d);
     gtbt_track_command(c, "build", 42, 0, NULL, 0);
@@ -185,12 +187,7 @@ static void test_sent_log_rewritten_rarely(void) {
     struct stat st;
     ino_t ino = 0;
     int i, fd, rewrites = 0, runs = 40;
-    env_clear();
-    d = fixture_desc(1);
-    memset(&s, 0, sizeof s);
-    if (sink_start(&s, T_dir, NULL) != 0) { CHECK_MSG(0, "the sink did not start"); fixture_done(); return; }
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/events", s.port);
-    d.endpoint = url;
+    if (!with_sink(&d, &s, "127.0.0.1", url, sizeof url)) return;
     snprintf(sent, sizeof sent, "%s/telemetry-sent.ndjson", T_data);
     /* a record 1 KB short of its bound: the first delivery crosses it */
     mkdir(T_data, 0700);
