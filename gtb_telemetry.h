@@ -8177,13 +8177,27 @@ static void gtbt__pairs_append(gtbt__pairs *ps, const char *key, const char *val
     if (tmp->p) ps->ntmp++;       /* freed by gtbt__pairs_free; no key is looked up again here */
 }
 
+/* Merges the sorted runs a[lo, mid) and a[mid, hi) into b[lo, hi). The run whose last word is
+   smaller runs out first, so one bound is checked per word. */
+static void gtbt__words_merge(const uint64_t *a, uint64_t *b, size_t lo, size_t mid, size_t hi) {
+    size_t x = lo, y = mid, o = lo;
+    if (a[mid - 1] < a[hi - 1]) {
+        while (x < mid) { uint64_t ax = a[x], ay = a[y]; int t = ay < ax; b[o++] = t ? ay : ax; x += (size_t)!t; y += (size_t)t; }
+        while (y < hi) b[o++] = a[y++];
+    } else {
+        while (y < hi) { uint64_t ax = a[x], ay = a[y]; int t = ay < ax; b[o++] = t ? ay : ax; x += (size_t)!t; y += (size_t)t; }
+        while (x < mid) b[o++] = a[x++];
+    }
+}
+
 /* Sorts a[0..n) (distinct words, n <= GTBT__MAX_PAIRS) into ascending order; b is scratch of n
    words. A natural merge sort: the runs the words come in (ascending, or descending and then
-   reversed) are found in one pass and merged pairwise, so keys given sorted, reversed or as a
-   few sorted groups cost about one pass. Returns the array that holds the result. */
+   reversed) are found in one pass, each extended to at least 4 words by insertion, and merged
+   pairwise; keys given sorted, reversed or as a few sorted groups cost about one pass. Returns
+   the array that holds the result. */
 static uint64_t *gtbt__words_sort(uint64_t *a, uint64_t *b, size_t n) {
     unsigned char run[GTBT__MAX_PAIRS + 1];   /* where each run starts; run[nr] is n */
-    size_t nr = 0, i = 0, r, m;
+    size_t nr = 0, i = 0, r, m, e;
     uint64_t *sw;
     while (i < n) {
         size_t s = i++;
@@ -8194,21 +8208,20 @@ static uint64_t *gtbt__words_sort(uint64_t *a, uint64_t *b, size_t n) {
         } else {
             while (i < n && a[i] > a[i - 1]) i++;
         }
+        for (e = gtbt__min(s + 4, n); i < e; i++) {   /* a short run: the next words inserted */
+            uint64_t x = a[i];
+            size_t q;
+            for (q = i; q > s && a[q - 1] > x; q--) a[q] = a[q - 1];
+            a[q] = x;
+        }
         run[nr++] = (unsigned char)s;
     }
     run[nr] = (unsigned char)n;
     while (nr > 1) {
         for (r = 0, m = 0; r < nr; r += 2) {
-            size_t lo = run[r], mid = run[r + 1], hi = r + 2 <= nr ? run[r + 2] : mid, x = lo, y = mid, o = lo;
-            while (x < mid && y < hi) {
-                uint64_t ax = a[x], ay = a[y];
-                int t = ay < ax;
-                b[o++] = t ? ay : ax;
-                x += (size_t)!t;
-                y += (size_t)t;
-            }
-            while (x < mid) b[o++] = a[x++];
-            while (y < hi) b[o++] = a[y++];
+            size_t lo = run[r], mid = run[r + 1];
+            if (r + 2 <= nr) gtbt__words_merge(a, b, lo, mid, run[r + 2]);
+            else memcpy(b + lo, a + lo, (mid - lo) * sizeof *a);
             run[m++] = (unsigned char)lo;
         }
         run[m] = (unsigned char)n;
@@ -8234,7 +8247,7 @@ static void gtbt__pairs_order(gtbt__pairs *ps) {
     if (i >= n) return;
     a = gtbt__words_sort(ps->word, ps->spare, n);
     ps->order = a;
-    for (i = 1; i < n && (a[i] ^ a[i - 1]) >> 8; i++) {}
+    for (i = 1; i < n && (a[i] ^ a[i - 1]) > 255; i++) {}
     if (i >= n) return;   /* no two keys share their first 7 bytes */
     a[n] = 0;   /* a sentinel: no key's word is 0 above a slot, as no key is empty */
     for (i = 0, o = 0; i < n; i++) {   /* o <= i: the kept words move down in place */
