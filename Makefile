@@ -26,7 +26,7 @@ TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
 TOOLS      := $(BUILD)/gtbt-sink $(BUILD)/gtbt-new $(BUILD)/gtbt-ta
-FUZZ_TARGETS := url http_head chunked spill consent
+FUZZ_TARGETS := url http_head chunked spill consent pairs
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 
 # Cross targets. BearSSL for each is built from Debian's source package (tests/cross/bearssl.sh)

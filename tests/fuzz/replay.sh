@@ -5,7 +5,7 @@
 # target and "N passed, N failed, 0 skipped". Run from the repository root (make test runs it).
 BUILD=${1:-build}
 CC=${CC:-cc}
-TARGETS="url http_head chunked spill consent x509"
+TARGETS="url http_head chunked spill consent x509 pairs"
 FLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
 pass=0 fail=0
 mkdir -p "$BUILD" || exit 2

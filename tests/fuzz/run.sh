@@ -7,7 +7,7 @@
 BUILD=${1:-build}
 SECONDS_EACH=${2:-20}
 CLANG=${CLANG:-clang}
-TARGETS="url http_head chunked spill consent x509"
+TARGETS="url http_head chunked spill consent x509 pairs"
 pass=0 fail=0
 mkdir -p "$BUILD/fuzz-work" || exit 2
 for t in $TARGETS; do
