@@ -347,6 +347,8 @@ static void test_issuer_absent(void) { tls_case("ica-leaf.pem", "ica-leaf.key", 
 static void test_only_3des(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "3des", NULL, GTBT_E_TLS, "TLS with", GTBT_LOGITEM_TLS_FAILED); }
 static void test_only_cbc(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "cbc", NULL, GTBT_E_TLS, "TLS with", GTBT_LOGITEM_TLS_FAILED); }
 static void test_only_static_rsa(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "rsa", NULL, GTBT_E_TLS, "TLS with", GTBT_LOGITEM_TLS_FAILED); }
+static void test_chapol_rsa(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "chapol", NULL, GTBT_OK, NULL, 0); }
+static void test_chapol_ecdsa(void) { tls_case("localhost-ec.pem", "localhost-ec.key", "chapol", NULL, GTBT_OK, NULL, 0); }
 static void test_sha1_leaf(void) { tls_case("sha1-leaf.pem", "sha1-leaf.key", NULL, NULL, GTBT_E_TLS, "SHA-1", GTBT_LOGITEM_TLS_FAILED); }
 static void test_rsa1024_leaf(void) { tls_case("rsa1024.pem", "rsa1024.key", NULL, NULL, GTBT_E_TLS, "2048 bits", GTBT_LOGITEM_TLS_FAILED); }
 static void test_client_auth_leaf(void) { tls_case("client-auth.pem", "client-auth.key", NULL, NULL, GTBT_E_TLS, "extended key usage", GTBT_LOGITEM_TLS_NOT_SERVER_CERT); }
@@ -459,6 +461,8 @@ static const gt_test tests[] = {
     {"only_3des", test_only_3des},
     {"only_cbc", test_only_cbc},
     {"only_static_rsa", test_only_static_rsa},
+    {"chapol_rsa", test_chapol_rsa},
+    {"chapol_ecdsa", test_chapol_ecdsa},
     {"sha1_leaf", test_sha1_leaf},
     {"rsa1024_leaf", test_rsa1024_leaf},
     {"client_auth_leaf", test_client_auth_leaf},
