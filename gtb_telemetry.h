@@ -1250,14 +1250,18 @@ static const signed char gtbt__log_item_levels[] = { GTBT_LOG_ITEMS(GTBT__LOG_IT
 #undef GTBT__LOG_ITEM_LEVEL
 
 /* Formats one line of log item id and hands it to the tool's callback (log_item, else log) when
-   the item's level reaches the tool's log_level (zero: GTBT_LOG_WARN); nothing without one. */
+   the item's level reaches the tool's log_level (zero: GTBT_LOG_WARN); nothing without one. Every
+   line starts "telemetry: ", written here rather than in each format (one copy in the binary),
+   unless fmt itself starts with "telemetry" ("telemetry consent deferred: ..."). */
 static GTBT__PRINTF(3, 4) void gtbt__logi(const gtbt__log *lg, gtbt_log_item id, const char *fmt, ...) {
     char line[1024];
+    size_t at = 0;
     va_list ap;
     gtbt_log_level lvl = (gtbt_log_level)gtbt__log_item_levels[id];
     if (!lg || (!lg->fn && !lg->item_fn) || lvl < (lg->level == 0 ? GTBT_LOG_WARN : lg->level)) return;
+    if (strncmp(fmt, "telemetry", 9)) { memcpy(line, "telemetry: ", 11); at = 11; }
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vsnprintf(line + at, sizeof line - at, fmt, ap);
     va_end(ap);
     if (lg->item_fn) lg->item_fn(lg->user, lvl, id, line);
     else lg->fn(lg->user, lvl, line);
@@ -4749,7 +4753,7 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     gtbt__dns_job *j;
     int done, err = 0;
     if (deadline - gtbt_now_ms() <= 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "telemetry: no time left to resolve %s", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "no time left to resolve %s", host);
         return GTBT_E_TIMEOUT;
     }
     j = (gtbt__dns_job *)gtbt__malloc(sizeof *j);
@@ -4763,7 +4767,7 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     if (!gtbt__dns_start(j)) {
         j->refs = 1;
         gtbt__dns_job_unref(j);
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVER_THREAD, "telemetry: cannot start a resolver thread for %s", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVER_THREAD, "cannot start a resolver thread for %s", host);
         return GTBT_E_NETWORK;
     }
     gtbt__mutex_lock(&j->mu);
@@ -4773,11 +4777,11 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     gtbt__mutex_unlock(&j->mu);
     gtbt__dns_job_unref(j);
     if (!done) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_TIMEOUT, "telemetry: resolving %s timed out", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_TIMEOUT, "resolving %s timed out", host);
         return GTBT_E_TIMEOUT;
     }
     if (err) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "telemetry: cannot resolve %s: %s", host, gai_strerror(err));
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "cannot resolve %s: %s", host, gai_strerror(err));
         return GTBT_E_NETWORK;
     }
     return GTBT_OK;
@@ -4788,12 +4792,12 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
 static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg) {
     int err;
     if (deadline - gtbt_now_ms() <= 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "telemetry: no time left to resolve %s", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "no time left to resolve %s", host);
         return GTBT_E_TIMEOUT;
     }
     err = gtbt__getaddrinfo(host, port, out);
     if (err) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "telemetry: cannot resolve %s: %s", host, gai_strerror(err));
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "cannot resolve %s: %s", host, gai_strerror(err));
         return GTBT_E_NETWORK;
     }
     return GTBT_OK;
@@ -4887,10 +4891,10 @@ static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host,
     rc = gtbt__sock_connect_he(&a, c->deadline, &c->fd, &err);
     if (rc == GTBT_OK) return GTBT_OK;
     if (rc == GTBT_E_TIMEOUT || gtbt_now_ms() >= c->deadline) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_TIMEOUT, "telemetry: connecting to %s %s port %d timed out", what, host, port);
+        gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_TIMEOUT, "connecting to %s %s port %d timed out", what, host, port);
         return GTBT_E_TIMEOUT;
     }
-    gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_FAILED, "telemetry: cannot connect to %s %s port %d: %s", what, host, port, strerror(err));
+    gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_FAILED, "cannot connect to %s %s port %d: %s", what, host, port, strerror(err));
     return GTBT_E_NETWORK;
 }
 
@@ -4905,11 +4909,11 @@ static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             rc = gtbt__poll_fd(c->fd, 1, c->deadline);
             if (rc == GTBT_OK) continue;
-            if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_TIMEOUT, "telemetry: sending to %s timed out", c->where);
-            else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
+            if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_TIMEOUT, "sending to %s timed out", c->where);
+            else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "sending to %s failed: %s", c->where, strerror(errno));
             return rc;
         }
-        gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
+        gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "sending to %s failed: %s", c->where, strerror(errno));
         return GTBT_E_NETWORK;
     }
     return GTBT_OK;
@@ -4928,8 +4932,8 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
             rc = errno == EAGAIN || errno == EWOULDBLOCK ? gtbt__poll_fd(c->fd, 0, c->deadline) : GTBT_E_NETWORK;
             if (rc == GTBT_OK) continue;
         }
-        if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_TIMEOUT, "telemetry: waiting for %s timed out", c->where);
-        else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_FAILED, "telemetry: reading from %s failed: %s", c->where, strerror(errno));
+        if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_TIMEOUT, "waiting for %s timed out", c->where);
+        else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_FAILED, "reading from %s failed: %s", c->where, strerror(errno));
         return rc;
     }
 }
@@ -5525,7 +5529,7 @@ static int gtbt__ta_load_store_win32(gtbt__ta_list *l, const gtbt__log *lg) {
     HCERTSTORE st = CertOpenSystemStoreW(0, L"ROOT");
     PCCERT_CONTEXT cc = NULL;
     if (!st) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "telemetry: cannot read CA bundle %s (error %lu)", GTBT__TA_STORE, (unsigned long)GetLastError());
+        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "cannot read CA bundle %s (error %lu)", GTBT__TA_STORE, (unsigned long)GetLastError());
         return GTBT_E_TLS;
     }
     while (!l->oom && (cc = CertEnumCertificatesInStore(st, cc)) != NULL)
@@ -5534,7 +5538,7 @@ static int gtbt__ta_load_store_win32(gtbt__ta_list *l, const gtbt__log *lg) {
     CertCloseStore(st, 0);
     if (l->oom) { gtbt__ta_list_free(l); return GTBT_E_NOMEM; }
     if (l->n == 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", GTBT__TA_STORE);
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "no usable certificate in CA bundle %s", GTBT__TA_STORE);
         return GTBT_E_TLS;
     }
     return GTBT_OK;
@@ -5560,7 +5564,7 @@ static int gtbt__ta_index_load(const char *path, gtbt__ta_index *x, int64_t dead
     rc = gtbt__read_file(path, GTBT__TLS_MAX_BUNDLE, 0, &text, &n);   /* system bundles are often links */
     if (rc == GTBT_E_NOMEM) return rc;
     if (rc != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "telemetry: cannot read CA bundle %s (%s)", path,
+        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "cannot read CA bundle %s (%s)", path,
                    rc == GTBT_E_IO ? strerror(errno) : "not a regular file or larger than 4 MiB");
         return GTBT_E_TLS;
     }
@@ -5571,7 +5575,7 @@ static int gtbt__ta_index_load(const char *path, gtbt__ta_index *x, int64_t dead
     for (p = t; (p = gtbt__pem_next(t, p, e, &lab, &lab_len, &b, &be, &ok)) != NULL;) {
         if (!gtbt__pem_is_cert(lab, lab_len)) continue;
         if ((++seen & 31) == 0 && gtbt_now_ms() >= deadline) {
-            gtbt__logi(lg, GTBT_LOGITEM_CA_LOAD_TIMEOUT, "telemetry: loading CA bundle %s ran out of time after %lu certificates "
+            gtbt__logi(lg, GTBT_LOGITEM_CA_LOAD_TIMEOUT, "loading CA bundle %s ran out of time after %lu certificates "
                        "(flush deadline)", path, seen);
             gtbt__ta_index_free(x);
             return GTBT_E_TIMEOUT;
@@ -5582,13 +5586,13 @@ static int gtbt__ta_index_load(const char *path, gtbt__ta_index *x, int64_t dead
         if (rc != GTBT_OK) bad++;
     }
     if (bad)
-        gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s: skipped %lu certificate(s) that cannot be decoded "
+        gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "CA bundle %s: skipped %lu certificate(s) that cannot be decoded "
                    "or have a key other than RSA or ECDSA (P-256, P-384, P-521)", path, bad);
     if (over)
-        gtbt__logi(lg, GTBT_LOGITEM_CA_TOO_MANY, "telemetry: CA bundle %s has more than %d certificates; the rest are ignored",
+        gtbt__logi(lg, GTBT_LOGITEM_CA_TOO_MANY, "CA bundle %s has more than %d certificates; the rest are ignored",
                    path, GTBT__TLS_MAX_ANCHORS);
     if (x->n == 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", path);
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "no usable certificate in CA bundle %s", path);
         gtbt__ta_index_free(x);
         return GTBT_E_TLS;
     }
@@ -5619,11 +5623,11 @@ static GTBT__UNUSED int gtbt__ta_load(const char *path, gtbt__ta_list *l, const 
         int r = gtbt__ta_build(&x, i, l);
         if (r == GTBT_E_NOMEM) rc = r;
         else if (r != GTBT_OK)
-            gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s: certificate %lu cannot be decoded; skipped", path,
+            gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "CA bundle %s: certificate %lu cannot be decoded; skipped", path,
                        (unsigned long)i + 1);
     }
     if (rc == GTBT_OK && l->n == 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", path);
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "no usable certificate in CA bundle %s", path);
         rc = GTBT_E_TLS;
     }
     gtbt__ta_index_free(&x);
@@ -5693,7 +5697,7 @@ static int gtbt__ta_select(const gtbt_net_desc *net, const br_x509_trust_anchor 
     else if (env && *env) path = env;
     if (!path) path = gtbt__ca_default();
     if (!path) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_NOT_FOUND, "telemetry: no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
+        gtbt__logi(lg, GTBT_LOGITEM_CA_NOT_FOUND, "no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
         return GTBT_E_TLS;
     }
     rc = gtbt__ta_get(path, idx, owned, deadline, lg);
@@ -5864,7 +5868,7 @@ static void gtbt__xw_anchors(gtbt__x509w *x) {
         rc = gtbt__ta_build(idx, i, &x->built);
         if (rc == GTBT_E_NOMEM) { x->fail = GTBT__XW_NOMEM; return; }
         if (rc != GTBT_OK)
-            gtbt__logi(x->lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s: certificate %lu cannot be decoded; skipped",
+            gtbt__logi(x->lg, GTBT_LOGITEM_CA_MALFORMED, "CA bundle %s: certificate %lu cannot be decoded; skipped",
                        idx->path, (unsigned long)i + 1);
     }
     x->xc->trust_anchors = x->built.ta;
@@ -6004,13 +6008,13 @@ static int gtbt__tls_closed(gtbt__tls *t) {
     if (t->io_rc != GTBT_OK && err == BR_ERR_IO) return t->io_rc;
     if (t->xw.fail == GTBT__XW_NOMEM) return GTBT_E_NOMEM;
     if (t->xw.fail == GTBT__XW_IP)
-        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_IP_NOT_IN_CERT, "telemetry: TLS with %s failed: the certificate does not list that IP "
+        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_IP_NOT_IN_CERT, "TLS with %s failed: the certificate does not list that IP "
                    "address in its subjectAltName (BearSSL error %d)", t->c->where, err);
     else if (t->xw.fail == GTBT__XW_EKU)
-        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_NOT_SERVER_CERT, "telemetry: TLS with %s failed: the certificate's extended key usage "
+        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_NOT_SERVER_CERT, "TLS with %s failed: the certificate's extended key usage "
                    "does not allow TLS server use (BearSSL error %d)", t->c->where, err);
     else
-        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_FAILED, "telemetry: TLS with %s failed: %s (BearSSL error %d)", t->c->where,
+        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_FAILED, "TLS with %s failed: %s (BearSSL error %d)", t->c->where,
                    gtbt__tls_strerror(err), err);
     return GTBT_E_TLS;
 }
@@ -6035,7 +6039,7 @@ static int gtbt__tls_run(gtbt__tls *t, unsigned want) {
         }
         if (st & want) return GTBT_OK;
         if (st & BR_SSL_RECVAPP) { /* data we did not ask for yet (the server answered before the request ended) */
-            gtbt__logi(t->c->lg, GTBT_LOGITEM_EARLY_RESPONSE, "telemetry: %s sent data before the request was complete", t->c->where);
+            gtbt__logi(t->c->lg, GTBT_LOGITEM_EARLY_RESPONSE, "%s sent data before the request was complete", t->c->where);
             return t->io_rc = GTBT_E_NETWORK;
         }
         if (st & BR_SSL_RECVREC) {
@@ -6089,7 +6093,7 @@ static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc
     }
     rc = gtbt__tls_run(t, BR_SSL_SENDAPP); /* SENDAPP appears once the handshake is complete */
     if (rc == GTBT__TLS_EOF)
-        gtbt__logi(c->lg, GTBT_LOGITEM_TLS_HANDSHAKE_CLOSED, "telemetry: %s closed the connection during the TLS handshake", c->where);
+        gtbt__logi(c->lg, GTBT_LOGITEM_TLS_HANDSHAKE_CLOSED, "%s closed the connection during the TLS handshake", c->where);
     if (rc == GTBT_OK || rc == GTBT_E_TIMEOUT || rc == GTBT_E_NOMEM) return rc;
     return GTBT_E_TLS;
 }
@@ -6101,7 +6105,7 @@ static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n) {
         size_t len;
         int rc = gtbt__tls_run(t, BR_SSL_SENDAPP);
         if (rc == GTBT__TLS_EOF) {
-            gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_CLOSED_SENDING, "telemetry: %s closed the connection while sending", t->c->where);
+            gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_CLOSED_SENDING, "%s closed the connection while sending", t->c->where);
             return GTBT_E_NETWORK;
         }
         if (rc != GTBT_OK) return rc;
@@ -6148,7 +6152,7 @@ static void gtbt__tls_free(gtbt__tls *t) {
 
 static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net) {
     (void)u; (void)net;
-    gtbt__logi(c->lg, GTBT_LOGITEM_TLS_NOT_BUILT, "telemetry: https needs TLS, which this build left out (GTB_TELEMETRY_NO_TLS)");
+    gtbt__logi(c->lg, GTBT_LOGITEM_TLS_NOT_BUILT, "https needs TLS, which this build left out (GTB_TELEMETRY_NO_TLS)");
     return GTBT_E_UNSUPPORTED;
 }
 static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n) { (void)t; (void)p; (void)n; return GTBT_E_UNSUPPORTED; }
@@ -6536,13 +6540,13 @@ static int gtbt__http_read_body(gtbt__conn *c, gtbt__body *b, char *first, size_
         if (rc != GTBT_OK) return rc;
         if (got == 0 && b->mode == GTBT__BODY_CLOSE) break;
         if (got == 0) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CLOSED, "telemetry: %s closed the connection in the middle of the body", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CLOSED, "%s closed the connection in the middle of the body", c->where);
             return GTBT_E_NETWORK;
         }
         r = gtbt__body_feed(b, io, got);
     }
     if (r < 0) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CHUNKED_MALFORMED, "telemetry: malformed chunked body from %s", c->where);
+        gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CHUNKED_MALFORMED, "malformed chunked body from %s", c->where);
         return GTBT_E_NETWORK;
     }
     return b->out.oom ? GTBT_E_NOMEM : GTBT_OK;
@@ -6555,14 +6559,14 @@ static int gtbt__http_read_head(gtbt__conn *c, gtbt__buf *in, char *io, size_t *
     for (;;) {
         end = in->len ? gtbt__http_head_end(in->p, in->len, &scanned) : 0;
         if (end > GTBT__HTTP_MAX_HEADERS || (!end && in->len >= GTBT__HTTP_MAX_HEADERS)) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_TOO_LARGE, "telemetry: response head from %s exceeds 16 KiB", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_TOO_LARGE, "response head from %s exceeds 16 KiB", c->where);
             return GTBT_E_NETWORK;
         }
         if (end) { *head_len = end; return GTBT_OK; }
         rc = gtbt__conn_read(c, io, GTBT__HTTP_IO_CHUNK, &got);
         if (rc != GTBT_OK) return rc;
         if (got == 0) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_CLOSED, "telemetry: %s closed the connection before a complete response head", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_CLOSED, "%s closed the connection before a complete response head", c->where);
             return GTBT_E_NETWORK;
         }
         gtbt__buf_put(in, io, got);
@@ -6578,12 +6582,12 @@ static int gtbt__http_read_final_head(gtbt__conn *c, gtbt__buf *in, char *io, si
         rc = gtbt__http_read_head(c, in, io, head_len);
         if (rc != GTBT_OK) return rc;
         if (gtbt__http_parse_head(in->p, *head_len, status, retry_after_ms, clen, chunked) != GTBT_OK) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_MALFORMED, "telemetry: malformed response head from %s", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_MALFORMED, "malformed response head from %s", c->where);
             return GTBT_E_NETWORK;
         }
         if (*status >= 200) return GTBT_OK;
         if (*status == 101 || i >= GTBT__HTTP_MAX_INTERIM) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_HTTP_UNEXPECTED, "telemetry: unexpected HTTP %d from %s", *status, c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HTTP_UNEXPECTED, "unexpected HTTP %d from %s", *status, c->where);
             return GTBT_E_NETWORK;
         }
         memmove(in->p, in->p + *head_len, in->len - *head_len + 1); /* drop the 1xx head (and keep the NUL) */
@@ -6776,7 +6780,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
     if (at > auth) {                                      /* user:password@ */
         size_t pre = (size_t)(auth - v);
         if (gtbt__proxy_userinfo(auth, (size_t)(at - 1 - auth), basic) != GTBT_OK || vn > GTBT__URL_MAX) {
-            gtbt__logi(lg, GTBT_LOGITEM_PROXY_CREDENTIALS_INVALID, "telemetry: the credentials of the proxy in %s are invalid (want "
+            gtbt__logi(lg, GTBT_LOGITEM_PROXY_CREDENTIALS_INVALID, "the credentials of the proxy in %s are invalid (want "
                        "user:password@, percent-encoded, at most %d bytes)", from, GTBT__PROXY_CRED_MAX);
             return GTBT_E_INVALID;
         }
@@ -6790,7 +6794,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
         v = tmp;
     }
     if (gtbt__url_parse(v, proxy) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_PROXY_INVALID, "telemetry: the proxy in %s is not a valid http://[user:password@]host:port URL", from);
+        gtbt__logi(lg, GTBT_LOGITEM_PROXY_INVALID, "the proxy in %s is not a valid http://[user:password@]host:port URL", from);
         memset(basic, 0, sizeof basic);
         return GTBT_E_INVALID;
     }
@@ -6798,7 +6802,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
     memset(basic, 0, sizeof basic);
     memset(tmp, 0, sizeof tmp);
     if (proxy->tls) {
-        gtbt__logi(lg, GTBT_LOGITEM_PROXY_HTTPS, "telemetry: the proxy in %s uses https://, which is not supported; "
+        gtbt__logi(lg, GTBT_LOGITEM_PROXY_HTTPS, "the proxy in %s uses https://, which is not supported; "
                    "use an http:// proxy (https targets are still tunnelled with TLS)", from);
         return GTBT_E_UNSUPPORTED;
     }
@@ -6848,17 +6852,17 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target, const gtbt
     rc = !io || req.oom ? GTBT_E_NOMEM : gtbt__sock_write(c, req.p, req.len);
     if (rc == GTBT_OK) rc = gtbt__http_read_head(c, &in, io, &head_len);
     if (rc == GTBT_OK && gtbt__http_parse_head(in.p, head_len, &status, &ra, &clen, &chunked) != GTBT_OK) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_MALFORMED, "telemetry: malformed answer from the proxy to CONNECT %s", auth);
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_MALFORMED, "malformed answer from the proxy to CONNECT %s", auth);
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && (status < 200 || status > 299)) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_REFUSED, "telemetry: the proxy refused CONNECT %s: HTTP %d%s", auth, status,
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_REFUSED, "the proxy refused CONNECT %s: HTTP %d%s", auth, status,
                    status != 407 ? "" : proxy->basic[0] ? " (check the user and password in the proxy URL)"
                                                         : " (put user:password@ in the proxy URL)");
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && in.len != head_len) { /* the target speaks only after our request */
-        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_EXTRA, "telemetry: the proxy sent unexpected data after CONNECT %s", auth);
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_EXTRA, "the proxy sent unexpected data after CONNECT %s", auth);
         rc = GTBT_E_NETWORK;
     }
     if (req.p) memset(req.p, 0, req.len);                 /* it held the credentials */
@@ -6907,13 +6911,13 @@ static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log 
     if (n && !h) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
         if (!h[i].key || !h[i].value || !gtbt__http_is_token(h[i].key, strlen(h[i].key)) || !gtbt__http_value_ok(h[i].value)) {
-            gtbt__logi(lg, GTBT_LOGITEM_HEADER_INVALID, "telemetry: extra header #%lu is invalid (the name must be a token, the value "
+            gtbt__logi(lg, GTBT_LOGITEM_HEADER_INVALID, "extra header #%lu is invalid (the name must be a token, the value "
                        "must not contain CR, LF or control characters)", (unsigned long)i);
             return GTBT_E_INVALID;
         }
         for (k = 0; k < sizeof own / sizeof own[0]; k++) {
             if (gtbt__ascii_casecmp(h[i].key, own[k]) == 0) {
-                gtbt__logi(lg, GTBT_LOGITEM_HEADER_RESERVED, "telemetry: extra header %s is set by the HTTP client itself", h[i].key);
+                gtbt__logi(lg, GTBT_LOGITEM_HEADER_RESERVED, "extra header %s is set by the HTTP client itself", h[i].key);
                 return GTBT_E_INVALID;
             }
         }
@@ -6935,13 +6939,13 @@ static int gtbt__http_prepare(const gtbt__http_request *rq, gtbt__url *u, gtbt__
     size_t i;
     int rc;
     if (gtbt__url_parse(rq->url, u) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_ENDPOINT_INVALID, "telemetry: invalid endpoint URL (http:// or https://, at most 2048 bytes, "
+        gtbt__logi(lg, GTBT_LOGITEM_ENDPOINT_INVALID, "invalid endpoint URL (http:// or https://, at most 2048 bytes, "
                    "no credentials, spaces or control characters)");
         return GTBT_E_INVALID;
     }
     if ((rq->body_len && !rq->body) || (rq->user_agent && !gtbt__http_value_ok(rq->user_agent)) ||
         (rq->content_type && !gtbt__http_value_ok(rq->content_type))) {
-        gtbt__logi(lg, GTBT_LOGITEM_REQUEST_INVALID, "telemetry: invalid request (body, User-Agent or Content-Type)");
+        gtbt__logi(lg, GTBT_LOGITEM_REQUEST_INVALID, "invalid request (body, User-Agent or Content-Type)");
         return GTBT_E_INVALID;
     }
     rc = gtbt__http_check_headers(rq->headers, rq->n_headers, lg);
@@ -7009,7 +7013,7 @@ static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http
     if (rc == GTBT_OK) rc = gtbt__conn_flush(&c);
     if (rc == GTBT_OK) rc = gtbt__http_read_response(&c, rs);
     if (rc == GTBT_OK)
-        gtbt__logi(lg, GTBT_LOGITEM_HTTP_POSTED, "telemetry: POST to %s: HTTP %d, %lu body bytes%s", c.where, rs->status,
+        gtbt__logi(lg, GTBT_LOGITEM_HTTP_POSTED, "POST to %s: HTTP %d, %lu body bytes%s", c.where, rs->status,
                    (unsigned long)rs->body_len, rs->body_truncated ? " (truncated)" : "");
     gtbt__conn_close(&c);
     gtbt__buf_free(&req);
@@ -7317,12 +7321,12 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
     if (!url || gtbt__url_parse(url, &u) != GTBT_OK) {
         char shown[256];
         gtbt__url_display(url, shown, sizeof shown);
-        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%s\" (want http:// or https://, a host, no credentials)",
+        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "invalid %s URL \"%s\" (want http:// or https://, a host, no credentials)",
                    what, shown);
         return GTBT_E_INVALID;
     }
     if (u.tls && !GTBT__TLS) {
-        gtbt__logi(lg, GTBT_LOGITEM_URL_NEEDS_TLS, "telemetry: %s URL needs TLS, but this build has GTB_TELEMETRY_NO_TLS", what);
+        gtbt__logi(lg, GTBT_LOGITEM_URL_NEEDS_TLS, "%s URL needs TLS, but this build has GTB_TELEMETRY_NO_TLS", what);
         return GTBT_E_UNSUPPORTED;
     }
     return GTBT_OK;
@@ -7337,7 +7341,7 @@ static int gtbt__key_ok(char *key, const gtbt__log *lg, const char *what) {
     for (i = 0; key[i]; i++)
         if ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) break;
     if (!key[0] || key[i]) {
-        gtbt__logi(lg, GTBT_LOGITEM_KEY_INVALID, "telemetry: %s has a control character (or nothing but blanks); backend not built", what);
+        gtbt__logi(lg, GTBT_LOGITEM_KEY_INVALID, "%s has a control character (or nothing but blanks); backend not built", what);
         return 0;
     }
     return 1;
@@ -7592,14 +7596,14 @@ static int gtbt__net_post(gtbt__net_backend *nb, const char *ua, const gtbt_kv *
     rq.deadline_ms = deadline_ms;
     rc = gtbt__http_post(&rq, &rs, &nb->log);
     if (rc != GTBT_OK) {
-        gtbt__logi(&nb->log, GTBT_LOGITEM_POST_FAILED, "telemetry: POST to %s failed: %s", nb->info, gtbt_strerror(rc));
+        gtbt__logi(&nb->log, GTBT_LOGITEM_POST_FAILED, "POST to %s failed: %s", nb->info, gtbt_strerror(rc));
         return rc;
     }
     rc = gtbt__http_classify(rs.status, nb->kind == GTBT__NB_OTLP);
     if (rc == GTBT_E_HTTP_RETRY && rs.retry_after_ms > 0) nb->base.retry_after_ms = rs.retry_after_ms;
     if (rc != GTBT_OK)
         gtbt__logi(&nb->log, rs.status >= 300 && rs.status < 400 ? GTBT_LOGITEM_HTTP_REDIRECT : GTBT_LOGITEM_HTTP_REFUSED,
-                   "telemetry: %s answered HTTP %d%s", nb->info, rs.status,
+                   "%s answered HTTP %d%s", nb->info, rs.status,
                    rs.status >= 300 && rs.status < 400 ? " (redirects are not followed: fix the endpoint URL)" : "");
     gtbt__http_response_free(&rs);
     return rc;
@@ -7662,7 +7666,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
         if (!n || n > GTBT__URL_MAX || strchr(desc->endpoint, '?') || strchr(desc->endpoint, '#')) {
             char shown[256];
             gtbt__url_display(desc->endpoint, shown, sizeof shown);
-            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
+            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
             gtbt__buf_free(&url);
             return NULL;
         }
@@ -7670,7 +7674,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
             const char *k = desc->net.headers[i].key ? desc->net.headers[i].key : "";
             if (!gtbt__ascii_ncasecmp(desc->endpoint, "http:", 5) &&
                 (strstr(k, "uth") || strstr(k, "ey") || strstr(k, "oken") || strstr(k, "ecret") || !gtbt__ascii_casecmp(k, "cookie")))
-                gtbt__logi(&lg, GTBT_LOGITEM_OTLP_HEADER_CREDENTIALS, "telemetry: OTel header %s appears to carry credentials; ensure the exporter uses TLS", k);
+                gtbt__logi(&lg, GTBT_LOGITEM_OTLP_HEADER_CREDENTIALS, "OTel header %s appears to carry credentials; ensure the exporter uses TLS", k);
         }
     }
     nb = gtbt__net_backend_new(GTBT__NB_OTLP, gtbt__otlp_body, url.p, &desc->net, "OTLP endpoint");
@@ -7709,7 +7713,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     if (!desc) return NULL;
     lg = gtbt__log_of_net(&desc->net);
     if (!desc->api_key || !desc->api_key[0]) {
-        gtbt__logi(&lg, GTBT_LOGITEM_DATADOG_NO_KEY, "telemetry: Datadog backend needs gtbt_datadog_desc.api_key (e.g. from $DD_API_KEY)");
+        gtbt__logi(&lg, GTBT_LOGITEM_DATADOG_NO_KEY, "Datadog backend needs gtbt_datadog_desc.api_key (e.g. from $DD_API_KEY)");
         return NULL;
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
@@ -7737,7 +7741,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
     if (!desc) return NULL;
     lg = gtbt__log_of_net(&desc->net);
     if (!desc->project_key || !desc->project_key[0]) {
-        gtbt__logi(&lg, GTBT_LOGITEM_POSTHOG_NO_KEY, "telemetry: PostHog backend needs gtbt_posthog_desc.project_key (\"phc_...\")");
+        gtbt__logi(&lg, GTBT_LOGITEM_POSTHOG_NO_KEY, "PostHog backend needs gtbt_posthog_desc.project_key (\"phc_...\")");
         return NULL;
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
@@ -8317,9 +8321,9 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
     }
     gtbt__mutex_unlock(&c->mu);
     if (!block && !withdrawn)
-        gtbt__logi(&c->log, GTBT_LOGITEM_TRACK_NOMEM, "telemetry: out of memory; event \"%.*s\" not recorded",
+        gtbt__logi(&c->log, GTBT_LOGITEM_TRACK_NOMEM, "out of memory; event \"%.*s\" not recorded",
                    (int)d.name.n, d.name.p);
-    if (d.ps.dropped) gtbt__logi(&c->log, GTBT_LOGITEM_METADATA_DROPPED, "telemetry: more than %d metadata pairs; %zu dropped",
+    if (d.ps.dropped) gtbt__logi(&c->log, GTBT_LOGITEM_METADATA_DROPPED, "more than %d metadata pairs; %zu dropped",
                                  GTBT__MAX_PAIRS, d.ps.dropped);
     gtbt__draft_free(&d);
 }
@@ -8433,7 +8437,7 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
             if (lk == -1 && gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
             if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) < (int)sizeof back &&
                 gtbt__fs_rename(path, back) == 0) {
-                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
+                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
             gtbt__fs_unlock(&fl);
@@ -8518,7 +8522,7 @@ static void gtbt__spill_prune(gtbt_collector *c, size_t add_e, size_t add_b) {
         tot_b += by[i] - gtbt__min(by[i], gone_b - b0);
     }
     if (gone_e)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP, "telemetry: spill cap reached (%d events, %d bytes); discarded %zu oldest "
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP, "spill cap reached (%d events, %d bytes); discarded %zu oldest "
                    "un-sent event(s)", GTBT__SPILL_CAP_EVENTS, GTBT__SPILL_CAP_BYTES, gone_e);
     gtbt__free(ev);
     gtbt__free(by);
@@ -8537,7 +8541,7 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     rc = gtbt__write_file_atomic(path, tmp, data, len);
     if (rc != GTBT_OK) {
         c->spill_failed = 1;
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?); "
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "cannot write spill file in %s: %s (is the disk full?); "
                    "not trying again until the next flush", c->data_dir, strerror(errno));
     }
     return rc;
@@ -8549,7 +8553,7 @@ static int gtbt__data_dir_make_locked(gtbt_collector *c) {
     if (c->dir_made > 0) return 1;
     if (c->dir_made < 0) return 0;
     if (gtbt__mkdir_private_why(c->data_dir, why, sizeof why) != GTBT_OK) {
-        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: cannot create the data directory (%s); events will not be spilled to disk", why);
+        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "cannot create the data directory (%s); events will not be spilled to disk", why);
         c->dir_made = -1;
         return 0;
     }
@@ -8604,7 +8608,7 @@ static void gtbt__spill_locked(gtbt_collector *c) {
     if (c->n >= c->max_buffer) {
         size_t k = c->n - c->max_buffer + 1;
         if (c->dropped == 0)
-            gtbt__logi(&c->log, GTBT_LOGITEM_BUFFER_FULL, "telemetry: buffer full and %s; dropping the oldest events",
+            gtbt__logi(&c->log, GTBT_LOGITEM_BUFFER_FULL, "buffer full and %s; dropping the oldest events",
                        c->spill_ok ? "spill files cannot be written" : "no data directory to spill to");
         c->dropped += k;
         gtbt__buffer_remove_front(c, k);
@@ -8624,7 +8628,7 @@ static void gtbt__keep(gtbt_collector *c, gtbt_event *ev, void **mem, size_t n) 
     for (i = 0; i < n - keep; i++) gtbt__block_free(c, mem[done + i]);
     if (n - keep) {
         c->dropped += n - keep;
-        gtbt__logi(&c->log, GTBT_LOGITEM_UNDELIVERED_DROPPED, "telemetry: %zu undelivered event(s) dropped: no room in memory or on disk", n - keep);
+        gtbt__logi(&c->log, GTBT_LOGITEM_UNDELIVERED_DROPPED, "%zu undelivered event(s) dropped: no room in memory or on disk", n - keep);
     }
     memmove(c->ev + keep, c->ev, c->n * sizeof *c->ev);
     memmove(c->mem + keep, c->mem, c->n * sizeof *c->mem);
@@ -9057,7 +9061,7 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
                                        : gtbt__min((int64_t)GTBT__BACKOFF_BASE_MS << (c->bo_failures - 2), (int64_t)GTBT__BACKOFF_MAX_MS);
     if (wait) {
         c->bo_until_unix_ms = now + wait;
-        gtbt__logi(&c->log, GTBT_LOGITEM_BACKOFF, "telemetry: backend %s unavailable; not contacting it for %lld s",
+        gtbt__logi(&c->log, GTBT_LOGITEM_BACKOFF, "backend %s unavailable; not contacting it for %lld s",
                    c->backend->info ? c->backend->info : "custom", (long long)(wait / 1000));
     }
     gtbt__backoff_save(c);
@@ -9100,7 +9104,7 @@ static int gtbt__raw_kind(const gtbt_backend *be) {
 
 static void gtbt__too_old_log(gtbt_collector *c, size_t k, int64_t max) {
     if (k)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_OLD, "telemetry: dropped %zu spilled event(s) older than %s accepts (%lld h)",
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_OLD, "dropped %zu spilled event(s) older than %s accepts (%lld h)",
                    k, c->backend->info ? c->backend->info : "the backend", (long long)(max / 3600000));
 }
 
@@ -9245,7 +9249,7 @@ static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, const gtbt__raw *
     gtbt__backoff_note(c, rc, c->backend->retry_after_ms);
     if (rc != GTBT_OK)
         gtbt__logi(&c->log, rc == GTBT_E_HTTP_REJECT ? GTBT_LOGITEM_DELIVERY_REJECTED : GTBT_LOGITEM_DELIVERY_FAILED,
-                   "telemetry: sending %zu event(s) to %s failed: %s%s", n,
+                   "sending %zu event(s) to %s failed: %s%s", n,
                    c->backend->info ? c->backend->info : "custom", gtbt_strerror(rc),
                    rc == GTBT_E_HTTP_REJECT ? " (dropped, not retried)" : "");
     return rc;
@@ -9289,7 +9293,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
             if (rc == GTBT_E_INVALID) {
-                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_LARGE, "telemetry: spill file %s is larger than %d bytes; removed as corrupt",
+                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_LARGE, "spill file %s is larger than %d bytes; removed as corrupt",
                            ready.v[i], GTBT__SPILL_READ_MAX);
                 gtbt__fs_remove(claim);
             } else {
@@ -9315,7 +9319,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             first = GTBT_E_NOMEM; *stop = 1; break;
         }
         if (corrupt)
-            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
+            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         if (c->desc.delivery == GTBT_AT_MOST_ONCE) gtbt__fs_remove(claim);
         rc = n ? gtbt__send(c, b.ev, raw.kind != GTBT__RAW_NO ? &raw : NULL, n, deadline) : GTBT_OK;
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT) {
@@ -9325,7 +9329,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             if (first == GTBT_OK) first = rc;
             *stop = 1;
         } else {
-            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_DROPPED_AT_MOST_ONCE, "telemetry: %zu spilled event(s) dropped (at-most-once delivery)", n);
+            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_DROPPED_AT_MOST_ONCE, "%zu spilled event(s) dropped (at-most-once delivery)", n);
             *stop = 1;
         }
         gtbt__fs_unlock(&fl);
@@ -9375,7 +9379,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
         /* under at-most-once only events that were attempted are dropped; the rest wait */
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !c->no_tls)) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
-                gtbt__logi(&c->log, GTBT_LOGITEM_DROPPED_AT_MOST_ONCE, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
+                gtbt__logi(&c->log, GTBT_LOGITEM_DROPPED_AT_MOST_ONCE, "%zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
             gtbt__mutex_lock(&c->mu);
             for (i = 0; i < n; i++) gtbt__block_free(c, mem[i]);
             gtbt__mutex_unlock(&c->mu);
@@ -9445,7 +9449,7 @@ static void gtbt__sender_stop(gtbt_collector *c) {
         if (gtbt_now_ms() >= end) break;
         gtbt__sleep_ms(5);
     }
-    gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_STOP_FAILED, "telemetry: the background sender (process %d) did not stop within %d ms",
+    gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_STOP_FAILED, "the background sender (process %d) did not stop within %d ms",
                pid, GTBT__SENDER_STOP_MS);
 }
 
@@ -9554,7 +9558,7 @@ static int gtbt__close_detached(gtbt_collector *c, int *result) {
     else gtbt__sender_unlock(s.lock_fd);
     gtbt__mutex_unlock(&c->flush_mu);
     if (rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_SPAWN_FAILED, "telemetry: cannot start a background sender; delivering now");
+        gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_SPAWN_FAILED, "cannot start a background sender; delivering now");
     return rc;
 }
 
@@ -9675,7 +9679,7 @@ static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *in) {
     c->desc.tool_name = gtbt__strdup(d.tool_name);
     c->desc.version = gtbt__strdup(d.version);
     if (c->desc.version && gtbt__clean_ctl((char *)(uintptr_t)c->desc.version))   /* it goes into every event and the User-Agent */
-        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "telemetry: gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->desc.version);
+        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->desc.version);
     c->desc.endpoint = gtbt__strdup(d.endpoint);
     c->desc.otel_endpoint = gtbt__strdup(d.otel_endpoint);
     c->desc.support_message = gtbt__strdup(d.support_message);
@@ -9768,9 +9772,9 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     char path[GTBT__MAX_PATH];
     c->network = custom ? custom : gtbt__network_from_desc(c, &why);
     if (why && c->no_tls)
-        gtbt__logi(&c->log, GTBT_LOGITEM_NO_TLS_KEPT, "telemetry: gtbt_desc.%s is https:// but this build has GTB_TELEMETRY_NO_TLS; events are kept on disk, not sent (build with BearSSL to send them)",
+        gtbt__logi(&c->log, GTBT_LOGITEM_NO_TLS_KEPT, "gtbt_desc.%s is https:// but this build has GTB_TELEMETRY_NO_TLS; events are kept on disk, not sent (build with BearSSL to send them)",
                    c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
-    else if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "telemetry: %s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    else if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "%s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
     if (c->consent.debug) {
         c->backend = gtbt__debug_backend(c->network, stderr);
         snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
@@ -10638,7 +10642,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     c->network = custom;
     if (!gtbt__collector_copy(c, desc)) goto nomem;
     if (!gtbt__valid_tool_name(desc->tool_name))
-        gtbt__logi(&c->log, GTBT_LOGITEM_TOOL_NAME_INVALID, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
+        gtbt__logi(&c->log, GTBT_LOGITEM_TOOL_NAME_INVALID, "disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
     if (c->desc.tool_name[0]) {
         cfg_rc = gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
         data_rc = gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
@@ -10652,11 +10656,11 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     c->active = 1;
     c->detach = gtbt__detach_choice(desc);
     if (cfg_rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the config directory path is too long (%s or HOME; at most %d bytes); "
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "the config directory path is too long (%s or HOME; at most %d bytes); "
                    "not used (set gtbt_desc.config_dir)", desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
                    GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
     if (data_rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the data directory path is too long (%s or HOME; at most %d bytes); "
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "the data directory path is too long (%s or HOME; at most %d bytes); "
                    "not used, events will not be spilled to disk (set gtbt_desc.data_dir)",
                    desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
     else {   /* the data dir is made when first written to, so that status, show and a run that
@@ -10667,10 +10671,10 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         if (c->data_dir[0] && gtbt__fs_mtime_ms(c->data_dir, &mtime) != 0) c->spill_ok = gtbt__dir_creatable(c->data_dir, why, sizeof why);
         else if (c->data_dir[0] && gtbt__mkdir_private_why(c->data_dir, why, sizeof why) == GTBT_OK) c->spill_ok = c->dir_made = 1;
         if (!c->spill_ok)
-            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: data directory not usable (%s); events will not be spilled to disk (fix it or set gtbt_desc.data_dir)",
+            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "data directory not usable (%s); events will not be spilled to disk (fix it or set gtbt_desc.data_dir)",
                        why[0] ? why : "none could be determined");
         else if (!strcmp(why, "tightened"))
-            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_TIGHTENED, "telemetry: data directory %s was writable by its group (umask 002); set it to mode 0700", c->data_dir);
+            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_TIGHTENED, "data directory %s was writable by its group (umask 002); set it to mode 0700", c->data_dir);
     }
     gtbt__collector_id(c, c->machine_id);
     gtbt__os_version(c->os_version, sizeof c->os_version);
@@ -10684,7 +10688,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt__backoff_load(c);
     return c;
 nomem:
-    gtbt__logi(&c->log, GTBT_LOGITEM_COLLECTOR_NOMEM, "telemetry: out of memory creating the collector");
+    gtbt__logi(&c->log, GTBT_LOGITEM_COLLECTOR_NOMEM, "out of memory creating the collector");
     if (c->network == NULL && custom) c->network = custom;
     gtbt__collector_free(c);
     return NULL;
@@ -10752,7 +10756,7 @@ GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
     if (!c) return GTBT_OK;
     if (!gtbt__detach_wanted(c) || gtbt__close_detached(c, &rc) != GTBT_OK) rc = gtbt_flush(c);
     if (c->active && c->n)   /* not delivered and nowhere to keep them: never dropped without a word */
-        gtbt__logi(&c->log, GTBT_LOGITEM_CLOSE_DROPPED, "telemetry: %zu undelivered event(s) dropped at close: %s", c->n,
+        gtbt__logi(&c->log, GTBT_LOGITEM_CLOSE_DROPPED, "%zu undelivered event(s) dropped at close: %s", c->n,
                    c->spill_ok ? "the spill file could not be written" : "no usable data directory to keep them for the next run");
     gtbt__collector_free(c);
     return rc;
