@@ -4264,6 +4264,27 @@ static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) 
     return m;
 }
 
+/* The fixed prefixes at s[i], shared by gtbt__redact_scan and the pre-check: a provider prefix (sk-, ghp_ gho_ ghs_,
+   glrt glpat- gldt, github_pat_, xox?-, AIza, AKIA: GTBT__RX_M_PROV), the "eyJ" of a JWT (GTBT__RX_M_JWT) or a PEM
+   "-----BEGIN " (GTBT__RX_M_PEM); 0 for none. */
+static unsigned gtbt__rx_prefix_at(const unsigned char *s, size_t n, size_t i) {
+    switch (s[i]) {
+    case 's': if (n - i >= 3 && s[i + 1] == 'k' && s[i + 2] == '-') return GTBT__RX_M_PROV; break;
+    case 'g':
+        if (n - i >= 4 && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
+                           (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
+                           !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
+            return GTBT__RX_M_PROV;
+        break;
+    case 'x': if (n - i >= 5 && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') return GTBT__RX_M_PROV; break;
+    case 'A': if (n - i >= 4 && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) return GTBT__RX_M_PROV; break;
+    case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') return GTBT__RX_M_JWT; break;
+    case '-': if (n - i >= 11 && s[i + 1] == '-' && !memcmp(s + i, "-----BEGIN ", 11)) return GTBT__RX_M_PEM; break;
+    default: break;
+    }
+    return 0;
+}
+
 static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
     size_t i, run = 0, b64 = 0, up = 0, lo = 0, dg = 0, piece = 0, vs, ve;
     unsigned m = 0;
@@ -4284,20 +4305,7 @@ static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
         }
         if (gtbt__rx_tok(c)) {
             if (++run >= 41) m |= GTBT__RX_M_LONG;
-            switch (c) {
-            case 's': if (i + 3 <= n && s[i + 1] == 'k' && s[i + 2] == '-') m |= GTBT__RX_M_PROV; break;
-            case 'g':
-                if (i + 4 <= n && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
-                                   (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
-                                   !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
-                    m |= GTBT__RX_M_PROV;
-                break;
-            case 'x': if (i + 5 <= n && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') m |= GTBT__RX_M_PROV; break;
-            case 'A': if (i + 4 <= n && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) m |= GTBT__RX_M_PROV; break;
-            case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT; break;
-            case '-': if (n - i >= 11 && !memcmp(s + i, "-----BEGIN ", 11)) m |= GTBT__RX_M_PEM; break;
-            default: break;
-            }
+            m |= gtbt__rx_prefix_at(s, n, i);
             if (!(m & GTBT__RX_M_PROV2) && (i == 0 || !gtbt__rx_alnum(s[i - 1])) && gtbt__rx_prov2_at(s, n, i, &vs, &ve))
                 m |= GTBT__RX_M_PROV2;
         } else {
@@ -4345,20 +4353,7 @@ static int gtbt__rx_opaque_run(const unsigned char *s, size_t a, size_t b) {
 /* The prefix checks of gtbt__redact_needed at s[i] (a byte with table bit 1024 or 2048). */
 static int gtbt__rx_needed_at(const unsigned char *s, size_t n, size_t i) {
     size_t vs, ve;
-    switch (s[i]) {                                           /* rules 6, 7, 9: anywhere */
-    case 's': if (n - i >= 3 && s[i + 1] == 'k' && s[i + 2] == '-') return 1; break;
-    case 'g':
-        if (n - i >= 4 && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
-                           (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
-                           !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
-            return 1;
-        break;
-    case 'x': if (n - i >= 5 && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') return 1; break;
-    case 'A': if (n - i >= 4 && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) return 1; break;
-    case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') return 1; break;
-    case '-': if (n - i >= 11 && s[i + 1] == '-' && !memcmp(s + i, "-----BEGIN ", 11)) return 1; break;
-    default: break;
-    }
+    if (gtbt__rx_prefix_at(s, n, i)) return 1;                /* rules 6, 7, 9: anywhere */
     return (gtbt__rx_ct[s[i]] & 1024) && n - i >= 20 && (i == 0 || !gtbt__rx_alnum(s[i - 1])) &&
            gtbt__rx_prov2_at(s, n, i, &vs, &ve);              /* rule 11 at a word start */
 }
