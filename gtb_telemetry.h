@@ -2930,13 +2930,8 @@ static const uint32_t gtbt__sha256_k[64] = {
 #define GTBT__ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
 /* One round: Ch(e,f,g) = g ^ (e & (f ^ g)), Maj(a,b,c) = (a & b) | (c & (a | b)); the caller renames. */
-#define GTBT__SHA256_ROUND(a, b, c, d, e, f, g, h, i) \
-    t1 = h + (GTBT__ROR(e, 6) ^ GTBT__ROR(e, 11) ^ GTBT__ROR(e, 25)) + (g ^ (e & (f ^ g))) + gtbt__sha256_k[i] + w[i]; \
-    d += t1; \
-    h = t1 + (GTBT__ROR(a, 2) ^ GTBT__ROR(a, 13) ^ GTBT__ROR(a, 22)) + ((a & b) | (c & (a | b)))
-
 static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
-    uint32_t w[64], a, b, c, d, e, f, g, h, t1;
+    uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
     int i;
     for (i = 0; i < 16; i++)
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
@@ -2946,16 +2941,10 @@ static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
     a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3]; e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-    /* eight rounds per pass with the working variables renamed instead of moved */
-    for (i = 0; i < 64; i += 8) {
-        GTBT__SHA256_ROUND(a, b, c, d, e, f, g, h, i);
-        GTBT__SHA256_ROUND(h, a, b, c, d, e, f, g, i + 1);
-        GTBT__SHA256_ROUND(g, h, a, b, c, d, e, f, i + 2);
-        GTBT__SHA256_ROUND(f, g, h, a, b, c, d, e, i + 3);
-        GTBT__SHA256_ROUND(e, f, g, h, a, b, c, d, i + 4);
-        GTBT__SHA256_ROUND(d, e, f, g, h, a, b, c, i + 5);
-        GTBT__SHA256_ROUND(c, d, e, f, g, h, a, b, i + 6);
-        GTBT__SHA256_ROUND(b, c, d, e, f, g, h, a, i + 7);
+    for (i = 0; i < 64; i++) {   /* one round per pass: a quarter of the code of eight renamed rounds */
+        t1 = h + (GTBT__ROR(e, 6) ^ GTBT__ROR(e, 11) ^ GTBT__ROR(e, 25)) + (g ^ (e & (f ^ g))) + gtbt__sha256_k[i] + w[i];
+        t2 = (GTBT__ROR(a, 2) ^ GTBT__ROR(a, 13) ^ GTBT__ROR(a, 22)) + ((a & b) | (c & (a | b)));
+        h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
     }
     s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d; s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
 }
