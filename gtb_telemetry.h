@@ -4356,7 +4356,7 @@ static int gtbt__rx_needed_at(const unsigned char *s, size_t n, size_t i) {
    without '=', ':', blank, tab and 'J' (bit 8192) is left as is, and below 20 bytes one without
    those and '-' (bit 4096). Must change with the rules: tests/test_redact.c (pre_check) holds
    the shortest secrets. */
-#define GTBT__RX_SHORT_MAX 20   /* even: gtbt__clean scans two bytes a step */
+#define GTBT__RX_SHORT_MAX 20   /* even: gtbt__clean scans two bytes a step, a multiple of 4 for gtbt__pairs_append */
 static GTBT__UNUSED int gtbt__redact_short(size_t n, unsigned any) {
     return n < 15 ? !(any & 8192) : n < GTBT__RX_SHORT_MAX && !(any & 4096);
 }
@@ -7991,18 +7991,31 @@ static gtbt__str gtbt__key_cut(const char *v) {
     return s;
 }
 
-/* Pairs being merged: keys and values as borrowed strings. A slot whose value had to be redacted
-   owns one of the tmp buffers (tmp_of[slot]; -1 for none), reused when the key comes again. */
+/* Pairs being merged. A pair's key and value are copied into text as they are scanned (each
+   NUL-terminated), so an event's pairs are moved into its block with one copy; a string that does
+   not fit there (text is full, or the collector's metadata) stays borrowed, its bit set in
+   outside_key/outside_value, and is copied on its own. A slot whose value had to be redacted owns
+   one of the tmp buffers (tmp_of[slot]; -1 for none), reused when the key comes again. word[slot]
+   is the key's first 7 bytes as a big-endian number, zero padded (a key that is a prefix of another
+   is smaller, as with strcmp), above the slot: what gtbt__pairs_order sorts. */
+#define GTBT__PAIRS_TEXT 2048
 typedef struct gtbt__pairs {
     gtbt__str key[GTBT__MAX_PAIRS], value[GTBT__MAX_PAIRS];
+    uint64_t word[GTBT__MAX_PAIRS + 1];
     int tmp_of[GTBT__MAX_PAIRS];
     size_t n, dropped;
     gtbt__buf tmp[GTBT__MAX_PAIRS];   /* redacted copies; only the first ntmp are initialised */
     size_t ntmp;
-    unsigned char ord[GTBT__MAX_PAIRS];   /* the pairs to write, in key order (gtbt__pairs_order) */
-    size_t n_ord;
-    int in_order;                     /* the pairs are sorted and unique as they are: ord unused */
+    uint64_t spare[GTBT__MAX_PAIRS + 1];
+    const uint64_t *order;            /* the words of the pairs to write, in key order (gtbt__pairs_order) */
+    size_t n_order;
+    uint64_t outside_key, outside_value;   /* bit i: key[i] / value[i] is not in text */
+    size_t outside;                   /* bytes of the strings outside text, with their NULs: a bound */
+    size_t used;
+    char text[GTBT__PAIRS_TEXT];
 } gtbt__pairs;
+
+typedef char gtbt__pairs_fit_the_masks[GTBT__MAX_PAIRS <= 64 ? 1 : -1];
 
 /* Byte order of two keys (strcmp's order: keys hold no NUL). */
 static int gtbt__key_cmp(gtbt__str a, gtbt__str b) {
@@ -8013,6 +8026,45 @@ static int gtbt__key_cmp(gtbt__str a, gtbt__str b) {
 }
 
 static int gtbt__key_eq(gtbt__str a, gtbt__str b) { return a.n == b.n && !memcmp(a.p, b.p, a.n); }
+
+/* memcpy for the short strings of an event: fixed-size moves (inlined) instead of a call. */
+static void gtbt__copy_small(char *d, const char *s, size_t n) {
+    if (n > 16) memcpy(d, s, n);
+    else if (n >= 8) { memcpy(d, s, 8); memcpy(d + n - 8, s + n - 8, 8); }
+    else if (n >= 4) { memcpy(d, s, 4); memcpy(d + n - 4, s + n - 4, 4); }
+    else if (n) { d[0] = s[0]; d[n >> 1] = s[n >> 1]; d[n - 1] = s[n - 1]; }
+}
+
+/* A key's sort word without its slot (see gtbt__pairs). */
+static uint64_t gtbt__key_word(gtbt__str k) {
+    uint64_t w = 0;
+    size_t i;
+    for (i = 0; i < 7; i++) w = w << 8 | (i < k.n ? (unsigned char)k.p[i] : 0);
+    return w << 8;
+}
+
+/* A borrowed key or value of slot i (not in text). */
+static void gtbt__pairs_outside(gtbt__pairs *ps, size_t i, int value, gtbt__str s) {
+    uint64_t bit = (uint64_t)1 << i;
+    if (value) { ps->value[i] = s; ps->outside_value |= bit; }
+    else { ps->key[i] = s; ps->outside_key |= bit; }
+    ps->outside += s.n + 1;
+}
+
+/* Puts a key (value 0) or a value (value 1) of slot i into text when it fits, else borrows it. */
+static void gtbt__pairs_put(gtbt__pairs *ps, size_t i, int value, gtbt__str s) {
+    if (s.n < sizeof ps->text - ps->used) {
+        char *t = ps->text + ps->used;
+        gtbt__copy_small(t, s.p, s.n);
+        t[s.n] = 0;
+        s.p = t;
+        ps->used += s.n + 1;
+        if (value) { ps->value[i] = s; ps->outside_value &= ~((uint64_t)1 << i); }
+        else { ps->key[i] = s; ps->outside_key &= ~((uint64_t)1 << i); }
+    } else {
+        gtbt__pairs_outside(ps, i, value, s);
+    }
+}
 
 /* Adds or overrides (same key: the later pair wins) one pair; the value is redacted. */
 static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value) {
@@ -8025,74 +8077,167 @@ static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value)
     if (i == ps->n) {
         if (ps->n == GTBT__MAX_PAIRS) { ps->dropped++; return; }
         ps->tmp_of[i] = -1;
-        ps->key[i] = k;
+        ps->word[i] = gtbt__key_word(k) | i;
+        gtbt__pairs_put(ps, i, 0, k);
         ps->n++;
     }
     t = ps->tmp_of[i] >= 0 ? ps->tmp_of[i] : (int)ps->ntmp;
     tmp = &ps->tmp[t];
     if (ps->tmp_of[i] >= 0) { tmp->len = 0; tmp->oom = 0; }
     else memset(tmp, 0, sizeof *tmp);
-    ps->value[i] = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
+    gtbt__pairs_put(ps, i, 1, gtbt__clean(value, GTBT__MAX_VALUE, tmp));
     if (tmp->p && ps->tmp_of[i] < 0) { ps->tmp_of[i] = t; ps->ntmp++; }
 }
 
-/* Appends one pair without looking for its key (gtbt__pairs_order settles duplicates); the
-   value is redacted. The caller makes sure there is room. */
+/* Appends one pair without looking for its key (gtbt__pairs_order settles duplicates). One pass
+   over the key copies it into text, cut to GTBT__MAX_KEY bytes on a UTF-8 boundary, and makes its
+   sort word; one over a short value copies it and rules out redaction (as gtbt__clean does). The
+   caller makes sure there is a slot. */
 static void gtbt__pairs_append(gtbt__pairs *ps, const char *key, const char *value) {
-    size_t i = ps->n;
-    gtbt__str k = gtbt__key_cut(key);
+    size_t i = ps->n, n, j;
+    const unsigned char *k = (const unsigned char *)key, *u;
+    char *t = ps->text + ps->used;
+    unsigned any = 0;
     gtbt__buf *tmp;
-    if (!k.n) return;
-    ps->key[i] = k;
+    if (sizeof ps->text - ps->used < GTBT__MAX_KEY + GTBT__RX_SHORT_MAX + 4) {   /* text is full: borrow */
+        gtbt__str ks = gtbt__key_cut(key);
+        if (!ks.n) return;
+        ps->word[i] = gtbt__key_word(ks) | i;
+        gtbt__pairs_outside(ps, i, 0, ks);
+        tmp = &ps->tmp[ps->ntmp];
+        tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
+        gtbt__pairs_outside(ps, i, 1, gtbt__clean(value, GTBT__MAX_VALUE, tmp));
+        if (tmp->p) ps->ntmp++;
+        ps->n++;
+        return;
+    }
+    memset(t, 0, 8);                                 /* the word's bytes past a short key */
+    for (n = 0; n <= GTBT__MAX_KEY; n += 4) {        /* four bytes a step; past GTBT__MAX_KEY: cut */
+        unsigned b0 = k[n], b1, b2, b3;
+        t[n] = (char)b0;
+        if (!b0) break;
+        b1 = k[n + 1]; t[n + 1] = (char)b1;
+        if (!b1) { n += 1; break; }
+        b2 = k[n + 2]; t[n + 2] = (char)b2;
+        if (!b2) { n += 2; break; }
+        b3 = k[n + 3]; t[n + 3] = (char)b3;
+        if (!b3) { n += 3; break; }
+    }
+    if (!n) return;
+    {
+        const unsigned char *w = (const unsigned char *)t;
+        ps->word[i] = ((uint64_t)w[0] << 56 | (uint64_t)w[1] << 48 | (uint64_t)w[2] << 40 | (uint64_t)w[3] << 32 |
+                       (uint64_t)w[4] << 24 | (uint64_t)w[5] << 16 | (uint64_t)w[6] << 8 | (uint64_t)w[7]) >> 8 << 8 | i;
+    }
+    if (n > GTBT__MAX_KEY) n = gtbt__utf8_cut((const char *)k, n, GTBT__MAX_KEY);
+    t[n] = 0;
+    ps->key[i].p = t;
+    ps->key[i].n = n;
+    t += n + 1;
+    u = (const unsigned char *)(value ? value : "");
+    for (j = 0; j < GTBT__RX_SHORT_MAX; j += 4) {   /* four bytes a step (the maximum is a multiple of 4) */
+        unsigned b0 = u[j], b1, b2, b3;
+        t[j] = (char)b0;
+        if (!b0) break;
+        b1 = u[j + 1]; t[j + 1] = (char)b1;            /* b0 is not the NUL: u[j + 1] is in the string */
+        any |= gtbt__rx_ct[b0];
+        if (!b1) { j += 1; break; }
+        b2 = u[j + 2]; t[j + 2] = (char)b2;
+        any |= gtbt__rx_ct[b1];
+        if (!b2) { j += 2; break; }
+        b3 = u[j + 3]; t[j + 3] = (char)b3;
+        any |= gtbt__rx_ct[b2];
+        if (!b3) { j += 3; break; }
+        any |= gtbt__rx_ct[b3];
+    }
+    ps->used += n + 1;
+    ps->n++;
+    if (j < GTBT__RX_SHORT_MAX && gtbt__redact_short(j, any)) {   /* short, nothing to redact: copied */
+        ps->value[i].p = t;
+        ps->value[i].n = j;
+        ps->used += j + 1;
+        return;
+    }
     tmp = &ps->tmp[ps->ntmp];
     tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
-    ps->value[i] = gtbt__clean(value, GTBT__MAX_VALUE, tmp);
+    gtbt__pairs_put(ps, i, 1, gtbt__clean_long((const char *)u, j, GTBT__MAX_VALUE, tmp));
     if (tmp->p) ps->ntmp++;       /* freed by gtbt__pairs_free; no key is looked up again here */
-    ps->n++;
 }
 
-/* memcpy for the short strings of an event: fixed-size moves (inlined) instead of a call. */
-static void gtbt__copy_small(char *d, const char *s, size_t n) {
-    if (n > 16) memcpy(d, s, n);
-    else if (n >= 8) { memcpy(d, s, 8); memcpy(d + n - 8, s + n - 8, 8); }
-    else if (n >= 4) { memcpy(d, s, 4); memcpy(d + n - 4, s + n - 4, 4); }
-    else if (n) { d[0] = s[0]; d[n >> 1] = s[n >> 1]; d[n - 1] = s[n - 1]; }
-}
-
-/* The pairs to write: by key in byte order (Go's map order), and of equal keys only the one added
-   last (a later pair overrides). One pass when the keys are sorted and unique already (in_order).
-   Else ord gets them from a merge sort of 64-bit words, each a key's first 7 bytes (big-endian,
-   zero padded: a key that is a prefix of another sorts first, as with strcmp) above its position:
-   plain integer compares, and keys with the same 7 bytes stay in the order they
-   came; such runs are then ordered by their whole keys. O(n log n), no allocation. */
-static void gtbt__pairs_order(gtbt__pairs *ps) {
-    uint64_t w1[GTBT__MAX_PAIRS + 1], w2[GTBT__MAX_PAIRS + 1], *a = w1, *b = w2, *sw;
-    size_t n = ps->n, i, j, m, o, width;
-    for (i = 1; i < n && gtbt__key_cmp(ps->key[i - 1], ps->key[i]) < 0; i++) {}
-    ps->in_order = i >= n;
-    ps->n_ord = n;
-    if (ps->in_order) return;
-    for (i = 0; i < n; i++) {   /* the first 7 bytes, zero padded (keys hold no NUL), above the position */
-        unsigned char k[8] = {0};
-        uint64_t x;
-        gtbt__copy_small((char *)k, ps->key[i].p, ps->key[i].n < 7 ? ps->key[i].n : 7);
-        x = (uint64_t)k[0] << 56 | (uint64_t)k[1] << 48 | (uint64_t)k[2] << 40 | (uint64_t)k[3] << 32 |
-            (uint64_t)k[4] << 24 | (uint64_t)k[5] << 16 | (uint64_t)k[6] << 8 | (uint64_t)k[7];   /* k[7] is 0 */
-        a[i] = x | i;
+/* Merges the sorted runs a[lo, mid) and a[mid, hi) into b[lo, hi). The run whose last word is
+   smaller runs out first, so one bound is checked per word. */
+static void gtbt__words_merge(const uint64_t *a, uint64_t *b, size_t lo, size_t mid, size_t hi) {
+    size_t x = lo, y = mid, o = lo;
+    if (a[mid - 1] < a[hi - 1]) {
+        while (x < mid) { uint64_t ax = a[x], ay = a[y]; int t = ay < ax; b[o++] = t ? ay : ax; x += (size_t)!t; y += (size_t)t; }
+        while (y < hi) b[o++] = a[y++];
+    } else {
+        while (y < hi) { uint64_t ax = a[x], ay = a[y]; int t = ay < ax; b[o++] = t ? ay : ax; x += (size_t)!t; y += (size_t)t; }
+        while (x < mid) b[o++] = a[x++];
     }
-    for (width = 1; width < n; width *= 2) {
-        size_t lo;
-        for (lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = gtbt__min(lo + width, n), hi = gtbt__min(lo + 2 * width, n), x = lo, y = mid;
-            o = lo;
-            while (x < mid && y < hi) b[o++] = a[y] < a[x] ? a[y++] : a[x++];
-            if (x < mid) memcpy(b + o, a + x, (mid - x) * sizeof *a);
-            else if (y < hi) memcpy(b + o, a + y, (hi - y) * sizeof *a);
+}
+
+/* Sorts a[0..n) (distinct words, n <= GTBT__MAX_PAIRS) into ascending order; b is scratch of n
+   words. A natural merge sort: the runs the words come in (ascending, or descending and then
+   reversed) are found in one pass, each extended to at least 4 words by insertion, and merged
+   pairwise; keys given sorted, reversed or as a few sorted groups cost about one pass. Returns
+   the array that holds the result. */
+static uint64_t *gtbt__words_sort(uint64_t *a, uint64_t *b, size_t n) {
+    unsigned char run[GTBT__MAX_PAIRS + 1];   /* where each run starts; run[nr] is n */
+    size_t nr = 0, i = 0, r, m, e;
+    uint64_t *sw;
+    while (i < n) {
+        size_t s = i++;
+        if (i < n && a[i] < a[i - 1]) {
+            size_t x, y;
+            while (i < n && a[i] < a[i - 1]) i++;
+            for (x = s, y = i - 1; x < y; x++, y--) { uint64_t t = a[x]; a[x] = a[y]; a[y] = t; }
+        } else {
+            while (i < n && a[i] > a[i - 1]) i++;
         }
+        for (e = gtbt__min(s + 4, n); i < e; i++) {   /* a short run: the next words inserted */
+            uint64_t x = a[i];
+            size_t q;
+            for (q = i; q > s && a[q - 1] > x; q--) a[q] = a[q - 1];
+            a[q] = x;
+        }
+        run[nr++] = (unsigned char)s;
+    }
+    run[nr] = (unsigned char)n;
+    while (nr > 1) {
+        for (r = 0, m = 0; r < nr; r += 2) {
+            size_t lo = run[r], mid = run[r + 1];
+            if (r + 2 <= nr) gtbt__words_merge(a, b, lo, mid, run[r + 2]);
+            else memcpy(b + lo, a + lo, (mid - lo) * sizeof *a);
+            run[m++] = (unsigned char)lo;
+        }
+        run[m] = (unsigned char)n;
+        nr = m;
         sw = a; a = b; b = sw;
     }
-    a[n] = 0;   /* a sentinel: no key's prefix word is 0 above a position, as no key is empty */
-    for (i = 0, o = 0; i < n; i++) {
+    return a;
+}
+
+/* The pairs to write (order, n_order; a word's low byte is its slot): by key in byte order (Go's
+   map order), and of equal keys only the one added last (a later pair overrides). The words as
+   they are when the keys came sorted and unique. Else they are sorted: plain integer compares,
+   and keys with the same first 7 bytes stay in the order they came (the slot is the low byte);
+   such runs, when there are any, are then ordered by their whole keys and the last of equal keys
+   kept. O(n log n), no allocation. */
+static void gtbt__pairs_order(gtbt__pairs *ps) {
+    uint64_t *a;
+    size_t n = ps->n, i, j, m, o;
+    ps->order = ps->word;
+    ps->n_order = n;
+    for (i = 1; i < n && ps->word[i - 1] >> 8 < ps->word[i] >> 8; i++) {}
+    if (i < n) for (i = 1; i < n && gtbt__key_cmp(ps->key[i - 1], ps->key[i]) < 0; i++) {}
+    if (i >= n) return;
+    a = gtbt__words_sort(ps->word, ps->spare, n);
+    ps->order = a;
+    for (i = 1; i < n && (a[i] ^ a[i - 1]) > 255; i++) {}
+    if (i >= n) return;   /* no two keys share their first 7 bytes */
+    a[n] = 0;   /* a sentinel: no key's word is 0 above a slot, as no key is empty */
+    for (i = 0, o = 0; i < n; i++) {   /* o <= i: the kept words move down in place */
         if (a[i + 1] >> 8 == a[i] >> 8) {   /* a run sharing 7 bytes, in the order the keys came */
             for (j = i + 2; j < n && a[j] >> 8 == a[i] >> 8; j++) {}
             for (m = i + 1; m < j; m++) {   /* insertion sort by the whole key: stable */
@@ -8102,11 +8247,11 @@ static void gtbt__pairs_order(gtbt__pairs *ps) {
                 a[q] = x;
             }
             for (; i < j - 1; i++)    /* equal keys are adjacent, in the order they came: keep the last */
-                if (!gtbt__key_eq(ps->key[a[i] & 255], ps->key[a[i + 1] & 255])) ps->ord[o++] = (unsigned char)(a[i] & 255);
+                if (!gtbt__key_eq(ps->key[a[i] & 255], ps->key[a[i + 1] & 255])) a[o++] = a[i];
         }
-        ps->ord[o++] = (unsigned char)(a[i] & 255);
+        a[o++] = a[i];
     }
-    ps->n_ord = o;
+    ps->n_order = o;
 }
 
 static void gtbt__pairs_free(gtbt__pairs *ps) {
@@ -8149,11 +8294,16 @@ static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__
     gtbt__pairs *ps = &d->ps;
     size_t i;
     int announced = 0;         /* what the previous argument said about this one (--password) */
-    ps->n = ps->dropped = ps->ntmp = 0;
+    ps->n = ps->dropped = ps->ntmp = ps->used = ps->outside = 0;
+    ps->outside_key = ps->outside_value = 0;
     for (i = 0; i < c->n_metadata; i++) {
+        gtbt__str k, v;
+        k.p = c->metadata[i].key;   k.n = c->meta_klen[i];
+        v.p = c->metadata[i].value; v.n = c->meta_vlen[i];
         ps->tmp_of[i] = -1;
-        ps->key[i].p = c->metadata[i].key;   ps->key[i].n = c->meta_klen[i];
-        ps->value[i].p = c->metadata[i].value; ps->value[i].n = c->meta_vlen[i];
+        ps->word[i] = gtbt__key_word(k) | i;
+        gtbt__pairs_put(ps, i, 0, k);
+        gtbt__pairs_put(ps, i, 1, v);
     }
     ps->n = c->n_metadata;
     if (!r->extra || c->n_metadata + r->n_extra <= GTBT__MAX_PAIRS) { /* room for all: append, then sort once */
@@ -8236,26 +8386,36 @@ static void gtbt__block_free(gtbt_collector *c, void *p) {
    held (the slab is the collector's). */
 static void *gtbt__event_pack(gtbt_collector *c, const gtbt__rec *r, const gtbt__draft *d, gtbt_event *e) {
     const gtbt__pairs *ps = &d->ps;
-    size_t i, total, nkv = ps->n_ord;
-    char *block, *p;
+    size_t i, total, nkv = ps->n_order;
+    char *block, *p, *text;
     gtbt_kv *kv;
     const char **argp;
-    total = nkv * sizeof(gtbt_kv) + d->nargs * sizeof(char *) + 37 + d->name.n + 1 + d->err.n + 1;
-    for (i = 0; i < ps->n; i++) total += ps->key[i].n + ps->value[i].n + 2;   /* duplicates too: a bound */
+    total = nkv * sizeof(gtbt_kv) + d->nargs * sizeof(char *) + 37 + d->name.n + 1 + d->err.n + 1 + ps->used + ps->outside;
     for (i = 0; i < d->nargs; i++) total += d->args[i].n + 1;
     block = (char *)gtbt__block_alloc(c, total);
     if (!block) return NULL;
     kv = (gtbt_kv *)(void *)block;
     argp = (const char **)(void *)(block + nkv * sizeof(gtbt_kv));
-    p = block + nkv * sizeof(gtbt_kv) + d->nargs * sizeof(char *);
+    text = block + nkv * sizeof(gtbt_kv) + d->nargs * sizeof(char *);
+    memcpy(text, ps->text, ps->used);   /* the pairs' keys and values, NUL-terminated, in one move */
+    p = text + ps->used;
     e->uuid = p; p += 37;
 #define GTBT__PUT(dst, s) do { gtbt__copy_small(p, (s).p, (s).n); p[(s).n] = 0; (dst) = p; p += (s).n + 1; } while (0)
     GTBT__PUT(e->name, d->name);
     GTBT__PUT(e->error, d->err);
-    for (i = 0; i < nkv; i++) {
-        size_t x = ps->in_order ? i : ps->ord[i];
-        GTBT__PUT(kv[i].key, ps->key[x]);
-        GTBT__PUT(kv[i].value, ps->value[x]);
+    {
+        const char *base = ps->text;
+        uint64_t ok = ps->outside_key, ov = ps->outside_value;
+        for (i = 0; i < nkv; i++) {
+            size_t x = (size_t)(ps->order[i] & 255);
+            const char *kp, *vp;
+            if (ok >> x & 1) GTBT__PUT(kp, ps->key[x]);
+            else kp = text + (ps->key[x].p - base);
+            if (ov >> x & 1) GTBT__PUT(vp, ps->value[x]);
+            else vp = text + (ps->value[x].p - base);
+            kv[i].key = kp;
+            kv[i].value = vp;
+        }
     }
     for (i = 0; i < d->nargs; i++) GTBT__PUT(argp[i], d->args[i]);
 #undef GTBT__PUT
@@ -9681,7 +9841,8 @@ static int gtbt__collector_metadata(gtbt_collector *c, const gtbt_kv *kv, size_t
     size_t i;
     int ok = 1;
     if (!ps) return 0;
-    ps->n = ps->dropped = ps->ntmp = 0;
+    ps->n = ps->dropped = ps->ntmp = ps->used = ps->outside = 0;
+    ps->outside_key = ps->outside_value = 0;
     for (i = 0; kv && i < n; i++) if (kv[i].key) gtbt__pairs_add(ps, kv[i].key, kv[i].value);
     if (ps->n) {
         c->metadata = (gtbt_kv *)gtbt__calloc(ps->n, sizeof *c->metadata);

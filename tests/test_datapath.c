@@ -276,6 +276,107 @@ static void test_pairs_sorted_last_wins(void) {
     fixture_done();
 }
 
+/* The pairs of a track call are scanned and copied in one pass (gtbt__pairs_append): keys cut to
+   128 bytes on a UTF-8 boundary, short values copied unless they may hold a secret, others
+   redacted and cut to 4096 bytes, and strings that no longer fit the draft's text borrowed. Each
+   recorded pair must equal what the separate cleaners give (gtbt__key_cut, gtbt__clean), last
+   value per cut key, in strcmp order, for keys and values around every bound. */
+static void test_pairs_scan_matches_cleaners(void) {
+    static char keys[12][160], vals[16][5000];
+    gtbt_desc d;
+    rec_backend r;
+    gtbt_collector *c;
+    gtbt_kv meta[2] = { {"ab", "collector-value"}, {"token", "ghp_0123456789abcdefghij0123456789abcd"} };
+    size_t round, bad = 0, outside_seen = 0;
+    int i;
+    env_clear();
+    /* keys: short, 7 and 8 bytes, 127..132 bytes (a 2-byte character across the 128th byte) */
+    strcpy(keys[0], "k");
+    strcpy(keys[1], "abcdefg");
+    strcpy(keys[2], "abcdefgh");
+    for (i = 3; i < 12; i++) {
+        size_t len = 124 + (size_t)i, j;
+        for (j = 0; j < len; j++) keys[i][j] = (char)('a' + (j + (size_t)i) % 26);
+        if (i % 2) { keys[i][126] = '\xc3'; keys[i][127] = '\xa9'; }   /* é at bytes 127-128 */
+        keys[i][len] = 0;
+    }
+    /* values: empty, short, around the short scan's bound (19, 20, 21 bytes), with the pre-check's
+       characters, secrets, long (300 bytes) and too long (5000 bytes, é across the cut) */
+    strcpy(vals[0], "");
+    strcpy(vals[1], "v");
+    strcpy(vals[2], "0123456789abcdefghi");
+    strcpy(vals[3], "0123456789abcdefghij");
+    strcpy(vals[4], "0123456789abcdefghijk");
+    strcpy(vals[5], "a=b");
+    strcpy(vals[6], "x86_64-unknown-linux-gnu");
+    strcpy(vals[7], "password=hunter2");
+    strcpy(vals[8], "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijklmnop");
+    strcpy(vals[9], "sk-abcdefghijklmnop1234");
+    for (i = 0; i < 4999; i++) vals[11][i] = "lorem ipsum dolor "[i % 18];   /* text, not a token */
+    memcpy(vals[10], vals[11], 300); vals[10][300] = 0;
+    memcpy(vals[15], vals[11], 1500); vals[15][1500] = 0;
+    vals[11][4095] = '\xc3'; vals[11][4096] = '\xa9'; vals[11][4999] = 0;
+    strcpy(vals[12], "https://user:pass@example.com/path");
+    strcpy(vals[13], "\xc3\xa9t\xc3\xa9");
+    strcpy(vals[14], "tab\there");
+    d = fixture_desc(0);
+    rec_init(&r, "rec");
+    d.backend = &r.base;
+    d.metadata = meta;
+    d.n_metadata = 2;
+    d.max_buffer = 10;
+    c = gtbt_new(&d);
+    CHECK(c != NULL);
+    for (round = 0; c && round < 2000; round++) {
+        gtbt_kv extra[70], ref[80];
+        gtbt__buf tmp[80];
+        size_t n = round % 10 == 9 ? 64 + t_rand() % 6 : t_rand() % 40, j, k, nref = 0, ntmp = 0, total = 0;
+        const gtbt_event *e;
+        for (j = 0; j < n; j++) {
+            extra[j].key = keys[t_rand() % 12];
+            extra[j].value = vals[t_rand() % 16];
+            total += strlen(extra[j].value);
+        }
+        if (total > 2048) outside_seen++;
+        for (j = 0; j < 2 + n; j++) {   /* the reference: the collector's pairs, then the call's */
+            const gtbt_kv *in = j < 2 ? &meta[j] : &extra[j - 2];
+            gtbt__str ks = gtbt__key_cut(in->key), vs;
+            memset(&tmp[ntmp], 0, sizeof tmp[0]);
+            vs = gtbt__clean(in->value, GTBT__MAX_VALUE, &tmp[ntmp]);
+            if (tmp[ntmp].p) ntmp++;
+            for (k = 0; k < nref && !(strlen(ref[k].key) == ks.n && !memcmp(ref[k].key, ks.p, ks.n)); k++) {}
+            if (k == nref) {
+                if (nref == GTBT__MAX_PAIRS) continue;   /* an event holds 64 pairs: later keys are dropped */
+                ref[nref++].key = gtbt__strndup(ks.p, ks.n);
+            } else {
+                gtbt_free((void *)(uintptr_t)ref[k].value);
+            }
+            ref[k].value = gtbt__strndup(vs.p, vs.n);
+        }
+        qsort(ref, nref, sizeof ref[0], kv_cmp);
+        gtbt_track(c, GTBT_EVENT_FEATURE_USED, "p", extra, n);
+        e = &c->ev[c->n - 1];
+        if (e->n_metadata != nref) { if (bad++ < 3) printf("    round %lu: %lu pairs, want %lu\n", (unsigned long)round, (unsigned long)e->n_metadata, (unsigned long)nref); }
+        else
+            for (j = 0; j < nref; j++)
+                if (strcmp(e->metadata[j].key, ref[j].key) || strcmp(e->metadata[j].value, ref[j].value)) {
+                    if (bad++ < 3) printf("    round %lu pair %lu: %.40s=%.40s, want %.40s=%.40s\n", (unsigned long)round, (unsigned long)j,
+                                          e->metadata[j].key, e->metadata[j].value, ref[j].key, ref[j].value);
+                    break;
+                }
+        for (j = 0; j < nref; j++) { gtbt_free((void *)(uintptr_t)ref[j].key); gtbt_free((void *)(uintptr_t)ref[j].value); }
+        for (j = 0; j < ntmp; j++) gtbt__buf_free(&tmp[j]);
+        if (c->n >= 9) gtbt_drop(c);
+    }
+    printf("    %lu of 2000 calls had more value bytes than the draft's text holds\n", (unsigned long)outside_seen);
+    CHECK(outside_seen >= 100);
+    CHECK_INT(bad, 0);
+    gtbt_drop(c);
+    gtbt_close(c);
+    rec_free_json(&r);
+    fixture_done();
+}
+
 /* Event memory: blocks are carved from slabs, so 900 recorded events cost far fewer than 900
    allocations; an event larger than a slab gets its own, in between small ones, and every event
    arrives intact; nothing is left allocated at close (the sanitizer builds check leaks). */
@@ -390,6 +491,7 @@ static const gt_test tests[] = {
     {"1000th_event_writes_nothing", test_1000th_event_writes_nothing},
     {"direct_writer_identical", test_direct_writer_identical},
     {"pairs_sorted_last_wins", test_pairs_sorted_last_wins},
+    {"pairs_scan_matches_cleaners", test_pairs_scan_matches_cleaners},
 };
 
 int main(int argc, char **argv) {

@@ -238,14 +238,16 @@ static int bench_replay(const char *url, int n) {
 }
 
 /* track-only loop for instruction counting: ROUNDS x 900 tracks with PAIRS metadata pairs (2: the
-   usual command/target; more: keys given in reverse order, so they must be sorted) */
-static int bench_track(int rounds, int pairs) {
+   usual command/target; more: keys given in reverse order, so they must be sorted, or with
+   shuffled set in an order that is neither sorted nor reversed) */
+static int bench_track(int rounds, int pairs, int shuffled) {
     char tmpl[] = "/tmp/gtbt-bench-XXXXXX", cfg[256], data[256], keys[32][16], vals[32][24];
     char *dir = mkdtemp(tmpl);
     gtbt_kv extra[32] = {{"command", "build"}, {"target", "linux-amd64"}};
     gtbt_desc d;
     gtbt_collector *c;
     int r, i;
+    unsigned seed;
     if (!dir) return 1;
     if (pairs < 0 || pairs > 32) pairs = 2;
     if (pairs > 2)
@@ -254,6 +256,14 @@ static int bench_track(int rounds, int pairs) {
             snprintf(vals[i], sizeof vals[i], "value-%d", i * 7);
             extra[i].key = keys[i];
             extra[i].value = vals[i];
+        }
+    if (pairs > 2 && shuffled)   /* a fixed shuffle (Fisher-Yates over a small LCG) */
+        for (i = pairs - 1, seed = 7; i > 0; i--) {
+            gtbt_kv t;
+            int j;
+            seed = seed * 1103515245u + 12345u;
+            j = (int)((seed >> 16) % (unsigned)(i + 1));
+            t = extra[i]; extra[i] = extra[j]; extra[j] = t;
         }
     d = bench_desc(dir, cfg, data);
     d.backend = gtbt_noop_backend();
@@ -269,7 +279,7 @@ static int bench_track(int rounds, int pairs) {
 
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "local")) return bench_local();
-    if (argc > 2 && !strcmp(argv[1], "track")) return bench_track(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 2);
+    if (argc > 2 && !strcmp(argv[1], "track")) return bench_track(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 2, argc > 4 && !strcmp(argv[4], "shuffled"));
     if (argc > 3 && !strcmp(argv[1], "close")) return bench_close(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : NULL);
     if (argc > 4 && !strcmp(argv[1], "detach")) return bench_detach(argv[2], atoi(argv[3]), argv[4]);
     if (argc > 3 && !strcmp(argv[1], "replay")) return bench_replay(argv[2], atoi(argv[3]));
