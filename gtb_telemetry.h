@@ -5948,29 +5948,34 @@ struct gtbt__tls {
 };
 
 static const char *gtbt__tls_strerror(int err) {
-    switch (err) {
-    case BR_ERR_X509_EXPIRED: return "certificate expired or not yet valid";
-    case BR_ERR_X509_NOT_TRUSTED: return "unknown CA (certificate chain not trusted)";
-    case BR_ERR_X509_BAD_SERVER_NAME: return "host name mismatch";
-    case BR_ERR_X509_NOT_CA: return "an issuer in the chain is not a CA";
-    case BR_ERR_X509_EMPTY_CHAIN: return "server sent no certificate";
-    case BR_ERR_X509_BAD_SIGNATURE: return "bad certificate signature";
-    case BR_ERR_X509_WEAK_PUBLIC_KEY: return "certificate key too weak (RSA keys need 2048 bits)";
-    case BR_ERR_X509_FORBIDDEN_KEY_USAGE: return "certificate key usage forbids TLS server use";
-    case BR_ERR_X509_CRITICAL_EXTENSION: return "unsupported critical certificate extension";
-    case BR_ERR_X509_TIME_UNKNOWN: return "current time unknown";
-    case BR_ERR_X509_UNSUPPORTED: return "unsupported certificate algorithm (SHA-1 signatures are refused)";
-    case BR_ERR_X509_LIMIT_EXCEEDED: return "certificate too large";
-    case BR_ERR_UNSUPPORTED_VERSION: case BR_ERR_BAD_VERSION: return "unsupported protocol version, or not a TLS server (TLS 1.2 is the minimum)";
-    case BR_ERR_BAD_CIPHER_SUITE: return "no common cipher suite (ECDHE with AES-GCM or ChaCha20-Poly1305 needed)";
-    case BR_ERR_BAD_SIGNATURE: return "bad handshake signature";
-    case BR_ERR_WRONG_KEY_USAGE: return "server key usage does not allow the cipher suite";
-    case BR_ERR_BAD_MAC: return "bad record MAC";
-    case BR_ERR_NO_RANDOM: return "no random source";
-    case BR_ERR_IO: return "I/O error";
-    case BR_ERR_BAD_LENGTH: case BR_ERR_UNKNOWN_TYPE: case BR_ERR_UNEXPECTED: case BR_ERR_BAD_HANDSHAKE:
-    case BR_ERR_TOO_LARGE: return "protocol error (is the server speaking TLS?)";
-    default: break;
+    /* pairs of a BearSSL error code and the number of its text in texts (a table, not a switch: no jump table) */
+    static const unsigned char codes[][2] = {
+        {BR_ERR_X509_EXPIRED, 0}, {BR_ERR_X509_NOT_TRUSTED, 1}, {BR_ERR_X509_BAD_SERVER_NAME, 2}, {BR_ERR_X509_NOT_CA, 3},
+        {BR_ERR_X509_EMPTY_CHAIN, 4}, {BR_ERR_X509_BAD_SIGNATURE, 5}, {BR_ERR_X509_WEAK_PUBLIC_KEY, 6},
+        {BR_ERR_X509_FORBIDDEN_KEY_USAGE, 7}, {BR_ERR_X509_CRITICAL_EXTENSION, 8}, {BR_ERR_X509_TIME_UNKNOWN, 9},
+        {BR_ERR_X509_UNSUPPORTED, 10}, {BR_ERR_X509_LIMIT_EXCEEDED, 11}, {BR_ERR_UNSUPPORTED_VERSION, 12},
+        {BR_ERR_BAD_VERSION, 12}, {BR_ERR_BAD_CIPHER_SUITE, 13}, {BR_ERR_BAD_SIGNATURE, 14}, {BR_ERR_WRONG_KEY_USAGE, 15},
+        {BR_ERR_BAD_MAC, 16}, {BR_ERR_NO_RANDOM, 17}, {BR_ERR_IO, 18}, {BR_ERR_BAD_LENGTH, 19}, {BR_ERR_UNKNOWN_TYPE, 19},
+        {BR_ERR_UNEXPECTED, 19}, {BR_ERR_BAD_HANDSHAKE, 19}, {BR_ERR_TOO_LARGE, 19}
+    };
+    static const char texts[] =
+        "certificate expired or not yet valid\0unknown CA (certificate chain not trusted)\0host name mismatch\0"
+        "an issuer in the chain is not a CA\0server sent no certificate\0bad certificate signature\0"
+        "certificate key too weak (RSA keys need 2048 bits)\0certificate key usage forbids TLS server use\0"
+        "unsupported critical certificate extension\0current time unknown\0"
+        "unsupported certificate algorithm (SHA-1 signatures are refused)\0certificate too large\0"
+        "unsupported protocol version, or not a TLS server (TLS 1.2 is the minimum)\0"
+        "no common cipher suite (ECDHE with AES-GCM or ChaCha20-Poly1305 needed)\0bad handshake signature\0"
+        "server key usage does not allow the cipher suite\0bad record MAC\0no random source\0I/O error\0"
+        "protocol error (is the server speaking TLS?)";
+    size_t i;
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        if (codes[i][0] == err) {
+            const char *t = texts;
+            unsigned k;
+            for (k = 0; k < codes[i][1]; k++) t += strlen(t) + 1;
+            return t;
+        }
     }
     if (err >= BR_ERR_SEND_FATAL_ALERT) return "fatal alert sent";
     if (err >= BR_ERR_RECV_FATAL_ALERT) return "fatal alert received from the server";

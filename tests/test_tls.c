@@ -449,7 +449,25 @@ static void test_big_bundle_deadline(void) {
     fixture_done();
 }
 
+/* Every BearSSL error the profile can meet has its own text; the table's first, shared and last texts. */
+static void test_tls_strerror_texts(void) {
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_X509_EXPIRED), "certificate expired or not yet valid");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_X509_NOT_TRUSTED), "unknown CA (certificate chain not trusted)");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_BAD_VERSION), gtbt__tls_strerror(BR_ERR_UNSUPPORTED_VERSION));
+    CHECK_CONTAINS(gtbt__tls_strerror(BR_ERR_BAD_VERSION), "TLS 1.2 is the minimum");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_IO), "I/O error");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_TOO_LARGE), "protocol error (is the server speaking TLS?)");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_BAD_LENGTH), "protocol error (is the server speaking TLS?)");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_BAD_MAC), "bad record MAC");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_X509_LIMIT_EXCEEDED), "certificate too large");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_SEND_FATAL_ALERT + 40), "fatal alert sent");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_RECV_FATAL_ALERT + 40), "fatal alert received from the server");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_X509_OK + 1), "certificate rejected");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_BAD_PARAM), "TLS failure");
+}
+
 static const gt_test tests[] = {
+    {"tls_strerror_texts", test_tls_strerror_texts},
     {"decoder_system_bundle", test_decoder_system_bundle},
     {"decoder_test_certs", test_decoder_test_certs},
     {"decoder_mutations", test_decoder_mutations},
