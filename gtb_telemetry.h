@@ -5986,18 +5986,19 @@ static const char *gtbt__tls_strerror(int err) {
 /* The engine is closed: GTBT__TLS_EOF on a clean close, the transport error, or GTBT_E_TLS (logged). */
 static int gtbt__tls_closed(gtbt__tls *t) {
     int err = br_ssl_engine_last_error(&t->cc.eng);
+    gtbt_log_item item = GTBT_LOGITEM_TLS_FAILED;
+    const char *why = gtbt__tls_strerror(err);
     if (err == BR_ERR_OK) return GTBT__TLS_EOF;
     if (t->io_rc != GTBT_OK && err == BR_ERR_IO) return t->io_rc;
     if (t->xw.fail == GTBT__XW_NOMEM) return GTBT_E_NOMEM;
-    if (t->xw.fail == GTBT__XW_IP)
-        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_IP_NOT_IN_CERT, "TLS with %s failed: the certificate does not list that IP "
-                   "address in its subjectAltName (BearSSL error %d)", t->c->where, err);
-    else if (t->xw.fail == GTBT__XW_EKU)
-        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_NOT_SERVER_CERT, "TLS with %s failed: the certificate's extended key usage "
-                   "does not allow TLS server use (BearSSL error %d)", t->c->where, err);
-    else
-        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_FAILED, "TLS with %s failed: %s (BearSSL error %d)", t->c->where,
-                   gtbt__tls_strerror(err), err);
+    if (t->xw.fail == GTBT__XW_IP) {
+        item = GTBT_LOGITEM_TLS_IP_NOT_IN_CERT;
+        why = "the certificate does not list that IP address in its subjectAltName";
+    } else if (t->xw.fail == GTBT__XW_EKU) {
+        item = GTBT_LOGITEM_TLS_NOT_SERVER_CERT;
+        why = "the certificate's extended key usage does not allow TLS server use";
+    }
+    gtbt__logi(t->c->lg, item, "TLS with %s failed: %s (BearSSL error %d)", t->c->where, why, err);
     return GTBT_E_TLS;
 }
 
