@@ -8827,6 +8827,12 @@ static const char **gtbt__str_field_of(gtbt_event *e, size_t i) {
     return (const char **)(void *)((char *)e + gtbt__str_fields[i].offset);
 }
 
+/* The other keys of a spill line. An array, not string literals: the compiler shares equal literals
+   between functions and keeps them in the read-only data of the first function that uses them, so
+   a literal shared with the PostHog or Datadog body (never linked unless called) would keep all of
+   that function's texts in every binary. */
+static const char gtbt__ev_keys[5][12] = {"timestamp", "duration_ms", "exit_code", "args", "metadata"};
+
 /* Parses one line {...} into event e (strings in place). 1 on success, 0 for a corrupt line. */
 static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
     int have_time = 0;
@@ -8847,17 +8853,17 @@ static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *ha
             done = 1;
         }
         if (done) continue;
-        if (!strcmp(key, "timestamp")) {
+        if (!strcmp(key, gtbt__ev_keys[0])) {
             char *v = gtbt__jp_str(j);
             if (!v || gtbt__parse_rfc3339(v, &e->time_unix_ns) != 0) return 0;
             have_time = 1;
-        } else if (!strcmp(key, "duration_ms")) {
+        } else if (!strcmp(key, gtbt__ev_keys[1])) {
             if (!gtbt__jp_int(j, &e->duration_ms)) return 0;
-        } else if (!strcmp(key, "exit_code")) {
+        } else if (!strcmp(key, gtbt__ev_keys[2])) {
             int64_t v;
             if (!gtbt__jp_int(j, &v) || v < INT_MIN || v > INT_MAX) return 0;
             e->exit_code = (int)v;
-        } else if (!strcmp(key, "args")) {
+        } else if (!strcmp(key, gtbt__ev_keys[3])) {
             if (!gtbt__jp_lit(j, '[')) return 0;
             if (!gtbt__jp_lit(j, ']')) {
                 do {
@@ -8871,7 +8877,7 @@ static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *ha
                 } while (gtbt__jp_lit(j, ','));
                 if (!gtbt__jp_lit(j, ']')) return 0;
             }
-        } else if (!strcmp(key, "metadata")) {
+        } else if (!strcmp(key, gtbt__ev_keys[4])) {
             if (!gtbt__jp_lit(j, '{')) return 0;
             if (!gtbt__jp_lit(j, '}')) {
                 do {
