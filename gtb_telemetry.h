@@ -10779,6 +10779,8 @@ static gtbt_collector *gtbt__collector_alloc(void) {
     return c;
 }
 
+/* One format for both directories: one copy of the text in the binary. */
+#define GTBT__DIR_TOO_LONG "the %s directory path is too long (%s or HOME; at most %d bytes); not used%s (set gtbt_desc.%s_dir)"
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_collector *c;
     gtbt_backend *custom = desc ? desc->backend : NULL;
@@ -10806,13 +10808,13 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     c->active = 1;
     c->detach = gtbt__detach_choice(desc);
     if (cfg_rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "the config directory path is too long (%s or HOME; at most %d bytes); "
-                   "not used (set gtbt_desc.config_dir)", desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
-                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, GTBT__DIR_TOO_LONG, "config",
+                   desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
+                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1, "", "config");
     if (data_rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "the data directory path is too long (%s or HOME; at most %d bytes); "
-                   "not used, events will not be spilled to disk (set gtbt_desc.data_dir)",
-                   desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, GTBT__DIR_TOO_LONG, "data",
+                   desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME",
+                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1, ", events will not be spilled to disk", "data");
     else {   /* the data dir is made when first written to, so that status, show and a run that
                 records nothing create no directory */
         char why[2 * GTBT__MAX_PATH + 128];
