@@ -5368,12 +5368,12 @@ typedef struct gtbt__ta_index {
 
 static gtbt__ta_index gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__global_lock(); never shrinks */
 
-static const char gtbt__ca_bundles[][40] = {
-    "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
-    "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem",
-    "/usr/local/share/certs/ca-root-nss.crt", "/usr/local/etc/ssl/cert.pem",   /* FreeBSD */
-    "/etc/openssl/certs/ca-certificates.crt"                                    /* NetBSD */
-};
+/* The system bundles, in order, each NUL-terminated, an empty one at the end (one string: no padding, no pointers). */
+static const char gtbt__ca_bundles[] =
+    "/etc/ssl/certs/ca-certificates.crt\0/etc/pki/tls/certs/ca-bundle.crt\0/etc/ssl/cert.pem\0"
+    "/etc/pki/tls/cacert.pem\0/usr/local/etc/openssl/cert.pem\0"
+    "/usr/local/share/certs/ca-root-nss.crt\0/usr/local/etc/ssl/cert.pem\0"   /* FreeBSD */
+    "/etc/openssl/certs/ca-certificates.crt\0";                               /* NetBSD */
 
 /* Each anchor owns one block holding its DN then its key bytes, so dn.data is the only pointer to free. */
 static void gtbt__ta_list_free(gtbt__ta_list *l) {
@@ -5492,9 +5492,9 @@ static int gtbt__ta_index_add(gtbt__ta_index *x, const unsigned char *b, const u
 #define gtbt__ta_load_store GTBT__P(gtbt__ta_load_store)
 #if GTBT__POSIX
 static const char *gtbt__ca_default_posix(void) {
-    size_t i;
-    for (i = 0; i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
-        if (access(gtbt__ca_bundles[i], R_OK) == 0) return gtbt__ca_bundles[i];
+    const char *p;
+    for (p = gtbt__ca_bundles; *p; p += strlen(p) + 1)
+        if (access(p, R_OK) == 0) return p;
     return NULL;
 }
 static int gtbt__ta_load_store_posix(gtbt__ta_list *l, const gtbt__log *lg) { (void)l; (void)lg; return GTBT_E_TLS; }

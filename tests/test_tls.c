@@ -466,7 +466,22 @@ static void test_tls_strerror_texts(void) {
     CHECK_STR(gtbt__tls_strerror(BR_ERR_BAD_PARAM), "TLS failure");
 }
 
+/* Without a CA file: the first readable bundle of the known places, in this order. */
+static void test_default_bundle(void) {
+    static const char *const known[] = {
+        "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
+        "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem", "/usr/local/share/certs/ca-root-nss.crt",
+        "/usr/local/etc/ssl/cert.pem", "/etc/openssl/certs/ca-certificates.crt"
+    };
+    const char *want = "(none)", *got = gtbt__ca_default();
+    size_t i;
+    for (i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (access(known[i], R_OK) == 0) { want = known[i]; break; }
+    CHECK_STR(got ? got : "(none)", want);
+}
+
 static const gt_test tests[] = {
+    {"default_bundle", test_default_bundle},
     {"tls_strerror_texts", test_tls_strerror_texts},
     {"decoder_system_bundle", test_decoder_system_bundle},
     {"decoder_test_certs", test_decoder_test_certs},
