@@ -7904,6 +7904,10 @@ struct gtbt_collector {
     size_t          spill_parsed, spill_raw;   /* spilled events parsed, and sent as written (under flush_mu) */
 };
 
+/* The endpoint is https:// but this build has no TLS. Only a build without TLS ever sets no_tls: in a
+   build with TLS this is a constant 0, and the code and texts for that case leave the binary. */
+static int gtbt__no_tls(const gtbt_collector *c) { return !GTBT__TLS && c->no_tls; }
+
 static void gtbt__spill_locked(gtbt_collector *c);
 
 static const char gtbt__event_type_names[][24] = {
@@ -9504,9 +9508,9 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     /* Debug mode, a user's local-only choice and a run without a backend (no endpoint, or one
        that is not valid) leave earlier runs' spill files for a run with the real backend; a tool
        that is local-only by design writes them to its log. */
-    if (c->spill_ok && !c->no_tls && !c->consent.debug && (c->consent.local_only ? c->desc.local_only : c->network != NULL))
+    if (c->spill_ok && !gtbt__no_tls(c) && !c->consent.debug && (c->consent.local_only ? c->desc.local_only : c->network != NULL))
         first = gtbt__replay(c, deadline, &stop);
-    if (c->no_tls) { stop = 1; first = GTBT_E_UNSUPPORTED; }   /* kept on disk until a TLS build sends them */
+    if (gtbt__no_tls(c)) { stop = 1; first = GTBT_E_UNSUPPORTED; }   /* kept on disk until a TLS build sends them */
     gtbt__mutex_lock(&c->mu);
     if (c->n && c->spill_ok) gtbt__data_dir_make_locked(c);   /* for the local log, back-off, delivery record */
     n = c->n;
@@ -9526,7 +9530,7 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     if (n) {
         rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, NULL, n, deadline);
         /* under at-most-once only events that were attempted are dropped; the rest wait */
-        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !c->no_tls)) {
+        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !gtbt__no_tls(c))) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
                 gtbt__logi(&c->log, GTBT_LOGITEM_DROPPED_AT_MOST_ONCE, "%zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
             gtbt__mutex_lock(&c->mu);
@@ -9921,7 +9925,7 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     const char *why = NULL;
     char path[GTBT__MAX_PATH];
     c->network = custom ? custom : gtbt__network_from_desc(c, &why);
-    if (why && c->no_tls)
+    if (why && gtbt__no_tls(c))
         gtbt__logi(&c->log, GTBT_LOGITEM_NO_TLS_KEPT, "gtbt_desc.%s is https:// but this build has GTB_TELEMETRY_NO_TLS; events are kept on disk, not sent (build with BearSSL to send them)",
                    c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
     else if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "%s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
@@ -10323,7 +10327,7 @@ static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
 static gtbt_backend *gtbt__cli_network(gtbt_collector *c, gtbt_backend **tmp) {
     const char *why;
     *tmp = NULL;
-    if (c->network || c->no_tls) return c->network;
+    if (c->network || gtbt__no_tls(c)) return c->network;
     return *tmp = gtbt__network_from_desc(c, &why);
 }
 
@@ -10340,7 +10344,7 @@ static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, siz
         return;
     }
     net = gtbt__cli_network(c, &tmp);
-    if (c->no_tls) {
+    if (gtbt__no_tls(c)) {
         snprintf(out, cap, "nowhere: this build has no TLS, so its https:// endpoint cannot be used; events are kept on disk (rebuild %s with BearSSL)", c->desc.tool_name);
     } else if (gtbt__is_net_backend(net)) {
         gtbt__url u;
@@ -10519,7 +10523,7 @@ static int gtbt__cli_show(gtbt_collector *c, FILE *out) {
             gtbt_backend_destroy(tmp);
             net = tmp = gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK ? gtbt_file_backend(path) : NULL;
         }
-        if (c->no_tls) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
+        if (gtbt__no_tls(c)) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
         gtbt__wire(net, &sample, 1, &wire);
         gtbt_backend_destroy(tmp);
     }
@@ -10583,7 +10587,7 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
         if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else if (!req) {
         fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured%s.\n", c->desc.tool_name,
-                c->no_tls ? " that this build can reach (no TLS)" : "");
+                gtbt__no_tls(c) ? " that this build can reach (no TLS)" : "");
         if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else {
         if (req->request == gtbt__event_request) {
