@@ -4056,9 +4056,13 @@ static const gtbt__rx_prov2_text gtbt__rx_prov2_texts = {
     GTBT__RX_PROV2S(GTBT__RX_P2_PRE)
 #undef GTBT__RX_P2_PRE
 };
-typedef struct gtbt__rx_prov2 { unsigned short off; unsigned char len, cls, min; } gtbt__rx_prov2;
+/* off: where the prefix is in gtbt__rx_prov2_texts; cm: the body class (3 bits) and the least body length above
+   them (4 bytes a row, not 6: the prefix's length is its strlen) */
+typedef struct gtbt__rx_prov2 { unsigned short off, cm; } gtbt__rx_prov2;
+#define GTBT__RX_PROV2_CLS(pv) ((pv)->cm & 7)
+#define GTBT__RX_PROV2_MIN(pv) ((size_t)((pv)->cm >> 3))
 static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
-#define GTBT__RX_P2_ROW(id, pre, cls, min) { offsetof(gtbt__rx_prov2_text, id), sizeof pre - 1, GTBT__RX_B_##cls, min },
+#define GTBT__RX_P2_ROW(id, pre, cls, min) { offsetof(gtbt__rx_prov2_text, id), GTBT__RX_B_##cls | (min) << 3 },
     GTBT__RX_PROV2S(GTBT__RX_P2_ROW)
 #undef GTBT__RX_P2_ROW
 };
@@ -4091,10 +4095,10 @@ static int gtbt__rx_prov2_at(const unsigned char *s, size_t n, size_t i, size_t 
         k = (size_t)(h - gtbt__rx_prov2_heads);
         pv = &gtbt__rx_prov2s[k];
         if (i + 1 >= n || (unsigned char)GTBT__RX_PROV2_PRE(pv)[1] != s[i + 1]) continue;
-        plen = pv->len;
-        if (n - i < plen + pv->min || memcmp(s + i, GTBT__RX_PROV2_PRE(pv), plen) != 0) continue;
-        for (e = i + plen; e < n && gtbt__rx_body(pv->cls, s[e]); e++) {}
-        if (e - i - plen < pv->min) continue;
+        plen = strlen(GTBT__RX_PROV2_PRE(pv));
+        if (n - i < plen + GTBT__RX_PROV2_MIN(pv) || memcmp(s + i, GTBT__RX_PROV2_PRE(pv), plen) != 0) continue;
+        for (e = i + plen; e < n && gtbt__rx_body(GTBT__RX_PROV2_CLS(pv), s[e]); e++) {}
+        if (e - i - plen < GTBT__RX_PROV2_MIN(pv)) continue;
         *bs = i + plen;
         *be = e;
         return 1;
