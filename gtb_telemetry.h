@@ -8103,79 +8103,94 @@ static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value)
     if (tmp->p && ps->tmp_of[i] < 0) { ps->tmp_of[i] = t; ps->ntmp++; }
 }
 
-/* Appends one pair without looking for its key (gtbt__pairs_order settles duplicates). One pass
-   over the key copies it into text, cut to GTBT__MAX_KEY bytes on a UTF-8 boundary, and makes its
-   sort word; one over a short value copies it and rules out redaction (as gtbt__clean does). The
-   caller makes sure there is a slot. */
-static void gtbt__pairs_append(gtbt__pairs *ps, const char *key, const char *value) {
-    size_t i = ps->n, n, j;
-    const unsigned char *k = (const unsigned char *)key, *u;
-    char *t = ps->text + ps->used;
-    unsigned any = 0;
-    gtbt__buf *tmp;
-    if (sizeof ps->text - ps->used < GTBT__MAX_KEY + GTBT__RX_SHORT_MAX + 4) {   /* text is full: borrow */
-        gtbt__str ks = gtbt__key_cut(key);
-        if (!ks.n) return;
-        ps->word[i] = gtbt__key_word(ks) | i;
-        gtbt__pairs_outside(ps, i, 0, ks);
-        tmp = &ps->tmp[ps->ntmp];
-        tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
-        gtbt__pairs_outside(ps, i, 1, gtbt__clean(value, GTBT__MAX_VALUE, tmp));
-        if (tmp->p) ps->ntmp++;
-        ps->n++;
-        return;
-    }
-    memset(t, 0, 8);                                 /* the word's bytes past a short key */
-    for (n = 0; n <= GTBT__MAX_KEY; n += 4) {        /* four bytes a step; past GTBT__MAX_KEY: cut */
-        unsigned b0 = k[n], b1, b2, b3;
-        t[n] = (char)b0;
-        if (!b0) break;
-        b1 = k[n + 1]; t[n + 1] = (char)b1;
-        if (!b1) { n += 1; break; }
-        b2 = k[n + 2]; t[n + 2] = (char)b2;
-        if (!b2) { n += 2; break; }
-        b3 = k[n + 3]; t[n + 3] = (char)b3;
-        if (!b3) { n += 3; break; }
-    }
-    if (!n) return;
-    {
-        const unsigned char *w = (const unsigned char *)t;
-        ps->word[i] = ((uint64_t)w[0] << 56 | (uint64_t)w[1] << 48 | (uint64_t)w[2] << 40 | (uint64_t)w[3] << 32 |
-                       (uint64_t)w[4] << 24 | (uint64_t)w[5] << 16 | (uint64_t)w[6] << 8 | (uint64_t)w[7]) >> 8 << 8 | i;
-    }
-    if (n > GTBT__MAX_KEY) n = gtbt__utf8_cut((const char *)k, n, GTBT__MAX_KEY);
-    t[n] = 0;
-    ps->key[i].p = t;
-    ps->key[i].n = n;
-    t += n + 1;
-    u = (const unsigned char *)(value ? value : "");
-    for (j = 0; j < GTBT__RX_SHORT_MAX; j += 4) {   /* four bytes a step (the maximum is a multiple of 4) */
-        unsigned b0 = u[j], b1, b2, b3;
-        t[j] = (char)b0;
-        if (!b0) break;
-        b1 = u[j + 1]; t[j + 1] = (char)b1;            /* b0 is not the NUL: u[j + 1] is in the string */
-        any |= gtbt__rx_ct[b0];
-        if (!b1) { j += 1; break; }
-        b2 = u[j + 2]; t[j + 2] = (char)b2;
-        any |= gtbt__rx_ct[b1];
-        if (!b2) { j += 2; break; }
-        b3 = u[j + 3]; t[j + 3] = (char)b3;
-        any |= gtbt__rx_ct[b2];
-        if (!b3) { j += 3; break; }
-        any |= gtbt__rx_ct[b3];
-    }
-    ps->used += n + 1;
-    ps->n++;
-    if (j < GTBT__RX_SHORT_MAX && gtbt__redact_short(j, any)) {   /* short, nothing to redact: copied */
-        ps->value[i].p = t;
-        ps->value[i].n = j;
-        ps->used += j + 1;
-        return;
-    }
-    tmp = &ps->tmp[ps->ntmp];
+/* gtbt__pairs_append for a pair that text has no room for: key and value are borrowed. */
+static void gtbt__pairs_append_outside(gtbt__pairs *ps, const char *key, const char *value) {
+    size_t i = ps->n;
+    gtbt__str ks = gtbt__key_cut(key);
+    gtbt__buf *tmp = &ps->tmp[ps->ntmp];
+    if (!ks.n) return;
+    ps->word[i] = gtbt__key_word(ks) | i;
+    gtbt__pairs_outside(ps, i, 0, ks);
     tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
-    gtbt__pairs_put(ps, i, 1, gtbt__clean_long((const char *)u, j, GTBT__MAX_VALUE, tmp));
-    if (tmp->p) ps->ntmp++;       /* freed by gtbt__pairs_free; no key is looked up again here */
+    gtbt__pairs_outside(ps, i, 1, gtbt__clean(value, GTBT__MAX_VALUE, tmp));
+    if (tmp->p) ps->ntmp++;
+    ps->n++;
+}
+
+/* Appends the pairs of a call without looking keys up (gtbt__pairs_order settles duplicates); the
+   caller makes sure there are slots for all. One pass over a key copies it into text, cut to
+   GTBT__MAX_KEY bytes on a UTF-8 boundary, and makes its sort word; one over a short value copies
+   it and rules out redaction (as gtbt__clean does); a longer value is cleaned on its own. */
+static void gtbt__pairs_append(gtbt__pairs *ps, const gtbt_kv *kv, size_t nkv) {
+    size_t i = ps->n, used = ps->used, e;
+    for (e = 0; e < nkv; e++) {
+        const unsigned char *k = (const unsigned char *)kv[e].key, *u = (const unsigned char *)kv[e].value;
+        char *t = ps->text + used;
+        unsigned any = 0;
+        size_t n, j;
+        if (!k) continue;
+        if (sizeof ps->text - used < GTBT__MAX_KEY + GTBT__RX_SHORT_MAX + 4) {   /* text is full: borrow */
+            ps->n = i;
+            gtbt__pairs_append_outside(ps, kv[e].key, kv[e].value);
+            i = ps->n;
+            continue;
+        }
+        memset(t, 0, 8);                                 /* the word's bytes past a short key */
+        for (n = 0; n <= GTBT__MAX_KEY; n += 4) {        /* four bytes a step; past GTBT__MAX_KEY: cut */
+            unsigned b0 = k[n], b1, b2, b3;
+            t[n] = (char)b0;
+            if (!b0) break;
+            b1 = k[n + 1]; t[n + 1] = (char)b1;
+            if (!b1) { n += 1; break; }
+            b2 = k[n + 2]; t[n + 2] = (char)b2;
+            if (!b2) { n += 2; break; }
+            b3 = k[n + 3]; t[n + 3] = (char)b3;
+            if (!b3) { n += 3; break; }
+        }
+        if (!n) continue;
+        {
+            const unsigned char *w = (const unsigned char *)t;
+            ps->word[i] = ((uint64_t)w[0] << 56 | (uint64_t)w[1] << 48 | (uint64_t)w[2] << 40 | (uint64_t)w[3] << 32 |
+                           (uint64_t)w[4] << 24 | (uint64_t)w[5] << 16 | (uint64_t)w[6] << 8 | (uint64_t)w[7]) >> 8 << 8 | i;
+        }
+        if (n > GTBT__MAX_KEY) n = gtbt__utf8_cut((const char *)k, n, GTBT__MAX_KEY);
+        t[n] = 0;
+        ps->key[i].p = t;
+        ps->key[i].n = n;
+        t += n + 1;
+        used += n + 1;
+        if (!u) u = (const unsigned char *)"";
+        for (j = 0; j < GTBT__RX_SHORT_MAX; j += 4) {   /* four bytes a step (the maximum is a multiple of 4) */
+            unsigned b0 = u[j], b1, b2, b3;
+            t[j] = (char)b0;
+            if (!b0) break;
+            b1 = u[j + 1]; t[j + 1] = (char)b1;            /* b0 is not the NUL: u[j + 1] is in the string */
+            any |= gtbt__rx_ct[b0];
+            if (!b1) { j += 1; break; }
+            b2 = u[j + 2]; t[j + 2] = (char)b2;
+            any |= gtbt__rx_ct[b1];
+            if (!b2) { j += 2; break; }
+            b3 = u[j + 3]; t[j + 3] = (char)b3;
+            any |= gtbt__rx_ct[b2];
+            if (!b3) { j += 3; break; }
+            any |= gtbt__rx_ct[b3];
+        }
+        if (j < GTBT__RX_SHORT_MAX && gtbt__redact_short(j, any)) {   /* short, nothing to redact: copied */
+            ps->value[i].p = t;
+            ps->value[i].n = j;
+            used += j + 1;
+        } else {
+            gtbt__buf *tmp = &ps->tmp[ps->ntmp];
+            tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
+            ps->used = used;
+            gtbt__pairs_put(ps, i, 1, gtbt__clean_long((const char *)u, j, GTBT__MAX_VALUE, tmp));
+            used = ps->used;
+            if (tmp->p) ps->ntmp++;   /* freed by gtbt__pairs_free; no key is looked up again here */
+        }
+        i++;
+    }
+    ps->n = i;
+    ps->used = used;
 }
 
 /* Merges the sorted runs a[lo, mid) and a[mid, hi) into b[lo, hi). The run whose last word is
@@ -8193,7 +8208,7 @@ static void gtbt__words_merge(const uint64_t *a, uint64_t *b, size_t lo, size_t 
 
 /* Sorts a[0..n) (distinct words, n <= GTBT__MAX_PAIRS) into ascending order; b is scratch of n
    words. A natural merge sort: the runs the words come in (ascending, or descending and then
-   reversed) are found in one pass, each extended to at least 4 words by insertion, and merged
+   reversed) are found in one pass, each extended to at least 8 words by insertion, and merged
    pairwise; keys given sorted, reversed or as a few sorted groups cost about one pass. Returns
    the array that holds the result. */
 static uint64_t *gtbt__words_sort(uint64_t *a, uint64_t *b, size_t n) {
@@ -8209,10 +8224,14 @@ static uint64_t *gtbt__words_sort(uint64_t *a, uint64_t *b, size_t n) {
         } else {
             while (i < n && a[i] > a[i - 1]) i++;
         }
-        for (e = gtbt__min(s + 4, n); i < e; i++) {   /* a short run: the next words inserted */
+        for (e = gtbt__min(s + 8, n); i < e; i++) {   /* a short run: the next words inserted */
             uint64_t x = a[i];
-            size_t q;
-            for (q = i; q > s && a[q - 1] > x; q--) a[q] = a[q - 1];
+            size_t q = i;
+            if (x < a[s]) {                   /* the smallest yet: to the front */
+                for (; q > s; q--) a[q] = a[q - 1];
+            } else {                          /* a[s] stops the walk */
+                for (; a[q - 1] > x; q--) a[q] = a[q - 1];
+            }
             a[q] = x;
         }
         run[nr++] = (unsigned char)s;
@@ -8321,8 +8340,7 @@ static void gtbt__draft_make(const gtbt_collector *c, const gtbt__rec *r, gtbt__
     }
     ps->n = c->n_metadata;
     if (!r->extra || c->n_metadata + r->n_extra <= GTBT__MAX_PAIRS) { /* room for all: append, then sort once */
-        for (i = 0; r->extra && i < r->n_extra; i++)
-            if (r->extra[i].key) gtbt__pairs_append(ps, r->extra[i].key, r->extra[i].value);
+        if (r->extra) gtbt__pairs_append(ps, r->extra, r->n_extra);
     } else { /* more pairs than an event holds: the first distinct keys are kept, the rest counted */
         for (i = 0; i < r->n_extra; i++)
             if (r->extra[i].key) gtbt__pairs_add(ps, r->extra[i].key, r->extra[i].value);
@@ -8417,7 +8435,14 @@ static void *gtbt__event_pack(gtbt_collector *c, const gtbt__rec *r, const gtbt_
 #define GTBT__PUT(dst, s) do { gtbt__copy_small(p, (s).p, (s).n); p[(s).n] = 0; (dst) = p; p += (s).n + 1; } while (0)
     GTBT__PUT(e->name, d->name);
     GTBT__PUT(e->error, d->err);
-    {
+    if (!(ps->outside_key | ps->outside_value)) {   /* every key and value is in text */
+        const uint64_t *order = ps->order;
+        for (i = 0; i < nkv; i++) {
+            size_t x = (size_t)(order[i] & 255);
+            kv[i].key = text + (ps->key[x].p - ps->text);
+            kv[i].value = text + (ps->value[x].p - ps->text);
+        }
+    } else {
         const char *base = ps->text;
         uint64_t ok = ps->outside_key, ov = ps->outside_value;
         for (i = 0; i < nkv; i++) {

@@ -226,25 +226,46 @@ static unsigned t_rand(void) { t_rand_state = t_rand_state * 1103515245u + 12345
 
 static int kv_cmp(const void *a, const void *b) { return strcmp(((const gtbt_kv *)a)->key, ((const gtbt_kv *)b)->key); }
 
+/* A collector that records into r, with collector metadata and a buffer of 10 events. */
+static gtbt_collector *meta_collector(rec_backend *r, gtbt_kv *meta, size_t n_meta) {
+    gtbt_desc d = fixture_desc(0);
+    rec_init(r, "rec");
+    d.backend = &r->base;
+    d.metadata = meta;
+    d.n_metadata = n_meta;
+    d.max_buffer = 10;
+    return gtbt_new(&d);
+}
+
+/* Whether the event's pairs differ from ref (sorted); the first few differences are printed. */
+static int pairs_differ(const gtbt_event *e, const gtbt_kv *ref, size_t nref, size_t round) {
+    static int printed;
+    size_t j;
+    if (e->n_metadata != nref) {
+        if (printed++ < 3) printf("    round %lu: %lu pairs, want %lu\n", (unsigned long)round, (unsigned long)e->n_metadata, (unsigned long)nref);
+        return 1;
+    }
+    for (j = 0; j < nref; j++)
+        if (strcmp(e->metadata[j].key, ref[j].key) || strcmp(e->metadata[j].value, ref[j].value)) {
+            if (printed++ < 3) printf("    round %lu pair %lu: %.40s=%.40s, want %.40s=%.40s\n", (unsigned long)round, (unsigned long)j,
+                                      e->metadata[j].key, e->metadata[j].value, ref[j].key, ref[j].value);
+            return 1;
+        }
+    return 0;
+}
+
 static void test_pairs_sorted_last_wins(void) {
     static const char *keys[] = { "a", "b", "ab", "abc", "prefix_0", "prefix_01", "prefix_012345", "prefix_012346",
                                   "prefix_01234567", "prefix_0123456", "z", "Z", "\xc3\xa9t\xc3\xa9", "k",
                                   "prefix_", "prefix", "abcdef\xc3\xa9", "abcdefg", "abcdef" };
     const size_t nk = sizeof keys / sizeof keys[0];
     gtbt_kv meta[3] = { {"ab", "from-collector"}, {"m", "collector-m"}, {"prefix_01", "collector-p"} };
-    gtbt_desc d;
     rec_backend r;
     gtbt_collector *c;
     char vals[40][48];
     size_t round, bad = 0;
     env_clear();
-    d = fixture_desc(0);
-    rec_init(&r, "rec");
-    d.backend = &r.base;
-    d.metadata = meta;
-    d.n_metadata = 3;
-    d.max_buffer = 10;
-    c = gtbt_new(&d);
+    c = meta_collector(&r, meta, 3);
     for (round = 0; round < 3000; round++) {
         gtbt_kv extra[40], ref[64];
         size_t n = t_rand() % 40, i, j, nref = 0;
@@ -263,10 +284,7 @@ static void test_pairs_sorted_last_wins(void) {
         qsort(ref, nref, sizeof ref[0], kv_cmp);
         gtbt_track(c, GTBT_EVENT_FEATURE_USED, "p", extra, n);
         e = &c->ev[c->n - 1];
-        if (e->n_metadata != nref) bad++;
-        else
-            for (i = 0; i < nref; i++)
-                if (strcmp(e->metadata[i].key, ref[i].key) || strcmp(e->metadata[i].value, ref[i].value)) { bad++; break; }
+        bad += (size_t)pairs_differ(e, ref, nref, round);
         if (c->n >= 9) gtbt_drop(c);
     }
     CHECK_INT(bad, 0);
@@ -283,7 +301,6 @@ static void test_pairs_sorted_last_wins(void) {
    value per cut key, in strcmp order, for keys and values around every bound. */
 static void test_pairs_scan_matches_cleaners(void) {
     static char keys[12][160], vals[16][5000];
-    gtbt_desc d;
     rec_backend r;
     gtbt_collector *c;
     gtbt_kv meta[2] = { {"ab", "collector-value"}, {"token", "ghp_0123456789abcdefghij0123456789abcd"} };
@@ -319,13 +336,7 @@ static void test_pairs_scan_matches_cleaners(void) {
     strcpy(vals[12], "https://user:pass@example.com/path");
     strcpy(vals[13], "\xc3\xa9t\xc3\xa9");
     strcpy(vals[14], "tab\there");
-    d = fixture_desc(0);
-    rec_init(&r, "rec");
-    d.backend = &r.base;
-    d.metadata = meta;
-    d.n_metadata = 2;
-    d.max_buffer = 10;
-    c = gtbt_new(&d);
+    c = meta_collector(&r, meta, 2);
     CHECK(c != NULL);
     for (round = 0; c && round < 2000; round++) {
         gtbt_kv extra[70], ref[80];
@@ -356,14 +367,7 @@ static void test_pairs_scan_matches_cleaners(void) {
         qsort(ref, nref, sizeof ref[0], kv_cmp);
         gtbt_track(c, GTBT_EVENT_FEATURE_USED, "p", extra, n);
         e = &c->ev[c->n - 1];
-        if (e->n_metadata != nref) { if (bad++ < 3) printf("    round %lu: %lu pairs, want %lu\n", (unsigned long)round, (unsigned long)e->n_metadata, (unsigned long)nref); }
-        else
-            for (j = 0; j < nref; j++)
-                if (strcmp(e->metadata[j].key, ref[j].key) || strcmp(e->metadata[j].value, ref[j].value)) {
-                    if (bad++ < 3) printf("    round %lu pair %lu: %.40s=%.40s, want %.40s=%.40s\n", (unsigned long)round, (unsigned long)j,
-                                          e->metadata[j].key, e->metadata[j].value, ref[j].key, ref[j].value);
-                    break;
-                }
+        bad += (size_t)pairs_differ(e, ref, nref, round);
         for (j = 0; j < nref; j++) { gtbt_free((void *)(uintptr_t)ref[j].key); gtbt_free((void *)(uintptr_t)ref[j].value); }
         for (j = 0; j < ntmp; j++) gtbt__buf_free(&tmp[j]);
         if (c->n >= 9) gtbt_drop(c);
