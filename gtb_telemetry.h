@@ -3188,17 +3188,32 @@ static size_t gtbt__utf8_cut(const char *s, size_t n, size_t max) {
     return k;
 }
 
-/* Bytes that cannot be copied as they are inside a JSON string: controls, '"', '\\', '<', '>',
-   '&' (escaped like Go's encoding/json) and every byte >= 0x80 (checked as UTF-8). */
-static const unsigned char gtbt__json_special[256] = {
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-    0,0,1,0,0,0,1,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,1,0,
-    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
-    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1};
+/* Byte classes: 1 blank (\s), 2 letter, 4 digit, 8 '_', 16 '-', 32 hex digit, 64 '+' or '/',
+   128 upper case, 256 lower case, 512 '.', 1024 first byte of a rule-11 provider prefix, 2048 a
+   byte that starts a rule 6, 7 or 9 match (s g x A J -), 4096 a byte without which a value of
+   fewer than 20 bytes matches no rule (= : blank tab - J), 8192 the same for fewer than 15 bytes
+   (= : blank tab J; see gtbt__redact_short). 16384 a byte that cannot be copied as it
+   is inside a JSON string: controls, '"', '\\', '<', '>', '&' (escaped like Go's encoding/json) and every
+   byte >= 0x80 (checked as UTF-8). One table lookup per byte; one table for the JSON writer and the
+   redaction rules. */
+static const unsigned short gtbt__rx_ct[256] = {
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 28673, 16385, 16384, 16385, 16385, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    12289, 0, 16384, 0, 0, 0, 16384, 0, 0, 0, 0, 64, 0, 6160, 512, 64,
+    36, 1060, 36, 36, 36, 36, 36, 36, 36, 36, 12288, 0, 16384, 12288, 16384, 0,
+    0, 3234, 162, 162, 162, 1186, 1186, 1154, 1154, 1154, 14466, 130, 130, 130, 1154, 130,
+    1154, 130, 130, 1154, 130, 130, 130, 130, 130, 130, 130, 0, 16384, 0, 0, 8,
+    0, 1314, 290, 290, 1314, 290, 1314, 3330, 1282, 258, 258, 1282, 1282, 258, 1282, 258,
+    1282, 258, 1282, 3330, 258, 258, 258, 1282, 3330, 1282, 258, 0, 0, 0, 0, 0,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+};
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid. */
 static int gtbt__utf8_len(const unsigned char *s, const unsigned char *end) {
@@ -3230,7 +3245,7 @@ static char *gtbt__json_put(char *o, const char *str, size_t n) {
     *o++ = '"';
     while (s < end) {
         run = s;
-        while (s < end && !gtbt__json_special[*s]) s++;
+        while (s < end && !(gtbt__rx_ct[*s] & 16384)) s++;
         if (s > run) { memcpy(o, run, (size_t)(s - run)); o += s - run; }
         if (s >= end) break;
         if (*s >= 0x80) {
@@ -3565,29 +3580,7 @@ static int gtbt__jp_skip(gtbt__jp *j) {
  * Every rule is a single forward scan; any look-ahead done at a position either succeeds (and the
  * scan jumps past the match) or is bounded so that the total work stays linear in the input. */
 
-/* Byte classes: 1 blank (\s), 2 letter, 4 digit, 8 '_', 16 '-', 32 hex digit, 64 '+' or '/',
-   128 upper case, 256 lower case, 512 '.', 1024 first byte of a rule-11 provider prefix, 2048 a
-   byte that starts a rule 6, 7 or 9 match (s g x A J -), 4096 a byte without which a value of
-   fewer than 20 bytes matches no rule (= : blank tab - J), 8192 the same for fewer than 15 bytes
-   (= : blank tab J; see gtbt__redact_short). One table lookup per byte. */
-static const unsigned short gtbt__rx_ct[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 12289, 1, 0, 1, 1, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    12289, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 6160, 512, 64,
-    36, 1060, 36, 36, 36, 36, 36, 36, 36, 36, 12288, 0, 0, 12288, 0, 0,
-    0, 3234, 162, 162, 162, 1186, 1186, 1154, 1154, 1154, 14466, 130, 130, 130, 1154, 130,
-    1154, 130, 130, 1154, 130, 130, 130, 130, 130, 130, 130, 0, 0, 0, 0, 8,
-    0, 1314, 290, 290, 1314, 290, 1314, 3330, 1282, 258, 258, 1282, 1282, 258, 1282, 258,
-    1282, 258, 1282, 3330, 258, 258, 258, 1282, 3330, 1282, 258, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
+/* Byte classes: gtbt__rx_ct (>>json). */
 static int gtbt__rx_ws(unsigned char c) { return gtbt__rx_ct[c] & 1; }
 static int gtbt__rx_alpha(unsigned char c) { return gtbt__rx_ct[c] & 2; }
 static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_ct[c] & 6; }
@@ -9017,8 +9010,8 @@ static const char *gtbt__canon_str(const char *p, const char *end, size_t min, s
     for (;;) {
         int hi, lo, ch;
         run = s;
-        while (e - s >= 4 && !(gtbt__json_special[s[0]] | gtbt__json_special[s[1]] | gtbt__json_special[s[2]] | gtbt__json_special[s[3]])) s += 4;
-        while (s < e && !gtbt__json_special[*s]) s++;
+        while (e - s >= 4 && !((gtbt__rx_ct[s[0]] | gtbt__rx_ct[s[1]] | gtbt__rx_ct[s[2]] | gtbt__rx_ct[s[3]]) & 16384)) s += 4;
+        while (s < e && !(gtbt__rx_ct[*s] & 16384)) s++;
         d += (size_t)(s - run);
         if (s >= e) return NULL;
         if (*s == '"') break;
