@@ -3049,16 +3049,23 @@ static int gtbt__rng_seed(gtbt__rng *r) {
 /* A lowercase version 4 uuid "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" of 16 bytes, bytes 0-7 taken
    from x and 8-15 from y (lowest first), with the version and variant bits set. */
 static void gtbt__uuid_text(uint64_t x, uint64_t y, char out[37]) {
-    static const char hex[] = "0123456789abcdef";
-    static const unsigned char at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
-    int i;
+    static const char pairs[513] =   /* "00" "01" ... "ff" */
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+        "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+        "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+        "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+        "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+        "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
     x = (x & ~((uint64_t)0xf0 << 48)) | (uint64_t)0x40 << 48;   /* byte 6: version 4 */
     y = (y & ~(uint64_t)0xc0) | 0x80;                            /* byte 8: variant 10xx */
-    for (i = 0; i < 16; i++) {
-        unsigned v = (unsigned)((i < 8 ? x >> 8 * i : y >> 8 * (i - 8)) & 255);
-        out[at[i]] = hex[v >> 4];
-        out[at[i] + 1] = hex[v & 15];
-    }
+#define GTBT__HEX2(v, byte, at) memcpy(out + (at), pairs + 2 * (((v) >> (8 * (byte))) & 255), 2)
+    GTBT__HEX2(x, 0, 0);  GTBT__HEX2(x, 1, 2);  GTBT__HEX2(x, 2, 4);  GTBT__HEX2(x, 3, 6);
+    GTBT__HEX2(x, 4, 9);  GTBT__HEX2(x, 5, 11); GTBT__HEX2(x, 6, 14); GTBT__HEX2(x, 7, 16);
+    GTBT__HEX2(y, 0, 19); GTBT__HEX2(y, 1, 21); GTBT__HEX2(y, 2, 24); GTBT__HEX2(y, 3, 26);
+    GTBT__HEX2(y, 4, 28); GTBT__HEX2(y, 5, 30); GTBT__HEX2(y, 6, 32); GTBT__HEX2(y, 7, 34);
+#undef GTBT__HEX2
     out[8] = out[13] = out[18] = out[23] = '-';
     out[36] = 0;
 }
