@@ -1560,6 +1560,9 @@ static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, cons
     return rc;
 }
 
+/* The end of every "not a directory of your own" reason (one copy of the text). */
+#define GTBT__OWN_DIR "%s%s; use a directory of your own"
+
 /* GTBT_OK when every directory above path is ours or root's and, when others may write to it,
    sticky: no one else can rename or replace what is below it. why receives the reason. */
 static int gtbt__parents_safe_posix(const char *dir, char *why, size_t cap) {
@@ -1577,11 +1580,11 @@ static int gtbt__parents_safe_posix(const char *dir, char *why, size_t cap) {
         else { while (slash > path + 1 && slash[-1] == '/') slash--; *slash = 0; up = path; }
         if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode)) { snprintf(why, cap, "cannot use %s", up); return GTBT_E_IO; }
         if (st.st_uid != geteuid() && st.st_uid != 0) {
-            snprintf(why, cap, "%s belongs to another user, who could replace what is below it; use a directory of your own", up);
+            snprintf(why, cap, GTBT__OWN_DIR, up, " belongs to another user, who could replace what is below it");
             return GTBT_E_IO;
         }
         if ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)) {
-            snprintf(why, cap, "%s is writable by others and not sticky; use a directory of your own", up);
+            snprintf(why, cap, GTBT__OWN_DIR, up, " is writable by others and not sticky");
             return GTBT_E_IO;
         }
         if (up != path) return GTBT_OK;
@@ -1650,7 +1653,7 @@ static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap)
         return GTBT_E_IO;
     }
     if (!S_ISDIR(st.st_mode)) { snprintf(why, cap, "%s is not a directory", path); return GTBT_E_IO; }
-    if (st.st_uid != geteuid()) { snprintf(why, cap, "%s belongs to another user; use a directory of your own", path); return GTBT_E_IO; }
+    if (st.st_uid != geteuid()) { snprintf(why, cap, GTBT__OWN_DIR, path, " belongs to another user"); return GTBT_E_IO; }
     if (st.st_mode & 0002) {   /* world-writable: someone else's doing; never fixed behind the user's back */
         snprintf(why, cap, "%s is writable by every user; fix it with: chmod 700 %s", path, path);
         return GTBT_E_IO;
@@ -1690,7 +1693,7 @@ static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
             if (S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0) {
                 /* what we would create below it must be safe from others (see mkdir_private) */
                 if ((st.st_uid != geteuid() && st.st_uid != 0) || ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX))) {
-                    snprintf(why, cap, "%s is writable by others or belongs to another user; use a directory of your own", path);
+                    snprintf(why, cap, GTBT__OWN_DIR, path, " is writable by others or belongs to another user");
                     return 0;
                 }
                 return gtbt__parents_safe_posix(path, why, cap) == GTBT_OK;

@@ -461,13 +461,18 @@ static void test_symlinked_tool_dir_refused(void) {
     memset(&L, 0, sizeof L);
     c = gtbt_new(&d);
     CHECK_INT(LOGGED(L, DATA_DIR_UNUSABLE), 1);
+    {
+        char want[600];
+        snprintf(want, sizeof want, "(%s/open is writable by others or belongs to another user; use a directory of your own)", T_dir);
+        CHECK_CONTAINS(L.text, want);
+    }
     gtbt_close(c);
     t_done();
 }
 
 int main(int argc, char **argv) {
     static const gt_test tests[] = {
-    {"long_dirs_texts", test_long_dirs_texts},
+        {"long_dirs_texts", test_long_dirs_texts},
         {"5xx_retried", test_5xx_retried},
         {"full_disk_stops_spilling", test_full_disk_stops_spilling},
         {"long_xdg_refused", test_long_xdg_refused},
