@@ -12,12 +12,13 @@
        x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
            -lcrypt32 -ladvapi32 -lshell32 -lole32
    Small binaries: what the library adds to a stripped hello-world (gcc 12, x86_64 Linux; without
-   TLS / with BearSSL linked statically) is 165 / 261 KiB at -O2; -Os saves 40 KiB; then
-   -ffunction-sections -fdata-sections -Wl,--gc-sections 24-28 KiB more (the CLI, the prompt,
+   TLS / with BearSSL linked statically) is 165 / 261 KiB at -O2; -Os saves 36-40 KiB; then
+   -ffunction-sections -fdata-sections -Wl,--gc-sections 32-36 KiB more (the CLI, the prompt,
    the Datadog and PostHog backends and the deletion requestors stay out unless called); then
-   -fno-asynchronous-unwind-tables 12 KiB more: 85 / 185 KiB with all four. BearSSL brings
-   only the client profile's code (ECDHE, RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305,
-   SHA-256/384); GTB_TELEMETRY_NO_TLS leaves it out.
+   -fno-asynchronous-unwind-tables 8-12 KiB more: 85 / 177 KiB with all four (of which code and
+   read-only data, the text column of size(1): 88 / 181 KiB). BearSSL brings only the client
+   profile's code (ECDHE, RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305, SHA-256/384);
+   GTB_TELEMETRY_NO_TLS leaves it out.
    Start-up: a shared libbearssl built with immediate binding (-z now, as Debian and Ubuntu build
    it) costs every run of the tool about 0.29 M instructions in the dynamic loader, https used or
    not; BearSSL linked statically (-Wl,-Bstatic -lbearssl -Wl,-Bdynamic) costs nothing at start.
@@ -1250,14 +1251,18 @@ static const signed char gtbt__log_item_levels[] = { GTBT_LOG_ITEMS(GTBT__LOG_IT
 #undef GTBT__LOG_ITEM_LEVEL
 
 /* Formats one line of log item id and hands it to the tool's callback (log_item, else log) when
-   the item's level reaches the tool's log_level (zero: GTBT_LOG_WARN); nothing without one. */
+   the item's level reaches the tool's log_level (zero: GTBT_LOG_WARN); nothing without one. Every
+   line starts "telemetry: ", written here rather than in each format (one copy in the binary),
+   unless fmt itself starts with "telemetry" ("telemetry consent deferred: ..."). */
 static GTBT__PRINTF(3, 4) void gtbt__logi(const gtbt__log *lg, gtbt_log_item id, const char *fmt, ...) {
     char line[1024];
+    size_t at = 0;
     va_list ap;
     gtbt_log_level lvl = (gtbt_log_level)gtbt__log_item_levels[id];
     if (!lg || (!lg->fn && !lg->item_fn) || lvl < (lg->level == 0 ? GTBT_LOG_WARN : lg->level)) return;
+    if (strncmp(fmt, "telemetry", 9)) { memcpy(line, "telemetry: ", 11); at = 11; }
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vsnprintf(line + at, sizeof line - at, fmt, ap);
     va_end(ap);
     if (lg->item_fn) lg->item_fn(lg->user, lvl, id, line);
     else lg->fn(lg->user, lvl, line);
@@ -1555,6 +1560,9 @@ static int gtbt__write_file_atomic_posix(const char *path, const char *tmp, cons
     return rc;
 }
 
+/* The end of every "not a directory of your own" reason (one copy of the text). */
+#define GTBT__OWN_DIR "%s%s; use a directory of your own"
+
 /* GTBT_OK when every directory above path is ours or root's and, when others may write to it,
    sticky: no one else can rename or replace what is below it. why receives the reason. */
 static int gtbt__parents_safe_posix(const char *dir, char *why, size_t cap) {
@@ -1572,11 +1580,11 @@ static int gtbt__parents_safe_posix(const char *dir, char *why, size_t cap) {
         else { while (slash > path + 1 && slash[-1] == '/') slash--; *slash = 0; up = path; }
         if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode)) { snprintf(why, cap, "cannot use %s", up); return GTBT_E_IO; }
         if (st.st_uid != geteuid() && st.st_uid != 0) {
-            snprintf(why, cap, "%s belongs to another user, who could replace what is below it; use a directory of your own", up);
+            snprintf(why, cap, GTBT__OWN_DIR, up, " belongs to another user, who could replace what is below it");
             return GTBT_E_IO;
         }
         if ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)) {
-            snprintf(why, cap, "%s is writable by others and not sticky; use a directory of your own", up);
+            snprintf(why, cap, GTBT__OWN_DIR, up, " is writable by others and not sticky");
             return GTBT_E_IO;
         }
         if (up != path) return GTBT_OK;
@@ -1645,7 +1653,7 @@ static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap)
         return GTBT_E_IO;
     }
     if (!S_ISDIR(st.st_mode)) { snprintf(why, cap, "%s is not a directory", path); return GTBT_E_IO; }
-    if (st.st_uid != geteuid()) { snprintf(why, cap, "%s belongs to another user; use a directory of your own", path); return GTBT_E_IO; }
+    if (st.st_uid != geteuid()) { snprintf(why, cap, GTBT__OWN_DIR, path, " belongs to another user"); return GTBT_E_IO; }
     if (st.st_mode & 0002) {   /* world-writable: someone else's doing; never fixed behind the user's back */
         snprintf(why, cap, "%s is writable by every user; fix it with: chmod 700 %s", path, path);
         return GTBT_E_IO;
@@ -1685,7 +1693,7 @@ static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
             if (S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0) {
                 /* what we would create below it must be safe from others (see mkdir_private) */
                 if ((st.st_uid != geteuid() && st.st_uid != 0) || ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX))) {
-                    snprintf(why, cap, "%s is writable by others or belongs to another user; use a directory of your own", path);
+                    snprintf(why, cap, GTBT__OWN_DIR, path, " is writable by others or belongs to another user");
                     return 0;
                 }
                 return gtbt__parents_safe_posix(path, why, cap) == GTBT_OK;
@@ -2926,13 +2934,8 @@ static const uint32_t gtbt__sha256_k[64] = {
 #define GTBT__ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
 /* One round: Ch(e,f,g) = g ^ (e & (f ^ g)), Maj(a,b,c) = (a & b) | (c & (a | b)); the caller renames. */
-#define GTBT__SHA256_ROUND(a, b, c, d, e, f, g, h, i) \
-    t1 = h + (GTBT__ROR(e, 6) ^ GTBT__ROR(e, 11) ^ GTBT__ROR(e, 25)) + (g ^ (e & (f ^ g))) + gtbt__sha256_k[i] + w[i]; \
-    d += t1; \
-    h = t1 + (GTBT__ROR(a, 2) ^ GTBT__ROR(a, 13) ^ GTBT__ROR(a, 22)) + ((a & b) | (c & (a | b)))
-
 static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
-    uint32_t w[64], a, b, c, d, e, f, g, h, t1;
+    uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
     int i;
     for (i = 0; i < 16; i++)
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
@@ -2942,16 +2945,10 @@ static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
     a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3]; e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-    /* eight rounds per pass with the working variables renamed instead of moved */
-    for (i = 0; i < 64; i += 8) {
-        GTBT__SHA256_ROUND(a, b, c, d, e, f, g, h, i);
-        GTBT__SHA256_ROUND(h, a, b, c, d, e, f, g, i + 1);
-        GTBT__SHA256_ROUND(g, h, a, b, c, d, e, f, i + 2);
-        GTBT__SHA256_ROUND(f, g, h, a, b, c, d, e, i + 3);
-        GTBT__SHA256_ROUND(e, f, g, h, a, b, c, d, i + 4);
-        GTBT__SHA256_ROUND(d, e, f, g, h, a, b, c, i + 5);
-        GTBT__SHA256_ROUND(c, d, e, f, g, h, a, b, i + 6);
-        GTBT__SHA256_ROUND(b, c, d, e, f, g, h, a, i + 7);
+    for (i = 0; i < 64; i++) {   /* one round per pass: a quarter of the code of eight renamed rounds */
+        t1 = h + (GTBT__ROR(e, 6) ^ GTBT__ROR(e, 11) ^ GTBT__ROR(e, 25)) + (g ^ (e & (f ^ g))) + gtbt__sha256_k[i] + w[i];
+        t2 = (GTBT__ROR(a, 2) ^ GTBT__ROR(a, 13) ^ GTBT__ROR(a, 22)) + ((a & b) | (c & (a | b)));
+        h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
     }
     s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d; s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
 }
@@ -3202,17 +3199,32 @@ static size_t gtbt__utf8_cut(const char *s, size_t n, size_t max) {
     return k;
 }
 
-/* Bytes that cannot be copied as they are inside a JSON string: controls, '"', '\\', '<', '>',
-   '&' (escaped like Go's encoding/json) and every byte >= 0x80 (checked as UTF-8). */
-static const unsigned char gtbt__json_special[256] = {
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-    0,0,1,0,0,0,1,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,1,0,
-    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
-    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1};
+/* Byte classes: 1 blank (\s), 2 letter, 4 digit, 8 '_', 16 '-', 32 hex digit, 64 '+' or '/',
+   128 upper case, 256 lower case, 512 '.', 1024 first byte of a rule-11 provider prefix, 2048 a
+   byte that starts a rule 6, 7 or 9 match (s g x A J -), 4096 a byte without which a value of
+   fewer than 20 bytes matches no rule (= : blank tab - J), 8192 the same for fewer than 15 bytes
+   (= : blank tab J; see gtbt__redact_short). 16384 a byte that cannot be copied as it
+   is inside a JSON string: controls, '"', '\\', '<', '>', '&' (escaped like Go's encoding/json) and every
+   byte >= 0x80 (checked as UTF-8). One table lookup per byte; one table for the JSON writer and the
+   redaction rules. */
+static const unsigned short gtbt__rx_ct[256] = {
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 28673, 16385, 16384, 16385, 16385, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    12289, 0, 16384, 0, 0, 0, 16384, 0, 0, 0, 0, 64, 0, 6160, 512, 64,
+    36, 1060, 36, 36, 36, 36, 36, 36, 36, 36, 12288, 0, 16384, 12288, 16384, 0,
+    0, 3234, 162, 162, 162, 1186, 1186, 1154, 1154, 1154, 14466, 130, 130, 130, 1154, 130,
+    1154, 130, 130, 1154, 130, 130, 130, 130, 130, 130, 130, 0, 16384, 0, 0, 8,
+    0, 1314, 290, 290, 1314, 290, 1314, 3330, 1282, 258, 258, 1282, 1282, 258, 1282, 258,
+    1282, 258, 1282, 3330, 258, 258, 258, 1282, 3330, 1282, 258, 0, 0, 0, 0, 0,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+    16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
+};
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid. */
 static int gtbt__utf8_len(const unsigned char *s, const unsigned char *end) {
@@ -3244,7 +3256,7 @@ static char *gtbt__json_put(char *o, const char *str, size_t n) {
     *o++ = '"';
     while (s < end) {
         run = s;
-        while (s < end && !gtbt__json_special[*s]) s++;
+        while (s < end && !(gtbt__rx_ct[*s] & 16384)) s++;
         if (s > run) { memcpy(o, run, (size_t)(s - run)); o += s - run; }
         if (s >= end) break;
         if (*s >= 0x80) {
@@ -3579,29 +3591,7 @@ static int gtbt__jp_skip(gtbt__jp *j) {
  * Every rule is a single forward scan; any look-ahead done at a position either succeeds (and the
  * scan jumps past the match) or is bounded so that the total work stays linear in the input. */
 
-/* Byte classes: 1 blank (\s), 2 letter, 4 digit, 8 '_', 16 '-', 32 hex digit, 64 '+' or '/',
-   128 upper case, 256 lower case, 512 '.', 1024 first byte of a rule-11 provider prefix, 2048 a
-   byte that starts a rule 6, 7 or 9 match (s g x A J -), 4096 a byte without which a value of
-   fewer than 20 bytes matches no rule (= : blank tab - J), 8192 the same for fewer than 15 bytes
-   (= : blank tab J; see gtbt__redact_short). One table lookup per byte. */
-static const unsigned short gtbt__rx_ct[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 12289, 1, 0, 1, 1, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    12289, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 6160, 512, 64,
-    36, 1060, 36, 36, 36, 36, 36, 36, 36, 36, 12288, 0, 0, 12288, 0, 0,
-    0, 3234, 162, 162, 162, 1186, 1186, 1154, 1154, 1154, 14466, 130, 130, 130, 1154, 130,
-    1154, 130, 130, 1154, 130, 130, 130, 130, 130, 130, 130, 0, 0, 0, 0, 8,
-    0, 1314, 290, 290, 1314, 290, 1314, 3330, 1282, 258, 258, 1282, 1282, 258, 1282, 258,
-    1282, 258, 1282, 3330, 258, 258, 258, 1282, 3330, 1282, 258, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
+/* Byte classes: gtbt__rx_ct (>>json). */
 static int gtbt__rx_ws(unsigned char c) { return gtbt__rx_ct[c] & 1; }
 static int gtbt__rx_alpha(unsigned char c) { return gtbt__rx_ct[c] & 2; }
 static int gtbt__rx_alnum(unsigned char c) { return gtbt__rx_ct[c] & 6; }
@@ -4070,9 +4060,13 @@ static const gtbt__rx_prov2_text gtbt__rx_prov2_texts = {
     GTBT__RX_PROV2S(GTBT__RX_P2_PRE)
 #undef GTBT__RX_P2_PRE
 };
-typedef struct gtbt__rx_prov2 { unsigned short off; unsigned char len, cls, min; } gtbt__rx_prov2;
+/* off: where the prefix is in gtbt__rx_prov2_texts; cm: the body class (3 bits) and the least body length above
+   them (4 bytes a row, not 6: the prefix's length is its strlen) */
+typedef struct gtbt__rx_prov2 { unsigned short off, cm; } gtbt__rx_prov2;
+#define GTBT__RX_PROV2_CLS(pv) ((pv)->cm & 7)
+#define GTBT__RX_PROV2_MIN(pv) ((size_t)((pv)->cm >> 3))
 static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
-#define GTBT__RX_P2_ROW(id, pre, cls, min) { offsetof(gtbt__rx_prov2_text, id), sizeof pre - 1, GTBT__RX_B_##cls, min },
+#define GTBT__RX_P2_ROW(id, pre, cls, min) { offsetof(gtbt__rx_prov2_text, id), GTBT__RX_B_##cls | (min) << 3 },
     GTBT__RX_PROV2S(GTBT__RX_P2_ROW)
 #undef GTBT__RX_P2_ROW
 };
@@ -4105,10 +4099,10 @@ static int gtbt__rx_prov2_at(const unsigned char *s, size_t n, size_t i, size_t 
         k = (size_t)(h - gtbt__rx_prov2_heads);
         pv = &gtbt__rx_prov2s[k];
         if (i + 1 >= n || (unsigned char)GTBT__RX_PROV2_PRE(pv)[1] != s[i + 1]) continue;
-        plen = pv->len;
-        if (n - i < plen + pv->min || memcmp(s + i, GTBT__RX_PROV2_PRE(pv), plen) != 0) continue;
-        for (e = i + plen; e < n && gtbt__rx_body(pv->cls, s[e]); e++) {}
-        if (e - i - plen < pv->min) continue;
+        plen = strlen(GTBT__RX_PROV2_PRE(pv));
+        if (n - i < plen + GTBT__RX_PROV2_MIN(pv) || memcmp(s + i, GTBT__RX_PROV2_PRE(pv), plen) != 0) continue;
+        for (e = i + plen; e < n && gtbt__rx_body(GTBT__RX_PROV2_CLS(pv), s[e]); e++) {}
+        if (e - i - plen < GTBT__RX_PROV2_MIN(pv)) continue;
         *bs = i + plen;
         *be = e;
         return 1;
@@ -4267,6 +4261,27 @@ static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) 
     return m;
 }
 
+/* The fixed prefixes at s[i], shared by gtbt__redact_scan and the pre-check: a provider prefix (sk-, ghp_ gho_ ghs_,
+   glrt glpat- gldt, github_pat_, xox?-, AIza, AKIA: GTBT__RX_M_PROV), the "eyJ" of a JWT (GTBT__RX_M_JWT) or a PEM
+   "-----BEGIN " (GTBT__RX_M_PEM); 0 for none. */
+static unsigned gtbt__rx_prefix_at(const unsigned char *s, size_t n, size_t i) {
+    switch (s[i]) {
+    case 's': if (n - i >= 3 && s[i + 1] == 'k' && s[i + 2] == '-') return GTBT__RX_M_PROV; break;
+    case 'g':
+        if (n - i >= 4 && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
+                           (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
+                           !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
+            return GTBT__RX_M_PROV;
+        break;
+    case 'x': if (n - i >= 5 && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') return GTBT__RX_M_PROV; break;
+    case 'A': if (n - i >= 4 && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) return GTBT__RX_M_PROV; break;
+    case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') return GTBT__RX_M_JWT; break;
+    case '-': if (n - i >= 11 && s[i + 1] == '-' && !memcmp(s + i, "-----BEGIN ", 11)) return GTBT__RX_M_PEM; break;
+    default: break;
+    }
+    return 0;
+}
+
 static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
     size_t i, run = 0, b64 = 0, up = 0, lo = 0, dg = 0, piece = 0, vs, ve;
     unsigned m = 0;
@@ -4287,20 +4302,7 @@ static unsigned gtbt__redact_scan(const unsigned char *s, size_t n, int any) {
         }
         if (gtbt__rx_tok(c)) {
             if (++run >= 41) m |= GTBT__RX_M_LONG;
-            switch (c) {
-            case 's': if (i + 3 <= n && s[i + 1] == 'k' && s[i + 2] == '-') m |= GTBT__RX_M_PROV; break;
-            case 'g':
-                if (i + 4 <= n && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
-                                   (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
-                                   !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
-                    m |= GTBT__RX_M_PROV;
-                break;
-            case 'x': if (i + 5 <= n && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') m |= GTBT__RX_M_PROV; break;
-            case 'A': if (i + 4 <= n && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) m |= GTBT__RX_M_PROV; break;
-            case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') m |= GTBT__RX_M_JWT; break;
-            case '-': if (n - i >= 11 && !memcmp(s + i, "-----BEGIN ", 11)) m |= GTBT__RX_M_PEM; break;
-            default: break;
-            }
+            m |= gtbt__rx_prefix_at(s, n, i);
             if (!(m & GTBT__RX_M_PROV2) && (i == 0 || !gtbt__rx_alnum(s[i - 1])) && gtbt__rx_prov2_at(s, n, i, &vs, &ve))
                 m |= GTBT__RX_M_PROV2;
         } else {
@@ -4348,20 +4350,7 @@ static int gtbt__rx_opaque_run(const unsigned char *s, size_t a, size_t b) {
 /* The prefix checks of gtbt__redact_needed at s[i] (a byte with table bit 1024 or 2048). */
 static int gtbt__rx_needed_at(const unsigned char *s, size_t n, size_t i) {
     size_t vs, ve;
-    switch (s[i]) {                                           /* rules 6, 7, 9: anywhere */
-    case 's': if (n - i >= 3 && s[i + 1] == 'k' && s[i + 2] == '-') return 1; break;
-    case 'g':
-        if (n - i >= 4 && ((s[i + 1] == 'h' && (s[i + 2] == 'p' || s[i + 2] == 'o' || s[i + 2] == 's') && s[i + 3] == '_') ||
-                           (s[i + 1] == 'l' && (s[i + 2] == 'r' || s[i + 2] == 'd') && s[i + 3] == 't') ||
-                           !memcmp(s + i, "glpat-", gtbt__min(n - i, 6)) || !memcmp(s + i, "github_pat_", gtbt__min(n - i, 11))))
-            return 1;
-        break;
-    case 'x': if (n - i >= 5 && s[i + 1] == 'o' && s[i + 2] == 'x' && s[i + 4] == '-') return 1; break;
-    case 'A': if (n - i >= 4 && (!memcmp(s + i, "AIza", 4) || !memcmp(s + i, "AKIA", 4))) return 1; break;
-    case 'J': if (i >= 2 && s[i - 1] == 'y' && s[i - 2] == 'e') return 1; break;
-    case '-': if (n - i >= 11 && s[i + 1] == '-' && !memcmp(s + i, "-----BEGIN ", 11)) return 1; break;
-    default: break;
-    }
+    if (gtbt__rx_prefix_at(s, n, i)) return 1;                /* rules 6, 7, 9: anywhere */
     return (gtbt__rx_ct[s[i]] & 1024) && n - i >= 20 && (i == 0 || !gtbt__rx_alnum(s[i - 1])) &&
            gtbt__rx_prov2_at(s, n, i, &vs, &ve);              /* rule 11 at a word start */
 }
@@ -4749,7 +4738,7 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     gtbt__dns_job *j;
     int done, err = 0;
     if (deadline - gtbt_now_ms() <= 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "telemetry: no time left to resolve %s", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "no time left to resolve %s", host);
         return GTBT_E_TIMEOUT;
     }
     j = (gtbt__dns_job *)gtbt__malloc(sizeof *j);
@@ -4763,7 +4752,7 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     if (!gtbt__dns_start(j)) {
         j->refs = 1;
         gtbt__dns_job_unref(j);
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVER_THREAD, "telemetry: cannot start a resolver thread for %s", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVER_THREAD, "cannot start a resolver thread for %s", host);
         return GTBT_E_NETWORK;
     }
     gtbt__mutex_lock(&j->mu);
@@ -4773,11 +4762,11 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     gtbt__mutex_unlock(&j->mu);
     gtbt__dns_job_unref(j);
     if (!done) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_TIMEOUT, "telemetry: resolving %s timed out", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_TIMEOUT, "resolving %s timed out", host);
         return GTBT_E_TIMEOUT;
     }
     if (err) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "telemetry: cannot resolve %s: %s", host, gai_strerror(err));
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "cannot resolve %s: %s", host, gai_strerror(err));
         return GTBT_E_NETWORK;
     }
     return GTBT_OK;
@@ -4788,12 +4777,12 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
 static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__addrs *out, const gtbt__log *lg) {
     int err;
     if (deadline - gtbt_now_ms() <= 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "telemetry: no time left to resolve %s", host);
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_NO_TIME, "no time left to resolve %s", host);
         return GTBT_E_TIMEOUT;
     }
     err = gtbt__getaddrinfo(host, port, out);
     if (err) {
-        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "telemetry: cannot resolve %s: %s", host, gai_strerror(err));
+        gtbt__logi(lg, GTBT_LOGITEM_RESOLVE_FAILED, "cannot resolve %s: %s", host, gai_strerror(err));
         return GTBT_E_NETWORK;
     }
     return GTBT_OK;
@@ -4887,10 +4876,10 @@ static int gtbt__sock_connect(gtbt__conn *c, const char *what, const char *host,
     rc = gtbt__sock_connect_he(&a, c->deadline, &c->fd, &err);
     if (rc == GTBT_OK) return GTBT_OK;
     if (rc == GTBT_E_TIMEOUT || gtbt_now_ms() >= c->deadline) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_TIMEOUT, "telemetry: connecting to %s %s port %d timed out", what, host, port);
+        gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_TIMEOUT, "connecting to %s %s port %d timed out", what, host, port);
         return GTBT_E_TIMEOUT;
     }
-    gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_FAILED, "telemetry: cannot connect to %s %s port %d: %s", what, host, port, strerror(err));
+    gtbt__logi(c->lg, GTBT_LOGITEM_CONNECT_FAILED, "cannot connect to %s %s port %d: %s", what, host, port, strerror(err));
     return GTBT_E_NETWORK;
 }
 
@@ -4905,11 +4894,11 @@ static int gtbt__sock_write(gtbt__conn *c, const void *p, size_t n) {
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             rc = gtbt__poll_fd(c->fd, 1, c->deadline);
             if (rc == GTBT_OK) continue;
-            if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_TIMEOUT, "telemetry: sending to %s timed out", c->where);
-            else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
+            if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_TIMEOUT, "sending to %s timed out", c->where);
+            else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "sending to %s failed: %s", c->where, strerror(errno));
             return rc;
         }
-        gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "telemetry: sending to %s failed: %s", c->where, strerror(errno));
+        gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_SEND_FAILED, "sending to %s failed: %s", c->where, strerror(errno));
         return GTBT_E_NETWORK;
     }
     return GTBT_OK;
@@ -4928,8 +4917,8 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
             rc = errno == EAGAIN || errno == EWOULDBLOCK ? gtbt__poll_fd(c->fd, 0, c->deadline) : GTBT_E_NETWORK;
             if (rc == GTBT_OK) continue;
         }
-        if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_TIMEOUT, "telemetry: waiting for %s timed out", c->where);
-        else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_FAILED, "telemetry: reading from %s failed: %s", c->where, strerror(errno));
+        if (rc == GTBT_E_TIMEOUT) gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_TIMEOUT, "waiting for %s timed out", c->where);
+        else gtbt__logi(c->lg, GTBT_LOGITEM_SOCKET_RECV_FAILED, "reading from %s failed: %s", c->where, strerror(errno));
         return rc;
     }
 }
@@ -5387,12 +5376,12 @@ typedef struct gtbt__ta_index {
 
 static gtbt__ta_index gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__global_lock(); never shrinks */
 
-static const char gtbt__ca_bundles[][40] = {
-    "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
-    "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem",
-    "/usr/local/share/certs/ca-root-nss.crt", "/usr/local/etc/ssl/cert.pem",   /* FreeBSD */
-    "/etc/openssl/certs/ca-certificates.crt"                                    /* NetBSD */
-};
+/* The system bundles, in order, each NUL-terminated, an empty one at the end (one string: no padding, no pointers). */
+static const char gtbt__ca_bundles[] =
+    "/etc/ssl/certs/ca-certificates.crt\0/etc/pki/tls/certs/ca-bundle.crt\0/etc/ssl/cert.pem\0"
+    "/etc/pki/tls/cacert.pem\0/usr/local/etc/openssl/cert.pem\0"
+    "/usr/local/share/certs/ca-root-nss.crt\0/usr/local/etc/ssl/cert.pem\0"   /* FreeBSD */
+    "/etc/openssl/certs/ca-certificates.crt\0";                               /* NetBSD */
 
 /* Each anchor owns one block holding its DN then its key bytes, so dn.data is the only pointer to free. */
 static void gtbt__ta_list_free(gtbt__ta_list *l) {
@@ -5511,9 +5500,9 @@ static int gtbt__ta_index_add(gtbt__ta_index *x, const unsigned char *b, const u
 #define gtbt__ta_load_store GTBT__P(gtbt__ta_load_store)
 #if GTBT__POSIX
 static const char *gtbt__ca_default_posix(void) {
-    size_t i;
-    for (i = 0; i < sizeof gtbt__ca_bundles / sizeof gtbt__ca_bundles[0]; i++)
-        if (access(gtbt__ca_bundles[i], R_OK) == 0) return gtbt__ca_bundles[i];
+    const char *p;
+    for (p = gtbt__ca_bundles; *p; p += strlen(p) + 1)
+        if (access(p, R_OK) == 0) return p;
     return NULL;
 }
 static int gtbt__ta_load_store_posix(gtbt__ta_list *l, const gtbt__log *lg) { (void)l; (void)lg; return GTBT_E_TLS; }
@@ -5525,7 +5514,7 @@ static int gtbt__ta_load_store_win32(gtbt__ta_list *l, const gtbt__log *lg) {
     HCERTSTORE st = CertOpenSystemStoreW(0, L"ROOT");
     PCCERT_CONTEXT cc = NULL;
     if (!st) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "telemetry: cannot read CA bundle %s (error %lu)", GTBT__TA_STORE, (unsigned long)GetLastError());
+        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "cannot read CA bundle %s (error %lu)", GTBT__TA_STORE, (unsigned long)GetLastError());
         return GTBT_E_TLS;
     }
     while (!l->oom && (cc = CertEnumCertificatesInStore(st, cc)) != NULL)
@@ -5534,7 +5523,7 @@ static int gtbt__ta_load_store_win32(gtbt__ta_list *l, const gtbt__log *lg) {
     CertCloseStore(st, 0);
     if (l->oom) { gtbt__ta_list_free(l); return GTBT_E_NOMEM; }
     if (l->n == 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", GTBT__TA_STORE);
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "no usable certificate in CA bundle %s", GTBT__TA_STORE);
         return GTBT_E_TLS;
     }
     return GTBT_OK;
@@ -5560,7 +5549,7 @@ static int gtbt__ta_index_load(const char *path, gtbt__ta_index *x, int64_t dead
     rc = gtbt__read_file(path, GTBT__TLS_MAX_BUNDLE, 0, &text, &n);   /* system bundles are often links */
     if (rc == GTBT_E_NOMEM) return rc;
     if (rc != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "telemetry: cannot read CA bundle %s (%s)", path,
+        gtbt__logi(lg, GTBT_LOGITEM_CA_UNREADABLE, "cannot read CA bundle %s (%s)", path,
                    rc == GTBT_E_IO ? strerror(errno) : "not a regular file or larger than 4 MiB");
         return GTBT_E_TLS;
     }
@@ -5571,7 +5560,7 @@ static int gtbt__ta_index_load(const char *path, gtbt__ta_index *x, int64_t dead
     for (p = t; (p = gtbt__pem_next(t, p, e, &lab, &lab_len, &b, &be, &ok)) != NULL;) {
         if (!gtbt__pem_is_cert(lab, lab_len)) continue;
         if ((++seen & 31) == 0 && gtbt_now_ms() >= deadline) {
-            gtbt__logi(lg, GTBT_LOGITEM_CA_LOAD_TIMEOUT, "telemetry: loading CA bundle %s ran out of time after %lu certificates "
+            gtbt__logi(lg, GTBT_LOGITEM_CA_LOAD_TIMEOUT, "loading CA bundle %s ran out of time after %lu certificates "
                        "(flush deadline)", path, seen);
             gtbt__ta_index_free(x);
             return GTBT_E_TIMEOUT;
@@ -5582,13 +5571,13 @@ static int gtbt__ta_index_load(const char *path, gtbt__ta_index *x, int64_t dead
         if (rc != GTBT_OK) bad++;
     }
     if (bad)
-        gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s: skipped %lu certificate(s) that cannot be decoded "
+        gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "CA bundle %s: skipped %lu certificate(s) that cannot be decoded "
                    "or have a key other than RSA or ECDSA (P-256, P-384, P-521)", path, bad);
     if (over)
-        gtbt__logi(lg, GTBT_LOGITEM_CA_TOO_MANY, "telemetry: CA bundle %s has more than %d certificates; the rest are ignored",
+        gtbt__logi(lg, GTBT_LOGITEM_CA_TOO_MANY, "CA bundle %s has more than %d certificates; the rest are ignored",
                    path, GTBT__TLS_MAX_ANCHORS);
     if (x->n == 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", path);
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "no usable certificate in CA bundle %s", path);
         gtbt__ta_index_free(x);
         return GTBT_E_TLS;
     }
@@ -5619,11 +5608,11 @@ static GTBT__UNUSED int gtbt__ta_load(const char *path, gtbt__ta_list *l, const 
         int r = gtbt__ta_build(&x, i, l);
         if (r == GTBT_E_NOMEM) rc = r;
         else if (r != GTBT_OK)
-            gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s: certificate %lu cannot be decoded; skipped", path,
+            gtbt__logi(lg, GTBT_LOGITEM_CA_MALFORMED, "CA bundle %s: certificate %lu cannot be decoded; skipped", path,
                        (unsigned long)i + 1);
     }
     if (rc == GTBT_OK && l->n == 0) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "telemetry: no usable certificate in CA bundle %s", path);
+        gtbt__logi(lg, GTBT_LOGITEM_CA_EMPTY, "no usable certificate in CA bundle %s", path);
         rc = GTBT_E_TLS;
     }
     gtbt__ta_index_free(&x);
@@ -5693,7 +5682,7 @@ static int gtbt__ta_select(const gtbt_net_desc *net, const br_x509_trust_anchor 
     else if (env && *env) path = env;
     if (!path) path = gtbt__ca_default();
     if (!path) {
-        gtbt__logi(lg, GTBT_LOGITEM_CA_NOT_FOUND, "telemetry: no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
+        gtbt__logi(lg, GTBT_LOGITEM_CA_NOT_FOUND, "no CA bundle found (set gtbt_net_desc.ca_file or SSL_CERT_FILE)");
         return GTBT_E_TLS;
     }
     rc = gtbt__ta_get(path, idx, owned, deadline, lg);
@@ -5864,7 +5853,7 @@ static void gtbt__xw_anchors(gtbt__x509w *x) {
         rc = gtbt__ta_build(idx, i, &x->built);
         if (rc == GTBT_E_NOMEM) { x->fail = GTBT__XW_NOMEM; return; }
         if (rc != GTBT_OK)
-            gtbt__logi(x->lg, GTBT_LOGITEM_CA_MALFORMED, "telemetry: CA bundle %s: certificate %lu cannot be decoded; skipped",
+            gtbt__logi(x->lg, GTBT_LOGITEM_CA_MALFORMED, "CA bundle %s: certificate %lu cannot be decoded; skipped",
                        idx->path, (unsigned long)i + 1);
     }
     x->xc->trust_anchors = x->built.ta;
@@ -5929,6 +5918,7 @@ static void gtbt__tls_profile(br_ssl_client_context *cc, br_x509_minimal_context
         BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
     };
     br_ssl_engine_context *e = &cc->eng;
+    br_chacha20_run chacha;
     br_ssl_client_zero(cc);
     br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
     br_x509_minimal_init(xc, &br_sha256_vtable, ta, n);
@@ -5945,7 +5935,12 @@ static void gtbt__tls_profile(br_ssl_client_context *cc, br_x509_minimal_context
     br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
     br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
     br_ssl_engine_set_default_aes_gcm(e);
-    br_ssl_engine_set_default_chapol(e);
+    /* ChaCha20 with SSE2 where the CPU has it, else the portable constant-time code; Poly1305 with the
+       portable constant-time code only (the 64-bit one is 3.5 KB more, for a few hundred bytes a request). */
+    br_ssl_engine_set_chapol(e, &br_sslrec_in_chapol_vtable, &br_sslrec_out_chapol_vtable);
+    chacha = br_chacha20_sse2_get();
+    br_ssl_engine_set_chacha20(e, chacha ? chacha : &br_chacha20_ct_run);
+    br_ssl_engine_set_poly1305(e, &br_poly1305_ctmul_run);
 }
 
 /* --- the TLS connection --- */
@@ -5961,29 +5956,34 @@ struct gtbt__tls {
 };
 
 static const char *gtbt__tls_strerror(int err) {
-    switch (err) {
-    case BR_ERR_X509_EXPIRED: return "certificate expired or not yet valid";
-    case BR_ERR_X509_NOT_TRUSTED: return "unknown CA (certificate chain not trusted)";
-    case BR_ERR_X509_BAD_SERVER_NAME: return "host name mismatch";
-    case BR_ERR_X509_NOT_CA: return "an issuer in the chain is not a CA";
-    case BR_ERR_X509_EMPTY_CHAIN: return "server sent no certificate";
-    case BR_ERR_X509_BAD_SIGNATURE: return "bad certificate signature";
-    case BR_ERR_X509_WEAK_PUBLIC_KEY: return "certificate key too weak (RSA keys need 2048 bits)";
-    case BR_ERR_X509_FORBIDDEN_KEY_USAGE: return "certificate key usage forbids TLS server use";
-    case BR_ERR_X509_CRITICAL_EXTENSION: return "unsupported critical certificate extension";
-    case BR_ERR_X509_TIME_UNKNOWN: return "current time unknown";
-    case BR_ERR_X509_UNSUPPORTED: return "unsupported certificate algorithm (SHA-1 signatures are refused)";
-    case BR_ERR_X509_LIMIT_EXCEEDED: return "certificate too large";
-    case BR_ERR_UNSUPPORTED_VERSION: case BR_ERR_BAD_VERSION: return "unsupported protocol version, or not a TLS server (TLS 1.2 is the minimum)";
-    case BR_ERR_BAD_CIPHER_SUITE: return "no common cipher suite (ECDHE with AES-GCM or ChaCha20-Poly1305 needed)";
-    case BR_ERR_BAD_SIGNATURE: return "bad handshake signature";
-    case BR_ERR_WRONG_KEY_USAGE: return "server key usage does not allow the cipher suite";
-    case BR_ERR_BAD_MAC: return "bad record MAC";
-    case BR_ERR_NO_RANDOM: return "no random source";
-    case BR_ERR_IO: return "I/O error";
-    case BR_ERR_BAD_LENGTH: case BR_ERR_UNKNOWN_TYPE: case BR_ERR_UNEXPECTED: case BR_ERR_BAD_HANDSHAKE:
-    case BR_ERR_TOO_LARGE: return "protocol error (is the server speaking TLS?)";
-    default: break;
+    /* pairs of a BearSSL error code and the number of its text in texts (a table, not a switch: no jump table) */
+    static const unsigned char codes[][2] = {
+        {BR_ERR_X509_EXPIRED, 0}, {BR_ERR_X509_NOT_TRUSTED, 1}, {BR_ERR_X509_BAD_SERVER_NAME, 2}, {BR_ERR_X509_NOT_CA, 3},
+        {BR_ERR_X509_EMPTY_CHAIN, 4}, {BR_ERR_X509_BAD_SIGNATURE, 5}, {BR_ERR_X509_WEAK_PUBLIC_KEY, 6},
+        {BR_ERR_X509_FORBIDDEN_KEY_USAGE, 7}, {BR_ERR_X509_CRITICAL_EXTENSION, 8}, {BR_ERR_X509_TIME_UNKNOWN, 9},
+        {BR_ERR_X509_UNSUPPORTED, 10}, {BR_ERR_X509_LIMIT_EXCEEDED, 11}, {BR_ERR_UNSUPPORTED_VERSION, 12},
+        {BR_ERR_BAD_VERSION, 12}, {BR_ERR_BAD_CIPHER_SUITE, 13}, {BR_ERR_BAD_SIGNATURE, 14}, {BR_ERR_WRONG_KEY_USAGE, 15},
+        {BR_ERR_BAD_MAC, 16}, {BR_ERR_NO_RANDOM, 17}, {BR_ERR_IO, 18}, {BR_ERR_BAD_LENGTH, 19}, {BR_ERR_UNKNOWN_TYPE, 19},
+        {BR_ERR_UNEXPECTED, 19}, {BR_ERR_BAD_HANDSHAKE, 19}, {BR_ERR_TOO_LARGE, 19}
+    };
+    static const char texts[] =
+        "certificate expired or not yet valid\0unknown CA (certificate chain not trusted)\0host name mismatch\0"
+        "an issuer in the chain is not a CA\0server sent no certificate\0bad certificate signature\0"
+        "certificate key too weak (RSA keys need 2048 bits)\0certificate key usage forbids TLS server use\0"
+        "unsupported critical certificate extension\0current time unknown\0"
+        "unsupported certificate algorithm (SHA-1 signatures are refused)\0certificate too large\0"
+        "unsupported protocol version, or not a TLS server (TLS 1.2 is the minimum)\0"
+        "no common cipher suite (ECDHE with AES-GCM or ChaCha20-Poly1305 needed)\0bad handshake signature\0"
+        "server key usage does not allow the cipher suite\0bad record MAC\0no random source\0I/O error\0"
+        "protocol error (is the server speaking TLS?)";
+    size_t i;
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        if (codes[i][0] == err) {
+            const char *t = texts;
+            unsigned k;
+            for (k = 0; k < codes[i][1]; k++) t += strlen(t) + 1;
+            return t;
+        }
     }
     if (err >= BR_ERR_SEND_FATAL_ALERT) return "fatal alert sent";
     if (err >= BR_ERR_RECV_FATAL_ALERT) return "fatal alert received from the server";
@@ -5994,18 +5994,19 @@ static const char *gtbt__tls_strerror(int err) {
 /* The engine is closed: GTBT__TLS_EOF on a clean close, the transport error, or GTBT_E_TLS (logged). */
 static int gtbt__tls_closed(gtbt__tls *t) {
     int err = br_ssl_engine_last_error(&t->cc.eng);
+    gtbt_log_item item = GTBT_LOGITEM_TLS_FAILED;
+    const char *why = gtbt__tls_strerror(err);
     if (err == BR_ERR_OK) return GTBT__TLS_EOF;
     if (t->io_rc != GTBT_OK && err == BR_ERR_IO) return t->io_rc;
     if (t->xw.fail == GTBT__XW_NOMEM) return GTBT_E_NOMEM;
-    if (t->xw.fail == GTBT__XW_IP)
-        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_IP_NOT_IN_CERT, "telemetry: TLS with %s failed: the certificate does not list that IP "
-                   "address in its subjectAltName (BearSSL error %d)", t->c->where, err);
-    else if (t->xw.fail == GTBT__XW_EKU)
-        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_NOT_SERVER_CERT, "telemetry: TLS with %s failed: the certificate's extended key usage "
-                   "does not allow TLS server use (BearSSL error %d)", t->c->where, err);
-    else
-        gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_FAILED, "telemetry: TLS with %s failed: %s (BearSSL error %d)", t->c->where,
-                   gtbt__tls_strerror(err), err);
+    if (t->xw.fail == GTBT__XW_IP) {
+        item = GTBT_LOGITEM_TLS_IP_NOT_IN_CERT;
+        why = "the certificate does not list that IP address in its subjectAltName";
+    } else if (t->xw.fail == GTBT__XW_EKU) {
+        item = GTBT_LOGITEM_TLS_NOT_SERVER_CERT;
+        why = "the certificate's extended key usage does not allow TLS server use";
+    }
+    gtbt__logi(t->c->lg, item, "TLS with %s failed: %s (BearSSL error %d)", t->c->where, why, err);
     return GTBT_E_TLS;
 }
 
@@ -6029,7 +6030,7 @@ static int gtbt__tls_run(gtbt__tls *t, unsigned want) {
         }
         if (st & want) return GTBT_OK;
         if (st & BR_SSL_RECVAPP) { /* data we did not ask for yet (the server answered before the request ended) */
-            gtbt__logi(t->c->lg, GTBT_LOGITEM_EARLY_RESPONSE, "telemetry: %s sent data before the request was complete", t->c->where);
+            gtbt__logi(t->c->lg, GTBT_LOGITEM_EARLY_RESPONSE, "%s sent data before the request was complete", t->c->where);
             return t->io_rc = GTBT_E_NETWORK;
         }
         if (st & BR_SSL_RECVREC) {
@@ -6083,7 +6084,7 @@ static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc
     }
     rc = gtbt__tls_run(t, BR_SSL_SENDAPP); /* SENDAPP appears once the handshake is complete */
     if (rc == GTBT__TLS_EOF)
-        gtbt__logi(c->lg, GTBT_LOGITEM_TLS_HANDSHAKE_CLOSED, "telemetry: %s closed the connection during the TLS handshake", c->where);
+        gtbt__logi(c->lg, GTBT_LOGITEM_TLS_HANDSHAKE_CLOSED, "%s closed the connection during the TLS handshake", c->where);
     if (rc == GTBT_OK || rc == GTBT_E_TIMEOUT || rc == GTBT_E_NOMEM) return rc;
     return GTBT_E_TLS;
 }
@@ -6095,7 +6096,7 @@ static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n) {
         size_t len;
         int rc = gtbt__tls_run(t, BR_SSL_SENDAPP);
         if (rc == GTBT__TLS_EOF) {
-            gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_CLOSED_SENDING, "telemetry: %s closed the connection while sending", t->c->where);
+            gtbt__logi(t->c->lg, GTBT_LOGITEM_TLS_CLOSED_SENDING, "%s closed the connection while sending", t->c->where);
             return GTBT_E_NETWORK;
         }
         if (rc != GTBT_OK) return rc;
@@ -6142,7 +6143,7 @@ static void gtbt__tls_free(gtbt__tls *t) {
 
 static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net) {
     (void)u; (void)net;
-    gtbt__logi(c->lg, GTBT_LOGITEM_TLS_NOT_BUILT, "telemetry: https needs TLS, which this build left out (GTB_TELEMETRY_NO_TLS)");
+    gtbt__logi(c->lg, GTBT_LOGITEM_TLS_NOT_BUILT, "https needs TLS, which this build left out (GTB_TELEMETRY_NO_TLS)");
     return GTBT_E_UNSUPPORTED;
 }
 static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n) { (void)t; (void)p; (void)n; return GTBT_E_UNSUPPORTED; }
@@ -6530,13 +6531,13 @@ static int gtbt__http_read_body(gtbt__conn *c, gtbt__body *b, char *first, size_
         if (rc != GTBT_OK) return rc;
         if (got == 0 && b->mode == GTBT__BODY_CLOSE) break;
         if (got == 0) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CLOSED, "telemetry: %s closed the connection in the middle of the body", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CLOSED, "%s closed the connection in the middle of the body", c->where);
             return GTBT_E_NETWORK;
         }
         r = gtbt__body_feed(b, io, got);
     }
     if (r < 0) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CHUNKED_MALFORMED, "telemetry: malformed chunked body from %s", c->where);
+        gtbt__logi(c->lg, GTBT_LOGITEM_BODY_CHUNKED_MALFORMED, "malformed chunked body from %s", c->where);
         return GTBT_E_NETWORK;
     }
     return b->out.oom ? GTBT_E_NOMEM : GTBT_OK;
@@ -6549,14 +6550,14 @@ static int gtbt__http_read_head(gtbt__conn *c, gtbt__buf *in, char *io, size_t *
     for (;;) {
         end = in->len ? gtbt__http_head_end(in->p, in->len, &scanned) : 0;
         if (end > GTBT__HTTP_MAX_HEADERS || (!end && in->len >= GTBT__HTTP_MAX_HEADERS)) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_TOO_LARGE, "telemetry: response head from %s exceeds 16 KiB", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_TOO_LARGE, "response head from %s exceeds 16 KiB", c->where);
             return GTBT_E_NETWORK;
         }
         if (end) { *head_len = end; return GTBT_OK; }
         rc = gtbt__conn_read(c, io, GTBT__HTTP_IO_CHUNK, &got);
         if (rc != GTBT_OK) return rc;
         if (got == 0) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_CLOSED, "telemetry: %s closed the connection before a complete response head", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_CLOSED, "%s closed the connection before a complete response head", c->where);
             return GTBT_E_NETWORK;
         }
         gtbt__buf_put(in, io, got);
@@ -6572,12 +6573,12 @@ static int gtbt__http_read_final_head(gtbt__conn *c, gtbt__buf *in, char *io, si
         rc = gtbt__http_read_head(c, in, io, head_len);
         if (rc != GTBT_OK) return rc;
         if (gtbt__http_parse_head(in->p, *head_len, status, retry_after_ms, clen, chunked) != GTBT_OK) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_MALFORMED, "telemetry: malformed response head from %s", c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HEAD_MALFORMED, "malformed response head from %s", c->where);
             return GTBT_E_NETWORK;
         }
         if (*status >= 200) return GTBT_OK;
         if (*status == 101 || i >= GTBT__HTTP_MAX_INTERIM) {
-            gtbt__logi(c->lg, GTBT_LOGITEM_HTTP_UNEXPECTED, "telemetry: unexpected HTTP %d from %s", *status, c->where);
+            gtbt__logi(c->lg, GTBT_LOGITEM_HTTP_UNEXPECTED, "unexpected HTTP %d from %s", *status, c->where);
             return GTBT_E_NETWORK;
         }
         memmove(in->p, in->p + *head_len, in->len - *head_len + 1); /* drop the 1xx head (and keep the NUL) */
@@ -6770,7 +6771,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
     if (at > auth) {                                      /* user:password@ */
         size_t pre = (size_t)(auth - v);
         if (gtbt__proxy_userinfo(auth, (size_t)(at - 1 - auth), basic) != GTBT_OK || vn > GTBT__URL_MAX) {
-            gtbt__logi(lg, GTBT_LOGITEM_PROXY_CREDENTIALS_INVALID, "telemetry: the credentials of the proxy in %s are invalid (want "
+            gtbt__logi(lg, GTBT_LOGITEM_PROXY_CREDENTIALS_INVALID, "the credentials of the proxy in %s are invalid (want "
                        "user:password@, percent-encoded, at most %d bytes)", from, GTBT__PROXY_CRED_MAX);
             return GTBT_E_INVALID;
         }
@@ -6784,7 +6785,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
         v = tmp;
     }
     if (gtbt__url_parse(v, proxy) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_PROXY_INVALID, "telemetry: the proxy in %s is not a valid http://[user:password@]host:port URL", from);
+        gtbt__logi(lg, GTBT_LOGITEM_PROXY_INVALID, "the proxy in %s is not a valid http://[user:password@]host:port URL", from);
         memset(basic, 0, sizeof basic);
         return GTBT_E_INVALID;
     }
@@ -6792,7 +6793,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
     memset(basic, 0, sizeof basic);
     memset(tmp, 0, sizeof tmp);
     if (proxy->tls) {
-        gtbt__logi(lg, GTBT_LOGITEM_PROXY_HTTPS, "telemetry: the proxy in %s uses https://, which is not supported; "
+        gtbt__logi(lg, GTBT_LOGITEM_PROXY_HTTPS, "the proxy in %s uses https://, which is not supported; "
                    "use an http:// proxy (https targets are still tunnelled with TLS)", from);
         return GTBT_E_UNSUPPORTED;
     }
@@ -6842,17 +6843,17 @@ static int gtbt__proxy_tunnel(gtbt__conn *c, const gtbt__url *target, const gtbt
     rc = !io || req.oom ? GTBT_E_NOMEM : gtbt__sock_write(c, req.p, req.len);
     if (rc == GTBT_OK) rc = gtbt__http_read_head(c, &in, io, &head_len);
     if (rc == GTBT_OK && gtbt__http_parse_head(in.p, head_len, &status, &ra, &clen, &chunked) != GTBT_OK) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_MALFORMED, "telemetry: malformed answer from the proxy to CONNECT %s", auth);
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_MALFORMED, "malformed answer from the proxy to CONNECT %s", auth);
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && (status < 200 || status > 299)) {
-        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_REFUSED, "telemetry: the proxy refused CONNECT %s: HTTP %d%s", auth, status,
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_REFUSED, "the proxy refused CONNECT %s: HTTP %d%s", auth, status,
                    status != 407 ? "" : proxy->basic[0] ? " (check the user and password in the proxy URL)"
                                                         : " (put user:password@ in the proxy URL)");
         rc = GTBT_E_NETWORK;
     }
     if (rc == GTBT_OK && in.len != head_len) { /* the target speaks only after our request */
-        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_EXTRA, "telemetry: the proxy sent unexpected data after CONNECT %s", auth);
+        gtbt__logi(c->lg, GTBT_LOGITEM_PROXY_CONNECT_EXTRA, "the proxy sent unexpected data after CONNECT %s", auth);
         rc = GTBT_E_NETWORK;
     }
     if (req.p) memset(req.p, 0, req.len);                 /* it held the credentials */
@@ -6901,13 +6902,13 @@ static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log 
     if (n && !h) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
         if (!h[i].key || !h[i].value || !gtbt__http_is_token(h[i].key, strlen(h[i].key)) || !gtbt__http_value_ok(h[i].value)) {
-            gtbt__logi(lg, GTBT_LOGITEM_HEADER_INVALID, "telemetry: extra header #%lu is invalid (the name must be a token, the value "
+            gtbt__logi(lg, GTBT_LOGITEM_HEADER_INVALID, "extra header #%lu is invalid (the name must be a token, the value "
                        "must not contain CR, LF or control characters)", (unsigned long)i);
             return GTBT_E_INVALID;
         }
         for (k = 0; k < sizeof own / sizeof own[0]; k++) {
             if (gtbt__ascii_casecmp(h[i].key, own[k]) == 0) {
-                gtbt__logi(lg, GTBT_LOGITEM_HEADER_RESERVED, "telemetry: extra header %s is set by the HTTP client itself", h[i].key);
+                gtbt__logi(lg, GTBT_LOGITEM_HEADER_RESERVED, "extra header %s is set by the HTTP client itself", h[i].key);
                 return GTBT_E_INVALID;
             }
         }
@@ -6929,13 +6930,13 @@ static int gtbt__http_prepare(const gtbt__http_request *rq, gtbt__url *u, gtbt__
     size_t i;
     int rc;
     if (gtbt__url_parse(rq->url, u) != GTBT_OK) {
-        gtbt__logi(lg, GTBT_LOGITEM_ENDPOINT_INVALID, "telemetry: invalid endpoint URL (http:// or https://, at most 2048 bytes, "
+        gtbt__logi(lg, GTBT_LOGITEM_ENDPOINT_INVALID, "invalid endpoint URL (http:// or https://, at most 2048 bytes, "
                    "no credentials, spaces or control characters)");
         return GTBT_E_INVALID;
     }
     if ((rq->body_len && !rq->body) || (rq->user_agent && !gtbt__http_value_ok(rq->user_agent)) ||
         (rq->content_type && !gtbt__http_value_ok(rq->content_type))) {
-        gtbt__logi(lg, GTBT_LOGITEM_REQUEST_INVALID, "telemetry: invalid request (body, User-Agent or Content-Type)");
+        gtbt__logi(lg, GTBT_LOGITEM_REQUEST_INVALID, "invalid request (body, User-Agent or Content-Type)");
         return GTBT_E_INVALID;
     }
     rc = gtbt__http_check_headers(rq->headers, rq->n_headers, lg);
@@ -7003,7 +7004,7 @@ static GTBT__UNUSED int gtbt__http_post(const gtbt__http_request *rq, gtbt__http
     if (rc == GTBT_OK) rc = gtbt__conn_flush(&c);
     if (rc == GTBT_OK) rc = gtbt__http_read_response(&c, rs);
     if (rc == GTBT_OK)
-        gtbt__logi(lg, GTBT_LOGITEM_HTTP_POSTED, "telemetry: POST to %s: HTTP %d, %lu body bytes%s", c.where, rs->status,
+        gtbt__logi(lg, GTBT_LOGITEM_HTTP_POSTED, "POST to %s: HTTP %d, %lu body bytes%s", c.where, rs->status,
                    (unsigned long)rs->body_len, rs->body_truncated ? " (truncated)" : "");
     gtbt__conn_close(&c);
     gtbt__buf_free(&req);
@@ -7311,12 +7312,12 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
     if (!url || gtbt__url_parse(url, &u) != GTBT_OK) {
         char shown[256];
         gtbt__url_display(url, shown, sizeof shown);
-        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "telemetry: invalid %s URL \"%s\" (want http:// or https://, a host, no credentials)",
+        gtbt__logi(lg, GTBT_LOGITEM_URL_INVALID, "invalid %s URL \"%s\" (want http:// or https://, a host, no credentials)",
                    what, shown);
         return GTBT_E_INVALID;
     }
     if (u.tls && !GTBT__TLS) {
-        gtbt__logi(lg, GTBT_LOGITEM_URL_NEEDS_TLS, "telemetry: %s URL needs TLS, but this build has GTB_TELEMETRY_NO_TLS", what);
+        gtbt__logi(lg, GTBT_LOGITEM_URL_NEEDS_TLS, "%s URL needs TLS, but this build has GTB_TELEMETRY_NO_TLS", what);
         return GTBT_E_UNSUPPORTED;
     }
     return GTBT_OK;
@@ -7331,7 +7332,7 @@ static int gtbt__key_ok(char *key, const gtbt__log *lg, const char *what) {
     for (i = 0; key[i]; i++)
         if ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) break;
     if (!key[0] || key[i]) {
-        gtbt__logi(lg, GTBT_LOGITEM_KEY_INVALID, "telemetry: %s has a control character (or nothing but blanks); backend not built", what);
+        gtbt__logi(lg, GTBT_LOGITEM_KEY_INVALID, "%s has a control character (or nothing but blanks); backend not built", what);
         return 0;
     }
     return 1;
@@ -7586,14 +7587,14 @@ static int gtbt__net_post(gtbt__net_backend *nb, const char *ua, const gtbt_kv *
     rq.deadline_ms = deadline_ms;
     rc = gtbt__http_post(&rq, &rs, &nb->log);
     if (rc != GTBT_OK) {
-        gtbt__logi(&nb->log, GTBT_LOGITEM_POST_FAILED, "telemetry: POST to %s failed: %s", nb->info, gtbt_strerror(rc));
+        gtbt__logi(&nb->log, GTBT_LOGITEM_POST_FAILED, "POST to %s failed: %s", nb->info, gtbt_strerror(rc));
         return rc;
     }
     rc = gtbt__http_classify(rs.status, nb->kind == GTBT__NB_OTLP);
     if (rc == GTBT_E_HTTP_RETRY && rs.retry_after_ms > 0) nb->base.retry_after_ms = rs.retry_after_ms;
     if (rc != GTBT_OK)
         gtbt__logi(&nb->log, rs.status >= 300 && rs.status < 400 ? GTBT_LOGITEM_HTTP_REDIRECT : GTBT_LOGITEM_HTTP_REFUSED,
-                   "telemetry: %s answered HTTP %d%s", nb->info, rs.status,
+                   "%s answered HTTP %d%s", nb->info, rs.status,
                    rs.status >= 300 && rs.status < 400 ? " (redirects are not followed: fix the endpoint URL)" : "");
     gtbt__http_response_free(&rs);
     return rc;
@@ -7656,7 +7657,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
         if (!n || n > GTBT__URL_MAX || strchr(desc->endpoint, '?') || strchr(desc->endpoint, '#')) {
             char shown[256];
             gtbt__url_display(desc->endpoint, shown, sizeof shown);
-            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "telemetry: invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
+            gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
             gtbt__buf_free(&url);
             return NULL;
         }
@@ -7664,7 +7665,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
             const char *k = desc->net.headers[i].key ? desc->net.headers[i].key : "";
             if (!gtbt__ascii_ncasecmp(desc->endpoint, "http:", 5) &&
                 (strstr(k, "uth") || strstr(k, "ey") || strstr(k, "oken") || strstr(k, "ecret") || !gtbt__ascii_casecmp(k, "cookie")))
-                gtbt__logi(&lg, GTBT_LOGITEM_OTLP_HEADER_CREDENTIALS, "telemetry: OTel header %s appears to carry credentials; ensure the exporter uses TLS", k);
+                gtbt__logi(&lg, GTBT_LOGITEM_OTLP_HEADER_CREDENTIALS, "OTel header %s appears to carry credentials; ensure the exporter uses TLS", k);
         }
     }
     nb = gtbt__net_backend_new(GTBT__NB_OTLP, gtbt__otlp_body, url.p, &desc->net, "OTLP endpoint");
@@ -7703,7 +7704,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_datadog_backend(const gtbt_datadog_desc *de
     if (!desc) return NULL;
     lg = gtbt__log_of_net(&desc->net);
     if (!desc->api_key || !desc->api_key[0]) {
-        gtbt__logi(&lg, GTBT_LOGITEM_DATADOG_NO_KEY, "telemetry: Datadog backend needs gtbt_datadog_desc.api_key (e.g. from $DD_API_KEY)");
+        gtbt__logi(&lg, GTBT_LOGITEM_DATADOG_NO_KEY, "Datadog backend needs gtbt_datadog_desc.api_key (e.g. from $DD_API_KEY)");
         return NULL;
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
@@ -7731,7 +7732,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_posthog_backend(const gtbt_posthog_desc *de
     if (!desc) return NULL;
     lg = gtbt__log_of_net(&desc->net);
     if (!desc->project_key || !desc->project_key[0]) {
-        gtbt__logi(&lg, GTBT_LOGITEM_POSTHOG_NO_KEY, "telemetry: PostHog backend needs gtbt_posthog_desc.project_key (\"phc_...\")");
+        gtbt__logi(&lg, GTBT_LOGITEM_POSTHOG_NO_KEY, "PostHog backend needs gtbt_posthog_desc.project_key (\"phc_...\")");
         return NULL;
     }
     url = desc->endpoint && desc->endpoint[0] ? desc->endpoint
@@ -7910,6 +7911,10 @@ struct gtbt_collector {
     gtbt_detach     detach;         /* the desc's choice, or the environment's override */
     size_t          spill_parsed, spill_raw;   /* spilled events parsed, and sent as written (under flush_mu) */
 };
+
+/* The endpoint is https:// but this build has no TLS. Only a build without TLS ever sets no_tls: in a
+   build with TLS this is a constant 0, and the code and texts for that case leave the binary. */
+static int gtbt__no_tls(const gtbt_collector *c) { return !GTBT__TLS && c->no_tls; }
 
 static void gtbt__spill_locked(gtbt_collector *c);
 
@@ -8496,9 +8501,9 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
     }
     gtbt__mutex_unlock(&c->mu);
     if (!block && !withdrawn)
-        gtbt__logi(&c->log, GTBT_LOGITEM_TRACK_NOMEM, "telemetry: out of memory; event \"%.*s\" not recorded",
+        gtbt__logi(&c->log, GTBT_LOGITEM_TRACK_NOMEM, "out of memory; event \"%.*s\" not recorded",
                    (int)d.name.n, d.name.p);
-    if (d.ps.dropped) gtbt__logi(&c->log, GTBT_LOGITEM_METADATA_DROPPED, "telemetry: more than %d metadata pairs; %zu dropped",
+    if (d.ps.dropped) gtbt__logi(&c->log, GTBT_LOGITEM_METADATA_DROPPED, "more than %d metadata pairs; %zu dropped",
                                  GTBT__MAX_PAIRS, d.ps.dropped);
     gtbt__draft_free(&d);
 }
@@ -8612,7 +8617,7 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
             if (lk == -1 && gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
             if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) < (int)sizeof back &&
                 gtbt__fs_rename(path, back) == 0) {
-                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "telemetry: recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
+                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
             }
             gtbt__fs_unlock(&fl);
@@ -8697,7 +8702,7 @@ static void gtbt__spill_prune(gtbt_collector *c, size_t add_e, size_t add_b) {
         tot_b += by[i] - gtbt__min(by[i], gone_b - b0);
     }
     if (gone_e)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP, "telemetry: spill cap reached (%d events, %d bytes); discarded %zu oldest "
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CAP, "spill cap reached (%d events, %d bytes); discarded %zu oldest "
                    "un-sent event(s)", GTBT__SPILL_CAP_EVENTS, GTBT__SPILL_CAP_BYTES, gone_e);
     gtbt__free(ev);
     gtbt__free(by);
@@ -8716,7 +8721,7 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     rc = gtbt__write_file_atomic(path, tmp, data, len);
     if (rc != GTBT_OK) {
         c->spill_failed = 1;
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "telemetry: cannot write spill file in %s: %s (is the disk full?); "
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_WRITE_FAILED, "cannot write spill file in %s: %s (is the disk full?); "
                    "not trying again until the next flush", c->data_dir, strerror(errno));
     }
     return rc;
@@ -8728,7 +8733,7 @@ static int gtbt__data_dir_make_locked(gtbt_collector *c) {
     if (c->dir_made > 0) return 1;
     if (c->dir_made < 0) return 0;
     if (gtbt__mkdir_private_why(c->data_dir, why, sizeof why) != GTBT_OK) {
-        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: cannot create the data directory (%s); events will not be spilled to disk", why);
+        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "cannot create the data directory (%s); events will not be spilled to disk", why);
         c->dir_made = -1;
         return 0;
     }
@@ -8783,7 +8788,7 @@ static void gtbt__spill_locked(gtbt_collector *c) {
     if (c->n >= c->max_buffer) {
         size_t k = c->n - c->max_buffer + 1;
         if (c->dropped == 0)
-            gtbt__logi(&c->log, GTBT_LOGITEM_BUFFER_FULL, "telemetry: buffer full and %s; dropping the oldest events",
+            gtbt__logi(&c->log, GTBT_LOGITEM_BUFFER_FULL, "buffer full and %s; dropping the oldest events",
                        c->spill_ok ? "spill files cannot be written" : "no data directory to spill to");
         c->dropped += k;
         gtbt__buffer_remove_front(c, k);
@@ -8803,7 +8808,7 @@ static void gtbt__keep(gtbt_collector *c, gtbt_event *ev, void **mem, size_t n) 
     for (i = 0; i < n - keep; i++) gtbt__block_free(c, mem[done + i]);
     if (n - keep) {
         c->dropped += n - keep;
-        gtbt__logi(&c->log, GTBT_LOGITEM_UNDELIVERED_DROPPED, "telemetry: %zu undelivered event(s) dropped: no room in memory or on disk", n - keep);
+        gtbt__logi(&c->log, GTBT_LOGITEM_UNDELIVERED_DROPPED, "%zu undelivered event(s) dropped: no room in memory or on disk", n - keep);
     }
     memmove(c->ev + keep, c->ev, c->n * sizeof *c->ev);
     memmove(c->mem + keep, c->mem, c->n * sizeof *c->mem);
@@ -8859,6 +8864,12 @@ static const char **gtbt__str_field_of(gtbt_event *e, size_t i) {
     return (const char **)(void *)((char *)e + gtbt__str_fields[i].offset);
 }
 
+/* The other keys of a spill line. An array, not string literals: the compiler shares equal literals
+   between functions and keeps them in the read-only data of the first function that uses them, so
+   a literal shared with the PostHog or Datadog body (never linked unless called) would keep all of
+   that function's texts in every binary. */
+static const char gtbt__ev_keys[5][12] = {"timestamp", "duration_ms", "exit_code", "args", "metadata"};
+
 /* Parses one line {...} into event e (strings in place). 1 on success, 0 for a corrupt line. */
 static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
     int have_time = 0;
@@ -8879,17 +8890,17 @@ static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *ha
             done = 1;
         }
         if (done) continue;
-        if (!strcmp(key, "timestamp")) {
+        if (!strcmp(key, gtbt__ev_keys[0])) {
             char *v = gtbt__jp_str(j);
             if (!v || gtbt__parse_rfc3339(v, &e->time_unix_ns) != 0) return 0;
             have_time = 1;
-        } else if (!strcmp(key, "duration_ms")) {
+        } else if (!strcmp(key, gtbt__ev_keys[1])) {
             if (!gtbt__jp_int(j, &e->duration_ms)) return 0;
-        } else if (!strcmp(key, "exit_code")) {
+        } else if (!strcmp(key, gtbt__ev_keys[2])) {
             int64_t v;
             if (!gtbt__jp_int(j, &v) || v < INT_MIN || v > INT_MAX) return 0;
             e->exit_code = (int)v;
-        } else if (!strcmp(key, "args")) {
+        } else if (!strcmp(key, gtbt__ev_keys[3])) {
             if (!gtbt__jp_lit(j, '[')) return 0;
             if (!gtbt__jp_lit(j, ']')) {
                 do {
@@ -8903,7 +8914,7 @@ static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *ha
                 } while (gtbt__jp_lit(j, ','));
                 if (!gtbt__jp_lit(j, ']')) return 0;
             }
-        } else if (!strcmp(key, "metadata")) {
+        } else if (!strcmp(key, gtbt__ev_keys[4])) {
             if (!gtbt__jp_lit(j, '{')) return 0;
             if (!gtbt__jp_lit(j, '}')) {
                 do {
@@ -9010,8 +9021,8 @@ static const char *gtbt__canon_str(const char *p, const char *end, size_t min, s
     for (;;) {
         int hi, lo, ch;
         run = s;
-        while (e - s >= 4 && !(gtbt__json_special[s[0]] | gtbt__json_special[s[1]] | gtbt__json_special[s[2]] | gtbt__json_special[s[3]])) s += 4;
-        while (s < e && !gtbt__json_special[*s]) s++;
+        while (e - s >= 4 && !((gtbt__rx_ct[s[0]] | gtbt__rx_ct[s[1]] | gtbt__rx_ct[s[2]] | gtbt__rx_ct[s[3]]) & 16384)) s += 4;
+        while (s < e && !(gtbt__rx_ct[*s] & 16384)) s++;
         d += (size_t)(s - run);
         if (s >= e) return NULL;
         if (*s == '"') break;
@@ -9236,7 +9247,7 @@ static void gtbt__backoff_note(gtbt_collector *c, int rc, int64_t retry_after_ms
                                        : gtbt__min((int64_t)GTBT__BACKOFF_BASE_MS << (c->bo_failures - 2), (int64_t)GTBT__BACKOFF_MAX_MS);
     if (wait) {
         c->bo_until_unix_ms = now + wait;
-        gtbt__logi(&c->log, GTBT_LOGITEM_BACKOFF, "telemetry: backend %s unavailable; not contacting it for %lld s",
+        gtbt__logi(&c->log, GTBT_LOGITEM_BACKOFF, "backend %s unavailable; not contacting it for %lld s",
                    c->backend->info ? c->backend->info : "custom", (long long)(wait / 1000));
     }
     gtbt__backoff_save(c);
@@ -9279,7 +9290,7 @@ static int gtbt__raw_kind(const gtbt_backend *be) {
 
 static void gtbt__too_old_log(gtbt_collector *c, size_t k, int64_t max) {
     if (k)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_OLD, "telemetry: dropped %zu spilled event(s) older than %s accepts (%lld h)",
+        gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_OLD, "dropped %zu spilled event(s) older than %s accepts (%lld h)",
                    k, c->backend->info ? c->backend->info : "the backend", (long long)(max / 3600000));
 }
 
@@ -9424,7 +9435,7 @@ static int gtbt__send(gtbt_collector *c, const gtbt_event *ev, const gtbt__raw *
     gtbt__backoff_note(c, rc, c->backend->retry_after_ms);
     if (rc != GTBT_OK)
         gtbt__logi(&c->log, rc == GTBT_E_HTTP_REJECT ? GTBT_LOGITEM_DELIVERY_REJECTED : GTBT_LOGITEM_DELIVERY_FAILED,
-                   "telemetry: sending %zu event(s) to %s failed: %s%s", n,
+                   "sending %zu event(s) to %s failed: %s%s", n,
                    c->backend->info ? c->backend->info : "custom", gtbt_strerror(rc),
                    rc == GTBT_E_HTTP_REJECT ? " (dropped, not retried)" : "");
     return rc;
@@ -9468,7 +9479,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         rc = gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len);
         if (rc != GTBT_OK) {
             if (rc == GTBT_E_INVALID) {
-                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_LARGE, "telemetry: spill file %s is larger than %d bytes; removed as corrupt",
+                gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_TOO_LARGE, "spill file %s is larger than %d bytes; removed as corrupt",
                            ready.v[i], GTBT__SPILL_READ_MAX);
                 gtbt__fs_remove(claim);
             } else {
@@ -9494,7 +9505,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             first = GTBT_E_NOMEM; *stop = 1; break;
         }
         if (corrupt)
-            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "telemetry: skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
+            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_CORRUPT_LINES, "skipped %zu corrupt line(s) in spill file %s", corrupt, ready.v[i]);
         if (c->desc.delivery == GTBT_AT_MOST_ONCE) gtbt__fs_remove(claim);
         rc = n ? gtbt__send(c, b.ev, raw.kind != GTBT__RAW_NO ? &raw : NULL, n, deadline) : GTBT_OK;
         if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT) {
@@ -9504,7 +9515,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
             if (first == GTBT_OK) first = rc;
             *stop = 1;
         } else {
-            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_DROPPED_AT_MOST_ONCE, "telemetry: %zu spilled event(s) dropped (at-most-once delivery)", n);
+            gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_DROPPED_AT_MOST_ONCE, "%zu spilled event(s) dropped (at-most-once delivery)", n);
             *stop = 1;
         }
         gtbt__fs_unlock(&fl);
@@ -9530,9 +9541,9 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     /* Debug mode, a user's local-only choice and a run without a backend (no endpoint, or one
        that is not valid) leave earlier runs' spill files for a run with the real backend; a tool
        that is local-only by design writes them to its log. */
-    if (c->spill_ok && !c->no_tls && !c->consent.debug && (c->consent.local_only ? c->desc.local_only : c->network != NULL))
+    if (c->spill_ok && !gtbt__no_tls(c) && !c->consent.debug && (c->consent.local_only ? c->desc.local_only : c->network != NULL))
         first = gtbt__replay(c, deadline, &stop);
-    if (c->no_tls) { stop = 1; first = GTBT_E_UNSUPPORTED; }   /* kept on disk until a TLS build sends them */
+    if (gtbt__no_tls(c)) { stop = 1; first = GTBT_E_UNSUPPORTED; }   /* kept on disk until a TLS build sends them */
     gtbt__mutex_lock(&c->mu);
     if (c->n && c->spill_ok) gtbt__data_dir_make_locked(c);   /* for the local log, back-off, delivery record */
     n = c->n;
@@ -9552,9 +9563,9 @@ static int gtbt__flush(gtbt_collector *c, int64_t deadline) {
     if (n) {
         rc = stop ? (first != GTBT_OK ? first : GTBT_E_TIMEOUT) : gtbt__send(c, ev, NULL, n, deadline);
         /* under at-most-once only events that were attempted are dropped; the rest wait */
-        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !c->no_tls)) {
+        if (rc == GTBT_OK || rc == GTBT_E_HTTP_REJECT || (c->desc.delivery == GTBT_AT_MOST_ONCE && !stop && !gtbt__no_tls(c))) {
             if (rc != GTBT_OK && rc != GTBT_E_HTTP_REJECT)
-                gtbt__logi(&c->log, GTBT_LOGITEM_DROPPED_AT_MOST_ONCE, "telemetry: %zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
+                gtbt__logi(&c->log, GTBT_LOGITEM_DROPPED_AT_MOST_ONCE, "%zu event(s) dropped (at-most-once delivery): %s", n, gtbt_strerror(rc));
             gtbt__mutex_lock(&c->mu);
             for (i = 0; i < n; i++) gtbt__block_free(c, mem[i]);
             gtbt__mutex_unlock(&c->mu);
@@ -9624,7 +9635,7 @@ static void gtbt__sender_stop(gtbt_collector *c) {
         if (gtbt_now_ms() >= end) break;
         gtbt__sleep_ms(5);
     }
-    gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_STOP_FAILED, "telemetry: the background sender (process %d) did not stop within %d ms",
+    gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_STOP_FAILED, "the background sender (process %d) did not stop within %d ms",
                pid, GTBT__SENDER_STOP_MS);
 }
 
@@ -9733,7 +9744,7 @@ static int gtbt__close_detached(gtbt_collector *c, int *result) {
     else gtbt__sender_unlock(s.lock_fd);
     gtbt__mutex_unlock(&c->flush_mu);
     if (rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_SPAWN_FAILED, "telemetry: cannot start a background sender; delivering now");
+        gtbt__logi(&c->log, GTBT_LOGITEM_SENDER_SPAWN_FAILED, "cannot start a background sender; delivering now");
     return rc;
 }
 
@@ -9854,7 +9865,7 @@ static int gtbt__collector_copy(gtbt_collector *c, const gtbt_desc *in) {
     c->desc.tool_name = gtbt__strdup(d.tool_name);
     c->desc.version = gtbt__strdup(d.version);
     if (c->desc.version && gtbt__clean_ctl((char *)(uintptr_t)c->desc.version))   /* it goes into every event and the User-Agent */
-        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "telemetry: gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->desc.version);
+        gtbt__logi(&c->log, GTBT_LOGITEM_VERSION_CLEANED, "gtbt_desc.version had control characters or blanks at its ends; using \"%s\"", c->desc.version);
     c->desc.endpoint = gtbt__strdup(d.endpoint);
     c->desc.otel_endpoint = gtbt__strdup(d.otel_endpoint);
     c->desc.support_message = gtbt__strdup(d.support_message);
@@ -9947,10 +9958,10 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     const char *why = NULL;
     char path[GTBT__MAX_PATH];
     c->network = custom ? custom : gtbt__network_from_desc(c, &why);
-    if (why && c->no_tls)
-        gtbt__logi(&c->log, GTBT_LOGITEM_NO_TLS_KEPT, "telemetry: gtbt_desc.%s is https:// but this build has GTB_TELEMETRY_NO_TLS; events are kept on disk, not sent (build with BearSSL to send them)",
+    if (why && gtbt__no_tls(c))
+        gtbt__logi(&c->log, GTBT_LOGITEM_NO_TLS_KEPT, "gtbt_desc.%s is https:// but this build has GTB_TELEMETRY_NO_TLS; events are kept on disk, not sent (build with BearSSL to send them)",
                    c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
-    else if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "telemetry: %s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
+    else if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "%s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
     if (c->consent.debug) {
         c->backend = gtbt__debug_backend(c->network, stderr);
         snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
@@ -10349,7 +10360,7 @@ static int gtbt__cli_disable(gtbt_collector *c, FILE *out) {
 static gtbt_backend *gtbt__cli_network(gtbt_collector *c, gtbt_backend **tmp) {
     const char *why;
     *tmp = NULL;
-    if (c->network || c->no_tls) return c->network;
+    if (c->network || gtbt__no_tls(c)) return c->network;
     return *tmp = gtbt__network_from_desc(c, &why);
 }
 
@@ -10366,7 +10377,7 @@ static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, siz
         return;
     }
     net = gtbt__cli_network(c, &tmp);
-    if (c->no_tls) {
+    if (gtbt__no_tls(c)) {
         snprintf(out, cap, "nowhere: this build has no TLS, so its https:// endpoint cannot be used; events are kept on disk (rebuild %s with BearSSL)", c->desc.tool_name);
     } else if (gtbt__is_net_backend(net)) {
         gtbt__url u;
@@ -10545,7 +10556,7 @@ static int gtbt__cli_show(gtbt_collector *c, FILE *out) {
             gtbt_backend_destroy(tmp);
             net = tmp = gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK ? gtbt_file_backend(path) : NULL;
         }
-        if (c->no_tls) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
+        if (gtbt__no_tls(c)) gtbt__buf_puts(&wire, "(this build has no TLS: events are kept on disk, nothing is sent)\n");
         gtbt__wire(net, &sample, 1, &wire);
         gtbt_backend_destroy(tmp);
     }
@@ -10609,7 +10620,7 @@ static int gtbt__cli_reset(gtbt_collector *c, FILE *out) {
         if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else if (!req) {
         fprintf(out, "No deletion request was sent: %s has no deletion endpoint configured%s.\n", c->desc.tool_name,
-                c->no_tls ? " that this build can reach (no TLS)" : "");
+                gtbt__no_tls(c) ? " that this build can reach (no TLS)" : "");
         if (c->desc.support_message[0]) fprintf(out, "For manual deletion: %s\n", c->desc.support_message);
     } else {
         if (req->request == gtbt__event_request) {
@@ -10805,6 +10816,8 @@ static gtbt_collector *gtbt__collector_alloc(void) {
     return c;
 }
 
+/* One format for both directories: one copy of the text in the binary. */
+#define GTBT__DIR_TOO_LONG "the %s directory path is too long (%s or HOME; at most %d bytes); not used%s (set gtbt_desc.%s_dir)"
 GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_collector *c;
     gtbt_backend *custom = desc ? desc->backend : NULL;
@@ -10818,7 +10831,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     c->network = custom;
     if (!gtbt__collector_copy(c, desc)) goto nomem;
     if (!gtbt__valid_tool_name(desc->tool_name))
-        gtbt__logi(&c->log, GTBT_LOGITEM_TOOL_NAME_INVALID, "telemetry: disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
+        gtbt__logi(&c->log, GTBT_LOGITEM_TOOL_NAME_INVALID, "disabled: gtbt_desc.tool_name must be 1-%d characters of [A-Za-z0-9._-]", GTBT__MAX_TOOL_NAME);
     if (c->desc.tool_name[0]) {
         cfg_rc = gtbt__config_dir(desc, c->config_dir, sizeof c->config_dir);
         data_rc = gtbt__data_dir(desc, c->data_dir, sizeof c->data_dir);
@@ -10832,13 +10845,13 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     c->active = 1;
     c->detach = gtbt__detach_choice(desc);
     if (cfg_rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the config directory path is too long (%s or HOME; at most %d bytes); "
-                   "not used (set gtbt_desc.config_dir)", desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
-                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, GTBT__DIR_TOO_LONG, "config",
+                   desc->config_dir && desc->config_dir[0] ? "gtbt_desc.config_dir" : "XDG_CONFIG_HOME",
+                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1, "", "config");
     if (data_rc != GTBT_OK)
-        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, "telemetry: the data directory path is too long (%s or HOME; at most %d bytes); "
-                   "not used, events will not be spilled to disk (set gtbt_desc.data_dir)",
-                   desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+        gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, GTBT__DIR_TOO_LONG, "data",
+                   desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME",
+                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1, ", events will not be spilled to disk", "data");
     else {   /* the data dir is made when first written to, so that status, show and a run that
                 records nothing create no directory */
         char why[2 * GTBT__MAX_PATH + 128];
@@ -10847,10 +10860,10 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         if (c->data_dir[0] && gtbt__fs_mtime_ms(c->data_dir, &mtime) != 0) c->spill_ok = gtbt__dir_creatable(c->data_dir, why, sizeof why);
         else if (c->data_dir[0] && gtbt__mkdir_private_why(c->data_dir, why, sizeof why) == GTBT_OK) c->spill_ok = c->dir_made = 1;
         if (!c->spill_ok)
-            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "telemetry: data directory not usable (%s); events will not be spilled to disk (fix it or set gtbt_desc.data_dir)",
+            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "data directory not usable (%s); events will not be spilled to disk (fix it or set gtbt_desc.data_dir)",
                        why[0] ? why : "none could be determined");
         else if (!strcmp(why, "tightened"))
-            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_TIGHTENED, "telemetry: data directory %s was writable by its group (umask 002); set it to mode 0700", c->data_dir);
+            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_TIGHTENED, "data directory %s was writable by its group (umask 002); set it to mode 0700", c->data_dir);
     }
     gtbt__collector_id(c, c->machine_id);
     gtbt__os_version(c->os_version, sizeof c->os_version);
@@ -10864,7 +10877,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt__backoff_load(c);
     return c;
 nomem:
-    gtbt__logi(&c->log, GTBT_LOGITEM_COLLECTOR_NOMEM, "telemetry: out of memory creating the collector");
+    gtbt__logi(&c->log, GTBT_LOGITEM_COLLECTOR_NOMEM, "out of memory creating the collector");
     if (c->network == NULL && custom) c->network = custom;
     gtbt__collector_free(c);
     return NULL;
@@ -10932,7 +10945,7 @@ GTB_TELEMETRY_API int gtbt_close(gtbt_collector *c) {
     if (!c) return GTBT_OK;
     if (!gtbt__detach_wanted(c) || gtbt__close_detached(c, &rc) != GTBT_OK) rc = gtbt_flush(c);
     if (c->active && c->n)   /* not delivered and nowhere to keep them: never dropped without a word */
-        gtbt__logi(&c->log, GTBT_LOGITEM_CLOSE_DROPPED, "telemetry: %zu undelivered event(s) dropped at close: %s", c->n,
+        gtbt__logi(&c->log, GTBT_LOGITEM_CLOSE_DROPPED, "%zu undelivered event(s) dropped at close: %s", c->n,
                    c->spill_ok ? "the spill file could not be written" : "no usable data directory to keep them for the next run");
     gtbt__collector_free(c);
     return rc;

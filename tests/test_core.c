@@ -352,6 +352,9 @@ static void test_uuid4(void) {
         gtbt__uuid_format(zeros, z);
         CHECK_STR(o, "ffffffff-ffff-4fff-bfff-ffffffffffff");
         CHECK_STR(z, "00000000-0000-4000-8000-000000000000");
+        for (i = 0; i < 16; i++) ones[i] = (unsigned char)(i * 17 + 1);   /* every byte in its place */
+        gtbt__uuid_format(ones, o);
+        CHECK_STR(o, "01122334-4556-4778-899a-abbccddeef00");
     }
     free(u);
 }

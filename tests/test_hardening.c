@@ -87,6 +87,34 @@ static void test_full_disk_stops_spilling(void) {
     t_done();
 }
 
+/* ---- over-long XDG_CONFIG_HOME and XDG_STATE_HOME: one warning each, saying which and what to set ---- */
+static void test_long_dirs_texts(void) {
+    gtbt_desc d = t_setup();
+    char *x = (char *)malloc(GTBT__MAX_PATH + 600), want[400];
+    size_t n;
+    gtbt_collector *c;
+    n = (size_t)snprintf(x, 600, "%s/x", T_dir);
+    while (n < GTBT__MAX_PATH + 500) { memcpy(x + n, "/aaaaaaa", 8); n += 8; }
+    x[n] = 0;
+    setenv("XDG_STATE_HOME", x, 1);
+    setenv("XDG_CONFIG_HOME", x, 1);
+    d.data_dir = NULL;
+    d.config_dir = NULL;
+    c = gtbt_new(&d);
+    snprintf(want, sizeof want, "telemetry: the config directory path is too long (XDG_CONFIG_HOME or HOME; at most %d bytes); "
+             "not used (set gtbt_desc.config_dir)\n", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    CHECK_CONTAINS(L.text, want);
+    snprintf(want, sizeof want, "telemetry: the data directory path is too long (XDG_STATE_HOME or HOME; at most %d bytes); "
+             "not used, events will not be spilled to disk (set gtbt_desc.data_dir)\n", GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1);
+    CHECK_CONTAINS(L.text, want);
+    CHECK_INT(LOGGED(L, DIR_PATH_TOO_LONG), 2);
+    gtbt_close(c);
+    unsetenv("XDG_STATE_HOME");
+    unsetenv("XDG_CONFIG_HOME");
+    free(x);
+    t_done();
+}
+
 /* ---- an over-long XDG_STATE_HOME is refused with a warning, never cut and created ---- */
 static void test_long_xdg_refused(void) {
     gtbt_desc d = t_setup();
@@ -433,12 +461,18 @@ static void test_symlinked_tool_dir_refused(void) {
     memset(&L, 0, sizeof L);
     c = gtbt_new(&d);
     CHECK_INT(LOGGED(L, DATA_DIR_UNUSABLE), 1);
+    {
+        char want[600];
+        snprintf(want, sizeof want, "(%s/open is writable by others or belongs to another user; use a directory of your own)", T_dir);
+        CHECK_CONTAINS(L.text, want);
+    }
     gtbt_close(c);
     t_done();
 }
 
 int main(int argc, char **argv) {
     static const gt_test tests[] = {
+        {"long_dirs_texts", test_long_dirs_texts},
         {"5xx_retried", test_5xx_retried},
         {"full_disk_stops_spilling", test_full_disk_stops_spilling},
         {"long_xdg_refused", test_long_xdg_refused},

@@ -56,12 +56,12 @@ static void test_levels(void) {
     CHECK_INT(l.errors, 1);
     CHECK_NOT_CONTAINS(l.text, "debug line");
     CHECK_NOT_CONTAINS(l.text, "info line");
-    CHECK_CONTAINS(l.text, "WARN - warn line");
-    CHECK_CONTAINS(l.text, "ERROR - error line");
+    CHECK_CONTAINS(l.text, "WARN - telemetry: warn line");
+    CHECK_CONTAINS(l.text, "ERROR - telemetry: error line");
     CHECK_INT(arrived(GTBT_LOG_INFO, 0, &l), 3);
-    CHECK_CONTAINS(l.text, "INFO - info line");
+    CHECK_CONTAINS(l.text, "INFO - telemetry: info line");
     CHECK_INT(arrived(GTBT_LOG_ALL, 0, &l), 4);
-    CHECK_CONTAINS(l.text, "DEBUG - debug line");
+    CHECK_CONTAINS(l.text, "DEBUG - telemetry: debug line");
     CHECK_INT(arrived(GTBT_LOG_ERROR, 0, &l), 1);
     CHECK_INT(l.errors, 1);
     /* the same with log_item: the ids arrive with the lines */
@@ -71,7 +71,7 @@ static void test_levels(void) {
     CHECK_INT(LOGGED(l, BACKOFF), 0);
     CHECK_INT(arrived(GTBT_LOG_ALL, 1, &l), 4);
     CHECK_INT(LOGGED(l, METADATA_DROPPED), 1);
-    CHECK_CONTAINS(l.text, "DEBUG METADATA_DROPPED debug line");
+    CHECK_CONTAINS(l.text, "DEBUG METADATA_DROPPED telemetry: debug line");
 }
 
 /* Both callbacks set: log_item is called, log is not. */
@@ -132,7 +132,27 @@ static void test_net_inherits_log_item(void) {
     t_done();
 }
 
+/* The logger writes the "telemetry: " prefix once per line (the formats carry none); a format that
+   starts with "telemetry" itself is written as it is. */
+static void test_prefix_once(void) {
+    gtbt_desc d = t_setup();
+    gtbt_collector *c;
+    write_mode(T_data, "not a directory", 15, 0600);   /* DATA_DIR_UNUSABLE at gtbt_new */
+    d.backend = gtbt_noop_backend();
+    d.log = rec_log_fn;
+    d.log_user = &L;
+    d.log_level = GTBT_LOG_ALL;
+    c = gtbt_new(&d);
+    gtbt__logi(&c->log, GTBT_LOGITEM_CONSENT_DEFERRED_CI, "telemetry consent deferred: CI environment");
+    CHECK_CONTAINS(L.text, "WARN - telemetry: data directory not usable (");
+    CHECK_CONTAINS(L.text, " - telemetry consent deferred: CI environment\n");
+    CHECK_NOT_CONTAINS(L.text, "telemetry: telemetry");
+    gtbt_close(c);
+    t_done();
+}
+
 static const gt_test tests[] = {
+    {"prefix_once", test_prefix_once},
     {"item_names_and_levels", test_item_names_and_levels},
     {"levels", test_levels},
     {"log_item_wins", test_log_item_wins},

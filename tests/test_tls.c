@@ -347,6 +347,8 @@ static void test_issuer_absent(void) { tls_case("ica-leaf.pem", "ica-leaf.key", 
 static void test_only_3des(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "3des", NULL, GTBT_E_TLS, "TLS with", GTBT_LOGITEM_TLS_FAILED); }
 static void test_only_cbc(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "cbc", NULL, GTBT_E_TLS, "TLS with", GTBT_LOGITEM_TLS_FAILED); }
 static void test_only_static_rsa(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "rsa", NULL, GTBT_E_TLS, "TLS with", GTBT_LOGITEM_TLS_FAILED); }
+static void test_chapol_rsa(void) { tls_case("localhost-rsa-chain.pem", "localhost-rsa.key", "chapol", NULL, GTBT_OK, NULL, 0); }
+static void test_chapol_ecdsa(void) { tls_case("localhost-ec.pem", "localhost-ec.key", "chapol", NULL, GTBT_OK, NULL, 0); }
 static void test_sha1_leaf(void) { tls_case("sha1-leaf.pem", "sha1-leaf.key", NULL, NULL, GTBT_E_TLS, "SHA-1", GTBT_LOGITEM_TLS_FAILED); }
 static void test_rsa1024_leaf(void) { tls_case("rsa1024.pem", "rsa1024.key", NULL, NULL, GTBT_E_TLS, "2048 bits", GTBT_LOGITEM_TLS_FAILED); }
 static void test_client_auth_leaf(void) { tls_case("client-auth.pem", "client-auth.key", NULL, NULL, GTBT_E_TLS, "extended key usage", GTBT_LOGITEM_TLS_NOT_SERVER_CERT); }
@@ -447,7 +449,40 @@ static void test_big_bundle_deadline(void) {
     fixture_done();
 }
 
+/* Every BearSSL error the profile can meet has its own text; the table's first, shared and last texts. */
+static void test_tls_strerror_texts(void) {
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_X509_EXPIRED), "certificate expired or not yet valid");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_X509_NOT_TRUSTED), "unknown CA (certificate chain not trusted)");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_BAD_VERSION), gtbt__tls_strerror(BR_ERR_UNSUPPORTED_VERSION));
+    CHECK_CONTAINS(gtbt__tls_strerror(BR_ERR_BAD_VERSION), "TLS 1.2 is the minimum");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_IO), "I/O error");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_TOO_LARGE), "protocol error (is the server speaking TLS?)");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_BAD_LENGTH), "protocol error (is the server speaking TLS?)");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_BAD_MAC), "bad record MAC");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_X509_LIMIT_EXCEEDED), "certificate too large");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_SEND_FATAL_ALERT + 40), "fatal alert sent");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_RECV_FATAL_ALERT + 40), "fatal alert received from the server");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_X509_OK + 1), "certificate rejected");
+    CHECK_STR(gtbt__tls_strerror(BR_ERR_BAD_PARAM), "TLS failure");
+}
+
+/* Without a CA file: the first readable bundle of the known places, in this order. */
+static void test_default_bundle(void) {
+    static const char *const known[] = {
+        "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
+        "/etc/pki/tls/cacert.pem", "/usr/local/etc/openssl/cert.pem", "/usr/local/share/certs/ca-root-nss.crt",
+        "/usr/local/etc/ssl/cert.pem", "/etc/openssl/certs/ca-certificates.crt"
+    };
+    const char *want = "(none)", *got = gtbt__ca_default();
+    size_t i;
+    for (i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (access(known[i], R_OK) == 0) { want = known[i]; break; }
+    CHECK_STR(got ? got : "(none)", want);
+}
+
 static const gt_test tests[] = {
+    {"default_bundle", test_default_bundle},
+    {"tls_strerror_texts", test_tls_strerror_texts},
     {"decoder_system_bundle", test_decoder_system_bundle},
     {"decoder_test_certs", test_decoder_test_certs},
     {"decoder_mutations", test_decoder_mutations},
@@ -459,6 +494,8 @@ static const gt_test tests[] = {
     {"only_3des", test_only_3des},
     {"only_cbc", test_only_cbc},
     {"only_static_rsa", test_only_static_rsa},
+    {"chapol_rsa", test_chapol_rsa},
+    {"chapol_ecdsa", test_chapol_ecdsa},
     {"sha1_leaf", test_sha1_leaf},
     {"rsa1024_leaf", test_rsa1024_leaf},
     {"client_auth_leaf", test_client_auth_leaf},

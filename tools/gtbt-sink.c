@@ -14,9 +14,10 @@
  *   --port N               port; 0 = ephemeral (default)
  *   --tls --cert F --key F serve HTTPS: PEM certificate chain (leaf first) and PEM private key
  *                          (RSA or EC; PKCS#8 or traditional)
- *   --suites KIND          with --tls, offer only some old cipher suites, to test that a client
- *                          refuses them: 3des (3DES-EDE-CBC), cbc (AES-CBC) or rsa (static RSA key
- *                          exchange, AES-GCM); default: BearSSL's full server list
+ *   --suites KIND          with --tls, offer only some cipher suites: old ones, to test that a
+ *                          client refuses them: 3des (3DES-EDE-CBC), cbc (AES-CBC) or rsa (static
+ *                          RSA key exchange, AES-GCM); or chapol (ECDHE with ChaCha20-Poly1305) to
+ *                          test that suite end to end; default: BearSSL's full server list
  *   --log FILE             append one JSON line per request (below), flushed after each line
  *   --max-requests N       exit once N requests have been handled
  *   --exit-after-ms N      exit after N milliseconds
@@ -1414,7 +1415,10 @@ static int tls_start(conn *c)
         static const uint16_t cbc[] = { BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
                                         BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA };
         static const uint16_t rsa[] = { BR_TLS_RSA_WITH_AES_128_GCM_SHA256, BR_TLS_RSA_WITH_AES_256_GCM_SHA384 };
-        if (!strcmp(opt.suites, "3des")) br_ssl_engine_set_suites(&sc->eng, des, sizeof des / sizeof des[0]);
+        static const uint16_t chapol[] = { BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                                           BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 };
+        if (!strcmp(opt.suites, "chapol")) br_ssl_engine_set_suites(&sc->eng, chapol, sizeof chapol / sizeof chapol[0]);
+        else if (!strcmp(opt.suites, "3des")) br_ssl_engine_set_suites(&sc->eng, des, sizeof des / sizeof des[0]);
         else if (!strcmp(opt.suites, "cbc")) br_ssl_engine_set_suites(&sc->eng, cbc, sizeof cbc / sizeof cbc[0]);
         else br_ssl_engine_set_suites(&sc->eng, rsa, sizeof rsa / sizeof rsa[0]);
     }
@@ -2175,7 +2179,8 @@ static const char usage_text[] =
     "  --host ADDR            numeric address to listen on (default 127.0.0.1)\n"
     "  --port N               port, 0 = ephemeral (default)\n"
     "  --tls --cert F --key F HTTPS with a PEM certificate chain and PEM key (RSA or EC)\n"
-    "  --suites KIND          with --tls: offer only 3des, cbc or rsa (static RSA) cipher suites\n"
+    "  --suites KIND          with --tls: offer only 3des, cbc, rsa (static RSA) or chapol (ECDHE\n"
+    "                         with ChaCha20-Poly1305) cipher suites\n"
     "  --log FILE             append one JSON line per request:\n"
     "                         {\"n\",\"method\",\"path\",\"format\",\"valid\",\"headers\",\"body\",\"status\"\n"
     "                         [,\"error\"]}\n"
@@ -2284,8 +2289,9 @@ static void parse_options(int argc, char **argv)
     if (opt.tls && !SINK_HAS_TLS) usage_error("this gtbt-sink was built without TLS (GTBT_SINK_NO_TLS): --tls is not available");
     if (opt.tls && (!opt.cert || !opt.key)) usage_error("--tls needs --cert FILE and --key FILE");
     if (!opt.tls && (opt.cert || opt.key)) usage_error("--cert and --key need --tls");
-    if (opt.suites && (!opt.tls || (strcmp(opt.suites, "3des") && strcmp(opt.suites, "cbc") && strcmp(opt.suites, "rsa"))))
-        usage_error("--suites needs --tls and one of 3des, cbc, rsa");
+    if (opt.suites && (!opt.tls || (strcmp(opt.suites, "3des") && strcmp(opt.suites, "cbc") && strcmp(opt.suites, "rsa")
+                                    && strcmp(opt.suites, "chapol"))))
+        usage_error("--suites needs --tls and one of 3des, cbc, rsa, chapol");
     if (opt.tls && opt.connect_proxy) usage_error("--connect-proxy works over plain HTTP only");
     if (opt.proxy_auth && !opt.connect_proxy) usage_error("--proxy-auth needs --connect-proxy");
 }

@@ -16,7 +16,7 @@ CC=${CC:-cc}
 # symbols (unstripped builds) and texts that must not be linked by hello
 SYMS="gtbt_cli gtbt_prompt gtbt_consent_set gtbt_datadog_backend gtbt_posthog_backend gtbt_http_deletion
 gtbt_email_deletion gtbt_event_deletion gtbt_log_item_name gtbt_events_json gtbt_redact gtbt__log_item_names"
-TEXTS="Manage opt-in pseudonymous usage analytics|Help improve|Last deliveries|No events are waiting|Saves your consent|datadoghq|SPILL_DROPPED_AT_MOST_ONCE|PROXY_CREDENTIALS_INVALID"
+TEXTS="Manage opt-in pseudonymous usage analytics|Help improve|Last deliveries|No events are waiting|Saves your consent|datadoghq|distinct_id|ddsource|SPILL_DROPPED_AT_MOST_ONCE|PROXY_CREDENTIALS_INVALID"
 for v in notls tls; do
     if [ $v = notls ]; then
         $CC $F -DGTB_TELEMETRY_NO_TLS examples/hello.c -o "$T/$v" -lpthread >"$T/log" 2>&1
