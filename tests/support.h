@@ -141,6 +141,18 @@ static GT_UNUSED void pjoin(char *out, size_t cap, const char *a, const char *b)
 static GT_UNUSED int n_ready(const char *dir) { int n = gt_count(dir, "telemetry-spill-", ".ndjson"); return n < 0 ? 0 : n; }
 static GT_UNUSED int n_claims(const char *dir) { int all = gt_count(dir, "telemetry-spill-", NULL); return all < 0 ? 0 : all - n_ready(dir); }
 static GT_UNUSED int n_temps(const char *dir) { int n = gt_count(dir, ".telemetry-spill-", NULL); return n < 0 ? 0 : n; }
+/* Spill files ready or claimed, counted in one scan and again until two scans agree (at most
+   1 s): another process may be renaming one to claim it, which two separate counts (n_ready, then
+   n_claims) can see twice. */
+static GT_UNUSED int n_spill_files(const char *dir) {
+    int a = gt_count(dir, "telemetry-spill-", NULL), b, i;
+    for (i = 0; i < 40; i++, a = b) {
+        gtbt__sleep_ms(25);
+        b = gt_count(dir, "telemetry-spill-", NULL);
+        if (a == b) break;
+    }
+    return a < 0 ? 0 : a;
+}
 
 static GT_UNUSED void write_mode(const char *path, const char *text, size_t len, int mode) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
