@@ -8107,15 +8107,22 @@ static void gtbt__pairs_add(gtbt__pairs *ps, const char *key, const char *value)
     if (tmp->p && ps->tmp_of[i] < 0) { ps->tmp_of[i] = t; ps->ntmp++; }
 }
 
+/* The next tmp buffer, empty; it is kept (ntmp counts it) once a redaction wrote into it. */
+static gtbt__buf *gtbt__pairs_tmp(gtbt__pairs *ps) {
+    gtbt__buf *tmp = &ps->tmp[ps->ntmp];
+    tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
+    return tmp;
+}
+
 /* gtbt__pairs_append for a pair that text has no room for: key and value are borrowed. */
 static void gtbt__pairs_append_outside(gtbt__pairs *ps, const char *key, const char *value) {
     size_t i = ps->n;
     gtbt__str ks = gtbt__key_cut(key);
-    gtbt__buf *tmp = &ps->tmp[ps->ntmp];
+    gtbt__buf *tmp;
     if (!ks.n) return;
     ps->word[i] = gtbt__key_word(ks) | i;
     gtbt__pairs_outside(ps, i, 0, ks);
-    tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
+    tmp = gtbt__pairs_tmp(ps);
     gtbt__pairs_outside(ps, i, 1, gtbt__clean(value, GTBT__MAX_VALUE, tmp));
     if (tmp->p) ps->ntmp++;
     ps->n++;
@@ -8184,8 +8191,7 @@ static void gtbt__pairs_append(gtbt__pairs *ps, const gtbt_kv *kv, size_t nkv) {
             ps->value[i].n = j;
             used += j + 1;
         } else {
-            gtbt__buf *tmp = &ps->tmp[ps->ntmp];
-            tmp->p = NULL; tmp->len = tmp->cap = 0; tmp->oom = 0;
+            gtbt__buf *tmp = gtbt__pairs_tmp(ps);
             ps->used = used;
             gtbt__pairs_put(ps, i, 1, gtbt__clean_long((const char *)u, j, GTBT__MAX_VALUE, tmp));
             used = ps->used;
