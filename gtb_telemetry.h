@@ -1117,6 +1117,9 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
 #endif
 #if GTBT__THREADS
   #include <pthread.h>
+  #define GTBT__SIGMASK pthread_sigmask   /* in a process of one thread the same as sigprocmask, */
+#else                                       /* which a threaded build then need not import */
+  #define GTBT__SIGMASK sigprocmask
 #endif
 #endif
 #if GTBT__TLS
@@ -1354,6 +1357,10 @@ static int gtbt__ascii_casecmp(const char *a, const char *b) { return gtbt__asci
 static int gtbt__test_fail_write_after = -1;
 static int gtbt__test_fail_writes = 0;
 
+/* A string literal with its NUL into a char array big enough for it (checked when compiling).
+   Not snprintf, which the compiler turns into a strcpy that a small tool would import only for it. */
+#define GTBT__SET_TEXT(arr, lit) ((void)sizeof(char[sizeof(arr) >= sizeof(lit) ? 1 : -1]), memcpy((arr), (lit), sizeof(lit)))
+
 /* The first n bytes of s (fewer when they do not fit cap, which must not be 0), NUL-terminated;
    the length written. */
 static size_t gtbt__copy(char *out, size_t cap, const char *s, size_t n) {
@@ -1395,6 +1402,50 @@ static void gtbt__trim(char *s) {
     if (i) memmove(s, s + i, n - i + 1);
 }
 
+/* String helpers doing the work of strstr, strcspn, strtoll and qsort, so that a small tool
+   imports fewer C library functions (each import costs the binary about 80 bytes). */
+/* The first place of w in s (s itself when w is empty), as strstr; NULL when there is none. */
+static const char *gtbt__find(const char *s, const char *w) {
+    size_t n = strlen(w);
+    for (; *s; s++) if (*s == *w && !strncmp(s, w, n)) return s;
+    return n ? NULL : s;
+}
+/* The length of the start of s without a byte of set, as strcspn. */
+static size_t gtbt__span_not(const char *s, const char *set) {
+    size_t i = 0;
+    while (s[i] && !strchr(set, s[i])) i++;
+    return i;
+}
+/* A decimal number, as strtoll with base 10 would read it (leading white space, a sign, digits)
+   while it stays below 10^17, which every caller refuses anyway; a longer one gives LLONG_MAX
+   (LLONG_MIN with '-'). *end (may be NULL) is set after the digits, or to s when there are none. */
+static long long gtbt__dec(const char *s, const char **end) {
+    const char *p = s;
+    long long v = 0;
+    int neg;
+    while (*p == ' ' || (*p >= '\t' && *p <= '\r')) p++;
+    neg = *p == '-';
+    p += *p == '-' || *p == '+';
+    if (*p < '0' || *p > '9') p = s;
+    for (; *p >= '0' && *p <= '9'; p++) v = v < 100000000000000000LL / 10 ? v * 10 + (*p - '0') : LLONG_MAX;
+    if (end) *end = p;
+    return neg ? -v - (v == LLONG_MAX) : v;
+}
+/* Sorts n strings in strcmp order (a heap sort: no recursion, n log n at worst). */
+static void gtbt__sort_strs(char **v, size_t n) {
+    size_t i, end, root, kid;
+    char *t;
+    for (end = n, i = n / 2; end > 1;) {
+        if (i > 0) root = --i;                                     /* building the heap */
+        else { t = v[0]; v[0] = v[--end]; v[end] = t; root = 0; } /* largest to the end */
+        for (; (kid = 2 * root + 1) < end; root = kid) {
+            if (kid + 1 < end && strcmp(v[kid], v[kid + 1]) < 0) kid++;
+            if (strcmp(v[root], v[kid]) >= 0) break;
+            t = v[root]; v[root] = v[kid]; v[kid] = t;
+        }
+    }
+}
+
 /* ---- mutex under GTB_TELEMETRY_NO_THREADS: nothing to lock (one thread uses the library) ---- */
 #if !GTBT__THREADS
 typedef struct gtbt__mutex { int unused; } gtbt__mutex;
@@ -1409,19 +1460,15 @@ static GTBT__UNUSED void gtbt__global_unlock(void) {}
 #if GTBT__POSIX
 /* ================================ POSIX ================================ */
 static const char *gtbt__getenv_posix(const char *name) { return getenv(name); }
-/* A failing clock_gettime (never seen with these clocks) falls back to the wall clock in whole
-   seconds, which still advances, so deadlines still expire. */
-static int64_t gtbt__mono_ms_posix(void) {
+/* Clock a in ns; a failing clock_gettime (never seen with these clocks) falls back to clock b,
+   which still advances, so deadlines still expire. */
+static int64_t gtbt__clock_ns(clockid_t a, clockid_t b) {
     struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return (int64_t)time(NULL) * 1000;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t gtbt__realtime_ns_posix(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (int64_t)time(NULL) * 1000000000;
+    if (clock_gettime(a, &ts) != 0 && clock_gettime(b, &ts) != 0) return 0;
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+static int64_t gtbt__mono_ms_posix(void) { return gtbt__clock_ns(CLOCK_MONOTONIC, CLOCK_REALTIME) / 1000000; }
+static int64_t gtbt__realtime_ns_posix(void) { return gtbt__clock_ns(CLOCK_REALTIME, CLOCK_MONOTONIC); }
 
 static GTBT__UNUSED void gtbt__sleep_ms_posix(int ms) {
     struct timespec ts;
@@ -1448,10 +1495,9 @@ static GTBT__UNUSED void gtbt__cond_signal(gtbt__cond *c) { pthread_cond_signal(
 /* Waits at most ms (m held); spurious wake-ups are the caller's to re-check. */
 static GTBT__UNUSED void gtbt__cond_wait_ms(gtbt__cond *c, gtbt__mutex *m, int ms) {
     struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) { ts.tv_sec = time(NULL); ts.tv_nsec = 0; }
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+    int64_t at = gtbt__realtime_ns_posix() + (int64_t)ms * 1000000;
+    ts.tv_sec = (time_t)(at / 1000000000);
+    ts.tv_nsec = (long)(at % 1000000000);
     pthread_cond_timedwait(&c->c, &m->m, &ts);
 }
 typedef struct gtbt__thread_start { void (*fn)(void *); void *arg; } gtbt__thread_start;
@@ -1464,7 +1510,6 @@ static void *gtbt__thread_main(void *p) {
 /* Starts fn(arg) on a detached thread with every signal blocked (the host tool's handlers stay on
    its own threads); 0 when no thread could be started. */
 static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
-    pthread_attr_t at;
     pthread_t th;
     sigset_t all, old;
     gtbt__thread_start *st = (gtbt__thread_start *)gtbt__malloc(sizeof *st);
@@ -1472,14 +1517,12 @@ static GTBT__UNUSED int gtbt__thread_detached(void (*fn)(void *), void *arg) {
     if (!st) return 0;
     st->fn = fn;
     st->arg = arg;
-    if (pthread_attr_init(&at) != 0) { gtbt__free(st); return 0; }
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    ok = pthread_create(&th, &at, gtbt__thread_main, st) == 0;
+    ok = pthread_create(&th, NULL, gtbt__thread_main, st) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    pthread_attr_destroy(&at);
-    if (!ok) gtbt__free(st);
+    if (ok) pthread_detach(th);   /* nobody joins it: its resources go when it ends */
+    else gtbt__free(st);
     return ok;
 }
 #endif
@@ -1574,7 +1617,8 @@ static int gtbt__parents_safe_posix(const char *dir, char *why, size_t cap) {
     while (n > 1 && path[n - 1] == '/') path[--n] = 0;
     for (;;) {
         const char *up;
-        char *slash = strrchr(path, '/');
+        char *slash = NULL, *q;
+        for (q = path; *q; q++) if (*q == '/') slash = q;
         if (!slash) up = ".";                                             /* a relative path */
         else if (slash == path) up = "/";
         else { while (slash > path + 1 && slash[-1] == '/') slash--; *slash = 0; up = path; }
@@ -1603,7 +1647,8 @@ static int gtbt__dir_private_posix(const char *dir) {
     return gtbt__parents_safe_posix(dir, why, sizeof why);
 }
 
-static const char *gtbt__home(void);
+#define GTBT__HOME_BUF 4096
+static const char *gtbt__home(char *buf);
 
 /* 1 when every entry of dir belongs to this user (so tightening its mode hides nobody's files). */
 static int gtbt__dir_all_mine_posix(const char *dir) {
@@ -1629,7 +1674,8 @@ static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap)
     char path[GTBT__MAX_PATH];
     size_t i, n = strlen(dir), hn;
     struct stat st;
-    const char *home = gtbt__home();
+    char hbuf[GTBT__HOME_BUF];
+    const char *home = gtbt__home(hbuf);
     char dummy[8];
     if (!why) { why = dummy; cap = sizeof dummy; }
     why[0] = 0;
@@ -1677,7 +1723,8 @@ static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
     char path[GTBT__MAX_PATH];
     size_t n = strlen(dir);
     struct stat st;
-    const char *home = gtbt__home();
+    char hbuf[GTBT__HOME_BUF];
+    const char *home = gtbt__home(hbuf);
     size_t hn = home ? strlen(home) : 0;
     if (n == 0 || n >= sizeof path) return 0;
     if (hn > 1 && n > hn && !strncmp(dir, home, hn) && dir[hn] == '/' && stat(home, &st) != 0) {
@@ -1763,17 +1810,20 @@ static const char *gtbt__dir_next_posix(gtbt__dir *d) {
 static void gtbt__dir_close_posix(gtbt__dir *d) { closedir(d->d); }
 
 /* ---- places: config and data directories (XDG base directories, macOS Application Support) ---- */
-static const char *gtbt__home(void) {
+/* $HOME when it is absolute, else the home directory in the user database (its text kept in
+   buf, GTBT__HOME_BUF bytes); NULL when neither is known. */
+static const char *gtbt__home(char *buf) {
     const char *h = gtbt__getenv("HOME");
-    struct passwd *pw;
+    struct passwd pw, *res = NULL;
     if (h && h[0] == '/') return h;
-    pw = getpwuid(getuid());
-    return (pw && pw->pw_dir && pw->pw_dir[0] == '/') ? pw->pw_dir : NULL;
+    if (getpwuid_r(getuid(), &pw, buf, GTBT__HOME_BUF, &res) != 0 || !res) return NULL;
+    return (res->pw_dir && res->pw_dir[0] == '/') ? res->pw_dir : NULL;
 }
 
 #if GTBT__MACOS
 static int gtbt__default_config_dir_posix(const char *tool, char *out, size_t cap) {
-    const char *home = gtbt__home();
+    char hbuf[GTBT__HOME_BUF];
+    const char *home = gtbt__home(hbuf);
     int n;
     if (!home) return GTBT_E_INVALID;
     n = snprintf(out, cap, "%s/Library/Application Support/%s", home, tool);
@@ -1786,11 +1836,12 @@ static int gtbt__default_data_dir_posix(const char *tool, char *out, size_t cap)
 /* $XDG_<var> when it is an absolute path, else ~/<fallback>, then /<tool>. */
 static int gtbt__xdg_dir(const char *var, const char *fallback, const char *tool, char *out, size_t cap) {
     const char *x = gtbt__getenv(var), *home;
+    char hbuf[GTBT__HOME_BUF];
     int n;
     if (x && x[0] == '/') {
         n = snprintf(out, cap, "%s/%s", x, tool);
     } else {
-        home = gtbt__home();
+        home = gtbt__home(hbuf);
         if (!home) return GTBT_E_INVALID;
         n = snprintf(out, cap, "%s/%s/%s", home, fallback, tool);
     }
@@ -2028,7 +2079,7 @@ static void gtbt__sender_note_pid_posix(int fd, int pid) {
 static int gtbt__sender_running_posix(const char *path) {
     char text[24];
     ssize_t n;
-    long pid;
+    long long pid;
     int f = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
     if (f < 0) return 0;
     if (flock(f, LOCK_SH | LOCK_NB) == 0) { flock(f, LOCK_UN); close(f); return 0; }
@@ -2036,7 +2087,7 @@ static int gtbt__sender_running_posix(const char *path) {
     close(f);
     if (n <= 0) return -1;
     text[n] = 0;
-    pid = strtol(text, NULL, 10);
+    pid = gtbt__dec(text, NULL);
     return pid > 0 && pid < INT_MAX ? (int)pid : -1;
 }
 
@@ -2053,34 +2104,33 @@ static void gtbt__sender_isolate_posix(int keep, int alarm_s) {
     struct sigaction sa, old;
     sigset_t none;
     DIR *d;
-    int fd = open("/dev/null", O_RDWR | O_NOCTTY), sig;
+    int fd = open("/dev/null", O_RDWR | O_NOCTTY), sig, fds[256], nf, k, listed;
     long max, i;
     if (fd >= 0) {
         dup2(fd, 0); dup2(fd, 1); dup2(fd, 2);
         if (fd > 2) close(fd);
     }
-    d = opendir(GTBT__LINUX ? "/proc/self/fd" : "/dev/fd");
-    if (d) {
-        int fds[256], nf, self = dirfd(d), k;
-        do {   /* in batches: closing while reading the directory is not portable */
-            struct dirent *de;
-            nf = 0;
-            rewinddir(d);
-            while ((de = readdir(d)) != NULL && nf < 256) {
-                long v = strtol(de->d_name, NULL, 10);
-                if (de->d_name[0] < '0' || de->d_name[0] > '9' || v <= 2 || v == keep || v == self) continue;
-                fds[nf++] = (int)v;
-            }
-            for (k = 0; k < nf; k++) close(fds[k]);
-        } while (nf == 256);
+    /* in batches, each from a fresh listing closed before its descriptors are: closing while
+       reading the directory is not portable. The listing's own descriptor is listed too; closing
+       it again after closedir fails harmlessly. */
+    for (nf = 256, listed = 0; nf == 256 && (d = opendir(GTBT__LINUX ? "/proc/self/fd" : "/dev/fd")) != NULL; listed = 1) {
+        struct dirent *de;
+        nf = 0;
+        while ((de = readdir(d)) != NULL && nf < 256) {
+            long long v = gtbt__dec(de->d_name, NULL);
+            if (de->d_name[0] < '0' || de->d_name[0] > '9' || v <= 2 || v == keep || v > INT_MAX) continue;
+            fds[nf++] = (int)v;
+        }
         closedir(d);
-    } else {
+        for (k = 0; k < nf; k++) close(fds[k]);
+    }
+    if (!listed) {
         max = sysconf(_SC_OPEN_MAX);
         if (max < 0 || max > 65536) max = 65536;
         for (i = 3; i < max; i++) if (i != keep) close((int)i);
     }
     sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    GTBT__SIGMASK(SIG_SETMASK, &none, NULL);
     for (sig = 1; sig < 32; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &old) != 0) continue;
         if (!(old.sa_flags & SA_SIGINFO) && (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN)) continue;
@@ -2805,7 +2855,7 @@ static int gtbt__sock_poll_connects_posix(const gtbt__sock *s, int n, int ms) {
     return -1;
 }
 static long gtbt__sock_send_posix(gtbt__sock s, const void *p, size_t n) { return (long)send(s, p, n, GTBT__MSG_NOSIGNAL); }
-static long gtbt__sock_recv_posix(gtbt__sock s, void *p, size_t n) { return (long)recv(s, p, n, 0); }
+static long gtbt__sock_recv_posix(gtbt__sock s, void *p, size_t n) { return (long)read(s, p, n); }   /* recv without flags */
 static void gtbt__sock_close_posix(gtbt__sock s) { close(s); }
 #else
 typedef SOCKET gtbt__sock;
@@ -3908,7 +3958,7 @@ static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
     }
     if (i + 1 >= n) return GTBT__RX_K_NONE;
     for (w = has; *w; w = gtbt__rx_wnext(w))
-        if (strstr(low, w) && !(!strcmp(w, "token") && gtbt__rx_ends(low, "tokens"))) return GTBT__RX_K_SECRET;
+        if (gtbt__find(low, w) && !(!strcmp(w, "token") && gtbt__rx_ends(low, "tokens"))) return GTBT__RX_K_SECRET;
     for (i = 1; i < n; i++)
         nparts += k[i] == '_' || k[i] == '-' || k[i] == '.' || (gtbt__rx_lower(k[i]) != k[i] && gtbt__is_lower(k[i - 1]));
     for (a = 0, i = 0; i <= n; i++) {
@@ -4748,7 +4798,7 @@ static int gtbt__resolve(const char *host, int port, int64_t deadline, gtbt__add
     if (!gtbt__cond_init(&j->cv)) { gtbt__mutex_destroy(&j->mu); gtbt__free(j); return GTBT_E_NOMEM; }
     j->refs = 2; /* this call and the helper thread */
     j->port = port;
-    strncpy(j->host, host, sizeof j->host - 1);
+    gtbt__copy(j->host, sizeof j->host, host, strlen(host));
     if (!gtbt__dns_start(j)) {
         j->refs = 1;
         gtbt__dns_job_unref(j);
@@ -6240,7 +6290,7 @@ static int64_t gtbt__parse_http_date(const char *s, size_t n) {
     else if (nt == 5) { m = tok[1]; d = tok[2]; tm = tok[3]; y = tok[4]; }
     else return -1;
     for (i = 0; tok[0][i]; i++) if (!gtbt__is_alpha((unsigned char)tok[0][i])) return -1; /* day name */
-    hit = strlen(m) == 3 ? strstr(months, m) : NULL;
+    hit = strlen(m) == 3 ? gtbt__find(months, m) : NULL;
     if (!hit || (hit - months) % 3) return -1;
     mon = (int)((hit - months) / 3) + 1;
     day = gtbt__http_digits(d, 1, 2);
@@ -6698,7 +6748,7 @@ static int gtbt__no_proxy_entry(const char *s, size_t n, const char *host, int p
 static GTBT__UNUSED int gtbt__no_proxy_match(const char *list, const char *host, int port) {
     const char *p = list, *e;
     while (p && *p && (size_t)(p - list) < GTBT__NO_PROXY_MAX) {
-        e = p + strcspn(p, ",");
+        e = p + gtbt__span_not(p, ",");
         if (gtbt__no_proxy_entry(p, (size_t)(e - p), host, port)) return 1;
         p = *e ? e + 1 : e;
     }
@@ -6764,9 +6814,9 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
     size_t vn = strlen(v);
     basic[0] = 0;
     if (vn > GTBT__URL_MAX) vn = GTBT__URL_MAX + 1;       /* too long: url_parse refuses it */
-    auth = strstr(v, "://");
+    auth = gtbt__find(v, "://");
     auth = auth ? auth + 3 : v;
-    end = auth + strcspn(auth, "/?#");
+    end = auth + gtbt__span_not(auth, "/?#");
     for (at = end; at > auth && at[-1] != '@'; at--) {}
     if (at > auth) {                                      /* user:password@ */
         size_t pre = (size_t)(auth - v);
@@ -6778,7 +6828,7 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
         snprintf(tmp, sizeof tmp, "%.*s%s", (int)pre, v, at);
         v = tmp;
     }
-    if (!strstr(v, "://") && strlen(v) <= GTBT__URL_MAX) {
+    if (!gtbt__find(v, "://") && strlen(v) <= GTBT__URL_MAX) {
         char plain[GTBT__URL_MAX + 8];
         snprintf(plain, sizeof plain, "http://%.*s", GTBT__URL_MAX, v);
         memcpy(tmp, plain, sizeof tmp);
@@ -7082,7 +7132,7 @@ static int gtbt__file_send(gtbt_backend *b, const gtbt_event *ev, size_t n, int6
 
 GTB_TELEMETRY_API gtbt_backend *gtbt_noop_backend(void) {
     gtbt__local_backend *lb = gtbt__local_new(gtbt__noop_send);
-    if (lb) snprintf(lb->info, sizeof lb->info, "noop");
+    if (lb) GTBT__SET_TEXT(lb->info, "noop");
     return lb ? &lb->base : NULL;
 }
 
@@ -7090,7 +7140,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_stdout_backend(FILE *out) {
     gtbt__local_backend *lb = gtbt__local_new(gtbt__stdout_send);
     if (!lb) return NULL;
     lb->out = out ? out : stdout;
-    snprintf(lb->info, sizeof lb->info, "stdout");
+    GTBT__SET_TEXT(lb->info, "stdout");
     return &lb->base;
 }
 
@@ -7345,7 +7395,8 @@ static void gtbt__net_info(gtbt__net_backend *nb, const char *kind, const char *
     memcpy(nb->info, kind, k);
     memcpy(nb->info + k, " (", 2);
     gtbt__url_display(url, nb->info + k + 2, sizeof nb->info - k - 3);
-    strcat(nb->info, ")");
+    k = strlen(nb->info);
+    memcpy(nb->info + k, ")", 2);
 }
 
 static gtbt__net_backend *gtbt__net_backend_new(int kind, gtbt__body_fn body, const char *url, const gtbt_net_desc *net, const char *what) {
@@ -7664,7 +7715,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
         for (i = 0; i < desc->net.n_headers && desc->net.headers; i++) {
             const char *k = desc->net.headers[i].key ? desc->net.headers[i].key : "";
             if (!gtbt__ascii_ncasecmp(desc->endpoint, "http:", 5) &&
-                (strstr(k, "uth") || strstr(k, "ey") || strstr(k, "oken") || strstr(k, "ecret") || !gtbt__ascii_casecmp(k, "cookie")))
+                (gtbt__find(k, "uth") || gtbt__find(k, "ey") || gtbt__find(k, "oken") || gtbt__find(k, "ecret") || !gtbt__ascii_casecmp(k, "cookie")))
                 gtbt__logi(&lg, GTBT_LOGITEM_OTLP_HEADER_CREDENTIALS, "OTel header %s appears to carry credentials; ensure the exporter uses TLS", k);
         }
     }
@@ -8531,11 +8582,11 @@ static int gtbt__ends_with(const char *s, const char *suffix) {
 /* The pid in "...-<pid>-<n>.ndjson..." of a spill name, or 0. */
 static int gtbt__spill_name_pid(const char *name) {
     const char *p = name + strlen(GTBT__SPILL_PREFIX), *dash;
-    long pid;
+    long long pid;
     if (strncmp(name, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) != 0) return 0;
     dash = strchr(p, '-');
     if (!dash) return 0;
-    pid = strtol(dash + 1, NULL, 10);
+    pid = gtbt__dec(dash + 1, NULL);
     return (pid > 0 && pid < INT_MAX) ? (int)pid : 0;
 }
 
@@ -8554,7 +8605,6 @@ static int gtbt__names_add(gtbt__names *ns, const char *name) {
     ns->v[ns->n++] = d;
     return 1;
 }
-static int gtbt__names_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 #define GTBT__BACKOFF_PREFIX "telemetry-backoff-"
 static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap);
@@ -8565,11 +8615,11 @@ static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap);
    back-off can last. */
 static void gtbt__backoff_tidy(gtbt_collector *c, const char *name, const char *own) {
     char path[GTBT__MAX_PATH];
-    const char *tmp = strstr(name, ".tmp-");
+    const char *tmp = gtbt__find(name, ".tmp-");
     int64_t mtime_ms;
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK) return;
     if (tmp) {
-        long pid = strtol(tmp + 5, NULL, 10);
+        long long pid = gtbt__dec(tmp + 5, NULL);
         if (pid > 0 && pid < INT_MAX && !gtbt__pid_alive((int)pid)) gtbt__fs_remove(path);
         return;
     }
@@ -8607,7 +8657,7 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
         }
         if (strncmp(name, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) != 0) continue;
         if (gtbt__ends_with(name, GTBT__SPILL_SUFFIX)) { gtbt__names_add(ready, name); continue; }
-        mark = strstr(name, GTBT__CLAIM_MARK);
+        mark = gtbt__find(name, GTBT__CLAIM_MARK);
         if (!mark) continue;
         if (all) { gtbt__names_add(ready, name); continue; }
         if (recover) {
@@ -8615,7 +8665,8 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
                whatever its PID says (PID 1 in a container, another container on a shared volume);
                without locking (some network file systems) a dead PID or an hour's age decides */
             int64_t mtime_ms = 0;
-            int pid = atoi(mark + strlen(GTBT__CLAIM_MARK)), lk;
+            long long claimer = gtbt__dec(mark + strlen(GTBT__CLAIM_MARK), NULL);
+            int pid = claimer > 0 && claimer < INT_MAX ? (int)claimer : 0, lk;
             size_t base = (size_t)(mark - name) + strlen(GTBT__SPILL_SUFFIX);
             gtbt__flock fl;
             if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || gtbt__fs_mtime_ms(path, &mtime_ms) != 0) continue;
@@ -8630,7 +8681,7 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
         }
     }
     gtbt__dir_close(&d);
-    if (ready->n > 1) qsort(ready->v, ready->n, sizeof *ready->v, gtbt__names_cmp);
+    gtbt__sort_strs(ready->v, ready->n);
     return GTBT_OK;
 }
 
@@ -9214,9 +9265,11 @@ static void gtbt__backoff_load(gtbt_collector *c) {
     if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
     if (gtbt__read_file(path, 1024, 1, &text, &len) != GTBT_OK) return;
     if (!strncmp(text, "until=", 6)) {
-        char *p = text + 6, *end;
-        until = strtoll(p, &end, 10);
-        if (end != p && !strncmp(end, " failures=", 10)) failures = (int)strtol(end + 10, &p, 10); else failures = -1;
+        const char *p = text + 6, *end;
+        long long f;
+        until = gtbt__dec(p, &end);
+        f = end != p && !strncmp(end, " failures=", 10) ? gtbt__dec(end + 10, NULL) : -1;
+        failures = f >= 0 && f < 1000 ? (int)f : -1;
     }
     if (failures >= 0 && failures < 1000 && until >= 0 && until < gtbt__unix_ms() + GTBT__RETRY_AFTER_MAX_MS + 60000) {
         c->bo_until_unix_ms = until;
@@ -9970,14 +10023,14 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     else if (why) gtbt__logi(&c->log, GTBT_LOGITEM_CONFIG_INVALID, "%s; check gtbt_desc.%s", why, c->desc.otel_endpoint[0] ? "otel_endpoint" : "endpoint");
     if (c->consent.debug) {
         c->backend = gtbt__debug_backend(c->network, stderr);
-        snprintf(c->info, sizeof c->info, "stdout (debug: events printed to stderr, nothing sent)");
+        GTBT__SET_TEXT(c->info, "stdout (debug: events printed to stderr, nothing sent)");
     } else if (c->consent.local_only) {
         if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK) {
             c->backend = gtbt_file_backend(path);
             snprintf(c->info, sizeof c->info, "file (%s)", path);
         } else {
             c->backend = gtbt_noop_backend();
-            snprintf(c->info, sizeof c->info, "noop (local-only, but no usable data directory)");
+            GTBT__SET_TEXT(c->info, "noop (local-only, but no usable data directory)");
         }
     } else if (c->network) {
         c->backend = c->network;
@@ -10026,7 +10079,7 @@ static int gtbt__dir_of(const char *given, int (*dflt)(const char *, char *, siz
     cap -= GTBT__DIR_NAME_ROOM;
     if (given && given[0]) {
         rc = strlen(given) < cap ? GTBT_OK : GTBT_E_INVALID;
-        if (rc == GTBT_OK) strcpy(out, given);
+        if (rc == GTBT_OK) gtbt__copy(out, cap, given, strlen(given));
     } else {
         rc = dflt(tool, out, cap);
     }
@@ -10138,7 +10191,7 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
     int v, tool_v;
     if (!out) return GTBT_E_INVALID;
     memset(out, 0, sizeof *out);
-    snprintf(out->decided_by, sizeof out->decided_by, "default");
+    GTBT__SET_TEXT(out->decided_by, "default");
     if (!desc || !gtbt__valid_tool_name(desc->tool_name)) return GTBT_E_INVALID;
     if (gtbt__config_dir(desc, dir, sizeof dir) == GTBT_OK) gtbt__conf_read(dir, &cf);
     else { memset(&cf, 0, sizeof cf); cf.enabled = cf.local_only = -1; }
@@ -10149,18 +10202,18 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
     tool_v = gtbt__env_bool(var);
     if (desc->force_enabled) {
         out->enabled = true;
-        snprintf(out->decided_by, sizeof out->decided_by, "force_enabled");
+        GTBT__SET_TEXT(out->decided_by, "force_enabled");
     } else if (gtbt__do_not_track()) {
-        snprintf(out->decided_by, sizeof out->decided_by, "DO_NOT_TRACK");
+        GTBT__SET_TEXT(out->decided_by, "DO_NOT_TRACK");
     } else if (tool_v >= 0) {
         out->enabled = tool_v == 1;
         snprintf(out->decided_by, sizeof out->decided_by, "%s", var);
     } else if ((v = gtbt__env_bool("TELEMETRY_ENABLED")) >= 0) {
         out->enabled = v == 1;
-        snprintf(out->decided_by, sizeof out->decided_by, "TELEMETRY_ENABLED");
+        GTBT__SET_TEXT(out->decided_by, "TELEMETRY_ENABLED");
     } else if (out->is_set) {
         out->enabled = cf.enabled == 1;
-        snprintf(out->decided_by, sizeof out->decided_by, "config");
+        GTBT__SET_TEXT(out->decided_by, "config");
     }
     gtbt__tool_env(desc->tool_name, "TELEMETRY_LOCAL", var, sizeof var);
     if ((v = gtbt__env_bool(var)) >= 0 || (v = gtbt__env_bool("TELEMETRY_LOCAL")) >= 0) out->local_only = v == 1;
@@ -10450,7 +10503,7 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
         time_t t = (time_t)(c->bo_until_unix_ms / 1000);
         struct tm tmv;
         int64_t mins = (c->bo_until_unix_ms - gtbt__unix_ms() + 59999) / 60000;
-        if (!gtbt__localtime(t, &tmv) || !strftime(when, sizeof when, "%H:%M", &tmv)) snprintf(when, sizeof when, "?");
+        if (!gtbt__localtime(t, &tmv) || !strftime(when, sizeof when, "%H:%M", &tmv)) GTBT__SET_TEXT(when, "?");
         fprintf(out, "Back-off: not contacting the backend until %s local time (in %lld minute%s), after %d failure%s in a row\n",
                 when, (long long)mins, mins == 1 ? "" : "s", c->bo_failures, c->bo_failures == 1 ? "" : "s");
     } else if (c->bo_failures) {
@@ -10845,7 +10898,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     gtbt_consent_resolve(&c->desc, &c->consent);
     if (!gtbt__collector_metadata(c, desc->metadata, desc->n_metadata)) goto nomem;   /* also for show's sample */
     if (!c->consent.enabled) {
-        snprintf(c->info, sizeof c->info, "noop (disabled)");
+        GTBT__SET_TEXT(c->info, "noop (disabled)");
         return c;   /* inert: nothing computed, no file touched */
     }
     c->active = 1;
