@@ -429,12 +429,15 @@
     #define _DEFAULT_SOURCE 1
   #endif
   /* 64-bit off_t, ino_t and time_t on 32-bit glibc: without them lstat fails with EOVERFLOW on
-     file systems with 64-bit inode numbers, and times end in 2038. */
-  #ifndef _FILE_OFFSET_BITS
-    #define _FILE_OFFSET_BITS 64
-  #endif
-  #ifndef _TIME_BITS
-    #define _TIME_BITS 64
+     file systems with 64-bit inode numbers, and times end in 2038. 64-bit systems (LP64) have
+     them already; there the switch would only rename the imports (open64, fcntl64, ...). */
+  #if !defined(__LP64__) && !defined(_LP64)
+    #ifndef _FILE_OFFSET_BITS
+      #define _FILE_OFFSET_BITS 64
+    #endif
+    #ifndef _TIME_BITS
+      #define _TIME_BITS 64
+    #endif
   #endif
   #if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
     #define _DARWIN_C_SOURCE 1   /* gethostuuid, getifaddrs' AF_LINK */
@@ -1151,6 +1154,21 @@ static char *gtbt__strndup(const char *s, size_t n) {
 
 static char *gtbt__strdup(const char *s) { return s ? gtbt__strndup(s, strlen(s)) : NULL; }
 
+/* strncmp, here so that a small tool need not import it (each import costs about 80 bytes): 0 when the first n bytes (to a NUL) are
+   equal, else the difference of the first unequal bytes (as unsigned char). */
+static int gtbt__ncmp(const char *a, const char *b, size_t n) {
+    for (; n && *a && *a == *b; n--) { a++; b++; }
+    return n ? (unsigned char)*a - (unsigned char)*b : 0;
+}
+/* strchr, for the same reason: the first c in s (c == 0: the terminating NUL), else NULL; like
+   strchr it hands back a pointer into s without its const. */
+static char *gtbt__chr(const char *s, int c) {
+    for (;; s++) {
+        if (*s == (char)c) return (char *)(uintptr_t)s;
+        if (!*s) return NULL;
+    }
+}
+
 /* Copies of key/value arrays (desc metadata, headers). */
 static GTBT__UNUSED void gtbt__kvs_free(gtbt_kv *kv, size_t n) {
     size_t i;
@@ -1263,7 +1281,7 @@ static GTBT__PRINTF(3, 4) void gtbt__logi(const gtbt__log *lg, gtbt_log_item id,
     va_list ap;
     gtbt_log_level lvl = (gtbt_log_level)gtbt__log_item_levels[id];
     if (!lg || (!lg->fn && !lg->item_fn) || lvl < (lg->level == 0 ? GTBT_LOG_WARN : lg->level)) return;
-    if (strncmp(fmt, "telemetry", 9)) { memcpy(line, "telemetry: ", 11); at = 11; }
+    if (gtbt__ncmp(fmt, "telemetry", 9)) { memcpy(line, "telemetry: ", 11); at = 11; }
     va_start(ap, fmt);
     vsnprintf(line + at, sizeof line - at, fmt, ap);
     va_end(ap);
@@ -1407,13 +1425,13 @@ static void gtbt__trim(char *s) {
 /* The first place of w in s (s itself when w is empty), as strstr; NULL when there is none. */
 static const char *gtbt__find(const char *s, const char *w) {
     size_t n = strlen(w);
-    for (; *s; s++) if (*s == *w && !strncmp(s, w, n)) return s;
+    for (; *s; s++) if (*s == *w && !gtbt__ncmp(s, w, n)) return s;
     return n ? NULL : s;
 }
 /* The length of the start of s without a byte of set, as strcspn. */
 static size_t gtbt__span_not(const char *s, const char *set) {
     size_t i = 0;
-    while (s[i] && !strchr(set, s[i])) i++;
+    while (s[i] && !gtbt__chr(set, s[i])) i++;
     return i;
 }
 /* A decimal number, as strtoll with base 10 would read it (leading white space, a sign, digits)
@@ -1683,7 +1701,7 @@ static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap)
     memcpy(path, dir, n + 1);
     while (n > 1 && path[n - 1] == '/') path[--n] = 0;
     hn = home ? strlen(home) : 0;
-    if (hn > 1 && n > hn && !strncmp(path, home, hn) && path[hn] == '/' && stat(home, &st) != 0) {
+    if (hn > 1 && n > hn && !gtbt__ncmp(path, home, hn) && path[hn] == '/' && stat(home, &st) != 0) {
         snprintf(why, cap, "the home directory %s does not exist", home);
         return GTBT_E_IO;
     }
@@ -1727,7 +1745,7 @@ static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
     const char *home = gtbt__home(hbuf);
     size_t hn = home ? strlen(home) : 0;
     if (n == 0 || n >= sizeof path) return 0;
-    if (hn > 1 && n > hn && !strncmp(dir, home, hn) && dir[hn] == '/' && stat(home, &st) != 0) {
+    if (hn > 1 && n > hn && !gtbt__ncmp(dir, home, hn) && dir[hn] == '/' && stat(home, &st) != 0) {
         snprintf(why, cap, "the home directory %s does not exist", home);
         return 0;
     }
@@ -1897,12 +1915,12 @@ static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned
     int lines = 0, files = 0, found = 0, k;
     if (gtbt__read_file(nss, 64 * 1024, 0, &text, &len) != GTBT_OK) return 0;
     for (line = text; line; line = next) {
-        if ((next = strchr(line, '\n')) != NULL) *next++ = 0;
+        if ((next = gtbt__chr(line, '\n')) != NULL) *next++ = 0;
         while (*line == ' ' || *line == '\t') line++;
-        if (strncmp(line, "passwd:", 7)) continue;
+        if (gtbt__ncmp(line, "passwd:", 7)) continue;
         for (line += 7; *line == ' ' || *line == '\t'; line++) {}
         lines++;
-        files = !strncmp(line, "files", 5) && (!line[5] || line[5] == ' ' || line[5] == '\t' || line[5] == '#' || line[5] == '[');
+        files = !gtbt__ncmp(line, "files", 5) && (!line[5] || line[5] == ' ' || line[5] == '\t' || line[5] == '#' || line[5] == '[');
     }
     gtbt__free(text);
     if (lines != 1 || !files) return 0;
@@ -1911,10 +1929,10 @@ static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned
     for (line = text; line && !found; line = next) {
         unsigned long id = 0;
         const char *d;
-        if ((next = strchr(line, '\n')) != NULL) *next++ = 0;
+        if ((next = gtbt__chr(line, '\n')) != NULL) *next++ = 0;
         while (*line == ' ' || *line == '\t') line++;
         if (!*line || *line == '#' || *line == '+' || *line == '-') continue;   /* +/-: NIS markers, never a user here */
-        for (k = 0, f[0] = line; k < 6 && (f[k + 1] = strchr(f[k], ':')) != NULL; k++) *f[k + 1]++ = 0;
+        for (k = 0, f[0] = line; k < 6 && (f[k + 1] = gtbt__chr(f[k], ':')) != NULL; k++) *f[k + 1]++ = 0;
         if (k < 2) continue;   /* no uid field: not a line for anyone */
         for (d = f[2]; *d >= '0' && *d <= '9' && d - f[2] < 9; d++) id = id * 10 + (unsigned long)(*d - '0');
         if (*d || d == f[2]) found = -1;   /* not plain digits: leave it to the C library */
@@ -2015,6 +2033,14 @@ static int gtbt__is_tty_posix(FILE *f) { return f && isatty(fileno(f)); }
 /* Local time of t (for the end user's eyes); 0 when unknown. */
 static int gtbt__localtime_posix(time_t t, struct tm *out) { return localtime_r(&t, out) != NULL; }
 
+/* dup2(fd, to) in a process of one thread (a forked child), as POSIX defines it: to closed, then
+   the lowest free descriptor from to on, which is to. */
+static void gtbt__dup_to(int fd, int to) {
+    if (fd == to) return;
+    close(to);
+    (void)fcntl(fd, F_DUPFD, to);
+}
+
 /* Runs argv[0] (searched in PATH) with argv, no shell, waits up to timeout_ms; 0 on exit status 0. */
 static int gtbt__run(const char *const *argv, int timeout_ms) {
     pid_t pid = fork();
@@ -2023,7 +2049,7 @@ static int gtbt__run(const char *const *argv, int timeout_ms) {
     if (pid < 0) return GTBT_E_IO;
     if (pid == 0) {
         int fd = open("/dev/null", O_RDWR);
-        if (fd >= 0) { dup2(fd, 0); dup2(fd, 1); dup2(fd, 2); }
+        if (fd >= 0) { gtbt__dup_to(fd, 0); gtbt__dup_to(fd, 1); gtbt__dup_to(fd, 2); }
         execvp(argv[0], (char *const *)(void *)argv);
         _exit(127);
     }
@@ -2102,12 +2128,12 @@ static int gtbt__on_terminal_posix(void) { return isatty(1) || isatty(2); }
    SIGPIPE ignored, and an alarm as the last resort should anything hang past the budget. */
 static void gtbt__sender_isolate_posix(int keep, int alarm_s) {
     struct sigaction sa, old;
-    sigset_t none;
+    sigset_t all, none;
     DIR *d;
     int fd = open("/dev/null", O_RDWR | O_NOCTTY), sig, fds[256], nf, k, listed;
     long max, i;
     if (fd >= 0) {
-        dup2(fd, 0); dup2(fd, 1); dup2(fd, 2);
+        gtbt__dup_to(fd, 0); gtbt__dup_to(fd, 1); gtbt__dup_to(fd, 2);
         if (fd > 2) close(fd);
     }
     /* in batches, each from a fresh listing closed before its descriptors are: closing while
@@ -2129,19 +2155,20 @@ static void gtbt__sender_isolate_posix(int keep, int alarm_s) {
         if (max < 0 || max > 65536) max = 65536;
         for (i = 3; i < max; i++) if (i != keep) close((int)i);
     }
-    sigemptyset(&none);
-    GTBT__SIGMASK(SIG_SETMASK, &none, NULL);
+    sigfillset(&all);
+    GTBT__SIGMASK(SIG_UNBLOCK, &all, NULL);
+    GTBT__SIGMASK(SIG_BLOCK, NULL, &none);   /* the mask now: the empty set, for the handlers below */
     for (sig = 1; sig < 32; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &old) != 0) continue;
         if (!(old.sa_flags & SA_SIGINFO) && (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN)) continue;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = SIG_DFL;
-        sigemptyset(&sa.sa_mask);
+        sa.sa_mask = none;
         sigaction(sig, &sa, NULL);
     }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_IGN;
-    sigemptyset(&sa.sa_mask);
+    sa.sa_mask = none;
     sigaction(SIGPIPE, &sa, NULL);
     alarm((unsigned)alarm_s);
 }
@@ -3624,7 +3651,7 @@ static int gtbt__jp_skip(gtbt__jp *j) {
     if (j->end - j->p >= 5 && !memcmp(j->p, "false", 5)) { j->p += 5; return 1; }
     {
         char *start = j->p;
-        while (j->p < j->end && *j->p && (strchr("+-.eE", *j->p) || (gtbt__is_digit(*j->p)))) j->p++;
+        while (j->p < j->end && *j->p && (gtbt__chr("+-.eE", *j->p) || (gtbt__is_digit(*j->p)))) j->p++;
         return j->p > start;
     }
 }
@@ -3759,7 +3786,7 @@ static void gtbt__redact_authz(gtbt__rx *r) {
         if (!*k) continue;
         t = gtbt__rx_skip_ws(s, n, j + len);
         if (t == j + len) continue;                                   /* \s+ */
-        for (e = t; e < n && (gtbt__is_alnum(s[e]) || (s[e] && strchr("._~-+/=", s[e]))); e++) {}
+        for (e = t; e < n && (gtbt__is_alnum(s[e]) || (s[e] && gtbt__chr("._~-+/=", s[e]))); e++) {}
         if (e == t) continue;
         gtbt__rx_emit(r, j + len, " ***", e);
         i = e - 1;
@@ -3859,7 +3886,7 @@ static void gtbt__redact_provider(gtbt__rx *r, const gtbt__rx_provider *pv) {
         if ((hit = (const unsigned char *)memchr(s + i, pv->pre[0], n - plen - i)) == NULL) break;
         i = (size_t)(hit - s);
         for (k = 1; k < plen; k++)
-            if (pv->pre[k] == '?' ? (s[i + k] == 0 || !strchr(pv->alt, s[i + k])) : s[i + k] != (unsigned char)pv->pre[k]) break;
+            if (pv->pre[k] == '?' ? (s[i + k] == 0 || !gtbt__chr(pv->alt, s[i + k])) : s[i + k] != (unsigned char)pv->pre[k]) break;
         if (k < plen) continue;
         for (e = i + plen; e < n && (gtbt__rx_ct[s[e]] & pv->cls) && !(pv->exact && e - i - plen == pv->min); e++) {}
         if (e - i - plen < pv->min) continue;     /* a failed body scan is shorter than min: O(1) */
@@ -4211,7 +4238,7 @@ static int gtbt__rx_commit_ctx(const unsigned char *s, size_t a) {
     const char *k;
     size_t j = a, we, lim = a > 48 ? a - 48 : 0;
     if (a > 0 && s[a - 1] == '+') return 1;
-    while (j > 0 && a - j < 3 && s[j - 1] && strchr(" \t=:#@([-_", s[j - 1])) j--;
+    while (j > 0 && a - j < 3 && s[j - 1] && gtbt__chr(" \t=:#@([-_", s[j - 1])) j--;
     for (we = j; j > 0 && we - j < 10 && gtbt__rx_alnum(s[j - 1]); j--) {}
     for (k = words; we > j && *k; k = gtbt__rx_wnext(k))
         if (strlen(k) == we - j && gtbt__rx_ci(s, we, j, k)) return 1;
@@ -4294,7 +4321,7 @@ static int gtbt__rx_is_word(const unsigned char *s, size_t ks, size_t ke, const 
 static unsigned gtbt__rx_go_keys_at(const unsigned char *s, size_t n, size_t i) {
     unsigned m = 0;
     size_t ks, ke = i, j;
-    if (s[i] == '=' && i > 0 && strchr("yntdheYNTDHE", s[i - 1]) && s[i - 1]) {   /* the keywords' last letters */
+    if (s[i] == '=' && i > 0 && gtbt__chr("yntdheYNTDHE", s[i - 1]) && s[i - 1]) {   /* the keywords' last letters */
         for (ks = i; ks > 0 && i - ks <= 13 && gtbt__rx_word(s[ks - 1]); ks--) {}
         if ((ks == 0 || !gtbt__rx_word(s[ks - 1])) && i + 1 < n && s[i + 1] != '&' && !gtbt__rx_ws(s[i + 1]) &&
             gtbt__rx_is_word(s, ks, i, gtbt__rx_w_query)) m |= GTBT__RX_M_QUERY;
@@ -4598,12 +4625,12 @@ static int gtbt__url_host6(const char *s, size_t n, gtbt__url *u) {
 
 /* "host:port" with the port always present and IPv6 in brackets (CONNECT target, log lines). */
 static void gtbt__url_authority(const gtbt__url *u, char *out, size_t cap) {
-    if (strchr(u->host, ':')) snprintf(out, cap, "[%s]:%d", u->host, u->port);
+    if (gtbt__chr(u->host, ':')) snprintf(out, cap, "[%s]:%d", u->host, u->port);
     else snprintf(out, cap, "%s:%d", u->host, u->port);
 }
 
 static void gtbt__url_hostport(gtbt__url *u) {
-    int def = u->port == (u->tls ? 443 : 80), v6 = strchr(u->host, ':') != NULL;
+    int def = u->port == (u->tls ? 443 : 80), v6 = gtbt__chr(u->host, ':') != NULL;
     size_t n = strlen(u->host);
     char *o = u->hostport;
     if (v6) *o++ = '[';
@@ -5849,7 +5876,8 @@ enum { GTBT__XW_NOMEM = 1, GTBT__XW_BIG, GTBT__XW_EKU, GTBT__XW_IP };
    bundle index and handed to the engine, and the certificate is forwarded. Once the chain validated, the server's
    certificate must allow TLS server use (extendedKeyUsage) and, for an IP-literal host, list that address. */
 typedef struct gtbt__x509w {
-    const br_x509_class *vtable;    /* first: BearSSL calls through it */
+    const br_x509_class *vtable;    /* first: BearSSL calls through it; points to cls */
+    br_x509_class cls;              /* filled in at run time: a const one costs 6 load-time relocations */
     br_x509_minimal_context *xc;    /* does the validation */
     const gtbt__ta_index *idx;      /* NULL: xc holds every anchor already */
     unsigned char *used;            /* per index entry: decoded for this chain already */
@@ -5945,10 +5973,16 @@ static const br_x509_pkey *gtbt__xw_get_pkey(const br_x509_class *const *ctx, un
     return (*in)->get_pkey(in, usages);
 }
 
-static const br_x509_class gtbt__xw_vtable = {
-    sizeof(gtbt__x509w), gtbt__xw_start_chain, gtbt__xw_start_cert, gtbt__xw_append,
-    gtbt__xw_end_cert, gtbt__xw_end_chain, gtbt__xw_get_pkey
-};
+static void gtbt__xw_init(gtbt__x509w *x) {
+    x->cls.context_size = sizeof(gtbt__x509w);
+    x->cls.start_chain = gtbt__xw_start_chain;
+    x->cls.start_cert = gtbt__xw_start_cert;
+    x->cls.append = gtbt__xw_append;
+    x->cls.end_cert = gtbt__xw_end_cert;
+    x->cls.end_chain = gtbt__xw_end_chain;
+    x->cls.get_pkey = gtbt__xw_get_pkey;
+    x->vtable = &x->cls;
+}
 
 static void gtbt__xw_free(gtbt__x509w *x) {
     gtbt__ta_list_free(&x->built);
@@ -6118,7 +6152,7 @@ static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc
     gtbt__tls_profile(&t->cc, &t->xc, ta, nta);
     br_ssl_engine_set_buffer(&t->cc.eng, t->iobuf, sizeof t->iobuf, 1);
     gtbt__tls_set_time(&t->xc);
-    t->xw.vtable = &gtbt__xw_vtable;
+    gtbt__xw_init(&t->xw);
     t->xw.xc = &t->xc;
     t->xw.idx = idx;
     t->xw.lg = c->lg;
@@ -6342,7 +6376,7 @@ static GTBT__UNUSED int gtbt__http_classify(int status, int otlp) {
 /* --- response head --- */
 
 static int gtbt__http_tchar(int c) {
-    return gtbt__is_alnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    return gtbt__is_alnum(c) || (c && gtbt__chr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 static int gtbt__http_is_token(const char *s, size_t n) {
@@ -7184,10 +7218,10 @@ static void gtbt__query_escape(gtbt__buf *b, const char *s) {
 
 /* A plain addr-spec "local@domain": nothing that could start a query, a header or a fragment. */
 static int gtbt__valid_email(const char *a) {
-    const char *at = a ? strchr(a, '@') : NULL, *p;
-    if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254) return 0;
+    const char *at = a ? gtbt__chr(a, '@') : NULL, *p;
+    if (!at || at == a || !at[1] || gtbt__chr(at + 1, '@') || strlen(a) > 254) return 0;
     for (p = a; p < at; p++)
-        if (!(gtbt__is_alnum(*p) || strchr(".!$'*+/=^_`{|}~-", *p))) return 0;
+        if (!(gtbt__is_alnum(*p) || gtbt__chr(".!$'*+/=^_`{|}~-", *p))) return 0;
     for (p = at + 1; *p; p++)
         if (!(gtbt__is_alnum(*p) || *p == '.' || *p == '-')) return 0;
     return 1;
@@ -7705,7 +7739,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     if (url.oom) { gtbt__buf_free(&url); return NULL; }
     {
         gtbt__log lg = gtbt__log_of_net(&desc->net);
-        if (!n || n > GTBT__URL_MAX || strchr(desc->endpoint, '?') || strchr(desc->endpoint, '#')) {
+        if (!n || n > GTBT__URL_MAX || gtbt__chr(desc->endpoint, '?') || gtbt__chr(desc->endpoint, '#')) {
             char shown[256];
             gtbt__url_display(desc->endpoint, shown, sizeof shown);
             gtbt__logi(&lg, GTBT_LOGITEM_OTLP_ENDPOINT_INVALID, "invalid OTLP endpoint \"%s\" (want a base URL such as https://collector:4318)", shown);
@@ -7830,7 +7864,7 @@ static void gtbt__wire(const gtbt_backend *be, const gtbt_event *ev, size_t n, g
             i += nb->body(nb, &body, ev + i, n - i);
             gtbt__url_display(nb->url, shown, sizeof shown);   /* a query may hold a key: masked */
             gtbt__buf_printf(out, "POST %s%s\nContent-Type: application/json\nUser-Agent: gtb_telemetry/" GTB_TELEMETRY_VERSION_STRING,
-                             shown, strchr(nb->url, '?') ? "?****" : "");
+                             shown, gtbt__chr(nb->url, '?') ? "?****" : "");
             if (n && ev[0].tool_name[0]) gtbt__buf_printf(out, " (%s/%s)", ev[0].tool_name, ev[0].version);
             gtbt__buf_putc(out, '\n');
             if (nb->key_header) { gtbt__buf_printf(out, "%s: ", nb->key_header); gtbt__put_masked(out, nb->api_key, strlen(nb->api_key), nb->api_key); gtbt__buf_putc(out, '\n'); }
@@ -8031,7 +8065,7 @@ static gtbt__str gtbt__clean_arg(const char *v, int announced, gtbt__buf *tmp) {
     gtbt__str s;
     const char *colon;
     int flag = v && v[0] == '-' && v[1] == '-';
-    if (v && v[0] && !flag && announced == GTBT__RX_K_USER && (colon = strchr(v, ':')) != NULL) {
+    if (v && v[0] && !flag && announced == GTBT__RX_K_USER && (colon = gtbt__chr(v, ':')) != NULL) {
         gtbt__buf_put(tmp, v, gtbt__utf8_cut(v, (size_t)(colon - v) + 1, GTBT__MAX_VALUE - 3));
         gtbt__buf_puts(tmp, "***");
         if (tmp->oom) { s.p = ""; s.n = 0; return s; }
@@ -8583,8 +8617,8 @@ static int gtbt__ends_with(const char *s, const char *suffix) {
 static int gtbt__spill_name_pid(const char *name) {
     const char *p = name + strlen(GTBT__SPILL_PREFIX), *dash;
     long long pid;
-    if (strncmp(name, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) != 0) return 0;
-    dash = strchr(p, '-');
+    if (gtbt__ncmp(name, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) != 0) return 0;
+    dash = gtbt__chr(p, '-');
     if (!dash) return 0;
     pid = gtbt__dec(dash + 1, NULL);
     return (pid > 0 && pid < INT_MAX) ? (int)pid : 0;
@@ -8642,9 +8676,9 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
        GTBT__SPILL_LIST_MAX names are kept (the cap keeps at most one ready file per event) */
     while ((name = gtbt__dir_next(&d)) != NULL) {
         const char *mark;
-        int is_temp = name[0] == '.' && !strncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
+        int is_temp = name[0] == '.' && !gtbt__ncmp(name + 1, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) && gtbt__ends_with(name, ".tmp");
         if (ready->n >= GTBT__SPILL_LIST_MAX) break;
-        if (recover && !strncmp(name, GTBT__BACKOFF_PREFIX, strlen(GTBT__BACKOFF_PREFIX))) {
+        if (recover && !gtbt__ncmp(name, GTBT__BACKOFF_PREFIX, strlen(GTBT__BACKOFF_PREFIX))) {
             gtbt__backoff_tidy(c, name, own_backoff);
             continue;
         }
@@ -8655,7 +8689,7 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
             }
             continue;
         }
-        if (strncmp(name, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) != 0) continue;
+        if (gtbt__ncmp(name, GTBT__SPILL_PREFIX, strlen(GTBT__SPILL_PREFIX)) != 0) continue;
         if (gtbt__ends_with(name, GTBT__SPILL_SUFFIX)) { gtbt__names_add(ready, name); continue; }
         mark = gtbt__find(name, GTBT__CLAIM_MARK);
         if (!mark) continue;
@@ -9264,11 +9298,11 @@ static void gtbt__backoff_load(gtbt_collector *c) {
     int failures = -1;
     if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
     if (gtbt__read_file(path, 1024, 1, &text, &len) != GTBT_OK) return;
-    if (!strncmp(text, "until=", 6)) {
+    if (!gtbt__ncmp(text, "until=", 6)) {
         const char *p = text + 6, *end;
         long long f;
         until = gtbt__dec(p, &end);
-        f = end != p && !strncmp(end, " failures=", 10) ? gtbt__dec(end + 10, NULL) : -1;
+        f = end != p && !gtbt__ncmp(end, " failures=", 10) ? gtbt__dec(end + 10, NULL) : -1;
         failures = f >= 0 && f < 1000 ? (int)f : -1;
     }
     if (failures >= 0 && failures < 1000 && until >= 0 && until < gtbt__unix_ms() + GTBT__RETRY_AFTER_MAX_MS + 60000) {
@@ -10102,7 +10136,7 @@ typedef struct gtbt__conf {
 
 /* Splits a line into key and value (both trimmed, in place). 1 when it is "key = value". */
 static int gtbt__conf_split(char *line, char **key, char **value) {
-    char *eq = strchr(line, '='), *k = line, *end;
+    char *eq = gtbt__chr(line, '='), *k = line, *end;
     if (!eq) return 0;
     *eq = 0;
     gtbt__trim(k);
@@ -10137,7 +10171,7 @@ static void gtbt__conf_read(const char *config_dir, gtbt__conf *cf) {
     for (line = copy; line; line = next) {
         char *key, *value;
         int v;
-        next = strchr(line, '\n');
+        next = gtbt__chr(line, '\n');
         if (next) *next++ = 0;
         lineno++;
         if (gtbt__conf_blank_or_comment(line)) continue;
@@ -10241,7 +10275,7 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
     if (!copy) gtbt__buf_puts(&out, "# Usage telemetry consent. Change it with the tool's \"telemetry enable|disable\".\n");
     for (line = copy; line; line = next) {
         char *key, *value, *dup;
-        next = strchr(line, '\n');
+        next = gtbt__chr(line, '\n');
         if (next) *next++ = 0;
         else if (!*line) break;   /* the text ended with a newline */
         if (gtbt__conf_blank_or_comment(line)) { gtbt__buf_puts(&out, line); gtbt__buf_putc(&out, '\n'); continue; }
@@ -10647,8 +10681,8 @@ static void gtbt__cli_reset_report(gtbt_collector *c, gtbt_deletion *req, const 
     } else if (req->request == gtbt__event_request) {
         if (rc == GTBT_OK)
             fprintf(out, "A deletion-request event for machine ID %s was delivered to %s.\n"
-                         "Nothing is deleted by it automatically: the owner of that service must act on it.\n", id, info + (strncmp(info, "event via ", 10) ? 0 : 10));
-        else fprintf(out, "The deletion-request event could not be delivered to %s: %s.\n", info + (strncmp(info, "event via ", 10) ? 0 : 10), gtbt_strerror(rc));
+                         "Nothing is deleted by it automatically: the owner of that service must act on it.\n", id, info + (gtbt__ncmp(info, "event via ", 10) ? 0 : 10));
+        else fprintf(out, "The deletion-request event could not be delivered to %s: %s.\n", info + (gtbt__ncmp(info, "event via ", 10) ? 0 : 10), gtbt_strerror(rc));
     } else if (req->request == gtbt__email_request) {
         if (rc == GTBT_OK) fprintf(out, "An e-mail asking to delete machine ID %s was prepared in your mail program (%s); send it to complete the request.\n", id, info);
         else fprintf(out, "The deletion e-mail could not be prepared (%s): %s.\n", info, gtbt_strerror(rc));
@@ -10764,7 +10798,7 @@ GTB_TELEMETRY_API int gtbt_prompt(const gtbt_desc *desc, FILE *in, FILE *out) {
             fflush(out);
             return 0;
         }
-        if (!strchr(answer, '\n')) {   /* a long line: drop the rest of it */
+        if (!gtbt__chr(answer, '\n')) {   /* a long line: drop the rest of it */
             int ch;
             while ((ch = fgetc(in)) != EOF && ch != '\n') {}
         }
