@@ -7,6 +7,8 @@
    implementation selects POSIX features with _POSIX_C_SOURCE, which must precede every system
    header). Every other file includes it without the define. Link with BearSSL and threads:
        cc -std=c99 mytool.c -lbearssl -lpthread
+   or, for a binary you ship, with BearSSL's static archive (see Start-up below):
+       cc -std=c99 mytool.c "$(cc -print-file-name=libbearssl.a)" -lpthread
    or define GTB_TELEMETRY_NO_TLS (no https://, no BearSSL) and GTB_TELEMETRY_NO_THREADS.
    Windows (mingw-w64; MSVC picks the system libraries up from #pragma comment(lib)):
        x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
@@ -21,7 +23,8 @@
    GTB_TELEMETRY_NO_TLS leaves it out.
    Start-up: a shared libbearssl built with immediate binding (-z now, as Debian and Ubuntu build
    it) costs every run of the tool about 0.29 M instructions in the dynamic loader, https used or
-   not; BearSSL linked statically (-Wl,-Bstatic -lbearssl -Wl,-Bdynamic) costs nothing at start.
+   not; BearSSL linked statically (libbearssl.a) costs nothing at start, and the end user's
+   machine then needs no BearSSL installed.
 
    QUICK START
    ===========

@@ -37,6 +37,8 @@ ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; if [ -n "${2-}" ] && [ -s "$2" ]; then sed 's/^/     | /' "$2" | head -n 25; fi; fail=$((fail + 1)); }
 # check NAME CMD...: ok when CMD succeeds; its output is shown on failure
 check() { _cn=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$_cn"; else bad "$_cn" "$T/out"; fi; }
+# no_shared_bearssl BINARY: linked dynamically, but not to libbearssl.so (libbearssl-dev ships libbearssl.a)
+no_shared_bearssl() { readelf -d "$1" | grep -q NEEDED && ! readelf -d "$1" | grep -q 'NEEDED.*libbearssl'; }
 # bounded: every command that could wait is run under timeout(1) when there is one
 if command -v timeout >/dev/null 2>&1; then to() { timeout "$@"; }; else to() { shift; "$@"; }; fi
 
@@ -122,6 +124,9 @@ stop_sink
 start_sink "$T/otel.log"
 gen_build kit-otel --telemetry-backend otel --otel-endpoint https://otel.example.com:4318
 check "gtbt-new kit-otel: https://, so the Makefile links BearSSL" grep -q -- '-lbearssl' "$GEN/kit-otel/Makefile"
+# libbearssl-dev ships libbearssl.a, which the Makefile prefers: the tool runs where BearSSL is not installed
+check "gtbt-new kit-otel: BearSSL linked from its static archive (no libbearssl.so needed at run time)" \
+    no_shared_bearssl "$GEN/kit-otel/kit-otel"
 check "gtbt-new kit-otel: runs with KIT_OTEL_TELEMETRY_ENDPOINT" run_tool kit-otel KIT_OTEL_TELEMETRY_ENDPOINT="http://$ADDR"
 check "gtbt-new kit-otel: OTLP logs at /v1/logs with Authorization: Basic base64(OTEL_API_KEY)" \
     has "$T/otel.log" '"path":"/v1/logs","format":"otlp","valid":true' "\"authorization\":\"Basic $OTEL_B64\""
@@ -359,6 +364,7 @@ EOF
     check "cmake add_subdirectory: configure" to 300 cmake -S "$IN/sub" -B "$IN/sub/b"
     check "cmake add_subdirectory: build" to 300 cmake --build "$IN/sub/b"
     deliver "cmake add_subdirectory" "$IN/sub/b/client"
+    check "cmake add_subdirectory: BearSSL linked from its static archive" no_shared_bearssl "$IN/sub/b/client"
     check "cmake install: configure the source tree" to 300 cmake -S "$ROOT" -B "$IN/cm" -DCMAKE_INSTALL_PREFIX="$IN/cmprefix"
     check "cmake install: build the tools" to 300 cmake --build "$IN/cm"
     check "cmake install: cmake --install" to 300 cmake --install "$IN/cm"
@@ -378,6 +384,7 @@ EOF
     check "cmake find_package(gtb_telemetry CONFIG REQUIRED): configure" to 300 cmake -S "$IN/fp" -B "$IN/fp/b" -DCMAKE_PREFIX_PATH="$IN/cmprefix"
     check "cmake find_package: build" to 300 cmake --build "$IN/fp/b"
     deliver "cmake find_package" "$IN/fp/b/client"
+    check "cmake find_package: BearSSL linked from its static archive" no_shared_bearssl "$IN/fp/b/client"
 else
     echo "skip cmake checks: cmake is not installed"
     skipped=$((skipped + 1))

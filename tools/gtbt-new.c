@@ -13,8 +13,9 @@
  *   http      POST JSON to --endpoint                 otel      OTLP/HTTP to --otel-endpoint
  *   datadog   --datadog-region (key: $DD_API_KEY)     posthog   --posthog-instance/--posthog-endpoint
  *   file      local-only: events stay in the user's data directory, nothing is sent
- * TLS: the generated Makefile links BearSSL unless every compiled-in endpoint is http:// (or the
- * backend is "file"); it then builds with -DGTB_TELEMETRY_NO_TLS and needs only -lpthread.
+ * TLS: the generated Makefile links BearSSL (its static archive libbearssl.a when the compiler
+ * finds one, else -lbearssl) unless every compiled-in endpoint is http:// (or the backend is
+ * "file"); it then builds with -DGTB_TELEMETRY_NO_TLS and needs only -lpthread.
  * API keys are never written to a file: the generated Makefile compiles in only a key given on make's
  * command line (make POSTHOG_PROJECT_KEY=phc_...), and the environment overrides it at run time.
  *
@@ -667,8 +668,11 @@ static const char *const t_makefile_head[] = {
     NULL};
 static const char *const t_makefile_tls[] = {
     "# https:// needs TLS: gtb_telemetry.h uses BearSSL (Debian/Ubuntu: apt-get install libbearssl-dev).",
+    "# BearSSL's static archive is linked when the compiler finds it: the binary then runs on machines",
+    "# without BearSSL, carries only the code it uses, and its start pays nothing for a shared library.",
+    "BEARSSL := $(shell $(CC) -print-file-name=libbearssl.a)",
     "TLS     :=",
-    "LDLIBS  := -lbearssl -lpthread",
+    "LDLIBS  := $(if $(filter /%,$(BEARSSL)),$(BEARSSL),-lbearssl) -lpthread",
     NULL};
 static const char *const t_makefile_notls[] = {
     "# Every compiled-in endpoint is http:// (or none), so this build has no TLS and needs no BearSSL.",
@@ -1012,7 +1016,8 @@ static void usage(FILE *out) {
 "  --posthog-endpoint URL    self-hosted PostHog capture URL (overrides the instance)\n"
 "  --help                    print this usage\n"
 "URLs: http or https, a host, at most 2048 bytes, no control characters, no user info.\n"
-"The Makefile links BearSSL unless every compiled-in endpoint is http:// (or the backend is\n"
+"The Makefile links BearSSL (libbearssl.a when the compiler finds it, so the tool runs where\n"
+"BearSSL is not installed) unless every compiled-in endpoint is http:// (or the backend is\n"
 "file): then it builds with -DGTB_TELEMETRY_NO_TLS. API keys (DD_API_KEY, POSTHOG_PROJECT_KEY,\n"
 "OTEL_EXPORTER_OTLP_HEADERS, OTEL_API_KEY) are read by the tool at run time, never written.\n"
 "Exit status: 0 ok, 1 I/O error or non-empty DIR, 2 usage error. Nothing is written on error.\n",

@@ -2,6 +2,7 @@
 # BearSSL for a cross target, built from Debian's own source package and cached under BUILD_DIR:
 #   sh tests/cross/bearssl.sh BUILD_DIR NAME CC [AR]
 #   e.g. sh tests/cross/bearssl.sh build mingw x86_64-w64-mingw32-gcc x86_64-w64-mingw32-ar
+# (BEARSSL_CFLAGS, default "-W -Wall -O2", are its compile flags: make bench builds a "size" one)
 # leaves BUILD_DIR/bearssl-NAME/{inc,libbearssl.a}. The first run adds a deb-src entry for the
 # mirror of the deb entry (deb822 Types: deb-src, same URIs, suites, components and Signed-By)
 # when none exists, and fetches the source once with `apt-get source bearssl` (needs dpkg-dev)
@@ -59,7 +60,7 @@ CC = $cc
 AR = $ar
 LD = $cc
 LDDLL = $cc
-CFLAGS = -W -Wall -O2
+CFLAGS = ${BEARSSL_CFLAGS:--W -Wall -O2}
 DLL = no
 TOOLS = no
 TESTS = no
