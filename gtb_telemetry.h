@@ -1018,6 +1018,13 @@ GTB_TELEMETRY_API void gtbt_free(void *p);
   #define GTBT__UNUSED
   #define GTBT__PRINTF(f, a)
 #endif
+/* A table of the library keeps the alignment of its elements: GCC would align every array of
+   16 or more bytes to 16 or 32, and that padding adds up to about 500 bytes in a small binary. */
+#if defined(__GNUC__) || defined(__clang__)
+  #define GTBT__TIGHT(type) __attribute__((aligned(__alignof__(type))))
+#else
+  #define GTBT__TIGHT(type)
+#endif
 
 /* Go's names for the operating system and architecture. */
 #if defined(__linux__)
@@ -1163,6 +1170,15 @@ static int gtbt__ncmp(const char *a, const char *b, size_t n) {
     for (; n && *a && *a == *b; n--) { a++; b++; }
     return n ? (unsigned char)*a - (unsigned char)*b : 0;
 }
+/* snprintf through vsnprintf, which the library needs anyway: one import less. */
+static GTBT__PRINTF(3, 4) int gtbt__snprintf(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    return n;
+}
 /* strchr, for the same reason: the first c in s (c == 0: the terminating NUL), else NULL; like
    strchr it hands back a pointer into s without its const. */
 static char *gtbt__chr(const char *s, int c) {
@@ -1271,7 +1287,7 @@ static int gtbt__grow(void **p, size_t *cap, size_t need, size_t size) {
 typedef struct gtbt__log { gtbt_log_fn fn; gtbt_log_item_fn item_fn; void *user; gtbt_log_level level; } gtbt__log;
 
 #define GTBT__LOG_ITEM_LEVEL(id, level, text) GTBT_LOG_##level,
-static const signed char gtbt__log_item_levels[] = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_LEVEL) 0 };
+static const signed char gtbt__log_item_levels[] GTBT__TIGHT(signed char) = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_LEVEL) 0 };
 #undef GTBT__LOG_ITEM_LEVEL
 
 /* Formats one line of log item id and hands it to the tool's callback (log_item, else log) when
@@ -1293,7 +1309,7 @@ static GTBT__PRINTF(3, 4) void gtbt__logi(const gtbt__log *lg, gtbt_log_item id,
 }
 
 #define GTBT__LOG_ITEM_NAME(id, level, text) #id,
-static const char gtbt__log_item_names[][32] = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_NAME) "" };   /* no pointers to relocate */
+static const char gtbt__log_item_names[][32] GTBT__TIGHT(char) = { GTBT_LOG_ITEMS(GTBT__LOG_ITEM_NAME) "" };   /* no pointers to relocate */
 #undef GTBT__LOG_ITEM_NAME
 
 GTB_TELEMETRY_API const char *gtbt_log_item_name(gtbt_log_item id) {
@@ -1379,7 +1395,7 @@ static int gtbt__test_fail_write_after = -1;
 static int gtbt__test_fail_writes = 0;
 
 /* A string literal with its NUL into a char array big enough for it (checked when compiling).
-   Not snprintf, which the compiler turns into a strcpy that a small tool would import only for it. */
+   Smaller than a formatted copy. */
 #define GTBT__SET_TEXT(arr, lit) ((void)sizeof(char[sizeof(arr) >= sizeof(lit) ? 1 : -1]), memcpy((arr), (lit), sizeof(lit)))
 
 /* The first n bytes of s (fewer when they do not fit cap, which must not be 0), NUL-terminated;
@@ -1405,7 +1421,7 @@ static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) 
 
 /* A MAC address as lowercase colon hex ("aa:bb:cc:dd:ee:ff"), cut to fit cap. */
 static GTBT__UNUSED void gtbt__mac_text(const unsigned char a[6], char *out, size_t cap) {
-    static const char digits[] = "0123456789abcdef";
+    static const char digits[] GTBT__TIGHT(char) = "0123456789abcdef";
     char t[18];
     int i;
     for (i = 0; i < 6; i++) {
@@ -1643,13 +1659,13 @@ static int gtbt__parents_safe_posix(const char *dir, char *why, size_t cap) {
         if (!slash) up = ".";                                             /* a relative path */
         else if (slash == path) up = "/";
         else { while (slash > path + 1 && slash[-1] == '/') slash--; *slash = 0; up = path; }
-        if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode)) { snprintf(why, cap, "cannot use %s", up); return GTBT_E_IO; }
+        if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode)) { gtbt__snprintf(why, cap, "cannot use %s", up); return GTBT_E_IO; }
         if (st.st_uid != geteuid() && st.st_uid != 0) {
-            snprintf(why, cap, GTBT__OWN_DIR, up, " belongs to another user, who could replace what is below it");
+            gtbt__snprintf(why, cap, GTBT__OWN_DIR, up, " belongs to another user, who could replace what is below it");
             return GTBT_E_IO;
         }
         if ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)) {
-            snprintf(why, cap, GTBT__OWN_DIR, up, " is writable by others and not sticky");
+            gtbt__snprintf(why, cap, GTBT__OWN_DIR, up, " is writable by others and not sticky");
             return GTBT_E_IO;
         }
         if (up != path) return GTBT_OK;
@@ -1680,7 +1696,7 @@ static int gtbt__dir_all_mine_posix(const char *dir) {
     int mine = d != NULL, seen = 0;
     while (mine && (de = readdir(d)) != NULL && seen++ < 4096) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        if (snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub || lstat(sub, &st) != 0 || st.st_uid != geteuid()) mine = 0;
+        if (gtbt__snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub || lstat(sub, &st) != 0 || st.st_uid != geteuid()) mine = 0;
     }
     if (d) closedir(d);
     return mine && seen < 4096;
@@ -1700,39 +1716,39 @@ static int gtbt__mkdir_private_why_posix(const char *dir, char *why, size_t cap)
     char dummy[8];
     if (!why) { why = dummy; cap = sizeof dummy; }
     why[0] = 0;
-    if (n == 0 || n >= sizeof path) { snprintf(why, cap, "invalid directory name"); return GTBT_E_INVALID; }
+    if (n == 0 || n >= sizeof path) { gtbt__snprintf(why, cap, "invalid directory name"); return GTBT_E_INVALID; }
     memcpy(path, dir, n + 1);
     while (n > 1 && path[n - 1] == '/') path[--n] = 0;
     hn = home ? strlen(home) : 0;
     if (hn > 1 && n > hn && !gtbt__ncmp(path, home, hn) && path[hn] == '/' && stat(home, &st) != 0) {
-        snprintf(why, cap, "the home directory %s does not exist", home);
+        gtbt__snprintf(why, cap, "the home directory %s does not exist", home);
         return GTBT_E_IO;
     }
     for (i = 1; i <= n; i++) {
         if (path[i] != '/' && path[i] != 0) continue;
         path[i] = 0;
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) { snprintf(why, cap, "cannot create %s: %s", path, strerror(errno)); return GTBT_E_IO; }
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) { gtbt__snprintf(why, cap, "cannot create %s: %s", path, strerror(errno)); return GTBT_E_IO; }
         if (i < n) path[i] = '/';
     }
-    if (lstat(path, &st) != 0) { snprintf(why, cap, "cannot use %s: %s", path, strerror(errno)); return GTBT_E_IO; }
+    if (lstat(path, &st) != 0) { gtbt__snprintf(why, cap, "cannot use %s: %s", path, strerror(errno)); return GTBT_E_IO; }
     if (S_ISLNK(st.st_mode)) {   /* in a shared directory another user may point it at someone's files */
-        snprintf(why, cap, "%s is a symbolic link; use the directory itself", path);
+        gtbt__snprintf(why, cap, "%s is a symbolic link; use the directory itself", path);
         return GTBT_E_IO;
     }
-    if (!S_ISDIR(st.st_mode)) { snprintf(why, cap, "%s is not a directory", path); return GTBT_E_IO; }
-    if (st.st_uid != geteuid()) { snprintf(why, cap, GTBT__OWN_DIR, path, " belongs to another user"); return GTBT_E_IO; }
+    if (!S_ISDIR(st.st_mode)) { gtbt__snprintf(why, cap, "%s is not a directory", path); return GTBT_E_IO; }
+    if (st.st_uid != geteuid()) { gtbt__snprintf(why, cap, GTBT__OWN_DIR, path, " belongs to another user"); return GTBT_E_IO; }
     if (st.st_mode & 0002) {   /* world-writable: someone else's doing; never fixed behind the user's back */
-        snprintf(why, cap, "%s is writable by every user; fix it with: chmod 700 %s", path, path);
+        gtbt__snprintf(why, cap, "%s is writable by every user; fix it with: chmod 700 %s", path, path);
         return GTBT_E_IO;
     }
     if (st.st_mode & 0020) {   /* group-writable, as mkdir makes it under umask 002: tightened if only ours is in it */
         if (chmod(path, 0700) != 0 || !gtbt__dir_all_mine_posix(path)) {
-            snprintf(why, cap, "%s is writable by its group and holds other users' files; check them, then: chmod 700 %s", path, path);
+            gtbt__snprintf(why, cap, "%s is writable by its group and holds other users' files; check them, then: chmod 700 %s", path, path);
             return GTBT_E_IO;
         }
-        snprintf(why, cap, "tightened");
+        gtbt__snprintf(why, cap, "tightened");
     }
-    if (access(path, W_OK | X_OK) != 0) { snprintf(why, cap, "%s is not writable: %s", path, strerror(errno)); return GTBT_E_IO; }
+    if (access(path, W_OK | X_OK) != 0) { gtbt__snprintf(why, cap, "%s is not writable: %s", path, strerror(errno)); return GTBT_E_IO; }
     return gtbt__parents_safe_posix(path, why, cap);
 }
 
@@ -1749,7 +1765,7 @@ static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
     size_t hn = home ? strlen(home) : 0;
     if (n == 0 || n >= sizeof path) return 0;
     if (hn > 1 && n > hn && !gtbt__ncmp(dir, home, hn) && dir[hn] == '/' && stat(home, &st) != 0) {
-        snprintf(why, cap, "the home directory %s does not exist", home);
+        gtbt__snprintf(why, cap, "the home directory %s does not exist", home);
         return 0;
     }
     memcpy(path, dir, n + 1);
@@ -1761,12 +1777,12 @@ static int gtbt__dir_creatable_posix(const char *dir, char *why, size_t cap) {
             if (S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0) {
                 /* what we would create below it must be safe from others (see mkdir_private) */
                 if ((st.st_uid != geteuid() && st.st_uid != 0) || ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX))) {
-                    snprintf(why, cap, GTBT__OWN_DIR, path, " is writable by others or belongs to another user");
+                    gtbt__snprintf(why, cap, GTBT__OWN_DIR, path, " is writable by others or belongs to another user");
                     return 0;
                 }
                 return gtbt__parents_safe_posix(path, why, cap) == GTBT_OK;
             }
-            snprintf(why, cap, "cannot create it: %s is not writable", path);
+            gtbt__snprintf(why, cap, "cannot create it: %s is not writable", path);
             return 0;
         }
     }
@@ -1847,7 +1863,7 @@ static int gtbt__default_config_dir_posix(const char *tool, char *out, size_t ca
     const char *home = gtbt__home(hbuf);
     int n;
     if (!home) return GTBT_E_INVALID;
-    n = snprintf(out, cap, "%s/Library/Application Support/%s", home, tool);
+    n = gtbt__snprintf(out, cap, "%s/Library/Application Support/%s", home, tool);
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
 static int gtbt__default_data_dir_posix(const char *tool, char *out, size_t cap) {
@@ -1860,11 +1876,11 @@ static int gtbt__xdg_dir(const char *var, const char *fallback, const char *tool
     char hbuf[GTBT__HOME_BUF];
     int n;
     if (x && x[0] == '/') {
-        n = snprintf(out, cap, "%s/%s", x, tool);
+        n = gtbt__snprintf(out, cap, "%s/%s", x, tool);
     } else {
         home = gtbt__home(hbuf);
         if (!home) return GTBT_E_INVALID;
-        n = snprintf(out, cap, "%s/%s/%s", home, fallback, tool);
+        n = gtbt__snprintf(out, cap, "%s/%s/%s", home, fallback, tool);
     }
     return (n < 0 || (size_t)n >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
@@ -1979,7 +1995,7 @@ static void gtbt__os_machine_id_posix(char *out, size_t cap) {
     wait.tv_sec = 1;
     wait.tv_nsec = 0;
     if (gethostuuid(u, &wait) != 0) return;
-    snprintf(out, cap, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", u[0], u[1], u[2],
+    gtbt__snprintf(out, cap, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", u[0], u[1], u[2],
              u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 #else
@@ -2009,7 +2025,7 @@ static int gtbt__passwd_name_posix(const char *nss, const char *passwd, unsigned
 }
 /* Outside Linux the Go original reports the operating system's own name ("darwin", "freebsd")
    as its version, not the kernel release. */
-static void gtbt__os_version_posix(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
+static void gtbt__os_version_posix(char *out, size_t cap) { gtbt__snprintf(out, cap, "%s", GTBT__OS); }
 #endif
 
 static void gtbt__hostname_posix(char *out, size_t cap) {
@@ -2520,7 +2536,7 @@ static int gtbt__mkdir_private_why_win32(const char *dir, char *why, size_t cap)
     int rc = gtbt__mkdir_private_win32(dir);
     if (why && cap) {
         if (rc == GTBT_OK) why[0] = 0;
-        else snprintf(why, cap, "cannot create or use %s (a real directory of your own is needed)", dir);
+        else gtbt__snprintf(why, cap, "cannot create or use %s (a real directory of your own is needed)", dir);
     }
     return rc;
 }
@@ -2667,7 +2683,7 @@ static int gtbt__folder_join_win32(PWSTR base, HRESULT hr, const char *tool, cha
     char *n = SUCCEEDED(hr) && base ? gtbt__narrow(base) : NULL;
     int k = -1;
     CoTaskMemFree(base);
-    if (n) k = snprintf(out, cap, "%s\\%s", n, tool);
+    if (n) k = gtbt__snprintf(out, cap, "%s\\%s", n, tool);
     gtbt__free(n);
     return (k < 0 || (size_t)k >= cap) ? GTBT_E_INVALID : GTBT_OK;
 }
@@ -2695,7 +2711,7 @@ static void gtbt__os_machine_id_win32(char *out, size_t cap) {
     memset(v, 0, sizeof v);
     if (RegQueryValueExW(k, L"MachineGuid", NULL, &type, (LPBYTE)v, &size) == ERROR_SUCCESS && type == REG_SZ && (n = gtbt__narrow(v))) {
         gtbt__trim(n);
-        snprintf(out, cap, "%s", n);
+        gtbt__snprintf(out, cap, "%s", n);
         gtbt__free(n);
     }
     RegCloseKey(k);
@@ -2716,13 +2732,13 @@ static void gtbt__first_mac_win32(char *out, size_t cap) {
         size_t i, o = 0;
         if (a->IfType == IF_TYPE_SOFTWARE_LOOPBACK || a->PhysicalAddressLength == 0) continue;
         for (i = 0; i < a->PhysicalAddressLength && o + 3 < cap; i++)
-            o += (size_t)snprintf(out + o, cap - o, i ? ":%02x" : "%02x", a->PhysicalAddress[i]);
+            o += (size_t)gtbt__snprintf(out + o, cap - o, i ? ":%02x" : "%02x", a->PhysicalAddress[i]);
         break;
     }
     gtbt__free(all);
 }
 /* The Go original reports "windows" as the OS version. */
-static void gtbt__os_version_win32(char *out, size_t cap) { snprintf(out, cap, "%s", GTBT__OS); }
+static void gtbt__os_version_win32(char *out, size_t cap) { gtbt__snprintf(out, cap, "%s", GTBT__OS); }
 /* Go's os.Hostname: the physical DNS host name. */
 static void gtbt__hostname_win32(char *out, size_t cap) {
     wchar_t w[256];
@@ -2730,7 +2746,7 @@ static void gtbt__hostname_win32(char *out, size_t cap) {
     char *s;
     out[0] = 0;
     if (!GetComputerNameExW(ComputerNamePhysicalDnsHostname, w, &n) || !(s = gtbt__narrow(w))) return;
-    snprintf(out, cap, "%s", s);
+    gtbt__snprintf(out, cap, "%s", s);
     gtbt__free(s);
 }
 /* Go's user.Current().Username: DOMAIN\user of the process token's account. */
@@ -2748,7 +2764,7 @@ static void gtbt__username_win32(char *out, size_t cap) {
     CloseHandle(tok);
     a = gtbt__narrow(dom);
     b = gtbt__narrow(name);
-    if (a && b) snprintf(out, cap, "%s\\%s", a, b);
+    if (a && b) gtbt__snprintf(out, cap, "%s\\%s", a, b);
     gtbt__free(a);
     gtbt__free(b);
 }
@@ -3001,7 +3017,7 @@ static void gtbt__sha256_final(gtbt__sha256 *s, unsigned char out[32]) { br_sha2
 #else
 typedef struct gtbt__sha256 { uint32_t h[8]; unsigned char block[64]; uint64_t total; size_t fill; } gtbt__sha256;
 
-static const uint32_t gtbt__sha256_k[64] = {
+static const uint32_t gtbt__sha256_k[64] GTBT__TIGHT(uint32_t) = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -3034,7 +3050,7 @@ static void gtbt__sha256_block(gtbt__sha256 *s, const unsigned char *p) {
 }
 
 static void gtbt__sha256_init(gtbt__sha256 *s) {
-    static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+    static const uint32_t iv[8] GTBT__TIGHT(uint32_t) = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     memcpy(s->h, iv, sizeof iv);
     s->total = 0;
@@ -3088,7 +3104,7 @@ static void gtbt__hmac_sha256(const void *key, size_t klen, const void *msg, siz
 }
 
 static void gtbt__hex(const unsigned char *p, size_t n, char *out) {
-    static const char digits[] = "0123456789abcdef";
+    static const char digits[] GTBT__TIGHT(char) = "0123456789abcdef";
     size_t i;
     for (i = 0; i < n; i++) { out[2 * i] = digits[p[i] >> 4]; out[2 * i + 1] = digits[p[i] & 15]; }
     out[2 * n] = 0;
@@ -3132,7 +3148,7 @@ static int gtbt__rng_seed(gtbt__rng *r) {
 /* A lowercase version 4 uuid "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" of 16 bytes, bytes 0-7 taken
    from x and 8-15 from y (lowest first), with the version and variant bits set. */
 static void gtbt__uuid_text(uint64_t x, uint64_t y, char out[37]) {
-    static const char pairs[513] =   /* "00" "01" ... "ff" */
+    static const char pairs[513] GTBT__TIGHT(char) =   /* "00" "01" ... "ff" */
         "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
         "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
         "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
@@ -3238,8 +3254,8 @@ static int gtbt__rfc3339(int64_t unix_ns, char out[40]) {
 static int gtbt__parse_rfc3339(const char *s, int64_t *unix_ns) {
     int v[6], i, k = 0;
     int64_t days, frac = 0, scale = 100000000, off = 0;
-    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
-    static const int width[6] = {4, 2, 2, 2, 2, 2};
+    static const char sep[6] GTBT__TIGHT(char) = {'-', '-', 'T', ':', ':', 0};
+    static const int width[6] GTBT__TIGHT(int) = {4, 2, 2, 2, 2, 2};
     for (i = 0; i < 6; i++) {
         int w;
         v[i] = 0;
@@ -3287,7 +3303,7 @@ static size_t gtbt__utf8_cut(const char *s, size_t n, size_t max) {
    is inside a JSON string: controls, '"', '\\', '<', '>', '&' (escaped like Go's encoding/json) and every
    byte >= 0x80 (checked as UTF-8). One table lookup per byte; one table for the JSON writer and the
    redaction rules. */
-static const unsigned short gtbt__rx_ct[256] = {
+static const unsigned short gtbt__rx_ct[256] GTBT__TIGHT(unsigned short) = {
     16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 28673, 16385, 16384, 16385, 16385, 16384, 16384,
     16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384,
     12289, 0, 16384, 0, 0, 0, 16384, 0, 0, 0, 0, 64, 0, 6160, 512, 64,
@@ -3331,7 +3347,7 @@ static int gtbt__utf8_len(const unsigned char *s, const unsigned char *end) {
    runs of plain bytes are copied whole. o needs room for the worst case, 6 * n + 2 bytes (every
    byte a 6-byte escape). Returns the end. */
 static char *gtbt__json_put(char *o, const char *str, size_t n) {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex[] GTBT__TIGHT(char) = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str, *end = s + n, *run;
     *o++ = '"';
     while (s < end) {
@@ -3411,7 +3427,7 @@ static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
 typedef struct gtbt__jcache { const char *f[7]; size_t off, len; int ok; } gtbt__jcache;
 
 static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jcache *jc) {
-    static const char keys[7][20] = { ",\"machine_id\":", ",\"tool_name\":", ",\"version\":", ",\"os\":",
+    static const char keys[7][20] GTBT__TIGHT(char) = { ",\"machine_id\":", ",\"tool_name\":", ",\"version\":", ",\"os\":",
                                       ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
     const char *f[7], *uuid = e->uuid ? e->uuid : "", *type = e->type ? e->type : "", *name = e->name ? e->name : "";
     const char *err = e->error ? e->error : "";
@@ -3748,9 +3764,9 @@ static void gtbt__redact_userinfo(gtbt__rx *r) {
 
 /* Word lists are NUL-separated in one array, an empty word ending them (no pointer table: nothing
    for the loader to relocate). */
-static const char gtbt__rx_w_query[] = "apikey\0api_key\0key\0access_token\0refresh_token\0token\0secret\0"
+static const char gtbt__rx_w_query[] GTBT__TIGHT(char) = "apikey\0api_key\0key\0access_token\0refresh_token\0token\0secret\0"
                                        "password\0auth\0authorization\0signature\0";
-static const char gtbt__rx_w_json[] = "apikey\0api_key\0access_token\0refresh_token\0token\0secret\0password\0auth\0"
+static const char gtbt__rx_w_json[] GTBT__TIGHT(char) = "apikey\0api_key\0access_token\0refresh_token\0token\0secret\0password\0auth\0"
                                       "authorization\0signature\0";
 static const char *gtbt__rx_wnext(const char *w) { return w + strlen(w) + 1; }
 
@@ -3777,7 +3793,7 @@ static void gtbt__redact_query(gtbt__rx *r) {
 /* 3. (?i)(authorization:\s*)(bearer|basic|digest|apikey)\s+([A-Za-z0-9._~\-+/=]+)  ->  ${1}$2 ***
    Both \s runs are followed by non-space, so they are maximal; the scheme words share no prefix. */
 static void gtbt__redact_authz(gtbt__rx *r) {
-    static const char schemes[] = "bearer\0basic\0digest\0apikey\0";
+    static const char schemes[] GTBT__TIGHT(char) = "bearer\0basic\0digest\0apikey\0";
     const unsigned char *s = r->s;
     const char *k;
     size_t n = r->n, i, j, t, e, len = 0;
@@ -3870,7 +3886,7 @@ static void gtbt__redact_jwt(gtbt__rx *r) {
 enum { GTBT__RX_TOK = 2 | 4 | 8 | 16, GTBT__RX_ALNUM = 2 | 4, GTBT__RX_WORD = 2 | 4 | 8, GTBT__RX_ALNUMDASH = 2 | 4 | 16,
        GTBT__RX_UPNUM = 128 | 4 };
 typedef struct gtbt__rx_provider { char pre[12], alt[6]; unsigned char cls, min, exact; } gtbt__rx_provider;
-static const gtbt__rx_provider gtbt__rx_providers[] = {
+static const gtbt__rx_provider gtbt__rx_providers[] GTBT__TIGHT(gtbt__rx_provider) = {
     { "sk-", "", GTBT__RX_TOK, 16, 0 },                 /* sk-[A-Za-z0-9_\-]{16,}        keep 3 */
     { "gh?_", "pos", GTBT__RX_ALNUM, 30, 0 },           /* gh[pos]_[A-Za-z0-9]{30,}      keep 4 */
     { "github_pat_", "", GTBT__RX_WORD, 30, 0 },        /* github_pat_[A-Za-z0-9_]{30,}  keep 11 */
@@ -3964,10 +3980,10 @@ static int gtbt__rx_ends(const char *s, const char *suffix) {
 
 /* What the key name k[0..n) announces (GTBT__RX_K_*). Leading dashes (flags) are skipped. */
 static int gtbt__rx_secret_key(const unsigned char *k, size_t n) {
-    static const char has[] = "password\0passwd\0passphrase\0secret\0token\0apikey\0api_key\0api-key\0credential\0"
+    static const char has[] GTBT__TIGHT(char) = "password\0passwd\0passphrase\0secret\0token\0apikey\0api_key\0api-key\0credential\0"
         "privatekey\0private_key\0private-key\0accesskey\0access_key\0access-key\0signature\0sessionid\0"
         "session_id\0session-id\0cookie\0";
-    static const char part[] = "auth\0pass\0sig\0jwt\0pat\0";
+    static const char part[] GTBT__TIGHT(char) = "auth\0pass\0sig\0jwt\0pat\0";
     char low[GTBT__RX_KEY_MAX + 1];
     const char *w;
     size_t i, a, dashes = 0, nparts = 0;
@@ -4135,7 +4151,7 @@ typedef struct gtbt__rx_prov2_text {
     GTBT__RX_PROV2S(GTBT__RX_P2_TEXT)
 #undef GTBT__RX_P2_TEXT
 } gtbt__rx_prov2_text;
-static const gtbt__rx_prov2_text gtbt__rx_prov2_texts = {
+static const gtbt__rx_prov2_text gtbt__rx_prov2_texts GTBT__TIGHT(gtbt__rx_prov2_text) = {
 #define GTBT__RX_P2_PRE(id, pre, cls, min) pre,
     GTBT__RX_PROV2S(GTBT__RX_P2_PRE)
 #undef GTBT__RX_P2_PRE
@@ -4145,14 +4161,14 @@ static const gtbt__rx_prov2_text gtbt__rx_prov2_texts = {
 typedef struct gtbt__rx_prov2 { unsigned short off, cm; } gtbt__rx_prov2;
 #define GTBT__RX_PROV2_CLS(pv) ((pv)->cm & 7)
 #define GTBT__RX_PROV2_MIN(pv) ((size_t)((pv)->cm >> 3))
-static const gtbt__rx_prov2 gtbt__rx_prov2s[] = {
+static const gtbt__rx_prov2 gtbt__rx_prov2s[] GTBT__TIGHT(gtbt__rx_prov2) = {
 #define GTBT__RX_P2_ROW(id, pre, cls, min) { offsetof(gtbt__rx_prov2_text, id), GTBT__RX_B_##cls | (min) << 3 },
     GTBT__RX_PROV2S(GTBT__RX_P2_ROW)
 #undef GTBT__RX_P2_ROW
 };
 #define GTBT__RX_PROV2_PRE(pv) ((const char *)&gtbt__rx_prov2_texts + (pv)->off)
 /* the first byte of each row above, in order (tests/test_redact.c checks it) */
-static const char gtbt__rx_prov2_heads[] = "ggnssrrwSSAkGy1hhhahxxxddssssdddhpdAlnsfggNNPpdddddrgssEsAAAAAAFIpHnssAgG";
+static const char gtbt__rx_prov2_heads[] GTBT__TIGHT(char) = "ggnssrrwSSAkGy1hhhahxxxddssssdddhpdAlnsfggNNPpdddddrgssEsAAAAAAFIpHnssAgG";
 
 static int gtbt__rx_body(int cls, unsigned char c) {
     switch (cls) {
@@ -4237,7 +4253,7 @@ static int gtbt__rx_b64(unsigned char c) { return gtbt__rx_ct[c] & 94; }       /
 static int gtbt__rx_digit(unsigned char c) { return gtbt__rx_ct[c] & 4; }
 
 static int gtbt__rx_commit_ctx(const unsigned char *s, size_t a) {
-    static const char words[] = "commit\0rev\0revision\0sha\0sha1\0hash\0git\0checksum\0digest\0md5\0etag\0build\0version\0";
+    static const char words[] GTBT__TIGHT(char) = "commit\0rev\0revision\0sha\0sha1\0hash\0git\0checksum\0digest\0md5\0etag\0build\0version\0";
     const char *k;
     size_t j = a, we, lim = a > 48 ? a - 48 : 0;
     if (a > 0 && s[a - 1] == '+') return 1;
@@ -4513,7 +4529,7 @@ static GTBT__UNUSED size_t gtbt__redact_impl(const char *in, size_t n, gtbt__buf
     for (pass = 0; mask && changed && !out->oom && pass < GTBT__REDACT_MAX_PASSES; pass++) {
         changed = 0;
         for (rule = 0; rule < NRULES; rule++) {
-            static const unsigned needs[] = { GTBT__RX_M_PEM, GTBT__RX_M_URL, GTBT__RX_M_KV, GTBT__RX_M_QUERY,
+            static const unsigned needs[] GTBT__TIGHT(unsigned) = { GTBT__RX_M_PEM, GTBT__RX_M_URL, GTBT__RX_M_KV, GTBT__RX_M_QUERY,
                 GTBT__RX_M_AUTHZ, GTBT__RX_M_AWS, GTBT__RX_M_JSON, GTBT__RX_M_JWT };
             need = rule < 8 ? needs[rule] : rule < 8 + NPROV ? (unsigned)GTBT__RX_M_PROV : rule == 8 + NPROV ? (unsigned)GTBT__RX_M_LONG
                  : rule == 9 + NPROV ? (unsigned)GTBT__RX_M_PROV2 : rule == 10 + NPROV ? (unsigned)GTBT__RX_M_DOT : (unsigned)GTBT__RX_M_OPAQUE;
@@ -4628,8 +4644,8 @@ static int gtbt__url_host6(const char *s, size_t n, gtbt__url *u) {
 
 /* "host:port" with the port always present and IPv6 in brackets (CONNECT target, log lines). */
 static void gtbt__url_authority(const gtbt__url *u, char *out, size_t cap) {
-    if (gtbt__chr(u->host, ':')) snprintf(out, cap, "[%s]:%d", u->host, u->port);
-    else snprintf(out, cap, "%s:%d", u->host, u->port);
+    if (gtbt__chr(u->host, ':')) gtbt__snprintf(out, cap, "[%s]:%d", u->host, u->port);
+    else gtbt__snprintf(out, cap, "%s:%d", u->host, u->port);
 }
 
 static void gtbt__url_hostport(gtbt__url *u) {
@@ -4755,7 +4771,7 @@ static int gtbt__getaddrinfo(const char *host, int port, gtbt__addrs *a) {
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV; /* no AI_ADDRCONFIG: it hides "localhost" on loopback-only hosts */
-    snprintf(ps, sizeof ps, "%d", port);
+    gtbt__snprintf(ps, sizeof ps, "%d", port);
     a->n = 0;
     if (!gtbt__net_startup()) return EAI_FAIL;
     r = getaddrinfo(host, ps, &hints, &res);
@@ -5022,7 +5038,7 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
 /* --- certificates: PEM and the DER fields a trust anchor needs, decoded by the library itself --- */
 
 /* base64 digit values; 64: white space (skipped), 65: '=' (padding), 255: not base64 */
-static const unsigned char gtbt__b64_tab[256] = {
+static const unsigned char gtbt__b64_tab[256] GTBT__TIGHT(unsigned char) = {
     255, 255, 255, 255, 255, 255, 255, 255, 255, 64, 64, 64, 64, 64, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
     255, 255, 255, 255, 255, 255, 255, 255, 64, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 63,
     52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 255, 255, 255, 65, 255, 255, 255, 0, 1, 2, 3, 4, 5, 6,
@@ -5184,7 +5200,7 @@ static int gtbt__der_dec2(const unsigned char **p, const unsigned char *e, unsig
 
 /* A UTCTime or GeneralizedTime that BearSSL accepts (a real calendar date, 'Z', optional fraction). */
 static int gtbt__der_time(const unsigned char **p, const unsigned char *end) {
-    static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    static const unsigned char mdays[12] GTBT__TIGHT(unsigned char) = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     const unsigned char *q, *e;
     unsigned y, y2, m, d, x;
     int tag, cons;
@@ -5457,7 +5473,7 @@ typedef struct gtbt__ta_index {
 static gtbt__ta_index gtbt__ta_cache[GTBT__TLS_CACHE_SLOTS]; /* guarded by gtbt__global_lock(); never shrinks */
 
 /* The system bundles, in order, each NUL-terminated, an empty one at the end (one string: no padding, no pointers). */
-static const char gtbt__ca_bundles[] =
+static const char gtbt__ca_bundles[] GTBT__TIGHT(char) =
     "/etc/ssl/certs/ca-certificates.crt\0/etc/pki/tls/certs/ca-bundle.crt\0/etc/ssl/cert.pem\0"
     "/etc/pki/tls/cacert.pem\0/usr/local/etc/openssl/cert.pem\0"
     "/usr/local/share/certs/ca-root-nss.crt\0/usr/local/etc/ssl/cert.pem\0"   /* FreeBSD */
@@ -5999,7 +6015,7 @@ static void gtbt__xw_free(gtbt__x509w *x) {
    SHA-224 or SHA-512); RSA keys of at least 2048 bits. Nothing else is offered, and nothing else is linked in. */
 static void gtbt__tls_profile(br_ssl_client_context *cc, br_x509_minimal_context *xc, const br_x509_trust_anchor *ta,
                               size_t n) {
-    static const uint16_t suites[] = {
+    static const uint16_t suites[] GTBT__TIGHT(uint16_t) = {
         BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
         BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
         BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
@@ -6044,7 +6060,7 @@ struct gtbt__tls {
 
 static const char *gtbt__tls_strerror(int err) {
     /* pairs of a BearSSL error code and the number of its text in texts (a table, not a switch: no jump table) */
-    static const unsigned char codes[][2] = {
+    static const unsigned char codes[][2] GTBT__TIGHT(unsigned char) = {
         {BR_ERR_X509_EXPIRED, 0}, {BR_ERR_X509_NOT_TRUSTED, 1}, {BR_ERR_X509_BAD_SERVER_NAME, 2}, {BR_ERR_X509_NOT_CA, 3},
         {BR_ERR_X509_EMPTY_CHAIN, 4}, {BR_ERR_X509_BAD_SIGNATURE, 5}, {BR_ERR_X509_WEAK_PUBLIC_KEY, 6},
         {BR_ERR_X509_FORBIDDEN_KEY_USAGE, 7}, {BR_ERR_X509_CRITICAL_EXTENSION, 8}, {BR_ERR_X509_TIME_UNKNOWN, 9},
@@ -6053,7 +6069,7 @@ static const char *gtbt__tls_strerror(int err) {
         {BR_ERR_BAD_MAC, 16}, {BR_ERR_NO_RANDOM, 17}, {BR_ERR_IO, 18}, {BR_ERR_BAD_LENGTH, 19}, {BR_ERR_UNKNOWN_TYPE, 19},
         {BR_ERR_UNEXPECTED, 19}, {BR_ERR_BAD_HANDSHAKE, 19}, {BR_ERR_TOO_LARGE, 19}
     };
-    static const char texts[] =
+    static const char texts[] GTBT__TIGHT(char) =
         "certificate expired or not yet valid\0unknown CA (certificate chain not trusted)\0host name mismatch\0"
         "an issuer in the chain is not a CA\0server sent no certificate\0bad certificate signature\0"
         "certificate key too weak (RSA keys need 2048 bits)\0certificate key usage forbids TLS server use\0"
@@ -6308,8 +6324,8 @@ static int gtbt__http_digits(const char *s, size_t lo, size_t hi) {
 /* HTTP-date (RFC 9110 5.6.7) as Unix ms, or -1: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT",
    RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and asctime "Sun Nov  6 08:49:37 1994". */
 static int64_t gtbt__parse_http_date(const char *s, size_t n) {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    static const char months[] GTBT__TIGHT(char) = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const int mdays[12] GTBT__TIGHT(int) = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     char tok[6][12];
     const char *d, *m, *y, *tm, *hit;
     size_t nt = 0, i = 0, l;
@@ -6794,8 +6810,8 @@ static GTBT__UNUSED int gtbt__no_proxy_match(const char *list, const char *host,
 
 /* localhost, 127.0.0.0/8, ::1 (and ::ffff:127.x.y.z): never proxied through the environment (as Go's net/http). */
 static int gtbt__host_is_loopback(const char *host) {
-    static const unsigned char lo6[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
-    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    static const unsigned char lo6[16] GTBT__TIGHT(unsigned char) = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    static const unsigned char mapped[12] GTBT__TIGHT(unsigned char) = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
     unsigned char a[16];
     int n = gtbt__ip_parse(host, a);
     if (n == 4) return a[0] == 127;
@@ -6805,7 +6821,7 @@ static int gtbt__host_is_loopback(const char *host) {
 
 /* RFC 4648 base64 of p[0..n) into out (room for 4 * ceil(n / 3) + 1). */
 static void gtbt__base64(const unsigned char *p, size_t n, char *out) {
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char tab[] GTBT__TIGHT(char) = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t i;
     for (i = 0; i + 2 < n; i += 3) {
         *out++ = tab[p[i] >> 2];
@@ -6862,12 +6878,12 @@ static int gtbt__proxy_parse(const char *v, const char *from, gtbt__url *proxy, 
                        "user:password@, percent-encoded, at most %d bytes)", from, GTBT__PROXY_CRED_MAX);
             return GTBT_E_INVALID;
         }
-        snprintf(tmp, sizeof tmp, "%.*s%s", (int)pre, v, at);
+        gtbt__snprintf(tmp, sizeof tmp, "%.*s%s", (int)pre, v, at);
         v = tmp;
     }
     if (!gtbt__find(v, "://") && strlen(v) <= GTBT__URL_MAX) {
         char plain[GTBT__URL_MAX + 8];
-        snprintf(plain, sizeof plain, "http://%.*s", GTBT__URL_MAX, v);
+        gtbt__snprintf(plain, sizeof plain, "http://%.*s", GTBT__URL_MAX, v);
         memcpy(tmp, plain, sizeof tmp);
         v = tmp;
     }
@@ -6984,7 +7000,7 @@ static int gtbt__http_value_ok(const char *s) {
 
 /* Extra headers: token names, clean values, and none of the headers this client writes itself. */
 static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log *lg) {
-    static const char own[][18] = { "host", "content-length", "transfer-encoding", "connection" };
+    static const char own[][18] GTBT__TIGHT(char) = { "host", "content-length", "transfer-encoding", "connection" };
     size_t i, k;
     if (n && !h) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
@@ -7035,7 +7051,7 @@ static int gtbt__http_prepare(const gtbt__http_request *rq, gtbt__url *u, gtbt__
     gtbt__http_put_header(b, "Host", u->hostport);
     if (rq->user_agent) gtbt__http_put_header(b, "User-Agent", rq->user_agent);
     if (rq->content_type) gtbt__http_put_header(b, "Content-Type", rq->content_type);
-    snprintf(len, sizeof len, "%lu", (unsigned long)rq->body_len);
+    gtbt__snprintf(len, sizeof len, "%lu", (unsigned long)rq->body_len);
     gtbt__http_put_header(b, "Content-Length", len);
     gtbt__http_put_header(b, "Connection", "close");
     for (i = 0; i < rq->n_headers; i++) gtbt__http_put_header(b, rq->headers[i].key, rq->headers[i].value);
@@ -7187,7 +7203,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_file_backend(const char *path) {
     lb = gtbt__local_new(gtbt__file_send);
     if (!lb) return NULL;
     if (!(lb->path = gtbt__strdup(path))) { gtbt__free(lb); return NULL; }
-    snprintf(lb->info, sizeof lb->info, "file (%s)", path);
+    gtbt__snprintf(lb->info, sizeof lb->info, "file (%s)", path);
     return &lb->base;
 }
 
@@ -7204,7 +7220,7 @@ GTB_TELEMETRY_API void gtbt_backend_destroy(gtbt_backend *b) {
 /* ---- deletion requestors: email (mailto:) and event ---- */
 /* Go's url.QueryEscape: unreserved bytes kept, space as '+', everything else %XX. */
 static void gtbt__query_escape(gtbt__buf *b, const char *s) {
-    static const char hex[] = "0123456789ABCDEF";
+    static const char hex[] GTBT__TIGHT(char) = "0123456789ABCDEF";
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (gtbt__is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
@@ -7276,7 +7292,7 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_email_deletion(const char *address, const 
     if (!e->address || !e->tool) { gtbt__email_destroy(&e->base); return NULL; }
     e->base.request = gtbt__email_request;
     e->base.destroy = gtbt__email_destroy;
-    snprintf(e->info, sizeof e->info, "email (%s)", address);
+    gtbt__snprintf(e->info, sizeof e->info, "email (%s)", address);
     e->base.info = e->info;
     return &e->base;
 }
@@ -7322,7 +7338,7 @@ GTB_TELEMETRY_API gtbt_deletion *gtbt_event_deletion(gtbt_backend *backend) {
     d->backend = backend;
     d->base.request = gtbt__event_request;
     d->base.destroy = gtbt__event_destroy;
-    snprintf(d->info, sizeof d->info, "event via %s", backend->info ? backend->info : "custom");
+    gtbt__snprintf(d->info, sizeof d->info, "event via %s", backend->info ? backend->info : "custom");
     d->base.info = d->info;
     return &d->base;
 }
@@ -7476,10 +7492,10 @@ static void gtbt__otlp_attr_int(gtbt__jw *w, const char *key, int64_t v) {
 }
 
 /* The attribute names of every record; the first ten carry these string fields, in this order. */
-static const char gtbt__otlp_builtin[][20] = {
+static const char gtbt__otlp_builtin[][20] GTBT__TIGHT(char) = {
     "event.name", "event.type", "event.id", "tool.name", "tool.version", "host.arch", "os.type", "os.version",
     "runtime.version", "machine.id", "command.duration_ms", "command.exit_code", "command.args", "command.error"};
-static const unsigned short gtbt__otlp_fields[10] = {
+static const unsigned short gtbt__otlp_fields[10] GTBT__TIGHT(unsigned short) = {
     offsetof(gtbt_event, name), offsetof(gtbt_event, type), offsetof(gtbt_event, uuid), offsetof(gtbt_event, tool_name),
     offsetof(gtbt_event, version), offsetof(gtbt_event, arch), offsetof(gtbt_event, os), offsetof(gtbt_event, os_version),
     offsetof(gtbt_event, runtime_version), offsetof(gtbt_event, machine_id)};
@@ -7495,7 +7511,7 @@ static size_t gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_ev
     gtbt__jw w;
     size_t i, k;
     char now[24];
-    snprintf(now, sizeof now, "%lld", (long long)gtbt__realtime_ns());
+    gtbt__snprintf(now, sizeof now, "%lld", (long long)gtbt__realtime_ns());
     w.b = b; w.first = 1;
     gtbt__buf_puts(b, "{\"resourceLogs\":[{\"resource\":{\"attributes\":[");
     w.first = 1;
@@ -7579,7 +7595,7 @@ static void gtbt__dd_entry(gtbt__net_backend *nb, gtbt__jw *w, const gtbt_event 
     gtbt__buf_free(&tags);
 }
 
-static const char gtbt__posthog_builtin[][24] = {
+static const char gtbt__posthog_builtin[][24] GTBT__TIGHT(char) = {
     "event_name", "tool_name", "tool_version", "$os", "arch", "duration_ms", "exit_code", "os_version",
     "runtime_version", "$lib", "$lib_version", "$process_person_profile", "$geoip_disable"};
 
@@ -7769,7 +7785,7 @@ GTB_TELEMETRY_API gtbt_backend *gtbt_otlp_backend(const gtbt_otlp_desc *desc) {
     return &nb->base;
 }
 
-static const struct { char name[4], url[52]; } gtbt__dd_regions[] = {
+static const struct { char name[4], url[52]; } gtbt__dd_regions[] GTBT__TIGHT(char) = {
     {"us1", "https://http-intake.logs.datadoghq.com/v1/input"},
     {"us3", "https://http-intake.logs.us3.datadoghq.com/v1/input"},
     {"us5", "https://http-intake.logs.us5.datadoghq.com/v1/input"},
@@ -8006,7 +8022,7 @@ static int gtbt__no_tls(const gtbt_collector *c) { return !GTBT__TLS && c->no_tl
 
 static void gtbt__spill_locked(gtbt_collector *c);
 
-static const char gtbt__event_type_names[][24] = {
+static const char gtbt__event_type_names[][24] GTBT__TIGHT(char) = {
     "command.invocation", "command.error", "feature.used", "update.check", "update.applied", "data.deletion_request"};
 
 /* A borrowed byte string. */
@@ -8709,7 +8725,7 @@ static int gtbt__spill_list(gtbt_collector *c, gtbt__names *ready, int recover, 
             if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK || gtbt__fs_mtime_ms(path, &mtime_ms) != 0) continue;
             if ((lk = gtbt__fs_lock(path, &fl)) == 1) continue;
             if (lk == -1 && gtbt__pid_alive(pid) && mtime_ms > gtbt__realtime_ns() / 1000000 - GTBT__CLAIM_STALE_MS) continue;
-            if (snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) < (int)sizeof back &&
+            if (gtbt__snprintf(back, sizeof back, "%s" GTBT__SEP "%.*s", c->data_dir, (int)base, name) < (int)sizeof back &&
                 gtbt__fs_rename(path, back) == 0) {
                 gtbt__logi(&c->log, GTBT_LOGITEM_SPILL_RECOVERED, "recovered spill file %.*s abandoned by process %d", (int)base, name, pid);
                 gtbt__names_add(ready, back + strlen(c->data_dir) + 1);
@@ -8737,8 +8753,8 @@ static void gtbt__spill_trim(gtbt_collector *c, const char *name, size_t need_e,
     char path[GTBT__MAX_PATH], claim[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH], *text;
     size_t len, off = 0, k = 0;
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
-        snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim ||
-        snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return;
+        gtbt__snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim ||
+        gtbt__snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return;
     if (gtbt__fs_rename(path, claim) != 0) return;        /* being sent by another process */
     if (gtbt__read_file(claim, GTBT__SPILL_READ_MAX, 1, &text, &len) != GTBT_OK) {
         gtbt__fs_rename(claim, path);
@@ -8808,10 +8824,10 @@ static int gtbt__spill_file(gtbt_collector *c, const char *data, size_t len) {
     char name[128], path[GTBT__MAX_PATH], tmp[GTBT__MAX_PATH];
     int rc;
     gtbt__spill_prune(c, gtbt__count_lines((const char *)data, len), len);
-    snprintf(name, sizeof name, GTBT__SPILL_PREFIX "%020lld-%d-%llu" GTBT__SPILL_SUFFIX,
+    gtbt__snprintf(name, sizeof name, GTBT__SPILL_PREFIX "%020lld-%d-%llu" GTBT__SPILL_SUFFIX,
              (long long)gtbt__realtime_ns(), gtbt__pid(), (unsigned long long)c->spill_seq++);
     if (gtbt__path_join(path, sizeof path, c->data_dir, name) != GTBT_OK ||
-        snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
+        gtbt__snprintf(tmp, sizeof tmp, "%s" GTBT__SEP ".%s.tmp", c->data_dir, name) >= (int)sizeof tmp) return GTBT_E_INVALID;
     rc = gtbt__write_file_atomic(path, tmp, data, len);
     if (rc != GTBT_OK) {
         c->spill_failed = 1;
@@ -8938,7 +8954,7 @@ static void gtbt__batch_free(gtbt__batch *b) {
 
 /* The string fields of a spill line: key, where the value goes in gtbt_event, at most how many
    bytes are kept. fallback: set only when no other key filled the field. */
-static const struct gtbt__str_field { char key[16]; unsigned short offset, limit; unsigned char fallback; } gtbt__str_fields[] = {
+static const struct gtbt__str_field { char key[16]; unsigned short offset, limit; unsigned char fallback; } gtbt__str_fields[] GTBT__TIGHT(struct gtbt__str_field) = {
     {"uuid",            offsetof(gtbt_event, uuid),            GTBT__MAX_NAME,  0},
     {"type",            offsetof(gtbt_event, type),            GTBT__MAX_NAME,  0},
     {"name",            offsetof(gtbt_event, name),            GTBT__MAX_NAME,  0},
@@ -8962,7 +8978,7 @@ static const char **gtbt__str_field_of(gtbt_event *e, size_t i) {
    between functions and keeps them in the read-only data of the first function that uses them, so
    a literal shared with the PostHog or Datadog body (never linked unless called) would keep all of
    that function's texts in every binary. */
-static const char gtbt__ev_keys[5][12] = {"timestamp", "duration_ms", "exit_code", "args", "metadata"};
+static const char gtbt__ev_keys[5][12] GTBT__TIGHT(char) = {"timestamp", "duration_ms", "exit_code", "args", "metadata"};
 
 /* Parses one line {...} into event e (strings in place). 1 on success, 0 for a corrupt line. */
 static int gtbt__parse_event(gtbt__batch *b, gtbt__jp *j, gtbt_event *e, int *has_uuid) {
@@ -9164,7 +9180,7 @@ static const char *gtbt__canon_int(const char *p, const char *end, int64_t lo, i
    instant ("YYYY-MM-DDTHH:MM:SS[.fraction without trailing zeros]Z", a real calendar date, a
    year the parser takes): the byte after it, or NULL; *ns is the instant. */
 static const char *gtbt__canon_time(const char *p, const char *end, int64_t *ns) {
-    static const char form[] = "dddd-dd-ddTdd:dd:dd", mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const char form[] GTBT__TIGHT(char) = "dddd-dd-ddTdd:dd:dd", mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int v[6] = {0, 0, 0, 0, 0, 0}, i, k, leap;
     int64_t frac = 0, scale = 100000000;
     if (!p || end - p < 20) return NULL;
@@ -9198,11 +9214,11 @@ typedef struct gtbt__canon_cache { gtbt__buf seg; size_t tool_off, version_off; 
 /* The keys of a canonical line, in their order, as one array and their lengths (string literals
    would be stored with other functions that use them too, and keep those functions' texts in
    binaries that never call them). */
-static const char gtbt__canon_keys[] =
+static const char gtbt__canon_keys[] GTBT__TIGHT(char) =
     "{\"timestamp\":\"" ",\"uuid\":" ",\"type\":" ",\"name\":" ",\"machine_id\":" ",\"tool_name\":" ",\"version\":"
     ",\"os\":" ",\"arch\":" ",\"runtime_version\":" ",\"os_version\":" ",\"duration_ms\":" ",\"exit_code\":"
     ",\"args\":[" ",\"error\":" ",\"metadata\":{";
-static const unsigned char gtbt__canon_klen[16] = {14, 8, 8, 8, 14, 13, 11, 6, 8, 19, 14, 15, 13, 9, 9, 13};
+static const unsigned char gtbt__canon_klen[16] GTBT__TIGHT(unsigned char) = {14, 8, 8, 8, 14, 13, 11, 6, 8, 19, 14, 15, 13, 9, 9, 13};
 
 /* p advanced past the n bytes of lit when they stand there, else NULL. */
 static const char *gtbt__canon_lit(const char *p, const char *end, const char *lit, size_t n) {
@@ -9276,8 +9292,8 @@ static const char *gtbt__spill_event_end(const char *line, const char *end, gtbt
 /* Names used both here and by the CLI or the prompt, as arrays: a string literal shared by several
    functions is stored with one of them, and would keep all of that function's texts in binaries
    that never call it. */
-static const char gtbt__env_ci[] = "CI";                       /* set (and not false) on CI runners */
-static const char gtbt__local_log_name[] = "telemetry.log";    /* the local-only backend's file */
+static const char gtbt__env_ci[] GTBT__TIGHT(char) = "CI";                       /* set (and not false) on CI runners */
+static const char gtbt__local_log_name[] GTBT__TIGHT(char) = "telemetry.log";    /* the local-only backend's file */
 
 /* ---- back-off (30 s doubling up to 1 h, or Retry-After), kept in the data dir per backend so later runs honour it ---- */
 static int gtbt__backoff_path(const gtbt_collector *c, char *out, size_t cap) {
@@ -9320,8 +9336,8 @@ static void gtbt__backoff_save(gtbt_collector *c) {
     int n;
     if (!c->spill_ok || gtbt__backoff_path(c, path, sizeof path) != GTBT_OK) return;
     if (!c->bo_failures && !c->bo_until_unix_ms) { gtbt__fs_remove(path); return; }
-    n = snprintf(text, sizeof text, "until=%lld failures=%d\n", (long long)c->bo_until_unix_ms, c->bo_failures);
-    snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
+    n = gtbt__snprintf(text, sizeof text, "until=%lld failures=%d\n", (long long)c->bo_until_unix_ms, c->bo_failures);
+    gtbt__snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
     gtbt__write_file_atomic(path, tmp, text, (size_t)n);
 }
 
@@ -9503,7 +9519,7 @@ static void gtbt__sent_record(gtbt_collector *c, const gtbt_event *ev, const gtb
         memset(&all, 0, sizeof all);
         gtbt__buf_put(&all, old + from, len - from);
         gtbt__buf_put(&all, line.p, line.len);
-        snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
+        gtbt__snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
         if (!all.oom) gtbt__write_file_atomic(path, tmp, all.p, all.len);
         gtbt__buf_free(&all);
     } else {
@@ -9566,7 +9582,7 @@ static int gtbt__replay(gtbt_collector *c, int64_t deadline, int *stop) {
         if (c->bo_until_unix_ms > gtbt__unix_ms()) { first = GTBT_E_HTTP_RETRY; *stop = 1; break; }
         if (gtbt_now_ms() >= deadline) { first = GTBT_E_TIMEOUT; *stop = 1; break; }
         if (gtbt__path_join(path, sizeof path, c->data_dir, ready.v[i]) != GTBT_OK ||
-            snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
+            gtbt__snprintf(claim, sizeof claim, "%s.sending-%d", path, gtbt__pid()) >= (int)sizeof claim) continue;
         /* the lock is taken before the rename and held until the claim is gone: a claim that
            nobody holds is abandoned (see gtbt__spill_list) */
         if (gtbt__fs_lock(path, &fl) == 1) continue;      /* another process is claiming it */
@@ -9691,7 +9707,7 @@ static int gtbt__parse_bool(const char *v);
    uses only this collector (its locks were held across the fork by the closing thread and are
    released in the child), the library's global lock (likewise) and the backend; it never calls
    the tool's log callback. */
-static const char gtbt__sender_lock_name[] = "telemetry-sender.lock";   /* an array: see gtbt__env_ci */
+static const char gtbt__sender_lock_name[] GTBT__TIGHT(char) = "telemetry-sender.lock";   /* an array: see gtbt__env_ci */
 #define GTBT__SENDER_ROUNDS   16       /* spill listings one sender works through at most */
 #define GTBT__SENDER_STOP_MS  3000     /* disable, reset and drop wait this long for a sender to end */
 
@@ -10064,17 +10080,17 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
     } else if (c->consent.local_only) {
         if (c->spill_ok && gtbt__path_join(path, sizeof path, c->data_dir, gtbt__local_log_name) == GTBT_OK) {
             c->backend = gtbt_file_backend(path);
-            snprintf(c->info, sizeof c->info, "file (%s)", path);
+            gtbt__snprintf(c->info, sizeof c->info, "file (%s)", path);
         } else {
             c->backend = gtbt_noop_backend();
             GTBT__SET_TEXT(c->info, "noop (local-only, but no usable data directory)");
         }
     } else if (c->network) {
         c->backend = c->network;
-        snprintf(c->info, sizeof c->info, "%s", custom && !custom->info ? "custom" : c->network->info);
+        gtbt__snprintf(c->info, sizeof c->info, "%s", custom && !custom->info ? "custom" : c->network->info);
     } else {
         c->backend = gtbt_noop_backend();
-        snprintf(c->info, sizeof c->info, "%s", why ? why : "noop (no endpoint configured)");
+        gtbt__snprintf(c->info, sizeof c->info, "%s", why ? why : "noop (no endpoint configured)");
     }
     if (c->backend && c->backend != c->network) c->backend->info = c->info;
     return c->backend != NULL;
@@ -10083,7 +10099,7 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
 // >>consent --------------------------------------------------------------------------------------
 /* 1 for 1 t true yes on, 0 for 0 f false no off (ASCII case-insensitive), -1 for anything else. */
 static int gtbt__parse_bool(const char *v) {
-    static const char yes[][6] = {"1", "t", "true", "yes", "on"}, no[][6] = {"0", "f", "false", "no", "off"};
+    static const char yes[][6] GTBT__TIGHT(char) = {"1", "t", "true", "yes", "on"}, no[][6] GTBT__TIGHT(char) = {"0", "f", "false", "no", "off"};
     int i;
     if (!v) return -1;
     for (i = 0; i < 5; i++) {
@@ -10244,7 +10260,7 @@ GTB_TELEMETRY_API int gtbt_consent_resolve(const gtbt_desc *desc, gtbt_consent *
         GTBT__SET_TEXT(out->decided_by, "DO_NOT_TRACK");
     } else if (tool_v >= 0) {
         out->enabled = tool_v == 1;
-        snprintf(out->decided_by, sizeof out->decided_by, "%s", var);
+        gtbt__snprintf(out->decided_by, sizeof out->decided_by, "%s", var);
     } else if ((v = gtbt__env_bool("TELEMETRY_ENABLED")) >= 0) {
         out->enabled = v == 1;
         GTBT__SET_TEXT(out->decided_by, "TELEMETRY_ENABLED");
@@ -10305,7 +10321,7 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
     }
     gtbt__conf_free(&cf);
     if (out.oom) { gtbt__buf_free(&out); return GTBT_E_NOMEM; }
-    snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
+    gtbt__snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, gtbt__pid());
     rc = gtbt__write_file_atomic(path, tmp, out.p, out.len);
     gtbt__buf_free(&out);
     return rc;
@@ -10316,7 +10332,7 @@ GTB_TELEMETRY_API int gtbt_consent_set(const gtbt_desc *desc, bool enabled) {
    say what is collected (a pseudonymous id included), status tells the resolved truth, reset
    reports what really happened, and help or a wrong argument never changes anything. */
 typedef struct gtbt__cli_sub { const char *name, *summary, *help; } gtbt__cli_sub;
-static const gtbt__cli_sub gtbt__cli_subs[] = {
+static const gtbt__cli_sub gtbt__cli_subs[] GTBT__TIGHT(gtbt__cli_sub) = {
     {"enable", "Enable pseudonymous usage telemetry",
      "Saves your consent: from the next run on, %s records which of its commands you run and\n"
      "sends that, with a pseudonymous id, to its author. \"%s telemetry show\" shows what is sent.\n"},
@@ -10389,10 +10405,10 @@ static void gtbt__withdraw(gtbt_collector *c) {
 }
 
 static void gtbt__explain(const gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
-    if (!strcmp(k->decided_by, "force_enabled")) snprintf(out, cap, "organisation policy (always on)");
-    else if (!strcmp(k->decided_by, "config")) snprintf(out, cap, "your choice in %s" GTBT__SEP "telemetry.conf", c->config_dir);
-    else if (!strcmp(k->decided_by, "default")) snprintf(out, cap, "default (off until you opt in)");
-    else snprintf(out, cap, "the %s environment variable", k->decided_by);
+    if (!strcmp(k->decided_by, "force_enabled")) gtbt__snprintf(out, cap, "organisation policy (always on)");
+    else if (!strcmp(k->decided_by, "config")) gtbt__snprintf(out, cap, "your choice in %s" GTBT__SEP "telemetry.conf", c->config_dir);
+    else if (!strcmp(k->decided_by, "default")) gtbt__snprintf(out, cap, "default (off until you opt in)");
+    else gtbt__snprintf(out, cap, "the %s environment variable", k->decided_by);
 }
 
 /* Why the consent file could not be written, with the fix. */
@@ -10464,17 +10480,17 @@ static gtbt_backend *gtbt__cli_network(gtbt_collector *c, gtbt_backend **tmp) {
 static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, size_t cap) {
     gtbt_backend *tmp, *net;
     if (!k->enabled) {
-        snprintf(out, cap, "nowhere: telemetry is off%s", !strcmp(k->decided_by, "default") || !strcmp(k->decided_by, "config") ? " (\"telemetry enable\" turns it on)" : "");
+        gtbt__snprintf(out, cap, "nowhere: telemetry is off%s", !strcmp(k->decided_by, "default") || !strcmp(k->decided_by, "config") ? " (\"telemetry enable\" turns it on)" : "");
         return;
     }
-    if (k->debug) { snprintf(out, cap, "nowhere: debug mode prints them to stderr (unset the TELEMETRY_DEBUG variable to send them)"); return; }
+    if (k->debug) { gtbt__snprintf(out, cap, "nowhere: debug mode prints them to stderr (unset the TELEMETRY_DEBUG variable to send them)"); return; }
     if (k->local_only) {
-        snprintf(out, cap, "this machine only: %s/telemetry.log (local-only mode)", c->data_dir[0] ? c->data_dir : "(no data directory)");
+        gtbt__snprintf(out, cap, "this machine only: %s/telemetry.log (local-only mode)", c->data_dir[0] ? c->data_dir : "(no data directory)");
         return;
     }
     net = gtbt__cli_network(c, &tmp);
     if (gtbt__no_tls(c)) {
-        snprintf(out, cap, "nowhere: this build has no TLS, so its https:// endpoint cannot be used; events are kept on disk (rebuild %s with BearSSL)", c->desc.tool_name);
+        gtbt__snprintf(out, cap, "nowhere: this build has no TLS, so its https:// endpoint cannot be used; events are kept on disk (rebuild %s with BearSSL)", c->desc.tool_name);
     } else if (gtbt__is_net_backend(net)) {
         gtbt__url u;
         const gtbt__net_backend *nb = (const gtbt__net_backend *)(const void *)net;
@@ -10482,18 +10498,18 @@ static void gtbt__where(gtbt_collector *c, const gtbt_consent *k, char *out, siz
         char shown[GTBT__URL_MAX];
         gtbt__url_display(nb->url, shown, sizeof shown);   /* never a query, user or password */
         if (gtbt__url_parse(nb->url, &u) == GTBT_OK)
-            snprintf(out, cap, "%s (%s, %s)", u.hostport, kinds[nb->kind >= 0 && nb->kind < 4 ? nb->kind : 0], shown);
-        else snprintf(out, cap, "%s", net->info);
+            gtbt__snprintf(out, cap, "%s (%s, %s)", u.hostport, kinds[nb->kind >= 0 && nb->kind < 4 ? nb->kind : 0], shown);
+        else gtbt__snprintf(out, cap, "%s", net->info);
     } else if (net) {
-        snprintf(out, cap, "the tool's own backend: %s", net->info ? net->info : "custom");
+        gtbt__snprintf(out, cap, "the tool's own backend: %s", net->info ? net->info : "custom");
     } else if (c->desc.no_backend_reason[0]) {
-        snprintf(out, cap, "nowhere: %s", c->desc.no_backend_reason);
+        gtbt__snprintf(out, cap, "nowhere: %s", c->desc.no_backend_reason);
     } else if (c->desc.endpoint[0] || c->desc.otel_endpoint[0]) {
         char shown[GTBT__URL_MAX];
         gtbt__url_display(c->desc.otel_endpoint[0] ? c->desc.otel_endpoint : c->desc.endpoint, shown, sizeof shown);
-        snprintf(out, cap, "nowhere: the endpoint %s is not a valid URL (the tool's author must fix it)", shown);
+        gtbt__snprintf(out, cap, "nowhere: the endpoint %s is not a valid URL (the tool's author must fix it)", shown);
     } else {
-        snprintf(out, cap, "nowhere: this build of %s has no endpoint configured", c->desc.tool_name);
+        gtbt__snprintf(out, cap, "nowhere: this build of %s has no endpoint configured", c->desc.tool_name);
     }
     gtbt_backend_destroy(tmp);
 }
@@ -10553,7 +10569,7 @@ static int gtbt__cli_status(gtbt_collector *c, FILE *out) {
 
 /* A sample event of this tool on this machine, for "show" while nothing is pending. */
 static void gtbt__sample_event(gtbt_collector *c, gtbt_event *e, char id[17], char *osv, size_t cap) {
-    static const char uuid[] = "00000000-0000-4000-8000-000000000000";
+    static const char uuid[] GTBT__TIGHT(char) = "00000000-0000-4000-8000-000000000000";
     memset(e, 0, sizeof *e);
     gtbt__collector_id(c, id);
     gtbt__os_version(osv, cap);
