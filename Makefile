@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 20
 PREFIX  ?= /usr/local
 NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
-TESTS      := core core_notls redact secrets hardening consent collector cli multiproc net backends notls log enduser tls datapath detach promises lean spillsend
+TESTS      := core core_notls redact secrets hardening consent collector cli multiproc net backends notls log enduser tls datapath detach promises lean spillsend strings
 TEST_BINS  := $(TESTS:%=$(BUILD)/test_%)
 EXAMPLES   := hello mytool http otlp datadog posthog custom_backend embedded
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)

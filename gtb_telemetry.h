@@ -1444,8 +1444,9 @@ static void gtbt__trim(char *s) {
 /* The first place of w in s (s itself when w is empty), as strstr; NULL when there is none. */
 static const char *gtbt__find(const char *s, const char *w) {
     size_t n = strlen(w);
+    if (!n) return s;
     for (; *s; s++) if (*s == *w && !gtbt__ncmp(s, w, n)) return s;
-    return n ? NULL : s;
+    return NULL;
 }
 /* The length of the start of s without a byte of set, as strcspn. */
 static size_t gtbt__span_not(const char *s, const char *set) {
