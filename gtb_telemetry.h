@@ -1420,14 +1420,15 @@ static int gtbt__path_join(char *out, size_t cap, const char *a, const char *b) 
     return na + 1 + nb >= cap ? GTBT_E_INVALID : GTBT_OK;
 }
 
+static const char gtbt__hexdigits[] GTBT__TIGHT(char) = "0123456789abcdef";   /* one copy for all */
+
 /* A MAC address as lowercase colon hex ("aa:bb:cc:dd:ee:ff"), cut to fit cap. */
 static GTBT__UNUSED void gtbt__mac_text(const unsigned char a[6], char *out, size_t cap) {
-    static const char digits[] GTBT__TIGHT(char) = "0123456789abcdef";
     char t[18];
     int i;
     for (i = 0; i < 6; i++) {
-        t[3 * i] = digits[a[i] >> 4];
-        t[3 * i + 1] = digits[a[i] & 15];
+        t[3 * i] = gtbt__hexdigits[a[i] >> 4];
+        t[3 * i + 1] = gtbt__hexdigits[a[i] & 15];
         t[3 * i + 2] = ':';
     }
     gtbt__copy(out, cap, t, 17);
@@ -3106,9 +3107,8 @@ static void gtbt__hmac_sha256(const void *key, size_t klen, const void *msg, siz
 }
 
 static void gtbt__hex(const unsigned char *p, size_t n, char *out) {
-    static const char digits[] GTBT__TIGHT(char) = "0123456789abcdef";
     size_t i;
-    for (i = 0; i < n; i++) { out[2 * i] = digits[p[i] >> 4]; out[2 * i + 1] = digits[p[i] & 15]; }
+    for (i = 0; i < n; i++) { out[2 * i] = gtbt__hexdigits[p[i] >> 4]; out[2 * i + 1] = gtbt__hexdigits[p[i] & 15]; }
     out[2 * n] = 0;
 }
 
@@ -3147,26 +3147,39 @@ static int gtbt__rng_seed(gtbt__rng *r) {
     return rc;
 }
 
+/* The lowercase hex digits of the 4 bytes of v, lowest byte first, as 8 characters in the byte
+   lanes of the result (lowest lane first), without a table: the nibbles spread one per lane, then
+   '0'..'9' or 'a'..'f' in every lane at once. */
+static uint64_t gtbt__hex8(uint32_t v) {
+    uint64_t u = v;
+    u = (u | u << 16) & 0x0000FFFF0000FFFFULL;
+    u = (u | u << 8) & 0x00FF00FF00FF00FFULL;
+    u = (u >> 4 & 0x000F000F000F000FULL) | (u & 0x000F000F000F000FULL) << 8;
+    return u + 0x3030303030303030ULL + ((u + 0x0606060606060606ULL) >> 4 & 0x0101010101010101ULL) * 39;
+}
+/* The 4 lowest lanes of c (see gtbt__hex8) to out; the compiler makes one store of it. */
+static void gtbt__put4(char *out, uint64_t c) {
+    out[0] = (char)c; out[1] = (char)(c >> 8); out[2] = (char)(c >> 16); out[3] = (char)(c >> 24);
+}
+
 /* A lowercase version 4 uuid "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" of 16 bytes, bytes 0-7 taken
    from x and 8-15 from y (lowest first), with the version and variant bits set. */
 static void gtbt__uuid_text(uint64_t x, uint64_t y, char out[37]) {
-    static const char pairs[513] GTBT__TIGHT(char) =   /* "00" "01" ... "ff" */
-        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-        "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-        "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-        "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-        "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-        "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    uint64_t c;
     x = (x & ~((uint64_t)0xf0 << 48)) | (uint64_t)0x40 << 48;   /* byte 6: version 4 */
     y = (y & ~(uint64_t)0xc0) | 0x80;                            /* byte 8: variant 10xx */
-#define GTBT__HEX2(v, byte, at) memcpy(out + (at), pairs + 2 * (((v) >> (8 * (byte))) & 255), 2)
-    GTBT__HEX2(x, 0, 0);  GTBT__HEX2(x, 1, 2);  GTBT__HEX2(x, 2, 4);  GTBT__HEX2(x, 3, 6);
-    GTBT__HEX2(x, 4, 9);  GTBT__HEX2(x, 5, 11); GTBT__HEX2(x, 6, 14); GTBT__HEX2(x, 7, 16);
-    GTBT__HEX2(y, 0, 19); GTBT__HEX2(y, 1, 21); GTBT__HEX2(y, 2, 24); GTBT__HEX2(y, 3, 26);
-    GTBT__HEX2(y, 4, 28); GTBT__HEX2(y, 5, 30); GTBT__HEX2(y, 6, 32); GTBT__HEX2(y, 7, 34);
-#undef GTBT__HEX2
+    c = gtbt__hex8((uint32_t)x);
+    gtbt__put4(out, c);
+    gtbt__put4(out + 4, c >> 32);
+    c = gtbt__hex8((uint32_t)(x >> 32));
+    gtbt__put4(out + 9, c);
+    gtbt__put4(out + 14, c >> 32);
+    c = gtbt__hex8((uint32_t)y);
+    gtbt__put4(out + 19, c);
+    gtbt__put4(out + 24, c >> 32);
+    c = gtbt__hex8((uint32_t)(y >> 32));
+    gtbt__put4(out + 28, c);
+    gtbt__put4(out + 32, c >> 32);
     out[8] = out[13] = out[18] = out[23] = '-';
     out[36] = 0;
 }
@@ -3349,7 +3362,6 @@ static int gtbt__utf8_len(const unsigned char *s, const unsigned char *end) {
    runs of plain bytes are copied whole. o needs room for the worst case, 6 * n + 2 bytes (every
    byte a 6-byte escape). Returns the end. */
 static char *gtbt__json_put(char *o, const char *str, size_t n) {
-    static const char hex[] GTBT__TIGHT(char) = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str, *end = s + n, *run;
     *o++ = '"';
     while (s < end) {
@@ -3376,7 +3388,7 @@ static char *gtbt__json_put(char *o, const char *str, size_t n) {
         case '\r': *o++ = 'r'; break;
         case '\t': *o++ = 't'; break;
         default:
-            *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[*s >> 4]; *o++ = hex[*s & 15];
+            *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = gtbt__hexdigits[*s >> 4]; *o++ = gtbt__hexdigits[*s & 15];
         }
         s++;
     }
@@ -3766,10 +3778,9 @@ static void gtbt__redact_userinfo(gtbt__rx *r) {
 
 /* Word lists are NUL-separated in one array, an empty word ending them (no pointer table: nothing
    for the loader to relocate). */
-static const char gtbt__rx_w_query[] GTBT__TIGHT(char) = "apikey\0api_key\0key\0access_token\0refresh_token\0token\0secret\0"
+static const char gtbt__rx_w_query[] GTBT__TIGHT(char) = "key\0apikey\0api_key\0access_token\0refresh_token\0token\0secret\0"
                                        "password\0auth\0authorization\0signature\0";
-static const char gtbt__rx_w_json[] GTBT__TIGHT(char) = "apikey\0api_key\0access_token\0refresh_token\0token\0secret\0password\0auth\0"
-                                      "authorization\0signature\0";
+#define gtbt__rx_w_json (gtbt__rx_w_query + 4)   /* the same words but "key" (one copy in the binary) */
 static const char *gtbt__rx_wnext(const char *w) { return w + strlen(w) + 1; }
 
 /* 2. (?i)\b(apikey|api_key|key|access_token|refresh_token|token|secret|password|auth|authorization
@@ -5022,6 +5033,9 @@ static int gtbt__sock_read(gtbt__conn *c, void *p, size_t cap, size_t *got) {
 }
 
 // >>tls ------------------------------------------------------------------------------------------
+/* Why an https URL cannot be used in a GTB_TELEMETRY_NO_TLS build (one copy of the text, which
+   the linker also finds at the end of "https " GTBT__TLS_LEFT_OUT). */
+#define GTBT__TLS_LEFT_OUT "needs TLS, which this build left out (GTB_TELEMETRY_NO_TLS)"
 
 #if GTBT__TLS
 
@@ -6248,7 +6262,7 @@ static void gtbt__tls_free(gtbt__tls *t) {
 
 static int gtbt__tls_open(gtbt__conn *c, const gtbt__url *u, const gtbt_net_desc *net) {
     (void)u; (void)net;
-    gtbt__logi(c->lg, GTBT_LOGITEM_TLS_NOT_BUILT, "https needs TLS, which this build left out (GTB_TELEMETRY_NO_TLS)");
+    gtbt__logi(c->lg, GTBT_LOGITEM_TLS_NOT_BUILT, "https " GTBT__TLS_LEFT_OUT);
     return GTBT_E_UNSUPPORTED;
 }
 static int gtbt__tls_write(gtbt__tls *t, const void *p, size_t n) { (void)t; (void)p; (void)n; return GTBT_E_UNSUPPORTED; }
@@ -7422,7 +7436,7 @@ static int gtbt__check_url(const char *url, const gtbt__log *lg, const char *wha
         return GTBT_E_INVALID;
     }
     if (u.tls && !GTBT__TLS) {
-        gtbt__logi(lg, GTBT_LOGITEM_URL_NEEDS_TLS, "%s URL needs TLS, but this build has GTB_TELEMETRY_NO_TLS", what);
+        gtbt__logi(lg, GTBT_LOGITEM_URL_NEEDS_TLS, "%s URL %s", what, GTBT__TLS_LEFT_OUT);
         return GTBT_E_UNSUPPORTED;
     }
     return GTBT_OK;
@@ -7494,9 +7508,11 @@ static void gtbt__otlp_attr_int(gtbt__jw *w, const char *key, int64_t v) {
 }
 
 /* The attribute names of every record; the first ten carry these string fields, in this order. */
-static const char gtbt__otlp_builtin[][20] GTBT__TIGHT(char) = {
-    "event.name", "event.type", "event.id", "tool.name", "tool.version", "host.arch", "os.type", "os.version",
-    "runtime.version", "machine.id", "command.duration_ms", "command.exit_code", "command.args", "command.error"};
+/* NUL-separated, an empty name ending them: the first 10 for the fields of gtbt__otlp_fields, then
+   duration, exit code, arguments, error. */
+static const char gtbt__otlp_builtin[] GTBT__TIGHT(char) = "event.name\0event.type\0event.id\0tool.name\0tool.version\0"
+    "host.arch\0os.type\0os.version\0runtime.version\0machine.id\0command.duration_ms\0command.exit_code\0command.args\0"
+    "command.error\0";
 static const unsigned short gtbt__otlp_fields[10] GTBT__TIGHT(unsigned short) = {
     offsetof(gtbt_event, name), offsetof(gtbt_event, type), offsetof(gtbt_event, uuid), offsetof(gtbt_event, tool_name),
     offsetof(gtbt_event, version), offsetof(gtbt_event, arch), offsetof(gtbt_event, os), offsetof(gtbt_event, os_version),
@@ -7507,11 +7523,17 @@ static int gtbt__is_builtin(const char *key, const char *list, size_t width, siz
     for (i = 0; i < n; i++) if (!strcmp(key, list + i * width)) return 1;
     return 0;
 }
+/* The same for a NUL-separated list that an empty name ends. */
+static int gtbt__is_builtin_of(const char *key, const char *names) {
+    for (; *names; names = gtbt__rx_wnext(names)) if (!strcmp(key, names)) return 1;
+    return 0;
+}
 
 /* OTLP/HTTP JSON logs: one resource, one scope "gtb-telemetry", a log record per event. */
 static size_t gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_event *ev, size_t n) {
     gtbt__jw w;
     size_t i, k;
+    const char *name;
     char now[24];
     gtbt__snprintf(now, sizeof now, "%lld", (long long)gtbt__realtime_ns());
     w.b = b; w.first = 1;
@@ -7528,21 +7550,23 @@ static size_t gtbt__otlp_body(gtbt__net_backend *nb, gtbt__buf *b, const gtbt_ev
         gtbt__json_str(b, e->name);
         gtbt__buf_puts(b, "},\"attributes\":[");
         w.first = 1;
-        for (k = 0; k < 10; k++)
-            gtbt__otlp_attr_str(&w, gtbt__otlp_builtin[k], *(const char *const *)(const void *)((const char *)e + gtbt__otlp_fields[k]));
-        gtbt__otlp_attr_int(&w, gtbt__otlp_builtin[10], e->duration_ms);
-        gtbt__otlp_attr_int(&w, gtbt__otlp_builtin[11], e->exit_code);
+        for (k = 0, name = gtbt__otlp_builtin; k < 10; k++, name = gtbt__rx_wnext(name))
+            gtbt__otlp_attr_str(&w, name, *(const char *const *)(const void *)((const char *)e + gtbt__otlp_fields[k]));
+        gtbt__otlp_attr_int(&w, name, e->duration_ms);
+        name = gtbt__rx_wnext(name);
+        gtbt__otlp_attr_int(&w, name, e->exit_code);
+        name = gtbt__rx_wnext(name);
         if (e->n_args) {
             gtbt__buf args;
             memset(&args, 0, sizeof args);
             for (k = 0; k < e->n_args; k++) { if (k) gtbt__buf_putc(&args, ' '); gtbt__buf_puts(&args, e->args[k]); }
-            gtbt__otlp_attr_str(&w, gtbt__otlp_builtin[12], args.p ? args.p : "");
+            gtbt__otlp_attr_str(&w, name, args.p ? args.p : "");
             if (args.oom) b->oom = 1;
             gtbt__buf_free(&args);
         }
-        if (e->error[0]) gtbt__otlp_attr_str(&w, gtbt__otlp_builtin[13], e->error);
+        if (e->error[0]) gtbt__otlp_attr_str(&w, gtbt__rx_wnext(name), e->error);
         for (k = 0; k < e->n_metadata; k++)   /* built-in names win over metadata keys */
-            if (!gtbt__is_builtin(e->metadata[k].key, gtbt__otlp_builtin[0], sizeof *gtbt__otlp_builtin, sizeof gtbt__otlp_builtin / sizeof *gtbt__otlp_builtin))
+            if (!gtbt__is_builtin_of(e->metadata[k].key, gtbt__otlp_builtin))
                 gtbt__otlp_attr_str(&w, e->metadata[k].key, e->metadata[k].value);
         gtbt__buf_puts(b, "]}");
     }
@@ -8024,8 +8048,11 @@ static int gtbt__no_tls(const gtbt_collector *c) { return !GTBT__TLS && c->no_tl
 
 static void gtbt__spill_locked(gtbt_collector *c);
 
-static const char gtbt__event_type_names[][24] GTBT__TIGHT(char) = {
-    "command.invocation", "command.error", "feature.used", "update.check", "update.applied", "data.deletion_request"};
+/* The names of gtbt_event_type, NUL-separated, and where each starts: GTBT__EVENT_TYPE(t). */
+static const char gtbt__event_type_names[] GTBT__TIGHT(char) =
+    "command.invocation\0command.error\0feature.used\0update.check\0update.applied\0data.deletion_request";
+static const unsigned char gtbt__event_type_at[] GTBT__TIGHT(unsigned char) = {0, 19, 33, 46, 59, 74};
+#define GTBT__EVENT_TYPE(t) (gtbt__event_type_names + gtbt__event_type_at[t])
 
 /* A borrowed byte string. */
 typedef struct gtbt__str { const char *p; size_t n; } gtbt__str;
@@ -8626,6 +8653,8 @@ static void gtbt__record(gtbt_collector *c, const gtbt__rec *r) {
    Claimed: telemetry-spill-<...>.ndjson.sending-<pid>         (being sent by that process)
    Writing: .telemetry-spill-<...>.ndjson.tmp                   (renamed when complete) */
 #define GTBT__SPILL_PREFIX  "telemetry-spill-"
+/* What the data-directory warnings say happens (one copy of the text in the binary). */
+#define GTBT__NO_SPILL "events will not be spilled to disk"
 #define GTBT__SPILL_SUFFIX  ".ndjson"
 #define GTBT__CLAIM_MARK    ".ndjson.sending-"
 
@@ -8845,7 +8874,7 @@ static int gtbt__data_dir_make_locked(gtbt_collector *c) {
     if (c->dir_made > 0) return 1;
     if (c->dir_made < 0) return 0;
     if (gtbt__mkdir_private_why(c->data_dir, why, sizeof why) != GTBT_OK) {
-        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "cannot create the data directory (%s); events will not be spilled to disk", why);
+        gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "cannot create the data directory (%s); %s", why, GTBT__NO_SPILL);
         c->dir_made = -1;
         return 0;
     }
@@ -10577,7 +10606,7 @@ static void gtbt__sample_event(gtbt_collector *c, gtbt_event *e, char id[17], ch
     gtbt__os_version(osv, cap);
     e->time_unix_ns = gtbt__realtime_ns();
     e->uuid = uuid;
-    e->type = gtbt__event_type_names[GTBT_EVENT_COMMAND_INVOCATION];
+    e->type = GTBT__EVENT_TYPE(GTBT_EVENT_COMMAND_INVOCATION);
     e->name = "example-command";
     e->machine_id = id;
     e->tool_name = c->desc.tool_name;
@@ -10847,7 +10876,7 @@ GTB_TELEMETRY_API const char *gtbt_strerror(int result) {
 }
 
 GTB_TELEMETRY_API const char *gtbt_event_type_name(gtbt_event_type t) {
-    return ((unsigned)t < sizeof gtbt__event_type_names / sizeof gtbt__event_type_names[0]) ? gtbt__event_type_names[t] : "";
+    return ((unsigned)t < sizeof gtbt__event_type_at) ? GTBT__EVENT_TYPE(t) : "";
 }
 
 GTB_TELEMETRY_API void gtbt_free(void *p) { gtbt__free(p); }
@@ -10965,7 +10994,7 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
     if (data_rc != GTBT_OK)
         gtbt__logi(&c->log, GTBT_LOGITEM_DIR_PATH_TOO_LONG, GTBT__DIR_TOO_LONG, "data",
                    desc->data_dir && desc->data_dir[0] ? "gtbt_desc.data_dir" : "XDG_STATE_HOME",
-                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1, ", events will not be spilled to disk", "data");
+                   GTBT__MAX_PATH - GTBT__DIR_NAME_ROOM - 1, ", " GTBT__NO_SPILL, "data");
     else {   /* the data dir is made when first written to, so that status, show and a run that
                 records nothing create no directory */
         char why[2 * GTBT__MAX_PATH + 128];
@@ -10974,8 +11003,8 @@ GTB_TELEMETRY_API gtbt_collector *gtbt_new(const gtbt_desc *desc) {
         if (c->data_dir[0] && gtbt__fs_mtime_ms(c->data_dir, &mtime) != 0) c->spill_ok = gtbt__dir_creatable(c->data_dir, why, sizeof why);
         else if (c->data_dir[0] && gtbt__mkdir_private_why(c->data_dir, why, sizeof why) == GTBT_OK) c->spill_ok = c->dir_made = 1;
         if (!c->spill_ok)
-            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "data directory not usable (%s); events will not be spilled to disk (fix it or set gtbt_desc.data_dir)",
-                       why[0] ? why : "none could be determined");
+            gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_UNUSABLE, "data directory not usable (%s); %s (fix it or set gtbt_desc.data_dir)",
+                       why[0] ? why : "none could be determined", GTBT__NO_SPILL);
         else if (!strcmp(why, "tightened"))
             gtbt__logi(&c->log, GTBT_LOGITEM_DATA_DIR_TIGHTENED, "data directory %s was writable by its group (umask 002); set it to mode 0700", c->data_dir);
     }
@@ -11018,7 +11047,7 @@ GTB_TELEMETRY_API void gtbt_track(gtbt_collector *c, gtbt_event_type type, const
     if (!c || !c->active) return;
     memset(&r, 0, sizeof r);
     r.type = gtbt_event_type_name(type);
-    if (!r.type[0]) r.type = gtbt__event_type_names[GTBT_EVENT_FEATURE_USED];
+    if (!r.type[0]) r.type = GTBT__EVENT_TYPE(GTBT_EVENT_FEATURE_USED);
     r.name = name; r.extra = extra; r.n_extra = n_extra;
     gtbt__record(c, &r);
 }
@@ -11034,7 +11063,7 @@ GTB_TELEMETRY_API void gtbt_track_command_ext(gtbt_collector *c, const char *nam
     gtbt__rec r;
     if (!c || !c->active) return;
     memset(&r, 0, sizeof r);
-    r.type = gtbt__event_type_names[GTBT_EVENT_COMMAND_INVOCATION];
+    r.type = GTBT__EVENT_TYPE(GTBT_EVENT_COMMAND_INVOCATION);
     r.name = name; r.duration_ms = duration_ms; r.exit_code = exit_code;
     r.argc = argc; r.argv = argv; r.error = error;
     r.extra = extra; r.n_extra = n_extra;

@@ -1,7 +1,8 @@
 /* test_strings.c - the library's own stand-ins for C library functions (so that a small tool
    imports fewer of them) give what the C library gives: gtbt__find as strstr, gtbt__span_not as
    strcspn, gtbt__ncmp as strncmp, gtbt__chr as strchr, gtbt__dec as strtoll (base 10, below
-   10^17), gtbt__sort_strs as qsort with strcmp, gtbt__dup_to as dup2, gtbt__home as getpwuid.
+   10^17), gtbt__sort_strs as qsort with strcmp, gtbt__dup_to as dup2, gtbt__home as getpwuid;
+   and the uuid text, whose hex digits come without a table, as printf writes them.
    Inputs: every short string over a small alphabet, plus random ones from a fixed seed. */
 #define GTB_TELEMETRY_IMPLEMENTATION
 #include "gtb_telemetry.h"
@@ -151,7 +152,27 @@ static void test_home_is_getpwuid(void) {
     gtbt__free(saved);
 }
 
+/* The uuid text (digits computed in every byte lane at once) against one made with printf. */
+static void test_uuid_text_is_hex(void) {
+    int r, i;
+    for (r = 0; r < 20000; r++) {
+        uint64_t x = (uint64_t)t_rand() << 32 ^ t_rand() ^ (uint64_t)t_rand() << 11, y = (uint64_t)t_rand() << 32 ^ t_rand() ^ (uint64_t)t_rand() << 17;
+        unsigned char b[16];
+        char got[37], want[37];
+        if (r == 0) x = y = 0;
+        if (r == 1) x = y = ~(uint64_t)0;
+        gtbt__uuid_text(x, y, got);
+        for (i = 0; i < 8; i++) { b[i] = (unsigned char)(x >> 8 * i); b[8 + i] = (unsigned char)(y >> 8 * i); }
+        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+        snprintf(want, sizeof want, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+                 b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+        if (strcmp(got, want) != 0) { CHECK_STR(got, want); return; }
+    }
+}
+
 static const gt_test tests[] = {
+    {"uuid_text_is_hex", test_uuid_text_is_hex},
     {"find_is_strstr", test_find_is_strstr},
     {"span_not_is_strcspn", test_span_not_is_strcspn},
     {"ncmp_is_strncmp", test_ncmp_is_strncmp},
