@@ -3441,8 +3441,9 @@ static void gtbt__jw_int(gtbt__jw *w, const char *k, int64_t v) {
 typedef struct gtbt__jcache { const char *f[7]; size_t off, len; int ok; } gtbt__jcache;
 
 static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jcache *jc) {
-    static const char keys[7][20] GTBT__TIGHT(char) = { ",\"machine_id\":", ",\"tool_name\":", ",\"version\":", ",\"os\":",
-                                      ",\"arch\":", ",\"runtime_version\":", ",\"os_version\":" };
+    static const char keys[] GTBT__TIGHT(char) = ",\"machine_id\":\0,\"tool_name\":\0,\"version\":\0,\"os\":\0"   /* NUL-separated */
+                                      ",\"arch\":\0,\"runtime_version\":\0,\"os_version\":";
+    const char *key;
     const char *f[7], *uuid = e->uuid ? e->uuid : "", *type = e->type ? e->type : "", *name = e->name ? e->name : "";
     const char *err = e->error ? e->error : "";
     size_t fl[7], lu = strlen(uuid), lt = strlen(type), ln = strlen(name), le = strlen(err), need, i, seg;
@@ -3480,10 +3481,11 @@ static void gtbt__json_event_direct(gtbt__buf *b, const gtbt_event *e, gtbt__jca
         memmove(o, b->p + jc->off, jc->len);
         o += jc->len;
     } else {
-        for (i = 0; i < 7; i++) {
-            size_t kl = strlen(keys[i]);
-            memcpy(o, keys[i], kl);
+        for (i = 0, key = keys; i < 7; i++) {
+            size_t kl = strlen(key);
+            memcpy(o, key, kl);
             o = gtbt__json_put(o + kl, f[i] ? f[i] : "", fl[i]);
+            key += kl + 1;
         }
     }
     if (jc) { memcpy(jc->f, f, sizeof f); jc->off = seg; jc->len = (size_t)(o - b->p) - seg; jc->ok = 1; }
@@ -7016,8 +7018,9 @@ static int gtbt__http_value_ok(const char *s) {
 
 /* Extra headers: token names, clean values, and none of the headers this client writes itself. */
 static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log *lg) {
-    static const char own[][18] GTBT__TIGHT(char) = { "host", "content-length", "transfer-encoding", "connection" };
-    size_t i, k;
+    static const char own[] GTBT__TIGHT(char) = "host\0content-length\0transfer-encoding\0connection\0";   /* NUL-separated */
+    const char *w;
+    size_t i;
     if (n && !h) return GTBT_E_INVALID;
     for (i = 0; i < n; i++) {
         if (!h[i].key || !h[i].value || !gtbt__http_is_token(h[i].key, strlen(h[i].key)) || !gtbt__http_value_ok(h[i].value)) {
@@ -7025,8 +7028,8 @@ static int gtbt__http_check_headers(const gtbt_kv *h, size_t n, const gtbt__log 
                        "must not contain CR, LF or control characters)", (unsigned long)i);
             return GTBT_E_INVALID;
         }
-        for (k = 0; k < sizeof own / sizeof own[0]; k++) {
-            if (gtbt__ascii_casecmp(h[i].key, own[k]) == 0) {
+        for (w = own; *w; w = gtbt__rx_wnext(w)) {
+            if (gtbt__ascii_casecmp(h[i].key, w) == 0) {
                 gtbt__logi(lg, GTBT_LOGITEM_HEADER_RESERVED, "extra header %s is set by the HTTP client itself", h[i].key);
                 return GTBT_E_INVALID;
             }
@@ -10130,13 +10133,12 @@ static int gtbt__select_backend(gtbt_collector *c, gtbt_backend *custom) {
 // >>consent --------------------------------------------------------------------------------------
 /* 1 for 1 t true yes on, 0 for 0 f false no off (ASCII case-insensitive), -1 for anything else. */
 static int gtbt__parse_bool(const char *v) {
-    static const char yes[][6] GTBT__TIGHT(char) = {"1", "t", "true", "yes", "on"}, no[][6] GTBT__TIGHT(char) = {"0", "f", "false", "no", "off"};
+    static const char words[] GTBT__TIGHT(char) = "1\0t\0true\0yes\0on\0" "0\0f\0false\0no\0off\0";   /* yes, then no */
+    const char *w;
     int i;
     if (!v) return -1;
-    for (i = 0; i < 5; i++) {
-        if (!gtbt__ascii_casecmp(v, yes[i])) return 1;
-        if (!gtbt__ascii_casecmp(v, no[i])) return 0;
-    }
+    for (i = 0, w = words; i < 10; i++, w = gtbt__rx_wnext(w))
+        if (!gtbt__ascii_casecmp(v, w)) return i < 5;
     return -1;
 }
 
