@@ -14,11 +14,11 @@
        x86_64-w64-mingw32-gcc -std=c99 mytool.c -lbearssl -lws2_32 -liphlpapi -lbcrypt
            -lcrypt32 -ladvapi32 -lshell32 -lole32
    Small binaries: what the library adds to a stripped hello-world (gcc 12, x86_64 Linux; without
-   TLS / with BearSSL linked statically) is 165 / 261 KiB at -O2; -Os saves 36-40 KiB; then
-   -ffunction-sections -fdata-sections -Wl,--gc-sections 32-36 KiB more (the CLI, the prompt,
+   TLS / with BearSSL linked statically) is 165 / 261 KiB at -O2; -Os saves 44 KiB; then
+   -ffunction-sections -fdata-sections -Wl,--gc-sections 28 KiB more (the CLI, the prompt,
    the Datadog and PostHog backends and the deletion requestors stay out unless called); then
-   -fno-asynchronous-unwind-tables 8-12 KiB more: 85 / 177 KiB with all four (of which code and
-   read-only data, the text column of size(1): 87 / 179 KiB); 157 KiB with TLS when BearSSL
+   -fno-asynchronous-unwind-tables 12 KiB more: 81 / 177 KiB with all four (of which code and
+   read-only data, the text column of size(1): 86 / 178 KiB); 157 KiB with TLS when BearSSL
    itself is built with the same four flags. BearSSL brings only the client
    profile's code (ECDHE, RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305, SHA-256/384);
    GTB_TELEMETRY_NO_TLS leaves it out.
