@@ -18,10 +18,10 @@
    -ffunction-sections -fdata-sections -Wl,--gc-sections 28 KiB more (the CLI, the prompt,
    the Datadog and PostHog backends and the deletion requestors stay out unless called); then
    -fno-asynchronous-unwind-tables 12 KiB more: 81 / 177 KiB with all four (of which code and
-   read-only data, the text column of size(1): 86 / 178 KiB); 157 KiB with TLS when BearSSL
-   itself is built with the same four flags. BearSSL brings only the client
-   profile's code (ECDHE, RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305, SHA-256/384);
-   GTB_TELEMETRY_NO_TLS leaves it out.
+   read-only data, the text column of size(1): 86 / 178 KiB); with BearSSL itself built with
+   the same four flags, 157 KiB with TLS. BearSSL brings only the client profile's code (ECDHE,
+   RSA/ECDSA verification, AES-GCM, ChaCha20-Poly1305, SHA-256/384); GTB_TELEMETRY_NO_TLS leaves
+   it out.
    Start-up: a shared libbearssl built with immediate binding (-z now, as Debian and Ubuntu build
    it) costs every run of the tool about 0.29 M instructions in the dynamic loader, https used or
    not; BearSSL linked statically (libbearssl.a) costs nothing at start, and the end user's
